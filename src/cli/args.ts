@@ -1,0 +1,51 @@
+// A small flag parser for plens: `--name value`, `--name=value`, boolean `--flag`, and positionals.
+// Unknown flags are usage errors, so a typo never silently changes a result.
+import { UsageError } from './io';
+
+export interface FlagSpec {
+  /** Flags that take a value. */
+  values: readonly string[];
+  /** Flags that are on or off. */
+  switches: readonly string[];
+}
+
+export interface ParsedArgs {
+  positionals: string[];
+  values: Map<string, string>;
+  switches: Set<string>;
+}
+
+export function parseArgs(argv: readonly string[], spec: FlagSpec): ParsedArgs {
+  const parsed: ParsedArgs = { positionals: [], values: new Map(), switches: new Set() };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('--') || arg === '--') {
+      parsed.positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = (eq >= 0 ? arg.slice(2, eq) : arg.slice(2)).toLowerCase();
+    if (spec.switches.includes(name)) {
+      if (eq >= 0) throw new UsageError(`--${name} takes no value`);
+      parsed.switches.add(name);
+    } else if (spec.values.includes(name)) {
+      const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
+      if (value === undefined || (eq < 0 && value.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
+      parsed.values.set(name, value);
+    } else {
+      throw new UsageError(`unknown option --${name}`);
+    }
+  }
+  return parsed;
+}
+
+/** A finite number, or a usage error naming the flag. */
+export function numberFlag(parsed: ParsedArgs, name: string, fallback: number, rule: { integer?: boolean; min?: number } = {}): number {
+  const text = parsed.values.get(name);
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value)) throw new UsageError(`--${name} must be a number, got "${text}"`);
+  if (rule.integer && !Number.isInteger(value)) throw new UsageError(`--${name} must be a whole number, got ${text}`);
+  if (rule.min !== undefined && value < rule.min) throw new UsageError(`--${name} must be at least ${rule.min}, got ${text}`);
+  return value;
+}

@@ -1,0 +1,120 @@
+// The design: what a training run is (model), how it is laid out (plan) and where it runs (cluster).
+// Readers produce drafts of it; the model consumes complete ones. Field names follow CONTRACT.md's JSON.
+
+export type ScheduleId =
+  | 'gpipe'
+  | '1f1b'
+  | 'interleaved-1f1b'
+  | 'zb-h1'
+  | 'zb-h2'
+  | 'zbv'
+  | 'dualpipe'
+  | 'dualpipev';
+
+export type Precision = 'bf16' | 'fp16' | 'fp8';
+export type Recompute = 'none' | 'selective' | 'full';
+export type AttentionKind = 'mha' | 'gqa' | 'mla';
+export type MlpActivation = 'swiglu' | 'gelu';
+export type ZeroStage = 0 | 1 | 2 | 3;
+
+/** Multi-head latent attention dimensions (DeepSeek-V2/V3). */
+export interface MlaDims {
+  qLoraRank: number;
+  kvLoraRank: number;
+  qkNopeHeadDim: number;
+  qkRopeHeadDim: number;
+  vHeadDim: number;
+}
+
+export interface ModelArch {
+  name: string;
+  layers: number;
+  hidden: number;
+  heads: number;
+  kvHeads: number;
+  /** Per-head dimension; hidden / heads when the model does not say otherwise. */
+  headDim: number;
+  /** Dense MLP width (used by dense models and by the leading dense layers of an MoE model). */
+  ffnHidden: number;
+  vocab: number;
+  /** Routed experts per MoE layer; 0 for a dense model. */
+  experts: number;
+  topK: number;
+  expertFfnHidden: number;
+  sharedExperts: number;
+  /** Leading dense layers of an MoE model (DeepSeek-V3: 3). */
+  denseLayers: number;
+  /** Multi-token-prediction modules after the last layer (DeepSeek-V3: 1). */
+  mtpLayers: number;
+  tiedEmbeddings: boolean;
+  activation: MlpActivation;
+  attention: AttentionKind;
+  mla?: MlaDims;
+}
+
+export interface ParallelPlan {
+  tp: number;
+  pp: number;
+  /** Virtual pipeline chunks per rank (interleaving); 1 when not interleaved. */
+  vpp: number;
+  cp: number;
+  ep: number;
+  /** Expert tensor parallelism. */
+  etp: number;
+  dp: number;
+  zero: ZeroStage;
+  sequenceParallel: boolean;
+  seqLength: number;
+  microBatchSize: number;
+  globalBatchSize: number;
+  /** Micro-batches per step per pipeline: globalBatchSize / (microBatchSize · dp). */
+  microbatches: number;
+  schedule: ScheduleId;
+  recompute: Recompute;
+  precision: Precision;
+  /** MoE node-limited routing: most nodes one token is sent to; null when unlimited. */
+  nodeLimit: number | null;
+}
+
+export interface ClusterSpec {
+  /** A GPU catalog id (e.g. "H800"). */
+  gpu: string;
+  /** GPUs that share one NVLink domain. */
+  gpusPerNode: number;
+  nodes: number;
+  worldSize: number;
+}
+
+export interface Design {
+  model: ModelArch;
+  plan: ParallelPlan;
+  cluster: ClusterSpec;
+}
+
+/** A value a file sets in a way we cannot evaluate (`$PP`, `${TP:-1}`, `"auto"`); its text is kept for display. */
+export interface Symbolic {
+  symbolic: string;
+}
+
+export function isSymbolic(value: unknown): value is Symbolic {
+  return typeof value === 'object' && value !== null && typeof (value as Symbolic).symbolic === 'string';
+}
+
+/** Each field may be missing, known, or symbolic. */
+export type Draft<T> = { [K in keyof T]?: T[K] | Symbolic };
+
+/** What a reader recovers from one file, before completion fills the gaps. */
+export interface DesignDraft {
+  /** A catalog model id the file names (torchtitan flavour, `model: deepseek-v3`), when it names one. */
+  modelId?: string | Symbolic;
+  model: Draft<ModelArch>;
+  plan: Draft<ParallelPlan>;
+  cluster: Draft<ClusterSpec>;
+}
+
+/** A design field's path, as used in SourceMap keys and `origins`: "plan.pp", "model.layers", "cluster.gpu". */
+export type FieldPath = `model.${keyof ModelArch & string}` | `plan.${keyof ParallelPlan & string}` | `cluster.${keyof ClusterSpec & string}` | 'modelId';
+
+export function emptyDraft(): DesignDraft {
+  return { model: {}, plan: {}, cluster: {} };
+}

@@ -1,0 +1,87 @@
+// The schedule catalogue: ids and the aliases users type, one generator per schedule, and the checks every
+// generator shares (sizes that are whole, positive and small enough to simulate).
+import type { ScheduleId } from '../design';
+import { constraintError } from './builder';
+import { generateDualPipe } from './dualpipe';
+import { generateDualPipeV } from './dualpipev';
+import { generateGpipe } from './gpipe';
+import { generateInterleaved1F1B } from './interleaved1f1b';
+import { generateOneFOneB } from './oneFOneB';
+import type { ScheduleParams, ScheduleResult } from './ops';
+import { generateZbH1 } from './zbH1';
+import { generateZbH2 } from './zbH2';
+import { generateZbv } from './zbv';
+
+export * from './ops';
+export { closedForm, type ClosedForm } from './closedForm';
+export { simulate, uniformCosts, type StageCosts, type Timeline, type UniformCosts, type SimulationResult } from './simulate';
+
+export const SCHEDULE_IDS: readonly ScheduleId[] = [
+  'gpipe', '1f1b', 'interleaved-1f1b', 'zb-h1', 'zb-h2', 'zbv', 'dualpipe', 'dualpipev',
+];
+
+export const SCHEDULE_LABELS: Record<ScheduleId, string> = {
+  gpipe: 'GPipe',
+  '1f1b': '1F1B',
+  'interleaved-1f1b': 'Interleaved 1F1B',
+  'zb-h1': 'ZB-H1',
+  'zb-h2': 'ZB-H2',
+  zbv: 'ZB-V',
+  dualpipe: 'DualPipe',
+  dualpipev: 'DualPipeV',
+};
+
+// The names the frameworks and papers use (DESIGN.md §3 "also accepted as"), compared without case,
+// spaces, dashes or underscores.
+const ALIASES: Record<string, ScheduleId> = {
+  gpipe: 'gpipe',
+  '1f1b': '1f1b',
+  pipedreamflush: '1f1b',
+  interleaved1f1b: 'interleaved-1f1b',
+  vpp: 'interleaved-1f1b',
+  zbh1: 'zb-h1',
+  zb1p: 'zb-h1',
+  interleavedzerobubble: 'zb-h1',
+  zbh2: 'zb-h2',
+  zb2p: 'zb-h2',
+  zbv: 'zbv',
+  zbvzerobubble: 'zbv',
+  dualpipe: 'dualpipe',
+  dualpipev: 'dualpipev',
+};
+
+export function parseScheduleId(text: string): ScheduleId | undefined {
+  return ALIASES[text.toLowerCase().replace(/[\s_-]/g, '')];
+}
+
+const GENERATORS: Record<ScheduleId, (params: ScheduleParams) => ScheduleResult> = {
+  gpipe: generateGpipe,
+  '1f1b': generateOneFOneB,
+  'interleaved-1f1b': generateInterleaved1F1B,
+  'zb-h1': generateZbH1,
+  'zb-h2': generateZbH2,
+  zbv: generateZbv,
+  dualpipe: generateDualPipe,
+  dualpipev: generateDualPipeV,
+};
+
+/** Enough for PP = 64 with 65,536 micro-batches and 2 chunks, and bounded so no input can exhaust memory. */
+export const MAX_SCHEDULE_OPS = 64 * 65_536 * 6;
+
+export function generateSchedule(id: ScheduleId, params: ScheduleParams): ScheduleResult {
+  const { ranks, microbatches } = params;
+  const chunks = params.chunks ?? 2;
+  if (!Number.isInteger(ranks) || ranks < 1) return constraintError(id, `the pipeline needs a whole number of ranks ≥ 1, got ${ranks}`);
+  if (!Number.isInteger(microbatches) || microbatches < 1) {
+    return constraintError(id, `the step needs a whole number of micro-batches ≥ 1, got ${microbatches}`);
+  }
+  if (id === 'interleaved-1f1b' && (!Number.isInteger(chunks) || chunks < 1 || chunks > 255)) {
+    return constraintError(id, `interleaving needs a whole number of chunks per rank from 1 to 255, got ${chunks}`);
+  }
+  // Every schedule runs each micro-batch through every chunk forward and backward, at most three ops each.
+  const opsPerMicrobatch = (id === 'interleaved-1f1b' ? chunks : 2) * 3;
+  if (ranks * microbatches * opsPerMicrobatch > MAX_SCHEDULE_OPS) {
+    return constraintError(id, `${ranks} ranks × ${microbatches} micro-batches is more than the simulator's budget of ${MAX_SCHEDULE_OPS.toLocaleString('en-US')} ops`);
+  }
+  return GENERATORS[id]({ ...params, chunks });
+}
