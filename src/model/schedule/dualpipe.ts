@@ -30,9 +30,7 @@ export function generateDualPipe({ ranks, microbatches }: ScheduleParams): Sched
     stageRank[ranks + s] = ranks - 1 - s;
   }
   const builder = new ScheduleBuilder('dualpipe', ranks, microbatches, 2, ranks, 2, stageRank, 3 * ranks * microbatches);
-  // Per-rank state, reused: next forward and backward micro-batch of each direction, and the W queue.
-  const nextForward = new Int32Array(2);
-  const nextBackward = new Int32Array(2);
+  // Per-rank state, reused: the stage of each direction and the W queue.
   const stageOf = new Int32Array(2);
   const queueMb = new Int32Array(microbatches);
   const queueDirection = new Uint8Array(microbatches);
@@ -42,8 +40,9 @@ export function generateDualPipe({ ranks, microbatches }: ScheduleParams): Sched
     const halfRank = Math.min(rank, ranks - 1 - rank);
     const secondHalf = rank >= half ? 1 : 0;
     const middle = rank === half - 1 || rank === half;
-    nextForward.fill(0);
-    nextBackward.fill(0);
+    let forward0 = 0, forward1 = 0, backward0 = 0, backward1 = 0;
+    const nextForward = (direction: number) => (direction === 0 ? forward0++ : forward1++);
+    const nextBackward = (direction: number) => (direction === 0 ? backward0++ : backward1++);
     stageOf[0] = rank;
     stageOf[1] = ranks - 1 - rank;
     let queueHead = 0;
@@ -51,11 +50,11 @@ export function generateDualPipe({ ranks, microbatches }: ScheduleParams): Sched
 
     const forward = (phase: number) => {
       const d = phase ^ secondHalf;
-      builder.push(OP_F, nextForward[d]++, d, stageOf[d]!, d);
+      builder.push(OP_F, nextForward(d), d, stageOf[d]!, d);
     };
     const backward = (phase: number, zeroBubble: boolean) => {
       const d = phase ^ secondHalf;
-      const mb = nextBackward[d]++;
+      const mb = nextBackward(d);
       builder.push(zeroBubble ? OP_I : OP_B, mb, d, stageOf[d]!, d);
       if (zeroBubble) {
         queueMb[queueTail] = mb;
@@ -69,7 +68,7 @@ export function generateDualPipe({ ranks, microbatches }: ScheduleParams): Sched
     const forwardBackward = (forwardPhase: number, backwardPhase: number) => {
       const f = forwardPhase ^ secondHalf;
       const b = backwardPhase ^ secondHalf;
-      builder.pushOverlapped(nextForward[f]++, f, stageOf[f]!, f, nextBackward[b]++, b, stageOf[b]!, b);
+      builder.pushOverlapped(nextForward(f), f, stageOf[f]!, f, nextBackward(b), b, stageOf[b]!, b);
     };
 
     // Step 1: nF0, forwards of the local phase 0 fill the way to the middle.

@@ -14,9 +14,7 @@ export function generateDualPipeV({ ranks, microbatches }: ScheduleParams): Sche
 
   const stages = 2 * ranks;
   const builder = new ScheduleBuilder('dualpipev', ranks, microbatches, 2, stages, 1, vStageRank(ranks), 6 * ranks * microbatches);
-  // Per-rank state, reused: next forward and backward micro-batch of each chunk, and the W queue.
-  const nextForward = new Int32Array(2);
-  const nextBackward = new Int32Array(2);
+  // Per-rank state, reused: the stage of each chunk and the W queue.
   const stageOf = new Int32Array(2);
   const queueMb = new Int32Array(2 * microbatches);
   const queueChunk = new Uint8Array(2 * microbatches);
@@ -24,16 +22,17 @@ export function generateDualPipeV({ ranks, microbatches }: ScheduleParams): Sche
   for (let rank = 0; rank < ranks; rank++) {
     builder.rank(rank);
     const last = rank === ranks - 1;
-    nextForward.fill(0);
-    nextBackward.fill(0);
+    let forward0 = 0, forward1 = 0, backward0 = 0, backward1 = 0;
+    const nextForward = (chunk: number) => (chunk === 0 ? forward0++ : forward1++);
+    const nextBackward = (chunk: number) => (chunk === 0 ? backward0++ : backward1++);
     stageOf[0] = rank;
     stageOf[1] = stages - 1 - rank;
     let queueHead = 0;
     let queueTail = 0;
 
-    const forward = (chunk: number) => builder.push(OP_F, nextForward[chunk]++, chunk, stageOf[chunk]!);
+    const forward = (chunk: number) => builder.push(OP_F, nextForward(chunk), chunk, stageOf[chunk]!);
     const backward = (chunk: number, zeroBubble: boolean) => {
-      const mb = nextBackward[chunk]++;
+      const mb = nextBackward(chunk);
       builder.push(zeroBubble ? OP_I : OP_B, mb, chunk, stageOf[chunk]!);
       if (zeroBubble) {
         queueMb[queueTail] = mb;
@@ -46,8 +45,8 @@ export function generateDualPipeV({ ranks, microbatches }: ScheduleParams): Sche
     };
     const forwardBackward = (forwardChunk: number, backwardChunk: number) => {
       builder.pushOverlapped(
-        nextForward[forwardChunk]++, forwardChunk, stageOf[forwardChunk]!, 0,
-        nextBackward[backwardChunk]++, backwardChunk, stageOf[backwardChunk]!, 0,
+        nextForward(forwardChunk), forwardChunk, stageOf[forwardChunk]!, 0,
+        nextBackward(backwardChunk), backwardChunk, stageOf[backwardChunk]!, 0,
       );
     };
 
