@@ -1,0 +1,114 @@
+// Achieved fractions of peak: the only free parameters of the time model. They are set once per GPU generation
+// and precision, from published kernel and cluster measurements, never per validation row (docs/VALIDATION.md
+// lists the rows they are then checked against). COSTMODEL.md §1 observation 4: a pure analytic model should
+// expect 5–15 % error with factors like these.
+import type { Precision } from '../design';
+import type { GpuSpec } from '../catalog/gpus';
+import type { Links } from './collectives';
+
+export type GpuGeneration = 'ampere' | 'hopper' | 'blackwell' | 'cdna3';
+
+export interface ComputeEfficiency {
+  /**
+   * Large dense GEMMs (QKV/output projections, MLP, LM head) as a fraction of the precision's dense peak, for a
+   * GEMM big enough to saturate the GPU; smaller GEMMs lose more (see gemmSizeFactor).
+   */
+  matmul: number;
+  /**
+   * MoE expert GEMMs: grouped GEMMs over a few hundred tokens per expert with a narrow FFN, plus the permute /
+   * unpermute around them. Below dense GEMMs.
+   */
+  expertMatmul: number;
+  /** The attention core (flash attention, BF16 even in FP8 training: DeepSeek-V3 §3.3.1). */
+  attention: number;
+}
+
+export interface EfficiencyParams {
+  generation: GpuGeneration;
+  compute: ComputeEfficiency;
+  /**
+   * The GEMM size (tokens × output width of the smallest per-GPU GEMM, in elements) at which a GEMM reaches half
+   * its way from the floor to `matmul`: small GEMMs do not fill the SMs (wave quantisation, launch overhead).
+   */
+  halfEfficiencyGemmElements: number;
+  /** Per ring step latency of NVLink and IB collectives (NCCL's per-hop cost, ~µs). */
+  nvlinkLatencySeconds: number;
+  ibLatencySeconds: number;
+  /** Achievable fraction of HBM bandwidth for the memory-bound optimizer step. */
+  hbmFraction: number;
+}
+
+/**
+ * Ampere (A100): Megatron-LM's large GEMMs reach 250–270 of 312 TFLOP/s (Narayanan et al. 2021 §5.1 report 52 %
+ * of peak end to end for the 1T model incl. bubble and communication); flash-attention-2 forward+backward on A100
+ * reaches ~50–70 % of peak for head dim 128.
+ * Hopper (H100/H800/H200): cuBLAS BF16 GEMMs ~ 700–750 of 989 TFLOP/s (~0.7), FP8 GEMMs with DeepSeek-style
+ * fine-grained scaling ~ 0.55 of 1,979 (DeepGEMM reports ~1,350–1,550 TFLOP/s for large shapes; promotion to
+ * FP32 every 128 elements and the scaling costs push end-to-end kernels lower); flash-attention-3 ~0.55.
+ * Blackwell: same fractions as Hopper until measurements say otherwise. CDNA3 (MI300X): lower achieved GEMM
+ * fractions reported for hipBLASLt (~0.5).
+ */
+const TABLE: Record<GpuGeneration, Record<Precision, ComputeEfficiency>> = {
+  ampere: {
+    bf16: { matmul: 0.82, expertMatmul: 0.6, attention: 0.6 },
+    fp16: { matmul: 0.82, expertMatmul: 0.6, attention: 0.6 },
+    fp8: { matmul: 0.82, expertMatmul: 0.6, attention: 0.6 },
+  },
+  hopper: {
+    bf16: { matmul: 0.7, expertMatmul: 0.55, attention: 0.55 },
+    fp16: { matmul: 0.7, expertMatmul: 0.55, attention: 0.55 },
+    fp8: { matmul: 0.55, expertMatmul: 0.45, attention: 0.55 },
+  },
+  blackwell: {
+    bf16: { matmul: 0.7, expertMatmul: 0.55, attention: 0.55 },
+    fp16: { matmul: 0.7, expertMatmul: 0.55, attention: 0.55 },
+    fp8: { matmul: 0.55, expertMatmul: 0.45, attention: 0.55 },
+  },
+  cdna3: {
+    bf16: { matmul: 0.5, expertMatmul: 0.4, attention: 0.4 },
+    fp16: { matmul: 0.5, expertMatmul: 0.4, attention: 0.4 },
+    fp8: { matmul: 0.4, expertMatmul: 0.3, attention: 0.4 },
+  },
+};
+
+/** Generation from the catalog id; unknown ids count as Hopper, the most common training GPU today. */
+export function generationOf(gpu: GpuSpec): GpuGeneration {
+  const id = gpu.id.toUpperCase();
+  if (id.startsWith('A100')) return 'ampere';
+  if (id.startsWith('B') || id.startsWith('GB')) return 'blackwell';
+  if (id.startsWith('MI')) return 'cdna3';
+  return 'hopper';
+}
+
+export function efficiencyFor(gpu: GpuSpec, precision: Precision): EfficiencyParams {
+  const generation = generationOf(gpu);
+  return {
+    generation,
+    compute: TABLE[generation][precision],
+    halfEfficiencyGemmElements: 2 ** 22,
+    nvlinkLatencySeconds: 3e-6,
+    ibLatencySeconds: 8e-6,
+    hbmFraction: 0.7,
+  };
+}
+
+/**
+ * A GEMM of `elements` output elements runs at matmul × size / (size + half): tiny GEMMs get little, large ones
+ * approach the plateau. One curve for all models (Calculon's efficiency-vs-size curves have the same shape).
+ */
+export function gemmSizeFactor(elements: number, params: EfficiencyParams): number {
+  if (elements <= 0) return 1;
+  return elements / (elements + params.halfEfficiencyGemmElements);
+}
+
+/** DeepSeek-V3 §3.2.2: DualPipe's all-to-all kernels take 20 of the H800's 132 SMs from compute. */
+export const DUALPIPE_COMM_SM_FRACTION = 20 / 132;
+
+export function linksFor(gpu: GpuSpec, params: EfficiencyParams, overrides?: { nvlinkGBps?: number; ibGBps?: number }): Links {
+  return {
+    nvlinkBytesPerSecond: overrides?.nvlinkGBps ? overrides.nvlinkGBps * 1e9 : gpu.nvlinkBytesPerSecond,
+    ibBytesPerSecond: overrides?.ibGBps ? overrides.ibGBps * 1e9 : gpu.ibBytesPerSecond,
+    nvlinkLatencySeconds: params.nvlinkLatencySeconds,
+    ibLatencySeconds: params.ibLatencySeconds,
+  };
+}
