@@ -44,6 +44,11 @@ export interface ModelArch {
   sharedExperts: number;
   /** Leading dense layers of an MoE model (DeepSeek-V3: 3). */
   denseLayers: number;
+  /**
+   * After the leading dense layers, every n-th layer is MoE and the others are dense (torchtitan Llama 4
+   * `interleave_moe_layer_step`: 2 for 17bx128e, 1 for 17bx16e). Absent means 1 (every layer MoE).
+   */
+  moeLayerInterval?: number;
   /** Multi-token-prediction modules after the last layer (DeepSeek-V3: 1). */
   mtpLayers: number;
   tiedEmbeddings: boolean;
@@ -83,6 +88,13 @@ export interface ClusterSpec {
   gpusPerNode: number;
   nodes: number;
   worldSize: number;
+  /** Optional overrides of the GPU preset (CONTRACT.md native format `cluster:`): achievable GB/s per direction. */
+  nvlinkGBps?: number;
+  ibGBps?: number;
+  /** HBM per GPU in GB, overriding the preset. */
+  hbmGB?: number;
+  /** Dense peak TFLOP/s of the precision in use, overriding the preset. */
+  peakTflops?: number;
 }
 
 export interface Design {
