@@ -1,0 +1,56 @@
+// ZB-H2 (ZB2P) of Qi et al., "Zero Bubble Pipeline Parallelism" (ICLR'24), §2.2, with the backward split into
+// I (input gradient) and W (weight gradient).
+//
+// Taken from the paper: ZB-H2 trades memory for a zero bubble. Extra warm-up forwards fill the time before the
+// first input gradient comes back, Ws are pushed towards the end to fill the drain, each rank holds up to 2p−1
+// activations, and at T_F = T_B = T_W (our F = B−W = W) every rank is busy from its first op to its last: the
+// shape is a parallelogram, so the global makespan still carries the (p−1)·F ramp (SCHEDULES.md §4 item 8).
+//
+// Ours (the paper gives a figure, not an algorithm; the ZeroBubble repository builds its ZB2P with a
+// cost-dependent heuristic search, so its order is not this one):
+//   - warm-up of 2(p−1−r)+1 forwards on rank r: at unit cost the first I reaches rank r at time 2p−1−r, and rank r
+//     starts at time r;
+//   - then 2r pairs [I, F] without W, which brings every rank to 2p−1 activations held until their W;
+//   - then a steady state [I, W, F] that keeps that level;
+//   - then a cool-down I, W, I, W, …, I, and a tail of the 2r+1 Ws still owed. The tail is what lets the last
+//     input gradients run back to rank 0 at one hop per slot, so rank r ends at r + 3m.
+// Checked by simulation (test/model/schedule/zbH2.test.ts): own-span idle is exactly 0 on every rank for every
+// p ≤ 12, 2p−1 ≤ m ≤ 40 at F=1, B=2, W=1, and no rank ever holds more than 2p−1 activations.
+//
+// Small m (m < 2p−1): the phase counts are capped by m, so early ranks warm up with all m forwards and then
+// alternate I and W. Zero bubble is then impossible for any order: rank 0 has only forwards to run until the
+// first input gradient returns at 2p−1 forward-times, and it has fewer than 2p−1 of them.
+import { loopedStageRank, ScheduleBuilder } from './builder';
+import { OP_F, OP_I, OP_W, type ScheduleParams, type ScheduleResult } from './ops';
+
+export function generateZbH2({ ranks, microbatches }: ScheduleParams): ScheduleResult {
+  const builder = new ScheduleBuilder('zb-h2', ranks, microbatches, 1, ranks, 1, loopedStageRank(ranks, 1), 3 * ranks * microbatches);
+  for (let rank = 0; rank < ranks; rank++) {
+    builder.rank(rank);
+    const warmup = Math.min(2 * (ranks - 1 - rank) + 1, microbatches);
+    const pairs = Math.min(2 * rank, microbatches - warmup);
+    const steady = microbatches - warmup - pairs;
+    let forwards = 0, inputs = 0, weights = 0;
+    // Phase 1: warm-up forwards until the first input gradient can arrive.
+    for (let k = 0; k < warmup; k++) builder.push(OP_F, forwards++, 0, rank);
+    // Phase 2: input-gradient backward then forward, Ws held back, up to 2p−1 activations in flight.
+    for (let k = 0; k < pairs; k++) {
+      builder.push(OP_I, inputs++, 0, rank);
+      builder.push(OP_F, forwards++, 0, rank);
+    }
+    // Phase 3: steady state I, W, F: one activation freed for each one taken.
+    for (let k = 0; k < steady; k++) {
+      builder.push(OP_I, inputs++, 0, rank);
+      builder.push(OP_W, weights++, 0, rank);
+      builder.push(OP_F, forwards++, 0, rank);
+    }
+    // Phase 4: cool-down, the remaining input gradients with a W between each two.
+    while (inputs < microbatches) {
+      builder.push(OP_I, inputs++, 0, rank);
+      if (inputs < microbatches) builder.push(OP_W, weights++, 0, rank);
+    }
+    // Phase 5: the tail of Ws still owed (2r+1 once m ≥ 2p−1).
+    while (weights < microbatches) builder.push(OP_W, weights++, 0, rank);
+  }
+  return { ok: true, schedule: builder.finish() };
+}
