@@ -1,0 +1,14 @@
+// `npm run bench`: every benchmark, as a table on stdout and JSON in bench/results.json.
+import { writeFileSync } from 'node:fs';
+import { benchSchedules } from './schedule';
+import type { BenchRow } from './measure';
+
+async function main(): Promise<void> {
+  const rows: BenchRow[] = [...benchSchedules()];
+  const width = Math.max(...rows.map((row) => row.name.length));
+  for (const row of rows) console.log(`${row.name.padEnd(width)}  ${row.value.toFixed(row.value < 10 ? 3 : 1).padStart(10)} ${row.unit}`);
+  writeFileSync('bench/results.json', JSON.stringify({ date: new Date().toISOString(), node: process.version, rows }, null, 2) + '\n');
+  console.log('\nwritten to bench/results.json');
+}
+
+void main();

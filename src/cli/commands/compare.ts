@@ -1,0 +1,58 @@
+// `plens compare`: several schedules side by side for one PP and micro-batch count, with the same per-chunk costs.
+import { parseScheduleId, SCHEDULE_IDS, SCHEDULE_LABELS } from '../../model/schedule/index';
+import { runScheduleReport, type ScheduleReport } from '../../model/schedule/report';
+import type { ScheduleId } from '../../model/design';
+import { numberFlag, parseArgs } from '../args';
+import { formatNumber, table } from '../format';
+import { UsageError, type CliIo } from '../io';
+
+export const COMPARE_USAGE = `plens compare --pp P --microbatches M [--schedules ID,ID,...] [--chunks V] [--f T] [--b T] [--w T] [--fb T] [--p2p T] [--json]`;
+
+// Parameters held per device, relative to 1F1B on the same devices (DESIGN.md §3).
+const PARAMETER_COPIES: Record<ScheduleId, number> = {
+  gpipe: 1, '1f1b': 1, 'interleaved-1f1b': 1, 'zb-h1': 1, 'zb-h2': 1, zbv: 1, dualpipe: 2, dualpipev: 1,
+};
+
+export async function runCompare(argv: string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv, { values: ['schedules', 'pp', 'microbatches', 'chunks', 'f', 'b', 'w', 'fb', 'p2p'], switches: ['json'] });
+  if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
+  if (!args.values.has('pp')) throw new UsageError('--pp is required');
+  if (!args.values.has('microbatches')) throw new UsageError('--microbatches is required');
+  const pp = numberFlag(args, 'pp', 0, { integer: true, min: 1 });
+  const microbatches = numberFlag(args, 'microbatches', 0, { integer: true, min: 1 });
+  const chunks = numberFlag(args, 'chunks', 2, { integer: true, min: 1 });
+  const F = numberFlag(args, 'f', 1, { min: 0 });
+  const B = numberFlag(args, 'b', 2, { min: 0 });
+  const W = numberFlag(args, 'w', 1, { min: 0 });
+  const FB = numberFlag(args, 'fb', F + B, { min: 0 });
+  const p2p = numberFlag(args, 'p2p', 0, { min: 0 });
+  const names = (args.values.get('schedules') ?? '1f1b,zb-h1,dualpipe').split(',').map((name) => name.trim()).filter(Boolean);
+  const ids = names.map((name) => {
+    const id = parseScheduleId(name);
+    if (!id) throw new UsageError(`unknown schedule "${name}": use one of ${SCHEDULE_IDS.join(', ')}`);
+    return id;
+  });
+
+  const rows: { id: ScheduleId; report?: ScheduleReport; error?: string }[] = ids.map((id) => {
+    const result = runScheduleReport({ schedule: id, pp, microbatches, chunks, costs: { F, B, W, FB, p2p }, includeOps: false });
+    return result.ok ? { id, report: result.report } : { id, error: result.error.message };
+  });
+
+  if (args.switches.has('json')) {
+    io.stdout(JSON.stringify({ pp, microbatches, costs: { F, B, W, FB, p2p }, schedules: rows.map((row) => row.report ?? { schedule: row.id, error: row.error }) }, null, 2) + '\n');
+    return 0;
+  }
+  io.stdout(`PP=${pp}  micro-batches=${microbatches}  costs per chunk F=${formatNumber(F)} B=${formatNumber(B)} W=${formatNumber(W)} F&B=${formatNumber(FB)} p2p=${formatNumber(p2p)}\n\n`);
+  io.stdout(table(
+    ['schedule', 'makespan', 'bubble', 'bubble %', 'closed form', 'peak activations', 'params/device'],
+    rows.map(({ id, report, error }) => {
+      if (!report) return [SCHEDULE_LABELS[id], `not possible: ${error}`];
+      const bubble = Math.max(...report.ranks.map((rank) => rank.idleVsMakespan));
+      const peak = Math.max(...report.ranks.map((rank) => rank.peakActivations));
+      const formula = `${report.closedForm.formula} = ${formatNumber(report.closedForm.bubble)}${report.closedForm.holds ? '' : ' (not exact)'}`;
+      return [SCHEDULE_LABELS[id], formatNumber(report.makespan), formatNumber(bubble), `${formatNumber((100 * bubble) / report.makespan, 1)}%`, formula, String(peak), `${PARAMETER_COPIES[id]}×`];
+    }),
+  ));
+  io.stdout('\nbubble = the largest per-rank idle time against the makespan; peak activations in (micro-batch, chunk) units.\n');
+  return 0;
+}

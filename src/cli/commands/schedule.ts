@@ -1,0 +1,91 @@
+// `plens schedule`: generate and simulate one schedule in isolation (CONTRACT.md).
+import { OP_B, OP_F, OP_FB, OP_I, OP_W, parseScheduleId, SCHEDULE_IDS, SCHEDULE_LABELS, type Schedule, type Timeline } from '../../model/schedule/index';
+import { runScheduleReport, type ScheduleReport } from '../../model/schedule/report';
+import { chromeTrace } from '../../model/trace';
+import { numberFlag, parseArgs } from '../args';
+import { formatNumber, table } from '../format';
+import { UsageError, type CliIo } from '../io';
+
+export const SCHEDULE_USAGE = `plens schedule --schedule ID --pp P --microbatches M [--chunks V] [--f T] [--b T] [--w T] [--fb T] [--p2p T]
+               [--json] [--summary] [--trace OUT.json]
+  ID: ${SCHEDULE_IDS.join(', ')}`;
+
+export async function runSchedule(argv: string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv, {
+    values: ['schedule', 'pp', 'microbatches', 'chunks', 'f', 'b', 'w', 'fb', 'p2p', 'trace'],
+    switches: ['json', 'summary'],
+  });
+  if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
+  const scheduleText = args.values.get('schedule');
+  if (scheduleText === undefined) throw new UsageError('--schedule is required (one of ' + SCHEDULE_IDS.join(', ') + ')');
+  const schedule = parseScheduleId(scheduleText);
+  if (!schedule) throw new UsageError(`unknown schedule "${scheduleText}": use one of ${SCHEDULE_IDS.join(', ')}`);
+  if (!args.values.has('pp')) throw new UsageError('--pp is required');
+  if (!args.values.has('microbatches')) throw new UsageError('--microbatches is required');
+  const pp = numberFlag(args, 'pp', 0, { integer: true, min: 1 });
+  const microbatches = numberFlag(args, 'microbatches', 0, { integer: true, min: 1 });
+  const chunks = numberFlag(args, 'chunks', 2, { integer: true, min: 1 });
+  const F = numberFlag(args, 'f', 1, { min: 0 });
+  const B = numberFlag(args, 'b', 2, { min: 0 });
+  const W = numberFlag(args, 'w', 1, { min: 0 });
+  const FB = numberFlag(args, 'fb', F + B, { min: 0 });
+  const p2p = numberFlag(args, 'p2p', 0, { min: 0 });
+  const summary = args.switches.has('summary');
+
+  const result = runScheduleReport({ schedule, pp, microbatches, chunks, costs: { F, B, W, FB, p2p }, includeOps: !summary });
+  if (!result.ok) throw new UsageError(result.error.message);
+
+  const tracePath = args.values.get('trace');
+  if (tracePath !== undefined) {
+    // Abstract units are shown as milliseconds so Perfetto's ruler reads naturally.
+    io.writeFile(tracePath, JSON.stringify(chromeTrace(result.schedule, result.timeline, 1000)));
+  }
+  if (args.switches.has('json')) {
+    io.stdout(JSON.stringify(result.report, null, summary ? 2 : undefined) + '\n');
+  } else {
+    io.stdout(describe(result.report, summary ? undefined : { schedule: result.schedule, timeline: result.timeline }));
+    if (tracePath !== undefined) io.stdout(`trace written to ${tracePath} (open it in Perfetto or chrome://tracing)\n`);
+  }
+  return 0;
+}
+
+function describe(report: ScheduleReport, drawn?: { schedule: Schedule; timeline: Timeline }): string {
+  const { costs, closedForm } = report;
+  const maxIdle = Math.max(...report.ranks.map((rank) => rank.idleVsMakespan));
+  const maxOwnIdle = Math.max(...report.ranks.map((rank) => rank.idleInOwnSpan));
+  const simulatedForFormula = closedForm.metric === 'idleVsMakespan' ? maxIdle : maxOwnIdle;
+  let text =
+    `${SCHEDULE_LABELS[report.schedule]}  PP=${report.pp}  micro-batches=${report.microbatches}  chunks=${report.chunks}  ` +
+    `costs F=${formatNumber(costs.F)} B=${formatNumber(costs.B)} W=${formatNumber(costs.W)} F&B=${formatNumber(costs.FB)} p2p=${formatNumber(costs.p2p)}\n` +
+    `makespan ${formatNumber(report.makespan)}   bubble (max idle vs makespan) ${formatNumber(maxIdle)}   ` +
+    `closed form ${closedForm.formula} = ${formatNumber(closedForm.bubble)} ` +
+    `(${closedForm.holds ? 'holds' : 'not exact for these costs'}; simulated ${formatNumber(simulatedForFormula)} on ${closedForm.metric})\n\n`;
+  text += table(
+    ['rank', 'busy', 'idle', 'idle in own span', 'peak activations'],
+    report.ranks.map((rank) => [String(rank.rank), formatNumber(rank.busy), formatNumber(rank.idleVsMakespan), formatNumber(rank.idleInOwnSpan), String(rank.peakActivations)]),
+  );
+  if (drawn) text += '\n' + textTimeline(drawn.schedule, drawn.timeline, 100);
+  return text;
+}
+
+const GLYPH: Record<number, string> = { [OP_F]: 'F', [OP_B]: 'B', [OP_I]: 'b', [OP_W]: 'W', [OP_FB]: 'X' };
+
+/** One row per rank; each character is an equal slice of the makespan showing the op running at its middle. */
+export function textTimeline(schedule: Schedule, timeline: Timeline, width: number): string {
+  const cells = Math.max(1, Math.min(width, Math.ceil(timeline.makespan)));
+  const slice = timeline.makespan / cells;
+  const label = (rank: number) => `rank ${rank}`.padEnd(`rank ${schedule.ranks - 1}`.length);
+  let text = `timeline: 1 character = ${formatNumber(slice, 3)} units; F forward, B backward, b input-grad backward, W weight-grad, X overlapped F&B, . idle\n`;
+  for (let rank = 0; rank < schedule.ranks; rank++) {
+    let row = '';
+    let i = schedule.rankStart[rank]!;
+    const last = schedule.rankStart[rank + 1]!;
+    for (let cell = 0; cell < cells; cell++) {
+      const middle = (cell + 0.5) * slice;
+      while (i < last && timeline.end[i]! <= middle) i++;
+      row += i < last && timeline.start[i]! <= middle ? GLYPH[schedule.kind[i]!] : '.';
+    }
+    text += `${label(rank)} |${row}|\n`;
+  }
+  return text;
+}

@@ -1,0 +1,53 @@
+// plens: the cost model in terminals and CI. Exit codes: 0 success, 1 a check failed, 2 usage or input error
+// (one line on stderr, never a stack trace).
+import { COMPARE_USAGE, runCompare } from './commands/compare';
+import { runSchedule, SCHEDULE_USAGE } from './commands/schedule';
+import { processIo, UsageError, type CliIo } from './io';
+
+declare const PLENS_VERSION: string | undefined;
+
+type Command = (argv: string[], io: CliIo) => Promise<number>;
+
+const COMMANDS: Record<string, { run: Command; usage: string; summary: string }> = {
+  schedule: { run: runSchedule, usage: SCHEDULE_USAGE, summary: 'generate and simulate one pipeline schedule' },
+  compare: { run: runCompare, usage: COMPARE_USAGE, summary: 'compare pipeline schedules side by side' },
+};
+
+export function usage(): string {
+  const lines = ['Parallelism Lens: what a training layout costs, before you spend GPU-hours.', '', 'Usage:'];
+  for (const [name, command] of Object.entries(COMMANDS)) lines.push(`  plens ${name.padEnd(9)} ${command.summary}`);
+  lines.push('', 'plens COMMAND --help shows its options. plens --version prints the version.', '');
+  return lines.join('\n');
+}
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(usage());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-v') {
+    io.stdout(`${typeof PLENS_VERSION === 'string' ? PLENS_VERSION : 'dev'}\n`);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr(`plens: unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')})\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(`Usage: ${command.usage}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`plens ${name}: ${error.message}\n`);
+      return 2;
+    }
+    // A bug, not the user's input: still one line, with enough to report it.
+    io.stderr(`plens ${name}: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 2;
+  }
+}
