@@ -1,0 +1,131 @@
+// The panel's host side: one session (what is being shown) and the two surfaces that show it — the webview view
+// in the activity bar and the same page opened beside the editor. Each surface sets its options and HTML once,
+// then only messages flow (vscode-extension-samples' webview-view-sample / webview-sample shape).
+import * as vscode from 'vscode';
+import { SCHEDULE_IDS, SCHEDULE_LABELS } from '../model/schedule/index';
+import { isWebviewMessage, type HostMessage, type ScheduleErrorMessage, type ScheduleMessage, type ScheduleQuery } from '../protocol';
+import { panelWebviewOptions, renderPanelHtml } from './html';
+import { runScheduleQuery } from './scheduleRunner';
+import { sanitizeQuery } from './scheduleQuery';
+
+export const VIEW_ID = 'parallelismLens.panel';
+export const PANEL_VIEW_TYPE = 'parallelismLens.schedulePanel';
+
+type ScheduleView = ScheduleMessage | ScheduleErrorMessage;
+
+/** What every surface shows; a run from any surface or command updates all of them. */
+export class PanelSession implements vscode.Disposable {
+  private readonly webviews = new Set<vscode.Webview>();
+  private current: ScheduleView | undefined;
+
+  constructor(private readonly defaults: () => ScheduleQuery) {}
+
+  get lastQuery(): ScheduleQuery | undefined {
+    return this.current?.query;
+  }
+
+  run(query: ScheduleQuery): ScheduleView {
+    this.current = runScheduleQuery(query);
+    this.broadcast(this.current);
+    return this.current;
+  }
+
+  /** Connects a page: answers its `ready` with the controls' choices and the current view, runs its intents. */
+  attach(webview: vscode.Webview): vscode.Disposable {
+    this.webviews.add(webview);
+    const listener = webview.onDidReceiveMessage((raw: unknown) => this.receive(webview, raw));
+    return new vscode.Disposable(() => {
+      listener.dispose();
+      this.webviews.delete(webview);
+    });
+  }
+
+  dispose(): void {
+    this.webviews.clear();
+  }
+
+  private receive(webview: vscode.Webview, raw: unknown): void {
+    if (!isWebviewMessage(raw)) return;
+    switch (raw.type) {
+      case 'ready':
+        void post(webview, {
+          type: 'init',
+          schedules: SCHEDULE_IDS.map((id) => ({ id, label: SCHEDULE_LABELS[id] })),
+          defaults: this.current?.query ?? this.defaults(),
+        });
+        if (this.current) void post(webview, this.current);
+        return;
+      case 'runSchedule': {
+        const query = sanitizeQuery(raw.query);
+        if (query.ok) this.run(query.value);
+        else void post(webview, { type: 'scheduleError', query: this.current?.query ?? this.defaults(), code: 'schedule/request', message: query.message });
+        return;
+      }
+    }
+  }
+
+  private broadcast(message: HostMessage): void {
+    for (const webview of this.webviews) void post(webview, message);
+  }
+}
+
+/** A hidden page cannot receive messages; it asks again with `ready` when shown, so a failed post is harmless. */
+function post(webview: vscode.Webview, message: HostMessage): Thenable<boolean> {
+  return webview.postMessage(message).then(undefined, () => false);
+}
+
+function setUpPage(webview: vscode.Webview, extensionUri: vscode.Uri, session: PanelSession): vscode.Disposable {
+  webview.options = panelWebviewOptions(extensionUri);
+  webview.html = renderPanelHtml(webview, extensionUri);
+  return session.attach(webview);
+}
+
+/** The activity-bar view. */
+export class EstimatesViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly extensionUri: vscode.Uri, private readonly session: PanelSession) {}
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    const attached = setUpPage(view.webview, this.extensionUri, this.session);
+    this.disposables.push(attached, view.onDidDispose(() => attached.dispose()));
+  }
+
+  dispose(): void {
+    for (const disposable of this.disposables.splice(0)) disposable.dispose();
+  }
+}
+
+/** The same page in an editor column, one at a time. */
+export class SchedulePanel implements vscode.Disposable {
+  private static current: SchedulePanel | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  static createOrShow(extensionUri: vscode.Uri, session: PanelSession): SchedulePanel {
+    if (SchedulePanel.current) {
+      SchedulePanel.current.panel.reveal(undefined, true);
+      return SchedulePanel.current;
+    }
+    const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
+    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Pipeline Schedule', { viewColumn: column, preserveFocus: true }, panelWebviewOptions(extensionUri));
+    SchedulePanel.current = new SchedulePanel(panel, extensionUri, session);
+    return SchedulePanel.current;
+  }
+
+  /** After a window reload VS Code hands back the panel it had open; the page redraws from its saved state. */
+  static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, session: PanelSession): void {
+    SchedulePanel.current?.dispose();
+    SchedulePanel.current = new SchedulePanel(panel, extensionUri, session);
+  }
+
+  private constructor(private readonly panel: vscode.WebviewPanel, extensionUri: vscode.Uri, session: PanelSession) {
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.svg');
+    this.disposables.push(setUpPage(panel.webview, extensionUri, session), panel.onDidDispose(() => this.dispose()));
+  }
+
+  dispose(): void {
+    if (SchedulePanel.current === this) SchedulePanel.current = undefined;
+    for (const disposable of this.disposables.splice(0)) disposable.dispose();
+    this.panel.dispose();
+  }
+}

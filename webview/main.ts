@@ -1,0 +1,92 @@
+// The panel page: receives data by message, draws it, sends intents back. The last view is kept in the
+// webview state so a hidden and re-shown panel redraws at once (getState/setState, not retainContextWhenHidden).
+import { isHostMessage, type HostMessage, type InitMessage, type ScheduleErrorMessage, type ScheduleMessage, type WebviewMessage } from '../src/protocol';
+import { Controls } from './controls';
+import { monitorCspViolations } from './cspMonitor';
+import { renderFigures } from './figures';
+import { TimelineChart } from './timeline';
+
+interface PanelState {
+  init?: InitMessage;
+  view?: ScheduleMessage | ScheduleErrorMessage;
+}
+
+function byId<T extends HTMLElement>(id: string): T {
+  const found = document.getElementById(id);
+  if (!found) throw new Error(`panel page is missing #${id}`);
+  return found as T;
+}
+
+// First, so that anything the policy blocks while the page starts is counted.
+monitorCspViolations(byId('csp-violations'));
+
+const vscode = acquireVsCodeApi<PanelState>();
+const state: PanelState = vscode.getState() ?? {};
+const send = (message: WebviewMessage) => vscode.postMessage(message);
+
+const errorBox = byId('error');
+const emptyNote = byId('empty');
+const result = byId('result');
+const omitted = byId('omitted');
+const timeline = new TimelineChart(byId<HTMLCanvasElement>('timeline'), byId('chart-box'));
+const controls = new Controls(
+  (query) => send({ type: 'runSchedule', query }),
+  (message) => showError(message),
+);
+
+function showError(message: string): void {
+  errorBox.textContent = message;
+  errorBox.hidden = false;
+}
+
+function showSchedule(message: ScheduleMessage): void {
+  const { report } = message;
+  errorBox.hidden = true;
+  emptyNote.hidden = true;
+  result.hidden = false;
+  const chunks = report.schedule === 'interleaved-1f1b' ? `, v = ${report.chunks}` : '';
+  byId('title').textContent = `${labelOf(report.schedule)} — p = ${report.pp}, m = ${report.microbatches}${chunks}`;
+  omitted.hidden = !message.opsOmitted;
+  omitted.textContent = message.opsOmitted
+    ? `The timeline is not drawn: ${message.opsOmitted.ops.toLocaleString('en-US')} ops are more than the ${message.opsOmitted.limit.toLocaleString('en-US')} the chart draws. The figures below are complete.`
+    : '';
+  renderFigures(report);
+  if (message.opsOmitted) timeline.clear();
+  else timeline.draw(report);
+}
+
+function labelOf(id: string): string {
+  return state.init?.schedules.find((choice) => choice.id === id)?.label ?? id;
+}
+
+function apply(message: HostMessage): void {
+  switch (message.type) {
+    case 'init':
+      state.init = message;
+      controls.offer(message.schedules);
+      controls.show(state.view?.query ?? message.defaults);
+      break;
+    case 'schedule':
+      state.view = message;
+      controls.show(message.query);
+      showSchedule(message);
+      break;
+    case 'scheduleError':
+      state.view = message;
+      result.hidden = true;
+      showError(message.message);
+      break;
+    case 'estimate':
+      // The active file's estimate is drawn by the estimate view once it exists; this page shows schedules.
+      return;
+  }
+  vscode.setState(state);
+}
+
+window.addEventListener('message', (event: MessageEvent<unknown>) => {
+  if (isHostMessage(event.data)) apply(event.data);
+});
+
+if (state.init) apply(state.init);
+if (state.view) apply(state.view);
+send({ type: 'ready' });
