@@ -1,0 +1,198 @@
+// Pipeline stages: which layers each holds, and what one micro-batch costs on it (F, B, W, F&B in seconds).
+//
+// Layer split. Megatron-LM splits L layers evenly over the S = pp·vpp stages and, when L mod S ≠ 0, needs the
+// first and last stages' counts given (`--decoder-first-pipeline-num-layers` / `--decoder-last-…`), because
+// those stages also carry the embedding and the LM head (+ loss, + MTP). We choose them the way those options
+// are used: every stage gets ⌈L/S⌉ and the shortfall is taken one layer at a time from the last stage, then the
+// first, alternately (DeepSeek-V3's 61 layers on 16 stages: 3, 4 × 14, 2 + MTP + head).
+//
+// Times. Forward = FLOPs / (peak × achieved fraction) per op class (efficiency.ts) plus the TP, CP and EP
+// communication on the critical path (traffic.ts). Backward = 2 × forward compute (input- plus weight-
+// gradient, W = the GEMMs' half) plus recomputation (selective: the attention core again; full: the whole
+// forward) plus the backward's communication. DualPipe's F&B pair runs both halves' compute on the SMs the
+// all-to-all kernels leave free and hides the pair's EP all-to-all behind it (DeepSeek-V3 §3.2.1).
+import type { Design } from '../design';
+import type { GpuSpec } from '../catalog/gpus';
+import { DUALPIPE_COMM_SM_FRACTION, gemmSizeFactor, type EfficiencyParams } from './efficiency';
+import { layerKindForwardFlops, lmHeadPassFlops, type LayerFlops } from './flops';
+import { isMoeLayer } from './params';
+import type { ModelComm } from './traffic';
+
+export interface StageLayout {
+  stage: number;
+  firstLayer: number;
+  layers: number;
+  moeLayers: number;
+  embedding: boolean;
+  head: boolean;
+  mtpLayers: number;
+}
+
+export interface LayerSplit {
+  stages: StageLayout[];
+  /** True when L mod S ≠ 0 and the first/last stages were shortened. */
+  uneven: boolean;
+}
+
+export function splitLayers(design: Design, stageCount: number): LayerSplit {
+  const { layers, mtpLayers } = design.model;
+  const perStage = Math.ceil(layers / stageCount);
+  const counts = new Array<number>(stageCount).fill(perStage);
+  let shortfall = perStage * stageCount - layers;
+  for (let turn = 0; shortfall > 0; turn++) {
+    // Alternate last, first, then move inwards, never below zero.
+    const side = turn % 2 === 0 ? stageCount - 1 - Math.floor(turn / 2) % stageCount : Math.floor(turn / 2) % stageCount;
+    if (counts[side]! > 0) {
+      counts[side]!--;
+      shortfall--;
+    }
+  }
+  const stages: StageLayout[] = [];
+  let first = 0;
+  for (let stage = 0; stage < stageCount; stage++) {
+    const count = counts[stage]!;
+    let moeLayers = 0;
+    for (let i = first; i < first + count; i++) if (isMoeLayer(design.model, i)) moeLayers++;
+    stages.push({
+      stage,
+      firstLayer: first,
+      layers: count,
+      moeLayers,
+      embedding: stage === 0,
+      head: stage === stageCount - 1,
+      mtpLayers: stage === stageCount - 1 ? mtpLayers : 0,
+    });
+    first += count;
+  }
+  return { stages, uneven: layers % stageCount !== 0 };
+}
+
+export interface StageCostBreakdown {
+  /** Per stage, seconds for one micro-batch. */
+  F: Float64Array;
+  B: Float64Array;
+  W: Float64Array;
+  FB: Float64Array;
+  /** Communication inside F and inside B (already counted in them), for the exposed-communication total. */
+  commF: Float64Array;
+  commB: Float64Array;
+  /** The EP all-to-all of a forward and of a backward, which a DualPipe pair hides. */
+  epF: Float64Array;
+  epB: Float64Array;
+  /** Compute-only forward and backward, for the compute-to-communication ratio. */
+  computeF: Float64Array;
+  computeB: Float64Array;
+}
+
+export interface StageCostInput {
+  design: Design;
+  gpu: GpuSpec;
+  efficiency: EfficiencyParams;
+  comm: ModelComm;
+  split: LayerSplit;
+  /** Dense peak FLOP/s of the precision in use (after any override). */
+  peakFlopsPerSecond: number;
+}
+
+/** Forward FLOPs of one micro-batch through a stage (summed over its TP/CP group), by the classes priced apart. */
+export interface StageWork {
+  denseMatmulFlops: number;
+  expertMatmulFlops: number;
+  attentionFlops: number;
+}
+
+function classify(flops: LayerFlops, times: number): StageWork {
+  return {
+    denseMatmulFlops: times * (flops.attentionProjections + flops.denseMlp + flops.moeShared + flops.router),
+    expertMatmulFlops: times * flops.moeRouted,
+    attentionFlops: times * flops.attentionCore,
+  };
+}
+
+function add(a: StageWork, b: StageWork): StageWork {
+  return {
+    denseMatmulFlops: a.denseMatmulFlops + b.denseMatmulFlops,
+    expertMatmulFlops: a.expertMatmulFlops + b.expertMatmulFlops,
+    attentionFlops: a.attentionFlops + b.attentionFlops,
+  };
+}
+
+export function stageWork(design: Design, layout: StageLayout): StageWork {
+  const { model, plan } = design;
+  const shape = { microBatchSize: plan.microBatchSize, seqLength: plan.seqLength };
+  const dense = layerKindForwardFlops(model, 'dense', shape);
+  const moe = model.experts > 0 ? layerKindForwardFlops(model, 'moe', shape) : dense;
+  let work = add(classify(dense, layout.layers - layout.moeLayers), classify(moe, layout.moeLayers));
+  const head = lmHeadPassFlops(model, shape).forward;
+  if (layout.head) work = add(work, { denseMatmulFlops: head, expertMatmulFlops: 0, attentionFlops: 0 });
+  if (layout.mtpLayers > 0) {
+    // DeepSeek-V3 §2.2: each MTP module is a 2h→h projection, one layer (MoE in an MoE model) and the shared head.
+    const tokens = shape.microBatchSize * shape.seqLength;
+    const projection = 2 * 2 * model.hidden * model.hidden * tokens;
+    const module = add(classify(moe, 1), { denseMatmulFlops: projection + head, expertMatmulFlops: 0, attentionFlops: 0 });
+    for (let i = 0; i < layout.mtpLayers; i++) work = add(work, module);
+  }
+  return work;
+}
+
+export function stageCosts(input: StageCostInput): StageCostBreakdown {
+  const { design, gpu, efficiency, comm, split, peakFlopsPerSecond } = input;
+  const { plan, model } = design;
+  const n = split.stages.length;
+  const out: StageCostBreakdown = {
+    F: new Float64Array(n), B: new Float64Array(n), W: new Float64Array(n), FB: new Float64Array(n),
+    commF: new Float64Array(n), commB: new Float64Array(n), epF: new Float64Array(n), epB: new Float64Array(n),
+    computeF: new Float64Array(n), computeB: new Float64Array(n),
+  };
+  // flops.ts counts a micro-batch over its whole TP/CP group; one GPU does 1/(tp·cp) of it (balanced EP too).
+  const gpuShare = plan.tp * plan.cp;
+  const tokens = (plan.microBatchSize * plan.seqLength) / gpuShare;
+  const { compute } = efficiency;
+  // Small GEMMs fill the GPU less: the narrowest per-GPU GEMM of each class sets its size factor.
+  const denseGemm = (tokens * plan.tp) * Math.max(1, model.hidden / plan.tp);
+  const tokensPerExpert = model.experts > 0 ? (tokens * plan.ep * model.topK) / model.experts : 0;
+  const expertGemm = tokensPerExpert * Math.max(1, model.expertFfnHidden / plan.etp);
+  const matmulRate = peakFlopsPerSecond * compute.matmul * gemmSizeFactor(denseGemm, efficiency);
+  const expertRate = peakFlopsPerSecond * compute.expertMatmul * gemmSizeFactor(expertGemm, efficiency);
+  // The attention core, embedding-side norms and the LM head stay in BF16 under FP8 training (DeepSeek-V3 §3.3).
+  const attentionRate = (design.cluster.peakTflops && plan.precision !== 'fp8' ? peakFlopsPerSecond : gpu.peakFlopsPerSecond.bf16) * compute.attention;
+  const recomputeAll = plan.recompute === 'full';
+  const recomputeAttention = plan.recompute === 'selective';
+  for (let s = 0; s < n; s++) {
+    const layout = split.stages[s]!;
+    const work = stageWork(design, layout);
+    const matmulSeconds = (work.denseMatmulFlops / matmulRate + work.expertMatmulFlops / expertRate) / gpuShare;
+    const attentionSeconds = work.attentionFlops / attentionRate / gpuShare;
+    const forward = matmulSeconds + attentionSeconds;
+    const recompute = recomputeAll ? forward : recomputeAttention ? attentionSeconds : 0;
+    const backward = 2 * forward + recompute;
+    const denseLayers = layout.layers - layout.moeLayers + (model.experts > 0 ? 0 : layout.mtpLayers);
+    const moeLayers = layout.moeLayers + (model.experts > 0 ? layout.mtpLayers : 0);
+    const passComm = (pass: 'forward' | 'backward') =>
+      denseLayers * (comm.dense.tp[pass].seconds + comm.dense.cp[pass].seconds) +
+      moeLayers * (comm.moe.tp[pass].seconds + comm.moe.cp[pass].seconds);
+    const epF = moeLayers * comm.moe.ep.forward.seconds;
+    const epB = moeLayers * comm.moe.ep.backward.seconds;
+    const commF = passComm('forward') + epF;
+    const commB = passComm('backward') + epB;
+    out.computeF[s] = forward;
+    out.computeB[s] = backward;
+    out.commF[s] = commF;
+    out.commB[s] = commB;
+    out.epF[s] = epF;
+    out.epB[s] = epB;
+    out.F[s] = forward + commF;
+    out.B[s] = backward + commB;
+    out.W[s] = matmulSeconds;
+  }
+  // A pair on one rank couples the forward of stage s with the backward of its mirror stage S−1−s (DualPipe:
+  // rank r holds stage r of one direction and stage p−1−r of the other; V placement likewise).
+  for (let s = 0; s < n; s++) {
+    const mirror = n - 1 - s;
+    const pairedCompute = (out.computeF[s]! + out.computeB[mirror]!) / (1 - DUALPIPE_COMM_SM_FRACTION);
+    const hiddenComm = out.epF[s]! + out.epB[mirror]!;
+    const otherComm = out.commF[s]! - out.epF[s]! + out.commB[mirror]! - out.epB[mirror]!;
+    out.FB[s] = Math.max(pairedCompute, hiddenComm) + otherComm;
+  }
+  return out;
+}

@@ -1,0 +1,163 @@
+// Communication per parallel dimension: what one micro-batch moves through one layer (TP, CP, EP), what a stage
+// boundary sends (PP), what a step reduces (DP), each split into NVLink and IB bytes by the group's placement
+// (placement.ts) and priced by collectives.ts / alltoall.ts (COSTMODEL.md §2.4).
+import type { Design } from '../design';
+import { tokenAllToAll, type TokenAllToAll } from './alltoall';
+import { allGather, allReduce, NO_TRAFFIC, reduceScatter, sendRecv, type CollectiveCost, type Links } from './collectives';
+import { placeGroup, type Placement } from './placement';
+
+/** Activations and their gradients travel in 16-bit (TP, CP, PP) whatever the GEMM precision. */
+const ACTIVATION_BYTES = 2;
+
+export interface PassComm {
+  forward: CollectiveCost;
+  backward: CollectiveCost;
+}
+
+export interface LayerComm {
+  tp: PassComm;
+  cp: PassComm;
+  ep: PassComm;
+}
+
+const NONE: PassComm = { forward: NO_TRAFFIC, backward: NO_TRAFFIC };
+
+export interface CommContext {
+  design: Design;
+  placement: Placement;
+  links: Links;
+}
+
+/** Tokens of one micro-batch seen by one TP group (CP splits the sequence). */
+function tokensPerTpGroup(design: Design): number {
+  return (design.plan.microBatchSize * design.plan.seqLength) / design.plan.cp;
+}
+
+function scale(cost: CollectiveCost, times: number): CollectiveCost {
+  return { nvlinkBytes: cost.nvlinkBytes * times, ibBytes: cost.ibBytes * times, seconds: cost.seconds * times };
+}
+
+export function sum(...costs: CollectiveCost[]): CollectiveCost {
+  let nvlinkBytes = 0;
+  let ibBytes = 0;
+  let seconds = 0;
+  for (const c of costs) {
+    nvlinkBytes += c.nvlinkBytes;
+    ibBytes += c.ibBytes;
+    seconds += c.seconds;
+  }
+  return { nvlinkBytes, ibBytes, seconds };
+}
+
+/**
+ * Megatron TP: two all-reduces of the layer's activations forward (after attention, after the MLP) and two
+ * backward; with sequence parallelism each becomes a reduce-scatter plus an all-gather of the same volume. Full
+ * recomputation repeats the forward two in the backward.
+ */
+function tensorParallelComm({ design, placement, links }: CommContext): PassComm {
+  if (design.plan.tp <= 1) return NONE;
+  const bytes = tokensPerTpGroup(design) * design.model.hidden * ACTIVATION_BYTES;
+  const one = allReduce(placement.tp, bytes, links);
+  const backwardCount = design.plan.recompute === 'full' ? 4 : 2;
+  return { forward: scale(one, 2), backward: scale(one, backwardCount) };
+}
+
+/** Context parallelism (Llama 3 §3.3.2): all-gather K and V forward, reduce-scatter their gradients backward. */
+function contextParallelComm({ design, placement, links }: CommContext): PassComm {
+  const { cp, tp, microBatchSize, seqLength } = design.plan;
+  if (cp <= 1) return NONE;
+  const arch = design.model;
+  const kvWidth = arch.attention === 'mla' && arch.mla
+    ? arch.heads * (arch.mla.qkNopeHeadDim + arch.mla.qkRopeHeadDim + arch.mla.vHeadDim)
+    : 2 * arch.kvHeads * arch.headDim;
+  const gathered = (microBatchSize * seqLength * kvWidth * ACTIVATION_BYTES) / tp;
+  return { forward: allGather(placement.cp, gathered, links), backward: reduceScatter(placement.cp, gathered, links) };
+}
+
+/** The routing facts of one MoE token, or undefined for a dense model. */
+export function moeTokenTraffic({ design, placement }: CommContext): TokenAllToAll | undefined {
+  const arch = design.model;
+  if (arch.experts <= 0) return undefined;
+  return tokenAllToAll(
+    { experts: arch.experts, topK: arch.topK, hidden: arch.hidden, nodeLimit: design.plan.nodeLimit, precision: design.plan.precision },
+    placement.ep,
+  );
+}
+
+/**
+ * One MoE layer's dispatch + combine for the tokens one GPU holds: the IB and NVLink legs are pipelined by the
+ * kernels (DeepEP), so the time is the slower leg plus one latency per all-to-all.
+ */
+function expertParallelComm(context: CommContext, token: TokenAllToAll | undefined): PassComm {
+  const { design, placement, links } = context;
+  if (!token || design.plan.ep <= 1) return NONE;
+  const tokens = tokensPerTpGroup(design) / design.plan.tp;
+  const ibBytes = tokens * token.ibBytesPerToken;
+  const nvlinkBytes = tokens * token.nvlinkBytesPerToken;
+  const latency = 2 * (placement.ep.nodes > 1 ? links.ibLatencySeconds : links.nvlinkLatencySeconds);
+  const seconds = latency + Math.max(ibBytes / links.ibBytesPerSecond, nvlinkBytes / links.nvlinkBytesPerSecond);
+  const pass: CollectiveCost = { nvlinkBytes, ibBytes, seconds };
+  return { forward: pass, backward: pass };
+}
+
+export interface ModelComm {
+  dense: LayerComm;
+  moe: LayerComm;
+  token: TokenAllToAll | undefined;
+  /** One activation (or gradient) send across a stage boundary. */
+  ppSend: CollectiveCost;
+}
+
+export function modelComm(context: CommContext): ModelComm {
+  const tp = tensorParallelComm(context);
+  const cp = contextParallelComm(context);
+  const token = moeTokenTraffic(context);
+  const { design, placement, links } = context;
+  // Megatron's scatter-gather optimisation sends 1/t of the activation per TP rank (COSTMODEL.md §2.4).
+  const ppBytes = design.plan.pp > 1 ? (tokensPerTpGroup(design) * design.model.hidden * ACTIVATION_BYTES) / design.plan.tp : 0;
+  return {
+    dense: { tp, cp, ep: NONE },
+    moe: { tp, cp, ep: expertParallelComm(context, token) },
+    token,
+    ppSend: sendRecv(placement.pp.nodes > 1, ppBytes, links),
+  };
+}
+
+/** Weights one GPU holds that data parallelism must keep in sync. */
+export interface GpuParams {
+  /** Non-expert weights (reduced across DP × CP). */
+  dense: number;
+  /** Routed-expert weights (reduced across expert DP). */
+  expert: number;
+}
+
+export interface DataParallelComm {
+  dense: CollectiveCost;
+  expert: CollectiveCost;
+  total: CollectiveCost;
+}
+
+/**
+ * Gradient synchronisation per step (COSTMODEL.md §2.2, §2.4). ZeRO-0: all-reduce of the gradients. ZeRO-1/2
+ * (Megatron's distributed optimizer): reduce-scatter of the gradients, all-gather of the updated weights.
+ * ZeRO-3/FSDP: weights all-gathered for the forward and again for the backward, gradients reduce-scattered.
+ * Gradients are reduced in FP32 for BF16 and FP8 training (Megatron accumulates and reduces main grads in FP32;
+ * Llama 3 "reduce-scatter gradients in FP32"), in FP16 for FP16 training; weights are gathered in 16-bit.
+ */
+export function dataParallelComm(context: CommContext, params: GpuParams): DataParallelComm {
+  const { design, placement, links } = context;
+  const { plan } = design;
+  const gradBytes = plan.precision === 'fp16' ? 2 : 4;
+  const weightBytes = 2;
+  const denseGroup = placeGroup(plan.dp * plan.cp, plan.tp, design.cluster.gpusPerNode);
+  const sync = (group: typeof denseGroup, count: number): CollectiveCost => {
+    if (group.size <= 1 || count <= 0) return NO_TRAFFIC;
+    if (plan.zero === 0) return allReduce(group, count * gradBytes, links);
+    const gather = allGather(group, count * weightBytes, links);
+    const scatter = reduceScatter(group, count * gradBytes, links);
+    return plan.zero === 3 ? sum(gather, gather, scatter) : sum(gather, scatter);
+  };
+  const dense = sync(denseGroup, params.dense);
+  const expert = sync(placement.expertDp, params.expert);
+  return { dense, expert, total: sum(dense, expert) };
+}
