@@ -87,8 +87,9 @@ export function scheduleOpText(schedule: Schedule, i: number): string {
   const back = { mb: schedule.backMb[i]!, chunk: schedule.backChunk[i]!, stage: schedule.backStage[i]!, pipe: schedule.backPipe[i]! };
   const kind = schedule.kind[i]!;
   if (kind === OP_FB) return `${halfText('F', own)} + ${halfText('B', back)}`;
-  const text = halfText(OP_NAMES[kind], own);
-  const backText = halfText(OP_NAMES[kind], back);
+  const kindName = OP_NAMES[kind] ?? `kind ${kind}`;
+  const text = halfText(kindName, own);
+  const backText = halfText(kindName, back);
   return backText === text ? text : `${text} (back fields name ${backText})`;
 }
 
