@@ -1,0 +1,223 @@
+// FLOPs of one micro-batch (b sequences of s tokens) through the model, split by the op classes the time model
+// prices differently. 2 FLOPs per multiply-accumulate; norms, softmax, activations and the embedding lookup count
+// 0 (they are memory-bound, not matmul FLOPs).
+//
+// Conventions (COSTMODEL.md §2.3, §6.1):
+// - Attention core (QKᵀ and AV): `causal` counts half of the s² score matrix (current Megatron counter,
+//   `average_ratio` 0.5); `full` counts all of it (PaLM's 6N + 12LHQT, Narayanan's 96·B·s·L·h² formula).
+// - Backward = 2 × forward for every class; its weight-gradient part (W) = 1 × forward for classes with weights and
+//   0 for the attention core (no weights: all of its backward is input gradient).
+// - Recompute adds forward work to the backward: `selective` recomputes the attention core, `full` the whole layer
+//   forward (Korthikanti 2022). The LM head, embedding and MTP head are never recomputed here.
+// - Numbers are for the whole layer, summed over the TP/CP group (divide by tp·cp for one GPU). With balanced
+//   EP routing a GPU computes the routed-expert work of as many token-expert pairs as its own micro-batch has,
+//   so `moeRouted` is also one GPU's share under EP (÷ etp for expert tensor parallelism).
+
+import type { ModelArch, Recompute } from '../design';
+import { attentionParams, isMoeLayer, mlpParams, parameterCounts } from './params';
+
+export type AttentionCausality = 'causal' | 'full';
+
+export interface MicroBatchShape {
+  microBatchSize: number;
+  seqLength: number;
+}
+
+/** Forward FLOPs of one layer for one micro-batch, by op class. */
+export interface LayerFlops {
+  attentionProjections: number;
+  attentionCore: number;
+  denseMlp: number;
+  moeRouted: number;
+  moeShared: number;
+  router: number;
+}
+
+/** Work of one pass over a piece of the model for one micro-batch. */
+export interface PassFlops {
+  forward: number;
+  /** Full backward (input gradient + weight gradient), including `recompute`. */
+  backward: number;
+  /** The weight-gradient part of `backward` (ZeroBubble's W). */
+  weightGradient: number;
+  /** Forward work redone during the backward (already inside `backward`). */
+  recompute: number;
+}
+
+export const NO_PASS: PassFlops = { forward: 0, backward: 0, weightGradient: 0, recompute: 0 };
+
+export function addPass(a: PassFlops, b: PassFlops, times = 1): PassFlops {
+  return {
+    forward: a.forward + times * b.forward,
+    backward: a.backward + times * b.backward,
+    weightGradient: a.weightGradient + times * b.weightGradient,
+    recompute: a.recompute + times * b.recompute,
+  };
+}
+
+export function sumLayerFlops(flops: LayerFlops): number {
+  return flops.attentionProjections + flops.attentionCore + flops.denseMlp + flops.moeRouted + flops.moeShared + flops.router;
+}
+
+/** QKᵀ and AV of one sequence: a·s²·(d_qk + d_v) multiply-accumulates in full, half of that causal. */
+export function attentionCoreFlopsPerSequence(arch: ModelArch, seqLength: number, causality: AttentionCausality): number {
+  const qkHead = arch.attention === 'mla' && arch.mla ? arch.mla.qkNopeHeadDim + arch.mla.qkRopeHeadDim : arch.headDim;
+  const vHead = arch.attention === 'mla' && arch.mla ? arch.mla.vHeadDim : arch.headDim;
+  const fullFlops = 2 * arch.heads * seqLength * seqLength * (qkHead + vHead);
+  return causality === 'causal' ? fullFlops / 2 : fullFlops;
+}
+
+/** Forward FLOPs of layer `index` (0-based; dense or MoE by the architecture) for one micro-batch. */
+export function layerForwardFlops(
+  arch: ModelArch,
+  index: number,
+  shape: MicroBatchShape,
+  causality: AttentionCausality = 'causal',
+): LayerFlops {
+  return layerKindForwardFlops(arch, isMoeLayer(arch, index) ? 'moe' : 'dense', shape, causality);
+}
+
+export function layerKindForwardFlops(
+  arch: ModelArch,
+  kind: 'dense' | 'moe',
+  shape: MicroBatchShape,
+  causality: AttentionCausality = 'causal',
+): LayerFlops {
+  const tokens = shape.microBatchSize * shape.seqLength;
+  const perTokenMatmul = (params: number): number => 2 * params * tokens;
+  const expert = mlpParams(arch, arch.expertFfnHidden);
+  const moe = kind === 'moe';
+  return {
+    attentionProjections: perTokenMatmul(attentionParamsWithoutNorms(arch)),
+    attentionCore: shape.microBatchSize * attentionCoreFlopsPerSequence(arch, shape.seqLength, causality),
+    denseMlp: moe ? 0 : perTokenMatmul(mlpParams(arch, arch.ffnHidden)),
+    moeRouted: moe ? perTokenMatmul(arch.topK * expert) : 0,
+    moeShared: moe ? perTokenMatmul(arch.sharedExperts * expert) : 0,
+    router: moe ? perTokenMatmul(arch.hidden * arch.experts) : 0,
+  };
+}
+
+/** MLA's q/kv norm vectors are parameters but not matmul work. */
+function attentionParamsWithoutNorms(arch: ModelArch): number {
+  if (arch.attention !== 'mla' || !arch.mla) return attentionParams(arch);
+  return attentionParams(arch) - arch.mla.kvLoraRank - (arch.mla.qLoraRank > 0 ? arch.mla.qLoraRank : 0);
+}
+
+/** Forward, backward, W and recompute of one layer for one micro-batch. */
+export function layerPassFlops(
+  arch: ModelArch,
+  index: number,
+  shape: MicroBatchShape,
+  recompute: Recompute,
+  causality: AttentionCausality = 'causal',
+): PassFlops {
+  return passFromLayer(layerForwardFlops(arch, index, shape, causality), recompute);
+}
+
+export function passFromLayer(flops: LayerFlops, recompute: Recompute): PassFlops {
+  const forward = sumLayerFlops(flops);
+  const recomputed = recompute === 'full' ? forward : recompute === 'selective' ? flops.attentionCore : 0;
+  return {
+    forward,
+    backward: 2 * forward + recomputed,
+    weightGradient: forward - flops.attentionCore,
+    recompute: recomputed,
+  };
+}
+
+/** LM head logits 2·b·s·h·V; its backward 2×, W = 1× forward. Never recomputed. */
+export function lmHeadPassFlops(arch: ModelArch, shape: MicroBatchShape): PassFlops {
+  const forward = 2 * shape.microBatchSize * shape.seqLength * arch.hidden * arch.vocab;
+  return { forward, backward: 2 * forward, weightGradient: forward, recompute: 0 };
+}
+
+/** The embedding is a lookup: 0 matmul FLOPs (its gradient is a scatter-add, also not a matmul). */
+export function embeddingPassFlops(): PassFlops {
+  return NO_PASS;
+}
+
+/**
+ * One MTP module (DeepSeek-V3 §2.2): a 2h→h projection, one transformer layer (MoE in an MoE model) and the
+ * shared output head. The layer follows the recompute setting; projection and head do not.
+ */
+export function mtpModulePassFlops(
+  arch: ModelArch,
+  shape: MicroBatchShape,
+  recompute: Recompute,
+  causality: AttentionCausality = 'causal',
+): PassFlops {
+  const tokens = shape.microBatchSize * shape.seqLength;
+  const projectionForward = 2 * (2 * arch.hidden * arch.hidden) * tokens;
+  const projection: PassFlops = { forward: projectionForward, backward: 2 * projectionForward, weightGradient: projectionForward, recompute: 0 };
+  const layer = passFromLayer(layerKindForwardFlops(arch, arch.experts > 0 ? 'moe' : 'dense', shape, causality), recompute);
+  return addPass(addPass(projection, layer), lmHeadPassFlops(arch, shape));
+}
+
+/** What a pipeline stage (or chunk) holds: a contiguous run of layers, plus embedding / head / MTP if placed there. */
+export interface StageContent {
+  firstLayer: number;
+  layerCount: number;
+  hasEmbedding: boolean;
+  hasLmHead: boolean;
+  /** MTP modules placed on this stage (DeepSeek-V3 keeps them with the head on the last stage). */
+  mtpModules: number;
+}
+
+/** One micro-batch through one stage: sum of its layers, head and MTP modules. */
+export function stagePassFlops(
+  arch: ModelArch,
+  stage: StageContent,
+  shape: MicroBatchShape,
+  recompute: Recompute,
+  causality: AttentionCausality = 'causal',
+): PassFlops {
+  let total = NO_PASS;
+  for (let index = stage.firstLayer; index < stage.firstLayer + stage.layerCount; index += 1) {
+    total = addPass(total, layerPassFlops(arch, index, shape, recompute, causality));
+  }
+  if (stage.hasLmHead) total = addPass(total, lmHeadPassFlops(arch, shape));
+  if (stage.mtpModules > 0) total = addPass(total, mtpModulePassFlops(arch, shape, recompute, causality), stage.mtpModules);
+  return total;
+}
+
+/** Hardware FLOPs of one training step of one pipeline (m micro-batches), forward + backward incl. recompute. */
+export function stepFlops(
+  arch: ModelArch,
+  shape: MicroBatchShape & { microbatches: number },
+  recompute: Recompute,
+  causality: AttentionCausality = 'causal',
+  includeMtp = true,
+): number {
+  const whole: StageContent = {
+    firstLayer: 0, layerCount: arch.layers, hasEmbedding: true, hasLmHead: true,
+    mtpModules: includeMtp ? arch.mtpLayers : 0,
+  };
+  const pass = stagePassFlops(arch, whole, shape, recompute, causality);
+  return shape.microbatches * (pass.forward + pass.backward);
+}
+
+export interface ModelFlopsOptions {
+  /** Default `causal` (Megatron's current counter); PaLM and Narayanan count `full`. */
+  causality?: AttentionCausality;
+  /** Count the MTP modules' work (default true: they are trained). */
+  includeMtp?: boolean;
+}
+
+/**
+ * Model FLOPs per trained token (the MFU numerator): 3 × forward (forward + 2× backward), no recompute —
+ * i.e. 6·N_active (matmul parameters incl. the LM head, not the input embedding) plus the attention core.
+ */
+export function modelFlopsPerToken(arch: ModelArch, seqLength: number, options: ModelFlopsOptions = {}): number {
+  const causality = options.causality ?? 'causal';
+  const shape = { microBatchSize: 1, seqLength, microbatches: 1 };
+  return stepFlops(arch, shape, 'none', causality, options.includeMtp ?? true) / seqLength;
+}
+
+/** 6·N with N = active non-input-embedding parameters (weights only, no attention core): the "6N" shorthand. */
+export function sixNFlopsPerToken(arch: ModelArch): number {
+  const counts = parameterCounts(arch);
+  return 6 * (counts.active - counts.embedding + (arch.tiedEmbeddings ? counts.embedding : 0));
+}
+
+export { parameterCounts, isMoeLayer, moeLayerCount } from './params';
+export type { ParameterCounts } from './params';
