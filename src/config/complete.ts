@@ -1,0 +1,158 @@
+// Completing a design (DESIGN.md §2): what the file lacks comes from, in order, CLI flags (which override the
+// file), the file, its `plens:` directives, the workspace plens.yaml, the settings, the catalogs, documented
+// defaults, and derivations (dp = world / (tp·pp·cp), microbatches = global / (micro·dp), world = nodes·gpusPerNode,
+// headDim = hidden / heads). Every value keeps its origin; symbolic values nothing resolves are reported.
+import type { ClusterSpec, Design, DesignDraft, FieldPath, ParallelPlan, ScheduleId, ZeroStage } from '../model/design';
+import { findGpu } from '../model/catalog/gpus';
+import type { Problem } from '../model/problems';
+import { SCHEDULE_IDS } from '../model/schedule/index';
+import { assumed, completeModel } from './completeModel';
+import { directiveLayer } from './directiveLayer';
+import { findDirectives } from './directives';
+import { draftValue, isBoolean, isNumber, isNumberOrNull, isOneOf, isString, Resolver, type Layer } from './layers';
+import type { Origin, ReadResult, Reader } from './types';
+import { validateDesign } from './validate';
+
+export interface CompletionContext {
+  /** The text of the file being completed, for its `plens:` directives (omit to skip directives). */
+  text?: string;
+  /** Reads a file named by a directive (`model=./config.json`), relative to the file; undefined when unreadable. */
+  readFile?: (relativePath: string) => string | undefined;
+  /** Reads a model file's text; the caller passes readConfig (kept a parameter so this module needs no reader). */
+  readModelFile?: Reader;
+  /** Values given on the command line: they override the file (CONTRACT.md `plens estimate`). */
+  flags?: DesignDraft;
+  /** A parsed plens.yaml at the workspace root. */
+  workspace?: DesignDraft;
+  /** The editor's settings, as a draft. */
+  settings?: DesignDraft;
+}
+
+export interface Completion {
+  design: Design | undefined;
+  origins: Record<string, Origin>;
+  problems: Problem[];
+  /** Fields the file set symbolically and nothing resolved: null in the design JSON (CONTRACT.md). */
+  unresolved: FieldPath[];
+}
+
+/** The GPU assumed when nothing names one: the most common training GPU of the catalog. */
+export const DEFAULT_GPU = 'H100-SXM';
+const DEFAULT_GPUS_PER_NODE = 8;
+
+export function completeDesign(read: ReadResult, context: CompletionContext = {}): Completion {
+  const { layers, problems: directiveProblems } = buildLayers(read, context);
+  const resolver = new Resolver(layers);
+  const model = completeModel(resolver, () => read.sourceMap.get('modelId')?.value);
+  const cluster = completeCluster(resolver);
+  const plan = completePlan(resolver, cluster);
+  const design = model ? { model, plan, cluster } : undefined;
+  resolver.reportUnresolved((path) => (design ? draftValue(design as unknown as DesignDraft, path) : undefined));
+  const validation = design ? validateDesign(design, resolver.origins, read.format) : [];
+  return {
+    design,
+    origins: resolver.origins,
+    // Without a design the assumptions made along the way are noise next to the one error that matters.
+    problems: [...read.problems, ...directiveProblems, ...resolver.problems.filter((p) => design || p.code !== 'value/defaulted'), ...validation],
+    unresolved: resolver.unresolved,
+  };
+}
+
+function buildLayers(read: ReadResult, context: CompletionContext): { layers: Layer[]; problems: Problem[] } {
+  const layers: Layer[] = [];
+  const problems: Problem[] = [];
+  if (context.flags) layers.push({ kind: 'flag', draft: context.flags, detail: 'command-line flag' });
+  layers.push({ kind: 'file', draft: read.design, ranges: read.sourceMap });
+  if (context.text !== undefined) {
+    const found = findDirectives(context.text);
+    const layer = directiveLayer(found.directives, context.readFile, context.readModelFile ?? (() => undefined));
+    problems.push(...found.problems, ...layer.builder.problems);
+    layers.push({ kind: 'directive', draft: layer.builder.draft, ranges: layer.builder.sourceMap, detail: 'plens directive' });
+    if (layer.modelFile) {
+      const { path, read: modelRead } = layer.modelFile;
+      layers.push({ kind: 'directive', draft: { model: modelRead.design.model, plan: {}, cluster: {}, ...(modelRead.design.modelId !== undefined ? { modelId: modelRead.design.modelId } : {}) }, detail: `model file ${path}` });
+    }
+  }
+  if (context.workspace) layers.push({ kind: 'workspace', draft: context.workspace, detail: 'workspace plens.yaml' });
+  if (context.settings) layers.push({ kind: 'setting', draft: context.settings, detail: 'settings' });
+  return { layers, problems };
+}
+
+function completeCluster(resolver: Resolver): ClusterSpec {
+  const named = resolver.pick('cluster.gpu', isString);
+  const gpuName = named ?? assumed(resolver, 'cluster.gpu', DEFAULT_GPU, 'no GPU named; add `# plens: gpu=<id>`');
+  const gpu = findGpu(gpuName);
+  if (!gpu) {
+    resolver.problems.push({ severity: 'error', code: 'cluster/unknown-gpu', field: 'cluster.gpu', message: `"${gpuName}" is not a GPU plens knows; run \`plens catalog gpus\` for the list`, ...rangeOf(resolver, 'cluster.gpu') });
+  }
+  const gpusPerNode = resolver.pick('cluster.gpusPerNode', isNumber) ??
+    resolver.fill('cluster.gpusPerNode', gpu?.gpusPerNode ?? DEFAULT_GPUS_PER_NODE, gpu ? 'catalog' : 'default', gpu ? `NVLink domain of ${gpu.id}` : 'an 8-GPU node');
+  const cluster: ClusterSpec = { gpu: gpu?.id ?? gpuName, gpusPerNode, nodes: 0, worldSize: 0 };
+  // World size and node count are finished by completePlan, which knows the layout when the file gives no size.
+  const nodes = resolver.pick('cluster.nodes', isNumber);
+  const worldSize = resolver.pick('cluster.worldSize', isNumber);
+  if (nodes !== undefined) cluster.nodes = nodes;
+  if (worldSize !== undefined) cluster.worldSize = worldSize;
+  for (const key of ['nvlinkGBps', 'ibGBps', 'hbmGB', 'peakTflops'] as const) {
+    const value = resolver.pick(`cluster.${key}`, isNumber);
+    if (value !== undefined) cluster[key] = value;
+  }
+  return cluster;
+}
+
+function completePlan(resolver: Resolver, cluster: ClusterSpec): ParallelPlan {
+  const size = (path: FieldPath, fallback: number, why: string): number => resolver.pick(path, isNumber) ?? resolver.fill(path, fallback, 'default', why);
+  const tp = size('plan.tp', 1, 'no tensor parallelism');
+  const pp = size('plan.pp', 1, 'no pipeline parallelism');
+  const cp = size('plan.cp', 1, 'no context parallelism');
+  const ep = size('plan.ep', 1, 'no expert parallelism');
+  const etp = size('plan.etp', 1, 'expert tensor parallelism 1 (Megatron default)');
+  const vpp = size('plan.vpp', 1, 'not interleaved');
+  const zero = resolver.pick('plan.zero', isZeroStage) ??
+    resolver.fill('plan.zero', 0 as ZeroStage, 'default', 'no optimizer sharding (Megatron without --use-distributed-optimizer)');
+  const sequenceParallel = resolver.pick('plan.sequenceParallel', isBoolean) ?? resolver.fill('plan.sequenceParallel', false, 'default', 'off (Megatron default)');
+  const precision = resolver.pick('plan.precision', isOneOf(['bf16', 'fp16', 'fp8'] as const)) ?? resolver.fill('plan.precision', 'bf16' as const, 'default', 'BF16 mixed precision');
+  const recompute = resolver.pick('plan.recompute', isOneOf(['none', 'selective', 'full'] as const)) ?? resolver.fill('plan.recompute', 'none' as const, 'default', 'no recomputation');
+  const schedule: ScheduleId = resolver.pick('plan.schedule', isOneOf(SCHEDULE_IDS)) ??
+    resolver.fill('plan.schedule', vpp > 1 ? 'interleaved-1f1b' : '1f1b', 'default', vpp > 1 ? 'interleaved 1F1B, as the virtual pipeline size asks' : '1F1B (Megatron and DeepSpeed default)');
+  const nodeLimit = resolver.pick('plan.nodeLimit', isNumberOrNull) ?? resolver.fill('plan.nodeLimit', null, 'default', 'unlimited');
+  const seqLength = resolver.pick('plan.seqLength', isNumber) ?? assumed(resolver, 'plan.seqLength', 4096, 'a common pre-training length');
+  const microBatchSize = size('plan.microBatchSize', 1, 'one sequence per micro-batch');
+
+  const modelParallel = tp * pp * cp;
+  let dp = resolver.pick('plan.dp', isNumber);
+  finishWorld(resolver, cluster, modelParallel, dp);
+  dp ??= resolver.fill('plan.dp', Math.max(1, Math.floor(cluster.worldSize / modelParallel)), 'derived', 'world size / (tp·pp·cp)');
+
+  let globalBatchSize = resolver.pick('plan.globalBatchSize', isNumber);
+  let microbatches = resolver.pick('plan.microbatches', isNumber);
+  if (globalBatchSize !== undefined && microbatches === undefined) {
+    microbatches = resolver.fill('plan.microbatches', Math.max(1, Math.floor(globalBatchSize / (microBatchSize * dp))), 'derived', 'global batch / (micro-batch · dp)');
+  } else if (microbatches === undefined) {
+    // DualPipe needs m ≥ 2p and interleaving works best with m a multiple of p: 4p satisfies every schedule.
+    microbatches = assumed(resolver, 'plan.microbatches', 4 * pp, '4 × pp, enough for every schedule');
+  }
+  globalBatchSize ??= resolver.fill('plan.globalBatchSize', microbatches * microBatchSize * dp, 'derived', 'micro-batches · micro-batch · dp');
+
+  return {
+    tp, pp, vpp, cp, ep, etp, dp, zero, sequenceParallel, seqLength, microBatchSize, globalBatchSize,
+    microbatches, schedule, recompute, precision, nodeLimit,
+  };
+}
+
+/** World size from nodes, else from the layout; nodes from the world size. */
+function finishWorld(resolver: Resolver, cluster: ClusterSpec, modelParallel: number, dp: number | undefined): void {
+  if (cluster.worldSize === 0) {
+    if (cluster.nodes > 0) cluster.worldSize = resolver.fill('cluster.worldSize', cluster.nodes * cluster.gpusPerNode, 'derived', 'nodes · gpusPerNode');
+    else if (dp !== undefined) cluster.worldSize = resolver.fill('cluster.worldSize', modelParallel * dp, 'derived', 'tp·pp·cp·dp');
+    else cluster.worldSize = assumed(resolver, 'cluster.worldSize', modelParallel, 'no cluster size given: one data-parallel replica (tp·pp·cp)');
+  }
+  if (cluster.nodes === 0) cluster.nodes = resolver.fill('cluster.nodes', Math.max(1, Math.ceil(cluster.worldSize / cluster.gpusPerNode)), 'derived', 'world size / gpusPerNode');
+}
+
+const isZeroStage = (value: unknown): value is ZeroStage => value === 0 || value === 1 || value === 2 || value === 3;
+
+function rangeOf(resolver: Resolver, path: FieldPath): { range?: NonNullable<Origin['range']> } {
+  const range = resolver.origins[path]?.range;
+  return range ? { range } : {};
+}
