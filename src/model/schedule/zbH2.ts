@@ -17,9 +17,10 @@
 // Checked by simulation (test/model/schedule/zbH2.test.ts): own-span idle is exactly 0 on every rank for every
 // p ≤ 12, 2p−1 ≤ m ≤ 40 at F=1, B=2, W=1, and no rank ever holds more than 2p−1 activations.
 //
-// Small m (m < 2p−1): the phase counts are capped by m, so early ranks warm up with all m forwards and then
-// alternate I and W. Zero bubble is then impossible for any order: rank 0 has only forwards to run until the
-// first input gradient returns at 2p−1 forward-times, and it has fewer than 2p−1 of them.
+// Small m (m < 2p−1), our rule: the phase counts are capped by m, so early ranks warm up with all m forwards and
+// then alternate I and W. Zero bubble is then impossible for any order: rank 0 has only forwards to run until the
+// first input gradient returns at 2p−1 forward-times, and it has fewer than 2p−1 of them. At unit cost rank 0
+// idles exactly that bound, 2p−1−m (also checked in the test).
 import { loopedStageRank, ScheduleBuilder } from './builder';
 import { OP_F, OP_I, OP_W, type ScheduleParams, type ScheduleResult } from './ops';
 
