@@ -1,7 +1,7 @@
 // ZB-V as PyTorch's ScheduleZBVZeroBubble orders it (SCHEDULES.md §3; the ZeroBubble repository's V schedule).
-// Each rank holds two half-size chunks in a V: chunk 0 is stage r, chunk 1
-// is stage 2p−1−r, so a micro-batch runs down the ranks and back up, and the loss lives on rank 0. Backwards are
-// split into I and W. At F = B−W = W every rank is busy from its first op to its last once m ≥ 2p−1.
+// Each rank holds two half-size chunks in a V: chunk 0 is stage r, chunk 1 is stage 2p−1−r, so a micro-batch runs
+// down the ranks and back up, and the loss lives on rank 0. Backwards are split into I and W. At F = B−W = W every
+// rank is busy from its first op to its last once m ≥ 2p−1.
 //
 // PyTorch builds the order for max(2p−1, m) micro-batches and blanks the ones ≥ m; we skip them the same way.
 // Dropping them keeps the order valid: an op only ever waits on ops of its own micro-batch.

@@ -60,7 +60,8 @@ describe.each(GOLDEN_NAMES)('%s', (name) => {
 });
 
 // The README examples of deepseek-ai/DualPipe (SCHEDULES.md §2 table, checked there against the README figures):
-// DualPipe with 8 ranks and 20 micro-batches, DualPipeV with 4 devices and 10 micro-batches, both 66 cells wide.
+// DualPipe with 8 ranks and 20 micro-batches, DualPipeV with 4 devices and 10 micro-batches, both 66 cells wide;
+// and the table's extra DualPipe case with 8 ranks and 16 micro-batches.
 describe('DualPipe README examples', () => {
   test('DualPipe p=8, m=20: makespan 66, idle 6 on every rank, peak 9', () => {
     const schedule = generated('dualpipe', 8, 20, 2);
@@ -76,6 +77,19 @@ describe('DualPipe README examples', () => {
     expect(Array.from(overlapped.timeline.idleVsMakespan)).toEqual([3.5, 4, 4.5, 4.5, 4.5, 4.5, 4, 3.5]);
   });
 
+  test('DualPipe p=8, m=16: makespan 54, idle 6 on every rank, peak 9', () => {
+    const schedule = generated('dualpipe', 8, 16, 2);
+    const unit = simulate(schedule, uniformCosts(schedule.stages, { F: 1, B: 2, W: 1, FB: 3 }));
+    if (!unit.ok) throw new Error(unit.error.message);
+    expect(unit.timeline.makespan).toBe(54);
+    expect(Array.from(unit.timeline.idleVsMakespan)).toEqual([6, 6, 6, 6, 6, 6, 6, 6]);
+    expect(Array.from(unit.timeline.idleInOwnSpan)).toEqual([6, 5, 4, 3, 3, 4, 5, 6]);
+    expect(Array.from(unit.timeline.peakActivations)).toEqual([9, 9, 9, 9, 9, 9, 9, 9]);
+    const overlapped = simulate(schedule, uniformCosts(schedule.stages, { F: 1, B: 2, W: 1, FB: 2.5 }));
+    if (!overlapped.ok) throw new Error(overlapped.error.message);
+    expect(overlapped.timeline.makespan).toBe(49);
+  });
+
   test('DualPipeV d=4, m=10: makespan 66, idle 6 on every rank, peak 9', () => {
     const schedule = generated('dualpipev', 4, 10, 2);
     const unit = simulate(schedule, uniformCosts(schedule.stages, { F: 1, B: 2, W: 1, FB: 3 }));
@@ -87,5 +101,27 @@ describe('DualPipe README examples', () => {
     const overlapped = simulate(schedule, uniformCosts(schedule.stages, { F: 1, B: 2, W: 1, FB: 2.5 }));
     if (!overlapped.ok) throw new Error(overlapped.error.message);
     expect(overlapped.timeline.makespan).toBe(59);
+  });
+});
+
+// Claims SCHEDULES.md §1–§2 make beyond the stored sizes.
+describe('reference claims beyond the golden sizes', () => {
+  test('ZB-V: own-span idle 0 and at most 2p chunk activations at F = B−W = W for p ≤ 10, 2p−1 ≤ m ≤ 40', () => {
+    for (let p = 1; p <= 10; p++) {
+      for (let m = 2 * p - 1; m <= 40; m++) {
+        const schedule = generated('zbv', p, m, 2);
+        const result = simulate(schedule, uniformCosts(schedule.stages, { F: 1, B: 2, W: 1 }));
+        if (!result.ok) throw new Error(result.error.message);
+        expect(Math.max(...result.timeline.idleInOwnSpan), `p=${p} m=${m}`).toBeCloseTo(0, 9);
+        expect(Math.max(...result.timeline.peakActivations), `p=${p} m=${m}`).toBeLessThanOrEqual(2 * p);
+      }
+    }
+  });
+
+  test('ZB-H1 at F=1.3, B=2.9, W=0.8, p=4, m=8: idle (p−1)(F+B−2W) = 7.8 on every rank', () => {
+    const schedule = generated('zb-h1', 4, 8, 1);
+    const result = simulate(schedule, uniformCosts(schedule.stages, { F: 1.3, B: 2.9, W: 0.8 }));
+    if (!result.ok) throw new Error(result.error.message);
+    for (let r = 0; r < 4; r++) expect(result.timeline.idleVsMakespan[r]).toBeCloseTo(7.8, 9);
   });
 });
