@@ -1,0 +1,190 @@
+// torchtitan's job settings → a design draft, shared by the TOML reader (≤ v0.2.2) and the Python
+// `config_registry.py` reader. Settings arrive flat, keyed by section and name (`parallelism.tensor_parallel_degree`),
+// whichever era spelled them; FORMATS.md A.0/A.3 give the eras, defaults and derivations used here.
+import type { ScheduleId } from '../../model/design';
+import type { SourceRange } from '../../model/problems';
+import { findFlavour } from '../../model/catalog/models';
+import { parseScheduleId } from '../../model/schedule/index';
+import { describe, parseCount, type DraftBuilder } from '../draftBuilder';
+
+export interface Setting {
+  value: unknown;
+  key: SourceRange;
+  valueRange: SourceRange;
+}
+
+export type Settings = Map<string, Setting>;
+
+/** Keys of the older eras and where they moved (commits 785c34c99, #980 and 8570415c3, #1238). */
+export const LEGACY_KEYS: Record<string, string> = {
+  'training.data_parallel_replicate_degree': 'parallelism.data_parallel_replicate_degree',
+  'training.data_parallel_shard_degree': 'parallelism.data_parallel_shard_degree',
+  'training.tensor_parallel_degree': 'parallelism.tensor_parallel_degree',
+  'training.enable_loss_parallel': 'parallelism.disable_loss_parallel',
+  'experimental.pipeline_parallel_degree': 'parallelism.pipeline_parallel_degree',
+  'experimental.pipeline_parallel_schedule': 'parallelism.pipeline_parallel_schedule',
+  'experimental.pipeline_parallel_microbatches': 'parallelism.pipeline_parallel_microbatch_size',
+  'parallelism.pipeline_parallel_microbatches': 'parallelism.pipeline_parallel_microbatch_size',
+  'experimental.context_parallel_degree': 'parallelism.context_parallel_degree',
+  'experimental.enable_async_tensor_parallel': 'parallelism.enable_async_tensor_parallel',
+  'training.batch_size': 'training.local_batch_size',
+  'float8.enable_float8_linear': 'model.converters = ["float8"]',
+};
+
+// PyTorch's multi-stage schedules hold ≥ 2 stages per rank (torchtitan's default is 2); the rest hold one.
+const MULTI_STAGE = new Set(['interleaved1f1b', 'loopedbfs', 'interleavedzerobubble', 'zbvzerobubble', 'dualpipev', 'pipelineschedulemulti']);
+
+/** A setting by its current name, or by the name it had before; renamed keys mean the same, unlike the
+ * microbatch count and the float8 switch, which are read separately. */
+function find(settings: Settings, name: string): Setting | undefined {
+  const current = settings.get(name);
+  if (current) return current;
+  for (const [old, now] of Object.entries(LEGACY_KEYS)) {
+    if (now === name && !old.endsWith('microbatches')) {
+      const setting = settings.get(old);
+      if (setting) return setting;
+    }
+  }
+  return undefined;
+}
+
+function count(builder: DraftBuilder, settings: Settings, name: string, field: Parameters<DraftBuilder['set']>[0], min = 1): number | undefined {
+  const setting = find(settings, name);
+  if (!setting) return undefined;
+  const parsed = parseCount(setting.value, min);
+  if (!parsed.ok) {
+    builder.report('warning', 'value/invalid', `${name}: ${parsed.message}.`, setting.valueRange, field);
+    return undefined;
+  }
+  builder.set(field, parsed.value, setting.key, setting.valueRange);
+  return typeof parsed.value === 'number' ? parsed.value : undefined;
+}
+
+function readModel(builder: DraftBuilder, settings: Settings): number | undefined {
+  const name = settings.get('model.name');
+  const flavor = settings.get('model.flavor');
+  if (!flavor || typeof flavor.value !== 'string') return undefined;
+  const family = typeof name?.value === 'string' ? name.value : '';
+  const entry = findFlavour(family, flavor.value);
+  if (entry) {
+    builder.set('modelId', entry.id, flavor.key, flavor.valueRange);
+    return entry.arch.layers;
+  }
+  builder.set('modelId', flavor.value, flavor.key, flavor.valueRange);
+  builder.report('warning', 'model/unknown-flavour', `The model flavour "${family}" "${flavor.value}" is not in the built-in torchtitan flavour table; give the model with a directive (# plens: model=…).`, flavor.valueRange, 'modelId');
+  return undefined;
+}
+
+function readDataParallel(builder: DraftBuilder, settings: Settings): void {
+  const shard = find(settings, 'parallelism.data_parallel_shard_degree');
+  const replicate = find(settings, 'parallelism.data_parallel_replicate_degree');
+  const replicas = replicate && typeof replicate.value === 'number' ? replicate.value : 1;
+  if (shard?.value === -1) {
+    // parallel_dims.py: dp_shard = world_size // (dp_replicate · cp · tp · pp) — known once the world size is.
+    builder.report('info', 'value/derived', 'data_parallel_shard_degree = -1: the FSDP degree is what the world size leaves after replicate · CP · TP · PP.', shard.valueRange, 'plan.dp');
+    builder.set('plan.zero', 3, shard.key, shard.valueRange);
+  } else if (shard && typeof shard.value === 'number' && shard.value >= 1) {
+    builder.set('plan.dp', shard.value * replicas, shard.key, shard.valueRange);
+    builder.set('plan.zero', shard.value > 1 ? 3 : 0, shard.key, shard.valueRange);
+  } else if (shard) {
+    builder.report('warning', 'value/invalid', `data_parallel_shard_degree: expected -1 or a whole number ≥ 1, got ${describe(shard.value)}.`, shard.valueRange, 'plan.dp');
+  }
+}
+
+function readSchedule(builder: DraftBuilder, settings: Settings, pp: number | undefined, layers: number | undefined): ScheduleId | undefined {
+  const setting = find(settings, 'parallelism.pipeline_parallel_schedule');
+  const ppSetting = find(settings, 'parallelism.pipeline_parallel_degree');
+  if (!setting) {
+    // torchtitan's default schedule is "1F1B".
+    if (ppSetting && pp !== undefined && pp > 1) {
+      builder.set('plan.schedule', '1f1b', ppSetting.key, ppSetting.valueRange);
+      builder.set('plan.vpp', 1, ppSetting.key, ppSetting.valueRange);
+    }
+    return pp !== undefined && pp > 1 ? '1f1b' : undefined;
+  }
+  const text = typeof setting.value === 'string' ? setting.value : '';
+  const id = parseScheduleId(text);
+  if (!id) {
+    builder.report('warning', 'schedule/unsupported', `Pipeline schedule ${describe(setting.value)} is not one this extension models (it models GPipe, 1F1B, Interleaved1F1B, InterleavedZeroBubble, ZBVZeroBubble, DualPipeV).`, setting.valueRange, 'plan.schedule');
+    return undefined;
+  }
+  builder.set('plan.schedule', id, setting.key, setting.valueRange);
+  const multiStage = MULTI_STAGE.has(text.toLowerCase().replace(/[\s_-]/g, ''));
+  const perStage = find(settings, 'parallelism.pipeline_parallel_layers_per_stage');
+  if (!multiStage) {
+    builder.set('plan.vpp', 1, setting.key, setting.valueRange);
+  } else if (perStage && typeof perStage.value === 'number' && layers !== undefined && pp !== undefined && perStage.value >= 1) {
+    // pipeline_parallel.py: stages = ceil((n_layers + first_less + last_less) / layers_per_stage), must divide by PP.
+    const first = Number(find(settings, 'parallelism.pipeline_parallel_first_stage_less_layers')?.value ?? 1) || 0;
+    const last = Number(find(settings, 'parallelism.pipeline_parallel_last_stage_less_layers')?.value ?? 1) || 0;
+    const stages = Math.ceil((layers + first + last) / perStage.value);
+    if (stages % pp === 0) builder.set('plan.vpp', stages / pp, perStage.key, perStage.valueRange);
+    else builder.report('error', 'layout/pipeline-stages', `${stages} pipeline stages (${layers} layers + ${first} + ${last}, ${perStage.value} per stage) do not divide over ${pp} pipeline ranks.`, perStage.valueRange, 'plan.vpp');
+  } else {
+    builder.set('plan.vpp', 2, setting.key, setting.valueRange);
+  }
+  return id;
+}
+
+function readBatch(builder: DraftBuilder, settings: Settings, pp: number | undefined): void {
+  const local = find(settings, 'training.local_batch_size');
+  const microSetting = find(settings, 'parallelism.pipeline_parallel_microbatch_size');
+  const localSize = local ? parseCount(local.value) : undefined;
+  const pipelined = pp !== undefined && pp > 1;
+  if (pipelined) {
+    const micro = microSetting ? count(builder, settings, 'parallelism.pipeline_parallel_microbatch_size', 'plan.microBatchSize') : 1;
+    if (localSize?.ok && typeof localSize.value === 'number' && local && micro) {
+      // pipeline_parallel.py: n_microbatches = local_batch_size // microbatch_size, which must divide exactly.
+      if (localSize.value % micro !== 0) builder.report('error', 'batch/microbatch-divisibility', `local_batch_size ${localSize.value} is not divisible by pipeline_parallel_microbatch_size ${micro} (torchtitan raises ValueError).`, local.valueRange, 'plan.microbatches');
+      else builder.set('plan.microbatches', localSize.value / micro, local.key, local.valueRange);
+      if (!microSetting) builder.set('plan.microBatchSize', 1, local.key, local.valueRange);
+    }
+  } else if (local) {
+    count(builder, settings, 'training.local_batch_size', 'plan.microBatchSize');
+  }
+  const microbatches = settings.get('parallelism.pipeline_parallel_microbatches') ?? settings.get('experimental.pipeline_parallel_microbatches');
+  if (microbatches) count(builder, settings, settings.has('parallelism.pipeline_parallel_microbatches') ? 'parallelism.pipeline_parallel_microbatches' : 'experimental.pipeline_parallel_microbatches', 'plan.microbatches');
+  const global = find(settings, 'training.global_batch_size');
+  if (global && typeof global.value === 'number' && global.value > 0) count(builder, settings, 'training.global_batch_size', 'plan.globalBatchSize');
+  else if (local && !pipelined && localSize?.ok) {
+    // train.py: a global batch ≤ 0 means local_batch_size × the data-parallel degree: no gradient accumulation.
+    builder.set('plan.microbatches', 1, local.key, local.valueRange);
+  }
+}
+
+function readPrecisionAndRecompute(builder: DraftBuilder, settings: Settings): void {
+  const converters = settings.get('model.converters');
+  const list = Array.isArray(converters?.value) ? converters.value : [converters?.value];
+  const float8Enable = settings.get('float8.enable_float8_linear');
+  const param = settings.get('training.mixed_precision_param');
+  if (converters && list.some((item) => typeof item === 'string' && item.includes('float8'))) builder.set('plan.precision', 'fp8', converters.key, converters.valueRange);
+  else if (float8Enable?.value === true) builder.set('plan.precision', 'fp8', float8Enable.key, float8Enable.valueRange);
+  else if (param && typeof param.value === 'string') {
+    const precision = { bfloat16: 'bf16', float16: 'fp16', float32: undefined }[param.value];
+    if (precision) builder.set('plan.precision', precision, param.key, param.valueRange);
+  }
+  const mode = settings.get('activation_checkpoint.mode');
+  if (mode) {
+    const value = typeof mode.value === 'string' ? mode.value.toLowerCase() : '';
+    if (value === 'none' || value === 'selective' || value === 'full') builder.set('plan.recompute', value, mode.key, mode.valueRange);
+    else builder.report('warning', 'value/invalid', `activation_checkpoint.mode: expected "none", "selective" or "full", got ${describe(mode.value)}.`, mode.valueRange, 'plan.recompute');
+  }
+}
+
+export function mapTorchtitanSettings(builder: DraftBuilder, settings: Settings): void {
+  for (const [name, setting] of settings) {
+    const replacement = LEGACY_KEYS[name];
+    if (replacement) builder.report('warning', 'key/legacy', `\`${name}\` is the pre-2025 spelling; torchtitan now reads \`${replacement}\`.`, setting.key);
+  }
+  const layers = readModel(builder, settings);
+  count(builder, settings, 'parallelism.tensor_parallel_degree', 'plan.tp');
+  const pp = count(builder, settings, 'parallelism.pipeline_parallel_degree', 'plan.pp');
+  count(builder, settings, 'parallelism.context_parallel_degree', 'plan.cp');
+  count(builder, settings, 'parallelism.expert_parallel_degree', 'plan.ep');
+  count(builder, settings, 'parallelism.expert_tensor_parallel_degree', 'plan.etp');
+  count(builder, settings, 'training.seq_len', 'plan.seqLength');
+  readDataParallel(builder, settings);
+  readSchedule(builder, settings, pp, layers);
+  readBatch(builder, settings, pp);
+  readPrecisionAndRecompute(builder, settings);
+}
