@@ -1,0 +1,92 @@
+// Reading the schedule panel from inside its webview: the figures by their data-testid, the timeline by its
+// pixels, the CSP monitor's count. The page's ids are its test interface (webview/, src/extension/html.ts).
+
+function number(text, what) {
+  const value = Number.parseFloat((text ?? '').trim());
+  if (!Number.isFinite(value)) throw new Error(`${what} shows "${text}", not a number`);
+  return value;
+}
+
+export async function waitForFigures(frame, timeoutMs = 30_000) {
+  await frame.locator('[data-testid="makespan"]').filter({ hasText: /\d/ }).waitFor({ state: 'visible', timeout: timeoutMs });
+}
+
+export async function readFigures(frame) {
+  const text = (testId) => frame.locator(`[data-testid="${testId}"]`).textContent();
+  const rows = frame.locator('[data-testid^="rank-row-"]');
+  const rankCount = await rows.count();
+  const peakPerRank = [];
+  const idlePerRank = [];
+  for (let rank = 0; rank < rankCount; rank++) {
+    const row = frame.locator(`[data-testid="rank-row-${rank}"]`);
+    peakPerRank.push(number(await row.locator('[data-field="peak-activations"]').textContent(), `rank ${rank} peak activations`));
+    idlePerRank.push(number(await row.locator('[data-field="idle"]').textContent(), `rank ${rank} idle`));
+  }
+  return {
+    title: ((await text('schedule-title')) ?? '').trim(),
+    makespan: number(await text('makespan'), 'makespan'),
+    maxIdle: number(await text('max-idle'), 'max idle'),
+    closedFormBubble: number(await text('closed-form-bubble'), 'closed-form bubble'),
+    closedFormHolds: ((await text('closed-form-holds')) ?? '').trim(),
+    closedFormFormula: ((await text('closed-form-formula')) ?? '').trim(),
+    peakActivationsMax: number(await text('peak-activations-max'), 'peak activations'),
+    peakPerRank,
+    idlePerRank,
+  };
+}
+
+/** What `plens schedule --json --summary` says the panel must show. */
+export function expectedFigures(report) {
+  return {
+    makespan: report.makespan,
+    maxIdle: Math.max(...report.ranks.map((rank) => rank.idleVsMakespan)),
+    closedFormBubble: report.closedForm.bubble,
+    closedFormHolds: report.closedForm.holds ? 'yes' : 'no',
+    closedFormFormula: report.closedForm.formula,
+    peakActivationsMax: Math.max(...report.ranks.map((rank) => rank.peakActivations)),
+    peakPerRank: report.ranks.map((rank) => rank.peakActivations),
+    idlePerRank: report.ranks.map((rank) => rank.idleVsMakespan),
+  };
+}
+
+/** Differences between what the panel shows and what the CLI printed; the panel rounds to 3 decimals. */
+export function compareFigures(shown, expected) {
+  const close = (a, b) => Math.abs(a - b) <= 0.0005 * Math.max(1, Math.abs(b));
+  const differences = [];
+  for (const [key, want] of Object.entries(expected)) {
+    const got = shown[key];
+    const same = Array.isArray(want)
+      ? Array.isArray(got) && got.length === want.length && want.every((value, index) => close(got[index], value))
+      : typeof want === 'number'
+        ? close(got, want)
+        : got === want;
+    if (!same) differences.push(`${key}: panel ${JSON.stringify(got)}, plens ${JSON.stringify(want)}`);
+  }
+  return differences;
+}
+
+/** Pixels of the timeline canvas that something was drawn on (the canvas starts fully transparent). */
+export async function countDrawnPixels(frame) {
+  return frame.locator('canvas[data-testid="timeline"]').evaluate((canvas) => {
+    const context = canvas.getContext('2d');
+    if (!context || canvas.width === 0 || canvas.height === 0) return { drawn: 0, total: 0, colours: 0 };
+    const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
+    let drawn = 0;
+    const colours = new Set();
+    for (let index = 0; index < data.length; index += 4) {
+      if (data[index + 3] === 0) continue;
+      drawn += 1;
+      // Opaque pixels only, coarsely binned: bar fills, not anti-aliased edges.
+      if (data[index + 3] === 255) colours.add(((data[index] >> 4) << 8) | ((data[index + 1] >> 4) << 4) | (data[index + 2] >> 4));
+    }
+    return { drawn, total: canvas.width * canvas.height, colours: colours.size };
+  });
+}
+
+/** What the page's securitypolicyviolation listener counted (webview/cspMonitor.ts). */
+export async function cspViolationCount(frame) {
+  const monitor = frame.locator('[data-testid="csp-violations"]');
+  const count = Number(await monitor.getAttribute('data-count'));
+  const details = ((await monitor.textContent()) ?? '').trim();
+  return { count, details };
+}
