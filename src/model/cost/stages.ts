@@ -82,6 +82,10 @@ export interface StageCostBreakdown {
   /** Compute-only forward and backward, for the compute-to-communication ratio. */
   computeF: Float64Array;
   computeB: Float64Array;
+  /** Communication left exposed inside an F&B pair (what the overlap could not hide). */
+  commFB: Float64Array;
+  /** Forward + backward compute of one MoE layer (or, in a dense model, one layer) for one micro-batch. */
+  layerComputeSeconds: number;
 }
 
 export interface StageCostInput {
@@ -142,7 +146,7 @@ export function stageCosts(input: StageCostInput): StageCostBreakdown {
   const out: StageCostBreakdown = {
     F: new Float64Array(n), B: new Float64Array(n), W: new Float64Array(n), FB: new Float64Array(n),
     commF: new Float64Array(n), commB: new Float64Array(n), epF: new Float64Array(n), epB: new Float64Array(n),
-    computeF: new Float64Array(n), computeB: new Float64Array(n),
+    computeF: new Float64Array(n), computeB: new Float64Array(n), commFB: new Float64Array(n), layerComputeSeconds: 0,
   };
   // flops.ts counts a micro-batch over its whole TP/CP group; one GPU does 1/(tp·cp) of it (balanced EP too).
   const gpuShare = plan.tp * plan.cp;
@@ -193,6 +197,13 @@ export function stageCosts(input: StageCostInput): StageCostBreakdown {
     const hiddenComm = out.epF[s]! + out.epB[mirror]!;
     const otherComm = out.commF[s]! - out.epF[s]! + out.commB[mirror]! - out.epB[mirror]!;
     out.FB[s] = Math.max(pairedCompute, hiddenComm) + otherComm;
+    out.commFB[s] = Math.max(0, hiddenComm - pairedCompute) + otherComm;
   }
+  const oneLayer: StageLayout = { stage: 0, firstLayer: 0, layers: 1, moeLayers: model.experts > 0 ? 1 : 0, embedding: false, head: false, mtpLayers: 0 };
+  const layerWork = stageWork(design, oneLayer);
+  const layerMatmul = (layerWork.denseMatmulFlops / matmulRate + layerWork.expertMatmulFlops / expertRate) / gpuShare;
+  const layerAttention = layerWork.attentionFlops / attentionRate / gpuShare;
+  const layerRecompute = recomputeAll ? layerMatmul + layerAttention : recomputeAttention ? layerAttention : 0;
+  out.layerComputeSeconds = 3 * (layerMatmul + layerAttention) + layerRecompute;
   return out;
 }

@@ -1,0 +1,197 @@
+// estimate(design): per-stage costs → the schedule's simulated timeline → step time, throughput, memory per rank
+// and traffic per link (DESIGN.md §4, CONTRACT.md `estimate`). Pure and synchronous; bad layouts come back as
+// problems, never as exceptions.
+import { findGpu } from './catalog/gpus';
+import type { Design } from './design';
+import type { Problem } from './problems';
+import { efficiencyFor, linksFor } from './cost/efficiency';
+import { modelFlopsPerToken } from './cost/flops';
+import { placePlan } from './cost/placement';
+import { splitLayers, stageCosts } from './cost/stages';
+import { modelComm } from './cost/traffic';
+import { checkLayout, stageCount } from './layoutChecks';
+import { rankMemory, type RankMemory } from './rankMemory';
+import { closedForm } from './schedule/closedForm';
+import { generateSchedule } from './schedule/index';
+import { OP_B, OP_F, OP_FB, OP_I, type Schedule } from './schedule/ops';
+import { simulate, type Timeline } from './schedule/simulate';
+import { stepTraffic, type Dimension } from './stepTraffic';
+
+export interface StageEstimate {
+  stage: number;
+  layers: number;
+  F: number;
+  B: number;
+  W: number;
+  FB: number;
+}
+
+export interface Estimate {
+  stepTimeSeconds: number;
+  tokensPerSecond: number;
+  tflopsPerGpu: number;
+  mfu: number;
+  gpuHoursPerTrillionTokens: number;
+  bubble: { seconds: number; fraction: number; closedFormSeconds: number };
+  memory: { capacityBytes: number; peakBytes: number; stages: RankMemory[] };
+  traffic: {
+    perGpuPerStep: Record<Dimension, { nvlinkBytes: number; ibBytes: number }>;
+    ibBytesPerToken: number;
+    exposedCommSeconds: number;
+    /** Compute over communication of one MoE layer (one layer for a dense model) without overlap; null without communication. */
+    computeToCommRatio: number | null;
+  };
+  stages: StageEstimate[];
+}
+
+export interface EstimateResult {
+  estimate: Estimate | null;
+  problems: Problem[];
+  /** The simulated step, for traces and the panel's timeline (absent when there is no estimate). */
+  timeline?: { schedule: Schedule; timeline: Timeline };
+}
+
+export interface EstimateOptions {
+  /** Bubble fraction above which a `bubble/high` warning is raised (default 0.2). */
+  maxBubbleFraction?: number;
+}
+
+const SECONDS_PER_HOUR = 3600;
+
+export function estimate(design: Design, options: EstimateOptions = {}): EstimateResult {
+  const problems = checkLayout(design);
+  const gpu = findGpu(design.cluster.gpu);
+  if (!gpu) problems.push({ severity: 'error', code: 'cluster/unknown-gpu', field: 'cluster.gpu', message: `unknown GPU "${design.cluster.gpu}" (plens catalog gpus lists the known ones)` });
+  if (!gpu || problems.some((p) => p.severity === 'error')) return { estimate: null, problems };
+
+  const { plan, model, cluster } = design;
+  const peakFlopsPerSecond = cluster.peakTflops ? cluster.peakTflops * 1e12 : gpu.peakFlopsPerSecond[plan.precision];
+  if (!(peakFlopsPerSecond > 0)) {
+    problems.push({ severity: 'error', code: 'precision/unsupported', field: 'plan.precision', message: `${gpu.id} has no ${plan.precision.toUpperCase()} tensor cores` });
+    return { estimate: null, problems };
+  }
+  const efficiency = efficiencyFor(gpu, plan.precision);
+  const links = linksFor(gpu, efficiency, cluster);
+  const placement = placePlan(plan, cluster.gpusPerNode);
+  const context = { design, placement, links };
+  const comm = modelComm(context);
+  const split = splitLayers(design, stageCount(design));
+  if (split.uneven) {
+    problems.push({ severity: 'info', code: 'layout/uneven-layers', field: 'plan.pp', message: `${model.layers} layers do not divide by ${split.stages.length} stages: ${split.stages.map((s) => s.layers).join('/')} layers per stage (first and last stages shortened, as Megatron's --decoder-first/last-pipeline-num-layers)` });
+  }
+  const costs = stageCosts({ design, gpu, efficiency, comm, split, peakFlopsPerSecond });
+
+  // One pipeline rank runs no schedule to speak of; 1F1B on one rank is just F, B per micro-batch.
+  const scheduleId = plan.pp <= 1 ? '1f1b' : plan.schedule;
+  const generated = generateSchedule(scheduleId, { ranks: plan.pp, microbatches: plan.microbatches, chunks: plan.vpp });
+  if (!generated.ok) {
+    problems.push({ severity: 'error', code: 'schedule/constraint', field: 'plan.schedule', message: generated.error.message });
+    return { estimate: null, problems };
+  }
+  const schedule = generated.schedule;
+  const overlapsSends = scheduleId === 'dualpipe' || scheduleId === 'dualpipev';
+  const simulated = simulate(schedule, {
+    forward: costs.F, backward: costs.B, weight: costs.W, overlapped: costs.FB,
+    // DualPipe hides the PP sends inside its overlapped pairs (DeepSeek-V3 §3.2.1).
+    p2p: overlapsSends ? 0 : comm.ppSend.seconds,
+  });
+  if (!simulated.ok) {
+    problems.push({ severity: 'error', code: 'schedule/invalid', field: 'plan.schedule', message: simulated.error.message });
+    return { estimate: null, problems };
+  }
+  const timeline = simulated.timeline;
+  const traffic = stepTraffic(context, comm, split);
+
+  // The rank with the most work sets the step; its exposed communication is what overlap did not hide.
+  let busiest = 0;
+  for (let r = 1; r < schedule.ranks; r++) if (timeline.busy[r]! > timeline.busy[busiest]!) busiest = r;
+  let exposedInOps = 0;
+  for (let i = schedule.rankStart[busiest]!; i < schedule.rankStart[busiest + 1]!; i++) {
+    const kind = schedule.kind[i]!;
+    const stage = schedule.stage[i]!;
+    if (kind === OP_F) exposedInOps += costs.commF[stage]!;
+    else if (kind === OP_B || kind === OP_I) exposedInOps += costs.commB[stage]!;
+    else if (kind === OP_FB) exposedInOps += costs.commFB[stage]!;
+  }
+
+  // DP synchronisation overlaps the last backward of each chunk (ZeRO ≤ 2: buckets reduce as gradients appear)
+  // or, for ZeRO-3/FSDP, the whole step's compute (weights are prefetched layer by layer).
+  let exposedDpSeconds = 0;
+  let maxB = 0;
+  for (const b of costs.B) maxB = Math.max(maxB, b);
+  for (const sync of traffic.dpPerRank) {
+    const window = plan.zero >= 3 ? timeline.busy[busiest]! : maxB * schedule.chunks;
+    exposedDpSeconds = Math.max(exposedDpSeconds, sync.total.seconds - window);
+  }
+
+  const memoryStages: RankMemory[] = [];
+  for (let r = 0; r < schedule.ranks; r++) memoryStages.push(rankMemory(design, split, r, timeline.peakActivations[r]!));
+  // The optimizer step streams weights, gradients and optimizer state through HBM once each way.
+  let optimizerSeconds = 0;
+  for (const m of memoryStages) {
+    const stateBytes = m.parametersBytes + m.gradientsBytes + m.optimizerBytes;
+    optimizerSeconds = Math.max(optimizerSeconds, (2 * stateBytes) / (gpu.hbmBytesPerSecond * efficiency.hbmFraction));
+  }
+
+  const stepTimeSeconds = timeline.makespan + exposedDpSeconds + optimizerSeconds;
+  const tokensPerStep = plan.globalBatchSize * plan.seqLength;
+  const modelFlopsPerStep = modelFlopsPerToken(model, plan.seqLength) * tokensPerStep;
+  const tflopsPerGpu = modelFlopsPerStep / (cluster.worldSize * stepTimeSeconds) / 1e12;
+
+  const closed = closedForm(scheduleId, { ranks: plan.pp, microbatches: plan.microbatches, chunks: schedule.chunks }, bottleneckCosts(costs));
+  // The bubble is the busiest rank's idle time: lighter ranks (fewer layers) also idle for load imbalance,
+  // which is not the schedule's doing.
+  const idle = closed.metric === 'idleInOwnSpan' ? timeline.idleInOwnSpan : timeline.idleVsMakespan;
+  const bubbleSeconds = Math.max(0, idle[busiest]!);
+  const bubbleFraction = timeline.makespan > 0 ? bubbleSeconds / timeline.makespan : 0;
+  if (bubbleFraction > (options.maxBubbleFraction ?? 0.2)) {
+    problems.push({ severity: 'warning', code: 'bubble/high', field: 'plan.schedule', message: `pipeline bubble is ${(bubbleFraction * 100).toFixed(0)} % of the step (${scheduleId}, PP ${plan.pp}, ${plan.microbatches} micro-batches)` });
+  }
+
+  const capacityBytes = cluster.hbmGB ? cluster.hbmGB * 2 ** 30 : gpu.hbmBytes;
+  let peakBytes = 0;
+  for (const m of memoryStages) {
+    peakBytes = Math.max(peakBytes, m.totalBytes);
+    if (m.totalBytes > capacityBytes) {
+      problems.push({ severity: 'error', code: 'memory/over-capacity', field: 'plan.pp', message: `pipeline stage ${m.stage} needs ${gib(m.totalBytes)} GiB per GPU (weights ${gib(m.parametersBytes)}, gradients ${gib(m.gradientsBytes)}, optimizer ${gib(m.optimizerBytes)}, activations ${gib(m.activationsBytes)}) of ${gib(capacityBytes)} GiB` });
+    }
+  }
+  if (placement.tp.nodes > 1) {
+    problems.push({ severity: 'warning', code: 'layout/tp-crosses-nodes', field: 'plan.tp', message: `TP ${plan.tp} spans ${placement.tp.nodes} nodes: its all-reduces cross InfiniBand` });
+  }
+
+  const layerComm = model.experts > 0 ? comm.moe : comm.dense;
+  const layerCommSeconds = (['tp', 'cp', 'ep'] as const).reduce((sum, d) => sum + layerComm[d].forward.seconds + layerComm[d].backward.seconds, 0);
+
+  return {
+    problems,
+    timeline: { schedule, timeline },
+    estimate: {
+      stepTimeSeconds,
+      tokensPerSecond: tokensPerStep / stepTimeSeconds,
+      tflopsPerGpu,
+      mfu: (tflopsPerGpu * 1e12) / peakFlopsPerSecond,
+      gpuHoursPerTrillionTokens: (cluster.worldSize * stepTimeSeconds * (1e12 / tokensPerStep)) / SECONDS_PER_HOUR,
+      bubble: { seconds: bubbleSeconds, fraction: bubbleFraction, closedFormSeconds: closed.bubble },
+      memory: { capacityBytes, peakBytes, stages: memoryStages },
+      traffic: {
+        perGpuPerStep: traffic.perGpuPerStep,
+        ibBytesPerToken: traffic.ibBytesPerToken,
+        exposedCommSeconds: exposedInOps + Math.max(0, exposedDpSeconds),
+        computeToCommRatio: layerCommSeconds > 0 ? costs.layerComputeSeconds / layerCommSeconds : null,
+      },
+      stages: split.stages.map((s, i) => ({ stage: i, layers: s.layers, F: costs.F[i]!, B: costs.B[i]!, W: costs.W[i]!, FB: costs.FB[i]! })),
+    },
+  };
+}
+
+/** The slowest stage's costs, for the closed-form bubble shown beside the simulation. */
+function bottleneckCosts(costs: { F: Float64Array; B: Float64Array; W: Float64Array; FB: Float64Array }) {
+  let worst = 0;
+  for (let s = 1; s < costs.F.length; s++) if (costs.F[s]! + costs.B[s]! > costs.F[worst]! + costs.B[worst]!) worst = s;
+  return { F: costs.F[worst]!, B: costs.B[worst]!, W: costs.W[worst]!, FB: costs.FB[worst]! };
+}
+
+function gib(bytes: number): string {
+  return (bytes / 2 ** 30).toFixed(1);
+}
