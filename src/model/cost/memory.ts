@@ -1,0 +1,219 @@
+// Per-GPU memory of one pipeline rank: parameters, gradients and optimizer state by precision and ZeRO stage,
+// activations per layer × peak in-flight micro-batches, and a reserve (COSTMODEL.md §2.1, §2.2).
+//
+// Sharding: non-expert parameters (attention, norms, dense MLP, shared experts, router, embedding, head, MTP
+// projection) are divided by TP; routed experts by EP·ETP. ZeRO shards across the data-parallel copies of each
+// parameter: non-expert over dp·cp (Megatron's distributed optimizer shards over the data-parallel group that
+// includes CP ranks), routed experts over the expert-data-parallel group tp·cp·dp/(ep·etp) = world/(ep·etp·pp).
+// ZeRO-1 shards master weights and moments, ZeRO-2 also gradients, ZeRO-3 also the working weights.
+
+import type { ModelArch, ParallelPlan, ZeroStage } from '../design';
+import {
+  type ActivationSettings, BYTES_PER_ELEMENT, embeddingActivationBytes, layerActivationBytes, lmHeadActivationBytes,
+} from './activations';
+import type { StageContent } from './flops';
+import { isMoeLayer, parameterCounts } from './params';
+
+export { BYTES_PER_ELEMENT, embeddingActivationBytes, layerActivationBytes, lmHeadActivationBytes } from './activations';
+export type { ActivationSettings, ElementType, LayerActivationBytes } from './activations';
+
+/** Bytes per parameter of each training state. */
+export interface TrainingStateBytes {
+  /** Working copy used by forward and backward. */
+  weights: number;
+  gradients: number;
+  /** Master copy kept by the optimizer (fp32 in mixed precision). */
+  master: number;
+  /** Both Adam moments together. */
+  moments: number;
+}
+
+/** ZeRO paper (Rajbhandari et al. 2020): fp16 weights and grads, K = 12 (fp32 master + 2 moments) → 16 B/param. */
+export const STATE_BYTES_ZERO_PAPER: TrainingStateBytes = { weights: 2, gradients: 2, master: 4, moments: 8 };
+/**
+ * Megatron-LM (theoretical_memory_usage.py): bf16 weights, fp32 main grads, fp32 master + moments → 18 B/param;
+ * with the distributed optimizer (ZeRO-1 accounting) 6 + 12/d.
+ */
+export const STATE_BYTES_MEGATRON: TrainingStateBytes = { weights: 2, gradients: 4, master: 4, moments: 8 };
+/**
+ * DeepSeek-V3 §3.3: fp32 master weights and gradients, bf16 AdamW moments; the bf16 working copy is our
+ * assumption (the paper casts GEMM inputs to FP8 on the fly and does not state the working-copy layout) → 14 B/param.
+ */
+export const STATE_BYTES_DEEPSEEK_V3: TrainingStateBytes = { weights: 2, gradients: 4, master: 4, moments: 4 };
+
+export interface ShardedStateBytes {
+  weights: number;
+  gradients: number;
+  optimizer: number;
+}
+
+/** Bytes per parameter on one GPU for a ZeRO stage over `shards` data-parallel copies. */
+export function zeroBytesPerParameter(state: TrainingStateBytes, zero: ZeroStage, shards: number): ShardedStateBytes {
+  const n = Math.max(1, shards);
+  return {
+    weights: zero >= 3 ? state.weights / n : state.weights,
+    gradients: zero >= 2 ? state.gradients / n : state.gradients,
+    optimizer: zero >= 1 ? (state.master + state.moments) / n : state.master + state.moments,
+  };
+}
+
+/** Parameters one rank holds (before TP/EP division), split by how they are sharded. */
+export interface RankParameters {
+  /** Sharded by TP. */
+  nonExpert: number;
+  /** Routed experts, sharded by EP·ETP. */
+  routedExperts: number;
+}
+
+/** Parameters of the chunks a rank holds (embedding, head and MTP where placed; a tied head on a later stage is a copy). */
+export function rankParameters(arch: ModelArch, chunks: readonly StageContent[]): RankParameters {
+  const counts = parameterCounts(arch);
+  const vocabMatrix = arch.vocab * arch.hidden;
+  let nonExpert = 0;
+  let routedExperts = 0;
+  for (const chunk of chunks) {
+    for (let index = chunk.firstLayer; index < chunk.firstLayer + chunk.layerCount; index += 1) {
+      if (isMoeLayer(arch, index)) {
+        nonExpert += counts.perLayer.moeLayer - counts.routedExpertsPerLayer;
+        routedExperts += counts.routedExpertsPerLayer;
+      } else {
+        nonExpert += counts.perLayer.denseLayer;
+      }
+    }
+    if (chunk.hasEmbedding) nonExpert += vocabMatrix;
+    // Final norm + head. Megatron keeps tied word embeddings on the last stage too when pp > 1 (a second copy to
+    // compute logits); only when one chunk holds both ends is the tied matrix shared.
+    if (chunk.hasLmHead) nonExpert += arch.hidden + (arch.tiedEmbeddings && chunk.hasEmbedding ? 0 : vocabMatrix);
+    if (chunk.mtpModules > 0) {
+      const mtpRouted = arch.experts > 0 ? counts.routedExpertsPerLayer : 0;
+      nonExpert += chunk.mtpModules * (counts.mtpPerModule - mtpRouted);
+      routedExperts += chunk.mtpModules * mtpRouted;
+    }
+  }
+  return { nonExpert, routedExperts };
+}
+
+export interface MemoryReserve {
+  /** CUDA context, NCCL communicators and buffers, library workspaces. */
+  fixedBytes: number;
+  /** Allocator fragmentation and transient buffers, as a fraction of everything else. */
+  fraction: number;
+}
+
+/**
+ * Default reserve [M]: ~1 GiB CUDA/PyTorch context + ~1 GiB NCCL buffers and cuBLAS/TE workspaces, and 5 % of
+ * the rest for caching-allocator fragmentation. Not from a measurement; shown as an assumption.
+ */
+export const DEFAULT_MEMORY_RESERVE: MemoryReserve = { fixedBytes: 2 * 2 ** 30, fraction: 0.05 };
+
+export type MemoryPlan = Pick<
+  ParallelPlan,
+  'tp' | 'cp' | 'ep' | 'etp' | 'dp' | 'zero' | 'sequenceParallel' | 'seqLength' | 'microBatchSize' | 'recompute'
+> & Partial<Pick<ParallelPlan, 'precision'>>;
+
+export interface StageMemoryInput {
+  arch: ModelArch;
+  plan: MemoryPlan;
+  /** The stages (chunks) this rank holds: one, or v with interleaving, or two with DualPipeV / ZB-V. */
+  chunks: readonly StageContent[];
+  /** Peak chunk activations held at once (the simulator's per-rank peakActivations). */
+  peakInFlightMicroBatches: number;
+  /** DualPipe holds two copies of its stage's parameters (DeepSeek-V3 Table 2): weights, grads and optimizer ×2. */
+  parameterCopies?: number;
+  /** Default STATE_BYTES_MEGATRON. */
+  stateBytes?: TrainingStateBytes;
+  /** Default true. */
+  flashAttention?: boolean;
+  /** Default: the GeLU (GPT-era) models use dropout, SwiGLU models do not. */
+  dropout?: boolean;
+  reserve?: MemoryReserve;
+}
+
+export interface StageMemory {
+  parametersBytes: number;
+  gradientsBytes: number;
+  optimizerBytes: number;
+  activationsBytes: number;
+  otherBytes: number;
+  totalBytes: number;
+}
+
+export function activationSettingsOf(input: StageMemoryInput): ActivationSettings {
+  return {
+    tp: input.plan.tp,
+    cp: input.plan.cp,
+    etp: input.plan.etp,
+    sequenceParallel: input.plan.sequenceParallel,
+    recompute: input.plan.recompute,
+    flashAttention: input.flashAttention ?? true,
+    dropout: input.dropout ?? input.arch.activation === 'gelu',
+    gemmInputBytes: input.plan.precision === 'fp8' ? BYTES_PER_ELEMENT.fp8 : BYTES_PER_ELEMENT.bf16,
+  };
+}
+
+/** Activation bytes of one micro-batch through one chunk (its layers only). */
+export function chunkActivationBytes(arch: ModelArch, chunk: StageContent, plan: MemoryPlan, settings: ActivationSettings): number {
+  const shape = { microBatchSize: plan.microBatchSize, seqLength: plan.seqLength };
+  let bytes = 0;
+  for (let index = chunk.firstLayer; index < chunk.firstLayer + chunk.layerCount; index += 1) {
+    bytes += layerActivationBytes(arch, isMoeLayer(arch, index) ? 'moe' : 'dense', shape, settings).total;
+  }
+  // An MTP module holds one more transformer layer's activations per micro-batch.
+  bytes += chunk.mtpModules * layerActivationBytes(arch, arch.experts > 0 ? 'moe' : 'dense', shape, settings).total;
+  return bytes;
+}
+
+export function stageMemory(input: StageMemoryInput): StageMemory {
+  const { arch, plan } = input;
+  const copies = Math.max(1, input.parameterCopies ?? 1);
+  const state = input.stateBytes ?? STATE_BYTES_MEGATRON;
+  const tp = Math.max(1, plan.tp);
+  const cp = Math.max(1, plan.cp);
+  const expertShard = Math.max(1, plan.ep) * Math.max(1, plan.etp);
+
+  const params = rankParameters(arch, input.chunks);
+  const nonExpertLocal = params.nonExpert / tp;
+  const expertLocal = params.routedExperts / expertShard;
+  const nonExpertBytes = zeroBytesPerParameter(state, plan.zero, Math.max(1, plan.dp) * cp);
+  const expertDataParallel = Math.max(1, (tp * cp * Math.max(1, plan.dp)) / expertShard);
+  const expertBytes = zeroBytesPerParameter(state, plan.zero, expertDataParallel);
+
+  const parametersBytes = copies * (nonExpertLocal * nonExpertBytes.weights + expertLocal * expertBytes.weights);
+  const gradientsBytes = copies * (nonExpertLocal * nonExpertBytes.gradients + expertLocal * expertBytes.gradients);
+  const optimizerBytes = copies * (nonExpertLocal * nonExpertBytes.optimizer + expertLocal * expertBytes.optimizer);
+
+  const settings = activationSettingsOf(input);
+  const shape = { microBatchSize: plan.microBatchSize, seqLength: plan.seqLength };
+  // Chunks of one rank usually have equal layer counts; the largest bounds an in-flight chunk activation.
+  const perChunk = Math.max(0, ...input.chunks.map((chunk) => chunkActivationBytes(arch, chunk, plan, settings)));
+  const inFlight = Math.max(0, input.peakInFlightMicroBatches);
+  let activationsBytes = inFlight * perChunk;
+  if (input.chunks.some((chunk) => chunk.hasEmbedding)) activationsBytes += inFlight * embeddingActivationBytes(arch, shape, settings);
+  if (input.chunks.some((chunk) => chunk.hasLmHead)) activationsBytes += lmHeadActivationBytes(arch, shape, settings);
+
+  const reserve = input.reserve ?? DEFAULT_MEMORY_RESERVE;
+  // ZeRO-3 gathers one layer's full weights for compute and prefetches the next: two unsharded layers in flight.
+  const largestLayer = Math.max(0, ...input.chunks.map((chunk) => largestLayerParams(arch, chunk)));
+  const zero3Gather = plan.zero === 3 ? 2 * (largestLayer / tp) * state.weights : 0;
+  const subtotal = parametersBytes + gradientsBytes + optimizerBytes + activationsBytes + zero3Gather;
+  const otherBytes = reserve.fixedBytes + reserve.fraction * subtotal + zero3Gather;
+  return {
+    parametersBytes,
+    gradientsBytes,
+    optimizerBytes,
+    activationsBytes,
+    otherBytes,
+    totalBytes: parametersBytes + gradientsBytes + optimizerBytes + activationsBytes + otherBytes,
+  };
+}
+
+/** Non-expert parameters of the largest layer of a chunk (what ZeRO-3 gathers at once; experts stay EP-local). */
+function largestLayerParams(arch: ModelArch, chunk: StageContent): number {
+  const counts = parameterCounts(arch);
+  let largest = 0;
+  for (let index = chunk.firstLayer; index < chunk.firstLayer + chunk.layerCount; index += 1) {
+    const layer = isMoeLayer(arch, index) ? counts.perLayer.moeLayer - counts.routedExpertsPerLayer : counts.perLayer.denseLayer;
+    largest = Math.max(largest, layer);
+  }
+  return largest;
+}
