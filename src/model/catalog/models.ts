@@ -168,9 +168,12 @@ export const MODELS: readonly ModelEntry[] = [
 
 export function findModel(id: string): ModelEntry | undefined {
   const key = normaliseCatalogKey(id);
-  return MODELS.find(
-    (entry) => normaliseCatalogKey(entry.id) === key || entry.aliases.some((alias) => normaliseCatalogKey(alias) === key),
+  const match = (wanted: string): ModelEntry | undefined => MODELS.find(
+    (entry) => normaliseCatalogKey(entry.id) === wanted || entry.aliases.some((alias) => normaliseCatalogKey(alias) === wanted),
   );
+  // A Hugging Face repository id ("meta-llama/Llama-3.1-405B") names the model after its organisation.
+  const slash = key.lastIndexOf('/');
+  return match(key) ?? (slash >= 0 ? match(key.slice(slash + 1)) : undefined);
 }
 
 /** torchtitan families are spelled "deepseek_v3", "deepseek-v3", "DeepSeekV3": compare without separators. */

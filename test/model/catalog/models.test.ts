@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { llama4ExpertFfnHidden, llamaFfnHidden } from '../../../src/model/catalog/archBuilders';
@@ -17,7 +17,10 @@ describe('model catalog lookup', () => {
     expect(findModel('Mixtral-8x7B')?.id).toBe('mixtral-8x7b');
     expect(findModel('qwen3-235b-a22b')?.id).toBe('qwen3-235b-a22b');
     expect(findModel('llama-4-maverick')?.id).toBe('llama4-maverick');
+    expect(findModel('meta-llama/Llama-3.1-405B')?.id).toBe('llama3-405b');
+    expect(findModel('deepseek-ai/DeepSeek-V3')?.id).toBe('deepseek-v3');
     expect(findModel('gpt-5')).toBeUndefined();
+    expect(findModel('someone/gpt-5')).toBeUndefined();
   });
 
   it('has at least the required models, each with a source and unique id', () => {
@@ -105,6 +108,23 @@ describe('torchtitan sizing rules and flavours', () => {
       const { name: _a, ...flavourArch } = findFlavour(family, name)?.arch ?? { name: '' };
       const { name: _b, ...modelArch } = findModel(id)?.arch ?? { name: '' };
       expect(flavourArch).toEqual(modelArch);
+    }
+  });
+});
+
+describe('torchtitan fixtures', () => {
+  const folder = join(__dirname, '../../fixtures/catalog/torchtitan');
+  const files = readdirSync(folder).filter((name) => name.endsWith('.toml'));
+
+  it('every [model] name/flavor in the fixtures resolves to a flavour', () => {
+    expect(files.length).toBe(6);
+    for (const file of files) {
+      const text = readFileSync(join(folder, file), 'utf8');
+      const model = /\[model\]([^[]*)/.exec(text)?.[1] ?? '';
+      const family = /^\s*name\s*=\s*"([^"]+)"/m.exec(model)?.[1];
+      const flavor = /^\s*flavor\s*=\s*"([^"]+)"/m.exec(model)?.[1];
+      expect(family, file).toBeDefined();
+      expect(findFlavour(family ?? '', flavor ?? ''), `${file}: ${family} ${flavor}`).toBeDefined();
     }
   });
 });
