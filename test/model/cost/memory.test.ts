@@ -209,3 +209,25 @@ describe('reserve and ZeRO-3', () => {
     expect(memory.totalBytes).toBeCloseTo(rest + memory.otherBytes, 0);
   });
 });
+
+describe('invariants', () => {
+  it('more TP, EP or DP never raises per-GPU memory; recompute never raises activations', () => {
+    const layouts = [1, 2, 4, 8];
+    let previous = Number.POSITIVE_INFINITY;
+    for (const degree of layouts) {
+      const plan: MemoryPlan = { tp: degree, cp: 1, ep: degree, etp: 1, dp: degree, zero: 1, sequenceParallel: true,
+        seqLength: 4096, microBatchSize: 1, recompute: 'none' };
+      const total = stageMemory({ arch: dsv3, plan, chunks: [chunk(0, 8, { hasEmbedding: true })], peakInFlightMicroBatches: 8 }).totalBytes;
+      expect(total).toBeLessThan(previous);
+      previous = total;
+    }
+    const shape = { microBatchSize: 2, seqLength: 8192 };
+    for (const id of ['llama3-70b', 'deepseek-v3', 'mixtral-8x7b', 'gpt3-175b']) {
+      const model = arch(id);
+      const at = (recompute: 'none' | 'selective' | 'full'): number => layerActivationBytes(model, model.experts > 0 ? 'moe' : 'dense',
+        shape, { tp: 4, cp: 1, etp: 1, sequenceParallel: false, recompute, flashAttention: false, dropout: false }).total;
+      expect(at('selective')).toBeLessThan(at('none'));
+      expect(at('full')).toBeLessThan(at('selective'));
+    }
+  });
+});
