@@ -117,7 +117,7 @@ function completePlan(resolver: Resolver, cluster: ClusterSpec): ParallelPlan {
     resolver.fill('plan.schedule', vpp > 1 ? 'interleaved-1f1b' : '1f1b', 'default', vpp > 1 ? 'interleaved 1F1B, as the virtual pipeline size asks' : '1F1B (Megatron and DeepSpeed default)');
   const nodeLimit = resolver.pick('plan.nodeLimit', isNumberOrNull) ?? resolver.fill('plan.nodeLimit', null, 'default', 'unlimited');
   const seqLength = resolver.pick('plan.seqLength', isNumber) ?? assumed(resolver, 'plan.seqLength', 4096, 'a common pre-training length');
-  const microBatchSize = size('plan.microBatchSize', 1, 'one sequence per micro-batch');
+  const givenMicroBatchSize = resolver.pick('plan.microBatchSize', isNumber);
 
   const modelParallel = tp * pp * cp;
   let dp = resolver.pick('plan.dp', isNumber);
@@ -126,6 +126,10 @@ function completePlan(resolver: Resolver, cluster: ClusterSpec): ParallelPlan {
 
   let globalBatchSize = resolver.pick('plan.globalBatchSize', isNumber);
   let microbatches = resolver.pick('plan.microbatches', isNumber);
+  // DeepSpeed: any two of train batch, micro-batch and accumulation steps determine the third (FORMATS.md A.5).
+  const microBatchSize = givenMicroBatchSize ?? (globalBatchSize !== undefined && microbatches !== undefined
+    ? resolver.fill('plan.microBatchSize', Math.max(1, Math.floor(globalBatchSize / (microbatches * dp))), 'derived', 'global batch / (micro-batches · dp)')
+    : resolver.fill('plan.microBatchSize', 1, 'default', 'one sequence per micro-batch'));
   if (globalBatchSize !== undefined && microbatches === undefined) {
     microbatches = resolver.fill('plan.microbatches', Math.max(1, Math.floor(globalBatchSize / (microBatchSize * dp))), 'derived', 'global batch / (micro-batch · dp)');
   } else if (microbatches === undefined) {

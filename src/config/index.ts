@@ -1,0 +1,99 @@
+// One entry point for every reader: `readConfig(text, fileName)` tries the readers that the file's extension
+// allows, each of which decides by CONTENT whether the text is its format (a YAML that is not a training config
+// answers undefined). Inputs no reader should parse (huge or binary) get one clear problem at once.
+import { emptyDraft } from '../model/design';
+import type { Problem } from '../model/problems';
+import { readDeepspeedJson } from './deepspeedJson';
+import { readHfConfig } from './hfConfig';
+import { readMegatronShell } from './megatronShell';
+import { readNemoYaml } from './nemoYaml';
+import { readPlensYaml } from './plensYaml';
+import { readTorchtitanToml } from './torchtitanToml';
+import type { FormatId, ReadResult, Reader } from './types';
+
+export type { FormatId, Origin, OriginKind, ReadResult, Reader, SourceMap } from './types';
+export { completeDesign, DEFAULT_GPU, type Completion, type CompletionContext } from './complete';
+export { validateDesign } from './validate';
+export { findDirectives, type Directive } from './directives';
+export { lineIndex, positionAt, rangeAt, type LineIndex } from './positions';
+export { initShellGrammar, readMegatronShell } from './megatronShell';
+export { readTorchtitanToml } from './torchtitanToml';
+export { readPlensYaml, readNemoYaml, readDeepspeedJson, readHfConfig };
+
+/** Larger inputs are not parsed: no training config is this big, and parsing one could stall an editor. */
+export const MAX_INPUT_CHARS = 5 * 1024 * 1024;
+
+export interface FormatInfo {
+  id: FormatId;
+  label: string;
+  /** File name endings this format is looked for in (content still decides). */
+  extensions: readonly string[];
+  read: Reader;
+}
+
+export const FORMATS: readonly FormatInfo[] = [
+  { id: 'plens-yaml', label: 'Parallelism Lens design (*.plens.yaml)', extensions: ['.plens.yaml', '.plens.yml', '.yaml', '.yml'], read: readPlensYaml },
+  { id: 'megatron-functest-yaml', label: 'Megatron-LM functional-test YAML', extensions: ['.yaml', '.yml'], read: readNemoYaml },
+  { id: 'nemo-yaml', label: 'NeMo 1.x / NeMo-Framework-Launcher YAML', extensions: ['.yaml', '.yml'], read: readNemoYaml },
+  { id: 'megatron-bridge-yaml', label: 'Megatron-Bridge ConfigContainer YAML', extensions: ['.yaml', '.yml'], read: readNemoYaml },
+  { id: 'megatron-shell', label: 'Megatron-LM launch script', extensions: ['.sh', '.bash', '.slurm', '.sbatch', ''], read: readMegatronShell },
+  { id: 'torchtitan-toml', label: 'torchtitan TOML (≤ v0.2.2)', extensions: ['.toml'], read: readTorchtitanToml },
+  { id: 'deepspeed-json', label: 'DeepSpeed JSON config', extensions: ['.json', '.jsonc'], read: readDeepspeedJson },
+  { id: 'hf-config-json', label: 'Hugging Face config.json', extensions: ['.json', '.jsonc'], read: readHfConfig },
+];
+
+/** Readers in the order they are tried for each kind of file; a reader's own detection picks the format. */
+const BY_KIND: Record<string, readonly Reader[]> = {
+  yaml: [readPlensYaml, readNemoYaml],
+  json: [readDeepspeedJson, readHfConfig],
+  toml: [readTorchtitanToml],
+  shell: [readMegatronShell],
+};
+
+function kindOf(fileName: string): keyof typeof BY_KIND | undefined {
+  const lower = fileName.toLowerCase();
+  if (/\.ya?ml$/.test(lower)) return 'yaml';
+  if (/\.jsonc?$/.test(lower)) return 'json';
+  if (/\.toml$/.test(lower)) return 'toml';
+  if (/\.(sh|bash|slurm|sbatch)$/.test(lower)) return 'shell';
+  return undefined;
+}
+
+/** The kind of an extension-less (or unknown) file, from its first characters. */
+function sniffKind(text: string): keyof typeof BY_KIND | undefined {
+  const head = text.slice(0, 4096).trimStart();
+  if (head.startsWith('#!') || /(^|\n)\s*(export\s+\w+=|\w+=\(|torchrun|python\S*\s|srun|sbatch)/.test(head)) return 'shell';
+  if (head.startsWith('{')) return 'json';
+  if (/(^|\n)\[[\w.]+\]\s*(\n|$)/.test(head)) return 'toml';
+  return 'yaml';
+}
+
+function failure(fileName: string, code: string, message: string): ReadResult {
+  const kind = kindOf(fileName);
+  const format: FormatId = kind === 'json' ? 'deepspeed-json' : kind === 'toml' ? 'torchtitan-toml' : kind === 'shell' ? 'megatron-shell' : 'plens-yaml';
+  const problem: Problem = { severity: 'error', code, message };
+  return { format, design: emptyDraft(), sourceMap: new Map(), problems: [problem] };
+}
+
+export function readConfig(text: string, fileName: string): ReadResult | undefined {
+  if (text.length > MAX_INPUT_CHARS) {
+    return failure(fileName, 'input/too-large', `${(text.length / 1024 / 1024).toFixed(1)} MB is larger than any training config plens reads (limit ${MAX_INPUT_CHARS / 1024 / 1024} MB); not parsed`);
+  }
+  if (text.includes('\u0000')) return failure(fileName, 'input/binary', 'the file contains NUL bytes: it is binary, not a config file');
+  const kind = kindOf(fileName) ?? sniffKind(text);
+  for (const reader of BY_KIND[kind ?? 'yaml'] ?? []) {
+    const result = safely(reader, text, fileName);
+    if (result) return result;
+  }
+  return undefined;
+}
+
+/** Readers never throw by contract; this turns a bug into a problem instead of a crashed hover. */
+function safely(reader: Reader, text: string, fileName: string): ReadResult | undefined {
+  try {
+    return reader(text, fileName);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return failure(fileName, 'reader/internal', `internal error while reading this file: ${message}`);
+  }
+}

@@ -1,0 +1,242 @@
+// Megatron's dataclass field names (TransformerConfig / ModelParallelConfig, FORMATS.md A.0.3) → design fields.
+// NeMo 1.x, Megatron-Bridge and Megatron's functional-test YAML all spell their keys this way (the test YAML as
+// `--flag-name`, which becomes the field name with dashes as underscores). Values that combine several keys
+// (virtual pipeline, MLA, precision, ZeRO, the MoE layer pattern) are worked out after the simple ones.
+import type { FieldPath, MlaDims, Symbolic } from '../model/design';
+import { isSymbolic } from '../model/design';
+import type { SourceRange } from '../model/problems';
+import { describe, DraftBuilder, parseCount, parseFlag } from './draftBuilder';
+import { countLayoutStages, leadingDenseLayers } from './megatronLayout';
+
+export interface KeyValue {
+  /** The key as written, for messages. */
+  name: string;
+  /** A scalar (interpolations resolved where possible), a Symbolic, or a list of scalars. */
+  raw: unknown;
+  keyRange: SourceRange;
+  valueRange: SourceRange;
+}
+
+/** Canonical snake_case field name → its value. */
+export type KeyValues = Map<string, KeyValue>;
+
+const COUNTS: Record<string, { path: FieldPath; min: number }> = {
+  tensor_model_parallel_size: { path: 'plan.tp', min: 1 },
+  pipeline_model_parallel_size: { path: 'plan.pp', min: 1 },
+  expert_model_parallel_size: { path: 'plan.ep', min: 1 },
+  expert_tensor_parallel_size: { path: 'plan.etp', min: 1 },
+  context_parallel_size: { path: 'plan.cp', min: 1 },
+  micro_batch_size: { path: 'plan.microBatchSize', min: 1 },
+  global_batch_size: { path: 'plan.globalBatchSize', min: 1 },
+  seq_length: { path: 'plan.seqLength', min: 1 },
+  encoder_seq_length: { path: 'plan.seqLength', min: 1 },
+  num_layers: { path: 'model.layers', min: 1 },
+  hidden_size: { path: 'model.hidden', min: 1 },
+  ffn_hidden_size: { path: 'model.ffnHidden', min: 1 },
+  num_attention_heads: { path: 'model.heads', min: 1 },
+  num_query_groups: { path: 'model.kvHeads', min: 1 },
+  kv_channels: { path: 'model.headDim', min: 1 },
+  vocab_size: { path: 'model.vocab', min: 1 },
+  num_moe_experts: { path: 'model.experts', min: 0 },
+  moe_router_topk: { path: 'model.topK', min: 0 },
+  moe_ffn_hidden_size: { path: 'model.expertFfnHidden', min: 0 },
+  mtp_num_layers: { path: 'model.mtpLayers', min: 0 },
+  num_nodes: { path: 'cluster.nodes', min: 1 },
+  devices: { path: 'cluster.gpusPerNode', min: 1 },
+};
+
+/** Megatron CLI names that differ from the dataclass field (FORMATS.md A.0.3: `--num-experts`). */
+export const FLAG_ALIASES: Record<string, string> = {
+  num_experts: 'num_moe_experts',
+};
+
+/** Flags current Megatron no longer accepts, and what replaced them (FORMATS.md A.2). */
+export const LEGACY_KEYS: Record<string, string> = {
+  model_parallel_size: 'use --tensor-model-parallel-size ("Old model parallel argument, do not use")',
+  checkpoint_activations: 'use --recompute-activations',
+  activations_checkpoint_method: 'use --recompute-method',
+  ddp_impl: 'removed from current Megatron-LM',
+};
+
+function isSet(value: KeyValue | undefined): value is KeyValue {
+  return value !== undefined && value.raw !== null && value.raw !== undefined;
+}
+
+export function applyMegatronKeys(values: KeyValues, builder: DraftBuilder): void {
+  for (const [name, entry] of values) {
+    const rule = COUNTS[name];
+    if (!rule || !isSet(entry)) continue;
+    setCount(builder, rule.path, entry, rule.min);
+  }
+  setFlag(builder, 'plan.sequenceParallel', values.get('sequence_parallel'));
+  applyVirtualPipeline(values, builder);
+  applyPrecision(values, builder);
+  applyRecompute(values, builder);
+  applyZero(values, builder);
+  applyModelShape(values, builder);
+}
+
+function setCount(builder: DraftBuilder, path: FieldPath, entry: KeyValue, min: number): number | Symbolic | undefined {
+  const parsed = isSymbolic(entry.raw) ? { ok: true as const, value: entry.raw } : parseCount(entry.raw, min);
+  if (!parsed.ok) {
+    builder.report('error', 'value/invalid', `${entry.name}: ${parsed.message}`, entry.valueRange, path);
+    return undefined;
+  }
+  builder.set(path, parsed.value, entry.keyRange, entry.valueRange);
+  return parsed.value;
+}
+
+function setFlag(builder: DraftBuilder, path: FieldPath, entry: KeyValue | undefined): void {
+  if (!isSet(entry)) return;
+  const parsed = isSymbolic(entry.raw) ? { ok: true as const, value: entry.raw } : parseFlag(entry.raw);
+  if (parsed.ok) builder.set(path, parsed.value, entry.keyRange, entry.valueRange);
+  else builder.report('error', 'value/invalid', `${entry.name}: ${parsed.message}`, entry.valueRange, path);
+}
+
+function truthy(entry: KeyValue | undefined): boolean {
+  return isSet(entry) && entry.raw !== false && entry.raw !== 0 && !(typeof entry.raw === 'string' && /^(false|none|null|)$/i.test(entry.raw.trim()));
+}
+
+function known(builder: DraftBuilder, path: FieldPath): number | undefined {
+  const dot = path.indexOf('.');
+  const value = (builder.draft[path.slice(0, dot) as 'model' | 'plan'] as Record<string, unknown>)[path.slice(dot + 1)];
+  return typeof value === 'number' ? value : undefined;
+}
+
+/** Megatron arguments.py ~L940–983: vpp from the explicit size, the layers per virtual stage, or the layout. */
+function applyVirtualPipeline(values: KeyValues, builder: DraftBuilder): void {
+  const explicit = values.get('virtual_pipeline_model_parallel_size') ?? values.get('num_virtual_stages_per_pipeline_rank');
+  if (isSet(explicit)) {
+    setCount(builder, 'plan.vpp', explicit, 1);
+    return;
+  }
+  const pp = known(builder, 'plan.pp');
+  const perStage = values.get('num_layers_per_virtual_pipeline_stage');
+  if (isSet(perStage)) {
+    const per = parseCount(perStage.raw, 1);
+    const layers = known(builder, 'model.layers');
+    if (!per.ok) builder.report('error', 'value/invalid', `${perStage.name}: ${per.message}`, perStage.valueRange, 'plan.vpp');
+    else if (typeof per.value !== 'number' || layers === undefined || pp === undefined) builder.set('plan.vpp', { symbolic: `${perStage.name}=${describe(perStage.raw)}` }, perStage.keyRange, perStage.valueRange);
+    else if (layers % pp !== 0 || (layers / pp) % per.value !== 0) {
+      builder.report('error', 'layout/layers-pp', `number of layers per pipeline stage (${layers} / ${pp}) must be divisible by the layers per virtual stage (${per.value})`, perStage.valueRange, 'plan.vpp');
+    } else builder.set('plan.vpp', layers / pp / per.value, perStage.keyRange, perStage.valueRange);
+    return;
+  }
+  const layout = values.get('pipeline_model_parallel_layout');
+  if (isSet(layout) && typeof layout.raw === 'string') {
+    const stages = countLayoutStages(layout.raw);
+    if (stages === undefined) builder.report('warning', 'value/invalid', `${layout.name}: cannot read the layout "${layout.raw.slice(0, 60)}"`, layout.valueRange, 'plan.vpp');
+    else if (pp !== undefined && stages % pp === 0) builder.set('plan.vpp', stages / pp, layout.keyRange, layout.valueRange);
+    else if (pp !== undefined) builder.report('error', 'layout/layers-pp', `the layout has ${stages} stages, not a multiple of pp = ${pp}`, layout.valueRange, 'plan.vpp');
+  }
+}
+
+function applyPrecision(values: KeyValues, builder: DraftBuilder): void {
+  const fp8 = values.get('fp8_format') ?? values.get('fp8');
+  if (truthy(fp8)) {
+    builder.set('plan.precision', 'fp8', fp8!.keyRange, fp8!.valueRange);
+    return;
+  }
+  for (const [key, precision] of [['bf16', 'bf16'], ['fp16', 'fp16']] as const) {
+    const entry = values.get(key);
+    if (truthy(entry)) {
+      builder.set('plan.precision', precision, entry!.keyRange, entry!.valueRange);
+      return;
+    }
+  }
+  // NeMo / Lightning trainer.precision: bf16, bf16-mixed, 16, 16-mixed, 32.
+  const precision = values.get('precision');
+  if (!isSet(precision)) return;
+  const text = String(isSymbolic(precision.raw) ? precision.raw.symbolic : precision.raw).toLowerCase();
+  if (isSymbolic(precision.raw)) builder.set('plan.precision', precision.raw, precision.keyRange, precision.valueRange);
+  else if (text.startsWith('bf16')) builder.set('plan.precision', 'bf16', precision.keyRange, precision.valueRange);
+  else if (text.startsWith('16') || text.startsWith('fp16')) builder.set('plan.precision', 'fp16', precision.keyRange, precision.valueRange);
+  else if (text.startsWith('32')) builder.report('warning', 'value/unsupported', `${precision.name}: ${text} (FP32) training is not modelled; estimates assume BF16`, precision.valueRange, 'plan.precision');
+}
+
+function applyRecompute(values: KeyValues, builder: DraftBuilder): void {
+  const granularity = values.get('recompute_granularity') ?? values.get('activations_checkpoint_granularity');
+  const explicitlyNone = granularity?.raw === null ? granularity : undefined;
+  if (isSet(granularity)) {
+    const text = typeof granularity.raw === 'string' ? granularity.raw.trim().toLowerCase() : '';
+    if (text === 'selective' || text === 'full') builder.set('plan.recompute', text, granularity.keyRange, granularity.valueRange);
+    else if (isSymbolic(granularity.raw)) builder.set('plan.recompute', granularity.raw, granularity.keyRange, granularity.valueRange);
+    else builder.report('error', 'value/invalid', `${granularity.name}: expected selective or full, got ${describe(granularity.raw)}`, granularity.valueRange, 'plan.recompute');
+    return;
+  }
+  if (explicitlyNone) builder.set('plan.recompute', 'none', explicitlyNone.keyRange, explicitlyNone.valueRange);
+  const activations = values.get('recompute_activations');
+  if (truthy(activations)) builder.set('plan.recompute', 'selective', activations!.keyRange, activations!.valueRange);
+}
+
+/** Distributed optimizer = ZeRO-1; Megatron-FSDP / FSDP2 and the sharding strategies map to stages 1–3. */
+function applyZero(values: KeyValues, builder: DraftBuilder): void {
+  const strategy = values.get('data_parallel_sharding_strategy');
+  const byStrategy: Record<string, 1 | 2 | 3> = { optim: 1, optim_grads: 2, optim_grads_params: 3 };
+  if (isSet(strategy) && typeof strategy.raw === 'string' && byStrategy[strategy.raw.trim()] !== undefined) {
+    builder.set('plan.zero', byStrategy[strategy.raw.trim()], strategy.keyRange, strategy.valueRange);
+    return;
+  }
+  for (const key of ['use_megatron_fsdp', 'use_torch_fsdp2']) {
+    const entry = values.get(key);
+    if (truthy(entry)) return builder.set('plan.zero', 3, entry!.keyRange, entry!.valueRange);
+  }
+  const distributed = values.get('use_distributed_optimizer');
+  if (isSet(distributed)) {
+    const parsed = parseFlag(distributed.raw);
+    if (parsed.ok && typeof parsed.value === 'boolean') builder.set('plan.zero', parsed.value ? 1 : 0, distributed.keyRange, distributed.valueRange);
+    return;
+  }
+  const optimizer = values.get('optim_name');
+  if (isSet(optimizer) && typeof optimizer.raw === 'string' && /distributed/.test(optimizer.raw)) {
+    builder.set('plan.zero', 1, optimizer.keyRange, optimizer.valueRange);
+  }
+}
+
+function applyModelShape(values: KeyValues, builder: DraftBuilder): void {
+  const swiglu = values.get('swiglu') ?? values.get('gated_linear_unit');
+  const activation = values.get('activation');
+  if (truthy(swiglu)) builder.set('model.activation', 'swiglu', swiglu!.keyRange, swiglu!.valueRange);
+  else if (isSet(activation) && typeof activation.raw === 'string') {
+    const text = activation.raw.toLowerCase();
+    if (text.includes('swiglu') || text.includes('geglu') || text.includes('reglu')) builder.set('model.activation', 'swiglu', activation.keyRange, activation.valueRange);
+    else if (text.includes('gelu') || text.includes('relu')) builder.set('model.activation', 'gelu', activation.keyRange, activation.valueRange);
+  }
+  const untie = values.get('untie_embeddings_and_output_weights');
+  const share = values.get('share_embeddings_and_output_weights');
+  if (truthy(untie)) builder.set('model.tiedEmbeddings', false, untie!.keyRange, untie!.valueRange);
+  else if (isSet(share)) setFlag(builder, 'model.tiedEmbeddings', share);
+
+  const shared = values.get('moe_shared_expert_intermediate_size');
+  if (isSet(shared) && typeof shared.raw === 'number' && shared.raw > 0) {
+    const expertWidth = known(builder, 'model.expertFfnHidden');
+    const count = expertWidth && shared.raw % expertWidth === 0 ? shared.raw / expertWidth : 1;
+    builder.set('model.sharedExperts', count, shared.keyRange, shared.valueRange);
+  }
+  const frequency = values.get('moe_layer_freq');
+  if (isSet(frequency)) {
+    const pattern = leadingDenseLayers(frequency.raw);
+    if (pattern.denseLayers !== undefined) builder.set('model.denseLayers', pattern.denseLayers, frequency.keyRange, frequency.valueRange);
+    if (pattern.interval !== undefined && pattern.interval > 1) builder.set('model.moeLayerInterval', pattern.interval, frequency.keyRange, frequency.valueRange);
+  }
+  applyMla(values, builder);
+}
+
+function applyMla(values: KeyValues, builder: DraftBuilder): void {
+  const flag = values.get('multi_latent_attention');
+  const keys: Record<keyof MlaDims, string> = {
+    qLoraRank: 'q_lora_rank', kvLoraRank: 'kv_lora_rank', qkNopeHeadDim: 'qk_head_dim', qkRopeHeadDim: 'qk_pos_emb_head_dim', vHeadDim: 'v_head_dim',
+  };
+  if (!truthy(flag)) return;
+  builder.set('model.attention', 'mla', flag!.keyRange, flag!.valueRange);
+  const dims: Partial<MlaDims> = {};
+  for (const [field, key] of Object.entries(keys) as [keyof MlaDims, string][]) {
+    const entry = values.get(key);
+    if (isSet(entry) && typeof entry.raw === 'number' && Number.isInteger(entry.raw) && entry.raw >= 0) dims[field] = entry.raw;
+  }
+  // Megatron's MLATransformerConfig defaults (q_lora_rank 512, kv_lora_rank 512, qk 128, rope 64, v 128) apply
+  // to unset keys; without the full set the design would silently use another model's shape, so say so.
+  const missing = (Object.keys(keys) as (keyof MlaDims)[]).filter((field) => dims[field] === undefined);
+  if (missing.length === 0) builder.set('model.mla', dims as MlaDims, flag!.keyRange, flag!.valueRange);
+  else builder.report('warning', 'model/incomplete', `multi-latent attention without ${missing.map((field) => keys[field]).join(', ')}: the MLA shape comes from the model catalog or config.json`, flag!.keyRange, 'model.mla');
+}

@@ -1,0 +1,106 @@
+// Reader for the YAML dialects that spell Megatron's field names (FORMATS.md A.1): Megatron's functional-test
+// YAML (`MODEL_ARGS:` with `--flag: value`), NeMo 1.x / NeMo-Framework-Launcher (Hydra + OmegaConf, `trainer:`
+// and `model:`), and Megatron-Bridge `ConfigContainer` dumps (`model:`, `train:`, `ddp:`, `mixed_precision:`).
+import { isSeq, isScalar, type Node, type YAMLMap } from 'yaml';
+import { DraftBuilder, looksSymbolic } from './draftBuilder';
+import { applyMegatronKeys, FLAG_ALIASES, LEGACY_KEYS, type KeyValue, type KeyValues } from './megatronKeys';
+import { Interpolator, type Resolved, type Scope } from './omegaconf';
+import type { FormatId, ReadResult } from './types';
+import { asMap, entries, parseYaml, resolveAlias, rootMap, scalarValue, type YamlFile } from './yamlTree';
+
+type Dialect = Extract<FormatId, 'megatron-functest-yaml' | 'nemo-yaml' | 'megatron-bridge-yaml'>;
+
+/** Keys that only a training config has under `model:`: enough to tell NeMo from any other YAML with a `model`. */
+const MODEL_MARKERS = ['tensor_model_parallel_size', 'pipeline_model_parallel_size', 'num_layers', 'micro_batch_size', 'hidden_size'];
+
+function detect(file: YamlFile, root: YAMLMap): Dialect | undefined {
+  const modelArgs = asMap(file, root.get('MODEL_ARGS', true) as Node | null ?? null);
+  if (modelArgs && entries(file, modelArgs).some((entry) => entry.key.startsWith('--'))) return 'megatron-functest-yaml';
+  const model = asMap(file, (root.get('model', true) as Node | undefined) ?? null);
+  if (!model) return undefined;
+  const modelKeys = new Set(entries(file, model).map((entry) => entry.key));
+  if (!MODEL_MARKERS.some((key) => modelKeys.has(key))) return undefined;
+  const target = scalarValue(file, (root.get('_target_', true) as Node | undefined) ?? null);
+  if ((typeof target === 'string' && target.includes('ConfigContainer')) || asMap(file, (root.get('train', true) as Node | undefined) ?? null)) return 'megatron-bridge-yaml';
+  return 'nemo-yaml';
+}
+
+export function readNemoYaml(text: string, _fileName: string): ReadResult | undefined {
+  const file = parseYaml(text);
+  const root = rootMap(file);
+  if (!root) return undefined;
+  const dialect = detect(file, root);
+  if (!dialect) return undefined;
+  const builder = new DraftBuilder();
+  const values: KeyValues = new Map();
+  const interpolator = new Interpolator(file, root);
+  const section = (name: string): YAMLMap | undefined => asMap(file, (root.get(name, true) as Node | undefined) ?? null);
+
+  if (dialect === 'megatron-functest-yaml') {
+    collectFlags(file, section('MODEL_ARGS')!, values, builder);
+  } else {
+    const model = section('model')!;
+    collect(file, model, [root, model], interpolator, values, '');
+    if (dialect === 'nemo-yaml') {
+      const trainer = section('trainer');
+      if (trainer) collect(file, trainer, [root, trainer], interpolator, values, '', ['num_nodes', 'devices', 'precision']);
+      const optim = asMap(file, (model.get('optim', true) as Node | undefined) ?? null);
+      if (optim) collect(file, optim, [root, model, optim], interpolator, values, 'optim_', ['name']);
+    } else {
+      const train = section('train');
+      if (train) collect(file, train, [root, train], interpolator, values, '', ['micro_batch_size', 'global_batch_size']);
+      const ddp = section('ddp');
+      if (ddp) collect(file, ddp, [root, ddp], interpolator, values, '', ['use_distributed_optimizer', 'data_parallel_sharding_strategy']);
+      // MixedPrecisionConfig is applied onto the model config at start-up, so its settings win when set.
+      const mixed = section('mixed_precision');
+      if (mixed) collect(file, mixed, [root, mixed], interpolator, values, '', ['bf16', 'fp16', 'fp8'], true);
+    }
+  }
+  applyMegatronKeys(values, builder);
+  return builder.result(dialect, file.problems);
+}
+
+function collect(
+  file: YamlFile, map: YAMLMap, scope: Scope, interpolator: Interpolator, values: KeyValues, prefix: string,
+  only?: readonly string[], onlyWhenSet = false,
+): void {
+  for (const entry of entries(file, map)) {
+    if (only && !only.includes(entry.key)) continue;
+    const raw = valueOf(file, entry.value, scope, interpolator);
+    if (raw === undefined || (onlyWhenSet && raw === null)) continue;
+    values.set(prefix + entry.key, { name: entry.key, raw, keyRange: entry.keyRange, valueRange: entry.valueRange });
+  }
+}
+
+/** A scalar (interpolated), or a list of scalars (`moe_layer_freq: [0, 0, 0, 1, …]`); maps are skipped. */
+function valueOf(file: YamlFile, node: Node | null, scope: Scope, interpolator: Interpolator): Resolved | Resolved[] | undefined {
+  const target = resolveAlias(file, node);
+  if (target === null) return null;
+  if (isScalar(target)) return interpolator.resolveNode(target, scope);
+  if (isSeq(target)) {
+    const items: Resolved[] = [];
+    for (const item of target.items) {
+      const value = isScalar(item) ? interpolator.resolveNode(item as Node, scope) : undefined;
+      if (value === undefined) return undefined;
+      items.push(value);
+    }
+    return items;
+  }
+  return undefined;
+}
+
+/** `--tensor-model-parallel-size: 2` → tensor_model_parallel_size; legacy flags warn at the key. */
+function collectFlags(file: YamlFile, args: YAMLMap, values: KeyValues, builder: DraftBuilder): void {
+  for (const entry of entries(file, args)) {
+    if (!entry.key.startsWith('--')) continue;
+    const plain = entry.key.slice(2).replace(/-/g, '_').toLowerCase();
+    const name = FLAG_ALIASES[plain] ?? plain;
+    const legacy = LEGACY_KEYS[name];
+    if (legacy) builder.report('warning', 'key/legacy', `${entry.key} is no longer a Megatron-LM flag: ${legacy}`, entry.keyRange);
+    let raw: unknown = scalarValue(file, entry.value);
+    if (raw === undefined) continue;
+    if (typeof raw === 'string' && looksSymbolic(raw)) raw = { symbolic: raw.trim() };
+    const value: KeyValue = { name: entry.key, raw, keyRange: entry.keyRange, valueRange: entry.valueRange };
+    values.set(name, value);
+  }
+}
