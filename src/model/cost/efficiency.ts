@@ -91,7 +91,7 @@ export function efficiencyFor(gpu: GpuSpec, precision: Precision): EfficiencyPar
   return {
     generation,
     compute: TABLE[generation][precision],
-    halfEfficiencyGemmElements: 2 ** 22,
+    halfEfficiencyGemmElements: 2 ** 18,
     nvlinkLatencySeconds: 3e-6,
     ibLatencySeconds: 8e-6,
     hbmFraction: 0.7,

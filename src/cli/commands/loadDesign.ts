@@ -1,0 +1,83 @@
+// Reading one FILE for estimate / trace / search: the matching reader, then completion with the command-line
+// flags on top (CONTRACT.md: flags override the file). Unreadable or unrecognised input is a usage error (exit 2).
+import { readConfig } from '../../config/index';
+import { completeDesign, type Completion } from '../../config/complete';
+import type { FormatId, ReadResult } from '../../config/types';
+import { emptyDraft, type DesignDraft } from '../../model/design';
+import { parseScheduleId, SCHEDULE_IDS } from '../../model/schedule/index';
+import { numberFlag, type ParsedArgs } from '../args';
+import { UsageError, type CliIo } from '../io';
+
+/** Flags every design-reading command accepts. */
+export const DESIGN_FLAGS = ['model', 'gpu', 'nodes', 'gpus-per-node', 'schedule'] as const;
+
+export interface LoadedDesign {
+  file: string;
+  format: FormatId;
+  read: ReadResult;
+  completion: Completion;
+}
+
+function dirname(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash < 0 ? '' : path.slice(0, slash + 1);
+}
+
+function readText(io: CliIo, path: string): string {
+  try {
+    return io.readFile(path);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`${path}: cannot read (${error instanceof Error ? error.message : String(error)})`);
+  }
+}
+
+function parseFile(io: CliIo, path: string): ReadResult {
+  const text = readText(io, path);
+  const read = readConfig(text, path);
+  if (!read) throw new UsageError(`${path}:1:1: not a training config plens recognises (Megatron-LM, NeMo, torchtitan, DeepSpeed, HF config.json or *.plens.yaml)`);
+  return read;
+}
+
+/** The flags as a draft that completion puts above the file. */
+export function flagDraft(args: ParsedArgs, io: CliIo): DesignDraft {
+  const draft = emptyDraft();
+  const model = args.values.get('model');
+  if (model !== undefined) {
+    if (io.exists(model)) {
+      const read = parseFile(io, model);
+      draft.model = read.design.model;
+      if (read.design.modelId !== undefined) draft.modelId = read.design.modelId;
+    } else {
+      draft.modelId = model;
+    }
+  }
+  const gpu = args.values.get('gpu');
+  if (gpu !== undefined) draft.cluster.gpu = gpu;
+  if (args.values.has('nodes')) draft.cluster.nodes = numberFlag(args, 'nodes', 1, { integer: true, min: 1 });
+  if (args.values.has('gpus-per-node')) draft.cluster.gpusPerNode = numberFlag(args, 'gpus-per-node', 8, { integer: true, min: 1 });
+  const schedule = args.values.get('schedule');
+  if (schedule !== undefined) {
+    const id = parseScheduleId(schedule);
+    if (!id) throw new UsageError(`unknown schedule "${schedule}": use one of ${SCHEDULE_IDS.join(', ')}`);
+    draft.plan.schedule = id;
+  }
+  return draft;
+}
+
+export function loadDesign(io: CliIo, file: string, flags: DesignDraft): LoadedDesign {
+  const text = readText(io, file);
+  const read = readConfig(text, file);
+  if (!read) throw new UsageError(`${file}:1:1: not a training config plens recognises (Megatron-LM, NeMo, torchtitan, DeepSpeed, HF config.json or *.plens.yaml)`);
+  const base = dirname(file);
+  const completion = completeDesign(read, {
+    text,
+    flags,
+    readFile: (relative) => {
+      const path = relative.startsWith('/') ? relative : base + relative;
+      return io.exists(path) ? io.readFile(path) : undefined;
+    },
+    readModelFile: readConfig,
+  });
+  return { file, format: read.format, read, completion };
+}

@@ -1,0 +1,33 @@
+// `plens trace FILE --out OUT.json`: the estimated step's per-rank timeline as Chrome trace events (seconds → µs).
+import { estimate } from '../../model/estimate';
+import { chromeTrace } from '../../model/trace';
+import { parseArgs } from '../args';
+import { UsageError, type CliIo } from '../io';
+import { problemJson } from './estimateJson';
+import { DESIGN_FLAGS, flagDraft, loadDesign } from './loadDesign';
+
+export const TRACE_USAGE = 'plens trace FILE --out OUT.json [--model ID|FILE] [--gpu ID] [--nodes N] [--gpus-per-node N] [--schedule ID]';
+
+const MICROSECONDS_PER_SECOND = 1e6;
+
+export async function runTrace(argv: string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv, { values: [...DESIGN_FLAGS, 'out'], switches: [] });
+  if (args.positionals.length !== 1) throw new UsageError('name exactly one FILE to trace');
+  const out = args.values.get('out');
+  if (out === undefined) throw new UsageError('--out OUT.json is required');
+  const file = args.positionals[0]!;
+  const loaded = loadDesign(io, file, flagDraft(args, io));
+  const design = loaded.completion.design;
+  const result = design ? estimate(design) : undefined;
+  if (!result?.estimate || !result.timeline) {
+    const problems = [...loaded.completion.problems, ...(result?.problems ?? [])].filter((p) => p.severity === 'error');
+    const first = problems[0] ? problemJson(problems[0], loaded) : undefined;
+    const where = first?.line !== undefined ? `${file}:${first.line}:${first.column}` : file;
+    throw new UsageError(`${where}: cannot estimate this design${first ? `: ${first.code}: ${first.message}` : ''}`);
+  }
+  const trace = chromeTrace(result.timeline.schedule, result.timeline.timeline, MICROSECONDS_PER_SECOND);
+  io.writeFile(out, JSON.stringify(trace));
+  const ops = trace.traceEvents.filter((event) => event.ph === 'X').length;
+  io.stdout(`wrote ${out}: ${result.timeline.schedule.ranks} pipeline ranks, ${ops} ops, step ${result.estimate.stepTimeSeconds.toFixed(3)} s (open it in Perfetto or chrome://tracing)\n`);
+  return 0;
+}
