@@ -10,6 +10,7 @@ export type FormatId =
   | 'megatron-bridge-yaml'
   | 'torchtitan-toml'
   | 'torchtitan-python'
+  | 'nemo-python'
   | 'deepspeed-json'
   | 'hf-config-json';
 

@@ -1,7 +1,7 @@
 // torchtitan's job settings → a design draft, shared by the TOML reader (≤ v0.2.2) and the Python
 // `config_registry.py` reader. Settings arrive flat, keyed by section and name (`parallelism.tensor_parallel_degree`),
 // whichever era spelled them; FORMATS.md A.0/A.3 give the eras, defaults and derivations used here.
-import type { ScheduleId } from '../../model/design';
+import { isSymbolic, type ScheduleId } from '../../model/design';
 import type { SourceRange } from '../../model/problems';
 import { findFlavour } from '../../model/catalog/models';
 import { parseScheduleId } from '../../model/schedule/index';
@@ -51,6 +51,11 @@ function find(settings: Settings, name: string): Setting | undefined {
 function count(builder: DraftBuilder, settings: Settings, name: string, field: Parameters<DraftBuilder['set']>[0], min = 1): number | undefined {
   const setting = find(settings, name);
   if (!setting) return undefined;
+  if (isSymbolic(setting.value)) {
+    builder.set(field, setting.value, setting.key, setting.valueRange);
+    builder.report('warning', 'value/unresolved', `${name} = ${setting.value.symbolic} is not a literal this file sets; it is known only at run time.`, setting.valueRange, field);
+    return undefined;
+  }
   const parsed = parseCount(setting.value, min);
   if (!parsed.ok) {
     builder.report('warning', 'value/invalid', `${name}: ${parsed.message}.`, setting.valueRange, field);
