@@ -120,7 +120,8 @@ export class TimelineChart {
       barPercentage: 1,
     }));
     // chart.js sizes the canvas to its box; the box's height follows the number of ranks.
-    this.box.style.height = `${Math.max(140, report.ranks.length * 24 + 70)}px`;
+    // Rows of ~22 px plus room for the time axis and a legend that may wrap to four lines in a narrow sidebar.
+    this.box.style.height = `${Math.max(160, report.ranks.length * 22 + 120)}px`;
     this.chart?.destroy();
     this.chart = new Chart<'bar', TimelinePoint[], string>(this.canvas, {
       type: 'bar',
@@ -133,10 +134,11 @@ export class TimelineChart {
         maintainAspectRatio: false,
         scales: {
           x: { type: 'linear', min: 0, max: report.makespan, title: { display: true, text: 'time (units of the op costs)' } },
-          y: { type: 'category' },
+          // Every rank gets its label: a skipped one reads as a missing rank.
+          y: { type: 'category', ticks: { autoSkip: false } },
         },
         plugins: {
-          legend: { position: 'bottom', labels: { filter: (item, data) => (data.datasets[item.datasetIndex ?? 0]?.data.length ?? 0) > 0 } },
+          legend: { position: 'bottom', labels: { boxWidth: 14, boxHeight: 10, filter: (item, data) => (data.datasets[item.datasetIndex ?? 0]?.data.length ?? 0) > 0 } },
           tooltip: {
             callbacks: {
               label: (item) => describeOp((item.raw as TimelinePoint).op),

@@ -69,12 +69,12 @@ export function renderPanelHtml(webview: vscode.Webview, extensionUri: vscode.Ur
         <div class="figures">
           <dl class="headline">
             <dt>Makespan</dt><dd id="makespan" data-testid="makespan"></dd>
-            <dt>Bubble (max idle vs makespan)</dt><dd id="max-idle" data-testid="max-idle"></dd>
+            <dt title="The largest idle time of any rank, measured against the makespan">Bubble (max idle)</dt><dd id="max-idle" data-testid="max-idle"></dd>
             <dt>Bubble fraction</dt><dd id="bubble-fraction" data-testid="bubble-fraction"></dd>
             <dt>Closed form</dt><dd id="closed-form-formula" data-testid="closed-form-formula"></dd>
             <dt>Closed-form bubble</dt><dd id="closed-form-bubble" data-testid="closed-form-bubble"></dd>
             <dt>Closed form holds</dt><dd id="closed-form-holds" data-testid="closed-form-holds"></dd>
-            <dt>Peak activations (max)</dt><dd id="peak-activations-max" data-testid="peak-activations-max"></dd>
+            <dt title="The most micro-batch activations any rank holds at once">Peak activations</dt><dd id="peak-activations-max" data-testid="peak-activations-max"></dd>
           </dl>
           <table class="ranks" data-testid="ranks-table">
             <caption>Per rank (costs <span id="costs" data-testid="costs"></span>)</caption>

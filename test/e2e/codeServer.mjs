@@ -42,6 +42,8 @@ export function runFolders(runDir) {
         'update.mode': 'none',
         'workbench.tips.enabled': false,
         'workbench.enableExperiments': false,
+        // The run folder sits inside the project's git clone; the offer to open it would cover the panel.
+        'git.openRepositoryInParentFolders': 'never',
       },
       null,
       2,

@@ -90,3 +90,26 @@ export async function cspViolationCount(frame) {
   const details = ((await monitor.textContent()) ?? '').trim();
   return { count, details };
 }
+
+/**
+ * The theme as the page sees it (body class, the forward-op colour --vscode-charts-blue) and how many canvas
+ * pixels are painted exactly in that colour: full-opacity forward bars of chunk 0 are.
+ */
+export async function forwardColourOnCanvas(frame) {
+  return frame.locator('canvas[data-testid="timeline"]').evaluate((canvas) => {
+    const value = getComputedStyle(document.body).getPropertyValue('--vscode-charts-blue').trim();
+    const probe = document.createElement('canvas').getContext('2d');
+    if (!probe) return { bodyClass: document.body.className, colour: value, pixels: 0 };
+    probe.fillStyle = value;
+    const hex = String(probe.fillStyle);
+    const rgb = [1, 3, 5].map((offset) => Number.parseInt(hex.slice(offset, offset + 2), 16));
+    const context = canvas.getContext('2d');
+    if (!context) return { bodyClass: document.body.className, colour: hex, pixels: 0 };
+    const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
+    let pixels = 0;
+    for (let index = 0; index < data.length; index += 4) {
+      if (data[index + 3] === 255 && data[index] === rgb[0] && data[index + 1] === rgb[1] && data[index + 2] === rgb[2]) pixels += 1;
+    }
+    return { bodyClass: document.body.className, colour: hex, pixels };
+  });
+}

@@ -12,7 +12,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFile
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, installExtension, runFolders, startCodeServer, stopProcessGroup, waitForHealthy } from './codeServer.mjs';
-import { compareFigures, countDrawnPixels, cspViolationCount, expectedFigures, readFigures, waitForFigures } from './panel.mjs';
+import { compareFigures, countDrawnPixels, cspViolationCount, expectedFigures, forwardColourOnCanvas, readFigures, waitForFigures } from './panel.mjs';
 import { acceptInputBox, inputBoxMessage, pickQuickItem, runCommand, sleep, typeIntoInputBox, waitForQuickInputTitle, waitForWorkbench, webviewFrames, webviewWith } from './workbench.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -34,6 +34,7 @@ const CASES = [
   'panel figures equal plens schedule --json',
   'Run in the panel re-simulates with edited micro-batches',
   'activity-bar view shows the same schedule',
+  'timeline follows a theme change',
   'no CSP violations',
 ];
 const results = new Map();
@@ -245,6 +246,26 @@ async function scenario(codeServer, state) {
   });
 
   await check(CASES[8], async () => {
+    const before = await forwardColourOnCanvas(frame);
+    const dark = !/vscode-dark/.test(before.bodyClass);
+    await runCommand(page, 'Preferences: Color Theme');
+    await pickQuickItem(page, dark ? 'Dark Modern' : 'Light Modern');
+    const wanted = dark ? 'vscode-dark' : 'vscode-light';
+    const deadline = Date.now() + 20_000;
+    let after = before;
+    while (Date.now() < deadline && !(after.bodyClass.includes(wanted) && after.pixels > 0 && after.colour !== before.colour)) {
+      await sleep(250);
+      after = await forwardColourOnCanvas(frame);
+    }
+    await sleep(300);
+    await screenshot(dark ? 'e2e-schedule-panel-dark.png' : 'e2e-schedule-panel-light.png');
+    assert(after.bodyClass.includes(wanted), `body class stayed "${after.bodyClass}"`);
+    assert(after.colour !== before.colour, `--vscode-charts-blue is ${after.colour} in both themes`);
+    assert(after.pixels > 0, `no canvas pixel has the new forward colour ${after.colour}`);
+    return `F colour ${before.colour} (${before.pixels} px) → ${after.colour} (${after.pixels} px)`;
+  });
+
+  await check(CASES[9], async () => {
     const counts = [];
     for (const candidate of await webviewFrames(page)) {
       const monitor = await cspViolationCount(candidate).catch(() => undefined);

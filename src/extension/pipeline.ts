@@ -1,0 +1,135 @@
+// One document's text → reader → completion → estimate → the problems to show (DESIGN.md §2), as a pure function
+// so the editor surface can be tested without an editor. Guarded for the editor's sake (DESIGN.md §7): a size
+// limit, an op budget before simulating, and no exception escapes.
+import { completeDesign, readConfig, type Completion, type CompletionContext } from '../config/index';
+import type { Origin, ReadResult, Reader, SourceMap } from '../config/types';
+import type { DesignDraft } from '../model/design';
+import { estimate, type EstimateResult } from '../model/estimate';
+import type { Problem } from '../model/problems';
+import { scheduleOps } from './whatIf';
+
+/** Above this the editor does not read the file at all (a config is kilobytes; DESIGN.md §7 responsiveness). */
+export const MAX_EDITOR_CHARS = 2 * 1024 * 1024;
+/** Above this many schedule ops the estimate is left to the CLI (`plens estimate`), which has no editor to block. */
+export const MAX_EDITOR_OPS = 3_000_000;
+
+/** Keys that make a large file worth a word about why it is not estimated. */
+const CONFIG_HINT = /tensor[_-]model[_-]parallel[_-]size|pipeline[_-]model[_-]parallel[_-]size|pipeline_parallel_degree|train_micro_batch_size_per_gpu|(^|\s)(#|\/\/)\s*plens:/;
+
+export interface PipelineInput {
+  text: string;
+  fileName: string;
+  settings?: DesignDraft;
+  workspace?: DesignDraft;
+  /** Files a `model=./config.json` directive names, already read (the editor reads them asynchronously first). */
+  readFile?: (relativePath: string) => string | undefined;
+  bubbleWarningFraction?: number;
+}
+
+export interface PipelineResult {
+  read: ReadResult;
+  completion: Completion | undefined;
+  estimate: EstimateResult | undefined;
+  /** Everything to show, each with a range where one is known, duplicates and repeats merged. */
+  problems: Problem[];
+}
+
+export function analyseText(input: PipelineInput, reader: Reader = readConfig): PipelineResult | undefined {
+  if (input.text.length > MAX_EDITOR_CHARS) return tooLarge(input);
+  let read: ReadResult | undefined;
+  try {
+    read = reader(input.text, input.fileName);
+  } catch (error) {
+    return internal(undefined, error);
+  }
+  if (!read) return undefined;
+  try {
+    const context: CompletionContext = { text: input.text, readModelFile: reader };
+    if (input.readFile) context.readFile = input.readFile;
+    if (input.workspace) context.workspace = input.workspace;
+    if (input.settings) context.settings = input.settings;
+    const completion = completeDesign(read, context);
+    const problems = [...completion.problems];
+    let result: EstimateResult | undefined;
+    // As `plens estimate` does: estimate whenever completion gave a design; the model says when it cannot.
+    if (completion.design) {
+      const ops = scheduleOps(completion.design.plan);
+      if (ops > MAX_EDITOR_OPS) {
+        problems.push({ severity: 'info', code: 'estimate/budget', field: 'plan.microbatches', message: `${completion.design.plan.microbatches} micro-batches × ${completion.design.plan.pp} ranks is more schedule than the editor simulates (${MAX_EDITOR_OPS.toLocaleString('en-US')} ops); run \`plens estimate\` for this file` });
+      } else {
+        const options = input.bubbleWarningFraction === undefined ? {} : { maxBubbleFraction: input.bubbleWarningFraction };
+        result = estimate(completion.design, options);
+        problems.push(...result.problems.filter((p) => !alreadyReported(p, completion.problems)));
+      }
+    }
+    return { read, completion, estimate: result, problems: mergeRepeats(problems.map((p) => located(p, completion.origins, read!.sourceMap))) };
+  } catch (error) {
+    return internal(read, error);
+  }
+}
+
+/** The model's own layout checks repeat the validator's under other codes; one diagnostic per rule is enough. */
+const SAME_RULE: Record<string, string> = {
+  'layout/layers-stages': 'layout/layers-pp',
+  'layout/tp-crosses-nodes': 'layout/tp-crosses-node',
+  'layout/ep-dp': 'layout/experts-ep',
+  'layout/ep-dense': 'layout/experts-ep',
+  'layout/uneven-layers': 'layout/layers-pp',
+};
+
+export function canonicalCode(code: string): string {
+  return SAME_RULE[code] ?? code;
+}
+
+function alreadyReported(problem: Problem, reported: Problem[]): boolean {
+  const code = canonicalCode(problem.code);
+  return reported.some((p) => canonicalCode(p.code) === code && (p.field === undefined || problem.field === undefined || p.field === problem.field));
+}
+
+/** A problem that names a field but no range lands on the key that set the field, when the file set it. */
+export function located(problem: Problem, origins: Record<string, Origin>, sourceMap: SourceMap): Problem {
+  if (problem.range || !problem.field) return problem;
+  const range = origins[problem.field]?.range ?? sourceMap.get(problem.field as never)?.key;
+  return range ? { ...problem, range } : problem;
+}
+
+/**
+ * The same code on the same range said again (one `memory/over-capacity` per pipeline stage) becomes one problem:
+ * the worst-first message and a count of the others.
+ */
+export function mergeRepeats(problems: Problem[]): Problem[] {
+  const groups = new Map<string, Problem[]>();
+  const order: string[] = [];
+  for (const problem of problems) {
+    const r = problem.range;
+    const key = `${problem.severity}|${problem.code}|${r ? `${r.startOffset}:${r.endOffset}` : problem.field ?? ''}`;
+    const group = groups.get(key);
+    if (group) {
+      if (!group.some((p) => p.message === problem.message)) group.push(problem);
+    } else {
+      groups.set(key, [problem]);
+      order.push(key);
+    }
+  }
+  return order.map((key) => {
+    const group = groups.get(key)!;
+    const first = group[0]!;
+    if (group.length === 1) return first;
+    return { ...first, message: `${first.message} (and ${group.length - 1} more like it)` };
+  });
+}
+
+function tooLarge(input: PipelineInput): PipelineResult | undefined {
+  const named = /\.plens\.ya?ml$/i.test(input.fileName);
+  if (!named && !CONFIG_HINT.test(input.text.slice(0, 65_536))) return undefined;
+  const megabytes = (input.text.length / 1024 / 1024).toFixed(1);
+  const problem: Problem = { severity: 'info', code: 'input/too-large', message: `This file is ${megabytes} MB; Parallelism Lens reads files up to ${MAX_EDITOR_CHARS / 1024 / 1024} MB in the editor. Run \`plens estimate\` on it instead.` };
+  return { read: { format: 'plens-yaml', design: { model: {}, plan: {}, cluster: {} }, sourceMap: new Map(), problems: [problem] }, completion: undefined, estimate: undefined, problems: [problem] };
+}
+
+function internal(read: ReadResult | undefined, error: unknown): PipelineResult | undefined {
+  const message = error instanceof Error ? error.message : String(error);
+  const problem: Problem = { severity: 'error', code: 'extension/internal', message: `Parallelism Lens could not analyse this file (a bug; please report it): ${message}` };
+  const base: ReadResult = read ?? { format: 'plens-yaml', design: { model: {}, plan: {}, cluster: {} }, sourceMap: new Map(), problems: [] };
+  return { read: base, completion: undefined, estimate: undefined, problems: [...base.problems, problem] };
+}
