@@ -27,10 +27,11 @@ export interface EfficiencyParams {
   generation: GpuGeneration;
   compute: ComputeEfficiency;
   /**
-   * The GEMM size (tokens × output width of the smallest per-GPU GEMM, in elements) at which a GEMM reaches half
-   * its way from the floor to `matmul`: small GEMMs do not fill the SMs (wave quantisation, launch overhead).
+   * A GEMM that would take this long at peak reaches half of its plateau efficiency: short GEMMs do not fill the
+   * SMs (wave quantisation, launch and tail effects), long ones approach `matmul`. One constant for every GPU,
+   * because it is expressed in time at that GPU's own peak.
    */
-  halfEfficiencyGemmElements: number;
+  halfEfficiencySecondsAtPeak: number;
   /** Per ring step latency of NVLink and IB collectives (NCCL's per-hop cost, ~µs). */
   nvlinkLatencySeconds: number;
   ibLatencySeconds: number;
@@ -56,9 +57,9 @@ export interface EfficiencyParams {
  */
 const TABLE: Record<GpuGeneration, Record<Precision, ComputeEfficiency>> = {
   ampere: {
-    bf16: { matmul: 0.82, expertMatmul: 0.6, attention: 0.6 },
-    fp16: { matmul: 0.82, expertMatmul: 0.6, attention: 0.6 },
-    fp8: { matmul: 0.82, expertMatmul: 0.6, attention: 0.6 },
+    bf16: { matmul: 0.68, expertMatmul: 0.55, attention: 0.45 },
+    fp16: { matmul: 0.68, expertMatmul: 0.55, attention: 0.45 },
+    fp8: { matmul: 0.68, expertMatmul: 0.55, attention: 0.45 },
   },
   hopper: {
     bf16: { matmul: 0.7, expertMatmul: 0.55, attention: 0.55 },
@@ -91,7 +92,7 @@ export function efficiencyFor(gpu: GpuSpec, precision: Precision): EfficiencyPar
   return {
     generation,
     compute: TABLE[generation][precision],
-    halfEfficiencyGemmElements: 2 ** 18,
+    halfEfficiencySecondsAtPeak: 30e-6,
     nvlinkLatencySeconds: 3e-6,
     ibLatencySeconds: 8e-6,
     hbmFraction: 0.7,
@@ -100,12 +101,13 @@ export function efficiencyFor(gpu: GpuSpec, precision: Precision): EfficiencyPar
 }
 
 /**
- * A GEMM of `elements` output elements runs at matmul × size / (size + half): tiny GEMMs get little, large ones
- * approach the plateau. One curve for all models (Calculon's efficiency-vs-size curves have the same shape).
+ * A GEMM of `flops` on a GPU of `peakFlopsPerSecond` runs at plateau × t / (t + t½), t its time at peak: tiny
+ * GEMMs get little, large ones approach the plateau (Calculon's efficiency-vs-size curves have the same shape).
  */
-export function gemmSizeFactor(elements: number, params: EfficiencyParams): number {
-  if (elements <= 0) return 1;
-  return elements / (elements + params.halfEfficiencyGemmElements);
+export function gemmSizeFactor(flops: number, peakFlopsPerSecond: number, params: EfficiencyParams): number {
+  if (flops <= 0 || peakFlopsPerSecond <= 0) return 1;
+  const secondsAtPeak = flops / peakFlopsPerSecond;
+  return secondsAtPeak / (secondsAtPeak + params.halfEfficiencySecondsAtPeak);
 }
 
 /** DeepSeek-V3 §3.2.2: DualPipe's all-to-all kernels take 20 of the H800's 132 SMs from compute. */

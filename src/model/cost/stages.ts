@@ -152,12 +152,14 @@ export function stageCosts(input: StageCostInput): StageCostBreakdown {
   const gpuShare = plan.tp * plan.cp;
   const tokens = (plan.microBatchSize * plan.seqLength) / gpuShare;
   const { compute } = efficiency;
-  // Small GEMMs fill the GPU less: the narrowest per-GPU GEMM of each class sets its size factor.
-  const denseGemm = (tokens * plan.tp) * Math.max(1, model.hidden / plan.tp);
+  // Small GEMMs fill the GPU less: a layer's typical per-GPU GEMM sets each class's size factor — an h × h/t
+  // projection over the micro-batch's tokens; an expert's h × f/etp GEMM over the tokens routed to it.
+  const groupTokens = tokens * plan.tp;
+  const denseGemmFlops = 2 * groupTokens * model.hidden * (model.hidden / plan.tp);
   const tokensPerExpert = model.experts > 0 ? (tokens * plan.ep * model.topK) / model.experts : 0;
-  const expertGemm = tokensPerExpert * Math.max(1, model.expertFfnHidden / plan.etp);
-  const matmulRate = peakFlopsPerSecond * compute.matmul * gemmSizeFactor(denseGemm, efficiency);
-  const expertRate = peakFlopsPerSecond * compute.expertMatmul * gemmSizeFactor(expertGemm, efficiency);
+  const expertGemmFlops = 2 * tokensPerExpert * model.hidden * (model.expertFfnHidden / plan.etp);
+  const matmulRate = peakFlopsPerSecond * compute.matmul * gemmSizeFactor(denseGemmFlops, peakFlopsPerSecond, efficiency);
+  const expertRate = peakFlopsPerSecond * compute.expertMatmul * gemmSizeFactor(expertGemmFlops, peakFlopsPerSecond, efficiency);
   // The attention core, embedding-side norms and the LM head stay in BF16 under FP8 training (DeepSeek-V3 §3.3).
   const attentionRate = (design.cluster.peakTflops && plan.precision !== 'fp8' ? peakFlopsPerSecond : gpu.peakFlopsPerSecond.bf16) * compute.attention;
   const recomputeAll = plan.recompute === 'full';
