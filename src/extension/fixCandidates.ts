@@ -1,6 +1,7 @@
 // The values a quick fix may offer: the nearest sizes that satisfy the rule a diagnostic names, checked against
 // the same rules the validator applies (src/config/validate.ts, src/model/layoutChecks.ts) so that applying a
 // fix never trades one layout error for another of the same kind. Pure, no `vscode`.
+import type { Origin } from '../config/types';
 import type { Design } from '../model/design';
 import { generateSchedule } from '../model/schedule/index';
 
@@ -39,26 +40,39 @@ function stagesFor(design: Design, pp: number): number {
   return pp;
 }
 
-/** PP sizes whose stages split the layers evenly and whose model-parallel group still divides the world. */
-export function pipelineChoices(design: Design): number[] {
+const GIVEN: ReadonlySet<Origin['from']> = new Set(['file', 'directive', 'workspace', 'setting', 'flag']);
+
+/**
+ * True when someone set the cluster's size (nodes or GPUs); otherwise completion sized the world from the layout,
+ * and a new PP or TP simply gives another world, so it need not divide the current one.
+ */
+export function isWorldFixed(origins: Record<string, Origin>): boolean {
+  return ['cluster.nodes', 'cluster.worldSize'].some((path) => {
+    const from = origins[path]?.from;
+    return from !== undefined && GIVEN.has(from);
+  });
+}
+
+/** PP sizes whose stages split the layers evenly and whose model-parallel group still divides a fixed world. */
+export function pipelineChoices(design: Design, worldFixed = true): number[] {
   const { plan, model, cluster } = design;
   const valid = (pp: number) => {
     const stages = stagesFor(design, pp);
     if (stages > model.layers || model.layers % stages !== 0) return false;
-    if (cluster.worldSize % (plan.tp * pp * plan.cp) !== 0) return false;
+    if (worldFixed && cluster.worldSize % (plan.tp * pp * plan.cp) !== 0) return false;
     return plan.schedule !== 'dualpipe' || pp % 2 === 0;
   };
   // Within a factor of four of the current size: a fix nudges the layout, it does not redesign it.
   return nearestValid(plan.pp, valid, Math.max(1, Math.ceil(plan.pp / 4)), Math.min(model.layers, plan.pp * 4));
 }
 
-/** TP sizes that split the attention heads (and GQA's KV heads) and divide the world with the other sizes. */
-export function tensorChoices(design: Design): number[] {
+/** TP sizes that split the attention heads (and GQA's KV heads) and divide a fixed world with the other sizes. */
+export function tensorChoices(design: Design, worldFixed = true): number[] {
   const { plan, model, cluster } = design;
   const valid = (tp: number) => {
     if (model.heads % tp !== 0) return false;
     if (model.attention === 'gqa' && model.kvHeads % tp !== 0 && tp % model.kvHeads !== 0) return false;
-    return cluster.worldSize % (tp * plan.pp * plan.cp) === 0;
+    return !worldFixed || cluster.worldSize % (tp * plan.pp * plan.cp) === 0;
   };
   // TP beyond one NVLink domain is never the clear fix for a divisibility problem.
   return nearestValid(plan.tp, valid, 1, Math.max(cluster.gpusPerNode, 1));

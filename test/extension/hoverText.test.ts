@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { hoverMarkdown } from '../../src/extension/hoverText';
+import { compareNeighbours } from '../../src/extension/whatIf';
+import { analyseData } from './helpers';
+
+describe('hoverMarkdown', () => {
+  const result = analyseData('deepseek-v3.plens.yaml');
+  const design = result.completion!.design!;
+  const estimate = result.estimate!.estimate!;
+
+  it('on PP: value, origin, stages, layers per stage, bubble, memory and PP 8 / 16 / 32 side by side', () => {
+    const md = hoverMarkdown({
+      field: 'plan.pp', writtenText: '16', design, origin: result.completion!.origins['plan.pp'], estimate,
+      variants: compareNeighbours(design, 'plan.pp', estimate),
+    });
+    expect(md).toContain('**pipeline-parallel size (PP)**');
+    expect(md).toContain('Value **16**, from this file \\(line 9\\).');
+    // 61 layers over 16 stages: 3 or 4 per stage.
+    expect(md).toContain('- 16 pipeline ranks, 16 model stages; 3–4 layers per stage (61 layers)');
+    expect(md).toMatch(/- bubble \d+% of the step/);
+    expect(md).toContain('| PP | bubble | peak memory | step | MFU |');
+    expect(md).toMatch(/\| 8 \| \d+% \|/);
+    expect(md).toMatch(/\| \*\*16\*\* \(now\) \|/);
+    expect(md).toMatch(/\| 32 \| \d+% \|/);
+  });
+
+  it('shows file text as text: a value like <img onerror> cannot become HTML', () => {
+    const md = hoverMarkdown({
+      field: 'cluster.gpu', writtenText: '<img src=x onerror=alert(1)>', design, origin: { from: 'file' }, estimate, variants: [],
+    });
+    expect(md).not.toContain('<img');
+    expect(md).toContain('Written as &lt;img src=x onerror=alert\\(1\\)\\>; used as **H800**');
+  });
+
+  it('explains a missing estimate in words', () => {
+    const md = hoverMarkdown({ field: 'plan.tp', writtenText: '$TP', design: undefined, origin: undefined, estimate: null, noEstimateReason: 'the model lacks layers', variants: [] });
+    expect(md).toContain('Written as $TP; not resolved, from not set.');
+    expect(md).toContain('No estimate: the model lacks layers.');
+  });
+});

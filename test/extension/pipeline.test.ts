@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import type { Problem } from '../../src/model/problems';
+import { analyseText, MAX_EDITOR_CHARS, mergeRepeats } from '../../src/extension/pipeline';
+import { analyseData } from './helpers';
+
+describe('analyseText', () => {
+  it('leaves a YAML that is not a training config alone', () => {
+    expect(analyseText({ text: 'name: build\non: [push]\njobs: {}\n', fileName: '.github/workflows/ci.yaml' })).toBeUndefined();
+  });
+
+  it('estimates deepseek-v3.plens.yaml and lands the model\'s per-stage memory problems on the pp key, merged', () => {
+    const result = analyseData('deepseek-v3.plens.yaml');
+    expect(result.read.format).toBe('plens-yaml');
+    expect(result.estimate?.estimate).not.toBeNull();
+    // `pp: 16` is line 9, columns 7–9 of the file (1-based).
+    const onPp = result.problems.filter((p) => p.field === 'plan.pp');
+    expect(onPp.length).toBeGreaterThan(0);
+    for (const p of onPp) expect(p.range).toMatchObject({ line: 9, column: 7, endLine: 9, endColumn: 9 });
+    const codes = result.problems.map((p) => `${p.severity} ${p.code} ${p.range?.startOffset ?? '-'}`);
+    expect(new Set(codes).size).toBe(codes.length);
+  });
+
+  it('reports the DualPipe odd micro-batch rule once, on the schedule key, and gives no estimate', () => {
+    const result = analyseData('uneven-pp.plens.yaml');
+    const schedule = result.problems.filter((p) => p.code === 'schedule/constraint');
+    expect(schedule).toHaveLength(1);
+    // `schedule: dualpipe` is line 17; the value starts at column 11.
+    expect(schedule[0]!.range).toMatchObject({ line: 17, column: 11 });
+    expect(result.estimate?.estimate ?? null).toBeNull();
+    expect(result.problems.filter((p) => p.code === 'layout/layers-pp')).toHaveLength(1);
+  });
+
+  it('says once why a recognisable config over the size limit is not read', () => {
+    const big = `# plens: gpu=H100\n${'#'.repeat(MAX_EDITOR_CHARS)}\n`;
+    const result = analyseText({ text: big, fileName: 'big.yaml' });
+    expect(result?.problems.map((p) => p.code)).toEqual(['input/too-large']);
+    expect(result?.estimate).toBeUndefined();
+    expect(analyseText({ text: 'x'.repeat(MAX_EDITOR_CHARS + 1), fileName: 'data.json' })).toBeUndefined();
+  });
+
+  it('turns a reader that throws into one problem instead of an exception', () => {
+    const result = analyseText({ text: 'a: 1', fileName: 'x.yaml' }, () => { throw new Error('boom'); });
+    expect(result?.problems.map((p) => p.code)).toEqual(['extension/internal']);
+  });
+});
+
+describe('mergeRepeats', () => {
+  const range = { startOffset: 10, endOffset: 12, line: 2, column: 3, endLine: 2, endColumn: 5 };
+  it('merges the same code on the same range and counts the others', () => {
+    const problems: Problem[] = [
+      { severity: 'error', code: 'memory/over-capacity', message: 'stage 0 needs 90 GiB', range },
+      { severity: 'error', code: 'memory/over-capacity', message: 'stage 1 needs 85 GiB', range },
+      { severity: 'error', code: 'memory/over-capacity', message: 'stage 2 needs 84 GiB', range },
+      { severity: 'warning', code: 'bubble/high', message: 'bubble 30 %', range },
+    ];
+    expect(mergeRepeats(problems).map((p) => p.message)).toEqual(['stage 0 needs 90 GiB (and 2 more like it)', 'bubble 30 %']);
+  });
+  it('keeps the same code at different places apart', () => {
+    const other = { ...range, startOffset: 20, endOffset: 22 };
+    const problems: Problem[] = [
+      { severity: 'warning', code: 'key/legacy', message: 'a', range },
+      { severity: 'warning', code: 'key/legacy', message: 'b', range: other },
+    ];
+    expect(mergeRepeats(problems)).toHaveLength(2);
+  });
+});
