@@ -1,0 +1,111 @@
+// plens estimate / trace / catalog / search run in-process on the bundled examples.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { runCatalog } from '../../src/cli/commands/catalog';
+import { runEstimate } from '../../src/cli/commands/estimate';
+import { runSearch } from '../../src/cli/commands/search';
+import { runTrace } from '../../src/cli/commands/trace';
+import { memoryIo, UsageError } from '../../src/cli/io';
+
+const DSV3 = 'examples/deepseek-v3.plens.yaml';
+const MIXTRAL = 'examples/mixtral-8x7b.plens.yaml';
+
+function io() {
+  return memoryIo({ [DSV3]: readFileSync(DSV3, 'utf8'), [MIXTRAL]: readFileSync(MIXTRAL, 'utf8') });
+}
+
+describe('plens estimate', () => {
+  it('prints one JSON document with the contract fields', async () => {
+    const out = io();
+    const code = await runEstimate([DSV3, '--json'], out);
+    const json = JSON.parse(out.out);
+    expect(json.file).toBe(DSV3);
+    expect(json.format).toBe('plens-yaml');
+    expect(json.design.plan).toMatchObject({ tp: 1, pp: 16, ep: 64, dp: 128, schedule: 'dualpipe', nodeLimit: 4 });
+    expect(json.design.cluster).toMatchObject({ gpu: 'H800', worldSize: 2048 });
+    expect(json.origins['plan.pp']).toMatchObject({ from: 'file', line: 12, column: 7 });
+    for (const key of ['stepTimeSeconds', 'tokensPerSecond', 'tflopsPerGpu', 'mfu', 'gpuHoursPerTrillionTokens']) {
+      expect(typeof json.estimate[key]).toBe('number');
+    }
+    for (const d of ['tp', 'ep', 'pp', 'dp', 'cp']) expect(json.estimate.traffic.perGpuPerStep[d]).toHaveProperty('ibBytes');
+    expect(json.estimate.stages).toHaveLength(16);
+    expect(json.estimate.memory.stages[0]).toHaveProperty('activationsBytes');
+    // Exit 0 when every file was estimated (problems are listed, `plens check` judges them).
+    expect(code).toBe(0);
+  });
+
+  it('lets flags override the file', async () => {
+    const out = io();
+    await runEstimate([DSV3, '--json', '--schedule', '1F1B'], out);
+    expect(JSON.parse(out.out).design.plan.schedule).toBe('1f1b');
+  });
+
+  it('prints an array for several files and aligned tables for people', async () => {
+    const out = io();
+    await runEstimate([DSV3, MIXTRAL, '--json'], out);
+    expect(JSON.parse(out.out)).toHaveLength(2);
+    const text = io();
+    await runEstimate([MIXTRAL], text);
+    expect(text.out).toMatch(/step time\s+\d/);
+    expect(text.out).toMatch(/GPU-hours per 1T tokens/);
+  });
+
+  it('turns a missing file and an unknown schedule into usage errors', async () => {
+    await expect(runEstimate(['nope.plens.yaml'], io())).rejects.toBeInstanceOf(UsageError);
+    await expect(runEstimate([DSV3, '--schedule', 'warp'], io())).rejects.toThrow(/unknown schedule/);
+    await expect(runEstimate([], io())).rejects.toBeInstanceOf(UsageError);
+  });
+
+  it('reports an unknown GPU as a problem, not a crash', async () => {
+    const out = io();
+    const code = await runEstimate([DSV3, '--gpu', 'Z9000', '--json'], out);
+    const json = JSON.parse(out.out);
+    expect(json.estimate).toBeNull();
+    expect(json.problems.some((p: { severity: string }) => p.severity === 'error')).toBe(true);
+    expect(code).toBe(1);
+  });
+});
+
+describe('plens trace', () => {
+  it('writes Chrome trace events, one process per pipeline rank', async () => {
+    const out = io();
+    expect(await runTrace([MIXTRAL, '--out', 'trace.json'], out)).toBe(0);
+    const trace = JSON.parse(out.files['trace.json']!);
+    const ops = trace.traceEvents.filter((e: { ph: string }) => e.ph === 'X');
+    expect(new Set(ops.map((e: { pid: number }) => e.pid))).toEqual(new Set([0, 1, 2, 3]));
+    expect(ops.some((e: { name: string }) => e.name === 'F mb3 c0')).toBe(true);
+    // Micro-seconds: a forward of a 4096-token micro-batch takes milliseconds, not micro-seconds.
+    expect(ops[0].dur).toBeGreaterThan(1000);
+  });
+
+  it('needs --out', async () => {
+    await expect(runTrace([MIXTRAL], io())).rejects.toThrow(/--out/);
+  });
+});
+
+describe('plens catalog', () => {
+  it('lists GPUs and models with sources', async () => {
+    const out = io();
+    await runCatalog(['--json'], out);
+    const json = JSON.parse(out.out);
+    expect(json.gpus.find((g: { id: string }) => g.id === 'H800').source).toMatch(/DeepSeek/);
+    expect(json.models.some((m: { id: string }) => m.id === 'deepseek-v3')).toBe(true);
+    const text = io();
+    await runCatalog(['gpus'], text);
+    expect(text.out).toMatch(/H800/);
+    expect(text.out).not.toMatch(/deepseek-v3:/);
+  });
+});
+
+describe('plens search', () => {
+  it('returns feasible layouts ranked by step time within its budget', async () => {
+    const out = io();
+    await runSearch([MIXTRAL, '--json', '--top', '3', '--budget', '3'], out);
+    const json = JSON.parse(out.out);
+    expect(json.evaluated).toBeGreaterThan(0);
+    expect(json.results.length).toBeLessThanOrEqual(3);
+    const times = json.results.map((r: { estimate: { stepTimeSeconds: number } }) => r.estimate.stepTimeSeconds);
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+    for (const r of json.results) expect(r.plan.tp * r.plan.cp * r.plan.pp * r.plan.dp).toBe(64);
+  });
+});
