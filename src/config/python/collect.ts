@@ -52,7 +52,10 @@ export function collectSettings(scope: Node, names: Names, withDefaults: boolean
         if (value.type === 'call') {
           // `model_spec=model_registry("405B")`: the flavour is the registry's first argument.
           const first = value.childForFieldName('arguments')?.namedChildren[0];
+          const hasKeywords = value.childForFieldName('arguments')?.namedChildren.some((arg) => arg.type === 'keyword_argument');
           if (dottedName(value).at(-1) === 'model_registry' && first?.type === 'string') record(path, name, first);
+          // A call without keyword arguments (`get_tp()`) computes the value at run time: kept as symbolic.
+          else if (!hasKeywords) record(path, name, value);
           visit(value, path, depth + 1);
         } else if (value.type === 'list' || value.type === 'tuple') {
           if (value.namedChildren.some((child) => child.type === 'call')) visit(value, path, depth + 1);
