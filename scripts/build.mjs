@@ -18,6 +18,8 @@ const common = {
 const targets = [
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] },
   { ...common, entryPoints: ['src/cli/plens.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', banner: { js: '#!/usr/bin/env node' }, define: { PLENS_VERSION: JSON.stringify(version) } },
+  // Large schedules are simulated in this worker so the extension host stays responsive (DESIGN.md §7).
+  { ...common, entryPoints: ['src/extension/scheduleWorker.ts'], outfile: 'dist/scheduleWorker.js', platform: 'node', format: 'cjs', target: 'node20' },
   { ...common, entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
 ];
 

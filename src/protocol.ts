@@ -38,6 +38,14 @@ export interface ScheduleErrorMessage {
   message: string;
 }
 
+/** A large query is being simulated off the main thread; its result follows as `schedule` or `scheduleError`. */
+export interface ScheduleRunningMessage {
+  type: 'scheduleRunning';
+  query: ScheduleQuery;
+  /** An upper bound on the ops being simulated. */
+  opsBound: number;
+}
+
 /**
  * Reserved for the active file's estimate (headline numbers, memory per stage, traffic). Its payload is
  * typed by the estimate presenter when it lands; until then the page ignores it.
@@ -48,7 +56,7 @@ export interface EstimateMessage {
   estimate: unknown;
 }
 
-export type HostMessage = InitMessage | ScheduleMessage | ScheduleErrorMessage | EstimateMessage;
+export type HostMessage = InitMessage | ScheduleMessage | ScheduleErrorMessage | ScheduleRunningMessage | EstimateMessage;
 
 // ── webview → host ─────────────────────────────────────────────────────────────────────────────────────────
 
@@ -65,7 +73,7 @@ export interface RunScheduleMessage {
 
 export type WebviewMessage = ReadyMessage | RunScheduleMessage;
 
-const HOST_TYPES: ReadonlySet<string> = new Set<HostMessage['type']>(['init', 'schedule', 'scheduleError', 'estimate']);
+const HOST_TYPES: ReadonlySet<string> = new Set<HostMessage['type']>(['init', 'schedule', 'scheduleError', 'scheduleRunning', 'estimate']);
 const WEBVIEW_TYPES: ReadonlySet<string> = new Set<WebviewMessage['type']>(['ready', 'runSchedule']);
 
 function hasType(value: unknown, types: ReadonlySet<string>): boolean {

@@ -28,6 +28,7 @@ const errorBox = byId('error');
 const emptyNote = byId('empty');
 const result = byId('result');
 const omitted = byId('omitted');
+const status = byId('status');
 const timeline = new TimelineChart(byId<HTMLCanvasElement>('timeline'), byId('chart-box'));
 const controls = new Controls(
   (query) => send({ type: 'runSchedule', query }),
@@ -51,6 +52,7 @@ function showSchedule(message: ScheduleMessage): void {
     ? `The timeline is not drawn: ${message.opsOmitted.ops.toLocaleString('en-US')} ops are more than the ${message.opsOmitted.limit.toLocaleString('en-US')} the chart draws. The figures below are complete.`
     : '';
   renderFigures(report);
+  byId('chart-box').hidden = Boolean(message.opsOmitted);
   if (message.opsOmitted) timeline.clear();
   else timeline.draw(report);
 }
@@ -60,6 +62,7 @@ function labelOf(id: string): string {
 }
 
 function apply(message: HostMessage): void {
+  if (message.type === 'schedule' || message.type === 'scheduleError') status.hidden = true;
   switch (message.type) {
     case 'init':
       state.init = message;
@@ -76,6 +79,10 @@ function apply(message: HostMessage): void {
       result.hidden = true;
       showError(message.message);
       break;
+    case 'scheduleRunning':
+      status.textContent = `Simulating ${labelOf(message.query.schedule)} with p = ${message.query.pp}, m = ${message.query.microbatches} (up to ${message.opsBound.toLocaleString('en-US')} ops)…`;
+      status.hidden = false;
+      return;
     case 'estimate':
       // The active file's estimate is drawn by the estimate view once it exists; this page shows schedules.
       return;

@@ -30,8 +30,8 @@ export function registerCommands(extensionUri: vscode.Uri, session: PanelSession
       const query = await askScheduleQuery(defaultQuery(session));
       if (!query) return;
       SchedulePanel.createOrShow(extensionUri, session);
-      const shown = session.run(query);
-      if (shown.type === 'scheduleError') void vscode.window.showErrorMessage(`Parallelism Lens: ${shown.message}`);
+      const shown = await session.run(query);
+      if (shown?.type === 'scheduleError') void vscode.window.showErrorMessage(`Parallelism Lens: ${shown.message}`);
     }),
   ];
 }

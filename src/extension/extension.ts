@@ -2,10 +2,12 @@
 // context.subscriptions so deactivation releases them all.
 import * as vscode from 'vscode';
 import { registerCommands, defaultQuery } from './commands';
+import { ScheduleJobs } from './scheduleJobs';
 import { EstimatesViewProvider, PANEL_VIEW_TYPE, PanelSession, SchedulePanel, VIEW_ID } from './panel';
 
 export function activate(context: vscode.ExtensionContext): void {
-  const session: PanelSession = new PanelSession(() => defaultQuery());
+  const jobs = new ScheduleJobs(vscode.Uri.joinPath(context.extensionUri, 'dist', 'scheduleWorker.js').fsPath);
+  const session: PanelSession = new PanelSession(() => defaultQuery(), jobs);
   const viewProvider = new EstimatesViewProvider(context.extensionUri, session);
   context.subscriptions.push(
     session,

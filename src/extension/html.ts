@@ -58,6 +58,7 @@ export function renderPanelHtml(webview: vscode.Webview, extensionUri: vscode.Ur
       <vscode-button id="run" data-testid="run-button" icon="play" type="submit">Run</vscode-button>
     </form>
     <p id="error" class="error" role="alert" data-testid="error" hidden></p>
+    <p id="status" class="note" role="status" data-testid="status" hidden></p>
     <p id="empty" class="empty" data-testid="empty">Pick a schedule and a size, then Run — or use “Parallelism Lens: Show Schedule…”.</p>
     <section id="result" class="result" data-testid="result" hidden>
       <h2 id="title" data-testid="schedule-title"></h2>

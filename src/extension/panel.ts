@@ -3,31 +3,36 @@
 // then only messages flow (vscode-extension-samples' webview-view-sample / webview-sample shape).
 import * as vscode from 'vscode';
 import { SCHEDULE_IDS, SCHEDULE_LABELS } from '../model/schedule/index';
-import { isWebviewMessage, type HostMessage, type ScheduleErrorMessage, type ScheduleMessage, type ScheduleQuery } from '../protocol';
+import { isWebviewMessage, type HostMessage, type ScheduleQuery } from '../protocol';
 import { panelWebviewOptions, renderPanelHtml } from './html';
-import { runScheduleQuery } from './scheduleRunner';
+import { ScheduleJobs, type ScheduleView } from './scheduleJobs';
+import { opBound } from './scheduleRunner';
 import { sanitizeQuery } from './scheduleQuery';
 
 export const VIEW_ID = 'parallelismLens.panel';
 export const PANEL_VIEW_TYPE = 'parallelismLens.schedulePanel';
 
-type ScheduleView = ScheduleMessage | ScheduleErrorMessage;
-
 /** What every surface shows; a run from any surface or command updates all of them. */
 export class PanelSession implements vscode.Disposable {
   private readonly webviews = new Set<vscode.Webview>();
   private current: ScheduleView | undefined;
+  private generation = 0;
 
-  constructor(private readonly defaults: () => ScheduleQuery) {}
+  constructor(private readonly defaults: () => ScheduleQuery, private readonly jobs: ScheduleJobs) {}
 
   get lastQuery(): ScheduleQuery | undefined {
     return this.current?.query;
   }
 
-  run(query: ScheduleQuery): ScheduleView {
-    this.current = runScheduleQuery(query);
-    this.broadcast(this.current);
-    return this.current;
+  /** Simulates the query and shows it everywhere; undefined when a newer query came first. */
+  async run(query: ScheduleQuery): Promise<ScheduleView | undefined> {
+    const generation = ++this.generation;
+    if (this.jobs.needsWorker(query)) this.broadcast({ type: 'scheduleRunning', query, opsBound: opBound(query) });
+    const view = await this.jobs.run(query);
+    if (!view || generation !== this.generation) return undefined;
+    this.current = view;
+    this.broadcast(view);
+    return view;
   }
 
   /** Connects a page: answers its `ready` with the controls' choices and the current view, runs its intents. */
@@ -41,6 +46,7 @@ export class PanelSession implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.jobs.dispose();
     this.webviews.clear();
   }
 
@@ -57,7 +63,7 @@ export class PanelSession implements vscode.Disposable {
         return;
       case 'runSchedule': {
         const query = sanitizeQuery(raw.query);
-        if (query.ok) this.run(query.value);
+        if (query.ok) void this.run(query.value);
         else void post(webview, { type: 'scheduleError', query: this.current?.query ?? this.defaults(), code: 'schedule/request', message: query.message });
         return;
       }

@@ -7,7 +7,7 @@ import type { ScheduleErrorMessage, ScheduleMessage, ScheduleQuery } from '../pr
 export const MAX_DRAWN_OPS = 20_000;
 
 /** An upper bound on the op count: each micro-batch runs each chunk at most as F, I and W. */
-function opBound(query: ScheduleQuery): number {
+export function opBound(query: ScheduleQuery): number {
   const chunksPerRank = query.schedule === 'interleaved-1f1b' ? (query.chunks ?? 2) : 2;
   return query.pp * query.microbatches * chunksPerRank * 3;
 }
