@@ -13,15 +13,21 @@ export async function waitForFigures(frame, timeoutMs = 30_000) {
 
 export async function readFigures(frame) {
   const text = (testId) => frame.locator(`[data-testid="${testId}"]`).textContent();
-  const rows = frame.locator('[data-testid^="rank-row-"]');
-  const rankCount = await rows.count();
+  // One round trip for the whole table: 64 ranks would otherwise be 128 cross-frame queries.
+  const rows = await frame.locator('[data-testid="ranks-table"]').evaluate((table) =>
+    Array.from(table.querySelectorAll('tbody tr')).map((row) => ({
+      id: row.getAttribute('data-testid'),
+      peak: row.querySelector('[data-field="peak-activations"]')?.textContent ?? '',
+      idle: row.querySelector('[data-field="idle"]')?.textContent ?? '',
+    })),
+  );
   const peakPerRank = [];
   const idlePerRank = [];
-  for (let rank = 0; rank < rankCount; rank++) {
-    const row = frame.locator(`[data-testid="rank-row-${rank}"]`);
-    peakPerRank.push(number(await row.locator('[data-field="peak-activations"]').textContent(), `rank ${rank} peak activations`));
-    idlePerRank.push(number(await row.locator('[data-field="idle"]').textContent(), `rank ${rank} idle`));
-  }
+  rows.forEach((row, rank) => {
+    if (row.id !== `rank-row-${rank}`) throw new Error(`row ${rank} of the rank table is ${row.id}`);
+    peakPerRank.push(number(row.peak, `rank ${rank} peak activations`));
+    idlePerRank.push(number(row.idle, `rank ${rank} idle`));
+  });
   return {
     title: ((await text('schedule-title')) ?? '').trim(),
     makespan: number(await text('makespan'), 'makespan'),

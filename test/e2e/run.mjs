@@ -17,7 +17,9 @@ import { acceptInputBox, inputBoxMessage, pickQuickItem, runCommand, sleep, type
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RESULTS = join(ROOT, 'test-results');
-const RUN_DIR = join(RESULTS, 'e2e-run');
+// One folder per run, so that two runs in the same clone (two engineers' `npm test`) do not pull it from under
+// each other; folders of runs whose process is gone are removed at start.
+const RUN_DIR = join(RESULTS, `e2e-run-${process.pid}`);
 const SUMMARY = join(RESULTS, 'e2e-summary.json');
 const VSIX = join(ROOT, 'parallelism-lens.vsix');
 const CI = process.env.CI === 'true';
@@ -140,8 +142,25 @@ function prepareWorkspace() {
   return workspace;
 }
 
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error?.code === 'EPERM';
+  }
+}
+
+function removeStaleRunFolders() {
+  if (!existsSync(RESULTS)) return;
+  for (const entry of readdirSync(RESULTS)) {
+    const match = /^e2e-run(?:-(\d+))?$/.exec(entry);
+    if (match && !(match[1] && isAlive(Number(match[1])))) rmSync(join(RESULTS, entry), { recursive: true, force: true });
+  }
+}
+
 async function scenario(codeServer, state) {
-  rmSync(RUN_DIR, { recursive: true, force: true });
+  removeStaleRunFolders();
   const folders = runFolders(RUN_DIR);
   const workspace = prepareWorkspace();
 
@@ -149,7 +168,7 @@ async function scenario(codeServer, state) {
   if (!(await check(CASE.install, () => (installExtension(codeServer, folders, VSIX), `${vsixNote} .vsix`)))) return;
 
   const port = await freePort();
-  state.server = startCodeServer(codeServer, folders, port, workspace, join(RESULTS, 'e2e-code-server.log'));
+  state.server = startCodeServer(codeServer, folders, port, workspace, join(RUN_DIR, 'code-server.log'));
   await waitForHealthy(port, 30_000);
 
   const { chromium } = await import('playwright-core');
@@ -327,6 +346,9 @@ async function main() {
     await cleanUp();
   }
   const summary = writeSummary();
+  // A passing run's folder (user data, logs, profile) is of no further use; a failing one is kept to read.
+  if (summary.failed === 0) rmSync(RUN_DIR, { recursive: true, force: true });
+  else console.log(`e2e: code-server log and user data kept in ${RUN_DIR}`);
   console.log(`e2e: ${summary.passed} passed, ${summary.failed} failed in ${summary.seconds} s; screenshots in test-results/`);
   process.exit(summary.failed > 0 ? 1 : 0);
 }
