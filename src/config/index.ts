@@ -8,6 +8,7 @@ import { readHfConfig } from './hfConfig';
 import { readMegatronShell } from './megatronShell';
 import { readNemoYaml } from './nemoYaml';
 import { readPlensYaml } from './plensYaml';
+import { readTorchtitanPython } from './torchtitanPython';
 import { readTorchtitanToml } from './torchtitanToml';
 import type { FormatId, ReadResult, Reader } from './types';
 
@@ -18,6 +19,7 @@ export { findDirectives, type Directive } from './directives';
 export { lineIndex, positionAt, rangeAt, type LineIndex } from './positions';
 export { initShellGrammar, readMegatronShell } from './megatronShell';
 export { readTorchtitanToml } from './torchtitanToml';
+export { initPythonGrammar, readTorchtitanPython } from './torchtitanPython';
 export { readPlensYaml, readNemoYaml, readDeepspeedJson, readHfConfig };
 
 /** Larger inputs are not parsed: no training config is this big, and parsing one could stall an editor. */
@@ -38,6 +40,7 @@ export const FORMATS: readonly FormatInfo[] = [
   { id: 'megatron-bridge-yaml', label: 'Megatron-Bridge ConfigContainer YAML', extensions: ['.yaml', '.yml'], read: readNemoYaml },
   { id: 'megatron-shell', label: 'Megatron-LM launch script', extensions: ['.sh', '.bash', '.slurm', '.sbatch', ''], read: readMegatronShell },
   { id: 'torchtitan-toml', label: 'torchtitan TOML (≤ v0.2.2)', extensions: ['.toml'], read: readTorchtitanToml },
+  { id: 'torchtitan-python', label: 'torchtitan config_registry.py / NeMo 2 recipe', extensions: ['.py'], read: readTorchtitanPython },
   { id: 'deepspeed-json', label: 'DeepSpeed JSON config', extensions: ['.json', '.jsonc'], read: readDeepspeedJson },
   { id: 'hf-config-json', label: 'Hugging Face config.json', extensions: ['.json', '.jsonc'], read: readHfConfig },
 ];
@@ -48,6 +51,7 @@ const BY_KIND: Record<string, readonly Reader[]> = {
   json: [readDeepspeedJson, readHfConfig],
   toml: [readTorchtitanToml],
   shell: [readMegatronShell],
+  python: [readTorchtitanPython],
 };
 
 function kindOf(fileName: string): keyof typeof BY_KIND | undefined {
@@ -56,6 +60,7 @@ function kindOf(fileName: string): keyof typeof BY_KIND | undefined {
   if (/\.jsonc?$/.test(lower)) return 'json';
   if (/\.toml$/.test(lower)) return 'toml';
   if (/\.(sh|bash|slurm|sbatch)$/.test(lower)) return 'shell';
+  if (/\.py$/.test(lower)) return 'python';
   return undefined;
 }
 
@@ -70,7 +75,8 @@ function sniffKind(text: string): keyof typeof BY_KIND | undefined {
 
 function failure(fileName: string, code: string, message: string): ReadResult {
   const kind = kindOf(fileName);
-  const format: FormatId = kind === 'json' ? 'deepspeed-json' : kind === 'toml' ? 'torchtitan-toml' : kind === 'shell' ? 'megatron-shell' : 'plens-yaml';
+  const formats: Record<string, FormatId> = { json: 'deepspeed-json', toml: 'torchtitan-toml', shell: 'megatron-shell', python: 'torchtitan-python' };
+  const format: FormatId = (kind ? formats[kind] : undefined) ?? 'plens-yaml';
   const problem: Problem = { severity: 'error', code, message };
   return { format, design: emptyDraft(), sourceMap: new Map(), problems: [problem] };
 }

@@ -24,7 +24,17 @@ export interface JsonEntry {
   placeholder: boolean;
 }
 
+/** The DeepSpeed and Hugging Face readers see the same text in turn: the last parse is kept (read-only). */
+let lastParsed: { text: string; file: JsonFile } | undefined;
+
 export function parseJson(text: string): JsonFile {
+  if (lastParsed && lastParsed.text === text) return lastParsed.file;
+  const file = parseJsonUncached(text);
+  lastParsed = { text, file };
+  return file;
+}
+
+function parseJsonUncached(text: string): JsonFile {
   const index = lineIndex(text);
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true });

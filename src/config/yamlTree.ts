@@ -20,7 +20,20 @@ export interface YamlEntry {
   valueRange: SourceRange;
 }
 
+/**
+ * readConfig tries the native reader, then the NeMo one, on the same text: the last parse is kept so YAML is
+ * parsed once. Readers only read the document, never change it.
+ */
+let lastParsed: { text: string; file: YamlFile } | undefined;
+
 export function parseYaml(text: string): YamlFile {
+  if (lastParsed && lastParsed.text === text) return lastParsed.file;
+  const file = parseYamlUncached(text);
+  lastParsed = { text, file };
+  return file;
+}
+
+function parseYamlUncached(text: string): YamlFile {
   const index = lineIndex(text);
   // uniqueKeys: false so a duplicated key is reported by us (with both ranges) instead of failing the parse.
   const doc = parseDocument(text, { keepSourceTokens: false, prettyErrors: false, uniqueKeys: false, strict: false });
