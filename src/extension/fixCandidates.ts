@@ -137,3 +137,14 @@ export function legacyRename(text: string): { start: number; end: number; replac
   const end = match[0].length;
   return { start: end - key.length, end, replacement };
 }
+
+/**
+ * Where, inside the text a value range covers, the plain number `expected` is written (`16`, `"16"`, `'16'`);
+ * undefined for anything else (`$PP`, `${PP:-16}`, `16*2`), which a quick fix must not rewrite.
+ */
+export function plainNumberSpan(text: string, expected: number): { start: number; end: number } | undefined {
+  const match = /^(\s*)(["']?)(\d+)\2\s*$/.exec(text);
+  if (!match || Number(match[3]) !== expected) return undefined;
+  const start = match[1]!.length + match[2]!.length;
+  return { start, end: start + match[3]!.length };
+}

@@ -6,7 +6,7 @@ import type { Design, FieldPath } from '../model/design';
 import type { SourceRange } from '../model/problems';
 import type { AnalysedConfig, ConfigAnalyser } from './analysis';
 import { DIAGNOSTIC_SOURCE } from './diagnostics';
-import { expertChoices, globalBatchFor, isWorldFixed, legacyRename, microbatchChoices, pipelineChoices, tensorChoices } from './fixCandidates';
+import { expertChoices, globalBatchFor, isWorldFixed, legacyRename, microbatchChoices, pipelineChoices, plainNumberSpan, tensorChoices } from './fixCandidates';
 import { zeroBased } from './ranges';
 
 const PIPELINE_CODES = new Set(['layout/layers-pp', 'layout/layers-stages', 'layout/uneven-layers']);
@@ -106,12 +106,10 @@ function editableValue(document: vscode.TextDocument, analysis: AnalysedConfig, 
   if (!source) return undefined;
   const r = zeroBased(source);
   const range = new vscode.Range(r.startLine, r.startCharacter, r.endLine, r.endCharacter);
-  const text = document.getText(range);
-  const quoted = /^(["']?)(\d+)\1$/.exec(text.trim());
-  if (!quoted || Number(quoted[2]) !== current) return undefined;
-  const inner = text.indexOf(quoted[2]!);
-  const start = document.offsetAt(range.start) + inner;
-  return new vscode.Range(document.positionAt(start), document.positionAt(start + quoted[2]!.length));
+  const span = plainNumberSpan(document.getText(range), current);
+  if (!span) return undefined;
+  const start = document.offsetAt(range.start);
+  return new vscode.Range(document.positionAt(start + span.start), document.positionAt(start + span.end));
 }
 
 function replaceAction(title: string, document: vscode.TextDocument, range: vscode.Range, text: string, diagnostic: vscode.Diagnostic, preferred: boolean): vscode.CodeAction {

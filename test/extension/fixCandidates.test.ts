@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { globalBatchFor, isWorldFixed, legacyRename, microbatchChoices, nearestValid, pipelineChoices, tensorChoices } from '../../src/extension/fixCandidates';
+import { globalBatchFor, isWorldFixed, legacyRename, microbatchChoices, nearestValid, pipelineChoices, plainNumberSpan, tensorChoices } from '../../src/extension/fixCandidates';
 import { analyseData } from './helpers';
 
 describe('nearestValid', () => {
@@ -43,5 +43,19 @@ describe('legacyRename', () => {
   it('offers nothing where the replacement changes meaning or place', () => {
     expect(legacyRename('--checkpoint-activations')).toBeUndefined();
     expect(legacyRename('batch_size')).toBeUndefined();
+  });
+});
+
+describe('plainNumberSpan', () => {
+  it('finds a plain or quoted number equal to the design value', () => {
+    expect(plainNumberSpan('16', 16)).toEqual({ start: 0, end: 2 });
+    expect(plainNumberSpan('"16"', 16)).toEqual({ start: 1, end: 3 });
+    expect(plainNumberSpan(" '8' ", 8)).toEqual({ start: 2, end: 3 });
+  });
+  it('refuses variables, expressions and values that differ from the design', () => {
+    expect(plainNumberSpan('$PP', 16)).toBeUndefined();
+    expect(plainNumberSpan('${PP:-16}', 16)).toBeUndefined();
+    expect(plainNumberSpan('16', 8)).toBeUndefined();
+    expect(plainNumberSpan('"16\'', 16)).toBeUndefined();
   });
 });
