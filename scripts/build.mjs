@@ -17,9 +17,18 @@ const common = {
   alias: { 'jsonc-parser': './node_modules/jsonc-parser/lib/esm/main.js' },
 };
 
+// web-tree-sitter is an ES module that locates itself through import.meta.url, which a CommonJS bundle lacks.
+const nodeCjs = {
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  define: { 'import.meta.url': '__importMetaUrl' },
+};
+
 const targets = [
-  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] },
-  { ...common, entryPoints: ['src/cli/plens.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', banner: { js: '#!/usr/bin/env node' }, define: { PLENS_VERSION: JSON.stringify(version) } },
+  { ...common, ...nodeCjs, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { ...common, ...nodeCjs, entryPoints: ['src/cli/plens.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node\n' + nodeCjs.banner.js }, define: { ...nodeCjs.define, PLENS_VERSION: JSON.stringify(version) } },
   // Large schedules are simulated in this worker so the extension host stays responsive (DESIGN.md §7).
   { ...common, entryPoints: ['src/extension/scheduleWorker.ts'], outfile: 'dist/scheduleWorker.js', platform: 'node', format: 'cjs', target: 'node20' },
   { ...common, entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },

@@ -1,16 +1,31 @@
 // plens: the cost model in terminals and CI. Exit codes: 0 success, 1 a check failed, 2 usage or input error
 // (one line on stderr, never a stack trace).
+import { CATALOG_USAGE, runCatalog } from './commands/catalog';
 import { COMPARE_USAGE, runCompare } from './commands/compare';
+import { ESTIMATE_USAGE, runEstimate } from './commands/estimate';
 import { runSchedule, SCHEDULE_USAGE } from './commands/schedule';
+import { runSearch, SEARCH_USAGE } from './commands/search';
+import { runTrace, TRACE_USAGE } from './commands/trace';
+import { ensureGrammars } from './grammars';
 import { processIo, UsageError, type CliIo } from './io';
 
 declare const PLENS_VERSION: string | undefined;
 
 type Command = (argv: string[], io: CliIo) => Promise<number>;
 
+/** Commands that read config files need the shell and Python grammars loaded first. */
+const readsFiles = (run: Command): Command => async (argv, io) => {
+  await ensureGrammars();
+  return run(argv, io);
+};
+
 const COMMANDS: Record<string, { run: Command; usage: string; summary: string }> = {
   schedule: { run: runSchedule, usage: SCHEDULE_USAGE, summary: 'generate and simulate one pipeline schedule' },
   compare: { run: runCompare, usage: COMPARE_USAGE, summary: 'compare pipeline schedules side by side' },
+  estimate: { run: readsFiles(runEstimate), usage: ESTIMATE_USAGE, summary: 'estimate step time, memory per stage and traffic for config files' },
+  trace: { run: readsFiles(runTrace), usage: TRACE_USAGE, summary: "write a config's estimated step as a Chrome trace" },
+  search: { run: readsFiles(runSearch), usage: SEARCH_USAGE, summary: 'search layouts for the model and cluster of a config' },
+  catalog: { run: runCatalog, usage: CATALOG_USAGE, summary: 'list built-in models and GPUs' },
 };
 
 export function usage(): string {

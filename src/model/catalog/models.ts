@@ -173,7 +173,13 @@ export function findModel(id: string): ModelEntry | undefined {
   );
   // A Hugging Face repository id ("meta-llama/Llama-3.1-405B") names the model after its organisation.
   const slash = key.lastIndexOf('/');
-  return match(key) ?? (slash >= 0 ? match(key.slice(slash + 1)) : undefined);
+  return match(key) ?? flavourById(id) ?? (slash >= 0 ? match(key.slice(slash + 1)) : undefined);
+}
+
+/** A flavour's own id, "torchtitan/<family>/<flavour>", as the torchtitan readers record it. */
+function flavourById(id: string): ModelEntry | undefined {
+  const parts = /^\s*torchtitan\/([^/]+)\/([^/]+?)\s*$/i.exec(id);
+  return parts ? findFlavour(parts[1]!, parts[2]!) : undefined;
 }
 
 /** torchtitan families are spelled "deepseek_v3", "deepseek-v3", "DeepSeekV3": compare without separators. */

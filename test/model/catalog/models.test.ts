@@ -128,3 +128,11 @@ describe('torchtitan fixtures', () => {
     }
   });
 });
+
+describe('flavour ids recorded by the torchtitan readers', () => {
+  it('"torchtitan/llama3/405B" finds the 405B flavour', () => {
+    const entry = findModel('torchtitan/llama3/405B');
+    expect(entry?.arch.layers).toBe(126);
+    expect(entry?.arch.hidden).toBe(16384);
+  });
+});
