@@ -15,7 +15,7 @@ export const WORKER_TIMEOUT_MS = 60_000;
 export class ScheduleJobs {
   private running: { worker: Worker; settle: (view: ScheduleView | undefined) => void } | undefined;
 
-  constructor(private readonly workerPath: string) {}
+  constructor(private readonly workerPath: string, private readonly timeoutMs = WORKER_TIMEOUT_MS) {}
 
   needsWorker(query: ScheduleQuery): boolean {
     return opBound(query) > INLINE_OP_LIMIT;
@@ -37,7 +37,7 @@ export class ScheduleJobs {
         resolve(view);
       };
       const fail = (message: string): ScheduleErrorMessage => ({ type: 'scheduleError', query, code: 'schedule/worker', message });
-      const timer = setTimeout(() => settle(fail(`simulating ${query.pp} ranks × ${query.microbatches} micro-batches took longer than ${WORKER_TIMEOUT_MS / 1000} s and was stopped`)), WORKER_TIMEOUT_MS);
+      const timer = setTimeout(() => settle(fail(`simulating ${query.pp} ranks × ${query.microbatches} micro-batches took longer than ${this.timeoutMs / 1000} s and was stopped`)), this.timeoutMs);
       worker.once('message', (view: ScheduleView) => settle(view));
       worker.once('error', (error) => settle(fail(`the simulation failed: ${error.message}`)));
       worker.once('exit', () => settle(undefined));

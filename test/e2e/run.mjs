@@ -270,10 +270,10 @@ async function scenario(codeServer, state) {
 
   await check(CASE.theme, async () => {
     const before = await forwardColourOnCanvas(frame);
-    const dark = !/vscode-dark/.test(before.bodyClass);
+    const toDark = !/vscode-dark/.test(before.bodyClass);
     await runCommand(page, 'Preferences: Color Theme');
-    await pickQuickItem(page, dark ? 'Dark Modern' : 'Light Modern');
-    const wanted = dark ? 'vscode-dark' : 'vscode-light';
+    await pickQuickItem(page, toDark ? 'Dark Modern' : 'Light Modern');
+    const wanted = toDark ? 'vscode-dark' : 'vscode-light';
     const deadline = Date.now() + 20_000;
     let after = before;
     while (Date.now() < deadline && !(after.bodyClass.includes(wanted) && after.pixels > 0 && after.colour !== before.colour)) {
@@ -281,7 +281,7 @@ async function scenario(codeServer, state) {
       after = await forwardColourOnCanvas(frame);
     }
     await sleep(300);
-    await screenshot(dark ? 'e2e-schedule-panel-dark.png' : 'e2e-schedule-panel-light.png');
+    await screenshot(toDark ? 'e2e-schedule-panel-dark.png' : 'e2e-schedule-panel-light.png');
     assert(after.bodyClass.includes(wanted), `body class stayed "${after.bodyClass}"`);
     assert(after.colour !== before.colour, `--vscode-charts-blue is ${after.colour} in both themes`);
     assert(after.pixels > 0, `no canvas pixel has the new forward colour ${after.colour}`);
