@@ -1,0 +1,132 @@
+// plens check (CONTRACT.md): every problem of each FILE as `file:line:col: severity code: message`, the form
+// editors and CI annotate, plus optional thresholds on the estimate. Exit 1 on an error or a crossed threshold,
+// 2 when a file cannot be read or is not a config.
+import type { Problem } from '../../model/problems';
+import { estimate, type EstimateResult } from '../../model/estimate';
+import { parseArgs, type ParsedArgs } from '../args';
+import { UsageError, type CliIo } from '../io';
+import { DESIGN_FLAGS, flagDraft, loadDesign, type LoadedDesign } from './loadDesign';
+
+export const CHECK_USAGE = 'plens check FILE... [--max-bubble FRACTION] [--max-memory FRACTION] [--model ID|FILE] [--gpu ID] [--nodes N] [--gpus-per-node N] [--schedule ID] [--json]';
+
+interface Threshold {
+  fraction: number | null;
+  max: number;
+  crossed: boolean;
+}
+
+interface FileReport {
+  file: string;
+  format: string | null;
+  problems: Problem[];
+  thresholds: { bubble?: Threshold; memory?: Threshold };
+  /** Set when the file could not be read or recognised (exit 2). */
+  unreadable?: string;
+}
+
+function fractionFlag(args: ParsedArgs, name: string): number | undefined {
+  const text = args.values.get(name);
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value < 0) throw new UsageError(`--${name} must be a fraction such as 0.9, got "${text}"`);
+  return value;
+}
+
+export async function runCheck(argv: string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv, { values: ['max-bubble', 'max-memory', ...DESIGN_FLAGS], switches: ['json'] });
+  if (args.positionals.length === 0) throw new UsageError(`no FILE given. Usage: ${CHECK_USAGE}`);
+  const maxBubble = fractionFlag(args, 'max-bubble');
+  const maxMemory = fractionFlag(args, 'max-memory');
+  const flags = flagDraft(args, io);
+  const reports = args.positionals.map((file) => checkFile(io, file, flags, maxBubble, maxMemory));
+
+  if (args.switches.has('json')) {
+    const json = reports.map(toJson);
+    io.stdout(`${JSON.stringify(json.length === 1 ? json[0] : json, null, 2)}\n`);
+  } else {
+    io.stdout(reports.map(toText).join(''));
+    const errors = reports.reduce((n, report) => n + report.problems.filter((p) => p.severity === 'error').length, 0);
+    const warnings = reports.reduce((n, report) => n + report.problems.filter((p) => p.severity === 'warning').length, 0);
+    io.stdout(`${reports.length} file${reports.length === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`);
+  }
+  for (const report of reports) if (report.unreadable) io.stderr(`${report.unreadable}\n`);
+  if (reports.some((report) => report.unreadable)) return 2;
+  const failed = reports.some((report) => report.problems.some((p) => p.severity === 'error') || report.thresholds.bubble?.crossed || report.thresholds.memory?.crossed);
+  return failed ? 1 : 0;
+}
+
+function checkFile(io: CliIo, file: string, flags: ReturnType<typeof flagDraft>, maxBubble: number | undefined, maxMemory: number | undefined): FileReport {
+  let loaded: LoadedDesign;
+  try {
+    loaded = loadDesign(io, file, flags);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    return { file, format: null, problems: [], thresholds: {}, unreadable: error.message };
+  }
+  const { completion } = loaded;
+  const problems = [...completion.problems];
+  const report: FileReport = { file, format: loaded.format, problems, thresholds: {} };
+  const result: EstimateResult | undefined = completion.design ? estimate(completion.design, maxBubble !== undefined ? { maxBubbleFraction: maxBubble } : {}) : undefined;
+  // The estimate repeats some layout checks; keep the reader's version, which points at the key.
+  for (const problem of result?.problems ?? []) {
+    if (!problems.some((seen) => seen.code === problem.code && (seen.field ?? '') === (problem.field ?? ''))) problems.push(withOriginRange(problem, completion.origins));
+  }
+  const anchor = completion.origins['plan.schedule']?.range ?? completion.origins['plan.pp']?.range;
+  if (maxBubble !== undefined) {
+    const fraction = result?.estimate?.bubble.fraction ?? null;
+    report.thresholds.bubble = { fraction, max: maxBubble, crossed: fraction === null || fraction > maxBubble };
+    if (fraction === null) problems.push(unavailable('bubble', anchor));
+    else if (fraction > maxBubble) problems.push(at({ severity: 'error', code: 'threshold/bubble', field: 'plan.schedule', message: `pipeline bubble is ${percent(fraction)} of the step, above --max-bubble ${percent(maxBubble)}` }, anchor));
+  }
+  if (maxMemory !== undefined) {
+    const memory = result?.estimate?.memory;
+    const fraction = memory && memory.capacityBytes > 0 ? memory.peakBytes / memory.capacityBytes : null;
+    report.thresholds.memory = { fraction, max: maxMemory, crossed: fraction === null || fraction > maxMemory };
+    const ppRange = completion.origins['plan.pp']?.range ?? anchor;
+    if (fraction === null) problems.push(unavailable('memory', ppRange));
+    else if (fraction > maxMemory) {
+      problems.push(at({ severity: 'error', code: 'threshold/memory', field: 'plan.pp', message: `peak stage memory is ${percent(fraction)} of HBM (${gib(memory!.peakBytes)} of ${gib(memory!.capacityBytes)}), above --max-memory ${percent(maxMemory)}` }, ppRange));
+    }
+  }
+  return report;
+}
+
+function withOriginRange(problem: Problem, origins: Record<string, { range?: Problem['range'] }>): Problem {
+  if (problem.range || !problem.field) return problem;
+  const range = origins[problem.field]?.range;
+  return range ? { ...problem, range } : problem;
+}
+
+function at(problem: Problem, range: Problem['range'] | undefined): Problem {
+  return range ? { ...problem, range } : problem;
+}
+
+function unavailable(what: 'bubble' | 'memory', range: Problem['range'] | undefined): Problem {
+  return at({ severity: 'error', code: `threshold/${what}`, message: `the --max-${what} threshold cannot be checked: there is no estimate for this file (see the errors above)` }, range);
+}
+
+const percent = (fraction: number) => `${(fraction * 100).toFixed(1)}%`;
+const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+
+function sortByPosition(problems: Problem[]): Problem[] {
+  return [...problems].sort((a, b) => (a.range?.startOffset ?? -1) - (b.range?.startOffset ?? -1));
+}
+
+function toText(report: FileReport): string {
+  return sortByPosition(report.problems)
+    .map((p) => `${report.file}:${p.range?.line ?? 1}:${p.range?.column ?? 1}: ${p.severity} ${p.code}: ${p.message.replace(/\s*\n\s*/g, ' ')}\n`)
+    .join('');
+}
+
+function toJson(report: FileReport): Record<string, unknown> {
+  return {
+    file: report.file,
+    format: report.format,
+    ...(report.unreadable ? { error: report.unreadable } : {}),
+    problems: sortByPosition(report.problems).map((p) => ({
+      severity: p.severity, code: p.code, message: p.message, ...(p.field ? { field: p.field } : {}),
+      ...(p.range ? { line: p.range.line, column: p.range.column, endLine: p.range.endLine, endColumn: p.range.endColumn } : {}),
+    })),
+    thresholds: report.thresholds,
+  };
+}
