@@ -1,0 +1,60 @@
+// Reader latency: the median time to read the largest fixture of each format (after the tree-sitter grammars are
+// loaded, which is async, hence this function is too), and to read and complete the largest one overall.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureGrammars } from '../src/cli/grammars';
+import { completeDesign } from '../src/config/complete';
+import { readConfig } from '../src/config/index';
+import { medianMilliseconds, type BenchRow } from './measure';
+
+const GROUPS: [label: string, pattern: RegExp][] = [
+  ['YAML (NeMo/Bridge/Megatron)', /\.ya?ml$/],
+  ['JSON (DeepSpeed/HF)', /\.json$/],
+  ['shell (Megatron)', /\.sh$/],
+  ['TOML (torchtitan)', /\.toml$/],
+  ['Python (torchtitan/NeMo 2)', /\.py$/],
+];
+
+function fixtureFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? fixtureFiles(path) : [path];
+  });
+}
+
+/** The YAML and JSON readers keep their last parse; alternating two texts measures real parses. */
+function variants(text: string): [string, string] {
+  return [text, `${text}\n`];
+}
+
+export async function benchReaders(): Promise<BenchRow[]> {
+  await ensureGrammars();
+  // Only files some reader recognises count: the fixtures folder also holds reference data.
+  const files = fixtureFiles('test/fixtures')
+    .map((path) => ({ path, text: readFileSync(path, 'utf8') }))
+    .filter((file) => readConfig(file.text, file.path) !== undefined);
+  const rows: BenchRow[] = [];
+  for (const [label, pattern] of GROUPS) {
+    const largest = files.filter((file) => pattern.test(file.path)).sort((a, b) => b.text.length - a.text.length)[0];
+    if (!largest) continue;
+    const name = largest.path.split('/').pop()!;
+    const texts = variants(largest.text);
+    let turn = 0;
+    rows.push({ name: `read ${label}: ${name} (${(largest.text.length / 1024).toFixed(1)} KB)`, value: medianMilliseconds(() => readConfig(texts[turn++ % 2]!, largest.path), 50), unit: 'ms' });
+  }
+  const biggest = [...files].sort((a, b) => b.text.length - a.text.length)[0];
+  if (biggest) {
+    const texts = variants(biggest.text);
+    let turn = 0;
+    rows.push({
+      name: `read + complete + validate: ${biggest.path.split('/').pop()}`,
+      value: medianMilliseconds(() => {
+        const text = texts[turn++ % 2]!;
+        const read = readConfig(text, biggest.path);
+        if (read) completeDesign(read, { text, readModelFile: readConfig });
+      }, 50),
+      unit: 'ms',
+    });
+  }
+  return rows;
+}
