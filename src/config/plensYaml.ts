@@ -85,6 +85,7 @@ const MODEL: Record<string, FieldSpec> = {
   sharedExperts: { path: 'model.sharedExperts', parse: countOrZero },
   denseLayers: { path: 'model.denseLayers', parse: countOrZero },
   mtpLayers: { path: 'model.mtpLayers', parse: countOrZero },
+  moeLayerInterval: { path: 'model.moeLayerInterval', parse: count },
   tiedEmbeddings: { path: 'model.tiedEmbeddings', parse: flag },
   activation: { path: 'model.activation', parse: (raw) => parseChoice(raw, ['swiglu', 'gelu'] as const) },
 };
