@@ -1,6 +1,6 @@
 // The panel page: receives data by message, draws it, sends intents back. The last view is kept in the
 // webview state so a hidden and re-shown panel redraws at once (getState/setState, not retainContextWhenHidden).
-import { isHostMessage, type HostMessage, type InitMessage, type ScheduleErrorMessage, type ScheduleMessage, type WebviewMessage } from '../src/protocol';
+import { isHostMessage, type HostMessage, type InitMessage, type ScheduleErrorMessage, type ScheduleId, type ScheduleMessage, type WebviewMessage } from '../src/protocol';
 import { Controls } from './controls';
 import { monitorCspViolations } from './cspMonitor';
 import { renderFigures } from './figures';
@@ -52,9 +52,26 @@ function showSchedule(message: ScheduleMessage): void {
     ? `The timeline is not drawn: ${message.opsOmitted.ops.toLocaleString('en-US')} ops are more than the ${message.opsOmitted.limit.toLocaleString('en-US')} the chart draws. The figures below are complete.`
     : '';
   renderFigures(report);
-  byId('chart-box').hidden = Boolean(message.opsOmitted);
+  byId('chart-column').hidden = Boolean(message.opsOmitted);
+  byId('chart-note').textContent = chartNote(report.schedule);
   if (message.opsOmitted) timeline.clear();
   else timeline.draw(report);
+}
+
+/** What the bar shading and numbers mean for this schedule (chunk 1 is drawn lighter, see timeline.ts). */
+function chartNote(schedule: ScheduleId): string {
+  const numbers = 'Numbers in bars: micro-batch.';
+  switch (schedule) {
+    case 'dualpipe':
+      return `${numbers} Lighter bars: micro-batches entering at the last rank (DualPipe's second direction).`;
+    case 'zbv':
+    case 'dualpipev':
+      return `${numbers} Lighter bars: each rank's second chunk (V placement, stage 2p−1−rank).`;
+    case 'interleaved-1f1b':
+      return `${numbers} Lighter bars: model chunks after each rank's first.`;
+    default:
+      return numbers;
+  }
 }
 
 function labelOf(id: string): string {

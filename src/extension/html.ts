@@ -64,8 +64,11 @@ export function renderPanelHtml(webview: vscode.Webview, extensionUri: vscode.Ur
       <h2 id="title" data-testid="schedule-title"></h2>
       <p id="omitted" class="note" data-testid="ops-omitted" hidden></p>
       <div class="result-body">
-        <div id="chart-box" class="chart-box">
-          <canvas id="timeline" data-testid="timeline" role="img" aria-label="Per-rank pipeline timeline"></canvas>
+        <div id="chart-column" class="chart-column">
+          <div id="chart-box" class="chart-box">
+            <canvas id="timeline" data-testid="timeline" role="img" aria-label="Per-rank pipeline timeline"></canvas>
+          </div>
+          <p id="chart-note" class="note" data-testid="chart-note"></p>
         </div>
         <div class="figures">
           <dl class="headline">
