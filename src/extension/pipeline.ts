@@ -81,9 +81,14 @@ export function canonicalCode(code: string): string {
   return SAME_RULE[code] ?? code;
 }
 
+/**
+ * A layout rule is reported once per file, wherever each layer put it (the validator on the first key the user
+ * wrote, the model on the derived field); value problems are per field.
+ */
 function alreadyReported(problem: Problem, reported: Problem[]): boolean {
   const code = canonicalCode(problem.code);
-  return reported.some((p) => canonicalCode(p.code) === code && (p.field === undefined || problem.field === undefined || p.field === problem.field));
+  const perField = code.startsWith('value/');
+  return reported.some((p) => canonicalCode(p.code) === code && (!perField || p.field === undefined || problem.field === undefined || p.field === problem.field));
 }
 
 /** A problem that names a field but no range lands on the key that set the field, when the file set it. */

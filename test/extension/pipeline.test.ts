@@ -30,6 +30,15 @@ describe('analyseText', () => {
     expect(result.problems.filter((p) => p.code === 'layout/layers-pp')).toHaveLength(1);
   });
 
+  it('reports a world-size mismatch once although validator and model put it on different fields', () => {
+    const result = analyseData('world-mismatch.plens.yaml');
+    const world = result.problems.filter((p) => p.code === 'layout/world-size');
+    expect(world).toHaveLength(1);
+    // tp·pp·cp·dp = 8·16·1·1 = 128 against 1 node × 8 GPUs; it lands on `tp: 8` (line 8), the first size written.
+    expect(world[0]!.message).toContain('= 128');
+    expect(world[0]!.range).toMatchObject({ line: 8, column: 7 });
+  });
+
   it('says once why a recognisable config over the size limit is not read', () => {
     const big = `# plens: gpu=H100\n${'#'.repeat(MAX_EDITOR_CHARS)}\n`;
     const result = analyseText({ text: big, fileName: 'big.yaml' });
