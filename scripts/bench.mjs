@@ -1,7 +1,8 @@
-// Bundles bench/index.ts (so it measures the same code the product ships) and runs it.
+// Bundles bench/index.ts with the product's own build options (so it measures the code that ships) and runs it.
 import * as esbuild from 'esbuild';
 import { spawnSync } from 'node:child_process';
+import { commonOptions, nodeCjs } from './esbuildOptions.mjs';
 
-await esbuild.build({ entryPoints: ['bench/index.ts'], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: 'dist/bench.js', logLevel: 'warning' });
+await esbuild.build({ ...commonOptions(true), ...nodeCjs, sourcemap: false, entryPoints: ['bench/index.ts'], outfile: 'dist/bench.js' });
 const result = spawnSync(process.execPath, ['dist/bench.js'], { stdio: 'inherit' });
 process.exitCode = result.status ?? 1;

@@ -1,36 +1,19 @@
 // Bundles the three faces of the product: the extension host (node, cjs), the panel (browser) and `plens` (node).
 import * as esbuild from 'esbuild';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { commonOptions, nodeCjs } from './esbuildOptions.mjs';
 
 const version = JSON.parse(readFileSync('package.json', 'utf8')).version;
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
-const common = {
-  bundle: true,
-  minify: production,
-  sourcemap: !production,
-  sourcesContent: false,
-  logLevel: 'warning',
-  legalComments: 'none',
-  // jsonc-parser's UMD entry requires its modules at run time, which a bundle cannot follow; its ESM build bundles.
-  alias: { 'jsonc-parser': './node_modules/jsonc-parser/lib/esm/main.js' },
-};
-
-// web-tree-sitter is an ES module that locates itself through import.meta.url, which a CommonJS bundle lacks.
-const nodeCjs = {
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-  define: { 'import.meta.url': '__importMetaUrl' },
-};
+const common = commonOptions(production);
 
 const targets = [
   { ...common, ...nodeCjs, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { ...common, ...nodeCjs, entryPoints: ['src/cli/plens.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node\n' + nodeCjs.banner.js }, define: { ...nodeCjs.define, PLENS_VERSION: JSON.stringify(version) } },
   // Large schedules are simulated in this worker so the extension host stays responsive (DESIGN.md §7).
-  { ...common, entryPoints: ['src/extension/scheduleWorker.ts'], outfile: 'dist/scheduleWorker.js', platform: 'node', format: 'cjs', target: 'node20' },
+  { ...common, ...nodeCjs, entryPoints: ['src/extension/scheduleWorker.ts'], outfile: 'dist/scheduleWorker.js' },
   { ...common, entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
 ];
 

@@ -1,6 +1,7 @@
 // plens: the cost model in terminals and CI. Exit codes: 0 success, 1 a check failed, 2 usage or input error
 // (one line on stderr, never a stack trace).
 import { CATALOG_USAGE, runCatalog } from './commands/catalog';
+import { CHECK_USAGE, runCheck } from './commands/check';
 import { COMPARE_USAGE, runCompare } from './commands/compare';
 import { ESTIMATE_USAGE, runEstimate } from './commands/estimate';
 import { runSchedule, SCHEDULE_USAGE } from './commands/schedule';
@@ -25,6 +26,7 @@ const COMMANDS: Record<string, { run: Command; usage: string; summary: string }>
   estimate: { run: readsFiles(runEstimate), usage: ESTIMATE_USAGE, summary: 'estimate step time, memory per stage and traffic for config files' },
   trace: { run: readsFiles(runTrace), usage: TRACE_USAGE, summary: "write a config's estimated step as a Chrome trace" },
   search: { run: readsFiles(runSearch), usage: SEARCH_USAGE, summary: 'search layouts for the model and cluster of a config' },
+  check: { run: readsFiles(runCheck), usage: CHECK_USAGE, summary: 'report problems in config files, gcc-style; exit 1 on errors or crossed thresholds' },
   catalog: { run: runCatalog, usage: CATALOG_USAGE, summary: 'list built-in models and GPUs' },
 };
 

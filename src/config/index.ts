@@ -23,7 +23,9 @@ export { initPythonGrammar, readTorchtitanPython } from './torchtitanPython';
 export { readPlensYaml, readNemoYaml, readDeepspeedJson, readHfConfig };
 
 /** Larger inputs are not parsed: no training config is this big, and parsing one could stall an editor. */
-export const MAX_INPUT_CHARS = 5 * 1024 * 1024;
+// Real training configs are a few kilobytes; the YAML parser reads well under 1 MB/s on a busy machine, so a
+// limit of 1 MiB keeps every answer within seconds.
+export const MAX_INPUT_CHARS = 1024 * 1024;
 
 export interface FormatInfo {
   id: FormatId;
