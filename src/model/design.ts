@@ -13,6 +13,13 @@ export type ScheduleId =
 
 export type Precision = 'bf16' | 'fp16' | 'fp8';
 export type Recompute = 'none' | 'selective' | 'full';
+/**
+ * Megatron-LM's `--recompute-modules` (TransformerConfig.recompute_modules), used with selective recompute:
+ * core_attn (attention core), layernorm (input and pre-MLP norms), mla_up_proj (MLA up-projections and RoPE),
+ * moe_act (routed experts' activation function), mlp (dense MLP), moe (whole MoE layer), shared_experts.
+ */
+export type RecomputeModule = 'core_attn' | 'layernorm' | 'mla_up_proj' | 'moe_act' | 'mlp' | 'moe' | 'shared_experts';
+export const RECOMPUTE_MODULES: readonly RecomputeModule[] = ['core_attn', 'layernorm', 'mla_up_proj', 'moe_act', 'mlp', 'moe', 'shared_experts'];
 export type AttentionKind = 'mha' | 'gqa' | 'mla';
 export type MlpActivation = 'swiglu' | 'gelu';
 export type ZeroStage = 0 | 1 | 2 | 3;
@@ -76,6 +83,13 @@ export interface ParallelPlan {
   microbatches: number;
   schedule: ScheduleId;
   recompute: Recompute;
+  /** With `recompute: selective`, the modules recomputed; absent means Megatron's default, core_attn only. */
+  recomputeModules?: RecomputeModule[];
+  /**
+   * The MLP activation's input (SwiGLU gate/up) kept in FP8 for the backward (Megatron
+   * `--activation-func-fp8-input-store`; DeepSeek-V3 §3.3.3 stores the MoE SwiGLU input in FP8). Default false.
+   */
+  activationFp8InputStore?: boolean;
   precision: Precision;
   /** MoE node-limited routing: most nodes one token is sent to; null when unlimited. */
   nodeLimit: number | null;

@@ -9,13 +9,17 @@
 
 import type { ModelArch, ParallelPlan, ZeroStage } from '../design';
 import {
-  type ActivationSettings, BYTES_PER_ELEMENT, embeddingActivationBytes, layerActivationBytes, lmHeadActivationBytes,
+  type ActivationSettings, BYTES_PER_ELEMENT, embeddingActivationBytes, FP8_CACHED_BYTES, layerActivationBytes,
+  lmHeadActivationBytes,
 } from './activations';
 import type { StageContent } from './flops';
 import { isMoeLayer, parameterCounts } from './params';
 
-export { BYTES_PER_ELEMENT, embeddingActivationBytes, layerActivationBytes, lmHeadActivationBytes } from './activations';
-export type { ActivationSettings, ElementType, LayerActivationBytes } from './activations';
+export {
+  BYTES_PER_ELEMENT, DEEPSEEK_V3_ACTIVATION_RECIPE, embeddingActivationBytes, FP8_CACHED_BYTES, layerActivationBytes,
+  layerActivationTensors, lmHeadActivationBytes,
+} from './activations';
+export type { ActivationSettings, ActivationTensor, ElementType, LayerActivationBytes } from './activations';
 
 /** Bytes per parameter of each training state. */
 export interface TrainingStateBytes {
@@ -109,7 +113,7 @@ export const DEFAULT_MEMORY_RESERVE: MemoryReserve = { fixedBytes: 2 * 2 ** 30, 
 export type MemoryPlan = Pick<
   ParallelPlan,
   'tp' | 'cp' | 'ep' | 'etp' | 'dp' | 'zero' | 'sequenceParallel' | 'seqLength' | 'microBatchSize' | 'recompute'
-> & Partial<Pick<ParallelPlan, 'precision'>>;
+> & Partial<Pick<ParallelPlan, 'precision' | 'recomputeModules' | 'activationFp8InputStore'>>;
 
 export interface StageMemoryInput {
   arch: ModelArch;
@@ -145,9 +149,12 @@ export function activationSettingsOf(input: StageMemoryInput): ActivationSetting
     etp: input.plan.etp,
     sequenceParallel: input.plan.sequenceParallel,
     recompute: input.plan.recompute,
+    ...(input.plan.recomputeModules ? { recomputeModules: input.plan.recomputeModules } : {}),
     flashAttention: input.flashAttention ?? true,
     dropout: input.dropout ?? input.arch.activation === 'gelu',
-    gemmInputBytes: input.plan.precision === 'fp8' ? BYTES_PER_ELEMENT.fp8 : BYTES_PER_ELEMENT.bf16,
+    // FP8 training caches every Linear input as its FP8 cast with tile scales (DeepSeek-V3 §3.3.3).
+    gemmInputBytes: input.plan.precision === 'fp8' ? FP8_CACHED_BYTES : BYTES_PER_ELEMENT.bf16,
+    activationInputBytes: input.plan.activationFp8InputStore ? FP8_CACHED_BYTES : BYTES_PER_ELEMENT.bf16,
   };
 }
 

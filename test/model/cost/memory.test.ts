@@ -123,19 +123,23 @@ describe('DeepSeek-V3 MoE layer activations (s = 4096, b = 1, TP1, flash, no dro
   const shape = { microBatchSize: 1, seqLength: 4096 };
   const base: ActivationSettings = { tp: 1, cp: 1, etp: 1, sequenceParallel: false, recompute: 'none', flashAttention: true, dropout: false };
 
-  it('BF16: 571,008 B per token', () => {
-    // Replicated: 4h·2 = 57,344 + MLA latents (1536 + 512 + 64)·2 + (1536 + 512)·2 = 8,320 → 65,664.
-    // Attention: 128·(2·192 + 128)·2 + 128·128·2 = 163,840; flash statistics 4·128 = 512.
-    // MoE: router 4·256 = 1,024; shared (2·2048·2 + 2048·2) = 12,288;
-    //      8 copies × (7168·2 dispatched + 12,288 internals + 7168·2 output) = 8 × 40,960 = 327,680.
-    // Total 65,664 + 163,840 + 512 + 1,024 + 12,288 + 327,680 = 571,008.
-    expect(layerActivationBytes(dsv3, 'moe', shape, base).total).toBe(571_008 * 4096);
+  // Corrected: the earlier figures (571,008 and 462,464 B) also kept each expert's output (8 × h × 2 =
+  // 114,688 B) for the combine; with the routing weight applied inside the activation (Megatron's weighted
+  // SwiGLU, DeepSeek-V3 §3.3.3) the expert output is not needed (docs/MEMORY.md).
+  it('BF16: 456,352 B per token', () => {
+    // Attention: norm input and output 2 × 14,336; MLA latents c_q 3,072, c_kv ‖ k_rope 1,152, normed latents
+    // 3,072 + 1,024; q, k 2 × 128·192·2 = 98,304; v 32,768; flash LSE 4·128 = 512; o 32,768 → 201,344.
+    // MoE: norm input and output 2 × 14,336; router 4·256 = 1,024; 8 copies × (7,168·2 dispatched + 4 weight +
+    //      2·2048·2 SwiGLU input + 2048·2 down input) = 8 × 26,628 = 213,024; shared 8,192 + 4,096 → 255,008.
+    expect(layerActivationBytes(dsv3, 'moe', shape, base).total).toBe(456_352 * 4096);
   });
 
-  it('FP8-cached GEMM inputs: 462,464 B per token', () => {
-    // Replicated 28,672 + 14,336 + 4,224 + 2,048 = 49,280; attention 131,072 + 16,384 = 147,456; core 512;
-    // MoE 1,024 + (8,192 + 2,048) + 8 × (7,168 + 10,240 + 14,336) = 1,024 + 10,240 + 253,952 = 265,216.
-    expect(layerActivationBytes(dsv3, 'moe', shape, { ...base, gemmInputBytes: 1 }).total).toBe(462_464 * 4096);
+  it('FP8-cached GEMM inputs (1 B, no scales): 394,912 B per token', () => {
+    // Attention: 14,336 + 7,168 (norm output in FP8) + 3,072 + 1,152 + 1,536 + 512 + 98,304 + 32,768 + 512
+    //   + o for the projection 16,384 + flash's own 16-bit o 32,768 = 208,512.
+    // MoE: 14,336 + 14,336 (router input, 16-bit) + 7,168 (shared fc1's FP8 copy) + 1,024
+    //   + 8 × (7,168 + 4 + 8,192 + 2,048) = 139,296 + shared 8,192 + 2,048 → 186,400.
+    expect(layerActivationBytes(dsv3, 'moe', shape, { ...base, gemmInputBytes: 1 }).total).toBe(394_912 * 4096);
   });
 
   it('does not depend on EP (an expert GPU receives k·s·b token copies with balanced routing)', () => {
@@ -143,7 +147,7 @@ describe('DeepSeek-V3 MoE layer activations (s = 4096, b = 1, TP1, flash, no dro
       seqLength: 4096, microBatchSize: 1, recompute: 'none' });
     const at = (ep: number): number => stageMemory({ arch: dsv3, plan: plan(ep), chunks: [chunk(4, 4)], peakInFlightMicroBatches: 5 }).activationsBytes;
     expect(at(8)).toBe(at(64));
-    expect(at(64)).toBe(5 * 4 * 571_008 * 4096);
+    expect(at(64)).toBe(5 * 4 * 456_352 * 4096);
   });
 });
 
