@@ -3,7 +3,7 @@
 // asynchronously before the synchronous pipeline runs. Nothing here executes workspace content, and a failure
 // is logged and shown as one problem, never thrown into the editor (DESIGN.md §7).
 import * as vscode from 'vscode';
-import { findDirectives, initShellGrammar, readPlensYaml, type Completion, type ReadResult } from '../config/index';
+import { findDirectives, initPythonGrammar, initShellGrammar, readPlensYaml, type Completion, type ReadResult } from '../config/index';
 import type { DesignDraft } from '../model/design';
 import { emptyDraft } from '../model/design';
 import type { EstimateResult } from '../model/estimate';
@@ -56,7 +56,7 @@ export class ConfigAnalyser implements vscode.Disposable {
 
   constructor(extensionUri: vscode.Uri, private readonly log: vscode.LogOutputChannel) {
     this.shellReady = loadShellGrammar(extensionUri).catch((error: unknown) => {
-      log.error(`The shell grammar did not load; launch scripts are not analysed: ${describe(error)}`);
+      log.error(`The shell or Python grammar did not load; launch scripts and Python configs are not analysed: ${describe(error)}`);
     });
   }
 
@@ -171,11 +171,10 @@ function isWorkspaceFile(document: vscode.TextDocument, folder: vscode.Workspace
 }
 
 async function loadShellGrammar(extensionUri: vscode.Uri): Promise<void> {
-  const [runtime, bash] = await Promise.all([
-    vscode.workspace.fs.readFile(vscode.Uri.joinPath(extensionUri, 'dist', 'web-tree-sitter.wasm')),
-    vscode.workspace.fs.readFile(vscode.Uri.joinPath(extensionUri, 'dist', 'tree-sitter-bash.wasm')),
-  ]);
-  await initShellGrammar({ runtime, bash });
+  const read = (name: string) => vscode.workspace.fs.readFile(vscode.Uri.joinPath(extensionUri, 'dist', name));
+  const [runtime, bash, python] = await Promise.all([read('web-tree-sitter.wasm'), read('tree-sitter-bash.wasm'), read('tree-sitter-python.wasm')]);
+  // Both grammars share one runtime; Python configs (torchtitan registry, NeMo 2 recipes) need the second.
+  await Promise.all([initShellGrammar({ runtime, bash }), initPythonGrammar({ runtime, python })]);
 }
 
 /** The workspace's plens.yaml as a completion layer (DESIGN.md §2); absent or unreadable means no layer. */
