@@ -3,6 +3,6 @@ import * as esbuild from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { commonOptions, nodeCjs } from './esbuildOptions.mjs';
 
-await esbuild.build({ ...commonOptions(true), ...nodeCjs, sourcemap: false, entryPoints: ['bench/index.ts'], outfile: 'dist/bench.js' });
-const result = spawnSync(process.execPath, ['dist/bench.js'], { stdio: 'inherit' });
+await esbuild.build({ ...commonOptions(true), ...nodeCjs, sourcemap: false, entryPoints: ['bench/index.ts'], outfile: '.bench/bench.js' });
+const result = spawnSync(process.execPath, ['.bench/bench.js'], { stdio: 'inherit' });
 process.exitCode = result.status ?? 1;
