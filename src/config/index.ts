@@ -84,10 +84,11 @@ function failure(fileName: string, code: string, message: string): ReadResult {
 }
 
 export function readConfig(text: string, fileName: string): ReadResult | undefined {
+  // Binary first: a large binary file is better described as binary than as large.
+  if (text.includes('\u0000')) return failure(fileName, 'input/binary', 'the file contains NUL bytes: it is binary, not a config file');
   if (text.length > MAX_INPUT_CHARS) {
     return failure(fileName, 'input/too-large', `${(text.length / 1024 / 1024).toFixed(1)} MB is larger than any training config plens reads (limit ${MAX_INPUT_CHARS / 1024 / 1024} MB); not parsed`);
   }
-  if (text.includes('\u0000')) return failure(fileName, 'input/binary', 'the file contains NUL bytes: it is binary, not a config file');
   const kind = kindOf(fileName) ?? sniffKind(text);
   for (const reader of BY_KIND[kind ?? 'yaml'] ?? []) {
     const result = safely(reader, text, fileName);
