@@ -2,7 +2,7 @@
 // file), the file, its `plens:` directives, the workspace plens.yaml, the settings, the catalogs, documented
 // defaults, and derivations (dp = world / (tp·pp·cp), microbatches = global / (micro·dp), world = nodes·gpusPerNode,
 // headDim = hidden / heads). Every value keeps its origin; symbolic values nothing resolves are reported.
-import type { ClusterSpec, Design, DesignDraft, FieldPath, ParallelPlan, ScheduleId, ZeroStage } from '../model/design';
+import { type ClusterSpec, type Design, type DesignDraft, type FieldPath, type ParallelPlan, RECOMPUTE_MODULES, type RecomputeModule, type ScheduleId, type ZeroStage } from '../model/design';
 import { findGpu } from '../model/catalog/gpus';
 import type { Problem } from '../model/problems';
 import { SCHEDULE_IDS } from '../model/schedule/index';
@@ -112,7 +112,11 @@ function completePlan(resolver: Resolver, cluster: ClusterSpec): ParallelPlan {
     resolver.fill('plan.zero', 0 as ZeroStage, 'default', 'no optimizer sharding (Megatron without --use-distributed-optimizer)');
   const sequenceParallel = resolver.pick('plan.sequenceParallel', isBoolean) ?? resolver.fill('plan.sequenceParallel', false, 'default', 'off (Megatron default)');
   const precision = resolver.pick('plan.precision', isOneOf(['bf16', 'fp16', 'fp8'] as const)) ?? resolver.fill('plan.precision', 'bf16' as const, 'default', 'BF16 mixed precision');
-  const recompute = resolver.pick('plan.recompute', isOneOf(['none', 'selective', 'full'] as const)) ?? resolver.fill('plan.recompute', 'none' as const, 'default', 'no recomputation');
+  const recomputeModules = resolver.pick('plan.recomputeModules', isRecomputeModuleList);
+  const activationFp8InputStore = resolver.pick('plan.activationFp8InputStore', isBoolean);
+  // Megatron's recompute modules take effect under selective granularity, which naming them implies.
+  const recompute = resolver.pick('plan.recompute', isOneOf(['none', 'selective', 'full'] as const)) ??
+    (recomputeModules ? resolver.fill('plan.recompute', 'selective' as const, 'derived', 'recompute modules are given') : resolver.fill('plan.recompute', 'none' as const, 'default', 'no recomputation'));
   const schedule: ScheduleId = resolver.pick('plan.schedule', isOneOf(SCHEDULE_IDS)) ??
     resolver.fill('plan.schedule', vpp > 1 ? 'interleaved-1f1b' : '1f1b', 'default', vpp > 1 ? 'interleaved 1F1B, as the virtual pipeline size asks' : '1F1B (Megatron and DeepSpeed default)');
   const nodeLimit = resolver.pick('plan.nodeLimit', isNumberOrNull) ?? resolver.fill('plan.nodeLimit', null, 'default', 'unlimited');
@@ -141,8 +145,13 @@ function completePlan(resolver: Resolver, cluster: ClusterSpec): ParallelPlan {
   return {
     tp, pp, vpp, cp, ep, etp, dp, zero, sequenceParallel, seqLength, microBatchSize, globalBatchSize,
     microbatches, schedule, recompute, precision, nodeLimit,
+    ...(recomputeModules ? { recomputeModules } : {}),
+    ...(activationFp8InputStore !== undefined ? { activationFp8InputStore } : {}),
   };
 }
+
+const isRecomputeModuleList = (value: unknown): value is RecomputeModule[] =>
+  Array.isArray(value) && value.every((item) => (RECOMPUTE_MODULES as readonly unknown[]).includes(item));
 
 /** World size from nodes, else from the layout; nodes from the world size. */
 function finishWorld(resolver: Resolver, cluster: ClusterSpec, modelParallel: number, dp: number | undefined): void {

@@ -1,7 +1,7 @@
 // Reader for our own format, `*.plens.yaml` (CONTRACT.md "The native format"): every key maps to one design
 // field, so this reader is mostly a table. Unknown keys warn (`key/unknown`), bad values fail at the value.
-import type { Node } from 'yaml';
-import type { FieldPath, MlaDims, Symbolic } from '../model/design';
+import { isScalar, isSeq, type Node } from 'yaml';
+import { type FieldPath, type MlaDims, RECOMPUTE_MODULES, type Symbolic } from '../model/design';
 import { parseScheduleId, SCHEDULE_IDS } from '../model/schedule/index';
 import { closestKey, describe, DraftBuilder, looksSymbolic, parseChoice, parseCount, parseFlag, type Parsed } from './draftBuilder';
 import type { ReadResult } from './types';
@@ -32,7 +32,21 @@ const nodeLimit: ValueParser = (raw) => {
 interface FieldSpec {
   path: FieldPath;
   parse: ValueParser;
+  /** The value is a list of scalars (`[a, b]` or a block list); parse gets them as an array. */
+  list?: boolean;
 }
+
+/** Megatron's recompute module names, each once (`recomputeModules: [layernorm, mla_up_proj, moe_act]`). */
+const recomputeModules: ValueParser = (raw) => {
+  const items = Array.isArray(raw) ? raw : [raw];
+  const modules: string[] = [];
+  for (const item of items) {
+    const parsed = parseChoice(item, RECOMPUTE_MODULES);
+    if (!parsed.ok || typeof parsed.value !== 'string') return { ok: false, message: `expected a list of ${RECOMPUTE_MODULES.join(', ')}, got ${describe(item)}` };
+    if (!modules.includes(parsed.value)) modules.push(parsed.value);
+  }
+  return { ok: true, value: modules };
+};
 
 const CLUSTER: Record<string, FieldSpec> = {
   gpu: { path: 'cluster.gpu', parse: text },
@@ -64,6 +78,8 @@ const TRAINING: Record<string, FieldSpec> = {
   microbatches: { path: 'plan.microbatches', parse: count },
   precision: { path: 'plan.precision', parse: (raw) => parseChoice(raw, ['bf16', 'fp16', 'fp8'] as const) },
   recompute: { path: 'plan.recompute', parse: (raw) => parseChoice(raw, ['none', 'selective', 'full'] as const) },
+  recomputeModules: { path: 'plan.recomputeModules', parse: recomputeModules, list: true },
+  activationFp8InputStore: { path: 'plan.activationFp8InputStore', parse: flag },
 };
 
 const ROUTING: Record<string, FieldSpec> = {
@@ -151,7 +167,9 @@ function readSection(builder: DraftBuilder, file: YamlFile, section: YamlEntry, 
 }
 
 function setParsed(builder: DraftBuilder, file: YamlFile, entry: YamlEntry, spec: FieldSpec): void {
-  const raw = scalarValue(file, entry.value);
+  const raw = spec.list && entry.value && isSeq(entry.value)
+    ? entry.value.items.map((item) => (isScalar(item) ? scalarValue(file, item as Node) : undefined) ?? null)
+    : scalarValue(file, entry.value);
   const parsed = raw === undefined && entry.value !== null
     ? { ok: false as const, message: `expected a single value, got ${describe(typeof raw === 'undefined' ? {} : raw)}` }
     : spec.parse(raw === undefined ? null : raw);

@@ -18,7 +18,12 @@ export interface FlagOccurrence {
   end: number;
   /** The word after the flag (or after `=`); a switch flag ignores it. */
   value?: FlagValue;
+  /** Further words before the next flag, for list flags (`--recompute-modules core_attn moe_act`). */
+  more?: FlagValue[];
 }
+
+/** Words a list flag may take; more than Megatron's longest list, few enough to stop at a runaway line. */
+const MAX_LIST_WORDS = 16;
 
 const FLAG = /^(["']*)(--?[A-Za-z][\w.-]*)(=?)/;
 
@@ -63,7 +68,16 @@ export function scanFlags(text: string, start: number, end: number, env: ShellEn
       occurrence.value = valueFrom(field, quotes.length + flag.length + 1, env);
     } else {
       const next = fields[i + 1];
-      if (next && !FLAG.exec(next.raw)?.[2]?.startsWith('--')) occurrence.value = valueFrom(next, 0, env);
+      if (next && !FLAG.exec(next.raw)?.[2]?.startsWith('--')) {
+        occurrence.value = valueFrom(next, 0, env);
+        const more: FlagValue[] = [];
+        for (let j = i + 2; j < fields.length && more.length < MAX_LIST_WORDS; j++) {
+          const word = fields[j];
+          if (!word || FLAG.exec(word.raw)?.[2]?.startsWith('-')) break;
+          more.push(valueFrom(word, 0, env));
+        }
+        if (more.length > 0) occurrence.more = more;
+      }
     }
     found.push(occurrence);
   }

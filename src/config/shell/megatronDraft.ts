@@ -1,6 +1,7 @@
 // From the flags a script passes to Megatron (and its launcher) to a design draft. Plain flags map one to one;
 // the rest are combined afterwards the way megatron/training/arguments.py combines them (FORMATS.md A.2).
 import type { DraftBuilder } from './draftBuilder';
+import { RECOMPUTE_MODULES, type RecomputeModule } from '../../model/design';
 import type { FlagOccurrence } from './flags';
 import type { JsonEntry } from './heredocJson';
 import { LAUNCHER_FLAGS, LEGACY_FLAGS, MEGATRON_FLAGS, SBATCH_FLAGS } from './megatronFlags';
@@ -133,6 +134,25 @@ function readMoe(builder: DraftBuilder, last: Last): void {
   }
 }
 
+/** `--recompute-modules a b c`: the known names up to the first word that is not one (a pipe, a redirect…). */
+function readRecomputeModules(builder: DraftBuilder, flag: FlagOccurrence | undefined): void {
+  if (!flag?.value) return;
+  const modules: RecomputeModule[] = [];
+  let lastWord = flag.value;
+  for (const word of [flag.value, ...(flag.more ?? [])]) {
+    const name = word.expanded.unresolved.length === 0 ? word.expanded.text.trim() : '';
+    const module = RECOMPUTE_MODULES.find((known) => known === name);
+    if (!module) break;
+    if (!modules.includes(module)) modules.push(module);
+    lastWord = word;
+  }
+  if (modules.length === 0) {
+    builder.problem('info', 'value/unsupported', `\`--recompute-modules ${flag.value.raw}\`: not a module this reader knows (${RECOMPUTE_MODULES.join(', ')}); Megatron's default core_attn is assumed.`, flag.start, flag.end, 'plan.recomputeModules');
+    return;
+  }
+  builder.set('plan.recomputeModules', modules, locate(flag.start, flag.end, { ...flag.value, end: lastWord.end }));
+}
+
 function readPrecisionAndSharding(builder: DraftBuilder, last: Last, json: readonly JsonEntry[]): void {
   const fp8 = last.get('--fp8-format');
   const bf16 = last.get('--bf16');
@@ -142,6 +162,7 @@ function readPrecisionAndSharding(builder: DraftBuilder, last: Last, json: reado
   const granularity = last.get('--recompute-granularity');
   const recompute = expandedText(granularity);
   if (granularity && (recompute === 'full' || recompute === 'selective')) builder.set('plan.recompute', recompute, locate(granularity.start, granularity.end, granularity.value));
+  readRecomputeModules(builder, last.get('--recompute-modules'));
 
   const fsdp = last.get('--use-megatron-fsdp') ?? last.get('--use-torch-fsdp2');
   const strategy = last.get('--data-parallel-sharding-strategy');

@@ -37,6 +37,9 @@ export const MEGATRON_FLAGS: Record<string, FlagRule> = {
   '--num-virtual-stages-per-pipeline-rank': { kind: 'deferred', takesValue: true },
   '--pipeline-model-parallel-layout': { kind: 'deferred', takesValue: true },
   '--recompute-granularity': { kind: 'deferred', takesValue: true },
+  // nargs='*': the names follow as separate words (arguments.py; TransformerConfig.recompute_modules).
+  '--recompute-modules': { kind: 'deferred', takesValue: true },
+  '--activation-func-fp8-input-store': { kind: 'switch', field: 'plan.activationFp8InputStore', value: true },
   '--group-query-attention': { kind: 'deferred', takesValue: false },
   '--num-query-groups': { kind: 'deferred', takesValue: true },
   '--moe-shared-expert-intermediate-size': { kind: 'deferred', takesValue: true },

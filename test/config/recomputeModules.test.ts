@@ -1,0 +1,67 @@
+// Megatron's --recompute-modules (nargs='*') and --activation-func-fp8-input-store, and the native format's
+// training.recomputeModules / activationFp8InputStore, reach the design.
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { completeDesign } from '../../src/config/complete';
+import { initShellGrammar, readMegatronShell } from '../../src/config/megatronShell';
+import { readPlensYaml } from '../../src/config/plensYaml';
+
+describe('Megatron launch scripts', () => {
+  beforeAll(async () => {
+    await initShellGrammar({
+      runtime: readFileSync('node_modules/web-tree-sitter/web-tree-sitter.wasm'),
+      bash: readFileSync('node_modules/tree-sitter-bash/tree-sitter-bash.wasm'),
+    });
+  });
+
+  it('reads the four modules of the DeepSeek-V3 sbatch fixture (line 49: mlp moe mla_up_proj layernorm)', () => {
+    const result = readMegatronShell(readFileSync('test/fixtures/megatron-lm/sbatch_mfsdp_deepseek_v3.sh', 'utf8'), 'sbatch_mfsdp_deepseek_v3.sh');
+    expect(result?.design.plan.recomputeModules).toEqual(['mlp', 'moe', 'mla_up_proj', 'layernorm']);
+    expect(result?.sourceMap.get('plan.recomputeModules')?.key.line).toBe(49);
+    expect(result?.design.plan.recompute).toBe('selective');
+  });
+
+  it('stops at the first word that is not a module, and reads the FP8 activation-input switch', () => {
+    const script = 'torchrun pretrain_gpt.py --num-layers 4 --activation-func-fp8-input-store --recompute-granularity selective --recompute-modules moe_act layernorm moe_act extra.txt\n';
+    const result = readMegatronShell(script, 'run.sh');
+    expect(result?.design.plan.recomputeModules).toEqual(['moe_act', 'layernorm']);
+    expect(result?.design.plan.activationFp8InputStore).toBe(true);
+    const piped = readMegatronShell('torchrun pretrain_gpt.py --num-layers 4 --recompute-modules moe_act 2>&1 | tee log.txt\n', 'run.sh');
+    expect(piped?.design.plan.recomputeModules).toEqual(['moe_act']);
+  });
+
+  it('an unknown module name is an info problem, not a value', () => {
+    const result = readMegatronShell('torchrun pretrain_gpt.py --num-layers 4 --recompute-modules attention_core\n', 'run.sh');
+    expect(result?.design.plan.recomputeModules).toBeUndefined();
+    expect(result?.problems.map((p) => p.code)).toContain('value/unsupported');
+  });
+});
+
+describe('*.plens.yaml', () => {
+  const yaml = (training: string) => `model: deepseek-v3\nparallel:\n  tp: 1\ntraining:\n${training}`;
+
+  it('reads a flow list and a block list of modules, and the FP8 input store', () => {
+    const flow = readPlensYaml(yaml('  recomputeModules: [layernorm, mla_up_proj, moe_act]\n  activationFp8InputStore: true\n'), 'x.plens.yaml');
+    expect(flow?.design.plan.recomputeModules).toEqual(['layernorm', 'mla_up_proj', 'moe_act']);
+    expect(flow?.design.plan.activationFp8InputStore).toBe(true);
+    expect(flow?.sourceMap.get('plan.recomputeModules')?.key.line).toBe(5);
+    const block = readPlensYaml(yaml('  recomputeModules:\n    - core_attn\n    - moe\n'), 'x.plens.yaml');
+    expect(block?.design.plan.recomputeModules).toEqual(['core_attn', 'moe']);
+  });
+
+  it('a name Megatron does not know is an error at the value', () => {
+    const result = readPlensYaml(yaml('  recomputeModules: [layernorm, attention]\n'), 'x.plens.yaml');
+    expect(result?.design.plan.recomputeModules).toBeUndefined();
+    const problem = result?.problems.find((p) => p.code === 'value/invalid');
+    expect(problem?.message).toContain('"attention"');
+    expect(problem?.range?.line).toBe(5);
+  });
+
+  it('naming modules implies selective recompute when recompute is not given', () => {
+    const read = readPlensYaml(yaml('  recomputeModules: [moe_act]\n'), 'x.plens.yaml');
+    const completed = read ? completeDesign(read) : undefined;
+    expect(completed?.design?.plan.recompute).toBe('selective');
+    expect(completed?.design?.plan.recomputeModules).toEqual(['moe_act']);
+    expect(completed?.origins['plan.recompute']?.from).toBe('derived');
+  });
+});
