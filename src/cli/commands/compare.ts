@@ -2,9 +2,10 @@
 import { parseScheduleId, SCHEDULE_IDS, SCHEDULE_LABELS } from '../../model/schedule/index';
 import { runScheduleReport, type ScheduleReport } from '../../model/schedule/report';
 import type { ScheduleId } from '../../model/design';
-import { numberFlag, parseArgs } from '../args';
+import { parseArgs } from '../args';
 import { formatNumber, table } from '../format';
 import { UsageError, type CliIo } from '../io';
+import { PIPELINE_FLAGS, pipelineFlags } from '../scheduleFlags';
 
 export const COMPARE_USAGE = `plens compare --pp P --microbatches M [--schedules ID,ID,...] [--chunks V] [--f T] [--b T] [--w T] [--fb T] [--p2p T] [--json]`;
 
@@ -14,18 +15,9 @@ const PARAMETER_COPIES: Record<ScheduleId, number> = {
 };
 
 export async function runCompare(argv: string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, { values: ['schedules', 'pp', 'microbatches', 'chunks', 'f', 'b', 'w', 'fb', 'p2p'], switches: ['json'] });
-  if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
-  if (!args.values.has('pp')) throw new UsageError('--pp is required');
-  if (!args.values.has('microbatches')) throw new UsageError('--microbatches is required');
-  const pp = numberFlag(args, 'pp', 0, { integer: true, min: 1 });
-  const microbatches = numberFlag(args, 'microbatches', 0, { integer: true, min: 1 });
-  const chunks = numberFlag(args, 'chunks', 2, { integer: true, min: 1 });
-  const F = numberFlag(args, 'f', 1, { min: 0 });
-  const B = numberFlag(args, 'b', 2, { min: 0 });
-  const W = numberFlag(args, 'w', 1, { min: 0 });
-  const FB = numberFlag(args, 'fb', F + B, { min: 0 });
-  const p2p = numberFlag(args, 'p2p', 0, { min: 0 });
+  const args = parseArgs(argv, { values: ['schedules', ...PIPELINE_FLAGS], switches: ['json'] });
+  const { pp, microbatches, chunks, costs } = pipelineFlags(args);
+  const { F, B, W, FB, p2p } = costs;
   const names = (args.values.get('schedules') ?? '1f1b,zb-h1,dualpipe').split(',').map((name) => name.trim()).filter(Boolean);
   const ids = names.map((name) => {
     const id = parseScheduleId(name);

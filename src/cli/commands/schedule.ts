@@ -2,37 +2,25 @@
 import { OP_B, OP_F, OP_FB, OP_I, OP_W, parseScheduleId, SCHEDULE_IDS, SCHEDULE_LABELS, type Schedule, type Timeline } from '../../model/schedule/index';
 import { runScheduleReport, type ScheduleReport } from '../../model/schedule/report';
 import { chromeTrace } from '../../model/trace';
-import { numberFlag, parseArgs } from '../args';
+import { parseArgs } from '../args';
 import { formatNumber, table } from '../format';
 import { UsageError, type CliIo } from '../io';
+import { PIPELINE_FLAGS, pipelineFlags } from '../scheduleFlags';
 
 export const SCHEDULE_USAGE = `plens schedule --schedule ID --pp P --microbatches M [--chunks V] [--f T] [--b T] [--w T] [--fb T] [--p2p T]
                [--json] [--summary] [--trace OUT.json]
   ID: ${SCHEDULE_IDS.join(', ')}`;
 
 export async function runSchedule(argv: string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, {
-    values: ['schedule', 'pp', 'microbatches', 'chunks', 'f', 'b', 'w', 'fb', 'p2p', 'trace'],
-    switches: ['json', 'summary'],
-  });
-  if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
+  const args = parseArgs(argv, { values: ['schedule', 'trace', ...PIPELINE_FLAGS], switches: ['json', 'summary'] });
   const scheduleText = args.values.get('schedule');
   if (scheduleText === undefined) throw new UsageError('--schedule is required (one of ' + SCHEDULE_IDS.join(', ') + ')');
   const schedule = parseScheduleId(scheduleText);
   if (!schedule) throw new UsageError(`unknown schedule "${scheduleText}": use one of ${SCHEDULE_IDS.join(', ')}`);
-  if (!args.values.has('pp')) throw new UsageError('--pp is required');
-  if (!args.values.has('microbatches')) throw new UsageError('--microbatches is required');
-  const pp = numberFlag(args, 'pp', 0, { integer: true, min: 1 });
-  const microbatches = numberFlag(args, 'microbatches', 0, { integer: true, min: 1 });
-  const chunks = numberFlag(args, 'chunks', 2, { integer: true, min: 1 });
-  const F = numberFlag(args, 'f', 1, { min: 0 });
-  const B = numberFlag(args, 'b', 2, { min: 0 });
-  const W = numberFlag(args, 'w', 1, { min: 0 });
-  const FB = numberFlag(args, 'fb', F + B, { min: 0 });
-  const p2p = numberFlag(args, 'p2p', 0, { min: 0 });
+  const { pp, microbatches, chunks, costs } = pipelineFlags(args);
   const summary = args.switches.has('summary');
 
-  const result = runScheduleReport({ schedule, pp, microbatches, chunks, costs: { F, B, W, FB, p2p }, includeOps: !summary });
+  const result = runScheduleReport({ schedule, pp, microbatches, chunks, costs, includeOps: !summary });
   if (!result.ok) throw new UsageError(result.error.message);
 
   const tracePath = args.values.get('trace');

@@ -1,0 +1,33 @@
+// The pipeline shape and per-chunk cost flags that `schedule` and `compare` share (CONTRACT.md defaults).
+import { numberFlag, type ParsedArgs } from './args';
+import { UsageError } from './io';
+
+export const PIPELINE_FLAGS = ['pp', 'microbatches', 'chunks', 'f', 'b', 'w', 'fb', 'p2p'] as const;
+
+export interface PipelineFlags {
+  pp: number;
+  microbatches: number;
+  chunks: number;
+  costs: { F: number; B: number; W: number; FB: number; p2p: number };
+}
+
+export function pipelineFlags(args: ParsedArgs): PipelineFlags {
+  if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
+  if (!args.values.has('pp')) throw new UsageError('--pp is required');
+  if (!args.values.has('microbatches')) throw new UsageError('--microbatches is required');
+  const F = numberFlag(args, 'f', 1, { min: 0 });
+  const B = numberFlag(args, 'b', 2, { min: 0 });
+  return {
+    pp: numberFlag(args, 'pp', 0, { integer: true, min: 1 }),
+    microbatches: numberFlag(args, 'microbatches', 0, { integer: true, min: 1 }),
+    chunks: numberFlag(args, 'chunks', 2, { integer: true, min: 1 }),
+    costs: {
+      F,
+      B,
+      W: numberFlag(args, 'w', 1, { min: 0 }),
+      // The overlapped pair defaults to no overlap gain.
+      FB: numberFlag(args, 'fb', F + B, { min: 0 }),
+      p2p: numberFlag(args, 'p2p', 0, { min: 0 }),
+    },
+  };
+}
