@@ -163,7 +163,8 @@ export function stageCosts(input: StageCostInput): StageCostBreakdown {
   // The attention core, embedding-side norms and the LM head stay in BF16 under FP8 training (DeepSeek-V3 §3.3).
   const attentionRate = (design.cluster.peakTflops && plan.precision !== 'fp8' ? peakFlopsPerSecond : gpu.peakFlopsPerSecond.bf16) * compute.attention;
   const recomputeAll = plan.recompute === 'full';
-  const recomputeAttention = plan.recompute === 'selective';
+  // Selective recompute reruns the attention core only when core_attn is among the modules (Megatron's default).
+  const recomputeAttention = plan.recompute === 'selective' && (plan.recomputeModules ?? ['core_attn']).includes('core_attn');
   for (let s = 0; s < n; s++) {
     const layout = split.stages[s]!;
     const work = stageWork(design, layout);
