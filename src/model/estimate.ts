@@ -10,7 +10,8 @@ import { placePlan } from './cost/placement';
 import { splitLayers, stageCosts } from './cost/stages';
 import { modelComm } from './cost/traffic';
 import { checkLayout, stageCount } from './layoutChecks';
-import { rankMemory, type RankMemory } from './rankMemory';
+import { peakActivationBytes } from './cost/activationPeak';
+import { rankMemory, stageActivationBytes, type RankMemory } from './rankMemory';
 import { closedForm } from './schedule/closedForm';
 import { generateSchedule } from './schedule/index';
 import { OP_B, OP_F, OP_FB, OP_I, type Schedule } from './schedule/ops';
@@ -125,7 +126,9 @@ export function estimate(design: Design, options: EstimateOptions = {}): Estimat
   }
 
   const memoryStages: RankMemory[] = [];
-  for (let r = 0; r < schedule.ranks; r++) memoryStages.push(rankMemory(design, split, r, timeline.peakActivations[r]!));
+  // Each in-flight chunk weighs what its own stage holds (ranks of DualPipe and V schedules hold unequal stages).
+  const activationPeaks = peakActivationBytes(schedule, stageActivationBytes(design, split));
+  for (let r = 0; r < schedule.ranks; r++) memoryStages.push(rankMemory(design, split, r, timeline.peakActivations[r]!, activationPeaks[r]!));
   // The optimizer step streams weights, gradients and optimizer state through HBM once each way.
   let optimizerSeconds = 0;
   for (const m of memoryStages) {

@@ -122,6 +122,11 @@ export interface StageMemoryInput {
   chunks: readonly StageContent[];
   /** Peak chunk activations held at once (the simulator's per-rank peakActivations). */
   peakInFlightMicroBatches: number;
+  /**
+   * Peak bytes of the chunk activations held at once, each chunk weighted by its own stage (activationPeak.ts);
+   * absent: peakInFlightMicroBatches × the rank's largest chunk.
+   */
+  peakChunkActivationBytes?: number;
   /** DualPipe holds two copies of its stage's parameters (DeepSeek-V3 Table 2): weights, grads and optimizer ×2. */
   parameterCopies?: number;
   /** Default STATE_BYTES_MEGATRON. */
@@ -194,7 +199,7 @@ export function stageMemory(input: StageMemoryInput): StageMemory {
   // Chunks of one rank usually have equal layer counts; the largest bounds an in-flight chunk activation.
   const perChunk = Math.max(0, ...input.chunks.map((chunk) => chunkActivationBytes(arch, chunk, plan, settings)));
   const inFlight = Math.max(0, input.peakInFlightMicroBatches);
-  let activationsBytes = inFlight * perChunk;
+  let activationsBytes = input.peakChunkActivationBytes ?? inFlight * perChunk;
   if (input.chunks.some((chunk) => chunk.hasEmbedding)) activationsBytes += inFlight * embeddingActivationBytes(arch, shape, settings);
   if (input.chunks.some((chunk) => chunk.hasLmHead)) activationsBytes += lmHeadActivationBytes(arch, shape, settings);
 

@@ -33,3 +33,32 @@ describe('DeepSeek-V3 example (PP16 DualPipe, EP64, FP8, [layernorm, mla_up_proj
     expect(rank.activationsBytes).toBe(52_220_657_664);
   });
 });
+
+describe('DualPipe rank 0 holds mostly its own first stage', () => {
+  const design = example();
+  const result = estimate(design);
+
+  it('weights each in-flight chunk by its stage: 16 × stage 0 + 1 × stage 15 at the peak', () => {
+    // Stage 0: 3 dense layers × 144,192 B/token (activations.test.ts: attention 72,832 + dense MLP norm input
+    // 14,336 + SwiGLU input in FP8 36,864 × 1.03125 = 38,016 + down input 18,432 × 1.03125 = 19,008) = 432,576.
+    // Stage 15: 3 MoE layers + the MTP module's layer = 4 × 187,488 = 749,952.
+    // Plus token ids 8 B × 17 in flight and one LM head's 4·(h + V) = 545,792 B per token.
+    const rank = result.estimate!.memory.stages[0]!;
+    expect(rank.activationsBytes).toBe(4096 * (16 * 432_576 + 749_952) + 17 * 8 * 4096 + 4096 * 4 * (7168 + 129_280));
+  });
+});
+
+describe('peakActivationBytes', () => {
+  it('reduces to peak count × bytes when every stage weighs the same, and follows the stage otherwise', async () => {
+    const { generateSchedule } = await import('../../../src/model/schedule/index');
+    const { simulate } = await import('../../../src/model/schedule/simulate');
+    const { peakActivationBytes } = await import('../../../src/model/cost/activationPeak');
+    const generated = generateSchedule('1f1b', { ranks: 2, microbatches: 4 });
+    if (!generated.ok) throw new Error(generated.error.message);
+    const timeline = simulate(generated.schedule, { forward: 1, backward: 2, weight: 1, overlapped: 3, p2p: 0 });
+    if (!timeline.ok) throw new Error(timeline.error.message);
+    expect(Array.from(peakActivationBytes(generated.schedule, [5, 5]))).toEqual(Array.from(timeline.timeline.peakActivations, (n) => 5 * n));
+    // 1F1B, p = 2: rank 0 holds 2 micro-batches of stage 0 (1 B each), rank 1 one of stage 1 (10 B).
+    expect(Array.from(peakActivationBytes(generated.schedule, [1, 10]))).toEqual([2, 10]);
+  });
+});
