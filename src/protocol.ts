@@ -46,14 +46,105 @@ export interface ScheduleRunningMessage {
   opsBound: number;
 }
 
+/** One headline number: the raw value (SI units: seconds, bytes, fractions) and the text people read. */
+export interface EstimateFigure {
+  id: 'step-time' | 'tokens-per-second' | 'mfu' | 'tflops-per-gpu' | 'gpu-hours' | 'bubble' | 'bubble-closed-form' | 'peak-memory';
+  label: string;
+  text: string;
+  value: number;
+  /** A second line: what the figure is measured against (a closed form, the GPU's HBM). */
+  note?: string;
+}
+
+/** Per-GPU memory of one pipeline rank, by what it holds (bytes). */
+export interface EstimateMemoryRank {
+  rank: number;
+  parametersBytes: number;
+  gradientsBytes: number;
+  optimizerBytes: number;
+  activationsBytes: number;
+  otherBytes: number;
+  totalBytes: number;
+  /** Formatted total, e.g. "61.2 GiB". */
+  totalText: string;
+}
+
+export type TrafficDimension = 'tp' | 'cp' | 'ep' | 'pp' | 'dp';
+
+export interface EstimateTrafficRow {
+  dimension: TrafficDimension;
+  label: string;
+  nvlinkBytes: number;
+  ibBytes: number;
+  nvlinkText: string;
+  ibText: string;
+}
+
+/** The designed step's per-rank timeline in seconds, or why it is not drawn. */
+export type EstimateTimeline =
+  | { drawn: true; makespanSeconds: number; ranks: Pick<ScheduleReport['ranks'][number], 'rank' | 'ops'>[] }
+  | { drawn: false; ops: number; limit: number };
+
+export interface EstimateProblem {
+  severity: 'error' | 'warning' | 'info';
+  code: string;
+  message: string;
+  /** 1-based line in the file, when the problem is about a place in it. */
+  line?: number;
+}
+
+/** Where one design value came from (DESIGN.md §7 "honest numbers": every figure traced to its inputs). */
+export interface EstimateAssumption {
+  field: string;
+  label: string;
+  value: string;
+  from: 'file' | 'directive' | 'workspace' | 'setting' | 'catalog' | 'default' | 'derived' | 'flag' | 'what-if';
+  /** In words: "this file (line 12)", "the built-in catalog: catalog model deepseek-v3". */
+  fromText: string;
+}
+
+/** What-if values the panel may try on the active config without touching its file. */
+export interface WhatIfChanges {
+  schedule?: ScheduleId;
+  pp?: number;
+  microBatchSize?: number;
+}
+
 /**
- * Reserved for the active file's estimate (headline numbers, memory per stage, traffic). Its payload is
- * typed by the estimate presenter when it lands; until then the page ignores it.
+ * The active config's estimate as the panel draws it: a plain JSON view model built on the host by
+ * `buildEstimateView` (src/extension/estimateView.ts). File text inside it (values, messages) is data the page
+ * writes with textContent only.
  */
+export interface EstimateView {
+  /** The file's base name and its format in words. */
+  fileName: string;
+  formatName: string;
+  /** The design in one line ("deepseek-v3 on 2048 × H800 …"), absent when completion gave none. */
+  designSummary?: string;
+  /** The values the what-if controls start from (the design's, or the what-if's). */
+  controls?: { schedule: ScheduleId; pp: number; microBatchSize: number };
+  /** Set when the figures are for changed values, not the file's. */
+  whatIf?: { changes: WhatIfChanges; description: string };
+  /** Why there are no figures, when there are none. */
+  unavailable?: string;
+  figures: EstimateFigure[];
+  memory?: { capacityBytes: number; capacityText: string; peakBytes: number; warningFraction?: number; ranks: EstimateMemoryRank[] };
+  traffic?: {
+    rows: EstimateTrafficRow[];
+    ibBytesPerTokenText: string;
+    exposedCommText: string;
+    computeToCommText: string;
+  };
+  timeline?: EstimateTimeline;
+  problems: EstimateProblem[];
+  assumptions: EstimateAssumption[];
+}
+
+/** The active config's estimate, or `estimate: null` when no recognised config is open (the page shows schedules). */
 export interface EstimateMessage {
   type: 'estimate';
   fileName: string;
-  estimate: unknown;
+  estimate: EstimateView | null;
 }
 
 export type HostMessage = InitMessage | ScheduleMessage | ScheduleErrorMessage | ScheduleRunningMessage | EstimateMessage;
@@ -71,10 +162,21 @@ export interface RunScheduleMessage {
   query: ScheduleQuery;
 }
 
-export type WebviewMessage = ReadyMessage | RunScheduleMessage;
+/** Re-estimate the active config with these values; the host never edits the file for it. */
+export interface WhatIfMessage {
+  type: 'whatIf';
+  changes: WhatIfChanges;
+}
+
+/** Back to the file's own values. */
+export interface WhatIfResetMessage {
+  type: 'whatIfReset';
+}
+
+export type WebviewMessage = ReadyMessage | RunScheduleMessage | WhatIfMessage | WhatIfResetMessage;
 
 const HOST_TYPES: ReadonlySet<string> = new Set<HostMessage['type']>(['init', 'schedule', 'scheduleError', 'scheduleRunning', 'estimate']);
-const WEBVIEW_TYPES: ReadonlySet<string> = new Set<WebviewMessage['type']>(['ready', 'runSchedule']);
+const WEBVIEW_TYPES: ReadonlySet<string> = new Set<WebviewMessage['type']>(['ready', 'runSchedule', 'whatIf', 'whatIfReset']);
 
 function hasType(value: unknown, types: ReadonlySet<string>): boolean {
   if (typeof value !== 'object' || value === null || !('type' in value)) return false;
@@ -92,6 +194,10 @@ export function isWebviewMessage(value: unknown): value is WebviewMessage {
   if ((value as WebviewMessage).type === 'runSchedule') {
     const query = (value as { query?: unknown }).query;
     return typeof query === 'object' && query !== null;
+  }
+  if ((value as WebviewMessage).type === 'whatIf') {
+    const changes = (value as { changes?: unknown }).changes;
+    return typeof changes === 'object' && changes !== null;
   }
   return true;
 }

@@ -1,15 +1,27 @@
-// The panel page: receives data by message, draws it, sends intents back. The last view is kept in the
-// webview state so a hidden and re-shown panel redraws at once (getState/setState, not retainContextWhenHidden).
-import { isHostMessage, type HostMessage, type InitMessage, type ScheduleErrorMessage, type ScheduleId, type ScheduleMessage, type WebviewMessage } from '../src/protocol';
+// The panel page: receives data by message, draws it, sends intents back. Two tabs: the active config's estimate
+// and the schedule tool. The last views are kept in the webview state so a hidden and re-shown panel redraws at
+// once (getState/setState, not retainContextWhenHidden).
+import '@vscode-elements/elements/dist/vscode-tabs/index.js';
+import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
+import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
+import type { VscodeTabs } from '@vscode-elements/elements/dist/vscode-tabs/vscode-tabs.js';
+import { isHostMessage, type EstimateMessage, type HostMessage, type InitMessage, type ScheduleErrorMessage, type ScheduleId, type ScheduleMessage, type WebviewMessage } from '../src/protocol';
 import { Controls } from './controls';
 import { monitorCspViolations } from './cspMonitor';
+import { EstimatePane } from './estimate';
 import { renderFigures } from './figures';
 import { TimelineChart } from './timeline';
 
 interface PanelState {
   init?: InitMessage;
   view?: ScheduleMessage | ScheduleErrorMessage;
+  estimate?: EstimateMessage;
+  /** The tab the user last looked at. */
+  tab?: number;
 }
+
+const ESTIMATE_TAB = 0;
+const SCHEDULE_TAB = 1;
 
 function byId<T extends HTMLElement>(id: string): T {
   const found = document.getElementById(id);
@@ -34,6 +46,38 @@ const controls = new Controls(
   (query) => send({ type: 'runSchedule', query }),
   (message) => showError(message),
 );
+const tabs = byId<VscodeTabs>('tabs');
+const estimatePane = new EstimatePane(
+  (changes) => send({ type: 'whatIf', changes }),
+  () => send({ type: 'whatIfReset' }),
+);
+
+function selectTab(index: number): void {
+  state.tab = index;
+  if (tabs.selectedIndex !== index) tabs.selectedIndex = index;
+}
+
+tabs.addEventListener('vsc-tabs-select', (event) => {
+  state.tab = event.detail.selectedIndex;
+  vscode.setState(state);
+});
+
+/** The host repeats the current views when a page (re)loads; only a different query is a new run to bring forward. */
+function isNewRun(message: ScheduleMessage | ScheduleErrorMessage): boolean {
+  return JSON.stringify(state.view?.query) !== JSON.stringify(message.query) || state.view?.type !== message.type;
+}
+
+/** A new config (or the first) brings the Estimate tab forward; re-analyses of the same file leave the tab alone. */
+function showEstimate(message: EstimateMessage, restoring: boolean): void {
+  const previous = state.estimate;
+  state.estimate = message;
+  estimatePane.show(message.estimate);
+  if (message.estimate === null) {
+    if (!restoring) selectTab(SCHEDULE_TAB);
+  } else if (!restoring && (previous?.estimate == null || previous.fileName !== message.fileName)) {
+    selectTab(ESTIMATE_TAB);
+  }
+}
 
 function showError(message: string): void {
   errorBox.textContent = message;
@@ -78,20 +122,23 @@ function labelOf(id: string): string {
   return state.init?.schedules.find((choice) => choice.id === id)?.label ?? id;
 }
 
-function apply(message: HostMessage): void {
+function apply(message: HostMessage, restoring = false): void {
   if (message.type === 'schedule' || message.type === 'scheduleError') status.hidden = true;
   switch (message.type) {
     case 'init':
       state.init = message;
       controls.offer(message.schedules);
+      estimatePane.offer(message.schedules);
       controls.show(state.view?.query ?? message.defaults);
       break;
     case 'schedule':
+      if (!restoring && isNewRun(message)) selectTab(SCHEDULE_TAB);
       state.view = message;
       controls.show(message.query);
       showSchedule(message);
       break;
     case 'scheduleError':
+      if (!restoring) selectTab(SCHEDULE_TAB);
       state.view = message;
       result.hidden = true;
       showError(message.message);
@@ -101,8 +148,8 @@ function apply(message: HostMessage): void {
       status.hidden = false;
       return;
     case 'estimate':
-      // The active file's estimate is drawn by the estimate view once it exists; this page shows schedules.
-      return;
+      showEstimate(message, restoring);
+      break;
   }
   vscode.setState(state);
 }
@@ -111,6 +158,8 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
   if (isHostMessage(event.data)) apply(event.data);
 });
 
-if (state.init) apply(state.init);
-if (state.view) apply(state.view);
+if (state.init) apply(state.init, true);
+if (state.view) apply(state.view, true);
+if (state.estimate) apply(state.estimate, true);
+if (state.tab !== undefined) selectTab(state.tab);
 send({ type: 'ready' });

@@ -21,6 +21,12 @@ Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip, L
 
 type ReportOp = NonNullable<ScheduleReport['ranks'][number]['ops']>[number];
 
+/** What the chart draws: a schedule report, or the estimate's designed step (times in seconds). */
+export interface TimelineData {
+  makespan: number;
+  ranks: { rank: number; ops?: ReportOp[] }[];
+}
+
 interface TimelinePoint {
   x: [number, number];
   y: string;
@@ -102,7 +108,7 @@ export class TimelineChart {
     new MutationObserver(() => this.applyTheme()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
   }
 
-  draw(report: ScheduleReport): void {
+  draw(report: TimelineData, axisTitle = 'time (units of the op costs)'): void {
     const labels = report.ranks.map((rank) => `rank ${rank.rank}`);
     const datasets: ChartDataset<'bar', TimelinePoint[]>[] = SERIES.map((series, index) => ({
       label: series.label,
@@ -133,7 +139,7 @@ export class TimelineChart {
         responsive: true,
         maintainAspectRatio: false,
         scales: {
-          x: { type: 'linear', min: 0, max: report.makespan, title: { display: true, text: 'time (units of the op costs)' } },
+          x: { type: 'linear', min: 0, max: report.makespan, title: { display: true, text: axisTitle } },
           // Every rank gets its label: a skipped one reads as a missing rank.
           y: { type: 'category', ticks: { autoSkip: false } },
         },

@@ -135,6 +135,7 @@ export class ConfigAnalyser implements vscode.Disposable {
       if (document.version !== version) return this.run(document);
       const config = vscode.workspace.getConfiguration(SETTINGS_SECTION, document.uri);
       const bubble = explicit<number>(config, 'bubbleWarningFraction') ?? config.get<number>('bubbleWarningFraction');
+      const memory = config.get<number>('memoryWarningFraction');
       const analysed = analyseText({
         text,
         fileName: readerFileName(document),
@@ -142,6 +143,7 @@ export class ConfigAnalyser implements vscode.Disposable {
         ...(workspace ? { workspace } : {}),
         readFile: (path) => modelFiles.get(path),
         ...(typeof bubble === 'number' ? { bubbleWarningFraction: bubble } : {}),
+        ...(typeof memory === 'number' && memory > 0 && memory < 1 ? { memoryWarningFraction: memory } : {}),
       });
       if (analysed) result = { uri: document.uri, version, ...analysed };
     } catch (error) {

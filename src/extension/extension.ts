@@ -1,17 +1,32 @@
-// Activation: one panel session, its two surfaces and the commands, every registration owned by
-// context.subscriptions so deactivation releases them all.
+// Activation: the config editor surface, one panel session, its two surfaces and the commands, every registration
+// owned by context.subscriptions so deactivation releases them all.
 import * as vscode from 'vscode';
+import { SETTINGS_SECTION } from './analysis';
 import { registerCommands, defaultQuery } from './commands';
+import { registerConfigFeatures } from './configFeatures';
 import { ScheduleJobs } from './scheduleJobs';
+import type { PresentOptions } from './estimatePresenter';
 import { EstimatesViewProvider, PANEL_VIEW_TYPE, PanelSession, SchedulePanel, VIEW_ID } from './panel';
 
 export function activate(context: vscode.ExtensionContext): void {
   const jobs = new ScheduleJobs(vscode.Uri.joinPath(context.extensionUri, 'dist', 'scheduleWorker.js').fsPath);
-  const session: PanelSession = new PanelSession(() => defaultQuery(), jobs);
+  const session: PanelSession = new PanelSession(() => defaultQuery(), jobs, estimateSettings);
   const viewProvider = new EstimatesViewProvider(context.extensionUri, session);
+  const features = registerConfigFeatures(context);
+  const showActive = () => {
+    const active = features.current();
+    // Focus in the panel or a non-config file leaves the last config shown; closing it clears the panel.
+    if (active) session.showConfig(active.uri.toString(), active.uri.path, active);
+  };
   context.subscriptions.push(
     session,
     viewProvider,
+    features,
+    features.onDidAnalyse(showActive),
+    vscode.workspace.onDidCloseTextDocument((document) => session.forgetConfig(document.uri.toString())),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration(SETTINGS_SECTION)) session.refreshEstimate();
+    }),
     vscode.window.registerWebviewViewProvider(VIEW_ID, viewProvider),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel): Promise<void> {
@@ -20,6 +35,18 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     ...registerCommands(context.extensionUri, session),
   );
+  showActive();
+}
+
+/** The thresholds the panel's estimate (and its what-ifs) are judged by, as the editor's diagnostics use them. */
+function estimateSettings(): Omit<PresentOptions, 'whatIf'> {
+  const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+  const memory = config.get<number>('memoryWarningFraction');
+  const bubble = config.get<number>('bubbleWarningFraction');
+  return {
+    ...(typeof memory === 'number' && memory > 0 && memory < 1 ? { memoryWarningFraction: memory } : {}),
+    ...(typeof bubble === 'number' ? { bubbleWarningFraction: bubble } : {}),
+  };
 }
 
 export function deactivate(): void {}

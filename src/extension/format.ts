@@ -67,6 +67,26 @@ export function formatBytes(bytes: number): string {
   return `${significant(value)} ${units[unit]}`;
 }
 
+/** A count with an SI prefix: "4.01 M", "142 k", "950". */
+export function formatQuantity(value: number): string {
+  if (!Number.isFinite(value)) return '—';
+  const prefixes = ['', ' k', ' M', ' G', ' T', ' P'];
+  let scaled = value;
+  let prefix = 0;
+  while (Math.abs(scaled) >= 999.5 && prefix < prefixes.length - 1) {
+    scaled /= 1000;
+    prefix++;
+  }
+  return `${significant(scaled)}${prefixes[prefix]}`;
+}
+
+/** The formats readers recognise, in the words their users know them by. */
+export const FORMAT_NAMES: Record<string, string> = {
+  'plens-yaml': 'Parallelism Lens design', 'megatron-shell': 'Megatron-LM launch script', 'megatron-functest-yaml': 'Megatron-LM test config',
+  'nemo-yaml': 'NeMo config', 'megatron-bridge-yaml': 'Megatron-Bridge config', 'torchtitan-toml': 'torchtitan TOML',
+  'torchtitan-python': 'torchtitan Python config', 'nemo-python': 'NeMo recipe', 'deepspeed-json': 'DeepSpeed config', 'hf-config-json': 'Hugging Face config.json',
+};
+
 /** The headline of an estimate: "step 12.3 s · MFU 41% · bubble 6% · peak 61.2/80 GiB". */
 export function headline(estimate: Estimate): string {
   return [

@@ -20,7 +20,7 @@ export interface HoverInput {
   variants: Variant[];
 }
 
-const LABELS: Partial<Record<FieldPath, string>> = {
+export const FIELD_LABELS: Partial<Record<FieldPath, string>> = {
   'plan.pp': 'pipeline-parallel size (PP)',
   'plan.tp': 'tensor-parallel size (TP)',
   'plan.cp': 'context-parallel size (CP)',
@@ -54,7 +54,7 @@ const SHORT: Partial<Record<FieldPath, string>> = {
 export function hoverMarkdown(input: HoverInput): string {
   const { field, design } = input;
   const lines: string[] = [];
-  lines.push(`**${LABELS[field] ?? escapeMarkdown(field)}** · Parallelism Lens`, '');
+  lines.push(`**${FIELD_LABELS[field] ?? escapeMarkdown(field)}** · Parallelism Lens`, '');
   lines.push(valueLine(input), '');
   if (input.estimate && design) {
     lines.push(...effectLines(field, design, input.estimate));

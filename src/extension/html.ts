@@ -38,58 +38,117 @@ export function renderPanelHtml(webview: vscode.Webview, extensionUri: vscode.Ur
 </head>
 <body>
   <main id="app">
-    <form id="controls" class="controls" data-testid="controls" aria-label="Schedule">
-      <div class="control">
-        <vscode-label for="schedule">Schedule</vscode-label>
-        <vscode-single-select id="schedule" data-testid="schedule-select"></vscode-single-select>
-      </div>
-      <div class="control narrow">
-        <vscode-label for="pp">Pipeline ranks</vscode-label>
-        <vscode-textfield id="pp" data-testid="pp-input" inputmode="numeric"></vscode-textfield>
-      </div>
-      <div class="control narrow">
-        <vscode-label for="microbatches">Micro-batches</vscode-label>
-        <vscode-textfield id="microbatches" data-testid="microbatches-input" inputmode="numeric"></vscode-textfield>
-      </div>
-      <div class="control narrow" id="chunks-control" hidden>
-        <vscode-label for="chunks">Chunks per rank</vscode-label>
-        <vscode-textfield id="chunks" data-testid="chunks-input" inputmode="numeric"></vscode-textfield>
-      </div>
-      <vscode-button id="run" data-testid="run-button" icon="play" type="submit">Run</vscode-button>
-    </form>
-    <p id="error" class="error" role="alert" data-testid="error" hidden></p>
-    <p id="status" class="note" role="status" data-testid="status" hidden></p>
-    <p id="empty" class="empty" data-testid="empty">Pick a schedule and a size, then Run — or use “Parallelism Lens: Show Schedule…”.</p>
-    <section id="result" class="result" data-testid="result" hidden>
-      <h2 id="title" data-testid="schedule-title"></h2>
-      <p id="omitted" class="note" data-testid="ops-omitted" hidden></p>
-      <div class="result-body">
-        <div id="chart-column" class="chart-column">
-          <div id="chart-box" class="chart-box">
-            <canvas id="timeline" data-testid="timeline" role="img" aria-label="Per-rank pipeline timeline"></canvas>
+    <vscode-tabs id="tabs" data-testid="tabs" selected-index="1">
+      <vscode-tab-header slot="header" id="estimate-tab" data-testid="estimate-tab">Estimate</vscode-tab-header>
+      <vscode-tab-panel id="estimate-panel" data-testid="estimate-panel">
+        <p id="estimate-empty" class="empty" data-testid="estimate-empty">Open a training config (a Megatron-LM script, NeMo or torchtitan config, DeepSpeed JSON or a *.plens.yaml) to see its estimate here.</p>
+        <section id="estimate" class="estimate" data-testid="estimate" hidden>
+          <h2 id="estimate-title" data-testid="estimate-title"></h2>
+          <p id="estimate-design" class="note" data-testid="estimate-design"></p>
+          <form id="what-if" class="controls" data-testid="what-if" aria-label="What-if">
+            <div class="control">
+              <vscode-label for="what-if-schedule">Schedule</vscode-label>
+              <vscode-single-select id="what-if-schedule" data-testid="what-if-schedule"></vscode-single-select>
+            </div>
+            <div class="control narrow">
+              <vscode-label for="what-if-pp">PP</vscode-label>
+              <vscode-textfield id="what-if-pp" data-testid="what-if-pp" inputmode="numeric"></vscode-textfield>
+            </div>
+            <div class="control narrow">
+              <vscode-label for="what-if-mbs">Micro-batch size</vscode-label>
+              <vscode-textfield id="what-if-mbs" data-testid="what-if-mbs" inputmode="numeric"></vscode-textfield>
+            </div>
+            <vscode-button id="what-if-run" data-testid="what-if-run" icon="beaker" type="submit">What if</vscode-button>
+            <vscode-button id="what-if-reset" data-testid="what-if-reset" secondary hidden>File values</vscode-button>
+          </form>
+          <p id="what-if-note" class="what-if-note" role="status" data-testid="what-if-note" hidden></p>
+          <p id="estimate-unavailable" class="error" role="alert" data-testid="estimate-unavailable" hidden></p>
+          <div id="estimate-body" data-testid="estimate-body">
+            <dl id="estimate-figures" class="headline figures-grid" data-testid="estimate-figures"></dl>
+            <h3>Memory per GPU, by pipeline rank</h3>
+            <div id="memory-box" class="chart-box"><canvas id="memory-chart" data-testid="memory-chart" role="img" aria-label="Memory per GPU by pipeline rank, stacked, against the GPU's HBM"></canvas></div>
+            <p id="memory-note" class="note" data-testid="memory-note"></p>
+            <h3>Traffic per GPU per step</h3>
+            <table class="ranks traffic" data-testid="traffic-table">
+              <thead><tr><th scope="col">Dimension</th><th scope="col">NVLink</th><th scope="col">InfiniBand</th></tr></thead>
+              <tbody id="traffic-rows"></tbody>
+            </table>
+            <dl class="headline" data-testid="traffic-figures">
+              <dt>InfiniBand per token</dt><dd id="ib-per-token" data-testid="ib-per-token"></dd>
+              <dt title="Communication the schedule does not hide behind compute, on the busiest rank">Exposed communication</dt><dd id="exposed-comm" data-testid="exposed-comm"></dd>
+              <dt title="Compute over communication of one MoE layer (one layer for a dense model), without overlap">Compute : communication</dt><dd id="compute-comm" data-testid="compute-comm"></dd>
+            </dl>
+            <h3>The designed step, per pipeline rank</h3>
+            <p id="estimate-timeline-omitted" class="note" data-testid="estimate-timeline-omitted" hidden></p>
+            <div id="estimate-timeline-box" class="chart-box"><canvas id="estimate-timeline" data-testid="estimate-timeline" role="img" aria-label="Per-rank timeline of the estimated step"></canvas></div>
           </div>
-          <p id="chart-note" class="note" data-testid="chart-note"></p>
-        </div>
-        <div class="figures">
-          <dl class="headline">
-            <dt>Makespan</dt><dd id="makespan" data-testid="makespan"></dd>
-            <dt title="The largest idle time of any rank, measured against the makespan">Bubble (max idle)</dt><dd id="max-idle" data-testid="max-idle"></dd>
-            <dt>Bubble fraction</dt><dd id="bubble-fraction" data-testid="bubble-fraction"></dd>
-            <dt>Closed form</dt><dd id="closed-form-formula" data-testid="closed-form-formula"></dd>
-            <dt>Closed-form bubble</dt><dd id="closed-form-bubble" data-testid="closed-form-bubble"></dd>
-            <dt>Closed form holds</dt><dd id="closed-form-holds" data-testid="closed-form-holds"></dd>
-            <dt title="The most micro-batch activations any rank holds at once">Peak activations</dt><dd id="peak-activations-max" data-testid="peak-activations-max"></dd>
-          </dl>
-          <table class="ranks" data-testid="ranks-table">
-            <caption>Per rank (costs <span id="costs" data-testid="costs"></span>)</caption>
-            <thead>
-              <tr><th scope="col">Rank</th><th scope="col">Busy</th><th scope="col">Idle</th><th scope="col">Idle in own span</th><th scope="col">Peak act.</th></tr>
-            </thead>
-            <tbody id="ranks"></tbody>
-          </table>
-        </div>
-      </div>
-    </section>
+          <h3>Problems</h3>
+          <ul id="estimate-problems" class="problems" data-testid="estimate-problems"></ul>
+          <details class="assumptions" open>
+            <summary>Where each value came from</summary>
+            <table class="ranks assumptions-table" data-testid="assumptions-table">
+              <thead><tr><th scope="col">Value</th><th scope="col">Used</th><th scope="col">From</th></tr></thead>
+              <tbody id="assumptions"></tbody>
+            </table>
+          </details>
+        </section>
+      </vscode-tab-panel>
+      <vscode-tab-header slot="header" id="schedule-tab" data-testid="schedule-tab">Schedule</vscode-tab-header>
+      <vscode-tab-panel id="schedule-panel" data-testid="schedule-panel">
+        <form id="controls" class="controls" data-testid="controls" aria-label="Schedule">
+          <div class="control">
+            <vscode-label for="schedule">Schedule</vscode-label>
+            <vscode-single-select id="schedule" data-testid="schedule-select"></vscode-single-select>
+          </div>
+          <div class="control narrow">
+            <vscode-label for="pp">Pipeline ranks</vscode-label>
+            <vscode-textfield id="pp" data-testid="pp-input" inputmode="numeric"></vscode-textfield>
+          </div>
+          <div class="control narrow">
+            <vscode-label for="microbatches">Micro-batches</vscode-label>
+            <vscode-textfield id="microbatches" data-testid="microbatches-input" inputmode="numeric"></vscode-textfield>
+          </div>
+          <div class="control narrow" id="chunks-control" hidden>
+            <vscode-label for="chunks">Chunks per rank</vscode-label>
+            <vscode-textfield id="chunks" data-testid="chunks-input" inputmode="numeric"></vscode-textfield>
+          </div>
+          <vscode-button id="run" data-testid="run-button" icon="play" type="submit">Run</vscode-button>
+        </form>
+        <p id="error" class="error" role="alert" data-testid="error" hidden></p>
+        <p id="status" class="note" role="status" data-testid="status" hidden></p>
+        <p id="empty" class="empty" data-testid="empty">Pick a schedule and a size, then Run — or use “Parallelism Lens: Show Schedule…”.</p>
+        <section id="result" class="result" data-testid="result" hidden>
+          <h2 id="title" data-testid="schedule-title"></h2>
+          <p id="omitted" class="note" data-testid="ops-omitted" hidden></p>
+          <div class="result-body">
+            <div id="chart-column" class="chart-column">
+              <div id="chart-box" class="chart-box">
+                <canvas id="timeline" data-testid="timeline" role="img" aria-label="Per-rank pipeline timeline"></canvas>
+              </div>
+              <p id="chart-note" class="note" data-testid="chart-note"></p>
+            </div>
+            <div class="figures">
+              <dl class="headline">
+                <dt>Makespan</dt><dd id="makespan" data-testid="makespan"></dd>
+                <dt title="The largest idle time of any rank, measured against the makespan">Bubble (max idle)</dt><dd id="max-idle" data-testid="max-idle"></dd>
+                <dt>Bubble fraction</dt><dd id="bubble-fraction" data-testid="bubble-fraction"></dd>
+                <dt>Closed form</dt><dd id="closed-form-formula" data-testid="closed-form-formula"></dd>
+                <dt>Closed-form bubble</dt><dd id="closed-form-bubble" data-testid="closed-form-bubble"></dd>
+                <dt>Closed form holds</dt><dd id="closed-form-holds" data-testid="closed-form-holds"></dd>
+                <dt title="The most micro-batch activations any rank holds at once">Peak activations</dt><dd id="peak-activations-max" data-testid="peak-activations-max"></dd>
+              </dl>
+              <table class="ranks" data-testid="ranks-table">
+                <caption>Per rank (costs <span id="costs" data-testid="costs"></span>)</caption>
+                <thead>
+                  <tr><th scope="col">Rank</th><th scope="col">Busy</th><th scope="col">Idle</th><th scope="col">Idle in own span</th><th scope="col">Peak act.</th></tr>
+                </thead>
+                <tbody id="ranks"></tbody>
+              </table>
+            </div>
+          </div>
+        </section>
+      </vscode-tab-panel>
+    </vscode-tabs>
     <div id="csp-violations" data-testid="csp-violations" data-count="0" hidden></div>
   </main>
   <script nonce="${nonce}" src="${asset('dist', 'webview.js')}"></script>

@@ -3,8 +3,10 @@
 // then only messages flow (vscode-extension-samples' webview-view-sample / webview-sample shape).
 import * as vscode from 'vscode';
 import { SCHEDULE_IDS, SCHEDULE_LABELS } from '../model/schedule/index';
-import { isWebviewMessage, type HostMessage, type ScheduleQuery } from '../protocol';
+import { isWebviewMessage, type EstimateMessage, type HostMessage, type ScheduleId, type ScheduleQuery, type WhatIfChanges } from '../protocol';
+import { presentEstimate, type PresentOptions } from './estimatePresenter';
 import { panelWebviewOptions, renderPanelHtml } from './html';
+import type { PipelineResult } from './pipeline';
 import { ScheduleJobs, type ScheduleView } from './scheduleJobs';
 import { opBound } from './scheduleRunner';
 import { sanitizeQuery } from './scheduleQuery';
@@ -12,13 +14,60 @@ import { sanitizeQuery } from './scheduleQuery';
 export const VIEW_ID = 'parallelismLens.panel';
 export const PANEL_VIEW_TYPE = 'parallelismLens.schedulePanel';
 
+/** The config whose estimate the panel shows: the last active one, kept while its document is open. */
+interface ShownConfig {
+  key: string;
+  fileName: string;
+  analysed: PipelineResult;
+}
+
 /** What every surface shows; a run from any surface or command updates all of them. */
 export class PanelSession implements vscode.Disposable {
   private readonly webviews = new Set<vscode.Webview>();
   private current: ScheduleView | undefined;
   private generation = 0;
+  private config: ShownConfig | undefined;
+  private whatIf: WhatIfChanges | undefined;
+  private estimateMessage: EstimateMessage | undefined;
 
-  constructor(private readonly defaults: () => ScheduleQuery, private readonly jobs: ScheduleJobs) {}
+  constructor(
+    private readonly defaults: () => ScheduleQuery,
+    private readonly jobs: ScheduleJobs,
+    private readonly estimateOptions: () => Omit<PresentOptions, 'whatIf'> = () => ({}),
+  ) {}
+
+  /** A config became active or was analysed again: its estimate replaces the one shown (a what-if is kept for the same file). */
+  showConfig(key: string, fileName: string, analysed: PipelineResult): void {
+    if (this.config?.key !== key) this.whatIf = undefined;
+    this.config = { key, fileName, analysed };
+    this.publishEstimate();
+  }
+
+  /** The shown config's document was closed: the panel goes back to schedules only. */
+  forgetConfig(key: string): void {
+    if (this.config?.key !== key) return;
+    this.config = undefined;
+    this.whatIf = undefined;
+    this.publishEstimate();
+  }
+
+  /** Settings the estimate view depends on changed. */
+  refreshEstimate(): void {
+    if (this.config) this.publishEstimate();
+  }
+
+  private publishEstimate(): void {
+    const config = this.config;
+    let message: EstimateMessage;
+    if (!config) {
+      message = { type: 'estimate', fileName: '', estimate: null };
+    } else {
+      const options: PresentOptions = { ...this.estimateOptions(), ...(this.whatIf ? { whatIf: this.whatIf } : {}) };
+      message = { type: 'estimate', fileName: config.fileName, estimate: presentEstimate(config.fileName, config.analysed, options) };
+    }
+    this.estimateMessage = message;
+    this.broadcast(message);
+  }
 
   get lastQuery(): ScheduleQuery | undefined {
     return this.current?.query;
@@ -60,6 +109,7 @@ export class PanelSession implements vscode.Disposable {
           defaults: this.current?.query ?? this.defaults(),
         });
         if (this.current) void post(webview, this.current);
+        if (this.estimateMessage) void post(webview, this.estimateMessage);
         return;
       case 'runSchedule': {
         const query = sanitizeQuery(raw.query);
@@ -67,12 +117,31 @@ export class PanelSession implements vscode.Disposable {
         else void post(webview, { type: 'scheduleError', query: this.current?.query ?? this.defaults(), code: 'schedule/request', message: query.message });
         return;
       }
+      case 'whatIf':
+        if (!this.config) return;
+        this.whatIf = whatIfChanges(raw.changes);
+        this.publishEstimate();
+        return;
+      case 'whatIfReset':
+        this.whatIf = undefined;
+        this.publishEstimate();
+        return;
     }
   }
 
   private broadcast(message: HostMessage): void {
     for (const webview of this.webviews) void post(webview, message);
   }
+}
+
+/** Only the fields the controls set, with their JSON types; applyWhatIf checks the values. */
+function whatIfChanges(raw: unknown): WhatIfChanges {
+  const fields = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  const changes: WhatIfChanges = {};
+  if (typeof fields.schedule === 'string') changes.schedule = fields.schedule as ScheduleId;
+  if (typeof fields.pp === 'number') changes.pp = fields.pp;
+  if (typeof fields.microBatchSize === 'number') changes.microBatchSize = fields.microBatchSize;
+  return changes;
 }
 
 /** A hidden page cannot receive messages; it asks again with `ready` when shown, so a failed post is harmless. */

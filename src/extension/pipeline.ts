@@ -4,7 +4,7 @@
 import { completeDesign, readConfig, type Completion, type CompletionContext } from '../config/index';
 import type { Origin, ReadResult, Reader, SourceMap } from '../config/types';
 import type { DesignDraft } from '../model/design';
-import { estimate, type EstimateResult } from '../model/estimate';
+import { estimate, type Estimate, type EstimateResult } from '../model/estimate';
 import type { Problem } from '../model/problems';
 import { scheduleOps } from './whatIf';
 
@@ -24,6 +24,8 @@ export interface PipelineInput {
   /** Files a `model=./config.json` directive names, already read (the editor reads them asynchronously first). */
   readFile?: (relativePath: string) => string | undefined;
   bubbleWarningFraction?: number;
+  /** Warn when a rank's peak memory is above this fraction of HBM but still fits (setting memoryWarningFraction). */
+  memoryWarningFraction?: number;
 }
 
 export interface PipelineResult {
@@ -60,12 +62,31 @@ export function analyseText(input: PipelineInput, reader: Reader = readConfig): 
         const options = input.bubbleWarningFraction === undefined ? {} : { maxBubbleFraction: input.bubbleWarningFraction };
         result = estimate(completion.design, options);
         problems.push(...result.problems.filter((p) => !alreadyReported(p, completion.problems)));
+        if (result.estimate && input.memoryWarningFraction !== undefined) problems.push(...nearCapacity(result.estimate, input.memoryWarningFraction));
       }
     }
     return { read, completion, estimate: result, problems: mergeRepeats(problems.map((p) => located(p, completion.origins, read!.sourceMap))) };
   } catch (error) {
     return internal(read, error);
   }
+}
+
+/**
+ * Ranks that fit but leave less headroom than the user asked for: a `memory/near-capacity` warning on the PP key,
+ * worst first. Over capacity is the model's `memory/over-capacity` error already.
+ */
+export function nearCapacity(estimate: Estimate, fraction: number): Problem[] {
+  const { capacityBytes, stages } = estimate.memory;
+  const limit = fraction * capacityBytes;
+  const tight = stages.filter((m) => m.totalBytes > limit && m.totalBytes <= capacityBytes).sort((a, b) => b.totalBytes - a.totalBytes);
+  const worst = tight[0];
+  if (!worst) return [];
+  const gib = (bytes: number) => (bytes / 2 ** 30).toFixed(1);
+  const others = tight.length > 1 ? ` (and ${tight.length - 1} more rank${tight.length > 2 ? 's' : ''} above it)` : '';
+  return [{
+    severity: 'warning', code: 'memory/near-capacity', field: 'plan.pp',
+    message: `pipeline rank ${worst.stage} needs ${gib(worst.totalBytes)} of ${gib(capacityBytes)} GiB per GPU (${Math.round((worst.totalBytes / capacityBytes) * 100)} % of HBM), above the ${Math.round(fraction * 100)} % warning threshold (setting parallelismLens.memoryWarningFraction)${others}`,
+  }];
 }
 
 /** The model's own layout checks repeat the validator's under other codes; one diagnostic per rule is enough. */

@@ -3,14 +3,8 @@
 import * as vscode from 'vscode';
 import type { AnalysedConfig } from './analysis';
 import { OPEN_PANEL_COMMAND } from './codeLens';
-import { escapeMarkdown, headline } from './format';
+import { escapeMarkdown, FORMAT_NAMES, headline } from './format';
 import { statusText } from './summary';
-
-const FORMAT_NAMES: Record<string, string> = {
-  'plens-yaml': 'Parallelism Lens design', 'megatron-shell': 'Megatron-LM launch script', 'megatron-functest-yaml': 'Megatron-LM test config',
-  'nemo-yaml': 'NeMo config', 'megatron-bridge-yaml': 'Megatron-Bridge config', 'torchtitan-toml': 'torchtitan TOML',
-  'torchtitan-python': 'torchtitan Python config', 'nemo-python': 'NeMo recipe', 'deepspeed-json': 'DeepSpeed config', 'hf-config-json': 'Hugging Face config.json',
-};
 
 export class ConfigStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('parallelismLens.headline', vscode.StatusBarAlignment.Right, 100);

@@ -3,6 +3,7 @@
 // again. Pure, no `vscode`; each estimate is milliseconds and the op count is bounded before estimating.
 import type { Design, FieldPath, ParallelPlan, Recompute, ScheduleId } from '../model/design';
 import { estimate, type Estimate, type EstimateOptions } from '../model/estimate';
+import { SCHEDULE_IDS } from '../model/schedule/index';
 
 /** Above this many schedule ops a variant is not estimated inside a hover (a hover must answer at once). */
 export const MAX_VARIANT_OPS = 1_500_000;
@@ -109,4 +110,40 @@ export function fieldValue(design: Design, field: FieldPath): unknown {
   if (field === 'modelId') return design.model.name;
   const [part, key] = field.split('.') as ['model' | 'plan' | 'cluster', string];
   return (design[part] as unknown as Record<string, unknown>)[key];
+}
+
+/** Bounds on what the panel's what-if controls may ask for (the page is not trusted to have checked). */
+export const WHAT_IF_LIMITS = { pp: 1024, microBatchSize: 1024 } as const;
+
+/**
+ * The design with the panel's what-if values (schedule, PP, micro-batch size) applied in that order, each
+ * re-derived as a hover's neighbour is; a string says why the changes cannot be applied. Never touches a file.
+ */
+export function applyWhatIf(design: Design, changes: WhatIfChangesInput): { design: Design; changes: WhatIfChangesInput } | string {
+  const clean: WhatIfChangesInput = {};
+  let next: Design = design;
+  if (changes.schedule !== undefined) {
+    if (!(SCHEDULE_IDS as readonly unknown[]).includes(changes.schedule)) return `unknown schedule "${String(changes.schedule)}"`;
+    if (changes.schedule !== design.plan.schedule) clean.schedule = changes.schedule;
+  }
+  for (const key of ['pp', 'microBatchSize'] as const) {
+    const value = changes[key];
+    if (value === undefined) continue;
+    if (!Number.isInteger(value) || value < 1 || value > WHAT_IF_LIMITS[key]) return `${key === 'pp' ? 'PP' : 'micro-batch size'} must be a whole number from 1 to ${WHAT_IF_LIMITS[key]}`;
+    if (value !== design.plan[key]) clean[key] = value;
+  }
+  const steps: [FieldPath, FieldValue | undefined][] = [['plan.schedule', clean.schedule], ['plan.pp', clean.pp], ['plan.microBatchSize', clean.microBatchSize]];
+  for (const [field, value] of steps) {
+    if (value === undefined) continue;
+    const changed = withValue(next, field, value);
+    if (typeof changed === 'string') return changed;
+    next = changed;
+  }
+  return { design: next, changes: clean };
+}
+
+export interface WhatIfChangesInput {
+  schedule?: ScheduleId;
+  pp?: number;
+  microBatchSize?: number;
 }

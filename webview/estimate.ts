@@ -1,0 +1,166 @@
+// The Estimate tab: the active config's figures, memory chart, traffic, designed timeline, problems and where each
+// value came from. Everything is written with textContent or drawn on a canvas: the page never parses data as
+// HTML, so a config value like `<img src=x onerror=…>` shows as text (DESIGN.md §7).
+import type { EstimateView, ScheduleChoice, WhatIfChanges } from '../src/protocol';
+import { MemoryChart } from './memoryChart';
+import { TimelineChart } from './timeline';
+import { WhatIfControls } from './whatIfControls';
+
+function byId<T extends HTMLElement = HTMLElement>(id: string): T {
+  const found = document.getElementById(id);
+  if (!found) throw new Error(`panel page is missing #${id}`);
+  return found as T;
+}
+
+function cell(tag: 'td' | 'th', text: string, field?: string): HTMLElement {
+  const element = document.createElement(tag);
+  if (tag === 'th') element.setAttribute('scope', 'row');
+  if (field) element.dataset.field = field;
+  element.textContent = text;
+  return element;
+}
+
+const SEVERITY_MARK: Record<string, string> = { error: '✖', warning: '⚠', info: 'ℹ' };
+
+export class EstimatePane {
+  private readonly memory = new MemoryChart(byId<HTMLCanvasElement>('memory-chart'));
+  private readonly timeline = new TimelineChart(byId<HTMLCanvasElement>('estimate-timeline'), byId('estimate-timeline-box'));
+  private readonly controls: WhatIfControls;
+  private readonly error = byId('estimate-unavailable');
+
+  constructor(onWhatIf: (changes: WhatIfChanges) => void, onReset: () => void) {
+    this.controls = new WhatIfControls(onWhatIf, onReset, (message) => this.showError(message));
+  }
+
+  offer(choices: ScheduleChoice[]): void {
+    this.controls.offer(choices);
+  }
+
+  show(view: EstimateView | null): void {
+    byId('estimate-empty').hidden = view !== null;
+    byId('estimate').hidden = view === null;
+    if (!view) {
+      this.memory.clear();
+      this.timeline.clear();
+      return;
+    }
+    byId('estimate-title').textContent = `${view.fileName} — ${view.formatName}`;
+    byId('estimate-design').textContent = view.designSummary ?? '';
+    this.controls.show(view);
+    const note = byId('what-if-note');
+    note.hidden = !view.whatIf;
+    note.textContent = view.whatIf?.description ?? '';
+    this.error.hidden = view.unavailable === undefined;
+    this.error.textContent = view.unavailable === undefined ? '' : `No estimate: ${view.unavailable}`;
+    byId('estimate-body').hidden = view.figures.length === 0;
+    this.renderFigures(view);
+    this.renderMemory(view);
+    this.renderTraffic(view);
+    this.renderTimeline(view);
+    this.renderProblems(view);
+    this.renderAssumptions(view);
+  }
+
+  private showError(message: string): void {
+    this.error.textContent = message;
+    this.error.hidden = false;
+  }
+
+  private renderFigures(view: EstimateView): void {
+    const items = view.figures.flatMap((figure) => {
+      const term = document.createElement('dt');
+      term.textContent = figure.label;
+      if (figure.note) term.title = figure.note;
+      const value = document.createElement('dd');
+      value.dataset.testid = `figure-${figure.id}`;
+      value.textContent = figure.text;
+      if (!figure.note) return [term, value];
+      const note = document.createElement('span');
+      note.className = 'figure-note';
+      note.textContent = figure.note;
+      value.append(document.createElement('br'), note);
+      return [term, value];
+    });
+    byId('estimate-figures').replaceChildren(...items);
+  }
+
+  private renderMemory(view: EstimateView): void {
+    const memory = view.memory;
+    if (!memory) {
+      this.memory.clear();
+      byId('memory-note').textContent = '';
+      return;
+    }
+    this.memory.draw(memory);
+    const over = memory.ranks.filter((rank) => rank.totalBytes > memory.capacityBytes).length;
+    byId('memory-note').textContent = over > 0
+      ? `${over} of ${memory.ranks.length} ranks need more than the GPU's ${memory.capacityText}.`
+      : `Every rank fits in the GPU's ${memory.capacityText}.`;
+  }
+
+  private renderTraffic(view: EstimateView): void {
+    const traffic = view.traffic;
+    byId('traffic-rows').replaceChildren(...(traffic?.rows ?? []).map((row) => {
+      const tr = document.createElement('tr');
+      tr.dataset.testid = `traffic-${row.dimension}`;
+      tr.append(cell('th', row.label), cell('td', row.nvlinkText, 'nvlink'), cell('td', row.ibText, 'ib'));
+      return tr;
+    }));
+    byId('ib-per-token').textContent = traffic?.ibBytesPerTokenText ?? '';
+    byId('exposed-comm').textContent = traffic?.exposedCommText ?? '';
+    byId('compute-comm').textContent = traffic?.computeToCommText ?? '';
+  }
+
+  private renderTimeline(view: EstimateView): void {
+    const timeline = view.timeline;
+    const omitted = byId('estimate-timeline-omitted');
+    const box = byId('estimate-timeline-box');
+    if (!timeline || !timeline.drawn) {
+      this.timeline.clear();
+      box.hidden = true;
+      omitted.hidden = !timeline;
+      omitted.textContent = timeline && !timeline.drawn
+        ? `The timeline is not drawn: ${timeline.ops.toLocaleString('en-US')} ops are more than the ${timeline.limit.toLocaleString('en-US')} the chart draws. Export a trace (plens trace) to see it in Perfetto.`
+        : '';
+      return;
+    }
+    omitted.hidden = true;
+    box.hidden = false;
+    this.timeline.draw({ makespan: timeline.makespanSeconds, ranks: timeline.ranks }, 'time (s)');
+  }
+
+  private renderProblems(view: EstimateView): void {
+    const items = view.problems.map((problem) => {
+      const item = document.createElement('li');
+      item.className = `problem ${problem.severity}`;
+      item.dataset.code = problem.code;
+      const head = document.createElement('span');
+      head.className = 'problem-code';
+      head.textContent = `${SEVERITY_MARK[problem.severity] ?? ''} ${problem.code}${problem.line ? ` · line ${problem.line}` : ''}`;
+      const message = document.createElement('span');
+      message.className = 'problem-message';
+      message.textContent = problem.message;
+      item.append(head, message);
+      return item;
+    });
+    if (items.length === 0) {
+      const none = document.createElement('li');
+      none.className = 'note';
+      none.textContent = 'None.';
+      items.push(none);
+    }
+    byId('estimate-problems').replaceChildren(...items);
+  }
+
+  private renderAssumptions(view: EstimateView): void {
+    byId('assumptions').replaceChildren(...view.assumptions.map((row) => {
+      const tr = document.createElement('tr');
+      tr.dataset.field = row.field;
+      tr.dataset.from = row.from;
+      const label = cell('th', row.label);
+      label.title = row.field;
+      tr.append(label, cell('td', row.value, 'value'), cell('td', row.fromText, 'from'));
+      return tr;
+    }));
+  }
+}
