@@ -51,11 +51,11 @@ describe('DualPipe rank 0 holds mostly its own first stage', () => {
 describe('peakActivationBytes', () => {
   it('reduces to peak count × bytes when every stage weighs the same, and follows the stage otherwise', async () => {
     const { generateSchedule } = await import('../../../src/model/schedule/index');
-    const { simulate } = await import('../../../src/model/schedule/simulate');
+    const { simulate, uniformCosts } = await import('../../../src/model/schedule/simulate');
     const { peakActivationBytes } = await import('../../../src/model/cost/activationPeak');
     const generated = generateSchedule('1f1b', { ranks: 2, microbatches: 4 });
     if (!generated.ok) throw new Error(generated.error.message);
-    const timeline = simulate(generated.schedule, { forward: 1, backward: 2, weight: 1, overlapped: 3, p2p: 0 });
+    const timeline = simulate(generated.schedule, uniformCosts(generated.schedule.stages, { F: 1, B: 2, W: 1 }));
     if (!timeline.ok) throw new Error(timeline.error.message);
     expect(Array.from(peakActivationBytes(generated.schedule, [5, 5]))).toEqual(Array.from(timeline.timeline.peakActivations, (n) => 5 * n));
     // 1F1B, p = 2: rank 0 holds 2 micro-batches of stage 0 (1 B each), rank 1 one of stage 1 (10 B).
