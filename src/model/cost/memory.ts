@@ -166,12 +166,19 @@ export function activationSettingsOf(input: StageMemoryInput): ActivationSetting
 /** Activation bytes of one micro-batch through one chunk (its layers only). */
 export function chunkActivationBytes(arch: ModelArch, chunk: StageContent, plan: MemoryPlan, settings: ActivationSettings): number {
   const shape = { microBatchSize: plan.microBatchSize, seqLength: plan.seqLength };
+  // Every layer of a kind keeps the same tensors: list them once per kind, not once per layer.
+  let denseBytes: number | undefined;
+  let moeBytes: number | undefined;
+  const layerBytes = (kind: 'dense' | 'moe'): number =>
+    kind === 'moe'
+      ? (moeBytes ??= layerActivationBytes(arch, 'moe', shape, settings).total)
+      : (denseBytes ??= layerActivationBytes(arch, 'dense', shape, settings).total);
   let bytes = 0;
   for (let index = chunk.firstLayer; index < chunk.firstLayer + chunk.layerCount; index += 1) {
-    bytes += layerActivationBytes(arch, isMoeLayer(arch, index) ? 'moe' : 'dense', shape, settings).total;
+    bytes += layerBytes(isMoeLayer(arch, index) ? 'moe' : 'dense');
   }
   // An MTP module holds one more transformer layer's activations per micro-batch.
-  bytes += chunk.mtpModules * layerActivationBytes(arch, arch.experts > 0 ? 'moe' : 'dense', shape, settings).total;
+  bytes += chunk.mtpModules * layerBytes(arch.experts > 0 ? 'moe' : 'dense');
   return bytes;
 }
 
@@ -197,16 +204,16 @@ export function stageMemory(input: StageMemoryInput): StageMemory {
   const settings = activationSettingsOf(input);
   const shape = { microBatchSize: plan.microBatchSize, seqLength: plan.seqLength };
   // Chunks of one rank usually have equal layer counts; the largest bounds an in-flight chunk activation.
-  const perChunk = Math.max(0, ...input.chunks.map((chunk) => chunkActivationBytes(arch, chunk, plan, settings)));
   const inFlight = Math.max(0, input.peakInFlightMicroBatches);
-  let activationsBytes = input.peakChunkActivationBytes ?? inFlight * perChunk;
+  // The largest chunk is only needed when activationPeak.ts's replay did not weigh each chunk already.
+  let activationsBytes =
+    input.peakChunkActivationBytes ?? inFlight * Math.max(0, ...input.chunks.map((chunk) => chunkActivationBytes(arch, chunk, plan, settings)));
   if (input.chunks.some((chunk) => chunk.hasEmbedding)) activationsBytes += inFlight * embeddingActivationBytes(arch, shape, settings);
   if (input.chunks.some((chunk) => chunk.hasLmHead)) activationsBytes += lmHeadActivationBytes(arch, shape, settings);
 
   const reserve = input.reserve ?? DEFAULT_MEMORY_RESERVE;
   // ZeRO-3 gathers one layer's full weights for compute and prefetches the next: two unsharded layers in flight.
-  const largestLayer = Math.max(0, ...input.chunks.map((chunk) => largestLayerParams(arch, chunk)));
-  const zero3Gather = plan.zero === 3 ? 2 * (largestLayer / tp) * state.weights : 0;
+  const zero3Gather = plan.zero === 3 ? 2 * (Math.max(0, ...input.chunks.map((chunk) => largestLayerParams(arch, chunk))) / tp) * state.weights : 0;
   const subtotal = parametersBytes + gradientsBytes + optimizerBytes + activationsBytes + zero3Gather;
   const otherBytes = reserve.fixedBytes + reserve.fraction * subtotal + zero3Gather;
   return {
