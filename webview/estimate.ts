@@ -66,22 +66,27 @@ export class EstimatePane {
     this.error.hidden = false;
   }
 
+  /** One small card per figure (label over value), so the grid reflows from a narrow sidebar to a wide editor. */
   private renderFigures(view: EstimateView): void {
-    const items = view.figures.flatMap((figure) => {
+    const cards = view.figures.map((figure) => {
+      const card = document.createElement('div');
+      card.className = 'figure';
       const term = document.createElement('dt');
       term.textContent = figure.label;
-      if (figure.note) term.title = figure.note;
       const value = document.createElement('dd');
       value.dataset.testid = `figure-${figure.id}`;
       value.textContent = figure.text;
-      if (!figure.note) return [term, value];
-      const note = document.createElement('span');
-      note.className = 'figure-note';
-      note.textContent = figure.note;
-      value.append(document.createElement('br'), note);
-      return [term, value];
+      card.append(term, value);
+      if (figure.note) {
+        card.title = figure.note;
+        const note = document.createElement('dd');
+        note.className = 'figure-note';
+        note.textContent = figure.note;
+        card.append(note);
+      }
+      return card;
     });
-    byId('estimate-figures').replaceChildren(...items);
+    byId('estimate-figures').replaceChildren(...cards);
   }
 
   private renderMemory(view: EstimateView): void {

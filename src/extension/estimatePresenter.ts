@@ -1,11 +1,12 @@
 // The panel's estimate for one analysed config: the file's own estimate as the editor computed it, or a what-if
 // (other schedule, PP or micro-batch size) estimated here without touching the file (DESIGN.md §6). Pure, no
 // `vscode`; the what-if is bounded by the same op budget as the editor's own estimate.
+import { designProblems } from '../config/designProblems';
 import { estimate } from '../model/estimate';
 import type { Problem } from '../model/problems';
 import type { EstimateView, WhatIfChanges } from '../protocol';
 import { buildEstimateView } from './estimateView';
-import { located, MAX_EDITOR_OPS, mergeRepeats, nearCapacity, type PipelineResult } from './pipeline';
+import { MAX_EDITOR_OPS, mergeRepeats, nearCapacity, type PipelineResult } from './pipeline';
 import { applyWhatIf, scheduleOps } from './whatIf';
 
 export interface PresentOptions {
@@ -16,9 +17,10 @@ export interface PresentOptions {
 
 export function presentEstimate(fileName: string, analysed: PipelineResult, options: PresentOptions = {}): EstimateView {
   const base = { fileName, format: analysed.read.format, completion: analysed.completion, ...(options.memoryWarningFraction === undefined ? {} : { memoryWarningFraction: options.memoryWarningFraction }) };
-  const design = analysed.completion?.design;
+  const completion = analysed.completion;
+  const design = completion?.design;
   const changes = options.whatIf;
-  if (!changes || !design || Object.keys(changes).length === 0) return buildEstimateView({ ...base, result: analysed.estimate, problems: analysed.problems });
+  if (!changes || !completion || !design || Object.keys(changes).length === 0) return buildEstimateView({ ...base, result: analysed.estimate, problems: analysed.problems });
 
   const applied = applyWhatIf(design, changes);
   if (typeof applied === 'string') {
@@ -32,8 +34,8 @@ export function presentEstimate(fileName: string, analysed: PipelineResult, opti
     return buildEstimateView({ ...base, result: undefined, problems: [problem], whatIf });
   }
   const result = estimate(applied.design, options.bubbleWarningFraction === undefined ? {} : { maxBubbleFraction: options.bubbleWarningFraction });
-  const problems = [...result.problems];
-  if (result.estimate && options.memoryWarningFraction !== undefined) problems.push(...nearCapacity(result.estimate, options.memoryWarningFraction));
-  const origins = analysed.completion?.origins ?? {};
-  return buildEstimateView({ ...base, result, problems: mergeRepeats(problems.map((p) => located(p, origins, analysed.read.sourceMap))), whatIf });
+  const extra = result.estimate && options.memoryWarningFraction !== undefined ? nearCapacity(result.estimate, options.memoryWarningFraction) : [];
+  // The file's own problems still stand; the layout ones are the what-if design's.
+  const problems = designProblems({ read: analysed.read, completion, design: applied.design, result, extra });
+  return buildEstimateView({ ...base, result, problems: mergeRepeats(problems), whatIf });
 }

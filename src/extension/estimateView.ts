@@ -82,7 +82,7 @@ function figuresOf(estimate: Estimate, design: Design): EstimateFigure[] {
     { id: 'tflops-per-gpu', label: 'Model TFLOP/s per GPU', text: significant(estimate.tflopsPerGpu), value: estimate.tflopsPerGpu },
     { id: 'gpu-hours', label: 'GPU-hours per 10¹² tokens', text: formatQuantity(estimate.gpuHoursPerTrillionTokens), value: estimate.gpuHoursPerTrillionTokens },
     { id: 'bubble', label: 'Pipeline bubble (simulated)', text: `${formatSeconds(bubble.seconds)} · ${formatPercent(bubble.fraction)} of the step`, value: bubble.seconds },
-    { id: 'bubble-closed-form', label: `Closed form ${formula}`, text: formatSeconds(bubble.closedFormSeconds), value: bubble.closedFormSeconds, note: 'the schedule’s textbook bubble with the slowest stage’s costs, beside the simulation as a check' },
+    { id: 'bubble-closed-form', label: `Closed form ${formula}`, text: formatSeconds(bubble.closedFormSeconds), value: bubble.closedFormSeconds, note: 'textbook formula, slowest stage’s costs' },
     {
       id: 'peak-memory', label: 'Peak memory per GPU', text: formatPeakMemory(memory.peakBytes, memory.capacityBytes), value: memory.peakBytes,
       note: overRanks > 0 ? `over HBM on ${overRanks} of ${memory.stages.length} pipeline ranks` : `${formatPercent(memory.peakBytes / memory.capacityBytes)} of HBM`,

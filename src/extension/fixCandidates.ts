@@ -1,5 +1,5 @@
 // The values a quick fix may offer: the nearest sizes that satisfy the rule a diagnostic names, checked against
-// the same rules the validator applies (src/config/validate.ts, src/model/layoutChecks.ts) so that applying a
+// the same rules the model applies (src/model/layoutChecks.ts) so that applying a
 // fix never trades one layout error for another of the same kind. Pure, no `vscode`.
 import type { Origin } from '../config/types';
 import type { Design } from '../model/design';

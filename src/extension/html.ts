@@ -64,7 +64,7 @@ export function renderPanelHtml(webview: vscode.Webview, extensionUri: vscode.Ur
           <p id="what-if-note" class="what-if-note" role="status" data-testid="what-if-note" hidden></p>
           <p id="estimate-unavailable" class="error" role="alert" data-testid="estimate-unavailable" hidden></p>
           <div id="estimate-body" data-testid="estimate-body">
-            <dl id="estimate-figures" class="headline figures-grid" data-testid="estimate-figures"></dl>
+            <dl id="estimate-figures" class="figures-grid" data-testid="estimate-figures"></dl>
             <h3>Memory per GPU, by pipeline rank</h3>
             <div id="memory-box" class="chart-box"><canvas id="memory-chart" data-testid="memory-chart" role="img" aria-label="Memory per GPU by pipeline rank, stacked, against the GPU's HBM"></canvas></div>
             <p id="memory-note" class="note" data-testid="memory-note"></p>
@@ -87,7 +87,7 @@ export function renderPanelHtml(webview: vscode.Webview, extensionUri: vscode.Ur
           <details class="assumptions" open>
             <summary>Where each value came from</summary>
             <table class="ranks assumptions-table" data-testid="assumptions-table">
-              <thead><tr><th scope="col">Value</th><th scope="col">Used</th><th scope="col">From</th></tr></thead>
+              <thead><tr><th scope="col">Setting</th><th scope="col">Used</th><th scope="col">From</th></tr></thead>
               <tbody id="assumptions"></tbody>
             </table>
           </details>

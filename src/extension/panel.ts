@@ -182,7 +182,7 @@ export class SchedulePanel implements vscode.Disposable {
       return SchedulePanel.current;
     }
     const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
-    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Pipeline Schedule', { viewColumn: column, preserveFocus: true }, panelWebviewOptions(extensionUri));
+    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Parallelism Lens', { viewColumn: column, preserveFocus: true }, panelWebviewOptions(extensionUri));
     SchedulePanel.current = new SchedulePanel(panel, extensionUri, session);
     return SchedulePanel.current;
   }

@@ -1,8 +1,9 @@
 // One document's text → reader → completion → estimate → the problems to show (DESIGN.md §2), as a pure function
 // so the editor surface can be tested without an editor. Guarded for the editor's sake (DESIGN.md §7): a size
 // limit, an op budget before simulating, and no exception escapes.
+import { designProblems } from '../config/designProblems';
 import { completeDesign, readConfig, type Completion, type CompletionContext } from '../config/index';
-import type { Origin, ReadResult, Reader, SourceMap } from '../config/types';
+import type { ReadResult, Reader } from '../config/types';
 import type { DesignDraft } from '../model/design';
 import { estimate, type Estimate, type EstimateResult } from '../model/estimate';
 import type { Problem } from '../model/problems';
@@ -32,7 +33,7 @@ export interface PipelineResult {
   read: ReadResult;
   completion: Completion | undefined;
   estimate: EstimateResult | undefined;
-  /** Everything to show, each with a range where one is known, duplicates and repeats merged. */
+  /** Everything to show, each fact once with a range where one is known (designProblems), repeats folded. */
   problems: Problem[];
 }
 
@@ -51,21 +52,20 @@ export function analyseText(input: PipelineInput, reader: Reader = readConfig): 
     if (input.workspace) context.workspace = input.workspace;
     if (input.settings) context.settings = input.settings;
     const completion = completeDesign(read, context);
-    const problems = [...completion.problems];
+    const extra: Problem[] = [];
     let result: EstimateResult | undefined;
     // As `plens estimate` does: estimate whenever completion gave a design; the model says when it cannot.
     if (completion.design) {
       const ops = scheduleOps(completion.design.plan);
       if (ops > MAX_EDITOR_OPS) {
-        problems.push({ severity: 'info', code: 'estimate/budget', field: 'plan.microbatches', message: `${completion.design.plan.microbatches} micro-batches × ${completion.design.plan.pp} ranks is more schedule than the editor simulates (${MAX_EDITOR_OPS.toLocaleString('en-US')} ops); run \`plens estimate\` for this file` });
+        extra.push({ severity: 'info', code: 'estimate/budget', field: 'plan.microbatches', message: `${completion.design.plan.microbatches} micro-batches × ${completion.design.plan.pp} ranks is more schedule than the editor simulates (${MAX_EDITOR_OPS.toLocaleString('en-US')} ops); run \`plens estimate\` for this file` });
       } else {
         const options = input.bubbleWarningFraction === undefined ? {} : { maxBubbleFraction: input.bubbleWarningFraction };
         result = estimate(completion.design, options);
-        problems.push(...result.problems.filter((p) => !alreadyReported(p, completion.problems)));
-        if (result.estimate && input.memoryWarningFraction !== undefined) problems.push(...nearCapacity(result.estimate, input.memoryWarningFraction));
+        if (result.estimate && input.memoryWarningFraction !== undefined) extra.push(...nearCapacity(result.estimate, input.memoryWarningFraction));
       }
     }
-    return { read, completion, estimate: result, problems: mergeRepeats(problems.map((p) => located(p, completion.origins, read!.sourceMap))) };
+    return { read, completion, estimate: result, problems: mergeRepeats(designProblems({ read, completion, result, extra })) };
   } catch (error) {
     return internal(read, error);
   }
@@ -89,39 +89,10 @@ export function nearCapacity(estimate: Estimate, fraction: number): Problem[] {
   }];
 }
 
-/** The model's own layout checks repeat the validator's under other codes; one diagnostic per rule is enough. */
-const SAME_RULE: Record<string, string> = {
-  'layout/layers-stages': 'layout/layers-pp',
-  'layout/tp-crosses-nodes': 'layout/tp-crosses-node',
-  'layout/ep-dp': 'layout/experts-ep',
-  'layout/ep-dense': 'layout/experts-ep',
-  'layout/uneven-layers': 'layout/layers-pp',
-};
-
-export function canonicalCode(code: string): string {
-  return SAME_RULE[code] ?? code;
-}
-
 /**
- * A layout rule is reported once per file, wherever each layer put it (the validator on the first key the user
- * wrote, the model on the derived field); value problems are per field.
- */
-function alreadyReported(problem: Problem, reported: Problem[]): boolean {
-  const code = canonicalCode(problem.code);
-  const perField = code.startsWith('value/');
-  return reported.some((p) => canonicalCode(p.code) === code && (!perField || p.field === undefined || problem.field === undefined || p.field === problem.field));
-}
-
-/** A problem that names a field but no range lands on the key that set the field, when the file set it. */
-export function located(problem: Problem, origins: Record<string, Origin>, sourceMap: SourceMap): Problem {
-  if (problem.range || !problem.field) return problem;
-  const range = origins[problem.field]?.range ?? sourceMap.get(problem.field as never)?.key;
-  return range ? { ...problem, range } : problem;
-}
-
-/**
- * The same code on the same range said again (one `memory/over-capacity` per pipeline stage) becomes one problem:
- * the worst-first message and a count of the others.
+ * Presentation: the same code on the same range said again (one `memory/over-capacity` per pipeline stage)
+ * becomes one diagnostic, the first message and a count of the others. Distinct facts are already distinct
+ * (designProblems); this only keeps sixteen squiggles on one key from reading as sixteen problems.
  */
 export function mergeRepeats(problems: Problem[]): Problem[] {
   const groups = new Map<string, Problem[]>();

@@ -9,7 +9,8 @@ import { DIAGNOSTIC_SOURCE } from './diagnostics';
 import { expertChoices, globalBatchFor, isWorldFixed, legacyRename, microbatchChoices, pipelineChoices, plainNumberSpan, tensorChoices } from './fixCandidates';
 import { zeroBased } from './ranges';
 
-const PIPELINE_CODES = new Set(['layout/layers-pp', 'layout/layers-stages', 'layout/uneven-layers']);
+// Codes of src/model/layoutChecks.ts whose fix is a size: layers over stages (empty or uneven), experts over EP.
+const PIPELINE_CODES = new Set(['layout/layers-pp']);
 const EXPERT_CODES = new Set(['layout/experts-ep', 'layout/ep-dp']);
 
 export class ConfigQuickFixes implements vscode.CodeActionProvider {

@@ -2,7 +2,9 @@
 // End-to-end test in a real VS Code: the packaged .vsix installed into code-server, driven by Playwright in
 // Debian's Chromium. It runs "Show Schedule…" for DualPipe (p = 8, m = 20) and checks that the panel draws its
 // timeline, shows the same figures as `plens schedule --json`, re-runs from its own controls, appears in the
-// activity-bar view too, and runs with zero CSP violations.
+// activity-bar view too; then opens the example DeepSeek-V3 design and checks its headline (status bar, CodeLens),
+// the PP hover, the panel's Estimate tab against `plens estimate --json`, a bad config's squiggle, Problems entry
+// and quick fix with Undo, and that an HTML value shows as text (configCases.mjs); all with zero CSP violations.
 //
 // Always writes test-results/e2e-summary.json = {passed, failed, skipped, reason?, cases: [{name, ok, message?}]}.
 // A machine that cannot run it (not Debian Linux, no root to install the tools, setup failed) is a skip with a
@@ -12,6 +14,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFile
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, installExtension, runFolders, startCodeServer, stopProcessGroup, waitForHealthy } from './codeServer.mjs';
+import { CONFIG_CASE, configScenario } from './configCases.mjs';
 import { compareFigures, countDrawnPixels, cspViolationCount, expectedFigures, forwardColourOnCanvas, readFigures, waitForFigures } from './panel.mjs';
 import { acceptInputBox, inputBoxMessage, pickQuickItem, runCommand, sleep, typeIntoInputBox, waitForQuickInputTitle, waitForWorkbench, webviewFrames, webviewWith } from './workbench.mjs';
 
@@ -24,7 +27,8 @@ const SUMMARY = join(RESULTS, 'e2e-summary.json');
 const VSIX = join(ROOT, 'parallelism-lens.vsix');
 const CI = process.env.CI === 'true';
 const SETUP_TIMEOUT_MS = 9 * 60_000;
-const RUN_TIMEOUT_MS = 5 * 60_000;
+// About 3 minutes warm; the bound leaves room for a loaded 2-core machine.
+const RUN_TIMEOUT_MS = 8 * 60_000;
 const SCENARIO = { schedule: 'dualpipe', label: 'DualPipe', pp: 8, microbatches: 20, rerunMicrobatches: 24 };
 // Past the panel's drawing budget and its inline budget: simulated in the worker thread, figures only.
 const LARGE = { pp: 64, microbatches: 16_384 };
@@ -40,6 +44,7 @@ const CASE = {
   view: 'activity-bar view shows the same schedule',
   theme: 'timeline follows a theme change',
   large: 'a large schedule is simulated in the background and summarised',
+  ...CONFIG_CASE,
   csp: 'no CSP violations',
 };
 const CASES = Object.values(CASE);
@@ -80,6 +85,9 @@ function cannotRun(reason) {
   process.exit(0);
 }
 
+/** Set once the browser is up: a failing case leaves a screenshot of what the workbench showed. */
+let screenshotOnFailure = async () => undefined;
+
 async function check(name, body) {
   try {
     const message = await body();
@@ -87,6 +95,8 @@ async function check(name, body) {
     return true;
   } catch (error) {
     record(name, false, error instanceof Error ? error.message.split('\n')[0] : String(error));
+    const index = CASES.indexOf(name);
+    await screenshotOnFailure(`e2e-failed-case-${index < 0 ? 'x' : index + 1}.png`).catch(() => undefined);
     return false;
   }
 }
@@ -161,6 +171,7 @@ function removeStaleRunFolders() {
 
 async function scenario(codeServer, state) {
   removeStaleRunFolders();
+  for (const entry of existsSync(RESULTS) ? readdirSync(RESULTS) : []) if (entry.startsWith('e2e-failed-case-')) rmSync(join(RESULTS, entry), { force: true });
   const folders = runFolders(RUN_DIR);
   const workspace = prepareWorkspace();
 
@@ -192,6 +203,7 @@ async function scenario(codeServer, state) {
 
   const expected = cliReport(SCENARIO.microbatches);
   const screenshot = (name) => page.screenshot({ path: join(RESULTS, name) });
+  screenshotOnFailure = screenshot;
 
   if (!(await check(CASE.command, async () => {
     const attempts = await runCommand(page, 'Parallelism Lens: Show Schedule…');
@@ -301,6 +313,8 @@ async function scenario(codeServer, state) {
     await screenshot('e2e-schedule-large.png');
     return `makespan ${large.makespan}, ${note.split('.')[0]}`;
   });
+
+  await configScenario({ page, root: ROOT, workspace, check, assert, screenshot });
 
   await check(CASE.csp, async () => {
     const counts = [];

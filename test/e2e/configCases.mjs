@@ -1,0 +1,231 @@
+// End-to-end cases for the config editor surface: the example DeepSeek-V3 design's headline in the status bar and
+// CodeLens, the PP hover with its neighbour table, the panel's Estimate tab against `plens estimate --json`, a bad
+// config's squiggle, Problems entry and quick fix (with Undo), and an HTML value shown as text everywhere.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { editorLines, focusProblems, hoverToken, openFile, openQuickFixes } from './editor.mjs';
+import { expectedEstimateTexts } from './estimateFormat.mjs';
+import { runCommand, sleep, webviewFrames } from './workbench.mjs';
+
+export const CONFIG_CASE = {
+  configHeadline: 'status bar and CodeLens show the estimate headline of deepseek-v3.plens.yaml',
+  configHover: 'hover on pp: shows the PP neighbour table',
+  configPanel: 'Estimate tab draws the memory chart, traffic, timeline, problems and origins',
+  configFigures: 'Estimate tab figures equal plens estimate --json',
+  configSquiggle: 'a bad config gets a squiggle and a Problems entry with its code',
+  configQuickFix: 'Ctrl+. quick fix sets the offered value and Ctrl+Z restores it',
+  configHostile: 'an HTML value shows as text in the hover and the panel',
+};
+
+const EXAMPLE = 'deepseek-v3.plens.yaml';
+const BAD = 'odd-microbatches.plens.yaml';
+const HOSTILE = 'hostile-gpu.plens.yaml';
+const HOSTILE_VALUE = '<img src=x onerror=alert(1)>';
+// 15232 = 119 · 128: 119 micro-batches, and DualPipe sends half each way, so it needs an even count.
+const BAD_BATCH = '15232';
+
+function cliEstimate(root, file) {
+  const cli = spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), 'estimate', file, '--json'], { encoding: 'utf8' });
+  if (cli.status !== 0) throw new Error(`plens estimate failed (${cli.status}): ${cli.stderr.trim()}`);
+  return JSON.parse(cli.stdout);
+}
+
+/** The first webview whose Estimate tab shows `fileName` with figures or a reason. */
+async function estimateFrame(page, fileName, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const frame of await webviewFrames(page)) {
+      const title = await frame.locator('[data-testid="estimate-title"]').textContent({ timeout: 1_000 }).catch(() => '');
+      const visible = await frame.locator('[data-testid="estimate-title"]').isVisible().catch(() => false);
+      if (visible && title?.startsWith(fileName)) return frame;
+    }
+    await sleep(500);
+  }
+  throw new Error(`no panel shows the estimate of ${fileName} within ${timeoutMs / 1000} s`);
+}
+
+/** Painted pixels of a canvas (it starts transparent) and how many opaque colours, coarsely binned. */
+async function canvasPixels(frame, testId) {
+  return frame.locator(`canvas[data-testid="${testId}"]`).evaluate((canvas) => {
+    const context = canvas.getContext('2d');
+    if (!context || canvas.width === 0 || canvas.height === 0) return { drawn: 0, total: 0, colours: 0 };
+    const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
+    let drawn = 0;
+    const colours = new Set();
+    for (let index = 0; index < data.length; index += 4) {
+      if (data[index + 3] === 0) continue;
+      drawn += 1;
+      if (data[index + 3] === 255) colours.add(((data[index] >> 4) << 8) | ((data[index + 1] >> 4) << 4) | (data[index + 2] >> 4));
+    }
+    return { drawn, total: canvas.width * canvas.height, colours: colours.size };
+  });
+}
+
+/** The figure's own text, without the note under it. */
+async function figureText(frame, id) {
+  return frame.locator(`[data-testid="figure-${id}"]`).evaluate((dd) => (dd.firstChild?.textContent ?? '').trim());
+}
+
+export async function configScenario({ page, root, workspace, check, assert, screenshot }) {
+  const dialogs = [];
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss().catch(() => undefined);
+  });
+  const examplePath = join(workspace, EXAMPLE);
+  const cli = cliEstimate(root, examplePath);
+  assert(cli.estimate, `plens estimate gave no estimate for ${EXAMPLE}`);
+  const expected = expectedEstimateTexts(cli.estimate);
+  const exampleText = readFileSync(examplePath, 'utf8');
+  writeFileSync(join(workspace, BAD), exampleText.replace(/globalBatchSize: \d+/, `globalBatchSize: ${BAD_BATCH}`));
+  writeFileSync(join(workspace, HOSTILE), readFileSync(join(root, 'test', 'extension', 'data', HOSTILE), 'utf8'));
+
+  let editor;
+  await check(CONFIG_CASE.configHeadline, async () => {
+    editor = await openFile(page, EXAMPLE);
+    const lens = editor.locator('.codelens-decoration').filter({ hasText: 'MFU' }).first();
+    await lens.waitFor({ state: 'visible', timeout: 30_000 });
+    const lensText = ((await lens.textContent()) ?? '').trim();
+    const status = page.locator('.statusbar-item').filter({ hasText: /MFU/ }).first();
+    await status.waitFor({ state: 'visible', timeout: 15_000 });
+    const statusText = ((await status.textContent()) ?? '').trim();
+    await screenshot('e2e-config-headline.png');
+    for (const part of [`step ${expected['step-time']}`, `MFU ${expected.mfu}`, `peak ${expected['peak-memory']}`]) {
+      assert(lensText.includes(part), `CodeLens "${lensText}" lacks "${part}"`);
+    }
+    assert(statusText.includes(`MFU ${expected.mfu}`) && statusText.includes(expected['step-time']), `status bar "${statusText}" lacks the headline`);
+    return lensText;
+  });
+  if (!editor) return;
+
+  await check(CONFIG_CASE.configHover, async () => {
+    const hover = await hoverToken(page, editor, /^\s*pp:\s*16/, /^\s*pp$/, 'pipeline-parallel size');
+    await sleep(300);
+    await screenshot('e2e-config-hover-pp.png');
+    const text = ((await hover.textContent()) ?? '').replace(/\s+/g, ' ');
+    // Half, current and double (DESIGN.md §6: "PP 8 / 16 / 32 side by side").
+    const rows = await hover.locator('table tr').allTextContents();
+    const firstCells = rows.map((row) => row.trim().split(/\s+/)[0]);
+    assert(rows.length >= 4, `the neighbour table has ${rows.length} rows`);
+    assert(firstCells.includes('PP') && firstCells.includes('8') && firstCells.includes('16') && firstCells.includes('32'), `table rows start ${JSON.stringify(firstCells)}`);
+    assert(/16\s*\(now\)/.test(text), 'the current PP is not marked (now)');
+    await page.mouse.move(0, 0);
+    return `${rows.length - 1} PP values compared`;
+  });
+
+  let frame;
+  await check(CONFIG_CASE.configPanel, async () => {
+    frame = await estimateFrame(page, EXAMPLE);
+    await frame.locator('[data-testid="figure-step-time"]').filter({ hasText: /\d/ }).waitFor({ timeout: 20_000 });
+    await sleep(500);
+    await screenshot('e2e-estimate-panel.png');
+    await page.locator('iframe.webview.ready').first().screenshot({ path: join(root, 'test-results', 'e2e-estimate-panel-webview.png') }).catch(() => undefined);
+    const memory = await canvasPixels(frame, 'memory-chart');
+    assert(memory.total > 0, 'the memory chart has no size');
+    assert(memory.drawn / memory.total > 0.1, `only ${((memory.drawn / memory.total) * 100).toFixed(1)}% of the memory chart is drawn`);
+    // Five stacked parts, the HBM line, text and grid.
+    assert(memory.colours >= 6, `only ${memory.colours} opaque colours in the memory chart`);
+    const timeline = await canvasPixels(frame, 'estimate-timeline');
+    assert(timeline.drawn / Math.max(1, timeline.total) > 0.1, 'the designed step timeline is not drawn');
+    const traffic = await frame.locator('[data-testid="traffic-table"] tbody tr').allTextContents();
+    assert(traffic.length === 5, `${traffic.length} traffic rows, expected TP, CP, EP, PP, DP`);
+    const problems = await frame.locator('[data-testid="estimate-problems"] li').count();
+    assert(problems === cli.problems.length || problems > 0, 'no problems listed');
+    const pp = await frame.locator('[data-field="plan.pp"] [data-field="from"]').textContent();
+    assert(/this file \(line \d+\)/.test(pp ?? ''), `PP's origin reads "${pp}"`);
+    // The same page beside the editor, wide: both surfaces show the active config.
+    await runCommand(page, 'Parallelism Lens: Open Estimates Panel to the Side');
+    let showing = 0;
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline && showing < 2) {
+      showing = 0;
+      for (const candidate of await webviewFrames(page)) {
+        if (await candidate.locator('[data-testid="figure-step-time"]').isVisible().catch(() => false)) showing += 1;
+      }
+      if (showing < 2) await sleep(500);
+    }
+    await sleep(500);
+    await screenshot('e2e-estimate-panel-beside.png');
+    assert(showing >= 2, `${showing} surface(s) show the estimate; expected the view and the editor panel`);
+    return `memory ${((memory.drawn / memory.total) * 100).toFixed(0)}% drawn, ${memory.colours} colours; timeline ${((timeline.drawn / timeline.total) * 100).toFixed(0)}%; ${problems} problems`;
+  });
+
+  await check(CONFIG_CASE.configFigures, async () => {
+    assert(frame, 'no estimate panel');
+    const shown = {};
+    for (const id of Object.keys(expected)) shown[id] = await figureText(frame, id);
+    const differences = Object.keys(expected).filter((id) => shown[id] !== expected[id]).map((id) => `${id}: panel "${shown[id]}", plens "${expected[id]}"`);
+    assert(differences.length === 0, differences.join('; '));
+    return Object.entries(shown).map(([id, text]) => `${id} ${text}`).join(', ');
+  });
+
+  let bad;
+  await check(CONFIG_CASE.configSquiggle, async () => {
+    bad = await openFile(page, BAD);
+    await bad.locator('.squiggly-error').first().waitFor({ state: 'visible', timeout: 30_000 });
+    await focusProblems(page);
+    const row = page.locator('.markers-panel .monaco-list-row').filter({ hasText: 'schedule/constraint' }).first();
+    await row.waitFor({ state: 'visible', timeout: 15_000 });
+    const text = ((await row.textContent()) ?? '').trim();
+    await screenshot('e2e-bad-config-problems.png');
+    assert(/even number of micro-batches/.test(text), `Problems row reads "${text}"`);
+    return text.slice(0, 120);
+  });
+
+  await check(CONFIG_CASE.configQuickFix, async () => {
+    assert(bad, 'the bad config is not open');
+    const before = (await editorLines(bad)).find((line) => line.includes('globalBatchSize')) ?? '';
+    assert(before.includes(BAD_BATCH), `globalBatchSize line reads "${before}"`);
+    // The cursor on the squiggled schedule value, then Ctrl+. lists the fixes for it.
+    const squiggle = await bad.locator('.squiggly-error').first().boundingBox();
+    assert(squiggle, 'the squiggle has no box');
+    await page.mouse.click(squiggle.x + squiggle.width / 2, squiggle.y + squiggle.height / 2);
+    const rows = await openQuickFixes(page, /Set global batch size to \d+/);
+    const label = ((await rows.first().textContent()) ?? '').trim();
+    const offered = /Set global batch size to (\d+)/.exec(label)?.[1];
+    assert(offered, `fix label "${label}"`);
+    await screenshot('e2e-quick-fix-menu.png');
+    // The first fix is focused when the list opens (its row does not take a pointer click reliably).
+    await page.keyboard.press('Enter');
+    const fixedDeadline = Date.now() + 10_000;
+    let fixed = before;
+    while (Date.now() < fixedDeadline && !fixed.includes(`globalBatchSize: ${offered}`)) {
+      await sleep(250);
+      fixed = (await editorLines(bad)).find((line) => line.includes('globalBatchSize')) ?? '';
+    }
+    assert(fixed.includes(`globalBatchSize: ${offered}`), `after the fix the line reads "${fixed}", expected ${offered}`);
+    await bad.locator('.squiggly-error').first().waitFor({ state: 'detached', timeout: 15_000 }).catch(() => undefined);
+    await screenshot('e2e-quick-fix-applied.png');
+    await page.keyboard.press('Control+Z');
+    const undoDeadline = Date.now() + 10_000;
+    let undone = fixed;
+    while (Date.now() < undoDeadline && !undone.includes(`globalBatchSize: ${BAD_BATCH}`)) {
+      await sleep(250);
+      undone = (await editorLines(bad)).find((line) => line.includes('globalBatchSize')) ?? '';
+    }
+    assert(undone.includes(`globalBatchSize: ${BAD_BATCH}`), `after Undo the line reads "${undone}"`);
+    return `${label} → Undo back to ${BAD_BATCH}`;
+  });
+
+  await check(CONFIG_CASE.configHostile, async () => {
+    const hostile = await openFile(page, HOSTILE);
+    const hover = await hoverToken(page, hostile, /^\s*gpu:/, /^\s*gpu$/, 'GPU');
+    await sleep(300);
+    await screenshot('e2e-hostile-hover.png');
+    const hoverText = (await hover.textContent()) ?? '';
+    assert(hoverText.includes(HOSTILE_VALUE), `the hover does not show the value as text: "${hoverText.slice(0, 200)}"`);
+    assert((await hover.locator('img').count()) === 0, 'the hover rendered an <img>');
+    await page.mouse.move(0, 0);
+    const panel = await estimateFrame(page, HOSTILE);
+    const value = await panel.locator('[data-field="cluster.gpu"] [data-field="value"]').textContent();
+    assert(value === HOSTILE_VALUE, `the panel shows the GPU as "${value}"`);
+    const reason = (await panel.locator('[data-testid="estimate-unavailable"]').textContent()) ?? '';
+    assert(reason.includes(HOSTILE_VALUE), `the panel's reason reads "${reason}"`);
+    const images = await panel.locator('img').count();
+    assert(images === 0, `the panel has ${images} <img> element(s)`);
+    await screenshot('e2e-hostile-panel.png');
+    assert(dialogs.length === 0, `a dialog opened: ${dialogs.join(' | ')}`);
+    return 'shown as text in the hover, the origins table and the reason';
+  });
+}
