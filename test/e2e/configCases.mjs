@@ -13,6 +13,7 @@ export const CONFIG_CASE = {
   configHover: 'hover on pp: shows the PP neighbour table',
   configPanel: 'Estimate tab draws the memory chart, traffic, timeline, problems and origins',
   configFigures: 'Estimate tab figures equal plens estimate --json',
+  configWhatIf: 'what-if PP 8 re-estimates in the panel without touching the file',
   configSquiggle: 'a bad config gets a squiggle and a Problems entry with its code',
   configQuickFix: 'Ctrl+. quick fix sets the offered value and Ctrl+Z restores it',
   configHostile: 'an HTML value shows as text in the hover and the panel',
@@ -160,6 +161,28 @@ export async function configScenario({ page, root, workspace, check, assert, scr
     return Object.entries(shown).map(([id, text]) => `${id} ${text}`).join(', ');
   });
 
+  await check(CONFIG_CASE.configWhatIf, async () => {
+    assert(frame, 'no estimate panel');
+    await frame.locator('[data-testid="what-if-pp"] input').fill('8');
+    await frame.locator('[data-testid="what-if-run"]').click();
+    const note = frame.locator('[data-testid="what-if-note"]', { hasText: 'PP 8' });
+    await note.waitFor({ state: 'visible', timeout: 15_000 });
+    const design = (await frame.locator('[data-testid="estimate-design"]').textContent()) ?? '';
+    // 2048 GPUs over PP 8 leaves DP 256 (completion re-derives it as the hover's neighbours do).
+    assert(design.includes('PP 8') && design.includes('DP 256'), `design line reads "${design}"`);
+    const step = await figureText(frame, 'step-time');
+    await screenshot('e2e-estimate-what-if.png');
+    // Not on disk, and not in an unsaved buffer either (a changed document marks its tab dirty).
+    assert(readFileSync(examplePath, 'utf8') === exampleText, `${EXAMPLE} changed on disk`);
+    const dirty = await page.locator('.tabs-container .tab.dirty').count();
+    assert(dirty === 0, `${dirty} editor(s) became dirty`);
+    await frame.locator('[data-testid="what-if-reset"]').click();
+    await note.waitFor({ state: 'hidden', timeout: 15_000 });
+    const back = await figureText(frame, 'step-time');
+    assert(back === expected['step-time'], `after "File values" the step time reads ${back}, plens says ${expected['step-time']}`);
+    return `PP 8: step ${step}; file untouched; back to ${back}`;
+  });
+
   let bad;
   await check(CONFIG_CASE.configSquiggle, async () => {
     bad = await openFile(page, BAD);
@@ -224,6 +247,8 @@ export async function configScenario({ page, root, workspace, check, assert, scr
     assert(reason.includes(HOSTILE_VALUE), `the panel's reason reads "${reason}"`);
     const images = await panel.locator('img').count();
     assert(images === 0, `the panel has ${images} <img> element(s)`);
+    const violations = await panel.locator('[data-testid="csp-violations"]').getAttribute('data-count');
+    assert(violations === '0', `${violations} CSP violation(s) on the page showing the value`);
     await screenshot('e2e-hostile-panel.png');
     assert(dialogs.length === 0, `a dialog opened: ${dialogs.join(' | ')}`);
     return 'shown as text in the hover, the origins table and the reason';
