@@ -11,7 +11,6 @@ import { directiveLayer } from './directiveLayer';
 import { findDirectives } from './directives';
 import { draftValue, isBoolean, isNumber, isNumberOrNull, isOneOf, isString, Resolver, type Layer } from './layers';
 import type { Origin, ReadResult, Reader } from './types';
-import { validateDesign } from './validate';
 
 export interface CompletionContext {
   /** The text of the file being completed, for its `plens:` directives (omit to skip directives). */
@@ -31,6 +30,7 @@ export interface CompletionContext {
 export interface Completion {
   design: Design | undefined;
   origins: Record<string, Origin>;
+  /** What reading and completing found; the layout rules of the design are the model's (see designProblems.ts). */
   problems: Problem[];
   /** Fields the file set symbolically and nothing resolved: null in the design JSON (CONTRACT.md). */
   unresolved: FieldPath[];
@@ -48,12 +48,11 @@ export function completeDesign(read: ReadResult, context: CompletionContext = {}
   const plan = completePlan(resolver, cluster);
   const design = model ? { model, plan, cluster } : undefined;
   resolver.reportUnresolved((path) => (design ? draftValue(design as unknown as DesignDraft, path) : undefined));
-  const validation = design ? validateDesign(design, resolver.origins, read.format) : [];
   return {
     design,
     origins: resolver.origins,
     // Without a design the assumptions made along the way are noise next to the one error that matters.
-    problems: [...read.problems, ...directiveProblems, ...resolver.problems.filter((p) => design || p.code !== 'value/defaulted'), ...validation],
+    problems: [...read.problems, ...directiveProblems, ...resolver.problems.filter((p) => design || p.code !== 'value/defaulted')],
     unresolved: resolver.unresolved,
   };
 }

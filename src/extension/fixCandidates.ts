@@ -1,6 +1,6 @@
 // The values a quick fix may offer: the nearest sizes that satisfy the rule a diagnostic names, checked against
-// the same rules the model applies (src/model/layoutChecks.ts) so that applying a
-// fix never trades one layout error for another of the same kind. Pure, no `vscode`.
+// the same rules the model applies (src/model/layoutChecks.ts) so that applying a fix never trades one layout
+// error for another of the same kind. Pure, no `vscode`.
 import type { Origin } from '../config/types';
 import type { Design } from '../model/design';
 import { generateSchedule } from '../model/schedule/index';

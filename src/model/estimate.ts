@@ -77,9 +77,6 @@ export function estimate(design: Design, options: EstimateOptions = {}): Estimat
   const context = { design, placement, links };
   const comm = modelComm(context);
   const split = splitLayers(design, stageCount(design));
-  if (split.uneven) {
-    problems.push({ severity: 'info', code: 'layout/uneven-layers', field: 'plan.pp', message: `${model.layers} layers do not divide by ${split.stages.length} stages: ${split.stages.map((s) => s.layers).join('/')} layers per stage (first and last stages shortened, as Megatron's --decoder-first/last-pipeline-num-layers)` });
-  }
   const costs = stageCosts({ design, gpu, efficiency, comm, split, peakFlopsPerSecond });
 
   // One pipeline rank runs no schedule to speak of; 1F1B on one rank is just F, B per micro-batch.
@@ -158,9 +155,6 @@ export function estimate(design: Design, options: EstimateOptions = {}): Estimat
     if (m.totalBytes > capacityBytes) {
       problems.push({ severity: 'error', code: 'memory/over-capacity', field: 'plan.pp', message: `pipeline stage ${m.stage} needs ${gib(m.totalBytes)} GiB per GPU (weights ${gib(m.parametersBytes)}, gradients ${gib(m.gradientsBytes)}, optimizer ${gib(m.optimizerBytes)}, activations ${gib(m.activationsBytes)}) of ${gib(capacityBytes)} GiB` });
     }
-  }
-  if (placement.tp.nodes > 1) {
-    problems.push({ severity: 'warning', code: 'layout/tp-crosses-nodes', field: 'plan.tp', message: `TP ${plan.tp} spans ${placement.tp.nodes} nodes: its all-reduces cross InfiniBand` });
   }
 
   const layerComm = model.experts > 0 ? comm.moe : comm.dense;

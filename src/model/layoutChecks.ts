@@ -1,64 +1,44 @@
-// The layout rules a design must keep before it can be estimated (DESIGN.md §6 diagnostics): whole positive
-// sizes, the product of the parallel degrees equal to the world size, and the divisibility rules of Megatron-LM.
-// Errors stop the estimate; nothing here throws.
-import type { Design } from './design';
-import type { Problem } from './problems';
+// The rules a complete design must keep (DESIGN.md §6 diagnostics), in one place for every presenter and for the
+// estimate: whole positive sizes; Megatron-LM's world = tp·pp·cp·dp (EP is carved out of dp·cp, not a factor of
+// its own); heads by TP, experts by EP, the sequence by CP, layers over the pipeline stages; the batch identity;
+// TP inside one NVLink domain; the cluster big enough; and the schedule's own constraints, which its generator
+// states (DESIGN.md §3). Each fact has one code. Each problem names the field a fix would change and the fields
+// related to it, so the config layer can put it on the key the user wrote. Errors stop the estimate; nothing here
+// throws.
+import { splitLayers } from './cost/stages';
+import type { Design, FieldPath } from './design';
+import type { Problem, Severity } from './problems';
+import { generateSchedule } from './schedule/index';
 
-function error(code: string, field: string, message: string): Problem {
-  return { severity: 'error', code, field, message };
-}
+/** The schedule check generates the schedule; above this many ops it is left to the estimate, which generates it anyway. */
+export const MAX_CHECKED_SCHEDULE_OPS = 500_000;
 
-const POSITIVE_FIELDS = [
-  ['plan', 'tp'], ['plan', 'pp'], ['plan', 'vpp'], ['plan', 'cp'], ['plan', 'ep'], ['plan', 'etp'], ['plan', 'dp'],
-  ['plan', 'seqLength'], ['plan', 'microBatchSize'], ['plan', 'globalBatchSize'], ['plan', 'microbatches'],
-  ['model', 'layers'], ['model', 'hidden'], ['model', 'heads'], ['model', 'kvHeads'], ['model', 'vocab'],
-  ['cluster', 'gpusPerNode'], ['cluster', 'nodes'], ['cluster', 'worldSize'],
-] as const;
+type Report = (severity: Severity, code: string, message: string, field: FieldPath, ...related: FieldPath[]) => void;
+
+const POSITIVE_FIELDS: readonly FieldPath[] = [
+  'plan.tp', 'plan.pp', 'plan.vpp', 'plan.cp', 'plan.ep', 'plan.etp', 'plan.dp',
+  'plan.seqLength', 'plan.microBatchSize', 'plan.globalBatchSize', 'plan.microbatches',
+  'model.layers', 'model.hidden', 'model.heads', 'model.kvHeads', 'model.vocab',
+  'cluster.gpusPerNode', 'cluster.nodes', 'cluster.worldSize',
+];
 
 export function checkLayout(design: Design): Problem[] {
   const problems: Problem[] = [];
-  for (const [part, key] of POSITIVE_FIELDS) {
-    const value = (design[part] as unknown as Record<string, unknown>)[key];
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-      problems.push(error('value/invalid', `${part}.${key}`, `${part}.${key} must be a whole number ≥ 1, got ${String(value)}`));
-    }
-  }
+  const report: Report = (severity, code, message, field, ...related) => {
+    const problem: Problem = { severity, code, message, field };
+    if (related.length > 0) problem.related = related;
+    problems.push(problem);
+  };
+  checkPositive(design, report);
+  // Divisibility by zero or by a fraction says nothing useful; fix the sizes first.
   if (problems.length > 0) return problems;
-  const { plan, model, cluster } = design;
-  const product = plan.tp * plan.cp * plan.dp * plan.pp;
-  if (product !== cluster.worldSize) {
-    problems.push(error('layout/world-size', 'plan.dp',
-      `tp·cp·dp·pp = ${plan.tp}·${plan.cp}·${plan.dp}·${plan.pp} = ${product}, but the cluster has ${cluster.worldSize} GPUs`));
-  }
-  if (model.heads % plan.tp !== 0) {
-    problems.push(error('layout/heads-tp', 'plan.tp', `${model.heads} attention heads do not divide by TP ${plan.tp}`));
-  }
-  if (model.experts > 0) {
-    if (model.experts % plan.ep !== 0) {
-      problems.push(error('layout/experts-ep', 'plan.ep', `${model.experts} experts do not divide by EP ${plan.ep}`));
-    }
-    if ((plan.tp * plan.cp * plan.dp) % (plan.ep * plan.etp) !== 0) {
-      problems.push(error('layout/ep-dp', 'plan.ep',
-        `EP·ETP = ${plan.ep * plan.etp} must divide tp·cp·dp = ${plan.tp * plan.cp * plan.dp} (experts regroup the same ranks)`));
-    }
-  } else if (plan.ep > 1) {
-    problems.push(error('layout/ep-dense', 'plan.ep', `EP ${plan.ep} needs an MoE model; ${model.name} has no experts`));
-  }
-  if (plan.seqLength % plan.cp !== 0) {
-    problems.push(error('layout/seq-cp', 'plan.cp', `sequence length ${plan.seqLength} does not divide by CP ${plan.cp}`));
-  }
-  if (plan.globalBatchSize !== plan.microBatchSize * plan.dp * plan.microbatches) {
-    problems.push(error('layout/batch', 'plan.globalBatchSize',
-      `global batch ${plan.globalBatchSize} ≠ micro-batch ${plan.microBatchSize} × DP ${plan.dp} × ${plan.microbatches} micro-batches`));
-  }
-  const stages = stageCount(design);
-  if (model.layers < stages) {
-    problems.push(error('layout/layers-stages', 'plan.pp', `${model.layers} layers cannot fill ${stages} pipeline stages`));
-  }
-  if (cluster.gpusPerNode * cluster.nodes < cluster.worldSize) {
-    problems.push(error('cluster/too-small', 'cluster.nodes',
-      `${cluster.nodes} nodes × ${cluster.gpusPerNode} GPUs hold fewer than the world size ${cluster.worldSize}`));
-  }
+  checkWorld(design, report);
+  checkHeads(design, report);
+  checkExperts(design, report);
+  checkSequence(design, report);
+  checkBatch(design, report);
+  checkLayers(design, report);
+  checkSchedule(design, report);
   return problems;
 }
 
@@ -69,4 +49,119 @@ export function stageCount(design: Design): number {
   if (schedule === 'interleaved-1f1b') return pp * Math.max(1, vpp);
   if (schedule === 'zbv' || schedule === 'dualpipev') return 2 * pp;
   return pp;
+}
+
+function valueAt(design: Design, path: FieldPath): unknown {
+  const [part, key] = path.split('.') as ['model' | 'plan' | 'cluster', string];
+  return (design[part] as unknown as Record<string, unknown>)[key];
+}
+
+function checkPositive(design: Design, report: Report): void {
+  for (const path of POSITIVE_FIELDS) {
+    const value = valueAt(design, path);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+      report('error', 'value/invalid', `${path} must be a whole number ≥ 1, got ${String(value)}`, path);
+    }
+  }
+}
+
+function checkWorld(design: Design, report: Report): void {
+  const { plan, cluster } = design;
+  const product = plan.tp * plan.pp * plan.cp * plan.dp;
+  if (product !== cluster.worldSize) {
+    const nodes = cluster.nodes * cluster.gpusPerNode === cluster.worldSize ? ` (${cluster.nodes} node${cluster.nodes === 1 ? '' : 's'} × ${cluster.gpusPerNode})` : '';
+    report('error', 'layout/world-size',
+      `tp·pp·cp·dp = ${plan.tp}·${plan.pp}·${plan.cp}·${plan.dp} = ${product}, but the cluster has ${cluster.worldSize} GPUs${nodes}`,
+      'plan.dp', 'plan.tp', 'plan.pp', 'plan.cp', 'cluster.nodes', 'cluster.worldSize');
+  }
+  if (cluster.gpusPerNode * cluster.nodes < cluster.worldSize) {
+    report('error', 'cluster/too-small',
+      `${cluster.nodes} nodes × ${cluster.gpusPerNode} GPUs hold fewer than the world size of ${cluster.worldSize}`,
+      'cluster.nodes', 'cluster.gpusPerNode', 'cluster.worldSize');
+  }
+  // Consecutive ranks fill a node first and TP varies fastest (placement.ts), so TP spans ⌈tp / gpusPerNode⌉ nodes.
+  const tpNodes = Math.ceil(plan.tp / cluster.gpusPerNode);
+  if (tpNodes > 1) {
+    report('warning', 'layout/tp-crosses-nodes',
+      `TP ${plan.tp} spans ${tpNodes} nodes of ${cluster.gpusPerNode} GPUs: its all-reduces cross InfiniBand instead of NVLink`,
+      'plan.tp', 'cluster.gpusPerNode');
+  }
+}
+
+function checkHeads(design: Design, report: Report): void {
+  const { model, plan } = design;
+  if (model.heads % plan.tp !== 0) {
+    report('error', 'layout/heads-tp', `${model.heads} attention heads do not split evenly over TP ${plan.tp}`, 'plan.tp', 'model.heads');
+  } else if (model.attention === 'gqa' && model.kvHeads % plan.tp !== 0 && plan.tp % model.kvHeads !== 0) {
+    // Megatron splits the query groups over TP, or replicates each over tp / groups ranks.
+    report('error', 'layout/heads-tp', `${model.kvHeads} KV heads (query groups) do not split evenly over TP ${plan.tp}`, 'plan.tp', 'model.kvHeads');
+  }
+}
+
+function checkExperts(design: Design, report: Report): void {
+  const { model, plan } = design;
+  if (model.experts === 0) {
+    if (plan.ep > 1) report('error', 'layout/ep-dense', `EP ${plan.ep} needs an MoE model; ${model.name} has no experts to split`, 'plan.ep', 'model.experts');
+    return;
+  }
+  if (model.experts % plan.ep !== 0) {
+    report('error', 'layout/experts-ep', `${model.experts} experts do not split evenly over EP ${plan.ep}`, 'plan.ep', 'model.experts');
+  }
+  // Megatron's expert layout regroups the GPUs of one pipeline stage (tp·cp·dp) as etp × ep × expert-dp.
+  const stageRanks = plan.tp * plan.cp * plan.dp;
+  if (stageRanks % (plan.ep * plan.etp) !== 0) {
+    report('error', 'layout/ep-dp',
+      `EP·ETP = ${plan.ep}·${plan.etp} = ${plan.ep * plan.etp} must divide tp·cp·dp = ${stageRanks}, the GPUs of one pipeline stage`,
+      'plan.ep', 'plan.etp', 'plan.dp', 'plan.tp', 'plan.cp');
+  }
+}
+
+function checkSequence(design: Design, report: Report): void {
+  const { plan } = design;
+  if (plan.seqLength % plan.cp !== 0) {
+    report('error', 'layout/seq-cp', `sequence length ${plan.seqLength} does not split evenly over CP ${plan.cp}`, 'plan.cp', 'plan.seqLength');
+  }
+}
+
+function checkBatch(design: Design, report: Report): void {
+  const { plan } = design;
+  const perStep = plan.microBatchSize * plan.dp;
+  if (plan.globalBatchSize % perStep !== 0) {
+    report('error', 'layout/batch',
+      `global batch ${plan.globalBatchSize} is not a multiple of micro-batch ${plan.microBatchSize} × dp ${plan.dp} = ${perStep}`,
+      'plan.globalBatchSize', 'plan.microBatchSize', 'plan.dp');
+  } else if (plan.microbatches * perStep !== plan.globalBatchSize) {
+    report('error', 'layout/batch',
+      `${plan.microbatches} micro-batches × ${plan.microBatchSize} × dp ${plan.dp} = ${plan.microbatches * perStep}, not the global batch ${plan.globalBatchSize}`,
+      'plan.microbatches', 'plan.globalBatchSize', 'plan.microBatchSize');
+  }
+}
+
+function checkLayers(design: Design, report: Report): void {
+  const { model } = design;
+  const stages = stageCount(design);
+  if (stages > model.layers) {
+    report('error', 'layout/layers-pp', `${stages} pipeline stages for ${model.layers} layers: some stages would be empty`, 'plan.pp', 'plan.vpp', 'model.layers');
+  } else if (model.layers % stages !== 0) {
+    // The split the estimate uses (cost/stages.ts): shortened first and last stages, which also hold the
+    // embedding and the LM head.
+    const counts = splitLayers(design, stages).stages.map((s) => s.layers).join('/');
+    report('warning', 'layout/layers-pp',
+      `${model.layers} layers do not split evenly over ${stages} pipeline stages: ${counts} layers per stage (first and last stages shortened, as Megatron-LM's --decoder-first/last-pipeline-num-layers); the fullest stage sets the pace`,
+      'plan.pp', 'plan.vpp', 'model.layers');
+  }
+}
+
+function checkSchedule(design: Design, report: Report): void {
+  const { plan } = design;
+  const chunks = Math.max(1, plan.vpp);
+  if (plan.schedule === 'interleaved-1f1b' && plan.pp > 1 && chunks < 2) {
+    report('warning', 'schedule/interleaved-vpp', 'interleaved 1F1B with one chunk per rank is plain 1F1B; set the virtual pipeline size (vpp ≥ 2)', 'plan.vpp', 'plan.schedule');
+  }
+  // As the estimate runs it: one pipeline rank is plain F, B per micro-batch.
+  const scheduleId = plan.pp <= 1 ? '1f1b' : plan.schedule;
+  const opsPerMicrobatch = (scheduleId === 'interleaved-1f1b' ? chunks : 2) * 3;
+  if (plan.pp * plan.microbatches * opsPerMicrobatch > MAX_CHECKED_SCHEDULE_OPS) return;
+  const generated = generateSchedule(scheduleId, { ranks: plan.pp, microbatches: plan.microbatches, chunks: plan.vpp });
+  if (!generated.ok) report('error', 'schedule/constraint', generated.error.message, 'plan.schedule', 'plan.microbatches', 'plan.globalBatchSize', 'plan.pp');
 }

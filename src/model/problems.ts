@@ -19,6 +19,11 @@ export interface Problem {
   code: string;
   message: string;
   range?: SourceRange;
-  /** The design field the problem is about, when there is one ("plan.pp"). */
+  /** The design field the problem is about, when there is one ("plan.pp"): the value a fix would change. */
   field?: string;
+  /**
+   * Other fields the fact involves (`layout/world-size`: the other parallel sizes and the node count), in the
+   * order a presenter should try them when `field` was not written in the file.
+   */
+  related?: string[];
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { completeDesign } from '../../src/config/complete';
+import { designProblems } from '../../src/config/designProblems';
 import { readPlensYaml } from '../../src/config/plensYaml';
 
 const data = (name: string) => readFileSync(new URL(`./data/${name}`, import.meta.url), 'utf8');
@@ -21,8 +22,8 @@ describe('completeDesign', () => {
     expect(done.origins['plan.dp']).toMatchObject({ from: 'derived' });
     expect(done.origins['cluster.worldSize']).toMatchObject({ from: 'derived' });
     expect(done.origins['model.layers']).toMatchObject({ from: 'catalog' });
-    // 61 layers over 16 stages is uneven (DeepSeek balances it with the embedding and MTP), a warning only.
-    expect(done.problems.map((p) => [p.code, p.severity])).toEqual([['layout/layers-pp', 'warning']]);
+    // Completion found nothing to say; the layout rules are the model's (61 layers over 16 stages: designProblems).
+    expect(done.problems).toEqual([]);
     expect(done.unresolved).toEqual([]);
   });
 
@@ -55,13 +56,14 @@ describe('completeDesign', () => {
     expect(flagged.origins['plan.pp']!.from).toBe('flag');
   });
 
-  it('reports layout problems with stable codes at the key that set them', () => {
+  it('leaves layout problems to designProblems, which puts each at the key that set it', () => {
     const text = [
       'model: llama3-8b', 'cluster: {gpu: H100, nodes: 2}', 'parallel:', '  tp: 3', '  pp: 5', '  dp: 2',
       'training: {globalBatchSize: 7, microBatchSize: 2}', 'schedule: dualpipe', '',
     ].join('\n');
     const done = complete(text);
-    const codes = done.problems.map((p) => [p.code, p.range?.line]);
+    expect(done.problems.filter((p) => p.code.startsWith('layout/'))).toEqual([]);
+    const codes = designProblems({ read: readPlensYaml(text, 'x.plens.yaml')!, completion: done }).map((p) => [p.code, p.range?.line]);
     // 3·5·1·2 = 30 ≠ 16; 32 heads % 3; 32 layers % 5; 7 % (2·2); DualPipe needs an even pp.
     expect(codes).toContainEqual(['layout/world-size', 6]);
     expect(codes).toContainEqual(['layout/heads-tp', 4]);

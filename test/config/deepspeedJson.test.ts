@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { completeDesign } from '../../src/config/complete';
 import { readDeepspeedJson } from '../../src/config/deepspeedJson';
+import { designProblems } from '../../src/config/designProblems';
 
 const fixture = (path: string) => readFileSync(new URL(`../fixtures/deepspeed/${path}`, import.meta.url), 'utf8');
 const read = (path: string) => readDeepspeedJson(fixture(path), path)!;
@@ -47,15 +48,18 @@ describe('readDeepspeedJson', () => {
     expect(result.problems).toMatchObject([{ code: 'deepspeed/batch-identity', severity: 'error', range: { line: 2 } }]);
   });
 
-  it('completion checks train_batch = micro × grad_acc × dp once dp is known', () => {
+  it('checks train_batch = micro × grad_acc × dp once completion knows dp, once, in DeepSpeed\'s terms', () => {
     // 2 nodes × 8 GPUs, tp 1 → dp 16; 8 × 4 × 16 = 512 ≠ 256.
     const text = '// plens: gpu=H100 nodes=2 model=llama3-8b\n{\n  "train_batch_size": 256,\n  "train_micro_batch_size_per_gpu": 8,\n  "gradient_accumulation_steps": 4, // comments and trailing commas are fine\n}\n';
     const result = readDeepspeedJson(text, 'ds.json')!;
     expect(result.problems).toEqual([]);
     const done = completeDesign(result, { text });
-    expect(done.problems.map((p) => [p.code, p.range?.line])).toContainEqual(['deepspeed/batch-identity', 3]);
+    const problems = designProblems({ read: result, completion: done });
+    expect(problems.filter((p) => p.code === 'deepspeed/batch-identity' || p.code === 'layout/batch').map((p) => [p.code, p.range?.line]))
+      .toEqual([['deepspeed/batch-identity', 3]]);
+    expect(problems.find((p) => p.code === 'deepspeed/batch-identity')!.message).toContain('× data-parallel size 16 = 512');
     const fixed = completeDesign(result, { text: text.replace('nodes=2', 'nodes=1') });
-    expect(fixed.problems.filter((p) => p.severity === 'error')).toEqual([]);
+    expect(designProblems({ read: result, completion: fixed }).filter((p) => p.severity === 'error')).toEqual([]);
     expect(fixed.design!.plan).toMatchObject({ dp: 8, microbatches: 4, microBatchSize: 8, globalBatchSize: 256 });
   });
 

@@ -1,6 +1,7 @@
 // plens check (CONTRACT.md): every problem of each FILE as `file:line:col: severity code: message`, the form
 // editors and CI annotate, plus optional thresholds on the estimate. Exit 1 on an error or a crossed threshold,
 // 2 when a file cannot be read or is not a config.
+import { designProblems } from '../../config/designProblems';
 import type { Problem } from '../../model/problems';
 import { estimate, type EstimateResult } from '../../model/estimate';
 import { parseArgs, type ParsedArgs } from '../args';
@@ -64,13 +65,9 @@ function checkFile(io: CliIo, file: string, flags: ReturnType<typeof flagDraft>,
     return { file, format: null, problems: [], thresholds: {}, unreadable: error.message };
   }
   const { completion } = loaded;
-  const problems = [...completion.problems];
-  const report: FileReport = { file, format: loaded.format, problems, thresholds: {} };
   const result: EstimateResult | undefined = completion.design ? estimate(completion.design, maxBubble !== undefined ? { maxBubbleFraction: maxBubble } : {}) : undefined;
-  // The estimate repeats some layout checks; keep the reader's version, which points at the key.
-  for (const problem of result?.problems ?? []) {
-    if (!problems.some((seen) => seen.code === problem.code && (seen.field ?? '') === (problem.field ?? ''))) problems.push(withOriginRange(problem, completion.origins));
-  }
+  const problems = designProblems({ read: loaded.read, completion, result });
+  const report: FileReport = { file, format: loaded.format, problems, thresholds: {} };
   const anchor = completion.origins['plan.schedule']?.range ?? completion.origins['plan.pp']?.range;
   if (maxBubble !== undefined) {
     const fraction = result?.estimate?.bubble.fraction ?? null;
@@ -89,12 +86,6 @@ function checkFile(io: CliIo, file: string, flags: ReturnType<typeof flagDraft>,
     }
   }
   return report;
-}
-
-function withOriginRange(problem: Problem, origins: Record<string, { range?: Problem['range'] }>): Problem {
-  if (problem.range || !problem.field) return problem;
-  const range = origins[problem.field]?.range;
-  return range ? { ...problem, range } : problem;
 }
 
 function at(problem: Problem, range: Problem['range'] | undefined): Problem {

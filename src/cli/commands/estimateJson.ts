@@ -1,9 +1,10 @@
 // The CONTRACT.md `plens estimate --json` object for one file: design with unresolved values as null, origins,
-// problems with 1-based positions (model problems are placed on the key of the field they are about), estimate.
+// problems with 1-based positions (each once, on the key of the field it is about: config/designProblems.ts), estimate.
+import { designProblems } from '../../config/designProblems';
 import type { Origin } from '../../config/types';
 import type { Design, FieldPath } from '../../model/design';
 import type { Estimate, EstimateResult } from '../../model/estimate';
-import type { Problem, SourceRange } from '../../model/problems';
+import type { Problem } from '../../model/problems';
 import type { LoadedDesign } from './loadDesign';
 
 export interface ProblemJson {
@@ -25,18 +26,9 @@ export interface EstimateJson {
   estimate: Estimate | null;
 }
 
-/** Where a problem belongs in the file: its own range, else the key of its field, else nowhere. */
-export function problemRange(problem: Problem, loaded: LoadedDesign): SourceRange | undefined {
-  if (problem.range) return problem.range;
-  if (!problem.field) return undefined;
-  const mapped = loaded.read.sourceMap.get(problem.field as FieldPath);
-  if (mapped) return mapped.key;
-  const origin = loaded.completion.origins[problem.field];
-  return origin?.range;
-}
-
-export function problemJson(problem: Problem, loaded: LoadedDesign): ProblemJson {
-  const range = problemRange(problem, loaded);
+/** A located problem (designProblems) with its range as 1-based positions. */
+export function problemJson(problem: Problem): ProblemJson {
+  const { range } = problem;
   const json: ProblemJson = { severity: problem.severity, code: problem.code, message: problem.message };
   if (range) Object.assign(json, { line: range.line, column: range.column, endLine: range.endLine, endColumn: range.endColumn });
   return json;
@@ -57,13 +49,13 @@ export function estimateJson(loaded: LoadedDesign, result: EstimateResult | unde
   for (const [path, origin] of Object.entries(loaded.completion.origins)) {
     origins[path] = { from: origin.from, ...(origin.range ? { line: origin.range.line, column: origin.range.column } : {}), ...(origin.detail ? { detail: origin.detail } : {}) };
   }
-  const problems = [...loaded.completion.problems, ...(result?.problems ?? [])];
+  const problems = designProblems({ read: loaded.read, completion: loaded.completion, result });
   return {
     file: loaded.file,
     format: loaded.format,
     design: designJson(loaded.completion.design, loaded.completion.unresolved),
     origins,
-    problems: problems.map((p) => problemJson(p, loaded)),
+    problems: problems.map(problemJson),
     estimate: result?.estimate ?? null,
   };
 }

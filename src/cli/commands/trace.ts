@@ -1,4 +1,5 @@
 // `plens trace FILE --out OUT.json`: the estimated step's per-rank timeline as Chrome trace events (seconds → µs).
+import { designProblems } from '../../config/designProblems';
 import { estimate } from '../../model/estimate';
 import { chromeTrace } from '../../model/trace';
 import { parseArgs } from '../args';
@@ -20,8 +21,8 @@ export async function runTrace(argv: string[], io: CliIo): Promise<number> {
   const design = loaded.completion.design;
   const result = design ? estimate(design) : undefined;
   if (!result?.estimate || !result.timeline) {
-    const problems = [...loaded.completion.problems, ...(result?.problems ?? [])].filter((p) => p.severity === 'error');
-    const first = problems[0] ? problemJson(problems[0], loaded) : undefined;
+    const problems = designProblems({ read: loaded.read, completion: loaded.completion, result }).filter((p) => p.severity === 'error');
+    const first = problems[0] ? problemJson(problems[0]) : undefined;
     const where = first?.line !== undefined ? `${file}:${first.line}:${first.column}` : file;
     throw new UsageError(`${where}: cannot estimate this design${first ? `: ${first.code}: ${first.message}` : ''}`);
   }
