@@ -6,7 +6,7 @@ import { DraftBuilder, looksSymbolic } from './draftBuilder';
 import { applyMegatronKeys, FLAG_ALIASES, LEGACY_KEYS, type KeyValue, type KeyValues } from './megatronKeys';
 import { Interpolator, type Resolved, type Scope } from './omegaconf';
 import type { FormatId, ReadResult } from './types';
-import { asMap, entries, parseYaml, resolveAlias, rootMap, scalarValue, type YamlFile } from './yamlTree';
+import { asMap, entries, mapKeys, parseYaml, resolveAlias, rootMap, scalarValue, type YamlFile } from './yamlTree';
 
 type Dialect = Extract<FormatId, 'megatron-functest-yaml' | 'nemo-yaml' | 'megatron-bridge-yaml'>;
 
@@ -15,10 +15,10 @@ const MODEL_MARKERS = ['tensor_model_parallel_size', 'pipeline_model_parallel_si
 
 function detect(file: YamlFile, root: YAMLMap): Dialect | undefined {
   const modelArgs = asMap(file, root.get('MODEL_ARGS', true) as Node | null ?? null);
-  if (modelArgs && entries(file, modelArgs).some((entry) => entry.key.startsWith('--'))) return 'megatron-functest-yaml';
+  if (modelArgs && mapKeys(modelArgs).some((key) => key.startsWith('--'))) return 'megatron-functest-yaml';
   const model = asMap(file, (root.get('model', true) as Node | undefined) ?? null);
   if (!model) return undefined;
-  const modelKeys = new Set(entries(file, model).map((entry) => entry.key));
+  const modelKeys = new Set(mapKeys(model));
   if (!MODEL_MARKERS.some((key) => modelKeys.has(key))) return undefined;
   const target = scalarValue(file, (root.get('_target_', true) as Node | undefined) ?? null);
   if ((typeof target === 'string' && target.includes('ConfigContainer')) || asMap(file, (root.get('train', true) as Node | undefined) ?? null)) return 'megatron-bridge-yaml';
@@ -64,8 +64,7 @@ function collect(
   file: YamlFile, map: YAMLMap, scope: Scope, interpolator: Interpolator, values: KeyValues, prefix: string,
   only?: readonly string[], onlyWhenSet = false,
 ): void {
-  for (const entry of entries(file, map)) {
-    if (only && !only.includes(entry.key)) continue;
+  for (const entry of entries(file, map, only && ((key) => only.includes(key)))) {
     const raw = valueOf(file, entry.value, scope, interpolator);
     if (raw === undefined || (onlyWhenSet && raw === null)) continue;
     values.set(prefix + entry.key, { name: entry.key, raw, keyRange: entry.keyRange, valueRange: entry.valueRange });
@@ -91,8 +90,7 @@ function valueOf(file: YamlFile, node: Node | null, scope: Scope, interpolator: 
 
 /** `--tensor-model-parallel-size: 2` → tensor_model_parallel_size; legacy flags warn at the key. */
 function collectFlags(file: YamlFile, args: YAMLMap, values: KeyValues, builder: DraftBuilder): void {
-  for (const entry of entries(file, args)) {
-    if (!entry.key.startsWith('--')) continue;
+  for (const entry of entries(file, args, (key) => key.startsWith('--'))) {
     const plain = entry.key.slice(2).replace(/-/g, '_').toLowerCase();
     const name = FLAG_ALIASES[plain] ?? plain;
     const legacy = LEGACY_KEYS[name];

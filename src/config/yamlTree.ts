@@ -72,19 +72,35 @@ export function asMap(file: YamlFile, node: Node | null): YAMLMap | undefined {
   return resolved && isMap(resolved) ? resolved : undefined;
 }
 
-/** The entries of a map with string-like keys, in file order. */
-export function entries(file: YamlFile, map: YAMLMap): YamlEntry[] {
+/**
+ * The entries of a map with string-like keys, in file order; `wanted` keeps only the keys it accepts (ranges,
+ * two binary searches each, are then worked out only for those: a Bridge dump's sections have hundreds of keys).
+ */
+export function entries(file: YamlFile, map: YAMLMap, wanted?: (key: string) => boolean): YamlEntry[] {
   const out: YamlEntry[] = [];
   for (const pair of map.items) {
     if (!isPair(pair)) continue;
     const keyNode = pair.key as Node | null;
     if (!keyNode || !isScalar(keyNode) || keyNode.value === null || typeof keyNode.value === 'object') continue;
+    const key = String(keyNode.value);
+    if (wanted && !wanted(key)) continue;
     const keyRange = nodeRange(file, keyNode);
     const valueNode = (pair.value as Node | null) ?? null;
     const valueRange = valueNode?.range ? nodeRange(file, valueNode) : rangeAt(file.index, keyRange.endOffset, keyRange.endOffset);
-    out.push({ key: String(keyNode.value), value: valueNode, keyRange, valueRange });
+    out.push({ key, value: valueNode, keyRange, valueRange });
   }
   return out;
+}
+
+/** The string-like keys of a map, in file order (what `entries` would list, without ranges). */
+export function mapKeys(map: YAMLMap): string[] {
+  const keys: string[] = [];
+  for (const pair of map.items) {
+    if (!isPair(pair)) continue;
+    const keyNode = pair.key as Node | null;
+    if (keyNode && isScalar(keyNode) && keyNode.value !== null && typeof keyNode.value !== 'object') keys.push(String(keyNode.value));
+  }
+  return keys;
 }
 
 /** The top-level map of the document, if the document is one. */
