@@ -139,6 +139,15 @@ describe('what-if in the panel', () => {
     expect(view.whatIf).toBeUndefined();
   });
 
+  it('states the what-if layout\'s own problems once, not the file\'s', () => {
+    // PP 8: 61 layers over 8 stages (⌈61/8⌉ = 8 each would be 64; three short) instead of the file's 16.
+    const view = presentEstimate('deepseek-v3.plens.yaml', analysed, { whatIf: { pp: 8 } });
+    const layers = view.problems.filter((p) => p.code === 'layout/layers-pp');
+    expect(layers).toHaveLength(1);
+    expect(layers[0]!.message).toContain('61 layers do not split evenly over 8 pipeline stages: 7/8/8/8/8/8/7/7');
+    expect(layers[0]!.line).toBe(9);
+  });
+
   it('the same values as the file are no what-if', () => {
     const view = presentEstimate('deepseek-v3.plens.yaml', analysed, { whatIf: { pp: 16, schedule: 'dualpipe', microBatchSize: 1 } });
     expect(view.whatIf).toBeUndefined();

@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initShellGrammar } from '../../src/config/megatronShell';
 import type { Problem } from '../../src/model/problems';
 import { analyseText, MAX_EDITOR_CHARS, mergeRepeats } from '../../src/extension/pipeline';
 import { analyseData } from './helpers';
@@ -18,6 +20,8 @@ describe('analyseText', () => {
     for (const p of onPp) expect(p.range).toMatchObject({ line: 9, column: 7, endLine: 9, endColumn: 9 });
     const codes = result.problems.map((p) => `${p.severity} ${p.code} ${p.range?.startOffset ?? '-'}`);
     expect(new Set(codes).size).toBe(codes.length);
+    // 61 layers over 16 stages: one warning, no second note of the same split.
+    expect(result.problems.filter((p) => p.message.includes('61 layers')).map((p) => [p.code, p.range?.line])).toEqual([['layout/layers-pp', 9]]);
   });
 
   it('reports the DualPipe odd micro-batch rule once, on the schedule key, and gives no estimate', () => {
@@ -30,13 +34,31 @@ describe('analyseText', () => {
     expect(result.problems.filter((p) => p.code === 'layout/layers-pp')).toHaveLength(1);
   });
 
-  it('reports a world-size mismatch once although validator and model put it on different fields', () => {
+  it('reports a world-size mismatch once, on the first size the file wrote', () => {
     const result = analyseData('world-mismatch.plens.yaml');
     const world = result.problems.filter((p) => p.code === 'layout/world-size');
     expect(world).toHaveLength(1);
     // tp·pp·cp·dp = 8·16·1·1 = 128 against 1 node × 8 GPUs; it lands on `tp: 8` (line 8), the first size written.
     expect(world[0]!.message).toContain('= 128');
     expect(world[0]!.range).toMatchObject({ line: 8, column: 7 });
+  });
+
+  describe('on a Megatron-LM launch script', () => {
+    beforeAll(async () => {
+      await initShellGrammar({
+        runtime: readFileSync('node_modules/web-tree-sitter/web-tree-sitter.wasm'),
+        bash: readFileSync('node_modules/tree-sitter-bash/tree-sitter-bash.wasm'),
+      });
+    });
+
+    it('GPT-3 175B: TP 8 × PP 16 on one 8-GPU node is one diagnostic, on the TP value', () => {
+      const text = readFileSync('test/fixtures/megatron-lm/train_gpt3_175b_distributed.sh', 'utf8');
+      const result = analyseText({ text, fileName: 'train_gpt3_175b_distributed.sh' })!;
+      const world = result.problems.filter((p) => p.code === 'layout/world-size');
+      // `\t--tensor-model-parallel-size 8`: line 56, the 8 at column 31.
+      expect(world.map((p) => [p.range?.line, p.range?.column])).toEqual([[56, 31]]);
+      expect(result.problems.filter((p) => p.severity === 'error').map((p) => p.code)).toEqual(['layout/world-size']);
+    });
   });
 
   it('says once why a recognisable config over the size limit is not read', () => {
