@@ -79,12 +79,9 @@ export function asMap(file: YamlFile, node: Node | null): YAMLMap | undefined {
 export function entries(file: YamlFile, map: YAMLMap, wanted?: (key: string) => boolean): YamlEntry[] {
   const out: YamlEntry[] = [];
   for (const pair of map.items) {
-    if (!isPair(pair)) continue;
-    const keyNode = pair.key as Node | null;
-    if (!keyNode || !isScalar(keyNode) || keyNode.value === null || typeof keyNode.value === 'object') continue;
-    const key = String(keyNode.value);
-    if (wanted && !wanted(key)) continue;
-    const keyRange = nodeRange(file, keyNode);
+    const key = stringKey(pair);
+    if (key === undefined || (wanted && !wanted(key))) continue;
+    const keyRange = nodeRange(file, pair.key as Node);
     const valueNode = (pair.value as Node | null) ?? null;
     const valueRange = valueNode?.range ? nodeRange(file, valueNode) : rangeAt(file.index, keyRange.endOffset, keyRange.endOffset);
     out.push({ key, value: valueNode, keyRange, valueRange });
@@ -96,11 +93,18 @@ export function entries(file: YamlFile, map: YAMLMap, wanted?: (key: string) => 
 export function mapKeys(map: YAMLMap): string[] {
   const keys: string[] = [];
   for (const pair of map.items) {
-    if (!isPair(pair)) continue;
-    const keyNode = pair.key as Node | null;
-    if (keyNode && isScalar(keyNode) && keyNode.value !== null && typeof keyNode.value !== 'object') keys.push(String(keyNode.value));
+    const key = stringKey(pair);
+    if (key !== undefined) keys.push(key);
   }
   return keys;
+}
+
+/** A pair's key as text when it is a scalar with a value (maps, lists and `null` keys are not fields). */
+function stringKey(pair: unknown): string | undefined {
+  if (!isPair(pair)) return undefined;
+  const keyNode = pair.key as Node | null;
+  if (!keyNode || !isScalar(keyNode) || keyNode.value === null || typeof keyNode.value === 'object') return undefined;
+  return String(keyNode.value);
 }
 
 /** The top-level map of the document, if the document is one. */
