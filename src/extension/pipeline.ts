@@ -58,7 +58,7 @@ export function analyseText(input: PipelineInput, reader: Reader = readConfig): 
     if (completion.design) {
       const ops = scheduleOps(completion.design.plan);
       if (ops > MAX_EDITOR_OPS) {
-        extra.push({ severity: 'info', code: 'estimate/budget', field: 'plan.microbatches', message: `${completion.design.plan.microbatches} micro-batches × ${completion.design.plan.pp} ranks is more schedule than the editor simulates (${MAX_EDITOR_OPS.toLocaleString('en-US')} ops); run \`plens estimate\` for this file` });
+        extra.push({ severity: 'info', code: 'estimate/budget', field: 'plan.microbatches', related: ['plan.globalBatchSize', 'plan.pp'], message: `${completion.design.plan.microbatches} micro-batches × ${completion.design.plan.pp} ranks is more schedule than the editor simulates (${MAX_EDITOR_OPS.toLocaleString('en-US')} ops); run \`plens estimate\` for this file` });
       } else {
         const options = input.bubbleWarningFraction === undefined ? {} : { maxBubbleFraction: input.bubbleWarningFraction };
         result = estimate(completion.design, options);

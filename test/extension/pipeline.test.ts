@@ -43,6 +43,16 @@ describe('analyseText', () => {
     expect(world[0]!.range).toMatchObject({ line: 8, column: 7 });
   });
 
+  it('over the editor\'s op budget, still states the layout rules, once, without estimating', () => {
+    // 16 ranks × 400 000 micro-batches × 2 chunks × 3 ops = 38.4 M ops, above the budget; 8·16 = 128 ≠ 8 GPUs.
+    const text = 'model: llama3-8b\ncluster: {gpu: H100, nodes: 1}\nparallel:\n  tp: 8\n  pp: 16\ntraining: {globalBatchSize: 400000, microBatchSize: 1}\n';
+    const result = analyseText({ text, fileName: 'big-batch.plens.yaml' })!;
+    expect(result.estimate).toBeUndefined();
+    expect(result.problems.filter((p) => p.code !== 'value/defaulted').map((p) => [p.code, p.range?.line])).toEqual([
+      ['layout/world-size', 4], ['estimate/budget', 6],
+    ]);
+  });
+
   describe('on a Megatron-LM launch script', () => {
     beforeAll(async () => {
       await initShellGrammar({
