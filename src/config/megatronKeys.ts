@@ -118,7 +118,7 @@ function applyVirtualPipeline(values: KeyValues, builder: DraftBuilder): void {
     if (!per.ok) builder.report('error', 'value/invalid', `${perStage.name}: ${per.message}`, perStage.valueRange, 'plan.vpp');
     else if (typeof per.value !== 'number' || layers === undefined || pp === undefined) builder.set('plan.vpp', { symbolic: `${perStage.name}=${describe(perStage.raw)}` }, perStage.keyRange, perStage.valueRange);
     else if (layers % pp !== 0 || (layers / pp) % per.value !== 0) {
-      builder.report('error', 'layout/layers-pp', `number of layers per pipeline stage (${layers} / ${pp}) must be divisible by the layers per virtual stage (${per.value})`, perStage.valueRange, 'plan.vpp');
+      builder.report('error', 'layout/vpp-divisibility', `number of layers per pipeline stage (${layers} / ${pp}) must be divisible by the layers per virtual stage (${per.value})`, perStage.valueRange, 'plan.vpp');
     } else builder.set('plan.vpp', layers / pp / per.value, perStage.keyRange, perStage.valueRange);
     return;
   }
@@ -127,7 +127,7 @@ function applyVirtualPipeline(values: KeyValues, builder: DraftBuilder): void {
     const stages = countLayoutStages(layout.raw);
     if (stages === undefined) builder.report('warning', 'value/invalid', `${layout.name}: cannot read the layout "${layout.raw.slice(0, 60)}"`, layout.valueRange, 'plan.vpp');
     else if (pp !== undefined && stages % pp === 0) builder.set('plan.vpp', stages / pp, layout.keyRange, layout.valueRange);
-    else if (pp !== undefined) builder.report('error', 'layout/layers-pp', `the layout has ${stages} stages, not a multiple of pp = ${pp}`, layout.valueRange, 'plan.vpp');
+    else if (pp !== undefined) builder.report('error', 'layout/pipeline-layout', `the layout has ${stages} stages, not a multiple of pp = ${pp}`, layout.valueRange, 'plan.vpp');
   }
 }
 

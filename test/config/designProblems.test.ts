@@ -20,14 +20,14 @@ function analyse(text: string, fileName: string, context: CompletionContext = {}
 const file = (path: string) => readFileSync(path, 'utf8');
 const where = (problems: Problem[], code: string) => problems.filter((p) => p.code === code).map((p) => [p.range?.line, p.range?.column]);
 
-describe('designProblems on the bundled example and fixtures', () => {
-  beforeAll(async () => {
-    await initShellGrammar({
-      runtime: readFileSync('node_modules/web-tree-sitter/web-tree-sitter.wasm'),
-      bash: readFileSync('node_modules/tree-sitter-bash/tree-sitter-bash.wasm'),
-    });
+beforeAll(async () => {
+  await initShellGrammar({
+    runtime: readFileSync('node_modules/web-tree-sitter/web-tree-sitter.wasm'),
+    bash: readFileSync('node_modules/tree-sitter-bash/tree-sitter-bash.wasm'),
   });
+});
 
+describe('designProblems on the bundled example and fixtures', () => {
   it('examples/deepseek-v3.plens.yaml: 61 layers over 16 stages once, on `pp: 16` (line 12, column 7)', () => {
     const { problems } = analyse(file('examples/deepseek-v3.plens.yaml'), 'examples/deepseek-v3.plens.yaml');
     expect(problems.map((p) => p.code)).toEqual(['layout/layers-pp']);
@@ -73,6 +73,18 @@ describe('designProblems on the bundled example and fixtures', () => {
     expect(problems.filter((p) => p.code !== 'value/defaulted').map((p) => [p.code, p.range?.line])).toEqual([
       ['layout/world-size', 6], ['layout/heads-tp', 4], ['layout/batch', 7], ['layout/layers-pp', 5], ['schedule/constraint', 8],
     ]);
+  });
+});
+
+describe('one code per fact across readers', () => {
+  it('NeMo YAML and a Megatron-LM script name layers per virtual stage that do not divide the same way', () => {
+    // 32 layers / PP 4 = 8 per stage, not a multiple of 3 layers per virtual stage.
+    const yaml = 'MODEL_ARGS:\n  --num-layers: 32\n  --pipeline-model-parallel-size: 4\n  --num-layers-per-virtual-pipeline-stage: 3\n';
+    const shell = 'torchrun pretrain_gpt.py --num-layers 32 --pipeline-model-parallel-size 4 --num-layers-per-virtual-pipeline-stage 3\n';
+    const fromYaml = readConfig(yaml, 'model_config.yaml')!.problems.filter((p) => p.code.startsWith('layout/'));
+    const fromShell = readConfig(shell, 'run.sh')!.problems.filter((p) => p.code.startsWith('layout/'));
+    expect(fromYaml.map((p) => [p.code, p.field, p.range?.line])).toEqual([['layout/vpp-divisibility', 'plan.vpp', 4]]);
+    expect(fromShell.map((p) => [p.code, p.field])).toEqual([['layout/vpp-divisibility', 'plan.vpp']]);
   });
 });
 
