@@ -2,9 +2,11 @@
 // loaded, which is async, hence this function is too), and to read and complete the largest one overall.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { Parser, parseDocument } from 'yaml';
 import { ensureGrammars } from '../src/cli/grammars';
 import { completeDesign } from '../src/config/complete';
 import { readConfig } from '../src/config/index';
+import { YAML_PARSE_OPTIONS } from '../src/config/yamlTree';
 import { medianMilliseconds, type BenchRow } from './measure';
 
 const GROUPS: [label: string, pattern: RegExp][] = [
@@ -41,6 +43,7 @@ export async function benchReaders(): Promise<BenchRow[]> {
     const texts = variants(largest.text);
     let turn = 0;
     rows.push({ name: `read ${label}: ${name} (${(largest.text.length / 1024).toFixed(1)} KB)`, value: medianMilliseconds(() => readConfig(texts[turn++ % 2]!, largest.path), 50), unit: 'ms' });
+    if (label.startsWith('YAML')) rows.push(...yamlFloor(texts));
   }
   const biggest = [...files].sort((a, b) => b.text.length - a.text.length)[0];
   if (biggest) {
@@ -57,4 +60,22 @@ export async function benchReaders(): Promise<BenchRow[]> {
     });
   }
   return rows;
+}
+
+/**
+ * The floor under the YAML reader: the yaml package alone on the same text, as the concrete syntax tree (what
+ * any position-keeping use of the package pays) and as the document the readers walk.
+ */
+function yamlFloor(texts: [string, string]): BenchRow[] {
+  let turn = 0;
+  const cst = medianMilliseconds(() => {
+    for (const token of new Parser().parse(texts[turn++ % 2]!)) void token;
+  }, 50);
+  const document = medianMilliseconds(() => {
+    parseDocument(texts[turn++ % 2]!, YAML_PARSE_OPTIONS);
+  }, 50);
+  return [
+    { name: '  yaml CST only (new Parser().parse), same text', value: cst, unit: 'ms' },
+    { name: '  yaml parseDocument, same text', value: document, unit: 'ms' },
+  ];
 }

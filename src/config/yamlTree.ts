@@ -33,10 +33,16 @@ export function parseYaml(text: string): YamlFile {
   return file;
 }
 
+/**
+ * The cheapest options that still give every node its range and value: no CST kept on the nodes, no error
+ * context lines, no duplicate-key scan (uniqueKeys: false, so a duplicated key is reported by the readers with
+ * both ranges instead of failing the parse).
+ */
+export const YAML_PARSE_OPTIONS = { keepSourceTokens: false, prettyErrors: false, uniqueKeys: false, strict: false } as const;
+
 function parseYamlUncached(text: string): YamlFile {
   const index = lineIndex(text);
-  // uniqueKeys: false so a duplicated key is reported by us (with both ranges) instead of failing the parse.
-  const doc = parseDocument(text, { keepSourceTokens: false, prettyErrors: false, uniqueKeys: false, strict: false });
+  const doc = parseDocument(text, YAML_PARSE_OPTIONS);
   const problems: Problem[] = [];
   for (const error of doc.errors) {
     problems.push({ severity: 'error', code: 'syntax/yaml', message: firstLine(error.message), range: rangeAt(index, error.pos[0], error.pos[1]) });
