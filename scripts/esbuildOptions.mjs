@@ -9,7 +9,11 @@ export function commonOptions(production) {
     logLevel: 'warning',
     legalComments: 'none',
     // jsonc-parser's UMD entry requires its modules at run time, which a bundle cannot follow; its ESM build bundles.
-    alias: { 'jsonc-parser': './node_modules/jsonc-parser/lib/esm/main.js' },
+    alias: {
+      'jsonc-parser': './node_modules/jsonc-parser/lib/esm/main.js',
+      // yaml's Node build reads process.env on every token; its browser build is the same parser without that.
+      yaml: './node_modules/yaml/browser/index.js',
+    },
   };
 }
 
