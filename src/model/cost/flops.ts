@@ -7,13 +7,17 @@
 //   `average_ratio` 0.5); `full` counts all of it (PaLM's 6N + 12LHQT, Narayanan's 96·B·s·L·h² formula).
 // - Backward = 2 × forward for every class; its weight-gradient part (W) = 1 × forward for classes with weights and
 //   0 for the attention core (no weights: all of its backward is input gradient).
-// - Recompute adds forward work to the backward: `selective` recomputes the attention core, `full` the whole layer
-//   forward (Korthikanti 2022). The LM head, embedding and MTP head are never recomputed here.
+// - Recompute adds forward work to the backward: `full` the whole layer forward (Korthikanti 2022); `selective` the
+//   forward of each Megatron recompute module named (default core_attn): core_attn the attention core, mla_up_proj
+//   MLA's q/kv up-projections, mlp a dense layer's MLP, moe a whole MoE block (router, routed and shared experts),
+//   shared_experts the shared experts. layernorm and moe_act redo memory-bound elementwise work only: 0 matmul
+//   FLOPs here (cost/recompute.ts prices them as HBM traffic). The LM head, embedding and MTP head are never
+//   recomputed here.
 // - Numbers are for the whole layer, summed over the TP/CP group (divide by tp·cp for one GPU). With balanced
 //   EP routing a GPU computes the routed-expert work of as many token-expert pairs as its own micro-batch has,
 //   so `moeRouted` is also one GPU's share under EP (÷ etp for expert tensor parallelism).
 
-import type { ModelArch, Recompute } from '../design';
+import type { ModelArch, Recompute, RecomputeModule } from '../design';
 import { attentionParams, isMoeLayer, mlpParams, parameterCounts } from './params';
 
 export type AttentionCausality = 'causal' | 'full';
@@ -110,18 +114,65 @@ export function layerPassFlops(
   shape: MicroBatchShape,
   recompute: Recompute,
   causality: AttentionCausality = 'causal',
+  recomputeModules?: readonly RecomputeModule[],
 ): PassFlops {
-  return passFromLayer(layerForwardFlops(arch, index, shape, causality), recompute);
+  const kind = isMoeLayer(arch, index) ? 'moe' : 'dense';
+  const flops = layerKindForwardFlops(arch, kind, shape, causality);
+  return passFromLayer(flops, recompute, recomputedLayerFlops(arch, flops, shape, recompute, recomputeModules));
 }
 
-export function passFromLayer(flops: LayerFlops, recompute: Recompute): PassFlops {
+/** `redone`: the forward work the backward repeats (recomputedLayerFlops); absent, the core_attn / full default. */
+export function passFromLayer(flops: LayerFlops, recompute: Recompute, redone?: LayerFlops): PassFlops {
   const forward = sumLayerFlops(flops);
-  const recomputed = recompute === 'full' ? forward : recompute === 'selective' ? flops.attentionCore : 0;
+  const recomputed = redone ? sumLayerFlops(redone) : recompute === 'full' ? forward : recompute === 'selective' ? flops.attentionCore : 0;
   return {
     forward,
     backward: 2 * forward + recomputed,
     weightGradient: forward - flops.attentionCore,
     recompute: recomputed,
+  };
+}
+
+/**
+ * MLA's up-projections of one layer for one micro-batch: q latent → a·(nope + rope) and kv latent → a·(nope + v),
+ * 2 FLOPs per multiply-accumulate. Without a q latent (q_lora_rank 0) q comes straight from the normed hidden
+ * state, and recomputing q means that projection (h → a·(nope + rope)). 0 for other attention kinds.
+ */
+export function mlaUpProjectionFlops(arch: ModelArch, shape: MicroBatchShape): number {
+  if (arch.attention !== 'mla' || !arch.mla) return 0;
+  const { qLoraRank, kvLoraRank, qkNopeHeadDim, qkRopeHeadDim, vHeadDim } = arch.mla;
+  const qSource = qLoraRank > 0 ? qLoraRank : arch.hidden;
+  const params = qSource * arch.heads * (qkNopeHeadDim + qkRopeHeadDim) + kvLoraRank * arch.heads * (qkNopeHeadDim + vHeadDim);
+  return 2 * params * shape.microBatchSize * shape.seqLength;
+}
+
+/** The default selective module list (Megatron's recompute_modules default). */
+const DEFAULT_MODULES: readonly RecomputeModule[] = ['core_attn'];
+
+/**
+ * The part of one layer's forward matmul/attention FLOPs the backward runs again, by class. `full`: all of it;
+ * `selective`: the modules' work (see the header); `none`: nothing. A module that does not exist in this layer
+ * (mlp in an MoE layer, moe in a dense one) adds nothing.
+ */
+export function recomputedLayerFlops(
+  arch: ModelArch,
+  flops: LayerFlops,
+  shape: MicroBatchShape,
+  recompute: Recompute,
+  recomputeModules?: readonly RecomputeModule[],
+): LayerFlops {
+  const none: LayerFlops = { attentionProjections: 0, attentionCore: 0, denseMlp: 0, moeRouted: 0, moeShared: 0, router: 0 };
+  if (recompute === 'full') return { ...flops };
+  if (recompute !== 'selective') return none;
+  const modules = new Set(recomputeModules ?? DEFAULT_MODULES);
+  const wholeMoe = modules.has('moe');
+  return {
+    attentionProjections: modules.has('mla_up_proj') ? mlaUpProjectionFlops(arch, shape) : 0,
+    attentionCore: modules.has('core_attn') ? flops.attentionCore : 0,
+    denseMlp: modules.has('mlp') ? flops.denseMlp : 0,
+    moeRouted: wholeMoe ? flops.moeRouted : 0,
+    moeShared: wholeMoe || modules.has('shared_experts') ? flops.moeShared : 0,
+    router: wholeMoe ? flops.router : 0,
   };
 }
 
@@ -145,11 +196,13 @@ export function mtpModulePassFlops(
   shape: MicroBatchShape,
   recompute: Recompute,
   causality: AttentionCausality = 'causal',
+  recomputeModules?: readonly RecomputeModule[],
 ): PassFlops {
   const tokens = shape.microBatchSize * shape.seqLength;
   const projectionForward = 2 * (2 * arch.hidden * arch.hidden) * tokens;
   const projection: PassFlops = { forward: projectionForward, backward: 2 * projectionForward, weightGradient: projectionForward, recompute: 0 };
-  const layer = passFromLayer(layerKindForwardFlops(arch, arch.experts > 0 ? 'moe' : 'dense', shape, causality), recompute);
+  const layerFlops = layerKindForwardFlops(arch, arch.experts > 0 ? 'moe' : 'dense', shape, causality);
+  const layer = passFromLayer(layerFlops, recompute, recomputedLayerFlops(arch, layerFlops, shape, recompute, recomputeModules));
   return addPass(addPass(projection, layer), lmHeadPassFlops(arch, shape));
 }
 
@@ -170,13 +223,14 @@ export function stagePassFlops(
   shape: MicroBatchShape,
   recompute: Recompute,
   causality: AttentionCausality = 'causal',
+  recomputeModules?: readonly RecomputeModule[],
 ): PassFlops {
   let total = NO_PASS;
   for (let index = stage.firstLayer; index < stage.firstLayer + stage.layerCount; index += 1) {
-    total = addPass(total, layerPassFlops(arch, index, shape, recompute, causality));
+    total = addPass(total, layerPassFlops(arch, index, shape, recompute, causality, recomputeModules));
   }
   if (stage.hasLmHead) total = addPass(total, lmHeadPassFlops(arch, shape));
-  if (stage.mtpModules > 0) total = addPass(total, mtpModulePassFlops(arch, shape, recompute, causality), stage.mtpModules);
+  if (stage.mtpModules > 0) total = addPass(total, mtpModulePassFlops(arch, shape, recompute, causality, recomputeModules), stage.mtpModules);
   return total;
 }
 
@@ -187,12 +241,13 @@ export function stepFlops(
   recompute: Recompute,
   causality: AttentionCausality = 'causal',
   includeMtp = true,
+  recomputeModules?: readonly RecomputeModule[],
 ): number {
   const whole: StageContent = {
     firstLayer: 0, layerCount: arch.layers, hasEmbedding: true, hasLmHead: true,
     mtpModules: includeMtp ? arch.mtpLayers : 0,
   };
-  const pass = stagePassFlops(arch, whole, shape, recompute, causality);
+  const pass = stagePassFlops(arch, whole, shape, recompute, causality, recomputeModules);
   return shape.microbatches * (pass.forward + pass.backward);
 }
 

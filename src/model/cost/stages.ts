@@ -8,13 +8,16 @@
 //
 // Times. Forward = FLOPs / (peak × achieved fraction) per op class (efficiency.ts) plus the TP, CP and EP
 // communication on the critical path (traffic.ts). Backward = 2 × forward compute (input- plus weight-
-// gradient, W = the GEMMs' half) plus recomputation (selective: the attention core again; full: the whole
-// forward) plus the backward's communication. DualPipe's F&B pair runs both halves' compute on the SMs the
+// gradient, W = the GEMMs' half) plus recomputation (full: the whole forward; selective: each recompute module's
+// forward, recompute.ts, so B grows and W does not) plus the backward's communication (recomputing the whole MoE
+// block repeats its forward all-to-all). DualPipe's F&B pair runs both halves' compute on the SMs the
 // all-to-all kernels leave free and hides the pair's EP all-to-all behind it (DeepSeek-V3 §3.2.1).
 import type { Design } from '../design';
 import type { GpuSpec } from '../catalog/gpus';
+import { BYTES_PER_ELEMENT, DEFAULT_RECOMPUTE_MODULES, FP8_CACHED_BYTES } from './activations';
 import { DUALPIPE_COMM_SM_FRACTION, gemmSizeFactor, type EfficiencyParams } from './efficiency';
-import { layerKindForwardFlops, lmHeadPassFlops, type LayerFlops } from './flops';
+import { layerKindForwardFlops, lmHeadPassFlops, recomputedLayerFlops, type LayerFlops } from './flops';
+import { recomputedHbmBytes } from './recompute';
 import { isMoeLayer } from './params';
 import type { ModelComm } from './traffic';
 
@@ -163,23 +166,38 @@ export function stageCosts(input: StageCostInput): StageCostBreakdown {
   // The attention core, embedding-side norms and the LM head stay in BF16 under FP8 training (DeepSeek-V3 §3.3).
   const attentionRate = (design.cluster.peakTflops && plan.precision !== 'fp8' ? peakFlopsPerSecond : gpu.peakFlopsPerSecond.bf16) * compute.attention;
   const recomputeAll = plan.recompute === 'full';
-  // Selective recompute reruns the attention core only when core_attn is among the modules (Megatron's default).
-  const recomputeAttention = plan.recompute === 'selective' && (plan.recomputeModules ?? ['core_attn']).includes('core_attn');
+  // Selective recompute: each module's forward again (recompute.ts); Megatron's default module is core_attn.
+  const shape = { microBatchSize: plan.microBatchSize, seqLength: plan.seqLength };
+  const modules = plan.recompute === 'selective' ? plan.recomputeModules ?? DEFAULT_RECOMPUTE_MODULES : [];
+  const hbmRate = gpu.hbmBytesPerSecond * efficiency.hbmFraction;
+  const recomputeSeconds = (kind: 'dense' | 'moe'): number => {
+    const flops = layerKindForwardFlops(model, kind, shape);
+    const redone = classify(recomputedLayerFlops(model, flops, shape, plan.recompute, modules), 1);
+    const hbmBytes = recomputedHbmBytes(model, kind, shape, {
+      ...plan, recomputeModules: modules,
+      activationInputBytes: plan.activationFp8InputStore ? FP8_CACHED_BYTES : BYTES_PER_ELEMENT.bf16,
+    });
+    return (redone.denseMatmulFlops / matmulRate + redone.expertMatmulFlops / expertRate + redone.attentionFlops / attentionRate) / gpuShare + hbmBytes / hbmRate;
+  };
+  const denseRecompute = recomputeAll ? 0 : recomputeSeconds('dense');
+  const moeRecompute = recomputeAll || model.experts === 0 ? 0 : recomputeSeconds('moe');
+  // Recomputing the whole MoE block runs its dispatch and combine again (the checkpoint wraps the token dispatcher).
+  const moeAllToAllAgain = plan.recompute === 'selective' && modules.includes('moe');
   for (let s = 0; s < n; s++) {
     const layout = split.stages[s]!;
     const work = stageWork(design, layout);
     const matmulSeconds = (work.denseMatmulFlops / matmulRate + work.expertMatmulFlops / expertRate) / gpuShare;
     const attentionSeconds = work.attentionFlops / attentionRate / gpuShare;
     const forward = matmulSeconds + attentionSeconds;
-    const recompute = recomputeAll ? forward : recomputeAttention ? attentionSeconds : 0;
-    const backward = 2 * forward + recompute;
     const denseLayers = layout.layers - layout.moeLayers + (model.experts > 0 ? 0 : layout.mtpLayers);
     const moeLayers = layout.moeLayers + (model.experts > 0 ? layout.mtpLayers : 0);
+    const recompute = recomputeAll ? forward : denseLayers * denseRecompute + moeLayers * moeRecompute;
+    const backward = 2 * forward + recompute;
     const passComm = (pass: 'forward' | 'backward') =>
       denseLayers * (comm.dense.tp[pass].seconds + comm.dense.cp[pass].seconds) +
       moeLayers * (comm.moe.tp[pass].seconds + comm.moe.cp[pass].seconds);
     const epF = moeLayers * comm.moe.ep.forward.seconds;
-    const epB = moeLayers * comm.moe.ep.backward.seconds;
+    const epB = moeLayers * (comm.moe.ep.backward.seconds + (moeAllToAllAgain ? comm.moe.ep.forward.seconds : 0));
     const commF = passComm('forward') + epF;
     const commB = passComm('backward') + epB;
     out.computeF[s] = forward;
@@ -206,7 +224,7 @@ export function stageCosts(input: StageCostInput): StageCostBreakdown {
   const layerWork = stageWork(design, oneLayer);
   const layerMatmul = (layerWork.denseMatmulFlops / matmulRate + layerWork.expertMatmulFlops / expertRate) / gpuShare;
   const layerAttention = layerWork.attentionFlops / attentionRate / gpuShare;
-  const layerRecompute = recomputeAll ? layerMatmul + layerAttention : recomputeAttention ? layerAttention : 0;
+  const layerRecompute = recomputeAll ? layerMatmul + layerAttention : model.experts > 0 ? moeRecompute : denseRecompute;
   out.layerComputeSeconds = 3 * (layerMatmul + layerAttention) + layerRecompute;
   return out;
 }
