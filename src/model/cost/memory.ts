@@ -210,6 +210,10 @@ export function stageMemory(input: StageMemoryInput): StageMemory {
     input.peakChunkActivationBytes ?? inFlight * Math.max(0, ...input.chunks.map((chunk) => chunkActivationBytes(arch, chunk, plan, settings)));
   if (input.chunks.some((chunk) => chunk.hasEmbedding)) activationsBytes += inFlight * embeddingActivationBytes(arch, shape, settings);
   if (input.chunks.some((chunk) => chunk.hasLmHead)) activationsBytes += lmHeadActivationBytes(arch, shape, settings);
+  // Each MTP module computes its own logits through the shared head (DeepSeek-V3 §2.2, §3.2.3): the same input and
+  // fp32 logits again, held with the main head's until the micro-batch's backward on this stage.
+  const mtpModules = input.chunks.reduce((sum, chunk) => sum + chunk.mtpModules, 0);
+  activationsBytes += mtpModules * lmHeadActivationBytes(arch, shape, settings);
 
   const reserve = input.reserve ?? DEFAULT_MEMORY_RESERVE;
   // ZeRO-3 gathers one layer's full weights for compute and prefetches the next: two unsharded layers in flight.

@@ -189,6 +189,23 @@ describe('DeepSeek-V3 parameters per GPU: PP16, EP64, DP128, ZeRO-1, FP32 master
   });
 });
 
+describe('logits held on the stage with the head', () => {
+  const plan: MemoryPlan = { tp: 1, cp: 1, ep: 64, etp: 1, dp: 128, zero: 1, sequenceParallel: false, seqLength: 4096,
+    microBatchSize: 1, recompute: 'full' };
+  const activations = (extra: Partial<StageContent>) =>
+    stageMemory({ arch: dsv3, plan, chunks: [chunk(58, 3, extra)], peakInFlightMicroBatches: 1, reserve: NO_RESERVE }).activationsBytes;
+
+  it('the MTP module keeps its own logits, as the LM head does: 4·s·(h + V) each', () => {
+    // Megatron's 4·s·b·h·(1 + V/h) with s = 4096, h = 7168, V = 129,280: 4 · 4096 · 136,448 = 2,235,564,032 B.
+    const layers = activations({});
+    // Full recompute keeps each layer's 16-bit input, 4096 · 7168 · 2 B; the MTP layer is one more.
+    expect(layers).toBe(3 * 4096 * 7168 * 2);
+    expect(activations({ hasLmHead: true })).toBe(layers + 2_235_564_032);
+    expect(activations({ hasLmHead: true, mtpModules: 1 })).toBe(layers + 4096 * 7168 * 2 + 2 * 2_235_564_032);
+    expect(activations({ hasLmHead: true, mtpModules: 2 })).toBe(layers + 2 * 4096 * 7168 * 2 + 3 * 2_235_564_032);
+  });
+});
+
 describe('reserve and ZeRO-3', () => {
   const plan: MemoryPlan = { tp: 1, cp: 1, ep: 1, etp: 1, dp: 8, zero: 3, sequenceParallel: false, seqLength: 4096,
     microBatchSize: 1, recompute: 'full' };
