@@ -8,10 +8,7 @@
 import { splitLayers } from './cost/stages';
 import type { Design, FieldPath } from './design';
 import type { Problem, Severity } from './problems';
-import { generateSchedule } from './schedule/index';
-
-/** The schedule check generates the schedule; above this many ops it is left to the estimate, which generates it anyway. */
-export const MAX_CHECKED_SCHEDULE_OPS = 500_000;
+import { checkScheduleConstraints } from './schedule/index';
 
 type Report = (severity: Severity, code: string, message: string, field: FieldPath, ...related: FieldPath[]) => void;
 
@@ -158,10 +155,9 @@ function checkSchedule(design: Design, report: Report): void {
   if (plan.schedule === 'interleaved-1f1b' && plan.pp > 1 && chunks < 2) {
     report('warning', 'schedule/interleaved-vpp', 'interleaved 1F1B with one chunk per rank is plain 1F1B; set the virtual pipeline size (vpp ≥ 2)', 'plan.vpp', 'plan.schedule');
   }
-  // As the estimate runs it: one pipeline rank is plain F, B per micro-batch.
+  // As the estimate runs it: one pipeline rank is plain F, B per micro-batch. The rules only, no ops built, so the
+  // check costs the same at any size.
   const scheduleId = plan.pp <= 1 ? '1f1b' : plan.schedule;
-  const opsPerMicrobatch = (scheduleId === 'interleaved-1f1b' ? chunks : 2) * 3;
-  if (plan.pp * plan.microbatches * opsPerMicrobatch > MAX_CHECKED_SCHEDULE_OPS) return;
-  const generated = generateSchedule(scheduleId, { ranks: plan.pp, microbatches: plan.microbatches, chunks: plan.vpp });
-  if (!generated.ok) report('error', 'schedule/constraint', generated.error.message, 'plan.schedule', 'plan.microbatches', 'plan.globalBatchSize', 'plan.pp');
+  const broken = checkScheduleConstraints(scheduleId, { ranks: plan.pp, microbatches: plan.microbatches, chunks: plan.vpp });
+  if (broken) report('error', 'schedule/constraint', broken.message, 'plan.schedule', 'plan.microbatches', 'plan.globalBatchSize', 'plan.pp');
 }

@@ -7,20 +7,29 @@
 // is_in_second_half`), which makes rank r the mirror of rank p−1−r. W runs first in, first out in the order the
 // split (zero-bubble) backwards were issued, whatever their direction, as DualPipe's WeightGradStore does.
 import { constraintError, ScheduleBuilder } from './builder';
-import { OP_B, OP_F, OP_I, OP_W, type ScheduleParams, type ScheduleResult } from './ops';
+import { OP_B, OP_F, OP_I, OP_W, type ScheduleError, type ScheduleParams, type ScheduleResult } from './ops';
 
-export function generateDualPipe({ ranks, microbatches }: ScheduleParams): ScheduleResult {
-  // The asserts of `DualPipe.step()`: two equal halves of ranks, two equal halves of micro-batches, and enough
-  // micro-batches that every rank reaches the overlapped steady state.
+/**
+ * The asserts of `DualPipe.step()`: two equal halves of ranks, two equal halves of micro-batches, and enough
+ * micro-batches that every rank reaches the overlapped steady state. No ops are built.
+ */
+export function checkDualPipe({ ranks, microbatches }: ScheduleParams): ScheduleError | undefined {
   if (ranks % 2 !== 0) {
-    return constraintError('dualpipe', `DualPipe needs an even number of pipeline ranks (each rank r pairs with rank p−1−r), got ${ranks}`);
+    return constraintError('dualpipe', `DualPipe needs an even number of pipeline ranks (each rank r pairs with rank p−1−r), got ${ranks}`).error;
   }
   if (microbatches % 2 !== 0) {
-    return constraintError('dualpipe', `DualPipe needs an even number of micro-batches (half go each direction), got ${microbatches}`);
+    return constraintError('dualpipe', `DualPipe needs an even number of micro-batches (half go each direction), got ${microbatches}`).error;
   }
   if (microbatches < 2 * ranks) {
-    return constraintError('dualpipe', `DualPipe needs at least twice as many micro-batches as pipeline ranks (m ≥ 2p = ${2 * ranks}), got ${microbatches}`);
+    return constraintError('dualpipe', `DualPipe needs at least twice as many micro-batches as pipeline ranks (m ≥ 2p = ${2 * ranks}), got ${microbatches}`).error;
   }
+  return undefined;
+}
+
+export function generateDualPipe(params: ScheduleParams): ScheduleResult {
+  const broken = checkDualPipe(params);
+  if (broken) return { ok: false, error: broken };
+  const { ranks, microbatches } = params;
 
   const half = ranks / 2;
   const perDirection = microbatches / 2;

@@ -4,13 +4,20 @@
 // DualPipe's with the half-rank index replaced by the rank, p/2 by d, m/2 − p by m − 2d, the middle ranks by the
 // last rank, and no phase swap (phase = chunk). m may be odd; W runs first in, first out in split order.
 import { constraintError, ScheduleBuilder, vStageRank } from './builder';
-import { OP_B, OP_F, OP_I, OP_W, type ScheduleParams, type ScheduleResult } from './ops';
+import { OP_B, OP_F, OP_I, OP_W, type ScheduleError, type ScheduleParams, type ScheduleResult } from './ops';
 
-export function generateDualPipeV({ ranks, microbatches }: ScheduleParams): ScheduleResult {
-  // The assert of `DualPipeV.step()`: every rank must reach the overlapped steady state.
+/** The assert of `DualPipeV.step()`: every rank must reach the overlapped steady state. No ops are built. */
+export function checkDualPipeV({ ranks, microbatches }: ScheduleParams): ScheduleError | undefined {
   if (microbatches < 2 * ranks) {
-    return constraintError('dualpipev', `DualPipeV needs at least twice as many micro-batches as devices (m ≥ 2d = ${2 * ranks}), got ${microbatches}`);
+    return constraintError('dualpipev', `DualPipeV needs at least twice as many micro-batches as devices (m ≥ 2d = ${2 * ranks}), got ${microbatches}`).error;
   }
+  return undefined;
+}
+
+export function generateDualPipeV(params: ScheduleParams): ScheduleResult {
+  const broken = checkDualPipeV(params);
+  if (broken) return { ok: false, error: broken };
+  const { ranks, microbatches } = params;
 
   const stages = 2 * ranks;
   const builder = new ScheduleBuilder('dualpipev', ranks, microbatches, 2, stages, 1, vStageRank(ranks), 6 * ranks * microbatches);

@@ -1,13 +1,14 @@
 // The schedule catalogue: ids and the aliases users type, one generator per schedule, and the checks every
-// generator shares (sizes that are whole, positive and small enough to simulate).
+// generator shares (sizes that are whole, positive and small enough to simulate). `checkScheduleConstraints` states
+// the schedules' rules in the generators' words without building a single op, for layout checks on every edit.
 import type { ScheduleId } from '../design';
 import { constraintError } from './builder';
-import { generateDualPipe } from './dualpipe';
-import { generateDualPipeV } from './dualpipev';
+import { checkDualPipe, generateDualPipe } from './dualpipe';
+import { checkDualPipeV, generateDualPipeV } from './dualpipev';
 import { generateGpipe } from './gpipe';
-import { generateInterleaved1F1B } from './interleaved1f1b';
+import { checkInterleaved1F1B, generateInterleaved1F1B } from './interleaved1f1b';
 import { generateOneFOneB } from './oneFOneB';
-import type { ScheduleParams, ScheduleResult } from './ops';
+import type { ScheduleError, ScheduleParams, ScheduleResult } from './ops';
 import { generateZbH1 } from './zbH1';
 import { generateZbH2 } from './zbH2';
 import { generateZbv } from './zbv';
@@ -68,20 +69,51 @@ const GENERATORS: Record<ScheduleId, (params: ScheduleParams) => ScheduleResult>
 /** Enough for PP = 64 with 65,536 micro-batches and 2 chunks, and bounded so no input can exhaust memory. */
 export const MAX_SCHEDULE_OPS = 64 * 65_536 * 6;
 
+/** GPipe, 1F1B, ZB-H1/H2 and ZB-V run any whole, positive sizes. */
+const noConstraint = (): undefined => undefined;
+
+const CONSTRAINTS: Record<ScheduleId, (params: ScheduleParams) => ScheduleError | undefined> = {
+  gpipe: noConstraint,
+  '1f1b': noConstraint,
+  'interleaved-1f1b': checkInterleaved1F1B,
+  'zb-h1': noConstraint,
+  'zb-h2': noConstraint,
+  zbv: noConstraint,
+  dualpipe: checkDualPipe,
+  dualpipev: checkDualPipeV,
+};
+
+/** Whole, positive sizes (and a chunk count interleaving can hold), shared by every schedule. */
+function checkSizes(id: ScheduleId, { ranks, microbatches }: ScheduleParams, chunks: number): ScheduleError | undefined {
+  if (!Number.isInteger(ranks) || ranks < 1) return constraintError(id, `the pipeline needs a whole number of ranks ≥ 1, got ${ranks}`).error;
+  if (!Number.isInteger(microbatches) || microbatches < 1) {
+    return constraintError(id, `the step needs a whole number of micro-batches ≥ 1, got ${microbatches}`).error;
+  }
+  if (id === 'interleaved-1f1b' && (!Number.isInteger(chunks) || chunks < 1 || chunks > 255)) {
+    return constraintError(id, `interleaving needs a whole number of chunks per rank from 1 to 255, got ${chunks}`).error;
+  }
+  return undefined;
+}
+
+/**
+ * The schedule's own rules on these sizes, in the generator's words, or undefined; builds no ops. The simulator's
+ * op budget is not a rule of the schedule: only `generateSchedule` states it.
+ */
+export function checkScheduleConstraints(id: ScheduleId, params: ScheduleParams): ScheduleError | undefined {
+  const chunks = params.chunks ?? 2;
+  return checkSizes(id, params, chunks) ?? CONSTRAINTS[id]({ ...params, chunks });
+}
+
 export function generateSchedule(id: ScheduleId, params: ScheduleParams): ScheduleResult {
   const { ranks, microbatches } = params;
   const chunks = params.chunks ?? 2;
-  if (!Number.isInteger(ranks) || ranks < 1) return constraintError(id, `the pipeline needs a whole number of ranks ≥ 1, got ${ranks}`);
-  if (!Number.isInteger(microbatches) || microbatches < 1) {
-    return constraintError(id, `the step needs a whole number of micro-batches ≥ 1, got ${microbatches}`);
-  }
-  if (id === 'interleaved-1f1b' && (!Number.isInteger(chunks) || chunks < 1 || chunks > 255)) {
-    return constraintError(id, `interleaving needs a whole number of chunks per rank from 1 to 255, got ${chunks}`);
-  }
+  const badSize = checkSizes(id, params, chunks);
+  if (badSize) return { ok: false, error: badSize };
   // Every schedule runs each micro-batch through every chunk forward and backward, at most three ops each.
   const opsPerMicrobatch = (id === 'interleaved-1f1b' ? chunks : 2) * 3;
   if (ranks * microbatches * opsPerMicrobatch > MAX_SCHEDULE_OPS) {
     return constraintError(id, `${ranks} ranks × ${microbatches} micro-batches is more than the simulator's budget of ${MAX_SCHEDULE_OPS.toLocaleString('en-US')} ops`);
   }
+  // The generator checks its own rules (checkScheduleConstraints' second half) before it builds anything.
   return GENERATORS[id]({ ...params, chunks });
 }

@@ -6,20 +6,29 @@
 // Megatron's rules on m: N ∈ [p, m], and m mod N is 0 or at least p (before 2024-11 Megatron asked m mod p = 0;
 // with the default N = p both rules say the same).
 import { constraintError, loopedStageRank, ScheduleBuilder } from './builder';
-import { OP_B, OP_F, type ScheduleParams, type ScheduleResult } from './ops';
+import { OP_B, OP_F, type ScheduleError, type ScheduleParams, type ScheduleResult } from './ops';
 
-export function generateInterleaved1F1B({ ranks, microbatches, chunks = 2, groupSize }: ScheduleParams): ScheduleResult {
+/** Megatron's rules on the micro-batch group (see above); no ops are built. */
+export function checkInterleaved1F1B({ ranks, microbatches, groupSize }: ScheduleParams): ScheduleError | undefined {
   const group = groupSize ?? ranks;
   if (!Number.isInteger(group) || group < ranks || group > microbatches) {
     return constraintError('interleaved-1f1b',
       `interleaved 1F1B needs the micro-batch group size N between PP (${ranks}) and the micro-batches (${microbatches}), got ${group}` +
-      (microbatches < ranks ? `: use at least ${ranks} micro-batches` : ''));
+      (microbatches < ranks ? `: use at least ${ranks} micro-batches` : '')).error;
   }
   const remainder = microbatches % group;
   if (remainder !== 0 && remainder < ranks) {
     return constraintError('interleaved-1f1b',
-      `interleaved 1F1B needs micro-batches mod N (${microbatches} mod ${group} = ${remainder}) to be 0 or at least PP (${ranks})`);
+      `interleaved 1F1B needs micro-batches mod N (${microbatches} mod ${group} = ${remainder}) to be 0 or at least PP (${ranks})`).error;
   }
+  return undefined;
+}
+
+export function generateInterleaved1F1B(params: ScheduleParams): ScheduleResult {
+  const broken = checkInterleaved1F1B(params);
+  if (broken) return { ok: false, error: broken };
+  const { ranks, microbatches, chunks = 2, groupSize } = params;
+  const group = groupSize ?? ranks;
 
   // The virtual-id table: entry k is the (micro-batch, chunk) of the k-th forward on every rank.
   const total = microbatches * chunks;

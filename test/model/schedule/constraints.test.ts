@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import type { ScheduleId } from '../../../src/model/design';
-import { generateSchedule, SCHEDULE_IDS, simulate, uniformCosts, type ScheduleParams } from '../../../src/model/schedule/index';
+import { checkScheduleConstraints, generateSchedule, SCHEDULE_IDS, simulate, uniformCosts, type ScheduleParams } from '../../../src/model/schedule/index';
 
 function constraintMessage(id: ScheduleId, params: ScheduleParams): string {
   const result = generateSchedule(id, params);
@@ -70,6 +70,42 @@ describe('any input gives a runnable schedule or a constraint error, never an ex
         }
         const simulated = simulate(result.schedule, uniformCosts(result.schedule.stages, { F: 1, B: 2, W: 1 }));
         expect(simulated.ok).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('checkScheduleConstraints states the generator\'s rule without building the schedule', () => {
+  test('the same words as generateSchedule for the cases above', () => {
+    const cases: [ScheduleId, ScheduleParams][] = [
+      ['dualpipe', { ranks: 3, microbatches: 12 }], ['dualpipe', { ranks: 4, microbatches: 9 }], ['dualpipe', { ranks: 4, microbatches: 6 }],
+      ['dualpipev', { ranks: 4, microbatches: 7 }], ['interleaved-1f1b', { ranks: 4, microbatches: 3, chunks: 2 }],
+      ['interleaved-1f1b', { ranks: 4, microbatches: 10, chunks: 2 }], ['interleaved-1f1b', { ranks: 4, microbatches: 8, chunks: 0 }],
+      ['1f1b', { ranks: 2.5, microbatches: 8 }], ['zbv', { ranks: 4, microbatches: 0 }],
+    ];
+    for (const [id, params] of cases) expect(checkScheduleConstraints(id, params)?.message).toBe(constraintMessage(id, params));
+    expect(checkScheduleConstraints('interleaved-1f1b', { ranks: 4, microbatches: 10, chunks: 2 })?.message)
+      .toBe('interleaved 1F1B needs micro-batches mod N (10 mod 4 = 2) to be 0 or at least PP (4)');
+  });
+
+  test('sizes past the simulator\'s budget: the schedule\'s rules still, the budget only from the generator', () => {
+    // 64 ranks × 70,000 micro-batches × 6 ops = 26,880,000 > 64 · 65,536 · 6 = 25,165,824.
+    expect(constraintMessage('dualpipe', { ranks: 64, microbatches: 70_000 })).toBe(
+      '64 ranks × 70000 micro-batches is more than the simulator\'s budget of 25,165,824 ops');
+    expect(checkScheduleConstraints('dualpipe', { ranks: 64, microbatches: 70_000 })).toBeUndefined();
+    expect(checkScheduleConstraints('dualpipe', { ranks: 64, microbatches: 70_001 })?.message).toBe(
+      'DualPipe needs an even number of micro-batches (half go each direction), got 70001');
+  });
+
+  test.each(SCHEDULE_IDS)('%s: undefined exactly when the generator succeeds, else its message', (id) => {
+    const size = fc.oneof(fc.integer({ min: -2, max: 40 }), fc.double({ min: -4, max: 40 }), fc.constant(Number.NaN));
+    fc.assert(
+      fc.property(size, size, fc.option(fc.integer({ min: 0, max: 6 }), { nil: undefined }), (ranks, microbatches, chunks) => {
+        const generated = generateSchedule(id, { ranks, microbatches, chunks });
+        const checked = checkScheduleConstraints(id, { ranks, microbatches, chunks });
+        if (generated.ok) expect(checked).toBeUndefined();
+        else expect(checked).toEqual(generated.error);
       }),
       { numRuns: 200 },
     );
