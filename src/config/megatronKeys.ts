@@ -2,8 +2,8 @@
 // NeMo 1.x, Megatron-Bridge and Megatron's functional-test YAML all spell their keys this way (the test YAML as
 // `--flag-name`, which becomes the field name with dashes as underscores). Values that combine several keys
 // (virtual pipeline, MLA, precision, ZeRO, the MoE layer pattern) are worked out after the simple ones.
-import type { FieldPath, MlaDims, Symbolic } from '../model/design';
-import { isSymbolic } from '../model/design';
+import type { FieldPath, MlaDims, RecomputeModule, Symbolic } from '../model/design';
+import { isSymbolic, RECOMPUTE_MODULES } from '../model/design';
 import type { SourceRange } from '../model/problems';
 import { describe, DraftBuilder, parseCount, parseFlag } from './draftBuilder';
 import { countLayoutStages, leadingDenseLayers } from './megatronLayout';
@@ -72,6 +72,8 @@ export function applyMegatronKeys(values: KeyValues, builder: DraftBuilder): voi
   applyVirtualPipeline(values, builder);
   applyPrecision(values, builder);
   applyRecompute(values, builder);
+  applyRecomputeModules(values, builder);
+  noteRecomputeShape(values, builder);
   applyZero(values, builder);
   applyModelShape(values, builder);
 }
@@ -167,6 +169,55 @@ function applyRecompute(values: KeyValues, builder: DraftBuilder): void {
   if (explicitlyNone) builder.set('plan.recompute', 'none', explicitlyNone.keyRange, explicitlyNone.valueRange);
   const activations = values.get('recompute_activations');
   if (truthy(activations)) builder.set('plan.recompute', 'selective', activations!.keyRange, activations!.valueRange);
+}
+
+/**
+ * TransformerConfig.recompute_modules: a YAML list in NeMo / Megatron-Bridge dumps; in the functional-test YAML the
+ * flag's words as one string (`--recompute-modules: mla_up_proj moe_act`, also `[a, b]`). Names this model does
+ * not know are left out with a note; the rest are kept (Megatron itself would reject an unknown name).
+ */
+function applyRecomputeModules(values: KeyValues, builder: DraftBuilder): void {
+  const entry = values.get('recompute_modules');
+  if (!isSet(entry)) return;
+  if (isSymbolic(entry.raw)) return builder.set('plan.recomputeModules', entry.raw, entry.keyRange, entry.valueRange);
+  const names = Array.isArray(entry.raw) ? entry.raw.map((item) => String(item).trim())
+    : typeof entry.raw === 'string' ? entry.raw.replace(/[[\]'"]/g, ' ').split(/[\s,]+/).filter((word) => word.length > 0) : undefined;
+  if (!names) {
+    builder.report('error', 'value/invalid', `${entry.name}: expected a list of ${RECOMPUTE_MODULES.join(', ')}, got ${describe(entry.raw)}`, entry.valueRange, 'plan.recomputeModules');
+    return;
+  }
+  const modules: RecomputeModule[] = [];
+  const unknown: string[] = [];
+  for (const name of names) {
+    const module = RECOMPUTE_MODULES.find((known) => known === name);
+    if (!module) unknown.push(name);
+    else if (!modules.includes(module)) modules.push(module);
+  }
+  if (unknown.length > 0) {
+    builder.report('info', 'value/unsupported', `${entry.name}: ${unknown.join(', ')} not modelled (known: ${RECOMPUTE_MODULES.join(', ')}); the estimate leaves ${unknown.length === 1 ? 'it' : 'them'} out`, entry.valueRange, 'plan.recomputeModules');
+  }
+  builder.set('plan.recomputeModules', modules, entry.keyRange, entry.valueRange);
+}
+
+/**
+ * recompute_method / recompute_num_layers shape full recomputation (Megatron arguments.py): `uniform` checkpoints
+ * groups of N layers, `block` only the first N layers of each stage. The plan models every layer checkpointed on
+ * its own (uniform, N = 1); other shapes are read and said to be approximated.
+ */
+function noteRecomputeShape(values: KeyValues, builder: DraftBuilder): void {
+  const method = values.get('recompute_method') ?? values.get('activations_checkpoint_method');
+  const layers = values.get('recompute_num_layers') ?? values.get('activations_checkpoint_num_layers');
+  // Megatron reads them only under full granularity.
+  if (!isSet(method) || typeof method.raw !== 'string' || builder.draft.plan.recompute !== 'full') return;
+  const count = isSet(layers) && typeof layers.raw === 'number' ? layers.raw : 1;
+  const text = method.raw.trim().toLowerCase();
+  if (text === 'block') {
+    builder.report('info', 'value/unsupported', `${method.name}: block recomputes only the first ${count} layer${count === 1 ? '' : 's'} of each pipeline stage; the estimate recomputes every layer (slower, less activation memory than the run)`, method.valueRange, 'plan.recompute');
+  } else if (text === 'uniform' && count > 1) {
+    builder.report('info', 'value/unsupported', `${method.name}: uniform with ${count} layers per checkpoint keeps one input per ${count} layers; the estimate keeps one per layer (more activation memory than the run)`, method.valueRange, 'plan.recompute');
+  } else if (text !== 'uniform') {
+    builder.report('error', 'value/invalid', `${method.name}: expected uniform or block, got ${describe(method.raw)}`, method.valueRange, 'plan.recompute');
+  }
 }
 
 /** Distributed optimizer = ZeRO-1; Megatron-FSDP / FSDP2 and the sharding strategies map to stages 1–3. */

@@ -1,9 +1,10 @@
-// Megatron's --recompute-modules (nargs='*') and --activation-func-fp8-input-store, and the native format's
-// training.recomputeModules / activationFp8InputStore, reach the design.
+// Megatron's --recompute-modules (nargs='*') and --activation-func-fp8-input-store, the native format's
+// training.recomputeModules / activationFp8InputStore, and the YAML dialects' recompute_modules reach the design.
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { completeDesign } from '../../src/config/complete';
 import { initShellGrammar, readMegatronShell } from '../../src/config/megatronShell';
+import { readNemoYaml } from '../../src/config/nemoYaml';
 import { readPlensYaml } from '../../src/config/plensYaml';
 
 describe('Megatron launch scripts', () => {
@@ -63,5 +64,46 @@ describe('*.plens.yaml', () => {
     expect(completed?.design?.plan.recompute).toBe('selective');
     expect(completed?.design?.plan.recomputeModules).toEqual(['moe_act']);
     expect(completed?.origins['plan.recompute']?.from).toBe('derived');
+  });
+});
+
+describe('NeMo / Megatron-Bridge and functional-test YAML', () => {
+  it('reads the Bridge DeepSeek-V3 recipe\'s modules (line 558: recompute_modules: [mla_up_proj, mlp]) under selective (line 556)', () => {
+    const result = readNemoYaml(readFileSync('test/fixtures/nemo/mbridge_deepseek_v3_pretrain_h100_fp8_sc_v1.yaml', 'utf8'), 'x.yaml');
+    expect(result?.format).toBe('megatron-bridge-yaml');
+    expect(result?.design.plan.recomputeModules).toEqual(['mla_up_proj', 'mlp']);
+    expect(result?.sourceMap.get('plan.recomputeModules')?.key.line).toBe(558);
+    expect(result?.design.plan.recompute).toBe('selective');
+    expect(result?.sourceMap.get('plan.recompute')?.key.line).toBe(556);
+    // recompute_method and recompute_num_layers are null there: nothing to say about them.
+    expect(result?.problems.filter((p) => p.field === 'plan.recompute' || p.field === 'plan.recomputeModules')).toEqual([]);
+  });
+
+  const functest = (args: string) => `MODEL_ARGS:\n  --num-layers: 4\n  --hidden-size: 64\n${args}`;
+
+  it('reads the functional-test flag\'s words as one string, with or without brackets', () => {
+    const words = readNemoYaml(functest('  --recompute-granularity: selective\n  --recompute-modules: mla_up_proj moe_act mla_up_proj\n'), 'x.yaml');
+    expect(words?.format).toBe('megatron-functest-yaml');
+    expect(words?.design.plan.recomputeModules).toEqual(['mla_up_proj', 'moe_act']);
+    expect(words?.sourceMap.get('plan.recomputeModules')?.key.line).toBe(5);
+    const bracketed = readNemoYaml(functest('  --recompute-modules: "[layernorm, moe]"\n'), 'x.yaml');
+    expect(bracketed?.design.plan.recomputeModules).toEqual(['layernorm', 'moe']);
+  });
+
+  it('keeps the known names and notes the others', () => {
+    const result = readNemoYaml(functest('  --recompute-modules: moe_act mhc\n'), 'x.yaml');
+    expect(result?.design.plan.recomputeModules).toEqual(['moe_act']);
+    expect(result?.problems.find((p) => p.code === 'value/unsupported')?.message).toContain('mhc not modelled');
+  });
+
+  it('notes block recomputation of a few layers, which the estimate approximates by every layer', () => {
+    const result = readNemoYaml(functest('  --recompute-granularity: full\n  --recompute-method: block\n  --recompute-num-layers: 2\n'), 'x.yaml');
+    expect(result?.design.plan.recompute).toBe('full');
+    const note = result?.problems.find((p) => p.code === 'value/unsupported');
+    expect(note).toMatchObject({ severity: 'info', field: 'plan.recompute' });
+    expect(note?.message).toContain('only the first 2 layers of each pipeline stage');
+    expect(note?.range?.line).toBe(5);
+    const uniform = readNemoYaml(functest('  --recompute-granularity: full\n  --recompute-method: uniform\n  --recompute-num-layers: 1\n'), 'x.yaml');
+    expect(uniform?.problems.filter((p) => p.field === 'plan.recompute')).toEqual([]);
   });
 });
