@@ -1,8 +1,14 @@
 // Layout search: for a model and cluster, enumerate parallel layouts, keep those that fit in memory and rank
 // them. Two passes keep it inside a budget: first the shape of the layout (TP, PP, CP, EP, schedule, VPP) with
-// selective recomputation, micro-batch 1 and ZeRO-1; then, for the best shapes, the micro-batch size,
+// selective recomputation (the file's module list, if it names one), micro-batch 1 and ZeRO-1; then, for the best shapes, the micro-batch size,
 // recomputation and ZeRO stage. Work beyond the budget is cut short and the result says so.
-import type { Design, ParallelPlan, Recompute, ScheduleId, ZeroStage } from './design';
+//
+// Recomputation choices of the second pass: none, Megatron's selective default (core_attn), full, and for MLA or
+// MoE models the DeepSeek-V3 report's recipe as Megatron modules (layernorm, mla_up_proj, moe_act: §3.2.3,
+// §3.3.3), which keeps far less per layer than core_attn for a few milliseconds of backward. Each result carries
+// a label that names the modules, since `recompute: selective` alone would not say which.
+import { DEEPSEEK_V3_ACTIVATION_RECIPE } from './cost/activations';
+import type { Design, ParallelPlan, Recompute, RecomputeModule, ScheduleId, ZeroStage } from './design';
 import { estimate, type Estimate } from './estimate';
 
 export type SearchObjective = 'step-time' | 'memory';
@@ -22,7 +28,24 @@ export interface SearchResult {
   seconds: number;
   /** True when the budget ran out before every candidate was estimated. */
   cutShort: boolean;
-  results: { plan: ParallelPlan; estimate: Estimate }[];
+  results: SearchCandidate[];
+}
+
+export interface SearchCandidate {
+  plan: ParallelPlan;
+  estimate: Estimate;
+  /** What the plan recomputes, in words: `none`, `full`, `selective (core_attn)`, `selective: DeepSeek-V3 recipe (…)`. */
+  recomputeLabel: string;
+}
+
+/** The DeepSeek-V3 recipe's recompute modules, as Megatron names them. */
+export const DEEPSEEK_RECOMPUTE_MODULES: readonly RecomputeModule[] = DEEPSEEK_V3_ACTIVATION_RECIPE.recomputeModules;
+
+export function recomputeLabel(plan: Pick<ParallelPlan, 'recompute' | 'recomputeModules'>): string {
+  if (plan.recompute !== 'selective') return plan.recompute;
+  const modules = plan.recomputeModules ?? ['core_attn'];
+  const deepSeek = modules.length === DEEPSEEK_RECOMPUTE_MODULES.length && DEEPSEEK_RECOMPUTE_MODULES.every((m) => modules.includes(m));
+  return deepSeek ? `selective: DeepSeek-V3 recipe (${modules.join(', ')})` : `selective (${modules.length > 0 ? modules.join(', ') : 'no modules'})`;
 }
 
 const TP_CHOICES = [1, 2, 4, 8];
@@ -36,7 +59,23 @@ const SHAPE_SCHEDULES: { schedule: ScheduleId; vpp: number }[] = [
   { schedule: 'dualpipe', vpp: 1 },
 ];
 const MICRO_BATCH_CHOICES = [1, 2, 4];
-const RECOMPUTE_CHOICES: Recompute[] = ['none', 'selective', 'full'];
+interface RecomputeChoice {
+  recompute: Recompute;
+  /** Absent: Megatron's default for selective (core_attn); not used by none and full. */
+  recomputeModules?: readonly RecomputeModule[];
+}
+
+function recomputeChoices(design: Design): RecomputeChoice[] {
+  const choices: RecomputeChoice[] = [{ recompute: 'none' }, { recompute: 'selective' }, { recompute: 'full' }];
+  if (design.model.attention === 'mla' || design.model.experts > 0) choices.push({ recompute: 'selective', recomputeModules: DEEPSEEK_RECOMPUTE_MODULES });
+  return choices;
+}
+
+/** The plan with this recomputation and no module list left over from another setting. */
+function withRecompute(plan: ParallelPlan, choice: RecomputeChoice): ParallelPlan {
+  const { recomputeModules: _previous, ...rest } = plan;
+  return choice.recomputeModules ? { ...rest, recompute: choice.recompute, recomputeModules: [...choice.recomputeModules] } : { ...rest, recompute: choice.recompute };
+}
 const ZERO_CHOICES: ZeroStage[] = [1, 3];
 /** Shapes refined in the second pass. */
 const REFINED_SHAPES = 12;
@@ -90,7 +129,7 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
   const started = now();
   let evaluated = 0;
   let cutShort = false;
-  const feasible: { plan: ParallelPlan; estimate: Estimate }[] = [];
+  const feasible: SearchCandidate[] = [];
   const seen = new Set<string>();
 
   const tryPlan = (plan: ParallelPlan): Estimate | undefined => {
@@ -105,7 +144,7 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
     evaluated++;
     const result = estimate({ ...design, plan });
     if (!result.estimate || result.problems.some((p) => p.severity === 'error')) return undefined;
-    feasible.push({ plan, estimate: result.estimate });
+    feasible.push({ plan, estimate: result.estimate, recomputeLabel: recomputeLabel(plan) });
     return result.estimate;
   };
 
@@ -121,8 +160,8 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
   ranked.sort((a, b) => a.value - b.value);
   for (const { plan } of ranked.slice(0, REFINED_SHAPES)) {
     for (const microBatchSize of MICRO_BATCH_CHOICES) {
-      for (const recompute of RECOMPUTE_CHOICES) {
-        for (const zero of ZERO_CHOICES) tryPlan(withBatch({ ...plan, microBatchSize, recompute, zero }));
+      for (const choice of recomputeChoices(design)) {
+        for (const zero of ZERO_CHOICES) tryPlan(withBatch(withRecompute({ ...plan, microBatchSize, zero }, choice)));
       }
     }
     if (cutShort) break;
