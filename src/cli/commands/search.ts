@@ -32,7 +32,7 @@ export async function runSearch(argv: string[], io: CliIo): Promise<number> {
   text += table(['#', 'TP', 'CP', 'PP', 'VPP', 'EP', 'DP', 'ZeRO', 'schedule', 'mbs', 'recompute', 'step s', 'MFU %', 'bubble %', 'peak GiB'],
     result.results.map(({ plan, estimate }, i) => [
       String(i + 1), String(plan.tp), String(plan.cp), String(plan.pp), String(plan.vpp), String(plan.ep), String(plan.dp), String(plan.zero),
-      plan.schedule, String(plan.microBatchSize), plan.recompute, formatNumber(estimate.stepTimeSeconds, 2), formatNumber(estimate.mfu * 100, 1),
+      plan.schedule, String(plan.microBatchSize), plan.recomputeModules?.join('+') ?? plan.recompute, formatNumber(estimate.stepTimeSeconds, 2), formatNumber(estimate.mfu * 100, 1),
       formatNumber(estimate.bubble.fraction * 100, 1), formatNumber(estimate.memory.peakBytes / 2 ** 30, 1),
     ]));
   io.stdout(text);
