@@ -7,8 +7,9 @@ import type { Problem } from './problems';
 import { efficiencyFor, linksFor } from './cost/efficiency';
 import { modelFlopsPerToken } from './cost/flops';
 import { placePlan } from './cost/placement';
-import { splitLayers, stageCosts } from './cost/stages';
+import { splitLayers, stageCosts, type LayerSplit } from './cost/stages';
 import { modelComm } from './cost/traffic';
+import { exposedDataParallelSeconds } from './cost/dpOverlap';
 import { checkLayout, stageCount } from './layoutChecks';
 import { peakActivationBytes } from './cost/activationPeak';
 import { rankMemory, stageActivationBytes, type RankMemory } from './rankMemory';
@@ -112,15 +113,15 @@ export function estimate(design: Design, options: EstimateOptions = {}): Estimat
     else if (kind === OP_FB) exposedInOps += costs.commFB[stage]!;
   }
 
-  // DP synchronisation overlaps the last backward of each chunk (ZeRO ≤ 2: buckets reduce as gradients appear)
-  // or, for ZeRO-3/FSDP, the whole step's compute (weights are prefetched layer by layer).
-  let exposedDpSeconds = 0;
+  // DP synchronisation hides behind compute as cost/dpOverlap.ts states for each ZeRO stage: reductions behind the
+  // last backward of each chunk (per micro-batch for ZeRO-2), FSDP gathers behind the forward they prefetch for.
+  let maxF = 0;
   let maxB = 0;
+  for (const f of costs.F) maxF = Math.max(maxF, f);
   for (const b of costs.B) maxB = Math.max(maxB, b);
-  for (const sync of traffic.dpPerRank) {
-    const window = plan.zero >= 3 ? timeline.busy[busiest]! : maxB * schedule.chunks;
-    exposedDpSeconds = Math.max(exposedDpSeconds, sync.total.seconds - window);
-  }
+  const windows = { forwardSeconds: maxF * schedule.chunks, backwardSeconds: maxB * schedule.chunks, units: rankUnits(split, 0) };
+  let exposedDpSeconds = 0;
+  for (const sync of traffic.dpPerRank) exposedDpSeconds = Math.max(exposedDpSeconds, exposedDataParallelSeconds(sync, windows));
 
   const memoryStages: RankMemory[] = [];
   // Each in-flight chunk weighs what its own stage holds (ranks of DualPipe and V schedules hold unequal stages).
@@ -180,6 +181,12 @@ export function estimate(design: Design, options: EstimateOptions = {}): Estimat
       stages: split.stages.map((s, i) => ({ stage: i, layers: s.layers, F: costs.F[i]!, B: costs.B[i]!, W: costs.W[i]!, FB: costs.FB[i]! })),
     },
   };
+}
+
+/** FSDP units (transformer layers, MTP modules) of a stage: per-unit gathers only matter without PP, one stage. */
+function rankUnits(split: LayerSplit, stage: number): number {
+  const layout = split.stages[stage];
+  return layout ? layout.layers + layout.mtpLayers : 1;
 }
 
 /** The slowest stage's costs, for the closed-form bubble shown beside the simulation. */

@@ -5,7 +5,8 @@
 // projection) are divided by TP; routed experts by EP·ETP. ZeRO shards across the data-parallel copies of each
 // parameter: non-expert over dp·cp (Megatron's distributed optimizer shards over the data-parallel group that
 // includes CP ranks), routed experts over the expert-data-parallel group tp·cp·dp/(ep·etp) = world/(ep·etp·pp).
-// ZeRO-1 shards master weights and moments, ZeRO-2 also gradients, ZeRO-3 also the working weights.
+// ZeRO-1 shards master weights and moments, ZeRO-2 also gradients, ZeRO-3 also the working weights; with pipeline
+// parallelism ZeRO-3 holds its stage's weights and gradients whole through the step (zeroSchedule.ts).
 
 import type { ModelArch, ParallelPlan, ZeroStage } from '../design';
 import {
@@ -14,6 +15,7 @@ import {
 } from './activations';
 import type { StageContent } from './flops';
 import { isMoeLayer, parameterCounts } from './params';
+import { zeroStepPlan } from './zeroSchedule';
 
 export {
   BYTES_PER_ELEMENT, DEEPSEEK_V3_ACTIVATION_RECIPE, embeddingActivationBytes, FP8_CACHED_BYTES, layerActivationBytes,
@@ -51,12 +53,17 @@ export interface ShardedStateBytes {
   optimizer: number;
 }
 
-/** Bytes per parameter on one GPU for a ZeRO stage over `shards` data-parallel copies. */
-export function zeroBytesPerParameter(state: TrainingStateBytes, zero: ZeroStage, shards: number): ShardedStateBytes {
+/**
+ * Bytes per parameter on one GPU for a ZeRO stage over `shards` data-parallel copies, at the step's peak. With
+ * `pp` > 1, ZeRO-3 keeps the stage's 16-bit weights and its accumulated gradients whole (zeroSchedule.ts), which
+ * is ZeRO-1's footprint; the optimizer state stays sharded.
+ */
+export function zeroBytesPerParameter(state: TrainingStateBytes, zero: ZeroStage, shards: number, pp = 1): ShardedStateBytes {
   const n = Math.max(1, shards);
+  const step = zeroStepPlan(zero, pp, 1);
   return {
-    weights: zero >= 3 ? state.weights / n : state.weights,
-    gradients: zero >= 2 ? state.gradients / n : state.gradients,
+    weights: step.weightsResident ? state.weights : state.weights / n,
+    gradients: step.gradientsResident ? state.gradients : state.gradients / n,
     optimizer: zero >= 1 ? (state.master + state.moments) / n : state.master + state.moments,
   };
 }
@@ -113,7 +120,7 @@ export const DEFAULT_MEMORY_RESERVE: MemoryReserve = { fixedBytes: 2 * 2 ** 30, 
 export type MemoryPlan = Pick<
   ParallelPlan,
   'tp' | 'cp' | 'ep' | 'etp' | 'dp' | 'zero' | 'sequenceParallel' | 'seqLength' | 'microBatchSize' | 'recompute'
-> & Partial<Pick<ParallelPlan, 'precision' | 'recomputeModules' | 'activationFp8InputStore'>>;
+> & Partial<Pick<ParallelPlan, 'pp' | 'precision' | 'recomputeModules' | 'activationFp8InputStore'>>;
 
 export interface StageMemoryInput {
   arch: ModelArch;
@@ -193,9 +200,10 @@ export function stageMemory(input: StageMemoryInput): StageMemory {
   const params = rankParameters(arch, input.chunks);
   const nonExpertLocal = params.nonExpert / tp;
   const expertLocal = params.routedExperts / expertShard;
-  const nonExpertBytes = zeroBytesPerParameter(state, plan.zero, Math.max(1, plan.dp) * cp);
+  const pp = Math.max(1, plan.pp ?? 1);
+  const nonExpertBytes = zeroBytesPerParameter(state, plan.zero, Math.max(1, plan.dp) * cp, pp);
   const expertDataParallel = Math.max(1, (tp * cp * Math.max(1, plan.dp)) / expertShard);
-  const expertBytes = zeroBytesPerParameter(state, plan.zero, expertDataParallel);
+  const expertBytes = zeroBytesPerParameter(state, plan.zero, expertDataParallel, pp);
 
   const parametersBytes = copies * (nonExpertLocal * nonExpertBytes.weights + expertLocal * expertBytes.weights);
   const gradientsBytes = copies * (nonExpertLocal * nonExpertBytes.gradients + expertLocal * expertBytes.gradients);
@@ -216,8 +224,13 @@ export function stageMemory(input: StageMemoryInput): StageMemory {
   activationsBytes += mtpModules * lmHeadActivationBytes(arch, shape, settings);
 
   const reserve = input.reserve ?? DEFAULT_MEMORY_RESERVE;
-  // ZeRO-3 gathers one layer's full weights for compute and prefetches the next: two unsharded layers in flight.
-  const zero3Gather = plan.zero === 3 ? 2 * (Math.max(0, ...input.chunks.map((chunk) => largestLayerParams(arch, chunk))) / tp) * state.weights : 0;
+  // ZeRO-3 without PP gathers one layer's full weights for compute and prefetches the next: two unsharded layers
+  // in flight (DeepSpeed's estimator counts 4 B × the largest layer the same way). With PP they are resident.
+  // A routed expert is gathered with its layer only when expert data parallelism shards it.
+  const expertGatherShare = expertDataParallel > 1 ? 1 / expertShard : 0;
+  const zero3Gather = zeroStepPlan(plan.zero, pp, 1).perUnitGathers
+    ? 2 * Math.max(0, ...input.chunks.map((chunk) => largestLayerLocalParams(arch, chunk, 1 / tp, expertGatherShare))) * state.weights
+    : 0;
   const subtotal = parametersBytes + gradientsBytes + optimizerBytes + activationsBytes + zero3Gather;
   const otherBytes = reserve.fixedBytes + reserve.fraction * subtotal + zero3Gather;
   return {
@@ -230,12 +243,17 @@ export function stageMemory(input: StageMemoryInput): StageMemory {
   };
 }
 
-/** Non-expert parameters of the largest layer of a chunk (what ZeRO-3 gathers at once; experts stay EP-local). */
-function largestLayerParams(arch: ModelArch, chunk: StageContent): number {
+/**
+ * Parameters one GPU gathers for the largest layer of a chunk (one FSDP unit): its non-expert weights × the TP
+ * share, its routed experts × the EP·ETP share.
+ */
+function largestLayerLocalParams(arch: ModelArch, chunk: StageContent, nonExpertShare: number, expertShare: number): number {
   const counts = parameterCounts(arch);
   let largest = 0;
   for (let index = chunk.firstLayer; index < chunk.firstLayer + chunk.layerCount; index += 1) {
-    const layer = isMoeLayer(arch, index) ? counts.perLayer.moeLayer - counts.routedExpertsPerLayer : counts.perLayer.denseLayer;
+    const layer = isMoeLayer(arch, index)
+      ? (counts.perLayer.moeLayer - counts.routedExpertsPerLayer) * nonExpertShare + counts.routedExpertsPerLayer * expertShare
+      : counts.perLayer.denseLayer * nonExpertShare;
     largest = Math.max(largest, layer);
   }
   return largest;

@@ -5,6 +5,7 @@ import type { Design } from '../design';
 import { tokenAllToAll, type TokenAllToAll } from './alltoall';
 import { allGather, allReduce, NO_TRAFFIC, reduceScatter, sendRecv, type CollectiveCost, type Links } from './collectives';
 import { placeGroup, type Placement } from './placement';
+import { zeroStepPlan, type ZeroStepPlan } from './zeroSchedule';
 
 /** Activations and their gradients travel in 16-bit (TP, CP, PP) whatever the GEMM precision. */
 const ACTIVATION_BYTES = 2;
@@ -132,32 +133,56 @@ export interface GpuParams {
 }
 
 export interface DataParallelComm {
+  /** Per step, over the non-expert (DP × CP) group. */
   dense: CollectiveCost;
+  /** Per step, over the expert-data-parallel group. */
   expert: CollectiveCost;
+  /** Per step: gathers × gatherOnce + reductions × reduceOnce. */
   total: CollectiveCost;
+  /** One all-gather of every 16-bit weight the rank holds (both groups). */
+  gatherOnce: CollectiveCost;
+  /** One reduction of every gradient the rank holds (both groups): all-reduce for ZeRO-0, reduce-scatter otherwise. */
+  reduceOnce: CollectiveCost;
+  /** How many of each a step issues, and what stays unsharded (zeroSchedule.ts). */
+  step: ZeroStepPlan;
 }
 
 /**
- * Gradient synchronisation per step (COSTMODEL.md §2.2, §2.4). ZeRO-0: all-reduce of the gradients. ZeRO-1/2
- * (Megatron's distributed optimizer): reduce-scatter of the gradients, all-gather of the updated weights.
- * ZeRO-3/FSDP: weights all-gathered for the forward and again for the backward, gradients reduce-scattered.
- * Gradients are reduced in FP32 for BF16 and FP8 training (Megatron accumulates and reduces main grads in FP32;
- * Llama 3 "reduce-scatter gradients in FP32"), in FP16 for FP16 training; weights are gathered in 16-bit.
+ * Gradient synchronisation per step (COSTMODEL.md §2.2, §2.4), counted as zeroSchedule.ts says the frameworks
+ * run each stage: ZeRO-0 all-reduces the gradients once; ZeRO-1 reduce-scatters them and all-gathers the updated
+ * weights once; ZeRO-2 reduce-scatters after every micro-batch; ZeRO-3 gathers the weights for every
+ * micro-batch's forward and backward and reduce-scatters after each backward without PP, but gathers once and
+ * reduces once with PP (torchtitan keeps the stage unsharded). Gradients are reduced in FP32 for BF16 and FP8
+ * training (Megatron accumulates and reduces main grads in FP32; Llama 3 "reduce-scatter gradients in FP32";
+ * torchtitan's default reduce dtype), in FP16 for FP16 training; weights are gathered in 16-bit.
  */
 export function dataParallelComm(context: CommContext, params: GpuParams): DataParallelComm {
   const { design, placement, links } = context;
   const { plan } = design;
+  const step = zeroStepPlan(plan.zero, plan.pp, plan.microbatches);
   const gradBytes = plan.precision === 'fp16' ? 2 : 4;
   const weightBytes = 2;
   const denseGroup = placeGroup(plan.dp * plan.cp, plan.tp, design.cluster.gpusPerNode);
-  const sync = (group: typeof denseGroup, count: number): CollectiveCost => {
+  const gatherOf = (group: typeof denseGroup, count: number): CollectiveCost =>
+    group.size <= 1 || count <= 0 || plan.zero === 0 ? NO_TRAFFIC : allGather(group, count * weightBytes, links);
+  const reduceOf = (group: typeof denseGroup, count: number): CollectiveCost => {
     if (group.size <= 1 || count <= 0) return NO_TRAFFIC;
-    if (plan.zero === 0) return allReduce(group, count * gradBytes, links);
-    const gather = allGather(group, count * weightBytes, links);
-    const scatter = reduceScatter(group, count * gradBytes, links);
-    return plan.zero === 3 ? sum(gather, gather, scatter) : sum(gather, scatter);
+    return plan.zero === 0 ? allReduce(group, count * gradBytes, links) : reduceScatter(group, count * gradBytes, links);
   };
-  const dense = sync(denseGroup, params.dense);
-  const expert = sync(placement.expertDp, params.expert);
-  return { dense, expert, total: sum(dense, expert) };
+  const perStep = (gather: CollectiveCost, reduce: CollectiveCost): CollectiveCost =>
+    sum(scale(gather, step.weightGathers), scale(reduce, step.gradientReductions));
+  const denseGather = gatherOf(denseGroup, params.dense);
+  const denseReduce = reduceOf(denseGroup, params.dense);
+  const expertGather = gatherOf(placement.expertDp, params.expert);
+  const expertReduce = reduceOf(placement.expertDp, params.expert);
+  const dense = perStep(denseGather, denseReduce);
+  const expert = perStep(expertGather, expertReduce);
+  return {
+    dense,
+    expert,
+    total: sum(dense, expert),
+    gatherOnce: sum(denseGather, expertGather),
+    reduceOnce: sum(denseReduce, expertReduce),
+    step,
+  };
 }

@@ -64,12 +64,20 @@ describe('TP with sequence parallelism, Llama 3 405B (COSTMODEL.md §2.6)', () =
     expect(comm.ppSend.ibBytes / 1e6).toBeCloseTo(33.554, 2);
   });
 
-  it('reduce-scatters FP32 gradients and all-gathers BF16 weights over DP 128, all on IB', () => {
+  it('reduce-scatters FP32 gradients and all-gathers BF16 weights once per step over DP 128 with FSDP and PP, all on IB', () => {
     const design = llama405bDesign();
-    const dp = dataParallelComm({ design, placement: placePlan(design.plan, 8), links: LINKS }, { dense: 3.17e9, expert: 0 });
-    // (n−1)/n · (4 + 2) bytes · 3.17e9 parameters, one GPU per node.
+    const fsdp = { ...design, plan: { ...design.plan, zero: 3 as const } };
+    const dp = dataParallelComm({ design: fsdp, placement: placePlan(fsdp.plan, 8), links: LINKS }, { dense: 3.17e9, expert: 0 });
+    // COSTMODEL.md §2.6: (n−1)/n · (2 + 4) bytes · 3.17e9 parameters, one GPU per node: 6.29 GB + 12.58 GB.
     expect(dp.total.ibBytes / 1e9).toBeCloseTo((127 / 128) * 6 * 3.17, 6);
     expect(dp.total.nvlinkBytes).toBe(0);
+  });
+
+  it('reduce-scatters after each of the 16 micro-batches when gradients are sharded (ZeRO-2, Llama 3 §3.3.2)', () => {
+    const design = llama405bDesign();
+    const dp = dataParallelComm({ design, placement: placePlan(design.plan, 8), links: LINKS }, { dense: 3.17e9, expert: 0 });
+    // One BF16 gather (2 B) and 16 FP32 reduce-scatters (16 · 4 B) per parameter, × (n−1)/n.
+    expect(dp.total.ibBytes / 1e9).toBeCloseTo((127 / 128) * (2 + 16 * 4) * 3.17, 6);
   });
 });
 
