@@ -6,7 +6,7 @@
 //   of the step (Megatron's DDP and distributed optimizer accumulate full main grads over the micro-batches).
 // ZeRO-2: gradients are sharded, so each micro-batch's backward must reduce-scatter what it produced before the
 //   next one accumulates: Megatron-FSDP `optim_grads` reduces at every backward (`grad_reduce_every_bprop`), as
-//   DeepSpeed stage 2 does; DeepSpeed's pipeline engine refuses ZeRO-2/3 ("ZeRO-2 and ZeRO-3 are incompatible
+//   DeepSpeed stage 2 does [M]; DeepSpeed's pipeline engine refuses ZeRO-2/3 ("ZeRO-2 and ZeRO-3 are incompatible
 //   with pipeline parallelism"), so with PP this is Llama 3's FSDP (optimizer states and gradients sharded,
 //   weights not resharded: §3.3.2). Weights are gathered once per step after the optimizer.
 // ZeRO-3, pp = 1: FSDP re-gathers each unit's weights for every micro-batch's forward and again for its backward
@@ -20,7 +20,7 @@
 //   (stage.py backward_maybe_with_nosync). So each stage's weights are gathered once per step and held in 16 bits,
 //   and gradients accumulate unsharded in the reduce dtype (FSDP2 upcasts them to reduce_dtype, fp32 by
 //   torchtitan's default, to accumulate): the memory and traffic of ZeRO-1. Megatron-FSDP would re-gather per
-//   micro-batch instead, but its v2 rejects PP and its published recipes run it without PP.
+//   micro-batch instead, but its v2 rejects PP and its DeepSeek-V3 example script runs it without PP.
 import type { ZeroStage } from '../design';
 
 export interface ZeroStepPlan {
