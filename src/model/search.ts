@@ -133,7 +133,8 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
   const seen = new Set<string>();
 
   const tryPlan = (plan: ParallelPlan): Estimate | undefined => {
-    const key = JSON.stringify(plan);
+    // Plans built along different paths list their fields in different orders; compare them field by field.
+    const key = JSON.stringify(plan, Object.keys(plan).sort());
     if (seen.has(key)) return undefined;
     seen.add(key);
     if (now() - started > budgetMs) {
@@ -161,7 +162,9 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
   for (const { plan } of ranked.slice(0, REFINED_SHAPES)) {
     for (const microBatchSize of MICRO_BATCH_CHOICES) {
       for (const choice of recomputeChoices(design)) {
-        for (const zero of ZERO_CHOICES) tryPlan(withBatch(withRecompute({ ...plan, microBatchSize, zero }, choice)));
+        // With PP, ZeRO-3 gathers once per step and keeps the stage whole: the same memory and traffic as
+        // ZeRO-1 (cost/zeroSchedule.ts), so trying it again would only list twins.
+        for (const zero of plan.pp > 1 ? [1 as const] : ZERO_CHOICES) tryPlan(withBatch(withRecompute({ ...plan, microBatchSize, zero }, choice)));
       }
     }
     if (cutShort) break;
