@@ -1,27 +1,26 @@
 // Reader for the YAML dialects that spell Megatron's field names (FORMATS.md A.1): Megatron's functional-test
 // YAML (`MODEL_ARGS:` with `--flag: value`), NeMo 1.x / NeMo-Framework-Launcher (Hydra + OmegaConf, `trainer:`
 // and `model:`), and Megatron-Bridge `ConfigContainer` dumps (`model:`, `train:`, `ddp:`, `mixed_precision:`).
-import { isSeq, isScalar, type Node, type YAMLMap } from 'yaml';
 import { DraftBuilder, looksSymbolic } from './draftBuilder';
 import { applyMegatronKeys, FLAG_ALIASES, LEGACY_KEYS, type KeyValue, type KeyValues } from './megatronKeys';
 import { Interpolator, type Resolved, type Scope } from './omegaconf';
 import type { FormatId, ReadResult } from './types';
-import { asMap, entries, mapKeys, parseYaml, resolveAlias, rootMap, scalarValue, type YamlFile } from './yamlTree';
+import { asMap, entries, mapGet, mapKeys, parseYaml, resolveAlias, rootMap, scalarValue, type YamlFile, type YamlMap, type YamlNode } from './yamlTree';
 
 type Dialect = Extract<FormatId, 'megatron-functest-yaml' | 'nemo-yaml' | 'megatron-bridge-yaml'>;
 
 /** Keys that only a training config has under `model:`: enough to tell NeMo from any other YAML with a `model`. */
 const MODEL_MARKERS = ['tensor_model_parallel_size', 'pipeline_model_parallel_size', 'num_layers', 'micro_batch_size', 'hidden_size'];
 
-function detect(file: YamlFile, root: YAMLMap): Dialect | undefined {
-  const modelArgs = asMap(file, root.get('MODEL_ARGS', true) as Node | null ?? null);
+function detect(file: YamlFile, root: YamlMap): Dialect | undefined {
+  const modelArgs = asMap(file, mapGet(root, 'MODEL_ARGS'));
   if (modelArgs && mapKeys(modelArgs).some((key) => key.startsWith('--'))) return 'megatron-functest-yaml';
-  const model = asMap(file, (root.get('model', true) as Node | undefined) ?? null);
+  const model = asMap(file, mapGet(root, 'model'));
   if (!model) return undefined;
   const modelKeys = new Set(mapKeys(model));
   if (!MODEL_MARKERS.some((key) => modelKeys.has(key))) return undefined;
-  const target = scalarValue(file, (root.get('_target_', true) as Node | undefined) ?? null);
-  if ((typeof target === 'string' && target.includes('ConfigContainer')) || asMap(file, (root.get('train', true) as Node | undefined) ?? null)) return 'megatron-bridge-yaml';
+  const target = scalarValue(file, mapGet(root, '_target_'));
+  if ((typeof target === 'string' && target.includes('ConfigContainer')) || asMap(file, mapGet(root, 'train'))) return 'megatron-bridge-yaml';
   return 'nemo-yaml';
 }
 
@@ -34,7 +33,7 @@ export function readNemoYaml(text: string, _fileName: string): ReadResult | unde
   const builder = new DraftBuilder();
   const values: KeyValues = new Map();
   const interpolator = new Interpolator(file, root);
-  const section = (name: string): YAMLMap | undefined => asMap(file, (root.get(name, true) as Node | undefined) ?? null);
+  const section = (name: string): YamlMap | undefined => asMap(file, mapGet(root, name));
 
   if (dialect === 'megatron-functest-yaml') {
     collectFlags(file, section('MODEL_ARGS')!, values, builder);
@@ -44,7 +43,7 @@ export function readNemoYaml(text: string, _fileName: string): ReadResult | unde
     if (dialect === 'nemo-yaml') {
       const trainer = section('trainer');
       if (trainer) collect(file, trainer, [root, trainer], interpolator, values, '', ['num_nodes', 'devices', 'precision']);
-      const optim = asMap(file, (model.get('optim', true) as Node | undefined) ?? null);
+      const optim = asMap(file, mapGet(model, 'optim'));
       if (optim) collect(file, optim, [root, model, optim], interpolator, values, 'optim_', ['name']);
     } else {
       const train = section('train');
@@ -61,7 +60,7 @@ export function readNemoYaml(text: string, _fileName: string): ReadResult | unde
 }
 
 function collect(
-  file: YamlFile, map: YAMLMap, scope: Scope, interpolator: Interpolator, values: KeyValues, prefix: string,
+  file: YamlFile, map: YamlMap, scope: Scope, interpolator: Interpolator, values: KeyValues, prefix: string,
   only?: readonly string[], onlyWhenSet = false,
 ): void {
   for (const entry of entries(file, map, only && ((key) => only.includes(key)))) {
@@ -72,14 +71,14 @@ function collect(
 }
 
 /** A scalar (interpolated), or a list of scalars (`moe_layer_freq: [0, 0, 0, 1, …]`); maps are skipped. */
-function valueOf(file: YamlFile, node: Node | null, scope: Scope, interpolator: Interpolator): Resolved | Resolved[] | undefined {
+function valueOf(file: YamlFile, node: YamlNode | null, scope: Scope, interpolator: Interpolator): Resolved | Resolved[] | undefined {
   const target = resolveAlias(file, node);
   if (target === null) return null;
-  if (isScalar(target)) return interpolator.resolveNode(target, scope);
-  if (isSeq(target)) {
+  if (target.kind === 'scalar') return interpolator.resolveNode(target, scope);
+  if (target.kind === 'seq') {
     const items: Resolved[] = [];
     for (const item of target.items) {
-      const value = isScalar(item) ? interpolator.resolveNode(item as Node, scope) : undefined;
+      const value = item?.kind === 'scalar' ? interpolator.resolveNode(item, scope) : undefined;
       if (value === undefined) return undefined;
       items.push(value);
     }
@@ -89,7 +88,7 @@ function valueOf(file: YamlFile, node: Node | null, scope: Scope, interpolator: 
 }
 
 /** `--tensor-model-parallel-size: 2` → tensor_model_parallel_size; legacy flags warn at the key. */
-function collectFlags(file: YamlFile, args: YAMLMap, values: KeyValues, builder: DraftBuilder): void {
+function collectFlags(file: YamlFile, args: YamlMap, values: KeyValues, builder: DraftBuilder): void {
   for (const entry of entries(file, args, (key) => key.startsWith('--'))) {
     const plain = entry.key.slice(2).replace(/-/g, '_').toLowerCase();
     const name = FLAG_ALIASES[plain] ?? plain;

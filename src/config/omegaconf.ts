@@ -2,30 +2,29 @@
 // `${..x}` (the parent's), `${model.x}` (from the root; the Launcher mounts its file under `training.`, so
 // `${training.model.x}` resolves against this file's root too), and NeMo's resolvers `multiply`, `divide_ceil`,
 // `divide_floor`. Anything else (`${oc.env:X}`, `${base_results_dir}`) stays symbolic with its text.
-import { isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
 import type { Symbolic } from '../model/design';
-import { resolveAlias, type YamlFile } from './yamlTree';
+import { mapGet, mapHas, resolveAlias, type YamlFile, type YamlMap, type YamlNode } from './yamlTree';
 
 export type Resolved = string | number | boolean | null | Symbolic;
 
 /** The maps from the root down to the one holding a value: relative paths walk up this chain. */
-export type Scope = readonly YAMLMap[];
+export type Scope = readonly YamlMap[];
 
 const MAX_DEPTH = 12;
 const MAX_TEXT = 10_000;
 
 export class Interpolator {
   private depth = 0;
-  private readonly visiting = new Set<Node>();
+  private readonly visiting = new Set<YamlNode>();
   /** Each interpolated node is evaluated once, so references that fan out cannot grow exponentially. */
-  private readonly cache = new Map<Node, Resolved>();
+  private readonly cache = new Map<YamlNode, Resolved>();
 
-  constructor(private readonly file: YamlFile, private readonly root: YAMLMap) {}
+  constructor(private readonly file: YamlFile, private readonly root: YamlMap) {}
 
   /** A scalar node's value with interpolations resolved where possible. */
-  resolveNode(node: Node | null, scope: Scope): Resolved | undefined {
+  resolveNode(node: YamlNode | null, scope: Scope): Resolved | undefined {
     const target = resolveAlias(this.file, node);
-    if (!target || !isScalar(target)) return undefined;
+    if (target?.kind !== 'scalar') return undefined;
     const value = target.value;
     if (typeof value === 'string') {
       if (!value.includes('${')) return value;
@@ -43,9 +42,7 @@ export class Interpolator {
         this.visiting.delete(target);
       }
     }
-    if (typeof value === 'number' || typeof value === 'boolean' || value === null) return value;
-    if (typeof value === 'bigint') return Number(value);
-    return undefined;
+    return value;
   }
 
   /** A text that is one `${…}` keeps the result's type; text around interpolations makes a string. */
@@ -111,24 +108,24 @@ export class Interpolator {
     }
     const segments = rest.split('.').filter((segment) => segment !== '');
     const found = this.walk(base, segments) ??
-      (!path.startsWith('.') && segments[0] === 'training' && !this.root.has('training') ? this.walk(base, segments.slice(1)) : undefined);
+      (!path.startsWith('.') && segments[0] === 'training' && !mapHas(this.root, 'training') ? this.walk(base, segments.slice(1)) : undefined);
     if (!found) return undefined;
     return this.resolveNode(found.node, found.scope);
   }
 
-  private walk(base: Scope, segments: string[]): { node: Node; scope: Scope } | undefined {
+  private walk(base: Scope, segments: string[]): { node: YamlNode; scope: Scope } | undefined {
     let scope = base;
-    let current: Node | null = scope[scope.length - 1] ?? null;
+    let current: YamlNode | null = scope[scope.length - 1] ?? null;
     for (const [i, segment] of segments.entries()) {
       const map = resolveAlias(this.file, current);
       if (!map) return undefined;
-      if (isSeq(map)) {
-        current = /^\d+$/.test(segment) ? ((map.items[Number(segment)] as Node | undefined) ?? null) : null;
+      if (map.kind === 'seq') {
+        current = /^\d+$/.test(segment) ? (map.items[Number(segment)] ?? null) : null;
         continue;
       }
-      if (!isMap(map)) return undefined;
+      if (map.kind !== 'map') return undefined;
       if (i > 0) scope = [...scope, map];
-      current = (map.get(segment, true) as Node | undefined) ?? null;
+      current = mapGet(map, segment);
     }
     return current ? { node: current, scope } : undefined;
   }

@@ -1,11 +1,10 @@
 // Reader for our own format, `*.plens.yaml` (CONTRACT.md "The native format"): every key maps to one design
 // field, so this reader is mostly a table. Unknown keys warn (`key/unknown`), bad values fail at the value.
-import { isScalar, isSeq, type Node } from 'yaml';
 import { type FieldPath, type MlaDims, RECOMPUTE_MODULES, type Symbolic } from '../model/design';
 import { parseScheduleId, SCHEDULE_IDS } from '../model/schedule/index';
 import { closestKey, describe, DraftBuilder, looksSymbolic, parseChoice, parseCount, parseFlag, type Parsed } from './draftBuilder';
 import type { ReadResult } from './types';
-import { asMap, entries, nodeText, parseYaml, rootMap, scalarValue, type YamlEntry, type YamlFile } from './yamlTree';
+import { asMap, entries, nodeText, parseYaml, rootMap, scalarValue, type YamlEntry, type YamlFile, type YamlNode } from './yamlTree';
 
 type ValueParser = (raw: unknown) => Parsed<unknown>;
 
@@ -167,8 +166,8 @@ function readSection(builder: DraftBuilder, file: YamlFile, section: YamlEntry, 
 }
 
 function setParsed(builder: DraftBuilder, file: YamlFile, entry: YamlEntry, spec: FieldSpec): void {
-  const raw = spec.list && entry.value && isSeq(entry.value)
-    ? entry.value.items.map((item) => (isScalar(item) ? scalarValue(file, item as Node) : undefined) ?? null)
+  const raw = spec.list && entry.value?.kind === 'seq'
+    ? entry.value.items.map((item) => (item?.kind === 'scalar' ? scalarValue(file, item) : undefined) ?? null)
     : scalarValue(file, entry.value);
   const parsed = raw === undefined && entry.value !== null
     ? { ok: false as const, message: `expected a single value, got ${describe(typeof raw === 'undefined' ? {} : raw)}` }
@@ -212,7 +211,7 @@ function readAttention(builder: DraftBuilder, file: YamlFile, source: string, en
   }
   const map = asMap(file, entry.value);
   if (!map) {
-    builder.report('error', 'value/invalid', `attention: expected mha, gqa, mla or {kind: mla, …}, got ${nodeText(file, entry.value as Node, source)}`, entry.valueRange, 'model.attention');
+    builder.report('error', 'value/invalid', `attention: expected mha, gqa, mla or {kind: mla, …}, got ${nodeText(file, entry.value as YamlNode, source)}`, entry.valueRange, 'model.attention');
     return;
   }
   const dims: Partial<Record<(typeof MLA_KEYS)[number], number | Symbolic>> = {};

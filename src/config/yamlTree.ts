@@ -1,94 +1,149 @@
-// The YAML readers' common ground: parse with positions (yaml's parseDocument + ranges), walk maps as
-// (key, value, ranges) entries, and turn parser errors into problems. No reader touches yaml's API elsewhere.
-import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node, type YAMLMap } from 'yaml';
+// The YAML readers' common ground: parse with positions, walk maps as (key, value, ranges) entries, and turn
+// parser errors into problems. No reader touches yaml's API elsewhere. A text is read from the yaml package's
+// CST when it keeps to plain YAML (yamlCst.ts, about twice as fast) and with its parseDocument otherwise
+// (yamlDocument.ts); both give the same tree, ranges, values and problems.
 import type { Problem, SourceRange } from '../model/problems';
 import { lineIndex, rangeAt, type LineIndex } from './positions';
+import { readCst } from './yamlCst';
+import { readDocument, YAML_PARSE_OPTIONS } from './yamlDocument';
+
+export { YAML_PARSE_OPTIONS };
+
+export type YamlScalarValue = string | number | boolean | null;
+
+/** Offsets as the yaml package gives them: start, end of the node's text, end after its comment and line break. */
+export type YamlRange = readonly [number, number, number];
+
+export interface YamlScalar {
+  readonly kind: 'scalar';
+  readonly range: YamlRange;
+  /** The core schema's value; undefined for a tagged value JS has no scalar for (`!!binary`). */
+  readonly value: YamlScalarValue | undefined;
+}
+
+export interface YamlPair {
+  /** The key's value when the key is a scalar; undefined for a map, list or alias as key. */
+  readonly key: YamlScalarValue | undefined;
+  readonly keyRange: YamlRange | undefined;
+  /** Null only where the text has no value at all (`{a}`); `key:` has a null scalar. */
+  readonly value: YamlNode | null;
+}
+
+export interface YamlMap {
+  readonly kind: 'map';
+  readonly range: YamlRange;
+  readonly pairs: readonly YamlPair[];
+}
+
+export interface YamlSeq {
+  readonly kind: 'seq';
+  readonly range: YamlRange;
+  readonly items: readonly (YamlNode | null)[];
+}
+
+export interface YamlAlias {
+  readonly kind: 'alias';
+  readonly range: YamlRange;
+  /** The anchored node; null when the anchor is missing or is itself an alias. */
+  readonly target: YamlNode | null;
+}
+
+/** What else the document can hold where a node is expected (the entries of an `!!omap` list). */
+export interface YamlOther {
+  readonly kind: 'other';
+  readonly range: undefined;
+}
+
+export type YamlNode = YamlScalar | YamlMap | YamlSeq | YamlAlias | YamlOther;
 
 export interface YamlFile {
-  doc: Document.Parsed;
+  root: YamlNode | null;
   index: LineIndex;
   /** Syntax errors and warnings of the parser, as problems. */
   problems: Problem[];
+  /** Which way the text was read: the CST walk, or parseDocument. */
+  readBy: 'cst' | 'document';
 }
 
 export interface YamlEntry {
   key: string;
-  /** The value node; null for `key:` with nothing after it. */
-  value: Node | null;
+  /** The value node; null where the text has none at all. */
+  value: YamlNode | null;
   keyRange: SourceRange;
   /** The value's range, or an empty range just after the key when there is no value. */
   valueRange: SourceRange;
 }
 
+/** `auto` reads by the CST when it can; `document` always by parseDocument (the test that compares the two). */
+export type YamlReadingPath = 'auto' | 'document';
+let readingPath: YamlReadingPath = 'auto';
+
+export function setYamlReadingPath(path: YamlReadingPath): void {
+  readingPath = path;
+}
+
 /**
  * readConfig tries the native reader, then the NeMo one, on the same text: the last parse is kept so YAML is
- * parsed once. Readers only read the document, never change it.
+ * parsed once. Readers only read the tree, never change it.
  */
-let lastParsed: { text: string; file: YamlFile } | undefined;
+let lastParsed: { text: string; path: YamlReadingPath; file: YamlFile } | undefined;
 
 export function parseYaml(text: string): YamlFile {
-  if (lastParsed && lastParsed.text === text) return lastParsed.file;
-  const file = parseYamlUncached(text);
-  lastParsed = { text, file };
+  if (lastParsed && lastParsed.text === text && lastParsed.path === readingPath) return lastParsed.file;
+  const file = readingPath === 'auto' ? (parseYamlCst(text) ?? parseYamlDocument(text)) : parseYamlDocument(text);
+  lastParsed = { text, path: readingPath, file };
   return file;
 }
 
-/**
- * The cheapest options that still give every node its range and value: no CST kept on the nodes, no error
- * context lines, no duplicate-key scan (uniqueKeys: false, so a duplicated key is reported by the readers with
- * both ranges instead of failing the parse).
- */
-export const YAML_PARSE_OPTIONS = { keepSourceTokens: false, prettyErrors: false, uniqueKeys: false, strict: false } as const;
+/** The CST walk's reading, or undefined when the text needs parseDocument. */
+export function parseYamlCst(text: string): YamlFile | undefined {
+  const root = readCst(text, YAML_PARSE_OPTIONS);
+  return root ? { root, index: lineIndex(text), problems: [], readBy: 'cst' } : undefined;
+}
 
-function parseYamlUncached(text: string): YamlFile {
+export function parseYamlDocument(text: string): YamlFile {
   const index = lineIndex(text);
-  const doc = parseDocument(text, YAML_PARSE_OPTIONS);
-  const problems: Problem[] = [];
-  for (const error of doc.errors) {
-    problems.push({ severity: 'error', code: 'syntax/yaml', message: firstLine(error.message), range: rangeAt(index, error.pos[0], error.pos[1]) });
-  }
-  for (const warning of doc.warnings) {
-    problems.push({ severity: 'warning', code: 'syntax/yaml', message: firstLine(warning.message), range: rangeAt(index, warning.pos[0], warning.pos[1]) });
-  }
-  return { doc, index, problems };
+  const { root, problems } = readDocument(text, index);
+  return { root, index, problems, readBy: 'document' };
 }
 
-function firstLine(message: string): string {
-  const line = message.split('\n', 1)[0] ?? message;
-  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
-}
-
-export function nodeRange(file: YamlFile, node: Node): SourceRange {
+export function nodeRange(file: YamlFile, node: YamlNode): SourceRange {
   const range = node.range;
   if (!range) return rangeAt(file.index, 0, 0);
   return rangeAt(file.index, range[0], range[1]);
 }
 
 /** An alias stands for its anchor's node; followed once, so `*a` pointing at another alias stays unresolved. */
-export function resolveAlias(file: YamlFile, node: Node | null): Node | null {
-  if (node && isAlias(node)) {
-    const target = node.resolve(file.doc);
-    return target && !isAlias(target) ? target : null;
-  }
-  return node;
+export function resolveAlias(_file: YamlFile, node: YamlNode | null): YamlNode | null {
+  return node?.kind === 'alias' ? node.target : node;
 }
 
-export function asMap(file: YamlFile, node: Node | null): YAMLMap | undefined {
+export function asMap(file: YamlFile, node: YamlNode | null): YamlMap | undefined {
   const resolved = resolveAlias(file, node);
-  return resolved && isMap(resolved) ? resolved : undefined;
+  return resolved?.kind === 'map' ? resolved : undefined;
+}
+
+/** The value of the first pair whose key is `key` (as yaml's `YAMLMap.get`); null when there is none. */
+export function mapGet(map: YamlMap, key: string): YamlNode | null {
+  for (const pair of map.pairs) if (pair.key === key) return pair.value;
+  return null;
+}
+
+export function mapHas(map: YamlMap, key: string): boolean {
+  return map.pairs.some((pair) => pair.key === key);
 }
 
 /**
  * The entries of a map with string-like keys, in file order; `wanted` keeps only the keys it accepts (ranges,
  * two binary searches each, are then worked out only for those: a Bridge dump's sections have hundreds of keys).
  */
-export function entries(file: YamlFile, map: YAMLMap, wanted?: (key: string) => boolean): YamlEntry[] {
+export function entries(file: YamlFile, map: YamlMap, wanted?: (key: string) => boolean): YamlEntry[] {
   const out: YamlEntry[] = [];
-  for (const pair of map.items) {
+  for (const pair of map.pairs) {
     const key = stringKey(pair);
     if (key === undefined || (wanted && !wanted(key))) continue;
-    const keyRange = nodeRange(file, pair.key as Node);
-    const valueNode = (pair.value as Node | null) ?? null;
+    const keyRange = pair.keyRange ? rangeAt(file.index, pair.keyRange[0], pair.keyRange[1]) : rangeAt(file.index, 0, 0);
+    const valueNode = pair.value;
     const valueRange = valueNode?.range ? nodeRange(file, valueNode) : rangeAt(file.index, keyRange.endOffset, keyRange.endOffset);
     out.push({ key, value: valueNode, keyRange, valueRange });
   }
@@ -96,9 +151,9 @@ export function entries(file: YamlFile, map: YAMLMap, wanted?: (key: string) => 
 }
 
 /** The string-like keys of a map, in file order (what `entries` would list, without ranges). */
-export function mapKeys(map: YAMLMap): string[] {
+export function mapKeys(map: YamlMap): string[] {
   const keys: string[] = [];
-  for (const pair of map.items) {
+  for (const pair of map.pairs) {
     const key = stringKey(pair);
     if (key !== undefined) keys.push(key);
   }
@@ -106,36 +161,28 @@ export function mapKeys(map: YAMLMap): string[] {
 }
 
 /** A pair's key as text when it is a scalar with a value (maps, lists and `null` keys are not fields). */
-function stringKey(pair: unknown): string | undefined {
-  if (!isPair(pair)) return undefined;
-  const keyNode = pair.key as Node | null;
-  if (!keyNode || !isScalar(keyNode) || keyNode.value === null || typeof keyNode.value === 'object') return undefined;
-  return String(keyNode.value);
+function stringKey(pair: YamlPair): string | undefined {
+  const key = pair.key;
+  return key === undefined || key === null ? undefined : String(key);
 }
 
 /** The top-level map of the document, if the document is one. */
-export function rootMap(file: YamlFile): YAMLMap | undefined {
-  const contents = file.doc.contents as Node | null;
-  return contents && isMap(contents) ? contents : undefined;
+export function rootMap(file: YamlFile): YamlMap | undefined {
+  return file.root?.kind === 'map' ? file.root : undefined;
 }
 
 /** A scalar's JS value (number, string, boolean, null), or undefined for a map, a list or nothing. */
-export function scalarValue(file: YamlFile, node: Node | null): string | number | boolean | null | undefined {
+export function scalarValue(file: YamlFile, node: YamlNode | null): YamlScalarValue | undefined {
   const resolved = resolveAlias(file, node);
-  if (!resolved || !isScalar(resolved)) return undefined;
-  const value = resolved.value;
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
-  if (typeof value === 'number') return value;
-  if (typeof value === 'bigint') return Number(value);
-  return undefined;
+  return resolved?.kind === 'scalar' ? resolved.value : undefined;
 }
 
 /** The source text of a node, for symbolic values and messages. */
-export function nodeText(file: YamlFile, node: Node, text: string): string {
+export function nodeText(_file: YamlFile, node: YamlNode, text: string): string {
   const range = node.range;
   return range ? text.slice(range[0], range[1]) : '';
 }
 
-export function isSequenceNode(node: Node | null): boolean {
-  return node !== null && isSeq(node);
+export function isSequenceNode(node: YamlNode | null): boolean {
+  return node?.kind === 'seq';
 }
