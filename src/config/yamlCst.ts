@@ -54,6 +54,26 @@ function resolvePlain(text: string, tags: readonly ScalarTag[], options: unknown
   return text;
 }
 
+/**
+ * Plain scalars already resolved, by text: a config repeats its keys' and values' spellings, and an editor reads
+ * the same file again after every change. Resolution depends on the text alone (one schema), so this is exact.
+ */
+const resolvedValues = new Map<string, YamlScalarValue | undefined>();
+const resolvedKeys = new Map<string, YamlScalarValue | undefined>();
+const MAX_REMEMBERED = 4096;
+const MAX_REMEMBERED_LENGTH = 100;
+
+function resolvePlainOnce(text: string, atKey: boolean, tags: PlainTags): YamlScalarValue | undefined {
+  if (text.length > MAX_REMEMBERED_LENGTH) return resolvePlain(text, atKey ? tags.key : tags.value, tags.options);
+  const resolved = atKey ? resolvedKeys : resolvedValues;
+  const known = resolved.get(text);
+  if (known !== undefined || resolved.has(text)) return known;
+  const value = resolvePlain(text, atKey ? tags.key : tags.value, tags.options);
+  if (resolved.size >= MAX_REMEMBERED) resolved.clear();
+  resolved.set(text, value);
+  return value;
+}
+
 const UNRESOLVED = Symbol('unresolved');
 
 class CstScalar implements YamlScalar {
@@ -79,7 +99,7 @@ class CstScalar implements YamlScalar {
         // resolve-flow-scalar's plainValue only folds line breaks: a one-line plain scalar's value is its source.
         const source = this.token?.source ?? '';
         const text = source.includes('\n') ? CST.resolveAsScalar(this.token, false, ignoreError)!.value : source;
-        this.cached = resolvePlain(text, this.atKey ? this.tags.key : this.tags.value, this.tags.options);
+        this.cached = resolvePlainOnce(text, this.atKey, this.tags);
       }
     }
     return this.cached;

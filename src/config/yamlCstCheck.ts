@@ -63,6 +63,11 @@ export const scanned = { found: false, comma: false, comment: false, newline: fa
  * collections, one comma. The result is in `scanned`; anything else falls back.
  */
 export function scanProps(tokens: readonly CST.SourceToken[], indicator: 'seq-item-ind' | 'map-value-ind' | null, flow: boolean, startOnNewline: boolean, offset: number): void {
+  if (tokens.length === 0) {
+    scanned.found = scanned.comma = scanned.comment = scanned.newline = false;
+    scanned.end = offset;
+    return;
+  }
   let hasSpace = startOnNewline;
   let found = false;
   let comma = false;
@@ -114,9 +119,11 @@ export class CstCheck {
   node(token: CST.Token, depth: number): number {
     if (depth > MAX_DEPTH) fallback();
     switch (token.type) {
-      case 'scalar':
-        if (badPlainStart(token.source.charCodeAt(0))) fallback();
-        return endTokens(token.end, endOf(token));
+      case 'scalar': {
+        const source = token.source;
+        if (badPlainStart(source.charCodeAt(0))) fallback();
+        return endTokens(token.end, token.offset + source.length);
+      }
       case 'single-quoted-scalar':
       case 'double-quoted-scalar':
       case 'block-scalar': {
@@ -142,6 +149,14 @@ export class CstCheck {
     return this.node(token, depth);
   }
 
+  /** A block map's key: also at the map's column and on one line (util-contains-newline). */
+  private blockKey(token: CST.Token | null | undefined, indent: number, depth: number): number {
+    if (!isFlowScalar(token) || token.indent !== indent || token.source.includes('\n')) fallback();
+    const end = token.end;
+    if (end) for (const part of end) if (part.type === 'newline') fallback();
+    return this.key(token, depth);
+  }
+
   blockMap(map: CST.BlockMap, depth: number): number {
     let offset = map.offset;
     let commentEnd: number | null = null;
@@ -155,9 +170,7 @@ export class CstCheck {
         commentEnd = scanned.end;
         continue;
       }
-      // Implicit keys: at the map's column and on one line (util-contains-newline).
-      if (!isFlowScalar(key) || key.indent !== map.indent || key.source.includes('\n') || hasNewline(key.end)) fallback();
-      scanProps(sep, 'map-value-ind', false, false, this.key(key, depth));
+      scanProps(sep, 'map-value-ind', false, false, this.blockKey(key, map.indent, depth));
       const value = item.value;
       if (!scanned.found || (value?.type === 'block-map' && !scanned.newline)) fallback();
       offset = value ? this.node(value, depth) : emptyEnd(scanned.end, sep, scanned.comment);
@@ -232,7 +245,3 @@ function badPlainStart(code: number): boolean {
   }
 }
 
-function hasNewline(tokens: readonly CST.SourceToken[] | undefined): boolean {
-  if (tokens) for (const token of tokens) if (token.type === 'newline') return true;
-  return false;
-}
