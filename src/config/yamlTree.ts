@@ -1,7 +1,7 @@
 // The YAML readers' common ground: parse with positions, walk maps as (key, value, ranges) entries, and turn
 // parser errors into problems. No reader touches yaml's API elsewhere. A text is read from the yaml package's
-// CST when it keeps to plain YAML (yamlCst.ts, about twice as fast) and with its parseDocument otherwise
-// (yamlDocument.ts); both give the same tree, ranges, values and problems.
+// CST when it keeps to plain YAML (yamlCst.ts: no Document is composed, only what readers ask for is made) and
+// with its parseDocument otherwise (yamlDocument.ts); both give the same tree, ranges, values and problems.
 import type { Problem, SourceRange } from '../model/problems';
 import { lineIndex, rangeAt, type LineIndex } from './positions';
 import { readCst } from './yamlCst';
