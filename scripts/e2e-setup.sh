@@ -2,7 +2,7 @@
 # Installs what the end-to-end test needs, pinned, into places it reuses: Debian's Chromium, ripgrep and the
 # Kerberos headers from apt, and code-server (VS Code's web build from npm) into the git-ignored .e2e/ folder.
 # Safe to run again: whatever is already there is kept. Prints one line per step; exits non-zero on failure.
-# Why each quirk is needed: docs in shared reference E2E.md ("Installing code-server offline").
+# Why each quirk is needed: docs/reference/E2E.md ("Installing code-server offline").
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
