@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { editorLines, focusProblems, hoverToken, openFile, openQuickFixes } from './editor.mjs';
 import { expectedEstimateTexts } from './estimateFormat.mjs';
+import { countDrawnPixels } from './panel.mjs';
 import { runCommand, sleep, webviewFrames } from './workbench.mjs';
 
 export const CONFIG_CASE = {
@@ -44,23 +45,6 @@ async function estimateFrame(page, fileName, timeoutMs = 30_000) {
     await sleep(500);
   }
   throw new Error(`no panel shows the estimate of ${fileName} within ${timeoutMs / 1000} s`);
-}
-
-/** Painted pixels of a canvas (it starts transparent) and how many opaque colours, coarsely binned. */
-async function canvasPixels(frame, testId) {
-  return frame.locator(`canvas[data-testid="${testId}"]`).evaluate((canvas) => {
-    const context = canvas.getContext('2d');
-    if (!context || canvas.width === 0 || canvas.height === 0) return { drawn: 0, total: 0, colours: 0 };
-    const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
-    let drawn = 0;
-    const colours = new Set();
-    for (let index = 0; index < data.length; index += 4) {
-      if (data[index + 3] === 0) continue;
-      drawn += 1;
-      if (data[index + 3] === 255) colours.add(((data[index] >> 4) << 8) | ((data[index + 1] >> 4) << 4) | (data[index + 2] >> 4));
-    }
-    return { drawn, total: canvas.width * canvas.height, colours: colours.size };
-  });
 }
 
 /** The figure's own text, without the note under it. */
@@ -122,12 +106,12 @@ export async function configScenario({ page, root, workspace, check, assert, scr
     await sleep(500);
     await screenshot('e2e-estimate-panel.png');
     await page.locator('iframe.webview.ready').first().screenshot({ path: join(root, 'test-results', 'e2e-estimate-panel-webview.png') }).catch(() => undefined);
-    const memory = await canvasPixels(frame, 'memory-chart');
+    const memory = await countDrawnPixels(frame, 'memory-chart');
     assert(memory.total > 0, 'the memory chart has no size');
     assert(memory.drawn / memory.total > 0.1, `only ${((memory.drawn / memory.total) * 100).toFixed(1)}% of the memory chart is drawn`);
     // Five stacked parts, the HBM line, text and grid.
     assert(memory.colours >= 6, `only ${memory.colours} opaque colours in the memory chart`);
-    const timeline = await canvasPixels(frame, 'estimate-timeline');
+    const timeline = await countDrawnPixels(frame, 'estimate-timeline');
     assert(timeline.drawn / Math.max(1, timeline.total) > 0.1, 'the designed step timeline is not drawn');
     const traffic = await frame.locator('[data-testid="traffic-table"] tbody tr').allTextContents();
     assert(traffic.length === 5, `${traffic.length} traffic rows, expected TP, CP, EP, PP, DP`);

@@ -71,9 +71,9 @@ export function compareFigures(shown, expected) {
   return differences;
 }
 
-/** Pixels of the timeline canvas that something was drawn on (the canvas starts fully transparent). */
-export async function countDrawnPixels(frame) {
-  return frame.locator('canvas[data-testid="timeline"]').evaluate((canvas) => {
+/** Pixels of a canvas that something was drawn on (a canvas starts fully transparent), and its opaque colours. */
+export async function countDrawnPixels(frame, testId = 'timeline') {
+  return frame.locator(`canvas[data-testid="${testId}"]`).evaluate((canvas) => {
     const context = canvas.getContext('2d');
     if (!context || canvas.width === 0 || canvas.height === 0) return { drawn: 0, total: 0, colours: 0 };
     const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
