@@ -17,10 +17,7 @@ export interface KeyValue {
   valueRange: SourceRange;
 }
 
-/** Canonical snake_case field name → its value. */
-export type KeyValues = Map<string, KeyValue>;
-
-const COUNTS: Record<string, { path: FieldPath; min: number }> = {
+const COUNTS = {
   tensor_model_parallel_size: { path: 'plan.tp', min: 1 },
   pipeline_model_parallel_size: { path: 'plan.pp', min: 1 },
   expert_model_parallel_size: { path: 'plan.ep', min: 1 },
@@ -43,7 +40,33 @@ const COUNTS: Record<string, { path: FieldPath; min: number }> = {
   mtp_num_layers: { path: 'model.mtpLayers', min: 0 },
   num_nodes: { path: 'cluster.nodes', min: 1 },
   devices: { path: 'cluster.gpusPerNode', min: 1 },
-};
+} satisfies Record<string, { path: FieldPath; min: number }>;
+
+/** The names read below besides the counts; `optim_name` is NeMo's `model.optim.name`. */
+const OTHER_KEYS = [
+  'sequence_parallel', 'virtual_pipeline_model_parallel_size', 'num_virtual_stages_per_pipeline_rank', 'num_layers_per_virtual_pipeline_stage',
+  'pipeline_model_parallel_layout', 'fp8_format', 'fp8', 'bf16', 'fp16', 'precision', 'recompute_granularity',
+  'activations_checkpoint_granularity', 'recompute_activations', 'recompute_modules', 'recompute_method', 'activations_checkpoint_method',
+  'recompute_num_layers', 'activations_checkpoint_num_layers', 'data_parallel_sharding_strategy', 'use_megatron_fsdp', 'use_torch_fsdp2',
+  'use_distributed_optimizer', 'optim_name', 'swiglu', 'gated_linear_unit', 'activation', 'untie_embeddings_and_output_weights',
+  'share_embeddings_and_output_weights', 'moe_shared_expert_intermediate_size', 'moe_layer_freq', 'multi_latent_attention', 'q_lora_rank',
+  'kv_lora_rank', 'qk_head_dim', 'qk_pos_emb_head_dim', 'v_head_dim',
+] as const;
+
+/** A field name this file reads; the type keeps every lookup below to the names a reader collects. */
+export type MegatronKey = keyof typeof COUNTS | (typeof OTHER_KEYS)[number];
+
+const MEGATRON_KEYS: ReadonlySet<string> = new Set<string>([...Object.keys(COUNTS), ...OTHER_KEYS]);
+
+/** Whether a reader should collect a field: a Bridge dump's `model:` has 370 fields, of which these are read. */
+export function isMegatronKey(name: string): name is MegatronKey {
+  return MEGATRON_KEYS.has(name);
+}
+
+/** Canonical snake_case field name → its value, in the file's order. */
+export type KeyValues = Map<MegatronKey, KeyValue>;
+
+const COUNT_RULES: Readonly<Record<string, { path: FieldPath; min: number } | undefined>> = COUNTS;
 
 /** Megatron CLI names that differ from the dataclass field (FORMATS.md A.0.3: `--num-experts`). */
 export const FLAG_ALIASES: Record<string, string> = {
@@ -64,7 +87,7 @@ function isSet(value: KeyValue | undefined): value is KeyValue {
 
 export function applyMegatronKeys(values: KeyValues, builder: DraftBuilder): void {
   for (const [name, entry] of values) {
-    const rule = COUNTS[name];
+    const rule = COUNT_RULES[name];
     if (!rule || !isSet(entry)) continue;
     setCount(builder, rule.path, entry, rule.min);
   }
@@ -228,7 +251,7 @@ function applyZero(values: KeyValues, builder: DraftBuilder): void {
     builder.set('plan.zero', byStrategy[strategy.raw.trim()], strategy.keyRange, strategy.valueRange);
     return;
   }
-  for (const key of ['use_megatron_fsdp', 'use_torch_fsdp2']) {
+  for (const key of ['use_megatron_fsdp', 'use_torch_fsdp2'] as const) {
     const entry = values.get(key);
     if (truthy(entry)) return builder.set('plan.zero', 3, entry!.keyRange, entry!.valueRange);
   }
@@ -275,13 +298,13 @@ function applyModelShape(values: KeyValues, builder: DraftBuilder): void {
 
 function applyMla(values: KeyValues, builder: DraftBuilder): void {
   const flag = values.get('multi_latent_attention');
-  const keys: Record<keyof MlaDims, string> = {
+  const keys: Record<keyof MlaDims, MegatronKey> = {
     qLoraRank: 'q_lora_rank', kvLoraRank: 'kv_lora_rank', qkNopeHeadDim: 'qk_head_dim', qkRopeHeadDim: 'qk_pos_emb_head_dim', vHeadDim: 'v_head_dim',
   };
   if (!truthy(flag)) return;
   builder.set('model.attention', 'mla', flag!.keyRange, flag!.valueRange);
   const dims: Partial<MlaDims> = {};
-  for (const [field, key] of Object.entries(keys) as [keyof MlaDims, string][]) {
+  for (const [field, key] of Object.entries(keys) as [keyof MlaDims, MegatronKey][]) {
     const entry = values.get(key);
     if (isSet(entry) && typeof entry.raw === 'number' && Number.isInteger(entry.raw) && entry.raw >= 0) dims[field] = entry.raw;
   }

@@ -2,10 +2,10 @@
 // YAML (`MODEL_ARGS:` with `--flag: value`), NeMo 1.x / NeMo-Framework-Launcher (Hydra + OmegaConf, `trainer:`
 // and `model:`), and Megatron-Bridge `ConfigContainer` dumps (`model:`, `train:`, `ddp:`, `mixed_precision:`).
 import { DraftBuilder, looksSymbolic } from './draftBuilder';
-import { applyMegatronKeys, FLAG_ALIASES, LEGACY_KEYS, type KeyValue, type KeyValues } from './megatronKeys';
+import { applyMegatronKeys, FLAG_ALIASES, isMegatronKey, LEGACY_KEYS, type KeyValue, type KeyValues } from './megatronKeys';
 import { Interpolator, type Resolved, type Scope } from './omegaconf';
 import type { FormatId, ReadResult } from './types';
-import { asMap, entries, mapGet, mapKeys, parseYaml, resolveAlias, rootMap, scalarValue, type YamlFile, type YamlMap, type YamlNode } from './yamlTree';
+import { asMap, entries, mapGet, mapKeys, readYaml, resolveAlias, rootMap, scalarValue, type YamlFile, type YamlMap, type YamlNode } from './yamlTree';
 
 type Dialect = Extract<FormatId, 'megatron-functest-yaml' | 'nemo-yaml' | 'megatron-bridge-yaml'>;
 
@@ -25,7 +25,10 @@ function detect(file: YamlFile, root: YamlMap): Dialect | undefined {
 }
 
 export function readNemoYaml(text: string, _fileName: string): ReadResult | undefined {
-  const file = parseYaml(text);
+  return readYaml(text, readNemoFile);
+}
+
+function readNemoFile(file: YamlFile): ReadResult | undefined {
   const root = rootMap(file);
   if (!root) return undefined;
   const dialect = detect(file, root);
@@ -63,10 +66,14 @@ function collect(
   file: YamlFile, map: YamlMap, scope: Scope, interpolator: Interpolator, values: KeyValues, prefix: string,
   only?: readonly string[], onlyWhenSet = false,
 ): void {
-  for (const entry of entries(file, map, only && ((key) => only.includes(key)))) {
+  // Only the fields applyMegatronKeys reads are looked at: their values (and interpolations) alone are worked out.
+  const wanted = (key: string): boolean => isMegatronKey(prefix + key) && (!only || only.includes(key));
+  for (const entry of entries(file, map, wanted)) {
+    const name = prefix + entry.key;
+    if (!isMegatronKey(name)) continue;
     const raw = valueOf(file, entry.value, scope, interpolator);
     if (raw === undefined || (onlyWhenSet && raw === null)) continue;
-    values.set(prefix + entry.key, { name: entry.key, raw, keyRange: entry.keyRange, valueRange: entry.valueRange });
+    values.set(name, { name: entry.key, raw, keyRange: entry.keyRange, valueRange: entry.valueRange });
   }
 }
 
@@ -94,6 +101,7 @@ function collectFlags(file: YamlFile, args: YamlMap, values: KeyValues, builder:
     const name = FLAG_ALIASES[plain] ?? plain;
     const legacy = LEGACY_KEYS[name];
     if (legacy) builder.report('warning', 'key/legacy', `${entry.key} is no longer a Megatron-LM flag: ${legacy}`, entry.keyRange);
+    if (!isMegatronKey(name)) continue;
     let raw: unknown = scalarValue(file, entry.value);
     if (raw === undefined) continue;
     if (typeof raw === 'string' && looksSymbolic(raw)) raw = { symbolic: raw.trim() };

@@ -4,7 +4,7 @@ import { type FieldPath, type MlaDims, RECOMPUTE_MODULES, type Symbolic } from '
 import { parseScheduleId, SCHEDULE_IDS } from '../model/schedule/index';
 import { closestKey, describe, DraftBuilder, looksSymbolic, parseChoice, parseCount, parseFlag, type Parsed } from './draftBuilder';
 import type { ReadResult } from './types';
-import { asMap, entries, nodeText, parseYaml, rootMap, scalarValue, type YamlEntry, type YamlFile, type YamlNode } from './yamlTree';
+import { asMap, entries, mapKeys, nodeText, readYaml, rootMap, scalarValue, type YamlEntry, type YamlFile, type YamlNode } from './yamlTree';
 
 type ValueParser = (raw: unknown) => Parsed<unknown>;
 
@@ -114,15 +114,19 @@ function isPlensFileName(fileName: string): boolean {
 }
 
 export function readPlensYaml(source: string, fileName: string): ReadResult | undefined {
-  const file = parseYaml(source);
+  return readYaml(source, (file) => readPlensFile(file, source, isPlensFileName(fileName)));
+}
+
+function readPlensFile(file: YamlFile, source: string, named: boolean): ReadResult | undefined {
   const root = rootMap(file);
-  const named = isPlensFileName(fileName);
   if (!root) {
     if (!named) return undefined;
     const builder = new DraftBuilder();
     if (file.problems.length === 0) builder.report('error', 'value/invalid', 'a plens file is a map with model, cluster, parallel, schedule, training and routing');
     return builder.result('plens-yaml', file.problems);
   }
+  // The keys alone rule most files out; only then are values (and ranges) looked at.
+  if (!named && !mostKeysOurs(mapKeys(root))) return undefined;
   const top = entries(file, root);
   if (!named && !looksLikePlens(file, top)) return undefined;
 
@@ -143,11 +147,16 @@ export function readPlensYaml(source: string, fileName: string): ReadResult | un
   return builder.result('plens-yaml', file.problems);
 }
 
+/** At least two top-level keys, and more than half of them, are the native format's. */
+function mostKeysOurs(keys: readonly string[]): boolean {
+  const ours = keys.filter((key) => (TOP_LEVEL as readonly string[]).includes(key)).length;
+  return ours >= 2 && ours * 2 > keys.length;
+}
+
 /** Without the name, a map is ours when its `parallel` or `cluster` is a map and most top-level keys are ours. */
 function looksLikePlens(file: YamlFile, top: YamlEntry[]): boolean {
-  const ours = top.filter((entry) => (TOP_LEVEL as readonly string[]).includes(entry.key));
   const anchor = top.some((entry) => (entry.key === 'parallel' || entry.key === 'cluster') && asMap(file, entry.value));
-  return anchor && ours.length >= 2 && ours.length * 2 > top.length;
+  return anchor && mostKeysOurs(top.map((entry) => entry.key));
 }
 
 function readSection(builder: DraftBuilder, file: YamlFile, section: YamlEntry, fields: Record<string, FieldSpec>): void {

@@ -204,22 +204,58 @@ class CstNodes {
   }
 }
 
-/** One document whose root is a block map, read from the CST; undefined when parseDocument must read it. */
-export function readCst(text: string, parseOptions: object): YamlMap | undefined {
+interface CheckedMap {
+  map: CST.BlockMap;
+  check: CstCheck;
+}
+
+/**
+ * The one document of `text.slice(start, end)` when its root is a block map the walk can read, with offsets
+ * counted from the start of `text`; undefined when parseDocument must read it.
+ */
+function checkedBlockMap(text: string, start: number, end: number): CheckedMap | undefined {
+  const parser = new Parser();
+  parser.offset = start;
   let document: CST.Document | undefined;
-  for (const token of new Parser().parse(text)) {
+  for (const token of parser.parse(start === 0 && end === text.length ? text : text.slice(start, end))) {
     if (token.type === 'document' && !document) document = token;
     else if (document || (token.type !== 'comment' && token.type !== 'newline' && token.type !== 'space')) return undefined;
   }
-  const root = document?.value;
-  if (!document || root?.type !== 'block-map') return undefined;
+  const map = document?.value;
+  if (!document || map?.type !== 'block-map') return undefined;
   const check = new CstCheck();
   try {
     scanProps(document.start, null, false, true, document.offset);
-    endTokens(document.end, check.blockMap(root, 0));
+    endTokens(document.end, check.blockMap(map, 0));
   } catch {
     // FALLBACK, or a RangeError from nesting deeper than the stack: parseDocument reads it and says what it finds.
     return undefined;
   }
-  return new CstMap(check.ranges.get(root)!, root, new CstNodes(check.ranges, documentTags(parseOptions)));
+  return { map, check };
+}
+
+/** One document whose root is a block map, read from the CST; undefined when parseDocument must read it. */
+export function readCst(text: string, parseOptions: object): YamlMap | undefined {
+  const checked = checkedBlockMap(text, 0, text.length);
+  if (!checked) return undefined;
+  const { map, check } = checked;
+  return new CstMap(check.ranges.get(map)!, map, new CstNodes(check.ranges, documentTags(parseOptions)));
+}
+
+/**
+ * One entry of a block map, `key: value` at column `indent` with the lines that belong to it, parsed alone from
+ * `text.slice(start, end)`: the yaml package reads an entry cut at its key line as it reads it in place, so the
+ * pair, its ranges and its value are those of the whole text. Undefined when the slice is not exactly one such
+ * entry the walk can read (then parseDocument must read the whole text).
+ */
+export function readCstEntry(text: string, start: number, end: number, indent: number, parseOptions: object): YamlPair | undefined {
+  const checked = checkedBlockMap(text, start, end);
+  if (!checked || checked.map.indent !== indent) return undefined;
+  const pairs = new CstNodes(checked.check.ranges, documentTags(parseOptions)).pairs(checked.map);
+  return pairs.length === 1 ? pairs[0] : undefined;
+}
+
+/** A plain key's value as the core schema reads it (`true:` is the boolean, `3:` the number). */
+export function plainKeyValue(text: string, parseOptions: object): YamlScalarValue | undefined {
+  return resolvePlainOnce(text, true, documentTags(parseOptions));
 }

@@ -1,11 +1,13 @@
 // The YAML readers' common ground: parse with positions, walk maps as (key, value, ranges) entries, and turn
-// parser errors into problems. No reader touches yaml's API elsewhere. A text is read from the yaml package's
-// CST when it keeps to plain YAML (yamlCst.ts: no Document is composed, only what readers ask for is made) and
-// with its parseDocument otherwise (yamlDocument.ts); both give the same tree, ranges, values and problems.
+// parser errors into problems. No reader touches yaml's API elsewhere. There are three ways to read a text, all
+// giving the same tree, ranges and values: entry by entry, parsing only the entries a reader asks for
+// (yamlSplit.ts); from the yaml package's CST of the whole text when it keeps to plain YAML (yamlCst.ts: no
+// Document is composed); and with its parseDocument (yamlDocument.ts), which alone reports syntax problems.
 import type { Problem, SourceRange } from '../model/problems';
 import { lineIndex, rangeAt, type LineIndex } from './positions';
 import { readCst } from './yamlCst';
 import { readDocument, YAML_PARSE_OPTIONS } from './yamlDocument';
+import { NEEDS_DOCUMENT, readCut } from './yamlSplit';
 
 export { YAML_PARSE_OPTIONS };
 
@@ -61,8 +63,8 @@ export interface YamlFile {
   index: LineIndex;
   /** Syntax errors and warnings of the parser, as problems. */
   problems: Problem[];
-  /** Which way the text was read: the CST walk, or parseDocument. */
-  readBy: 'cst' | 'document';
+  /** Which way the text was read: entry by entry, the whole text's CST, or parseDocument. */
+  readBy: 'cut' | 'cst' | 'document';
 }
 
 export interface YamlEntry {
@@ -74,8 +76,11 @@ export interface YamlEntry {
   valueRange: SourceRange;
 }
 
-/** `auto` reads by the CST when it can; `document` always by parseDocument (the test that compares the two). */
-export type YamlReadingPath = 'auto' | 'document';
+/**
+ * `auto` reads entry by entry, else by the whole CST, else by parseDocument; `cst` and `document` force the
+ * later ways (the tests that compare them, and the bench).
+ */
+export type YamlReadingPath = 'auto' | 'cst' | 'document';
 let readingPath: YamlReadingPath = 'auto';
 
 export function setYamlReadingPath(path: YamlReadingPath): void {
@@ -90,9 +95,35 @@ let lastParsed: { text: string; path: YamlReadingPath; file: YamlFile } | undefi
 
 export function parseYaml(text: string): YamlFile {
   if (lastParsed && lastParsed.text === text && lastParsed.path === readingPath) return lastParsed.file;
-  const file = readingPath === 'auto' ? (parseYamlCst(text) ?? parseYamlDocument(text)) : parseYamlDocument(text);
+  let file: YamlFile | undefined;
+  if (readingPath === 'auto') file = parseYamlCut(text);
+  if (readingPath !== 'document') file ??= parseYamlCst(text);
+  file ??= parseYamlDocument(text);
   lastParsed = { text, path: readingPath, file };
   return file;
+}
+
+/**
+ * Runs a reader on the text's tree. When the tree was read entry by entry and an entry the reader asked for
+ * needs parseDocument (NEEDS_DOCUMENT), the reader runs again on parseDocument's tree: readers only read, so
+ * the second run is the whole answer.
+ */
+export function readYaml<T>(text: string, read: (file: YamlFile) => T): T {
+  const file = parseYaml(text);
+  try {
+    return read(file);
+  } catch (error) {
+    if (error !== NEEDS_DOCUMENT || file.readBy !== 'cut') throw error;
+    const document = parseYamlDocument(text);
+    lastParsed = { text, path: readingPath, file: document };
+    return read(document);
+  }
+}
+
+/** The entry-by-entry reading, or undefined when the text's top level cannot be cut (yamlSplit.ts). */
+export function parseYamlCut(text: string): YamlFile | undefined {
+  const root = readCut(text, YAML_PARSE_OPTIONS);
+  return root ? { root, index: lineIndex(text), problems: [], readBy: 'cut' } : undefined;
 }
 
 /** The CST walk's reading, or undefined when the text needs parseDocument. */

@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ReadResult } from '../../src/config/types';
+import type { YamlNode } from '../../src/config/yamlTree';
 
 export interface YamlInput {
   name: string;
@@ -110,4 +111,20 @@ export function readJson(result: ReadResult | undefined): string {
     if (typeof value === 'bigint') return `#bigint:${String(value)}`;
     return value;
   });
+}
+
+/** A tree as text: every key, value (NaN, ±Infinity, -0 spelled out) and range. */
+export function treeText(node: YamlNode | null): string {
+  const plain = (n: YamlNode | null, depth: number): unknown => {
+    if (!n) return null;
+    switch (n.kind) {
+      case 'scalar': return { value: n.value === undefined ? '#undefined' : n.value, range: n.range };
+      case 'map': return { pairs: n.pairs.map((pair) => [pair.key === undefined ? '#undefined' : pair.key, pair.keyRange, plain(pair.value, depth)]), range: n.range };
+      case 'seq': return { items: n.items.map((item) => plain(item, depth)), range: n.range };
+      case 'alias': return { alias: depth < 4 ? plain(n.target, depth + 1) : '…', range: n.range };
+      case 'other': return 'other';
+    }
+  };
+  return JSON.stringify(plain(node, 0), (_key, value: unknown) =>
+    typeof value === 'number' && (!Number.isFinite(value) || Object.is(value, -0)) ? `#number:${Object.is(value, -0) ? '-0' : String(value)}` : value);
 }

@@ -4,28 +4,12 @@
 // out by hand, and the inputs that must go to parseDocument.
 import { afterEach, describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/config/index';
-import { parseYaml, parseYamlCst, parseYamlDocument, rootMap, scalarValue, setYamlReadingPath, mapGet, type YamlNode } from '../../src/config/yamlTree';
-import { readJson, yamlFiles, yamlMutations, type YamlInput } from './yamlCorpus';
+import { parseYaml, parseYamlCst, parseYamlDocument, rootMap, scalarValue, setYamlReadingPath, mapGet } from '../../src/config/yamlTree';
+import { readJson, treeText, yamlFiles, yamlMutations, type YamlInput } from './yamlCorpus';
 
 const FILES = yamlFiles();
 const MUTATIONS = yamlMutations(FILES, 2000, 20_260_101);
 const INPUTS: YamlInput[] = [...FILES, ...MUTATIONS];
-
-/** A tree as text: every key, value (NaN, ±Infinity, -0 spelled out) and range. */
-function treeText(node: YamlNode | null): string {
-  const plain = (n: YamlNode | null, depth: number): unknown => {
-    if (!n) return null;
-    switch (n.kind) {
-      case 'scalar': return { value: n.value === undefined ? '#undefined' : n.value, range: n.range };
-      case 'map': return { pairs: n.pairs.map((pair) => [pair.key === undefined ? '#undefined' : pair.key, pair.keyRange, plain(pair.value, depth)]), range: n.range };
-      case 'seq': return { items: n.items.map((item) => plain(item, depth)), range: n.range };
-      case 'alias': return { alias: depth < 4 ? plain(n.target, depth + 1) : '…', range: n.range };
-      case 'other': return 'other';
-    }
-  };
-  return JSON.stringify(plain(node, 0), (_key, value: unknown) =>
-    typeof value === 'number' && (!Number.isFinite(value) || Object.is(value, -0)) ? `#number:${Object.is(value, -0) ? '-0' : String(value)}` : value);
-}
 
 afterEach(() => setYamlReadingPath('auto'));
 
@@ -51,14 +35,16 @@ describe('reading YAML from the CST', () => {
     expect(read).toBeLessThan(INPUTS.length - 400);
   });
 
-  it('reads the same designs, source maps and problems through readConfig either way', () => {
+  it('reads the same designs, source maps and problems through readConfig every way (entry by entry, whole CST, parseDocument)', () => {
     const differ: string[] = [];
     for (const input of INPUTS) {
       setYamlReadingPath('document');
       const byDocument = readJson(readConfig(input.text, input.name));
-      setYamlReadingPath('auto');
+      setYamlReadingPath('cst');
       const byCst = readJson(readConfig(input.text, input.name));
-      if (byCst !== byDocument) differ.push(`${input.name}: ${JSON.stringify(input.text.slice(0, 120))}`);
+      setYamlReadingPath('auto');
+      const byCut = readJson(readConfig(input.text, input.name));
+      if (byCst !== byDocument || byCut !== byDocument) differ.push(`${input.name}: ${JSON.stringify(input.text.slice(0, 120))}`);
     }
     expect(differ).toEqual([]);
   });
@@ -70,7 +56,7 @@ describe('reading YAML from the CST', () => {
       'true_cap: True', 'false_upper: FALSE', 'tilde: ~', 'null_word: Null', 'empty:', 'double: "8"', "single: 'it''s'",
       'escaped: "a\\tb"', 'folded: >-', '  two', '  lines', 'list: [1, "2", ~, {k: v}]', 'map: {a: 1.5}', '3: three', 'true: key', '',
     ].join('\n');
-    const file = parseYaml(text);
+    const file = parseYamlCst(text)!;
     expect(file.readBy).toBe('cst');
     const root = rootMap(file)!;
     const value = (key: string) => scalarValue(file, mapGet(root, key));
