@@ -102,10 +102,18 @@ function collectFlags(file: YamlFile, args: YamlMap, values: KeyValues, builder:
     const legacy = LEGACY_KEYS[name];
     if (legacy) builder.report('warning', 'key/legacy', `${entry.key} is no longer a Megatron-LM flag: ${legacy}`, entry.keyRange);
     if (!isMegatronKey(name)) continue;
-    let raw: unknown = scalarValue(file, entry.value);
+    let raw: unknown = flagValue(file, entry.value);
     if (raw === undefined) continue;
     if (typeof raw === 'string' && looksSymbolic(raw)) raw = { symbolic: raw.trim() };
     const value: KeyValue = { name: entry.key, raw, keyRange: entry.keyRange, valueRange: entry.valueRange };
     values.set(name, value);
   }
+}
+
+/** A flag's scalar, or a YAML list of scalars (`--recompute-modules: [mla_up_proj, moe_act]`). */
+function flagValue(file: YamlFile, node: YamlNode | null): unknown {
+  const target = resolveAlias(file, node);
+  if (target?.kind !== 'seq') return scalarValue(file, target);
+  const items = target.items.map((item) => scalarValue(file, item));
+  return items.some((item) => item === undefined) ? undefined : items;
 }

@@ -90,6 +90,14 @@ describe('NeMo / Megatron-Bridge and functional-test YAML', () => {
     expect(bracketed?.design.plan.recomputeModules).toEqual(['layernorm', 'moe']);
   });
 
+  it('reads the flag written as a YAML list, flow or block', () => {
+    const flow = readNemoYaml(functest('  --recompute-granularity: selective\n  --recompute-modules: [mla_up_proj, moe_act]\n'), 'x.yaml');
+    expect(flow?.design.plan.recomputeModules).toEqual(['mla_up_proj', 'moe_act']);
+    expect(flow?.sourceMap.get('plan.recomputeModules')?.value.line).toBe(5);
+    const block = readNemoYaml(functest('  --recompute-modules:\n    - layernorm\n    - moe_act\n'), 'x.yaml');
+    expect(block?.design.plan.recomputeModules).toEqual(['layernorm', 'moe_act']);
+  });
+
   it('keeps the known names and notes the others', () => {
     const result = readNemoYaml(functest('  --recompute-modules: moe_act mhc\n'), 'x.yaml');
     expect(result?.design.plan.recomputeModules).toEqual(['moe_act']);
