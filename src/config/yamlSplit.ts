@@ -18,6 +18,12 @@ export const NEEDS_DOCUMENT = Symbol('needs-document');
 /** A block map is cut into its entries only when it is this long; a short one is parsed as one entry. */
 const MIN_CUT_LINES = 12;
 
+/**
+ * Only the top-level map and the maps under its keys are cut (a config's sections and their fields): each level
+ * costs a pass over its lines, and a deeper cut would spare little.
+ */
+const MAX_CUT_DEPTH = 2;
+
 interface Cut {
   readonly key: string;
   readonly keyStart: number;
@@ -65,7 +71,7 @@ function lineShape(text: string, at: number, to: number, shape: LineShape): void
  * keep to it: every line that is not blank or a comment is a key line at `indent`, a `-` line at `indent` (a
  * list as the value of the entry above) or more indented than `indent`.
  */
-function cutMap(text: string, from: number, to: number, indent: number): Cut[] | undefined {
+function cutMap(text: string, from: number, to: number, indent: number, depth: number): Cut[] | undefined {
   const shape: LineShape = { kind: Line.Blank, indent: 0, next: 0 };
   const starts: number[] = [];
   for (let at = from; at < to; at = shape.next) {
@@ -83,7 +89,7 @@ function cutMap(text: string, from: number, to: number, indent: number): Cut[] |
     const end = starts[i + 1] === undefined ? to : starts[i + 1]! + indent;
     const keyStart = start + indent;
     const keyEnd = text.indexOf(':', keyStart);
-    const body = cutBody(text, keyEnd + 1, end, indent);
+    const body = depth + 1 < MAX_CUT_DEPTH ? cutBody(text, keyEnd + 1, end, indent, depth + 1) : undefined;
     cuts.push({ key: text.slice(keyStart, keyEnd), keyStart, keyEnd, start, end, body, emptyWithComment: !body && onlyComments(text, keyEnd + 1, end) });
   }
   return cuts;
@@ -105,7 +111,7 @@ function onlyComments(text: string, from: number, to: number): boolean {
 }
 
 /** The entries of a value that is a long block map on the lines after its key (`model:` and its fields). */
-function cutBody(text: string, afterColon: number, end: number, indent: number): Cut[] | undefined {
+function cutBody(text: string, afterColon: number, end: number, indent: number, depth: number): Cut[] | undefined {
   const lineEnd = text.indexOf('\n', afterColon);
   if (lineEnd < 0 || lineEnd >= end) return undefined;
   // Nothing but spaces and a comment may follow the key on its line.
@@ -124,7 +130,7 @@ function cutBody(text: string, afterColon: number, end: number, indent: number):
     if (shape.kind !== Line.Blank) break;
   }
   if (first >= end || shape.kind !== Line.Key || shape.indent <= indent) return undefined;
-  return cutMap(text, first, end, shape.indent);
+  return cutMap(text, first, end, shape.indent, depth);
 }
 
 /** Parses each entry once, when first needed; shared by every node of one reading. */
@@ -243,7 +249,7 @@ function parseUnplain(cuts: readonly Cut[], indent: number, entries: Entries): b
  */
 export function readCut(text: string, parseOptions: object): YamlMap | undefined {
   if (text.includes('\r')) return undefined;
-  const cuts = cutMap(text, 0, text.length, 0);
+  const cuts = cutMap(text, 0, text.length, 0, 0);
   if (!cuts) return undefined;
   const entries = new Entries(text, parseOptions);
   if (!parseUnplain(cuts, 0, entries)) return undefined;

@@ -190,4 +190,17 @@ describe('inputs no reader should parse', () => {
     // The yaml package parses about 1 MB/s on a busy 2-core machine; generous so CI noise does not fail it.
     expect(ms).toBeLessThan(8000);
   });
+
+  it('nesting as deep as 1 MB allows is read within seconds (each line one level deeper)', () => {
+    let text = 'model:\n  num_layers: 4\n  deep:\n';
+    for (let level = 0; text.length < 1_000_000; level++) text += `${' '.repeat(4 + 2 * level)}k${level}:\n`;
+    expect(text.length).toBeLessThanOrEqual(MAX_INPUT_CHARS);
+    const started = performance.now();
+    const result = readConfig(text, 'deep.yaml');
+    const ms = performance.now() - started;
+    console.log(`1 MB of nesting: ${ms.toFixed(0)} ms`);
+    expect(result?.design.model.layers).toBe(4);
+    // A guard against work growing with depth × lines (3 s here when every level was cut), not a speed target.
+    expect(ms).toBeLessThan(1500);
+  });
 });
