@@ -37,20 +37,9 @@ function valueAt(text: string, from: number, lineEnd: number): Value {
   if (c === 0x23 /* # */) return i > from ? Value.Empty : Value.Other;
   if (i === from) return Value.Other;
   let end: number;
-  if (c === 0x27 /* ' */) {
-    end = i + 1;
-    for (;;) {
-      end = text.indexOf("'", end);
-      if (end < 0 || end >= lineEnd) return Value.Other;
-      if (text.charCodeAt(end + 1) !== 0x27) break;
-      end += 2;
-    }
-    if (hasControl(text, i, end)) return Value.Other;
-    end++;
-  } else if (c === 0x22 /* " */) {
-    end = text.indexOf('"', i + 1);
-    if (end < 0 || end >= lineEnd || text.lastIndexOf('\\', end) > i || hasControl(text, i, end)) return Value.Other;
-    end++;
+  if (c === 0x27 /* ' */ || c === 0x22 /* " */) {
+    end = quotedEnd(text, i, lineEnd);
+    if (end < 0) return Value.Other;
   } else if ((c === 0x5b /* [ */ && text.charCodeAt(i + 1) === 0x5d) || (c === 0x7b /* { */ && text.charCodeAt(i + 1) === 0x7d)) {
     end = i + 2;
   } else {
@@ -71,9 +60,21 @@ function isUnusual(c: number): boolean {
   return c < 0x20 || (c >= 0x7f && c < 0xa0) || c === 0xfeff || c === 0x2028 || c === 0x2029;
 }
 
-function hasControl(text: string, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (isUnusual(text.charCodeAt(i))) return true;
-  return false;
+/**
+ * The end of a one-line quoted string at `at` (after its closing quote), or -1: unclosed on its line, holding a
+ * control character, or (double-quoted) an escape, whose meaning the parser should decide.
+ */
+function quotedEnd(text: string, at: number, lineEnd: number): number {
+  const quote = text.charCodeAt(at);
+  for (let i = at + 1; i < lineEnd; i++) {
+    const c = text.charCodeAt(i);
+    if (isUnusual(c) || (quote === 0x22 && c === 0x5c /* \\ */)) return -1;
+    if (c !== quote) continue;
+    // In single quotes, '' is an escaped quote.
+    if (quote === 0x27 && text.charCodeAt(i + 1) === 0x27 && i + 1 < lineEnd) i++;
+    else return i + 1;
+  }
+  return -1;
 }
 
 /** The indicators a plain scalar may not start with (YAML 1.2 ns-plain-first, and `%`, `@`, backquote). */
