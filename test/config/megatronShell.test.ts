@@ -167,10 +167,16 @@ describe('readMegatronShell', () => {
     for (let i = 0; i < 300; i++) {
       const at = random(text.length);
       const mutated = text.slice(0, at) + (pieces[random(pieces.length)] ?? '') + text.slice(at + random(40));
-      const start = process.cpuUsage();
-      expect(() => readMegatronShell(mutated, 'm.sh')).not.toThrow();
-      const used = process.cpuUsage(start);
-      expect((used.user + used.system) / 1000).toBeLessThan(100);
+      const cpuMs = (): number => {
+        const start = process.cpuUsage();
+        expect(() => readMegatronShell(mutated, 'm.sh')).not.toThrow();
+        const used = process.cpuUsage(start);
+        return (used.user + used.system) / 1000;
+      };
+      // A slow case is timed again, as the fuzz suite does: a garbage collection or JIT pass during one read is
+      // not the reader's cost, while a real blow-up is slow both times.
+      const first = cpuMs();
+      expect(first < 100 ? first : cpuMs(), `case ${i}`).toBeLessThan(100);
     }
   });
 });
