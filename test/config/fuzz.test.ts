@@ -1,8 +1,7 @@
 // Every reader, fed random bytes and mutated fixtures: nothing may throw out of it and no case may take 100 ms.
 // PLENS_FUZZ_CASES sets the cases per reader (default 10,000; `npm run fuzz` runs 100,000), PLENS_FUZZ_SEED the
 // seed, so a failure can be replayed.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { completeDesign } from '../../src/config/complete';
 import { readDeepspeedJson } from '../../src/config/deepspeedJson';
@@ -14,6 +13,7 @@ import { readPlensYaml } from '../../src/config/plensYaml';
 import { initPythonGrammar, readTorchtitanPython } from '../../src/config/torchtitanPython';
 import { readTorchtitanToml } from '../../src/config/torchtitanToml';
 import type { Reader } from '../../src/config/types';
+import { listFiles, seededRandom } from '../testInputs';
 
 const CASES = Number(process.env.PLENS_FUZZ_CASES ?? 10_000);
 // A case takes well under a millisecond on average; allow 3 ms each so 100,000 cases fit on a busy machine.
@@ -21,28 +21,11 @@ const FUZZ_TIMEOUT_MS = Math.max(60_000, CASES * 3);
 const SEED = Number(process.env.PLENS_FUZZ_SEED ?? 20_240_611);
 const MAX_CASE_MS = 100;
 
-function listFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? listFiles(path) : [path];
-  });
-}
 
 const CORPUS = [...listFiles('test/fixtures'), ...listFiles('test/config/data')]
   .filter((path) => /\.(ya?ml|json|sh|toml|py)$/.test(path))
   .map((path) => ({ path, name: path.split('/').pop()!, text: readFileSync(path, 'utf8') }));
 
-/** mulberry32: small, seedable, good enough to spread cases. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Fragments that break parsers in interesting ways: interpolations, quotes, NULs, nesting, huge numbers, heredocs.
 const INSERTS = ['${', '}', '${.', '${multiply:', '"', "'", '\u0000', '{', '[', ']', ':', ': ', '\n', '\r\n', '  ', '\t', '$((', '))',
@@ -89,7 +72,7 @@ interface Outcome {
 }
 
 function fuzz(name: string, read: Reader, ownFiles: RegExp, seed: number): Outcome {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const own = CORPUS.filter((file) => ownFiles.test(file.path));
   const outcome: Outcome = { cases: 0, maxMs: 0, rawMaxMs: 0, slowest: '', failures: [] };
   for (let i = 0; i < CASES; i++) {

@@ -2,9 +2,9 @@
 // extension test data, examples) and seeded random mutations of them, weighted towards the constructs where a
 // hand-rolled reading would drift from the yaml package's composer (anchors, tags, flow collections, quoting,
 // indentation, comments, numbers in every core-schema spelling).
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { ReadResult } from '../../src/config/types';
+import { listFiles, seededRandom } from '../testInputs';
 import type { YamlNode } from '../../src/config/yamlTree';
 
 export interface YamlInput {
@@ -14,12 +14,6 @@ export interface YamlInput {
 
 const ROOTS = ['test/fixtures', 'test/config/data', 'test/extension/data', 'examples'];
 
-function listFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? listFiles(path) : [path];
-  });
-}
 
 export function yamlFiles(): YamlInput[] {
   return ROOTS.flatMap(listFiles)
@@ -28,17 +22,6 @@ export function yamlFiles(): YamlInput[] {
     .map((path) => ({ name: path, text: readFileSync(path, 'utf8') }));
 }
 
-/** mulberry32: small and seedable, so a failing case can be replayed from its index. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const INSERTS = [
   '&a ', '*a', '&a', '*a\n', '!!str ', '!!int ', '!custom ', '! ', '<<: *a\n', '<<: ', '? ', '? a\n: b\n', '- ', '-', '---\n', '--- ',
@@ -88,7 +71,7 @@ function mutate(text: string, next: () => number): string {
 
 /** `count` mutations, each of a whole file or a window of one, named after the file they came from. */
 export function yamlMutations(files: YamlInput[], count: number, seed: number): YamlInput[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const out: YamlInput[] = [];
   for (let i = 0; i < count; i++) {
     const base = files[Math.floor(next() * files.length)]!;
