@@ -3,7 +3,7 @@
 import type { ScheduleId } from '../design';
 import { closedForm, type ClosedForm } from './closedForm';
 import { generateSchedule } from './index';
-import { OP_FB, OP_NAMES, type Schedule } from './ops';
+import { OP_FB, OP_NAMES, type Schedule, type OpName } from './ops';
 import { simulate, uniformCosts, type Timeline } from './simulate';
 
 export interface ScheduleRequest {
@@ -17,7 +17,7 @@ export interface ScheduleRequest {
 }
 
 export interface ReportOp {
-  op: (typeof OP_NAMES)[number];
+  op: OpName;
   mb: number;
   chunk: number;
   stage: number;
@@ -95,7 +95,8 @@ export function runScheduleReport(request: ScheduleRequest): ScheduleReportResul
   };
 }
 
-function rankOps(schedule: Schedule, timeline: Timeline, rank: number): ReportOp[] {
+/** One rank's ops in its execution order with their simulated times, as plain data (the CLI's JSON, the panel). */
+export function rankOps(schedule: Schedule, timeline: Timeline, rank: number): ReportOp[] {
   const ops: ReportOp[] = [];
   for (let i = schedule.rankStart[rank]!; i < schedule.rankStart[rank + 1]!; i++) {
     const kind = schedule.kind[i]!;
