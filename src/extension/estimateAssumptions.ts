@@ -3,7 +3,7 @@
 import type { Origin } from '../config/types';
 import type { Design, FieldPath } from '../model/design';
 import type { EstimateAssumption } from '../protocol';
-import { describeOrigin } from './format';
+import { describeOrigin } from '../format';
 import { FIELD_LABELS } from './hoverText';
 import { fieldValue } from './whatIf';
 

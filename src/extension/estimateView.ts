@@ -11,7 +11,7 @@ import { SCHEDULE_LABELS } from '../model/schedule/index';
 import type { EstimateFigure, EstimateProblem, EstimateTrafficRow, EstimateView, TrafficDimension, WhatIfChanges } from '../protocol';
 import { assumptionRows } from './estimateAssumptions';
 import { timelineView } from './estimateTimeline';
-import { FORMAT_NAMES, formatBytes, formatGiB, formatPeakMemory, formatPercent, formatQuantity, formatSeconds, significant } from './format';
+import { FORMAT_NAMES, formatBytes, formatGiB, formatPeakMemory, formatPercent, formatQuantity, formatSeconds, significant } from '../format';
 
 export interface EstimateViewInput {
   /** The file's path or name; the view shows its base name. */

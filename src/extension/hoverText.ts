@@ -4,7 +4,7 @@
 import type { Origin } from '../config/types';
 import type { Design, FieldPath } from '../model/design';
 import type { Estimate } from '../model/estimate';
-import { describeOrigin, escapeMarkdown, formatBytes, formatGiB, formatPeakMemory, formatPercent, formatSeconds, headline, significant } from './format';
+import { describeOrigin, escapeMarkdown, formatBytes, formatGiB, formatPeakMemory, formatPercent, formatSeconds, headline, significant } from '../format';
 import type { Variant } from './whatIf';
 
 export interface HoverInput {

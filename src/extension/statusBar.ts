@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { AnalysedConfig } from './analysis';
 import { OPEN_PANEL_COMMAND } from './codeLens';
-import { escapeMarkdown, FORMAT_NAMES, headline } from './format';
+import { escapeMarkdown, FORMAT_NAMES, headline } from '../format';
 import { statusText } from './summary';
 
 export class ConfigStatusBar implements vscode.Disposable {

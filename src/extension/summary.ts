@@ -1,7 +1,7 @@
 // The one-line summaries the CodeLens and the status bar show. Pure, no `vscode`.
 import type { Estimate } from '../model/estimate';
 import type { Problem } from '../model/problems';
-import { headline, overCapacity } from './format';
+import { headline, overCapacity } from '../format';
 
 function count(problems: Problem[], severity: Problem['severity']): number {
   return problems.filter((p) => p.severity === severity).length;

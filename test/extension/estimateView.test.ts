@@ -4,7 +4,7 @@ import type { Estimate } from '../../src/model/estimate';
 import { buildEstimateView } from '../../src/extension/estimateView';
 import { presentEstimate } from '../../src/extension/estimatePresenter';
 import { analyseText, nearCapacity } from '../../src/extension/pipeline';
-import { formatPeakMemory, formatPercent, formatSeconds } from '../../src/extension/format';
+import { formatPeakMemory, formatPercent, formatSeconds } from '../../src/format';
 import { analyseData } from './helpers';
 
 const GIB = 2 ** 30;

@@ -1,7 +1,7 @@
 // Numbers and file text as people read them in hovers, CodeLens and the status bar. Pure (no `vscode`), so it is
 // unit-tested without an editor. DESIGN.md §7 "honest numbers": three significant figures at most, always a unit.
-import type { Estimate } from '../model/estimate';
-import type { Origin } from '../config/types';
+import type { Estimate } from './model/estimate';
+import type { Origin } from './config/types';
 
 const GIB = 2 ** 30;
 const SIGNIFICANT = 3;

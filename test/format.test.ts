@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Estimate } from '../../src/model/estimate';
-import { describeOrigin, escapeMarkdown, formatBytes, formatPeakMemory, formatPercent, formatSeconds, headline, significant } from '../../src/extension/format';
+import type { Estimate } from '../src/model/estimate';
+import { describeOrigin, escapeMarkdown, formatBytes, formatPeakMemory, formatPercent, formatSeconds, headline, significant } from '../src/format';
 
 describe('significant', () => {
   it('keeps three significant figures and drops trailing zeros', () => {
