@@ -113,10 +113,11 @@ export function gemmSizeFactor(flops: number, peakFlopsPerSecond: number, params
 /** DeepSeek-V3 §3.2.2: DualPipe's all-to-all kernels take 20 of the H800's 132 SMs from compute. */
 export const DUALPIPE_COMM_SM_FRACTION = 20 / 132;
 
+/** The overrides are achievable GB/s (design.ts `ClusterSpec`), so only the catalog's IB line rate is derated. */
 export function linksFor(gpu: GpuSpec, params: EfficiencyParams, overrides?: { nvlinkGBps?: number; ibGBps?: number }): Links {
   return {
     nvlinkBytesPerSecond: overrides?.nvlinkGBps ? overrides.nvlinkGBps * 1e9 : gpu.nvlinkBytesPerSecond,
-    ibBytesPerSecond: (overrides?.ibGBps ? overrides.ibGBps * 1e9 : gpu.ibBytesPerSecond) * params.ibFraction,
+    ibBytesPerSecond: overrides?.ibGBps ? overrides.ibGBps * 1e9 : gpu.ibBytesPerSecond * params.ibFraction,
     nvlinkLatencySeconds: params.nvlinkLatencySeconds,
     ibLatencySeconds: params.ibLatencySeconds,
   };
