@@ -7,7 +7,7 @@ import type { Design } from '../model/design';
 import type { Estimate, EstimateResult } from '../model/estimate';
 import type { Problem } from '../model/problems';
 import { closedForm } from '../model/schedule/closedForm';
-import { SCHEDULE_LABELS } from '../model/schedule/index';
+import { planSchedule, SCHEDULE_LABELS } from '../model/schedule/index';
 import type { EstimateFigure, EstimateProblem, EstimateTrafficRow, EstimateView, TrafficDimension, WhatIfChanges } from '../protocol';
 import { assumptionRows } from './estimateAssumptions';
 import { timelineView } from './estimateTimeline';
@@ -92,9 +92,8 @@ function figuresOf(estimate: Estimate, design: Design): EstimateFigure[] {
 
 /** The formula the model's closed form uses for this schedule (it does not depend on the costs). */
 function closedFormFormula(design: Design): string {
-  const { plan } = design;
-  const id = plan.pp <= 1 ? '1f1b' : plan.schedule;
-  return closedForm(id, { ranks: plan.pp, microbatches: plan.microbatches, chunks: Math.max(1, plan.vpp) }, { F: 1, B: 2, W: 1 }).formula;
+  const run = planSchedule(design.plan);
+  return closedForm(run.id, { ...run.params, chunks: Math.max(1, design.plan.vpp) }, { F: 1, B: 2, W: 1 }).formula;
 }
 
 function trafficOf(estimate: Estimate): NonNullable<EstimateView['traffic']> {

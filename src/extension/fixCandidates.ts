@@ -3,12 +3,11 @@
 // error for another of the same kind. Pure, no `vscode`.
 import type { Origin } from '../config/types';
 import type { Design } from '../model/design';
-import { generateSchedule } from '../model/schedule/index';
+import { stageCount } from '../model/layoutChecks';
+import { checkScheduleConstraints, MAX_SCHEDULE_OPS, planSchedule, scheduleOpBound } from '../model/schedule/index';
 
 /** At most this many alternatives per diagnostic: more is a menu nobody reads. */
 const MAX_CHOICES = 3;
-/** A schedule check generates the op lists; candidates above this many ops are not offered. */
-const MAX_CHECK_OPS = 2_000_000;
 /** Candidate values tested per search. */
 const MAX_TRIES = 256;
 
@@ -31,15 +30,6 @@ export function nearestValid(current: number, valid: (n: number) => boolean, min
   return found;
 }
 
-/** Model stages in one pipeline for a PP size (interleaved: v per rank; V placements: 2 per rank). */
-function stagesFor(design: Design, pp: number): number {
-  const { schedule, vpp } = design.plan;
-  if (pp <= 1) return 1;
-  if (schedule === 'interleaved-1f1b') return pp * Math.max(1, vpp);
-  if (schedule === 'zbv' || schedule === 'dualpipev') return 2 * pp;
-  return pp;
-}
-
 const GIVEN: ReadonlySet<Origin['from']> = new Set(['file', 'directive', 'workspace', 'setting', 'flag']);
 
 /**
@@ -57,7 +47,7 @@ export function isWorldFixed(origins: Record<string, Origin>): boolean {
 export function pipelineChoices(design: Design, worldFixed = true): number[] {
   const { plan, model, cluster } = design;
   const valid = (pp: number) => {
-    const stages = stagesFor(design, pp);
+    const stages = stageCount({ plan: { ...design.plan, pp } });
     if (stages > model.layers || model.layers % stages !== 0) return false;
     if (worldFixed && cluster.worldSize % (plan.tp * pp * plan.cp) !== 0) return false;
     return plan.schedule !== 'dualpipe' || pp % 2 === 0;
@@ -87,12 +77,13 @@ export function expertChoices(design: Design): number[] {
   return nearestValid(plan.ep, valid, 1, Math.min(model.experts, stageRanks));
 }
 
-/** True when the schedule generator accepts p ranks, m micro-batches (and the design's chunks). */
+/**
+ * True when the schedule the plan runs accepts m micro-batches by its rules and within the simulator's budget,
+ * as the estimate will judge it; builds no ops.
+ */
 export function scheduleAccepts(design: Design, microbatches: number): boolean {
-  const { plan } = design;
-  const chunks = plan.schedule === 'interleaved-1f1b' ? Math.max(1, plan.vpp) : 2;
-  if (plan.pp * microbatches * chunks * 3 > MAX_CHECK_OPS) return false;
-  return generateSchedule(plan.schedule, { ranks: plan.pp, microbatches, chunks }).ok;
+  const run = planSchedule({ ...design.plan, microbatches });
+  return checkScheduleConstraints(run.id, run.params) === undefined && scheduleOpBound(run.id, run.params) <= MAX_SCHEDULE_OPS;
 }
 
 /**

@@ -3,6 +3,7 @@
 // the user's choice is one undoable step; nothing is applied unless the user picks it (DESIGN.md §7).
 import * as vscode from 'vscode';
 import type { Design, FieldPath } from '../model/design';
+import { stageCount } from '../model/layoutChecks';
 import type { SourceRange } from '../model/problems';
 import type { AnalysedConfig, ConfigAnalyser } from './analysis';
 import { DIAGNOSTIC_SOURCE } from './diagnostics';
@@ -59,9 +60,7 @@ function fixesFor(diagnostic: vscode.Diagnostic, document: vscode.TextDocument, 
 }
 
 function layersPerStage(design: Design, pp: number): string {
-  const { schedule, vpp } = design.plan;
-  const stages = schedule === 'interleaved-1f1b' ? pp * Math.max(1, vpp) : schedule === 'zbv' || schedule === 'dualpipev' ? 2 * pp : pp;
-  return `${design.model.layers / stages} layers per stage`;
+  return `${design.model.layers / stageCount({ plan: { ...design.plan, pp } })} layers per stage`;
 }
 
 function sizeFixes(diagnostic: vscode.Diagnostic, document: vscode.TextDocument, analysis: AnalysedConfig, field: FieldPath, current: number, choices: number[], title: (n: number) => string): vscode.CodeAction[] {

@@ -2,11 +2,9 @@
 // is tested with plain vitest. Rule texts come from the engine itself wherever it can state them, so the prompt
 // and `plens schedule` say the same thing.
 import type { ScheduleId } from '../model/design';
-import { generateSchedule, parseScheduleId } from '../model/schedule/index';
+import { checkScheduleConstraints, parseScheduleId } from '../model/schedule/index';
 import type { ScheduleQuery } from '../protocol';
 
-/** Beyond this many ops a prompt does not probe the generator per keystroke; the run itself still checks. */
-const PROBE_OP_LIMIT = 500_000;
 /** A bound that keeps a typo (an extra zero or five) from reaching the generator as a huge allocation. */
 export const MAX_PIPELINE_RANKS = 4096;
 export const MAX_MICROBATCHES = 1_048_576;
@@ -21,36 +19,24 @@ export function parseWholeNumber(text: string, what: string, min: number, max: n
   return { ok: true, value };
 }
 
-function opsPerMicrobatch(id: ScheduleId, chunks: number): number {
-  return (id === 'interleaved-1f1b' ? chunks : 2) * 3;
-}
-
 /**
- * A pipeline size on its own: a whole number the schedule accepts. The schedule's own rules about ranks are found
- * by generating it with 2p micro-batches, a count that meets every micro-batch rule of the catalogue (even,
- * ≥ 2p, a multiple of p), so any error left is about p.
+ * A pipeline size on its own: a whole number the schedule accepts. The schedule's rules are checked with 2p
+ * micro-batches, a count that meets every micro-batch rule of the catalogue (even, ≥ 2p, a multiple of p), so any
+ * error left is about p. Rules only, no ops built: this runs on every keystroke of the prompt.
  */
 export function checkPipelineRanks(id: ScheduleId, text: string, chunks = 2): Checked<number> {
   const parsed = parseWholeNumber(text, 'The number of pipeline ranks', 1, MAX_PIPELINE_RANKS);
   if (!parsed.ok) return parsed;
-  const ranks = parsed.value;
-  const probeMicrobatches = 2 * ranks;
-  if (ranks * probeMicrobatches * opsPerMicrobatch(id, chunks) <= PROBE_OP_LIMIT) {
-    const probe = generateSchedule(id, { ranks, microbatches: probeMicrobatches, chunks });
-    if (!probe.ok) return { ok: false, message: probe.error.message };
-  }
-  return parsed;
+  const broken = checkScheduleConstraints(id, { ranks: parsed.value, microbatches: 2 * parsed.value, chunks });
+  return broken ? { ok: false, message: broken.message } : parsed;
 }
 
 /** Micro-batches for a given schedule and pipeline size, with the schedule's rule when it is broken. */
 export function checkMicrobatches(id: ScheduleId, ranks: number, text: string, chunks = 2): Checked<number> {
   const parsed = parseWholeNumber(text, 'The number of micro-batches', 1, MAX_MICROBATCHES);
   if (!parsed.ok) return parsed;
-  if (ranks * parsed.value * opsPerMicrobatch(id, chunks) <= PROBE_OP_LIMIT) {
-    const probe = generateSchedule(id, { ranks, microbatches: parsed.value, chunks });
-    if (!probe.ok) return { ok: false, message: probe.error.message };
-  }
-  return parsed;
+  const broken = checkScheduleConstraints(id, { ranks, microbatches: parsed.value, chunks });
+  return broken ? { ok: false, message: broken.message } : parsed;
 }
 
 export function checkChunks(text: string): Checked<number> {

@@ -1,15 +1,15 @@
 // Turns a panel query into the message the webview draws, through the same `runScheduleReport` that
 // `plens schedule --json` prints, so panel and CLI cannot disagree. Pure (no `vscode`).
+import { scheduleOpBound } from '../model/schedule/index';
 import { runScheduleReport } from '../model/schedule/report';
 import type { ScheduleErrorMessage, ScheduleMessage, ScheduleQuery } from '../protocol';
 
 /** More bars than this make chart.js sluggish and the timeline unreadable; the figures are still shown. */
 export const MAX_DRAWN_OPS = 20_000;
 
-/** An upper bound on the op count: each micro-batch runs each chunk at most as F, I and W. */
+/** An upper bound on the query's op count (the engine's own). */
 export function opBound(query: ScheduleQuery): number {
-  const chunksPerRank = query.schedule === 'interleaved-1f1b' ? (query.chunks ?? 2) : 2;
-  return query.pp * query.microbatches * chunksPerRank * 3;
+  return scheduleOpBound(query.schedule, { ranks: query.pp, microbatches: query.microbatches, ...(query.chunks !== undefined ? { chunks: query.chunks } : {}) });
 }
 
 export function runScheduleQuery(query: ScheduleQuery): ScheduleMessage | ScheduleErrorMessage {

@@ -3,7 +3,7 @@
 // again. Pure, no `vscode`; each estimate is milliseconds and the op count is bounded before estimating.
 import type { Design, FieldPath, ParallelPlan, Recompute, ScheduleId } from '../model/design';
 import { estimate, type Estimate, type EstimateOptions } from '../model/estimate';
-import { SCHEDULE_IDS } from '../model/schedule/index';
+import { planSchedule, SCHEDULE_IDS, scheduleOpBound } from '../model/schedule/index';
 
 /** Above this many schedule ops a variant is not estimated inside a hover (a hover must answer at once). */
 export const MAX_VARIANT_OPS = 1_500_000;
@@ -81,10 +81,10 @@ function rederiveMicrobatches(design: Design): Design | string {
   return design;
 }
 
-/** Ops the schedule will generate, as the budget counts them. */
+/** Ops the plan's schedule will generate, as the budget counts them. */
 export function scheduleOps(plan: ParallelPlan): number {
-  const chunks = plan.schedule === 'interleaved-1f1b' ? Math.max(1, plan.vpp) : 2;
-  return plan.pp * plan.microbatches * chunks * 3;
+  const run = planSchedule(plan);
+  return scheduleOpBound(run.id, run.params);
 }
 
 export function compareNeighbours(design: Design, field: FieldPath, currentEstimate: Estimate | null, options: EstimateOptions = {}): Variant[] {

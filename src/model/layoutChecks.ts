@@ -6,9 +6,9 @@
 // related to it, so the config layer can put it on the key the user wrote. Errors stop the estimate; nothing here
 // throws.
 import { splitLayers } from './cost/stages';
-import type { Design, FieldPath } from './design';
+import type { Design, FieldPath, ParallelPlan } from './design';
 import type { Problem, Severity } from './problems';
-import { checkScheduleConstraints } from './schedule/index';
+import { checkScheduleConstraints, planSchedule } from './schedule/index';
 
 type Report = (severity: Severity, code: string, message: string, field: FieldPath, ...related: FieldPath[]) => void;
 
@@ -40,8 +40,8 @@ export function checkLayout(design: Design): Problem[] {
 }
 
 /** Model stages in one pipeline: v·p interleaved, 2p for V placements, p otherwise (DualPipe: p per direction). */
-export function stageCount(design: Design): number {
-  const { pp, vpp, schedule } = design.plan;
+export function stageCount({ plan }: { plan: Pick<ParallelPlan, 'pp' | 'vpp' | 'schedule'> }): number {
+  const { pp, vpp, schedule } = plan;
   if (pp <= 1) return 1;
   if (schedule === 'interleaved-1f1b') return pp * Math.max(1, vpp);
   if (schedule === 'zbv' || schedule === 'dualpipev') return 2 * pp;
@@ -155,9 +155,8 @@ function checkSchedule(design: Design, report: Report): void {
   if (plan.schedule === 'interleaved-1f1b' && plan.pp > 1 && chunks < 2) {
     report('warning', 'schedule/interleaved-vpp', 'interleaved 1F1B with one chunk per rank is plain 1F1B; set the virtual pipeline size (vpp ≥ 2)', 'plan.vpp', 'plan.schedule');
   }
-  // As the estimate runs it: one pipeline rank is plain F, B per micro-batch. The rules only, no ops built, so the
-  // check costs the same at any size.
-  const scheduleId = plan.pp <= 1 ? '1f1b' : plan.schedule;
-  const broken = checkScheduleConstraints(scheduleId, { ranks: plan.pp, microbatches: plan.microbatches, chunks: plan.vpp });
+  // As the estimate runs it. The rules only, no ops built, so the check costs the same at any size.
+  const run = planSchedule(plan);
+  const broken = checkScheduleConstraints(run.id, run.params);
   if (broken) report('error', 'schedule/constraint', broken.message, 'plan.schedule', 'plan.microbatches', 'plan.globalBatchSize', 'plan.pp');
 }

@@ -28,6 +28,14 @@ describe('checkPipelineRanks', () => {
     expect(checkPipelineRanks('dualpipe', '8')).toEqual({ ok: true, value: 8 });
     expect(checkPipelineRanks('1f1b', '7')).toEqual({ ok: true, value: 7 });
   });
+
+  it('states the rule at any size, since it builds no schedule to check it', () => {
+    const odd = checkPipelineRanks('dualpipe', '4095');
+    expect(odd.ok).toBe(false);
+    if (!odd.ok) expect(odd.message).toMatch(/even number of pipeline ranks/);
+    const fewMicrobatches = checkMicrobatches('dualpipe', 4096, '4096');
+    expect(fewMicrobatches.ok).toBe(false);
+  });
 });
 
 describe('checkMicrobatches', () => {

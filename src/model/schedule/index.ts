@@ -1,7 +1,7 @@
 // The schedule catalogue: ids and the aliases users type, one generator per schedule, and the checks every
 // generator shares (sizes that are whole, positive and small enough to simulate). `checkScheduleConstraints` states
 // the schedules' rules in the generators' words without building a single op, for layout checks on every edit.
-import type { ScheduleId } from '../design';
+import type { ParallelPlan, ScheduleId } from '../design';
 import { constraintError } from './builder';
 import { checkDualPipe, generateDualPipe } from './dualpipe';
 import { checkDualPipeV, generateDualPipeV } from './dualpipev';
@@ -104,14 +104,26 @@ export function checkScheduleConstraints(id: ScheduleId, params: ScheduleParams)
   return checkSizes(id, params, chunks) ?? CONSTRAINTS[id]({ ...params, chunks });
 }
 
+/**
+ * An upper bound on the ops a schedule generates: each micro-batch runs through every chunk of every rank forward
+ * and backward, at most three ops each (F, and B or I and W); the non-interleaved schedules have two chunks.
+ */
+export function scheduleOpBound(id: ScheduleId, { ranks, microbatches, chunks }: ScheduleParams): number {
+  const chunksPerRank = id === 'interleaved-1f1b' ? Math.max(1, chunks ?? 2) : 2;
+  return ranks * microbatches * chunksPerRank * 3;
+}
+
+/** The schedule a plan runs: one pipeline rank has no pipeline to schedule, so it runs plain F, B per micro-batch. */
+export function planSchedule(plan: Pick<ParallelPlan, 'pp' | 'microbatches' | 'vpp' | 'schedule'>): { id: ScheduleId; params: ScheduleParams } {
+  return { id: plan.pp <= 1 ? '1f1b' : plan.schedule, params: { ranks: plan.pp, microbatches: plan.microbatches, chunks: plan.vpp } };
+}
+
 export function generateSchedule(id: ScheduleId, params: ScheduleParams): ScheduleResult {
   const { ranks, microbatches } = params;
   const chunks = params.chunks ?? 2;
   const badSize = checkSizes(id, params, chunks);
   if (badSize) return { ok: false, error: badSize };
-  // Every schedule runs each micro-batch through every chunk forward and backward, at most three ops each.
-  const opsPerMicrobatch = (id === 'interleaved-1f1b' ? chunks : 2) * 3;
-  if (ranks * microbatches * opsPerMicrobatch > MAX_SCHEDULE_OPS) {
+  if (scheduleOpBound(id, params) > MAX_SCHEDULE_OPS) {
     return constraintError(id, `${ranks} ranks × ${microbatches} micro-batches is more than the simulator's budget of ${MAX_SCHEDULE_OPS.toLocaleString('en-US')} ops`);
   }
   // The generator checks its own rules (checkScheduleConstraints' second half) before it builds anything.
