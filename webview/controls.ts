@@ -8,20 +8,15 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/vscode-single-select.js';
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/vscode-textfield.js';
 import type { ScheduleChoice, ScheduleId, ScheduleQuery } from '../src/protocol';
-
-function element<T extends HTMLElement>(id: string): T {
-  const found = document.getElementById(id);
-  if (!found) throw new Error(`panel page is missing #${id}`);
-  return found as T;
-}
+import { byId, fillScheduleOptions, selectSchedule, wholeNumber } from './dom';
 
 export class Controls {
-  private readonly form = element<HTMLFormElement>('controls');
-  private readonly schedule = element<VscodeSingleSelect>('schedule');
-  private readonly pp = element<VscodeTextfield>('pp');
-  private readonly microbatches = element<VscodeTextfield>('microbatches');
-  private readonly chunks = element<VscodeTextfield>('chunks');
-  private readonly chunksControl = element<HTMLElement>('chunks-control');
+  private readonly form = byId<HTMLFormElement>('controls');
+  private readonly schedule = byId<VscodeSingleSelect>('schedule');
+  private readonly pp = byId<VscodeTextfield>('pp');
+  private readonly microbatches = byId<VscodeTextfield>('microbatches');
+  private readonly chunks = byId<VscodeTextfield>('chunks');
+  private readonly chunksControl = byId<HTMLElement>('chunks-control');
   private choices: ScheduleChoice[] = [];
 
   constructor(onRun: (query: ScheduleQuery) => void, onInvalid: (message: string) => void) {
@@ -37,20 +32,11 @@ export class Controls {
   offer(choices: ScheduleChoice[]): void {
     if (sameChoices(choices, this.choices)) return;
     this.choices = choices;
-    const options = choices.map((choice) => {
-      const option = document.createElement('vscode-option');
-      option.setAttribute('value', choice.id);
-      option.textContent = choice.label;
-      return option;
-    });
-    this.schedule.replaceChildren(...options);
+    fillScheduleOptions(this.schedule, choices);
   }
 
   show(query: ScheduleQuery): void {
-    for (const option of Array.from(this.schedule.children)) {
-      option.toggleAttribute('selected', option.getAttribute('value') === query.schedule);
-    }
-    this.schedule.value = query.schedule;
+    selectSchedule(this.schedule, query.schedule);
     this.pp.value = String(query.pp);
     this.microbatches.value = String(query.microbatches);
     this.chunks.value = String(query.chunks ?? 2);
@@ -74,13 +60,6 @@ export class Controls {
   private showChunksWhenInterleaved(schedule: ScheduleId | string = this.schedule.value): void {
     this.chunksControl.hidden = schedule !== 'interleaved-1f1b';
   }
-}
-
-function wholeNumber(text: string): number | undefined {
-  const trimmed = text.trim();
-  if (!/^\d+$/.test(trimmed)) return undefined;
-  const value = Number(trimmed);
-  return value >= 1 ? value : undefined;
 }
 
 function sameChoices(a: ScheduleChoice[], b: ScheduleChoice[]): boolean {

@@ -2,15 +2,10 @@
 // value came from. Everything is written with textContent or drawn on a canvas: the page never parses data as
 // HTML, so a config value like `<img src=x onerror=…>` shows as text (DESIGN.md §7).
 import type { EstimateView, ScheduleChoice, WhatIfChanges } from '../src/protocol';
+import { byId } from './dom';
 import { MemoryChart } from './memoryChart';
 import { TimelineChart } from './timeline';
 import { WhatIfControls } from './whatIfControls';
-
-function byId<T extends HTMLElement = HTMLElement>(id: string): T {
-  const found = document.getElementById(id);
-  if (!found) throw new Error(`panel page is missing #${id}`);
-  return found as T;
-}
 
 function cell(tag: 'td' | 'th', text: string, field?: string): HTMLElement {
   const element = document.createElement(tag);

@@ -1,12 +1,7 @@
 // The figures beside the timeline. Written with textContent only: the page never parses data as HTML.
 import type { ScheduleReport } from '../src/protocol';
+import { byId } from './dom';
 import { formatNumber, formatPercent } from './format';
-
-function byId(id: string): HTMLElement {
-  const element = document.getElementById(id);
-  if (!element) throw new Error(`panel page is missing #${id}`);
-  return element;
-}
 
 function setText(id: string, text: string): void {
   byId(id).textContent = text;

@@ -8,6 +8,7 @@ import type { VscodeTabs } from '@vscode-elements/elements/dist/vscode-tabs/vsco
 import { isHostMessage, type EstimateMessage, type HostMessage, type InitMessage, type ScheduleErrorMessage, type ScheduleId, type ScheduleMessage, type WebviewMessage } from '../src/protocol';
 import { Controls } from './controls';
 import { monitorCspViolations } from './cspMonitor';
+import { byId } from './dom';
 import { EstimatePane } from './estimate';
 import { renderFigures } from './figures';
 import { TimelineChart } from './timeline';
@@ -22,12 +23,6 @@ interface PanelState {
 
 const ESTIMATE_TAB = 0;
 const SCHEDULE_TAB = 1;
-
-function byId<T extends HTMLElement>(id: string): T {
-  const found = document.getElementById(id);
-  if (!found) throw new Error(`panel page is missing #${id}`);
-  return found as T;
-}
 
 // First, so that anything the policy blocks while the page starts is counted.
 monitorCspViolations(byId('csp-violations'));

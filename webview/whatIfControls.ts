@@ -3,19 +3,14 @@
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/vscode-single-select.js';
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/vscode-textfield.js';
 import type { EstimateView, ScheduleChoice, WhatIfChanges } from '../src/protocol';
-
-function element<T extends HTMLElement>(id: string): T {
-  const found = document.getElementById(id);
-  if (!found) throw new Error(`panel page is missing #${id}`);
-  return found as T;
-}
+import { byId, fillScheduleOptions, selectSchedule, wholeNumber } from './dom';
 
 export class WhatIfControls {
-  private readonly form = element<HTMLFormElement>('what-if');
-  private readonly schedule = element<VscodeSingleSelect>('what-if-schedule');
-  private readonly pp = element<VscodeTextfield>('what-if-pp');
-  private readonly microBatchSize = element<VscodeTextfield>('what-if-mbs');
-  private readonly reset = element<HTMLElement>('what-if-reset');
+  private readonly form = byId<HTMLFormElement>('what-if');
+  private readonly schedule = byId<VscodeSingleSelect>('what-if-schedule');
+  private readonly pp = byId<VscodeTextfield>('what-if-pp');
+  private readonly microBatchSize = byId<VscodeTextfield>('what-if-mbs');
+  private readonly reset = byId<HTMLElement>('what-if-reset');
   private offered = '';
 
   constructor(onWhatIf: (changes: WhatIfChanges) => void, onReset: () => void, onInvalid: (message: string) => void) {
@@ -32,12 +27,7 @@ export class WhatIfControls {
     const key = choices.map((c) => c.id).join(',');
     if (key === this.offered) return;
     this.offered = key;
-    this.schedule.replaceChildren(...choices.map((choice) => {
-      const option = document.createElement('vscode-option');
-      option.setAttribute('value', choice.id);
-      option.textContent = choice.label;
-      return option;
-    }));
+    fillScheduleOptions(this.schedule, choices);
   }
 
   show(view: EstimateView): void {
@@ -45,8 +35,7 @@ export class WhatIfControls {
     this.reset.hidden = !view.whatIf;
     const controls = view.controls;
     if (!controls) return;
-    for (const option of Array.from(this.schedule.children)) option.toggleAttribute('selected', option.getAttribute('value') === controls.schedule);
-    this.schedule.value = controls.schedule;
+    selectSchedule(this.schedule, controls.schedule);
     this.pp.value = String(controls.pp);
     this.microBatchSize.value = String(controls.microBatchSize);
   }
@@ -60,11 +49,4 @@ export class WhatIfControls {
     if (this.schedule.value) changes.schedule = this.schedule.value as NonNullable<WhatIfChanges['schedule']>;
     return changes;
   }
-}
-
-function wholeNumber(text: string): number | undefined {
-  const trimmed = text.trim();
-  if (!/^\d+$/.test(trimmed)) return undefined;
-  const value = Number(trimmed);
-  return value >= 1 ? value : undefined;
 }
