@@ -42,16 +42,26 @@ function readColours(): Colours {
 export class MemoryChart {
   private chart: Chart<'bar', number[], string> | undefined;
   private memory: Memory | undefined;
+  /** The JSON of the memory the chart was built from. */
+  private drawnKey: string | undefined;
   private colours = readColours();
 
   constructor(private readonly canvas: HTMLCanvasElement) {
     new MutationObserver(() => {
       this.colours = readColours();
-      if (this.memory) this.draw(this.memory);
+      if (this.memory) this.build(this.memory);
     }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
   }
 
+  /** The host sends an estimate after every analysis, most often with the same figures (a comment was typed). */
   draw(memory: Memory): void {
+    const key = JSON.stringify(memory);
+    if (this.chart && key === this.drawnKey) return;
+    this.drawnKey = key;
+    this.build(memory);
+  }
+
+  private build(memory: Memory): void {
     this.memory = memory;
     const colours = this.colours;
     const capacityGiB = memory.capacityBytes / GIB;
@@ -107,6 +117,7 @@ export class MemoryChart {
     this.chart?.destroy();
     this.chart = undefined;
     this.memory = undefined;
+    this.drawnKey = undefined;
   }
 }
 

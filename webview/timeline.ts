@@ -102,13 +102,22 @@ let theme: Theme = readTheme();
 
 export class TimelineChart {
   private chart: Chart<'bar', TimelinePoint[], string> | undefined;
+  /** The JSON of what the chart was built from: the axis title, the makespan and each rank's ops. */
+  private drawnKey: string | undefined;
 
   constructor(private readonly canvas: HTMLCanvasElement, private readonly box: HTMLElement) {
     // VS Code swaps body classes (vscode-light / -dark / -high-contrast) on a theme change.
     new MutationObserver(() => this.applyTheme()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
   }
 
+  /**
+   * Rebuilding up to 20k bars takes long enough to feel, and the estimate tab asks for a draw after every analysis
+   * of the active file, most often with the same step; the key costs one JSON pass over the ops.
+   */
   draw(report: TimelineData, axisTitle = 'time (units of the op costs)'): void {
+    const key = JSON.stringify([axisTitle, report.makespan, report.ranks.map((rank) => [rank.rank, rank.ops ?? []])]);
+    if (this.chart && key === this.drawnKey) return;
+    this.drawnKey = key;
     const labels = report.ranks.map((rank) => `rank ${rank.rank}`);
     const datasets: ChartDataset<'bar', TimelinePoint[]>[] = SERIES.map((series, index) => ({
       label: series.label,
@@ -159,6 +168,7 @@ export class TimelineChart {
   clear(): void {
     this.chart?.destroy();
     this.chart = undefined;
+    this.drawnKey = undefined;
   }
 
   private applyTheme(): void {
