@@ -134,16 +134,13 @@ export class ConfigAnalyser implements vscode.Disposable {
       // Typed into while files were read: start over on the new text (this promise stays the one running).
       if (document.version !== version) return this.run(document);
       const config = vscode.workspace.getConfiguration(SETTINGS_SECTION, document.uri);
-      const bubble = explicit<number>(config, 'bubbleWarningFraction') ?? config.get<number>('bubbleWarningFraction');
-      const memory = config.get<number>('memoryWarningFraction');
       const analysed = analyseText({
         text,
         fileName: readerFileName(document),
         settings: settingsDraft(config),
         ...(workspace ? { workspace } : {}),
         readFile: (path) => modelFiles.get(path),
-        ...(typeof bubble === 'number' ? { bubbleWarningFraction: bubble } : {}),
-        ...(typeof memory === 'number' && memory > 0 && memory < 1 ? { memoryWarningFraction: memory } : {}),
+        ...warningThresholds(config),
       });
       if (analysed) result = { uri: document.uri, version, ...analysed };
     } catch (error) {
@@ -213,6 +210,16 @@ async function readDirectiveFiles(document: vscode.TextDocument, text: string): 
     }
   }));
   return files;
+}
+
+/** The warning thresholds the settings give (a memory fraction outside (0, 1) is ignored), for diagnostics and panel alike. */
+export function warningThresholds(config: vscode.WorkspaceConfiguration): { bubbleWarningFraction?: number; memoryWarningFraction?: number } {
+  const bubble = config.get<number>('bubbleWarningFraction');
+  const memory = config.get<number>('memoryWarningFraction');
+  return {
+    ...(typeof bubble === 'number' ? { bubbleWarningFraction: bubble } : {}),
+    ...(typeof memory === 'number' && memory > 0 && memory < 1 ? { memoryWarningFraction: memory } : {}),
+  };
 }
 
 /** A setting's value only when the user set it somewhere; declared defaults must not outrank the catalogs. */

@@ -16,8 +16,6 @@ export interface ConfigFeatures extends vscode.Disposable {
   readonly onDidAnalyse: vscode.Event<AnalysedConfig | undefined>;
   /** The active editor's latest analysis ({ uri, read, completion, estimate, problems }), if it is a config. */
   current(): AnalysedConfig | undefined;
-  /** Any open document's analysis as of its current text (computed now if stale). */
-  analyse(document: vscode.TextDocument): Promise<AnalysedConfig | undefined>;
 }
 
 /** Languages whose files a reader may recognise, plus `*.plens.yaml` by name (DESIGN.md §6 activation). */
@@ -33,7 +31,6 @@ export function registerConfigFeatures(context: vscode.ExtensionContext): Config
   const diagnostics = new ConfigDiagnostics();
   const statusBar = new ConfigStatusBar();
   const codeLens = new ConfigCodeLens(analyser, () => settings().get<boolean>('enableCodeLens', true));
-  const bubbleWarningFraction = () => settings().get<number>('bubbleWarningFraction');
   const activeChanged = new vscode.EventEmitter<AnalysedConfig | undefined>();
   let active: AnalysedConfig | undefined;
 
@@ -75,7 +72,7 @@ export function registerConfigFeatures(context: vscode.ExtensionContext): Config
     }),
     watcher.onDidCreate(workspaceChanged), watcher.onDidChange(workspaceChanged), watcher.onDidDelete(workspaceChanged),
     vscode.window.onDidChangeActiveTextEditor(() => void showActive()),
-    vscode.languages.registerHoverProvider(SELECTOR, new ConfigHover(analyser, bubbleWarningFraction)),
+    vscode.languages.registerHoverProvider(SELECTOR, new ConfigHover(analyser)),
     vscode.languages.registerCodeActionsProvider(SELECTOR, new ConfigQuickFixes(analyser), { providedCodeActionKinds: ConfigQuickFixes.kinds }),
     vscode.languages.registerCodeLensProvider(SELECTOR, codeLens),
   );
@@ -86,7 +83,6 @@ export function registerConfigFeatures(context: vscode.ExtensionContext): Config
   return {
     onDidAnalyse: activeChanged.event,
     current: () => active,
-    analyse: (document) => analyser.ensure(document),
     dispose: () => undefined,
   };
 }

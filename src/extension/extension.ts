@@ -1,7 +1,7 @@
 // Activation: the config editor surface, one panel session, its two surfaces and the commands, every registration
 // owned by context.subscriptions so deactivation releases them all.
 import * as vscode from 'vscode';
-import { SETTINGS_SECTION } from './analysis';
+import { SETTINGS_SECTION, warningThresholds } from './analysis';
 import { registerCommands, defaultQuery } from './commands';
 import { registerConfigFeatures } from './configFeatures';
 import { ScheduleJobs } from './scheduleJobs';
@@ -38,15 +38,9 @@ export function activate(context: vscode.ExtensionContext): void {
   showActive();
 }
 
-/** The thresholds the panel's estimate (and its what-ifs) are judged by, as the editor's diagnostics use them. */
+/** The thresholds the panel's estimate (and its what-ifs) are judged by: the active file's, as its diagnostics use. */
 function estimateSettings(): Omit<PresentOptions, 'whatIf'> {
-  const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-  const memory = config.get<number>('memoryWarningFraction');
-  const bubble = config.get<number>('bubbleWarningFraction');
-  return {
-    ...(typeof memory === 'number' && memory > 0 && memory < 1 ? { memoryWarningFraction: memory } : {}),
-    ...(typeof bubble === 'number' ? { bubbleWarningFraction: bubble } : {}),
-  };
+  return warningThresholds(vscode.workspace.getConfiguration(SETTINGS_SECTION, vscode.window.activeTextEditor?.document.uri));
 }
 
 export function deactivate(): void {}

@@ -15,7 +15,7 @@ interface FieldAt {
 }
 
 export class ConfigHover implements vscode.HoverProvider {
-  constructor(private readonly analyser: ConfigAnalyser, private readonly bubbleWarningFraction: () => number | undefined) {}
+  constructor(private readonly analyser: ConfigAnalyser) {}
 
   async provideHover(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
     const analysis = await this.analyser.ensure(document);
@@ -33,10 +33,7 @@ export class ConfigHover implements vscode.HoverProvider {
     const completion = analysis.completion;
     const design = completion?.design;
     const estimate = analysis.estimate?.estimate ?? null;
-    const threshold = this.bubbleWarningFraction();
-    const variants = design && estimate && comparesNeighbours(found.field)
-      ? compareNeighbours(design, found.field, estimate, threshold === undefined ? {} : { maxBubbleFraction: threshold })
-      : [];
+    const variants = design && estimate && comparesNeighbours(found.field) ? compareNeighbours(design, found.field, estimate) : [];
     const reason = analysis.problems.find((p) => p.severity === 'error')?.message;
     const markdown = new vscode.MarkdownString(hoverMarkdown({
       field: found.field,
