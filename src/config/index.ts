@@ -14,7 +14,6 @@ import type { FormatId, ReadResult, Reader } from './types';
 
 export type { FormatId, Origin, OriginKind, ReadResult, Reader, SourceMap } from './types';
 export { completeDesign, DEFAULT_GPU, type Completion, type CompletionContext } from './complete';
-export { validateDesign } from './validate';
 export { findDirectives, type Directive } from './directives';
 export { lineIndex, positionAt, rangeAt, type LineIndex } from './positions';
 export { initShellGrammar, readMegatronShell } from './megatronShell';

@@ -108,6 +108,3 @@ export function jsonScalar(file: JsonFile, entry: JsonEntry): string | number | 
   return undefined;
 }
 
-export function jsonChild(file: JsonFile, object: JsonNode | undefined, key: string): JsonNode | undefined {
-  return jsonEntries(file, object).find((entry) => entry.key === key)?.value;
-}

@@ -46,15 +46,3 @@ export function rangeAt(index: LineIndex, startOffset: number, endOffset: number
   const to = positionAt(index, end);
   return { startOffset: start, endOffset: end, line: from.line, column: from.column, endLine: to.line, endColumn: to.column };
 }
-
-/** Offset of a 1-based line and column (clamped), for callers that only know a position. */
-export function offsetAt(index: LineIndex, line: number, column: number): number {
-  const lineStart = index.lineStarts[Math.max(0, Math.min(index.lineStarts.length - 1, Math.floor(line) - 1))] ?? 0;
-  return clampOffset(index, lineStart + Math.max(0, Math.floor(column) - 1));
-}
-
-/** A range covering the whole text's first line, for problems about the file as a whole. */
-export function wholeFileRange(index: LineIndex): SourceRange {
-  const firstLineEnd = index.lineStarts.length > 1 ? index.lineStarts[1]! - 1 : index.length;
-  return rangeAt(index, 0, firstLineEnd);
-}

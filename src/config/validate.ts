@@ -3,17 +3,8 @@
 // its own three keys when the file gave all three) and located: placed on the key of the first of its fields
 // that the file or one of its directives wrote (DESIGN.md §6: diagnostics on the exact key).
 import type { Design, FieldPath } from '../model/design';
-import { checkLayout } from '../model/layoutChecks';
 import type { Problem, SourceRange } from '../model/problems';
 import type { FormatId, Origin, SourceMap } from './types';
-
-/**
- * The layout problems of a completed design, in the file's terms and located. Presenters that also estimate use
- * `designProblems` (designProblems.ts), which takes these from the estimate instead of checking twice.
- */
-export function validateDesign(design: Design, origins: Record<string, Origin>, format?: FormatId, sourceMap?: SourceMap): Problem[] {
-  return checkLayout(design).map((problem) => locate(inFileTerms(problem, design, origins, format), origins, sourceMap));
-}
 
 /** A value someone wrote (file, directive, flag, workspace, setting), not one completion assumed or derived. */
 function isGiven(origins: Record<string, Origin>, path: FieldPath): boolean {

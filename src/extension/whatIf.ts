@@ -4,6 +4,7 @@
 import type { Design, FieldPath, ParallelPlan, Recompute, ScheduleId } from '../model/design';
 import { estimate, type Estimate, type EstimateOptions } from '../model/estimate';
 import { planSchedule, SCHEDULE_IDS, scheduleOpBound } from '../model/schedule/index';
+import type { WhatIfChanges } from '../protocol';
 
 /** Above this many schedule ops a variant is not estimated inside a hover (a hover must answer at once). */
 export const MAX_VARIANT_OPS = 1_500_000;
@@ -119,8 +120,8 @@ export const WHAT_IF_LIMITS = { pp: 1024, microBatchSize: 1024 } as const;
  * The design with the panel's what-if values (schedule, PP, micro-batch size) applied in that order, each
  * re-derived as a hover's neighbour is; a string says why the changes cannot be applied. Never touches a file.
  */
-export function applyWhatIf(design: Design, changes: WhatIfChangesInput): { design: Design; changes: WhatIfChangesInput } | string {
-  const clean: WhatIfChangesInput = {};
+export function applyWhatIf(design: Design, changes: WhatIfChanges): { design: Design; changes: WhatIfChanges } | string {
+  const clean: WhatIfChanges = {};
   let next: Design = design;
   if (changes.schedule !== undefined) {
     if (!(SCHEDULE_IDS as readonly unknown[]).includes(changes.schedule)) return `unknown schedule "${String(changes.schedule)}"`;
@@ -140,10 +141,4 @@ export function applyWhatIf(design: Design, changes: WhatIfChangesInput): { desi
     next = changed;
   }
   return { design: next, changes: clean };
-}
-
-export interface WhatIfChangesInput {
-  schedule?: ScheduleId;
-  pp?: number;
-  microBatchSize?: number;
 }
