@@ -1,5 +1,6 @@
 // The messages between the extension host and the panel's webview: the only module both sides import.
 // Everything here crosses `postMessage`, so it is plain JSON data (no typed arrays, no functions, no HTML).
+import type { StageMemory } from './model/cost/memory';
 import type { ScheduleId } from './model/design';
 import type { ScheduleReport, ScheduleRequest } from './model/schedule/report';
 
@@ -56,15 +57,9 @@ export interface EstimateFigure {
   note?: string;
 }
 
-/** Per-GPU memory of one pipeline rank, by what it holds (bytes). */
-export interface EstimateMemoryRank {
+/** Per-GPU memory of one pipeline rank, by what it holds (the model's bytes). */
+export interface EstimateMemoryRank extends StageMemory {
   rank: number;
-  parametersBytes: number;
-  gradientsBytes: number;
-  optimizerBytes: number;
-  activationsBytes: number;
-  otherBytes: number;
-  totalBytes: number;
   /** Formatted total, e.g. "61.2 GiB". */
   totalText: string;
 }

@@ -53,16 +53,7 @@ export function buildEstimateView(input: EstimateViewInput): EstimateView {
     capacityBytes: estimate.memory.capacityBytes,
     capacityText: formatGiB(estimate.memory.capacityBytes),
     peakBytes: estimate.memory.peakBytes,
-    ranks: estimate.memory.stages.map((m) => ({
-      rank: m.stage,
-      parametersBytes: m.parametersBytes,
-      gradientsBytes: m.gradientsBytes,
-      optimizerBytes: m.optimizerBytes,
-      activationsBytes: m.activationsBytes,
-      otherBytes: m.otherBytes,
-      totalBytes: m.totalBytes,
-      totalText: formatGiB(m.totalBytes),
-    })),
+    ranks: estimate.memory.stages.map(({ stage, ...bytes }) => ({ ...bytes, rank: stage, totalText: formatGiB(bytes.totalBytes) })),
   };
   if (input.memoryWarningFraction !== undefined) view.memory.warningFraction = input.memoryWarningFraction;
   view.traffic = trafficOf(estimate);
