@@ -1,5 +1,6 @@
-// Numbers and file text as people read them in hovers, CodeLens and the status bar. Pure (no `vscode`), so it is
-// unit-tested without an editor. DESIGN.md §7 "honest numbers": three significant figures at most, always a unit.
+// Numbers and file text as people read them in hovers, CodeLens, the status bar, the panel and `plens` text output:
+// one set of helpers so that the editor and the terminal print a figure the same way. Pure (no `vscode`, no Node),
+// so it is unit-tested without an editor. DESIGN.md §7 "honest numbers": about three significant figures, always a unit.
 import type { Estimate } from './model/estimate';
 import type { Origin } from './config/types';
 
@@ -33,14 +34,16 @@ export function formatSeconds(seconds: number): string {
 
 /**
  * A fraction as a percentage: whole percents from 1 % up (the cost model's efficiencies are not known better than
- * that), one significant digit below ("0.4%") so a small but non-zero share never reads as nothing.
+ * that), one significant digit below ("0.4%") so a small but non-zero share never reads as nothing. `decimals`
+ * adds places where a figure is compared with a limit or with its neighbours in a table ("20.4%" against "20%").
  */
-export function formatPercent(fraction: number): string {
+export function formatPercent(fraction: number, decimals = 0): string {
   if (!Number.isFinite(fraction)) return '—';
   const percent = fraction * 100;
   if (percent === 0) return '0%';
-  if (Math.abs(percent) < 0.95) return `${significant(percent, 1)}%`;
-  return `${Math.round(percent)}%`;
+  const scale = 10 ** decimals;
+  if (Math.abs(percent) * scale < 0.95) return `${significant(percent, 1)}%`;
+  return `${Math.round(percent * scale) / scale}%`;
 }
 
 /** Bytes in GiB (the unit the model's capacities are in: 80 GiB for an "80GB" H100). */
@@ -54,30 +57,30 @@ export function formatPeakMemory(peakBytes: number, capacityBytes: number): stri
   return `${significant(peakBytes / GIB)}/${significant(capacityBytes / GIB)} GiB`;
 }
 
+const DECIMAL_PREFIXES = ['', 'k', 'M', 'G', 'T', 'P'];
+
+/** A value scaled by powers of 1000 until at most three digits precede the point: "13.2 GB", "142 k", "950". */
+function withDecimalPrefix(value: number, unit: string): string {
+  if (!Number.isFinite(value)) return '—';
+  let scaled = value;
+  let prefix = 0;
+  // 999.5 and up would round to "1000" at three significant figures: that is the next prefix's "1".
+  while (Math.abs(scaled) >= 999.5 && prefix < DECIMAL_PREFIXES.length - 1) {
+    scaled /= 1000;
+    prefix++;
+  }
+  const suffix = `${DECIMAL_PREFIXES[prefix]}${unit}`;
+  return suffix === '' ? significant(scaled) : `${significant(scaled)} ${suffix}`;
+}
+
 /** Bytes with a decimal prefix, for traffic: "13.2 GB". */
 export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes)) return '—';
-  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
-  let value = bytes;
-  let unit = 0;
-  while (Math.abs(value) >= 999.5 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${significant(value)} ${units[unit]}`;
+  return withDecimalPrefix(bytes, 'B');
 }
 
 /** A count with an SI prefix: "4.01 M", "142 k", "950". */
 export function formatQuantity(value: number): string {
-  if (!Number.isFinite(value)) return '—';
-  const prefixes = ['', ' k', ' M', ' G', ' T', ' P'];
-  let scaled = value;
-  let prefix = 0;
-  while (Math.abs(scaled) >= 999.5 && prefix < prefixes.length - 1) {
-    scaled /= 1000;
-    prefix++;
-  }
-  return `${significant(scaled)}${prefixes[prefix]}`;
+  return withDecimalPrefix(value, '');
 }
 
 /** The formats readers recognise, in the words their users know them by. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Estimate } from '../src/model/estimate';
-import { describeOrigin, escapeMarkdown, formatBytes, formatPeakMemory, formatPercent, formatSeconds, headline, significant } from '../src/format';
+import { describeOrigin, escapeMarkdown, formatBytes, formatGiB, formatPeakMemory, formatPercent, formatQuantity, formatSeconds, headline, significant } from '../src/format';
 
 describe('significant', () => {
   it('keeps three significant figures and drops trailing zeros', () => {
@@ -24,6 +24,7 @@ describe('units', () => {
     expect(formatSeconds(900)).toBe('15 min');
     expect(formatSeconds(40_000)).toBe('11.1 h');
     expect(formatSeconds(0)).toBe('0 s');
+    expect(formatSeconds(1500)).toBe('25 min');
   });
   it('formats fractions as whole percents, small ones with one digit', () => {
     expect(formatPercent(0.0697)).toBe('7%');
@@ -31,12 +32,29 @@ describe('units', () => {
     expect(formatPercent(0.004)).toBe('0.4%');
     expect(formatPercent(0)).toBe('0%');
   });
+  it('gives a percentage more places on request, keeping the small-share rule one place further down', () => {
+    expect(formatPercent(0.41234, 1)).toBe('41.2%');
+    expect(formatPercent(0.2, 1)).toBe('20%');
+    expect(formatPercent(0.20449, 1)).toBe('20.4%');
+    expect(formatPercent(0.0012, 1)).toBe('0.1%');
+    expect(formatPercent(0.0004, 1)).toBe('0.04%');
+    expect(formatPercent(Number.NaN, 1)).toBe('—');
+  });
   it('formats memory in GiB against capacity, traffic with decimal prefixes', () => {
     // 164.4 GiB of an 80 GiB H800 (2^30-byte units, as the GPU catalog states capacities).
     expect(formatPeakMemory(176_521_549_606.4, 80 * 2 ** 30)).toBe('164/80 GiB');
     expect(formatBytes(13_212_057_600)).toBe('13.2 GB');
     expect(formatBytes(999)).toBe('999 B');
     expect(formatBytes(999_600)).toBe('1 MB');
+    expect(formatBytes(3.2e18)).toBe('3200 PB');
+    expect(formatGiB(1.5 * 2 ** 30)).toBe('1.5 GiB');
+  });
+  it('formats counts with the same decimal prefixes as bytes, without a unit', () => {
+    expect(formatQuantity(4_012_345)).toBe('4.01 M');
+    expect(formatQuantity(141_892.57)).toBe('142 k');
+    expect(formatQuantity(950)).toBe('950');
+    expect(formatQuantity(999_600)).toBe('1 M');
+    expect(formatQuantity(Number.POSITIVE_INFINITY)).toBe('—');
   });
 });
 

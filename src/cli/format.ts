@@ -1,4 +1,14 @@
-// Formatting for people, used only at the CLI's edge.
+// Formatting for people, used only at the CLI's edge. Figures of an estimate go through ../format.ts, as in the
+// editor, so that a step time or a peak memory reads the same in both.
+import { formatPercent } from '../format';
+
+/**
+ * A fraction as a percentage with one decimal: the terminal's tables and limits are read by comparing rows, files
+ * and thresholds, where the status bar's whole percents would hide the difference ("20.4%, above 20%").
+ */
+export function tablePercent(fraction: number): string {
+  return formatPercent(fraction, 1);
+}
 
 /** A number with at most `digits` decimals and no trailing zeros: 6, 1.5, 0.3333. */
 export function formatNumber(value: number, digits = 4): string {

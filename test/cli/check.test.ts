@@ -31,12 +31,39 @@ describe('plens check', () => {
     const io = memoryIo({ 'good.plens.yaml': good });
     // PP 2 with 1F1B always idles: (p−1)(F+B) of the step is bubble, so a limit of 0 is crossed.
     expect(await runCheck(['good.plens.yaml', '--max-bubble', '0'], io)).toBe(1);
-    expect(io.out).toMatch(/^good\.plens\.yaml:7:11: error threshold\/bubble: pipeline bubble is \d+\.\d% of the step, above --max-bubble 0\.0%$/m);
+    expect(io.out).toMatch(/^good\.plens\.yaml:7:11: error threshold\/bubble: pipeline bubble is \d+(\.\d)?% of the step, above --max-bubble 0%$/m);
     const memory = memoryIo({ 'good.plens.yaml': good });
     expect(await runCheck(['good.plens.yaml', '--max-memory', '0.01'], memory)).toBe(1);
     expect(memory.out).toMatch(/^good\.plens\.yaml:5:7: error threshold\/memory: peak stage memory is /m);
     const relaxed = memoryIo({ 'good.plens.yaml': good });
     expect(await runCheck(['good.plens.yaml', '--max-bubble', '0.99', '--max-memory', '0.99'], relaxed)).toBe(0);
+  });
+
+  it('--max-bubble states a large bubble once: its threshold error replaces the model\'s bubble/high warning', async () => {
+    // Two micro-batches over PP 2: 1F1B idles about (p−1)/(m+p−1), a third of the step, above the model's 20 % default.
+    const idle = good.replace('globalBatchSize: 16', 'globalBatchSize: 2');
+    const bubbleLines = (out: string) => out.split('\n').filter((line) => line.startsWith('idle.plens.yaml:7:11:'));
+    const plain = memoryIo({ 'idle.plens.yaml': idle });
+    expect(await runCheck(['idle.plens.yaml'], plain)).toBe(0);
+    expect(bubbleLines(plain.out)).toEqual([expect.stringMatching(/^idle\.plens\.yaml:7:11: warning bubble\/high: /)]);
+
+    const limited = memoryIo({ 'idle.plens.yaml': idle });
+    expect(await runCheck(['idle.plens.yaml', '--max-bubble', '0.1'], limited)).toBe(1);
+    expect(bubbleLines(limited.out)).toEqual([expect.stringMatching(/^idle\.plens\.yaml:7:11: error threshold\/bubble: pipeline bubble is \d+\.\d% of the step, above --max-bubble 10%$/)]);
+    expect(limited.out).toContain('1 file checked: 1 error, 0 warnings');
+
+    const json = memoryIo({ 'idle.plens.yaml': idle });
+    await runCheck(['idle.plens.yaml', '--max-bubble', '0.1', '--json'], json);
+    const report = JSON.parse(json.out) as { problems: { code: string }[]; thresholds: { bubble: { fraction: number } } };
+    expect(report.problems.map((p) => p.code)).toEqual(['threshold/bubble']);
+    // The text gives the same bubble as the JSON, to the tenth of a percent.
+    const shown = Number(/bubble is (\d+\.\d)%/.exec(limited.out)![1]);
+    expect(Math.abs(shown - report.thresholds.bubble.fraction * 100)).toBeLessThanOrEqual(0.05);
+
+    // A limit above the bubble is the user's answer to the question the 20 % default asks: nothing to report.
+    const relaxed = memoryIo({ 'idle.plens.yaml': idle });
+    expect(await runCheck(['idle.plens.yaml', '--max-bubble', '0.5'], relaxed)).toBe(0);
+    expect(bubbleLines(relaxed.out)).toEqual([]);
   });
 
   it('--json prints one document with problems and thresholds', async () => {

@@ -2,10 +2,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runCatalog } from '../../src/cli/commands/catalog';
-import { runEstimate } from '../../src/cli/commands/estimate';
+import { describeEstimate, runEstimate } from '../../src/cli/commands/estimate';
 import { runSearch } from '../../src/cli/commands/search';
 import { runTrace } from '../../src/cli/commands/trace';
 import { memoryIo, UsageError } from '../../src/cli/io';
+import { formatBytes, formatGiB, formatPercent, formatQuantity, formatSeconds } from '../../src/format';
+import type { Estimate } from '../../src/model/estimate';
 
 const DSV3 = 'examples/deepseek-v3.plens.yaml';
 const MIXTRAL = 'examples/mixtral-8x7b.plens.yaml';
@@ -48,6 +50,26 @@ describe('plens estimate', () => {
     await runEstimate([MIXTRAL], text);
     expect(text.out).toMatch(/step time\s+\d/);
     expect(text.out).toMatch(/GPU-hours per 1T tokens/);
+  });
+
+  it('prints each figure as the editor does, percentages with one decimal more than the status bar', async () => {
+    const json = io();
+    await runEstimate([MIXTRAL, '--json'], json);
+    const e = (JSON.parse(json.out) as { estimate: Estimate }).estimate;
+    const text = io();
+    await runEstimate([MIXTRAL], text);
+    const row = (figure: string) => new RegExp(`^${figure}\\s+(.+)$`, 'm').exec(text.out)?.[1];
+    expect(row('step time')).toBe(formatSeconds(e.stepTimeSeconds));
+    expect(row('tokens/s')).toBe(formatQuantity(e.tokensPerSecond));
+    expect(row('IB per token')).toBe(formatBytes(e.traffic.ibBytesPerToken));
+    expect(row('peak memory')).toBe(`${formatGiB(e.memory.peakBytes)} of ${formatGiB(e.memory.capacityBytes)} (${formatPercent(e.memory.peakBytes / e.memory.capacityBytes, 1)})`);
+    const mfu = row('MFU')!;
+    expect(mfu).toMatch(/^\d+(\.\d)?%$/);
+    expect(Math.abs(Number.parseFloat(mfu) - e.mfu * 100)).toBeLessThanOrEqual(0.05);
+    // The editor's example: 1500 s is "25 min" in the status bar, and so in the terminal.
+    const long = describeEstimate({ ...e, stepTimeSeconds: 1500, mfu: 0.41234 });
+    expect(long).toMatch(/^step time\s+25 min$/m);
+    expect(long).toMatch(/^MFU\s+41\.2%$/m);
   });
 
   it('turns a missing file and an unknown schedule into usage errors', async () => {

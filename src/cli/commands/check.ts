@@ -4,7 +4,9 @@
 import { designProblems } from '../../config/designProblems';
 import type { Problem } from '../../model/problems';
 import { estimate, type EstimateResult } from '../../model/estimate';
+import { formatGiB } from '../../format';
 import { parseArgs, type ParsedArgs } from '../args';
+import { tablePercent } from '../format';
 import { UsageError, type CliIo } from '../io';
 import { DESIGN_FLAGS, flagDraft, loadDesign, type LoadedDesign } from './loadDesign';
 
@@ -65,7 +67,7 @@ function checkFile(io: CliIo, file: string, flags: ReturnType<typeof flagDraft>,
     return { file, format: null, problems: [], thresholds: {}, unreadable: error.message };
   }
   const { completion } = loaded;
-  const result: EstimateResult | undefined = completion.design ? estimate(completion.design, maxBubble !== undefined ? { maxBubbleFraction: maxBubble } : {}) : undefined;
+  const result = completion.design ? withoutOwnBubbleWarning(estimate(completion.design), maxBubble) : undefined;
   const problems = designProblems({ read: loaded.read, completion, result });
   const report: FileReport = { file, format: loaded.format, problems, thresholds: {} };
   const anchor = completion.origins['plan.schedule']?.range ?? completion.origins['plan.pp']?.range;
@@ -73,7 +75,7 @@ function checkFile(io: CliIo, file: string, flags: ReturnType<typeof flagDraft>,
     const fraction = result?.estimate?.bubble.fraction ?? null;
     report.thresholds.bubble = { fraction, max: maxBubble, crossed: fraction === null || fraction > maxBubble };
     if (fraction === null) problems.push(unavailable('bubble', anchor));
-    else if (fraction > maxBubble) problems.push(at({ severity: 'error', code: 'threshold/bubble', field: 'plan.schedule', message: `pipeline bubble is ${percent(fraction)} of the step, above --max-bubble ${percent(maxBubble)}` }, anchor));
+    else if (fraction > maxBubble) problems.push(at({ severity: 'error', code: 'threshold/bubble', field: 'plan.schedule', message: `pipeline bubble is ${tablePercent(fraction)} of the step, above --max-bubble ${tablePercent(maxBubble)}` }, anchor));
   }
   if (maxMemory !== undefined) {
     const memory = result?.estimate?.memory;
@@ -82,10 +84,18 @@ function checkFile(io: CliIo, file: string, flags: ReturnType<typeof flagDraft>,
     const ppRange = completion.origins['plan.pp']?.range ?? anchor;
     if (fraction === null) problems.push(unavailable('memory', ppRange));
     else if (fraction > maxMemory) {
-      problems.push(at({ severity: 'error', code: 'threshold/memory', field: 'plan.pp', message: `peak stage memory is ${percent(fraction)} of HBM (${gib(memory!.peakBytes)} of ${gib(memory!.capacityBytes)}), above --max-memory ${percent(maxMemory)}` }, ppRange));
+      problems.push(at({ severity: 'error', code: 'threshold/memory', field: 'plan.pp', message: `peak stage memory is ${tablePercent(fraction)} of HBM (${formatGiB(memory!.peakBytes)} of ${formatGiB(memory!.capacityBytes)}), above --max-memory ${tablePercent(maxMemory)}` }, ppRange));
     }
   }
   return report;
+}
+
+/**
+ * With --max-bubble the threshold/bubble error states the bubble against the user's limit; the model's bubble/high
+ * warning on the same key would state the same fact again (or, at its own 20 % default, one the user overrode).
+ */
+function withoutOwnBubbleWarning(result: EstimateResult, maxBubble: number | undefined): EstimateResult {
+  return maxBubble === undefined ? result : { ...result, problems: result.problems.filter((p) => p.code !== 'bubble/high') };
 }
 
 function at(problem: Problem, range: Problem['range'] | undefined): Problem {
@@ -96,8 +106,6 @@ function unavailable(what: 'bubble' | 'memory', range: Problem['range'] | undefi
   return at({ severity: 'error', code: `threshold/${what}`, message: `the --max-${what} threshold cannot be checked: there is no estimate for this file (see the errors above)` }, range);
 }
 
-const percent = (fraction: number) => `${(fraction * 100).toFixed(1)}%`;
-const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
 
 function sortByPosition(problems: Problem[]): Problem[] {
   return [...problems].sort((a, b) => (a.range?.startOffset ?? -1) - (b.range?.startOffset ?? -1));

@@ -3,7 +3,7 @@ import { parseScheduleId, SCHEDULE_IDS, SCHEDULE_LABELS } from '../../model/sche
 import { runScheduleReport, type ScheduleReport } from '../../model/schedule/report';
 import type { ScheduleId } from '../../model/design';
 import { parseArgs } from '../args';
-import { formatNumber, table } from '../format';
+import { formatNumber, table, tablePercent } from '../format';
 import { UsageError, type CliIo } from '../io';
 import { PIPELINE_FLAGS, pipelineFlags } from '../scheduleFlags';
 
@@ -42,7 +42,7 @@ export async function runCompare(argv: string[], io: CliIo): Promise<number> {
       const bubble = Math.max(...report.ranks.map((rank) => rank.idleVsMakespan));
       const peak = Math.max(...report.ranks.map((rank) => rank.peakActivations));
       const formula = `${report.closedForm.formula} = ${formatNumber(report.closedForm.bubble)}${report.closedForm.holds ? '' : ' (not exact)'}`;
-      return [SCHEDULE_LABELS[id], formatNumber(report.makespan), formatNumber(bubble), `${formatNumber((100 * bubble) / report.makespan, 1)}%`, formula, String(peak), `${PARAMETER_COPIES[id]}×`];
+      return [SCHEDULE_LABELS[id], formatNumber(report.makespan), formatNumber(bubble), tablePercent(bubble / report.makespan), formula, String(peak), `${PARAMETER_COPIES[id]}×`];
     }),
   ));
   io.stdout('\nbubble = the largest per-rank idle time against the makespan; peak activations in (micro-batch, chunk) units.\n');

@@ -1,7 +1,8 @@
 // `plens estimate FILE...`: read, complete, estimate; a table for people or CONTRACT.md's JSON.
 import { estimate, type Estimate } from '../../model/estimate';
+import { formatBytes, formatGiB, formatQuantity, formatSeconds, significant } from '../../format';
 import { parseArgs } from '../args';
-import { formatNumber, table } from '../format';
+import { table, tablePercent } from '../format';
 import { UsageError, type CliIo } from '../io';
 import { estimateJson, type EstimateJson } from './estimateJson';
 import { DESIGN_FLAGS, flagDraft, loadDesign, type LoadedDesign } from './loadDesign';
@@ -29,40 +30,28 @@ export async function runEstimate(argv: string[], io: CliIo): Promise<number> {
   return failed ? 1 : 0;
 }
 
-const GIB = 2 ** 30;
-
-function seconds(value: number): string {
-  return value >= 1 ? `${formatNumber(value, 2)} s` : `${formatNumber(value * 1000, 2)} ms`;
-}
-
-function bytes(value: number): string {
-  if (value >= 1e12) return `${formatNumber(value / 1e12, 2)} TB`;
-  if (value >= 1e9) return `${formatNumber(value / 1e9, 2)} GB`;
-  if (value >= 1e6) return `${formatNumber(value / 1e6, 2)} MB`;
-  return `${formatNumber(value / 1e3, 2)} kB`;
-}
-
 export function describeEstimate(e: Estimate): string {
+  const ratio = e.traffic.computeToCommRatio;
   const headline = table(['figure', 'value'], [
-    ['step time', seconds(e.stepTimeSeconds)],
-    ['tokens/s', formatNumber(e.tokensPerSecond, 0)],
-    ['TFLOP/s per GPU', formatNumber(e.tflopsPerGpu, 1)],
-    ['MFU', `${formatNumber(e.mfu * 100, 1)} %`],
-    ['GPU-hours per 1T tokens', formatNumber(e.gpuHoursPerTrillionTokens, 0)],
-    ['bubble', `${seconds(e.bubble.seconds)} (${formatNumber(e.bubble.fraction * 100, 1)} %; closed form ${seconds(e.bubble.closedFormSeconds)})`],
-    ['peak memory', `${formatNumber(e.memory.peakBytes / GIB, 1)} GiB of ${formatNumber(e.memory.capacityBytes / GIB, 1)} GiB`],
-    ['IB per token', bytes(e.traffic.ibBytesPerToken)],
-    ['exposed communication', seconds(e.traffic.exposedCommSeconds)],
-    ['compute : communication (per layer)', e.traffic.computeToCommRatio === null ? 'no communication' : formatNumber(e.traffic.computeToCommRatio, 2)],
+    ['step time', formatSeconds(e.stepTimeSeconds)],
+    ['tokens/s', formatQuantity(e.tokensPerSecond)],
+    ['TFLOP/s per GPU', significant(e.tflopsPerGpu)],
+    ['MFU', tablePercent(e.mfu)],
+    ['GPU-hours per 1T tokens', formatQuantity(e.gpuHoursPerTrillionTokens)],
+    ['bubble', `${formatSeconds(e.bubble.seconds)}, ${tablePercent(e.bubble.fraction)} of the step (closed form ${formatSeconds(e.bubble.closedFormSeconds)})`],
+    ['peak memory', `${formatGiB(e.memory.peakBytes)} of ${formatGiB(e.memory.capacityBytes)} (${tablePercent(e.memory.peakBytes / e.memory.capacityBytes)})`],
+    ['IB per token', formatBytes(e.traffic.ibBytesPerToken)],
+    ['exposed communication', formatSeconds(e.traffic.exposedCommSeconds)],
+    ['compute : communication (per layer)', ratio === null ? 'no communication' : `${significant(ratio)} : 1`],
   ]);
   const stages = table(['stage', 'layers', 'F', 'B', 'W', 'F&B'], e.stages.map((s) => [
-    String(s.stage), String(s.layers), seconds(s.F), seconds(s.B), seconds(s.W), seconds(s.FB),
+    String(s.stage), String(s.layers), formatSeconds(s.F), formatSeconds(s.B), formatSeconds(s.W), formatSeconds(s.FB),
   ]));
-  const memory = table(['rank', 'weights GiB', 'grads GiB', 'optimizer GiB', 'activations GiB', 'other GiB', 'total GiB'], e.memory.stages.map((m) => [
-    String(m.stage), ...[m.parametersBytes, m.gradientsBytes, m.optimizerBytes, m.activationsBytes, m.otherBytes, m.totalBytes].map((b) => formatNumber(b / GIB, 2)),
+  const memory = table(['rank', 'weights', 'grads', 'optimizer', 'activations', 'other', 'total'], e.memory.stages.map((m) => [
+    String(m.stage), ...[m.parametersBytes, m.gradientsBytes, m.optimizerBytes, m.activationsBytes, m.otherBytes, m.totalBytes].map(formatGiB),
   ]));
   const traffic = table(['dimension', 'NVLink per GPU per step', 'IB per GPU per step'], (['tp', 'cp', 'ep', 'pp', 'dp'] as const).map((d) => [
-    d.toUpperCase(), bytes(e.traffic.perGpuPerStep[d].nvlinkBytes), bytes(e.traffic.perGpuPerStep[d].ibBytes),
+    d.toUpperCase(), formatBytes(e.traffic.perGpuPerStep[d].nvlinkBytes), formatBytes(e.traffic.perGpuPerStep[d].ibBytes),
   ]));
   return `${headline}\n${stages}\n${memory}\n${traffic}`;
 }

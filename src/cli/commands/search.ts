@@ -1,7 +1,8 @@
 // `plens search FILE`: enumerate layouts for the file's model and cluster, keep those that fit, rank them.
 import { searchLayouts, type SearchObjective } from '../../model/search';
 import { numberFlag, parseArgs } from '../args';
-import { formatNumber, table } from '../format';
+import { formatGiB, formatSeconds } from '../../format';
+import { table, tablePercent } from '../format';
 import { UsageError, type CliIo } from '../io';
 import { DESIGN_FLAGS, flagDraft, loadDesign } from './loadDesign';
 
@@ -27,13 +28,13 @@ export async function runSearch(argv: string[], io: CliIo): Promise<number> {
     io.stdout(JSON.stringify({ evaluated, feasible, seconds, cutShort, results }, null, 2) + '\n');
     return 0;
   }
-  let text = `${design.model.name} on ${design.cluster.worldSize} × ${design.cluster.gpu}: ${result.evaluated} layouts estimated, ${result.feasible} fit, ${formatNumber(result.seconds, 2)} s` +
+  let text = `${design.model.name} on ${design.cluster.worldSize} × ${design.cluster.gpu}: ${result.evaluated} layouts estimated, ${result.feasible} fit, in ${formatSeconds(result.seconds)}` +
     (result.cutShort ? ' (budget reached: search cut short, raise --budget for more)' : '') + '\n\n';
-  text += table(['#', 'TP', 'CP', 'PP', 'VPP', 'EP', 'DP', 'ZeRO', 'schedule', 'mbs', 'recompute', 'step s', 'MFU %', 'bubble %', 'peak GiB'],
+  text += table(['#', 'TP', 'CP', 'PP', 'VPP', 'EP', 'DP', 'ZeRO', 'schedule', 'mbs', 'recompute', 'step', 'MFU', 'bubble', 'peak memory'],
     result.results.map(({ plan, estimate }, i) => [
       String(i + 1), String(plan.tp), String(plan.cp), String(plan.pp), String(plan.vpp), String(plan.ep), String(plan.dp), String(plan.zero),
-      plan.schedule, String(plan.microBatchSize), plan.recomputeModules?.join('+') ?? plan.recompute, formatNumber(estimate.stepTimeSeconds, 2), formatNumber(estimate.mfu * 100, 1),
-      formatNumber(estimate.bubble.fraction * 100, 1), formatNumber(estimate.memory.peakBytes / 2 ** 30, 1),
+      plan.schedule, String(plan.microBatchSize), plan.recomputeModules?.join('+') ?? plan.recompute, formatSeconds(estimate.stepTimeSeconds), tablePercent(estimate.mfu),
+      tablePercent(estimate.bubble.fraction), formatGiB(estimate.memory.peakBytes),
     ]));
   io.stdout(text);
   return 0;

@@ -2,6 +2,7 @@
 import { designProblems } from '../../config/designProblems';
 import { estimate } from '../../model/estimate';
 import { chromeTrace } from '../../model/trace';
+import { formatSeconds } from '../../format';
 import { parseArgs } from '../args';
 import { UsageError, type CliIo } from '../io';
 import { problemJson } from './estimateJson';
@@ -29,6 +30,6 @@ export async function runTrace(argv: string[], io: CliIo): Promise<number> {
   const trace = chromeTrace(result.timeline.schedule, result.timeline.timeline, MICROSECONDS_PER_SECOND);
   io.writeFile(out, JSON.stringify(trace));
   const ops = trace.traceEvents.filter((event) => event.ph === 'X').length;
-  io.stdout(`wrote ${out}: ${result.timeline.schedule.ranks} pipeline ranks, ${ops} ops, step ${result.estimate.stepTimeSeconds.toFixed(3)} s (open it in Perfetto or chrome://tracing)\n`);
+  io.stdout(`wrote ${out}: ${result.timeline.schedule.ranks} pipeline ranks, ${ops} ops, step ${formatSeconds(result.estimate.stepTimeSeconds)} (open it in Perfetto or chrome://tracing)\n`);
   return 0;
 }
