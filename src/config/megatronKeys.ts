@@ -1,7 +1,8 @@
 // Megatron's dataclass field names (TransformerConfig / ModelParallelConfig, FORMATS.md A.0.3) → design fields.
-// NeMo 1.x, Megatron-Bridge and Megatron's functional-test YAML all spell their keys this way (the test YAML as
-// `--flag-name`, which becomes the field name with dashes as underscores). Values that combine several keys
-// (virtual pipeline, MLA, precision, ZeRO, the MoE layer pattern) are worked out after the simple ones.
+// NeMo 1.x, Megatron-Bridge, Megatron's functional-test YAML and Megatron launch scripts all spell their keys this
+// way (the test YAML and the scripts as `--flag-name`, which becomes the field name with dashes as underscores).
+// Values that combine several keys (virtual pipeline, MLA, precision, ZeRO, the MoE layer pattern) are worked out
+// after the simple ones.
 import type { FieldPath, MlaDims, RecomputeModule, Symbolic } from '../model/design';
 import { isSymbolic, RECOMPUTE_MODULES } from '../model/design';
 import type { SourceRange } from '../model/problems';
@@ -50,7 +51,9 @@ const OTHER_KEYS = [
   'recompute_num_layers', 'activations_checkpoint_num_layers', 'data_parallel_sharding_strategy', 'use_megatron_fsdp', 'use_torch_fsdp2',
   'use_distributed_optimizer', 'optim_name', 'swiglu', 'gated_linear_unit', 'activation', 'untie_embeddings_and_output_weights',
   'share_embeddings_and_output_weights', 'moe_shared_expert_intermediate_size', 'moe_layer_freq', 'multi_latent_attention', 'q_lora_rank',
-  'kv_lora_rank', 'qk_head_dim', 'qk_pos_emb_head_dim', 'v_head_dim',
+  'kv_lora_rank', 'qk_head_dim', 'qk_pos_emb_head_dim', 'v_head_dim', 'group_query_attention', 'activation_func_fp8_input_store',
+  // Megatron-DeepSpeed's own flag (microsoft/Megatron-DeepSpeed), and the legacy flags that still say something.
+  'zero_stage', 'model_parallel_size', 'checkpoint_activations',
 ] as const;
 
 /** A field name this file reads; the type keeps every lookup below to the names a reader collects. */
@@ -68,37 +71,37 @@ export type KeyValues = Map<MegatronKey, KeyValue>;
 
 const COUNT_RULES: Readonly<Record<string, { path: FieldPath; min: number } | undefined>> = COUNTS;
 
-/** Megatron CLI names that differ from the dataclass field (FORMATS.md A.0.3: `--num-experts`). */
-export const FLAG_ALIASES: Record<string, string> = {
-  num_experts: 'num_moe_experts',
-};
-
-/** Flags current Megatron no longer accepts, and what replaced them (FORMATS.md A.2). */
-export const LEGACY_KEYS: Record<string, string> = {
-  model_parallel_size: 'use --tensor-model-parallel-size ("Old model parallel argument, do not use")',
-  checkpoint_activations: 'use --recompute-activations',
-  activations_checkpoint_method: 'use --recompute-method',
-  ddp_impl: 'removed from current Megatron-LM',
-};
+/**
+ * How the keys were written. `dataclass`: TransformerConfig / DDP config fields (NeMo, Megatron-Bridge), whose
+ * defaults are the dataclasses'. `flags`: Megatron's command line (launch scripts, and the functional-test YAML,
+ * whose keys are the flags), read as megatron/training/arguments.py reads them: --num-query-groups counts only with
+ * --group-query-attention, an absent --q-lora-rank is argparse's None (no query compression), and the flags older
+ * Megatron accepted (--model-parallel-size, --checkpoint-activations, --activations-checkpoint-method) still mean
+ * what they meant to the Megatron the file was written for.
+ */
+export type KeyDialect = 'dataclass' | 'flags';
 
 function isSet(value: KeyValue | undefined): value is KeyValue {
   return value !== undefined && value.raw !== null && value.raw !== undefined;
 }
 
-export function applyMegatronKeys(values: KeyValues, builder: DraftBuilder): void {
+export function applyMegatronKeys(values: KeyValues, builder: DraftBuilder, dialect: KeyDialect): void {
   for (const [name, entry] of values) {
     const rule = COUNT_RULES[name];
-    if (!rule || !isSet(entry)) continue;
+    if (!rule || !isSet(entry) || (dialect === 'flags' && name === 'num_query_groups')) continue;
     setCount(builder, rule.path, entry, rule.min);
   }
+  const oldTp = values.get('model_parallel_size');
+  if (dialect === 'flags' && isSet(oldTp) && !isSet(values.get('tensor_model_parallel_size'))) setCount(builder, 'plan.tp', oldTp, 1);
   setFlag(builder, 'plan.sequenceParallel', values.get('sequence_parallel'));
+  setFlag(builder, 'plan.activationFp8InputStore', values.get('activation_func_fp8_input_store'));
   applyVirtualPipeline(values, builder);
   applyPrecision(values, builder);
-  applyRecompute(values, builder);
+  applyRecompute(values, builder, dialect);
   applyRecomputeModules(values, builder);
   noteRecomputeShape(values, builder);
   applyZero(values, builder);
-  applyModelShape(values, builder);
+  applyModelShape(values, builder, dialect);
 }
 
 function setCount(builder: DraftBuilder, path: FieldPath, entry: KeyValue, min: number): number | Symbolic | undefined {
@@ -138,10 +141,10 @@ function applyVirtualPipeline(values: KeyValues, builder: DraftBuilder): void {
   const pp = known(builder, 'plan.pp');
   const perStage = values.get('num_layers_per_virtual_pipeline_stage');
   if (isSet(perStage)) {
-    const per = parseCount(perStage.raw, 1);
+    const per = isSymbolic(perStage.raw) ? { ok: true as const, value: perStage.raw } : parseCount(perStage.raw, 1);
     const layers = known(builder, 'model.layers');
     if (!per.ok) builder.report('error', 'value/invalid', `${perStage.name}: ${per.message}`, perStage.valueRange, 'plan.vpp');
-    else if (typeof per.value !== 'number' || layers === undefined || pp === undefined) builder.set('plan.vpp', { symbolic: `${perStage.name}=${describe(perStage.raw)}` }, perStage.keyRange, perStage.valueRange);
+    else if (typeof per.value !== 'number' || layers === undefined || pp === undefined) builder.set('plan.vpp', { symbolic: `${perStage.name}=${isSymbolic(per.value) ? per.value.symbolic : per.value}` }, perStage.keyRange, perStage.valueRange);
     else if (layers % pp !== 0 || (layers / pp) % per.value !== 0) {
       builder.report('error', 'layout/vpp-divisibility', `number of layers per pipeline stage (${layers} / ${pp}) must be divisible by the layers per virtual stage (${per.value})`, perStage.valueRange, 'plan.vpp');
     } else builder.set('plan.vpp', layers / pp / per.value, perStage.keyRange, perStage.valueRange);
@@ -179,7 +182,7 @@ function applyPrecision(values: KeyValues, builder: DraftBuilder): void {
   else if (text.startsWith('32')) builder.report('warning', 'value/unsupported', `${precision.name}: ${text} (FP32) training is not modelled; estimates assume BF16`, precision.valueRange, 'plan.precision');
 }
 
-function applyRecompute(values: KeyValues, builder: DraftBuilder): void {
+function applyRecompute(values: KeyValues, builder: DraftBuilder, dialect: KeyDialect): void {
   const granularity = values.get('recompute_granularity') ?? values.get('activations_checkpoint_granularity');
   const explicitlyNone = granularity?.raw === null ? granularity : undefined;
   if (isSet(granularity)) {
@@ -191,7 +194,12 @@ function applyRecompute(values: KeyValues, builder: DraftBuilder): void {
   }
   if (explicitlyNone) builder.set('plan.recompute', 'none', explicitlyNone.keyRange, explicitlyNone.valueRange);
   const activations = values.get('recompute_activations');
-  if (truthy(activations)) builder.set('plan.recompute', 'selective', activations!.keyRange, activations!.valueRange);
+  if (truthy(activations)) return builder.set('plan.recompute', 'selective', activations!.keyRange, activations!.valueRange);
+  if (dialect !== 'flags') return;
+  // In the Megatron of --checkpoint-activations, it and a checkpoint method alone recomputed every layer in full
+  // (NeMo's activations_checkpoint_method, by contrast, does nothing without a granularity).
+  const legacy = [values.get('checkpoint_activations'), values.get('activations_checkpoint_method')].find(truthy);
+  if (legacy) builder.set('plan.recompute', 'full', legacy.keyRange, legacy.valueRange);
 }
 
 /**
@@ -216,10 +224,12 @@ function applyRecomputeModules(values: KeyValues, builder: DraftBuilder): void {
     if (!module) unknown.push(name);
     else if (!modules.includes(module)) modules.push(module);
   }
+  // With no known name left, Megatron's default (core_attn) stands rather than an empty list.
+  const instead = modules.length > 0 ? `the estimate leaves ${unknown.length === 1 ? 'it' : 'them'} out` : 'the estimate assumes Megatron\'s default core_attn';
   if (unknown.length > 0) {
-    builder.report('info', 'value/unsupported', `${entry.name}: ${unknown.join(', ')} not modelled (known: ${RECOMPUTE_MODULES.join(', ')}); the estimate leaves ${unknown.length === 1 ? 'it' : 'them'} out`, entry.valueRange, 'plan.recomputeModules');
+    builder.report('info', 'value/unsupported', `${entry.name}: ${unknown.join(', ')} not modelled (known: ${RECOMPUTE_MODULES.join(', ')}); ${instead}`, entry.valueRange, 'plan.recomputeModules');
   }
-  builder.set('plan.recomputeModules', modules, entry.keyRange, entry.valueRange);
+  if (modules.length > 0) builder.set('plan.recomputeModules', modules, entry.keyRange, entry.valueRange);
 }
 
 /**
@@ -243,17 +253,27 @@ function noteRecomputeShape(values: KeyValues, builder: DraftBuilder): void {
   }
 }
 
-/** Distributed optimizer = ZeRO-1; Megatron-FSDP / FSDP2 and the sharding strategies map to stages 1–3. */
+/**
+ * Distributed optimizer = ZeRO-1; Megatron-DeepSpeed's --zero-stage as written. Under Megatron-FSDP / FSDP2 the
+ * sharding strategy gives the stage (no_shard … optim_grads_params = 0 … 3, default optim_grads_params); without
+ * FSDP the strategy does nothing (Bridge dumps carry its default no_shard next to the distributed optimizer).
+ */
 function applyZero(values: KeyValues, builder: DraftBuilder): void {
-  const strategy = values.get('data_parallel_sharding_strategy');
-  const byStrategy: Record<string, 1 | 2 | 3> = { optim: 1, optim_grads: 2, optim_grads_params: 3 };
-  if (isSet(strategy) && typeof strategy.raw === 'string' && byStrategy[strategy.raw.trim()] !== undefined) {
-    builder.set('plan.zero', byStrategy[strategy.raw.trim()], strategy.keyRange, strategy.valueRange);
+  const fsdp = [values.get('use_megatron_fsdp'), values.get('use_torch_fsdp2')].find(truthy);
+  if (fsdp) {
+    const strategy = values.get('data_parallel_sharding_strategy');
+    const byStrategy: Record<string, 0 | 1 | 2 | 3> = { no_shard: 0, optim: 1, optim_grads: 2, optim_grads_params: 3 };
+    const stage = isSet(strategy) && typeof strategy.raw === 'string' ? byStrategy[strategy.raw.trim()] : undefined;
+    if (!isSet(strategy)) builder.set('plan.zero', 3, fsdp.keyRange, fsdp.valueRange);
+    else if (stage !== undefined) builder.set('plan.zero', stage, strategy.keyRange, strategy.valueRange);
+    else if (isSymbolic(strategy.raw)) builder.set('plan.zero', strategy.raw, strategy.keyRange, strategy.valueRange);
+    else builder.report('error', 'value/invalid', `${strategy.name}: expected ${Object.keys(byStrategy).join(', ')}, got ${describe(strategy.raw)}`, strategy.valueRange, 'plan.zero');
     return;
   }
-  for (const key of ['use_megatron_fsdp', 'use_torch_fsdp2'] as const) {
-    const entry = values.get(key);
-    if (truthy(entry)) return builder.set('plan.zero', 3, entry!.keyRange, entry!.valueRange);
+  const stage = values.get('zero_stage');
+  if (isSet(stage)) {
+    setCount(builder, 'plan.zero', stage, 0);
+    return;
   }
   const distributed = values.get('use_distributed_optimizer');
   if (isSet(distributed)) {
@@ -267,7 +287,7 @@ function applyZero(values: KeyValues, builder: DraftBuilder): void {
   }
 }
 
-function applyModelShape(values: KeyValues, builder: DraftBuilder): void {
+function applyModelShape(values: KeyValues, builder: DraftBuilder, dialect: KeyDialect): void {
   const swiglu = values.get('swiglu') ?? values.get('gated_linear_unit');
   const activation = values.get('activation');
   if (truthy(swiglu)) builder.set('model.activation', 'swiglu', swiglu!.keyRange, swiglu!.valueRange);
@@ -281,22 +301,46 @@ function applyModelShape(values: KeyValues, builder: DraftBuilder): void {
   if (truthy(untie)) builder.set('model.tiedEmbeddings', false, untie!.keyRange, untie!.valueRange);
   else if (isSet(share)) setFlag(builder, 'model.tiedEmbeddings', share);
 
-  const shared = values.get('moe_shared_expert_intermediate_size');
-  if (isSet(shared) && typeof shared.raw === 'number' && shared.raw > 0) {
-    const expertWidth = known(builder, 'model.expertFfnHidden');
-    const count = expertWidth && shared.raw % expertWidth === 0 ? shared.raw / expertWidth : 1;
-    builder.set('model.sharedExperts', count, shared.keyRange, shared.valueRange);
-  }
+  applySharedExperts(values, builder);
   const frequency = values.get('moe_layer_freq');
-  if (isSet(frequency)) {
+  if (isSet(frequency) && !isSymbolic(frequency.raw)) {
     const pattern = leadingDenseLayers(frequency.raw);
     if (pattern.denseLayers !== undefined) builder.set('model.denseLayers', pattern.denseLayers, frequency.keyRange, frequency.valueRange);
+    else builder.report('info', 'value/unsupported', `${frequency.name}: ${describe(frequency.raw)} is not a pattern this reader understands; dense layers are not read from it`, frequency.valueRange, 'model.denseLayers');
     if (pattern.interval !== undefined && pattern.interval > 1) builder.set('model.moeLayerInterval', pattern.interval, frequency.keyRange, frequency.valueRange);
   }
-  applyMla(values, builder);
+  if (dialect === 'flags') applyGroupedQueries(values, builder);
+  applyMla(values, builder, dialect);
 }
 
-function applyMla(values: KeyValues, builder: DraftBuilder): void {
+/**
+ * Megatron fuses the shared experts into one MLP of this width; the design counts them in routed-expert widths.
+ * A width that is not a multiple counts as one shared expert, said as an approximation, rather than none.
+ */
+function applySharedExperts(values: KeyValues, builder: DraftBuilder): void {
+  const shared = values.get('moe_shared_expert_intermediate_size');
+  if (!isSet(shared) || typeof shared.raw !== 'number' || shared.raw <= 0) return;
+  const expertWidth = known(builder, 'model.expertFfnHidden');
+  const whole = expertWidth !== undefined && expertWidth > 0 && shared.raw % expertWidth === 0;
+  builder.set('model.sharedExperts', whole ? shared.raw / expertWidth : 1, shared.keyRange, shared.valueRange);
+  if (!whole && expertWidth !== undefined && expertWidth > 0) {
+    builder.report('info', 'value/unsupported', `${shared.name}: ${shared.raw} is not a multiple of the expert width ${expertWidth}; the estimate counts one shared expert of width ${expertWidth}`, shared.valueRange, 'model.sharedExperts');
+  }
+}
+
+/** arguments.py: num_query_groups is used only when group_query_attention is set. */
+function applyGroupedQueries(values: KeyValues, builder: DraftBuilder): void {
+  const groups = values.get('num_query_groups');
+  if (!isSet(groups)) return;
+  const gqa = values.get('group_query_attention');
+  if (!truthy(gqa)) {
+    builder.report('info', 'key/ignored', `${groups.name} only takes effect with --group-query-attention`, groups.keyRange, 'model.kvHeads');
+    return;
+  }
+  if (setCount(builder, 'model.kvHeads', groups, 1) !== undefined) builder.set('model.attention', 'gqa', gqa!.keyRange, gqa!.valueRange);
+}
+
+function applyMla(values: KeyValues, builder: DraftBuilder, dialect: KeyDialect): void {
   const flag = values.get('multi_latent_attention');
   const keys: Record<keyof MlaDims, MegatronKey> = {
     qLoraRank: 'q_lora_rank', kvLoraRank: 'kv_lora_rank', qkNopeHeadDim: 'qk_head_dim', qkRopeHeadDim: 'qk_pos_emb_head_dim', vHeadDim: 'v_head_dim',
@@ -308,6 +352,8 @@ function applyMla(values: KeyValues, builder: DraftBuilder): void {
     const entry = values.get(key);
     if (isSet(entry) && typeof entry.raw === 'number' && Number.isInteger(entry.raw) && entry.raw >= 0) dims[field] = entry.raw;
   }
+  // On the command line an absent --q-lora-rank is None: queries are projected directly, without compression.
+  if (dialect === 'flags' && !values.has('q_lora_rank')) dims.qLoraRank = 0;
   // Megatron's MLATransformerConfig defaults (q_lora_rank 512, kv_lora_rank 512, qk 128, rope 64, v 128) apply
   // to unset keys; without the full set the design would silently use another model's shape, so say so.
   const missing = (Object.keys(keys) as (keyof MlaDims)[]).filter((field) => dims[field] === undefined);

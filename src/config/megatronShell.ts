@@ -1,9 +1,10 @@
 // Reader for Megatron-LM (and Megatron-DeepSpeed) launch scripts. The script is parsed with tree-sitter-bash
 // and walked as bash would run it with nothing set from outside (shell/walk.ts); the flags it passes are then
-// mapped to a design (shell/megatronDraft.ts). Nothing in the file is executed.
+// mapped to a design (shell/megatronDraft.ts, which hands them to megatronKeys.ts as the YAML readers do).
+// Nothing in the file is executed.
 import type { Parser } from 'web-tree-sitter';
 import { emptyDraft } from '../model/design';
-import { DraftBuilder } from './shell/draftBuilder';
+import { DraftBuilder } from './draftBuilder';
 import { scanFlags } from './shell/flags';
 import { DETECTION, isFlagKnown } from './shell/megatronFlags';
 import { mapMegatronRun } from './shell/megatronDraft';
@@ -41,7 +42,7 @@ export function readMegatronShell(text: string, fileName: string): ReadResult | 
     };
   }
   const rangeOf = rangeFactory(text);
-  const builder = new DraftBuilder(rangeOf);
+  const builder = new DraftBuilder();
   try {
     const tree = shellParser.parse(text);
     if (!tree) throw new Error('the parser returned no tree');
@@ -54,7 +55,7 @@ export function readMegatronShell(text: string, fileName: string): ReadResult | 
       } else if (tree.rootNode.hasError) {
         run.problems.push({ severity: 'info', code: 'syntax/shell', message: 'Parts of this script are not valid bash; values there may be missed.' });
       }
-      mapMegatronRun(run, builder);
+      mapMegatronRun(run, builder, rangeOf);
       return { format: 'megatron-shell', design: builder.draft, sourceMap: builder.sourceMap, problems: [...run.problems, ...builder.problems] };
     } finally {
       tree.delete();

@@ -2,7 +2,8 @@
 // YAML (`MODEL_ARGS:` with `--flag: value`), NeMo 1.x / NeMo-Framework-Launcher (Hydra + OmegaConf, `trainer:`
 // and `model:`), and Megatron-Bridge `ConfigContainer` dumps (`model:`, `train:`, `ddp:`, `mixed_precision:`).
 import { DraftBuilder, looksSymbolic } from './draftBuilder';
-import { applyMegatronKeys, FLAG_ALIASES, isMegatronKey, LEGACY_KEYS, type KeyValue, type KeyValues } from './megatronKeys';
+import { flagKey, reportLegacyFlag } from './megatronFlagNames';
+import { applyMegatronKeys, isMegatronKey, type KeyValue, type KeyValues } from './megatronKeys';
 import { Interpolator, type Resolved, type Scope } from './omegaconf';
 import type { FormatId, ReadResult } from './types';
 import { asMap, entries, mapGet, mapKeys, readYaml, resolveAlias, rootMap, scalarValue, type YamlFile, type YamlMap, type YamlNode } from './yamlTree';
@@ -58,7 +59,8 @@ function readNemoFile(file: YamlFile): ReadResult | undefined {
       if (mixed) collect(file, mixed, [root, mixed], interpolator, values, '', ['bf16', 'fp16', 'fp8'], true);
     }
   }
-  applyMegatronKeys(values, builder);
+  // The test YAML's keys are Megatron's command-line flags, so they are read as the command line reads them.
+  applyMegatronKeys(values, builder, dialect === 'megatron-functest-yaml' ? 'flags' : 'dataclass');
   return builder.result(dialect, file.problems);
 }
 
@@ -97,10 +99,8 @@ function valueOf(file: YamlFile, node: YamlNode | null, scope: Scope, interpolat
 /** `--tensor-model-parallel-size: 2` → tensor_model_parallel_size; legacy flags warn at the key. */
 function collectFlags(file: YamlFile, args: YamlMap, values: KeyValues, builder: DraftBuilder): void {
   for (const entry of entries(file, args, (key) => key.startsWith('--'))) {
-    const plain = entry.key.slice(2).replace(/-/g, '_').toLowerCase();
-    const name = FLAG_ALIASES[plain] ?? plain;
-    const legacy = LEGACY_KEYS[name];
-    if (legacy) builder.report('warning', 'key/legacy', `${entry.key} is no longer a Megatron-LM flag: ${legacy}`, entry.keyRange);
+    const name = flagKey(entry.key);
+    reportLegacyFlag(builder, name, entry.key, entry.keyRange);
     if (!isMegatronKey(name)) continue;
     let raw: unknown = flagValue(file, entry.value);
     if (raw === undefined) continue;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { completeDesign } from '../../src/config/complete';
 import { initShellGrammar, readMegatronShell } from '../../src/config/megatronShell';
 import type { ReadResult } from '../../src/config/types';
 
@@ -35,7 +36,12 @@ describe('readMegatronShell', () => {
   it('reads GPT-3 175B: arrays, TP 8, PP 16, torchrun arguments', () => {
     const result = read('megatron-lm/train_gpt3_175b_distributed.sh');
     expect(errors(result)).toEqual([]);
-    expect(result.design.plan).toMatchObject({ tp: 8, pp: 16, seqLength: 2048, microBatchSize: 1, globalBatchSize: 1536, precision: 'fp16', schedule: '1f1b' });
+    expect(result.design.plan).toMatchObject({ tp: 8, pp: 16, seqLength: 2048, microBatchSize: 1, globalBatchSize: 1536, precision: 'fp16' });
+    // The script names no schedule: Megatron's 1F1B is completion's default, not something the file says.
+    expect(result.design.plan.schedule).toBeUndefined();
+    const done = completeDesign(result);
+    expect(done.design?.plan.schedule).toBe('1f1b');
+    expect(done.origins['plan.schedule']?.from).toBe('default');
     expect(result.design.model).toMatchObject({ layers: 96, hidden: 12288, heads: 96 });
     expect(result.design.cluster).toMatchObject({ gpusPerNode: 8, nodes: 1 });
     expect(keyLine(result, 'plan.tp')).toBe(56);
@@ -98,8 +104,11 @@ describe('readMegatronShell', () => {
     const result = read('megatron-lm/sc21_CONFIG.sh');
     expect(errors(result)).toEqual([]);
     expect(result.design.plan).toMatchObject({ tp: { symbolic: '${TP}' }, pp: { symbolic: '${PP}' }, seqLength: 2048, precision: 'fp16' });
-    const unresolved = result.problems.filter((problem) => problem.code === 'value/unresolved');
+    // Completion reports each unresolved value once, at the value; reading only keeps it symbolic.
+    expect(codes(result)).not.toContain('value/unresolved');
+    const unresolved = completeDesign(result).problems.filter((problem) => problem.code === 'value/unresolved');
     expect(unresolved.map((problem) => problem.field)).toEqual(expect.arrayContaining(['plan.tp', 'plan.pp', 'plan.microBatchSize', 'plan.globalBatchSize', 'model.layers']));
+    expect(new Set(unresolved.map((problem) => problem.field)).size).toBe(unresolved.length);
     expect(unresolved.find((problem) => problem.field === 'plan.tp')?.range?.line).toBe(30);
     expect(result.problems.find((problem) => problem.code === 'key/legacy')?.range?.line).toBe(37);
   });
@@ -125,7 +134,9 @@ describe('readMegatronShell', () => {
 
   it('derives the virtual pipeline as Megatron does, and checks its divisibility', () => {
     const base = 'PP=${PP:-4}\nARGS=(\n  --num-layers 32\n  --pipeline-model-parallel-size $PP\n  --num-layers-per-virtual-pipeline-stage ';
-    expect(readMegatronShell(`${base}2\n)\npython pretrain_gpt.py \${ARGS[@]}\n`, 'a.sh')?.design.plan).toMatchObject({ pp: 4, vpp: 4, schedule: 'interleaved-1f1b' });
+    const interleaved = readMegatronShell(`${base}2\n  --hidden-size 4096 --num-attention-heads 32\n)\npython pretrain_gpt.py \${ARGS[@]}\n`, 'a.sh')!;
+    expect(interleaved.design.plan).toMatchObject({ pp: 4, vpp: 4 });
+    expect(completeDesign(interleaved).design?.plan.schedule).toBe('interleaved-1f1b');
     const bad = readMegatronShell(`${base}3\n)\n`, 'a.sh');
     expect(bad?.problems.map((problem) => problem.code)).toContain('layout/vpp-divisibility');
     const layout = readMegatronShell('python pretrain_gpt.py --pipeline-model-parallel-size 8 --pipeline-model-parallel-layout "Et|(tt|)*30mL"\n', 'b.sh');
@@ -134,11 +145,27 @@ describe('readMegatronShell', () => {
     expect(stages?.design.plan.vpp).toBe(2);
   });
 
-  it('reads values set from the environment as unresolved, at the value', () => {
-    const result = readMegatronShell('torchrun pretrain_gpt.py --tensor-model-parallel-size $TP --num-layers 4\n', 'd.sh');
-    expect(result?.design.plan.tp).toEqual({ symbolic: '$TP' });
-    const problem = result?.problems.find((p) => p.code === 'value/unresolved');
-    expect(problem?.range?.column).toBe(55);
+  it('reads values set from the environment as unresolved, reported once by completion at the value', () => {
+    const text = 'torchrun pretrain_gpt.py --tensor-model-parallel-size $TP --num-layers 4 --hidden-size 512 --num-attention-heads 8\n';
+    const result = readMegatronShell(text, 'd.sh')!;
+    expect(result.design.plan.tp).toEqual({ symbolic: '$TP' });
+    const problems = completeDesign(result, { text }).problems.filter((p) => p.code === 'value/unresolved');
+    expect(problems.map((p) => [p.field, p.range?.column])).toEqual([['plan.tp', 55]]);
+    // A directive that gives the value settles it: nothing is left to report.
+    const directed = `# plens: tp=2\n${text}`;
+    const done = completeDesign(readMegatronShell(directed, 'd.sh')!, { text: directed });
+    expect(done.design?.plan.tp).toBe(2);
+    expect(done.problems.map((p) => p.code)).not.toContain('value/unresolved');
+  });
+
+  it('leaves the schedule to directives and completion: vpp from a directive interleaves, schedule= wins', () => {
+    const script = 'torchrun pretrain_gpt.py --num-layers 32 --hidden-size 4096 --num-attention-heads 32 --pipeline-model-parallel-size 4 --num-virtual-stages-per-pipeline-rank $VPP\n';
+    const withVpp = `# plens: vpp=4\n${script}`;
+    expect(completeDesign(readMegatronShell(withVpp, 'e.sh')!, { text: withVpp }).design?.plan).toMatchObject({ pp: 4, vpp: 4, schedule: 'interleaved-1f1b' });
+    const withSchedule = `# plens: schedule=zb-h1\n${script}`;
+    const done = completeDesign(readMegatronShell(withSchedule, 'e.sh')!, { text: withSchedule });
+    expect(done.design?.plan.schedule).toBe('zb-h1');
+    expect(done.origins['plan.schedule']?.from).toBe('directive');
   });
 
   // Target: ≤ 5 ms median. Measured 4.5 ms on a quiet run (tree-sitter-bash's parse is ≈ 2.3 ms of it), up to

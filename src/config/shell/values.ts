@@ -1,34 +1,37 @@
-// Turns an expanded flag value into a design number, or says why it cannot.
-import type { FieldPath } from '../../model/design';
-import type { DraftBuilder, Located } from './draftBuilder';
-import type { FlagValue } from './flags';
+// A flag's word as a value: a number when it is one, its text otherwise, symbolic when it depends on what the
+// file does not set.
+import type { FieldPath, Symbolic } from '../../model/design';
+import type { DraftBuilder } from '../draftBuilder';
+import type { FlagOccurrence, FlagValue } from './flags';
+import type { RangeOf } from './ranges';
 
-export type IntRead = { ok: true; value: number } | { ok: false };
-
-export function locate(keyStart: number, keyEnd: number, value: FlagValue | undefined): Located {
-  return { keyStart, keyEnd, valueStart: value?.start ?? keyStart, valueEnd: value?.end ?? keyEnd };
+/** The word as written, without the quotes around it: what a symbolic value shows. */
+export function shownText(value: FlagValue): string {
+  return value.raw.replace(/^["']+|["']+$/g, '').slice(0, 80);
 }
 
-/** Reads a whole number into `field`; unresolved and malformed values are kept symbolic with a problem. */
-export function readInt(builder: DraftBuilder, field: FieldPath | undefined, keyStart: number, keyEnd: number, value: FlagValue | undefined, label: string): IntRead {
-  const at = locate(keyStart, keyEnd, value);
-  if (!value) {
-    builder.problem('warning', 'value/missing', `${label} needs a value.`, keyStart, keyEnd, field);
-    return { ok: false };
-  }
-  const shown = value.raw.replace(/^["']+|["']+$/g, '').slice(0, 80);
-  if (value.expanded.unresolved.length > 0) {
-    const names = value.expanded.unresolved.slice(0, 3).join(', ');
-    if (field) builder.unresolved(field, shown, `depends on ${names}, which this file does not set`, at);
-    return { ok: false };
-  }
+export function wordValue(value: FlagValue): number | string | Symbolic {
+  if (value.expanded.unresolved.length > 0) return { symbolic: shownText(value) };
   const text = value.expanded.text.trim();
-  if (!/^-?\d+$/.test(text)) {
-    if (field) builder.set(field, { symbolic: shown }, at);
-    builder.problem('warning', 'value/invalid', `${label} expects a whole number, got \`${text.slice(0, 40)}\`.`, at.valueStart, at.valueEnd, field);
-    return { ok: false };
+  return /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : text;
+}
+
+/**
+ * A launcher's count (`--nnodes 4`, `#SBATCH --gres=gpu:8`). A word that is not a number is kept as symbolic
+ * text with a warning, since templates put placeholders there (`--nnodes your_own_num_nodes`).
+ */
+export function readCount(builder: DraftBuilder, field: FieldPath, occurrence: FlagOccurrence, value: FlagValue | undefined, label: string, rangeOf: RangeOf): void {
+  const keyRange = rangeOf(occurrence.start, occurrence.end);
+  if (!value) {
+    builder.report('warning', 'value/missing', `${label} needs a value.`, keyRange, field);
+    return;
   }
-  const number = Number(text);
-  if (field) builder.set(field, number, at);
-  return { ok: true, value: number };
+  const valueRange = rangeOf(value.start, value.end);
+  const word = wordValue(value);
+  if (typeof word === 'number' && Number.isInteger(word)) {
+    builder.set(field, word, keyRange, valueRange);
+    return;
+  }
+  builder.set(field, typeof word === 'object' ? word : { symbolic: shownText(value) }, keyRange, valueRange);
+  if (typeof word !== 'object') builder.report('warning', 'value/invalid', `${label} expects a whole number, got \`${value.expanded.text.trim().slice(0, 40)}\`.`, valueRange, field);
 }
