@@ -68,6 +68,7 @@ export class Resolver {
    * saying what was used instead (CONTRACT.md: such fields are null in the design JSON).
    */
   reportUnresolved(finalValue: (path: FieldPath) => unknown): void {
+    this.skipUnasked();
     for (const [path, skipped] of this.skipped) {
       const origin = this.origins[path];
       if (origin && (origin.from === 'file' || origin.from === 'flag' || origin.from === 'directive' || origin.from === 'workspace' || origin.from === 'setting')) continue;
@@ -82,6 +83,33 @@ export class Resolver {
       this.problems.push(problem);
     }
   }
+
+  /**
+   * Symbolic values completion never looked up (an incomplete model stops it before the later model fields): the
+   * readers leave reporting them to this class, so they are added as skipped, unless a layer above gave the field.
+   */
+  private skipUnasked(): void {
+    this.layers.forEach((layer, index) => {
+      for (const [path, value] of symbolicFields(layer.draft)) {
+        if (this.skipped.has(path) || this.origins[path] || this.layers.slice(0, index).some((above) => draftValue(above.draft, path) !== undefined)) continue;
+        const skipped: Skipped = { symbolic: value };
+        const range = layer.ranges?.get(path)?.value;
+        if (range) skipped.range = range;
+        this.skipped.set(path, skipped);
+      }
+    });
+  }
+}
+
+function symbolicFields(draft: DesignDraft): [FieldPath, Symbolic][] {
+  const found: [FieldPath, Symbolic][] = [];
+  if (isSymbolic(draft.modelId)) found.push(['modelId', draft.modelId]);
+  for (const section of ['model', 'plan', 'cluster'] as const) {
+    for (const [key, value] of Object.entries(draft[section] ?? {})) {
+      if (isSymbolic(value)) found.push([`${section}.${key}` as FieldPath, value]);
+    }
+  }
+  return found;
 }
 
 function layerOrigin(layer: Layer, path: FieldPath): Origin {

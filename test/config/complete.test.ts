@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { completeDesign } from '../../src/config/complete';
 import { designProblems } from '../../src/config/designProblems';
+import { readNemoYaml } from '../../src/config/nemoYaml';
 import { readPlensYaml } from '../../src/config/plensYaml';
 
 const data = (name: string) => readFileSync(new URL(`./data/${name}`, import.meta.url), 'utf8');
@@ -76,6 +77,16 @@ describe('completeDesign', () => {
     const done = complete('parallel:\n  tp: 2\n');
     expect(done.design).toBeUndefined();
     expect(done.problems.map((p) => p.code)).toEqual(['model/missing']);
+  });
+
+  it('reports a symbolic value once even when an incomplete model stops completion before looking it up', () => {
+    // No hidden size or heads: completion never reaches ffnHidden, yet the reader left reporting it to completion.
+    const text = 'MODEL_ARGS:\n  --num-layers: 4\n  --ffn-hidden-size: ${FFN}\n  --tensor-model-parallel-size: ${TP}\n';
+    const done = completeDesign(readNemoYaml(text, 'model_config.yaml')!, { text });
+    expect(done.design).toBeUndefined();
+    const unresolved = done.problems.filter((p) => p.code === 'value/unresolved');
+    expect(unresolved.map((p) => [p.field, p.range?.line])).toEqual([['plan.tp', 4], ['model.ffnHidden', 3]]);
+    expect(unresolved[1]?.message).toContain('the estimate cannot use it');
   });
 
   it('an unknown model id is an error at its value', () => {

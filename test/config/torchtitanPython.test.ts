@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { completeDesign } from '../../src/config/complete';
 import { initPythonGrammar, readTorchtitanPython } from '../../src/config/torchtitanPython';
 import type { ReadResult } from '../../src/config/types';
 
@@ -46,11 +47,13 @@ describe('readTorchtitanPython', () => {
     expect(keyLine(result, 'plan.globalBatchSize')).toBe(46);
   });
 
-  it('keeps values it cannot read as symbolic, with value/unresolved', () => {
+  it('keeps values it cannot read as symbolic, for completion to report once each', () => {
     const text = 'from torchtitan.config import ParallelismConfig\ndef cfg():\n    return Trainer.Config(parallelism=ParallelismConfig(tensor_parallel_degree=get_tp()), training=TrainingConfig(seq_len=SEQ))\n';
-    const result = readTorchtitanPython(text, 'config_registry.py');
-    expect(result?.design.plan.tp).toEqual({ symbolic: 'get_tp()' });
-    expect(result?.problems.filter((p) => p.code === 'value/unresolved').length).toBe(2);
+    const result = readTorchtitanPython(text, 'config_registry.py')!;
+    expect(result.design.plan.tp).toEqual({ symbolic: 'get_tp()' });
+    expect(result.problems.filter((p) => p.code === 'value/unresolved')).toEqual([]);
+    const unresolved = completeDesign(result, { text }).problems.filter((p) => p.code === 'value/unresolved');
+    expect(unresolved.map((p) => [p.field, p.range?.line]).sort()).toEqual([['plan.seqLength', 3], ['plan.tp', 3]]);
   });
 
   it('answers undefined for unrelated Python and never throws on damaged files', () => {

@@ -58,8 +58,8 @@ export function mapNemoSettings(builder: DraftBuilder, settings: readonly PySett
     const [field, kind] = rule;
     const value = setting.literal.value;
     if (setting.literal.unknown.length > 0 || isSymbolic(value)) {
+      // Kept symbolic; completion reports it once, with what it used instead.
       builder.set(field, { symbolic: setting.value.text.slice(0, 80) }, key, valueRange);
-      builder.report('warning', 'value/unresolved', `${name} = ${setting.value.text.slice(0, 60)} is not a literal this file binds; it is known only when the recipe runs.`, valueRange, field);
       continue;
     }
     if (kind === 'vpp' && value === null) {

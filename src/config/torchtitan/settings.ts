@@ -52,8 +52,8 @@ function count(builder: DraftBuilder, settings: Settings, name: string, field: P
   const setting = find(settings, name);
   if (!setting) return undefined;
   if (isSymbolic(setting.value)) {
+    // Kept symbolic; completion reports it once, with what it used instead.
     builder.set(field, setting.value, setting.key, setting.valueRange);
-    builder.report('warning', 'value/unresolved', `${name} = ${setting.value.symbolic} is not a literal this file sets; it is known only at run time.`, setting.valueRange, field);
     return undefined;
   }
   const parsed = parseCount(setting.value, min);
