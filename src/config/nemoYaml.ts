@@ -53,7 +53,10 @@ function readNemoFile(file: YamlFile): ReadResult | undefined {
       const train = section('train');
       if (train) collect(file, train, [root, train], interpolator, values, '', ['micro_batch_size', 'global_batch_size']);
       const ddp = section('ddp');
-      if (ddp) collect(file, ddp, [root, ddp], interpolator, values, '', ['use_distributed_optimizer', 'data_parallel_sharding_strategy']);
+      if (ddp) collect(file, ddp, [root, ddp], interpolator, values, '', ['use_distributed_optimizer', 'data_parallel_sharding_strategy', 'use_megatron_fsdp']);
+      // DistributedInitConfig chooses PyTorch FSDP2 as the data-parallel wrapper.
+      const dist = section('dist');
+      if (dist) collect(file, dist, [root, dist], interpolator, values, '', ['use_torch_fsdp2']);
       // MixedPrecisionConfig is applied onto the model config at start-up, so its settings win when set.
       const mixed = section('mixed_precision');
       if (mixed) collect(file, mixed, [root, mixed], interpolator, values, '', ['bf16', 'fp16', 'fp8'], true);

@@ -66,6 +66,20 @@ describe('Megatron-Bridge ConfigContainer YAML', () => {
     expect([line(result, 'plan.tp'), line(result, 'plan.pp'), line(result, 'plan.vpp'), line(result, 'plan.globalBatchSize')]).toEqual([579, 545, 618, 789]);
   });
 
+  it('reads Megatron-FSDP from ddp: and PyTorch FSDP2 from dist:, with the sharding strategy choosing the stage', () => {
+    const text = readFileSync('test/fixtures/nemo/mbridge_deepseek_v3_pretrain_h100_fp8_sc_v1.yaml', 'utf8');
+    const withDdp = (megatronFsdp: string, strategy: string) => text
+      .replace('  data_parallel_sharding_strategy: no_shard\n', `  data_parallel_sharding_strategy: ${strategy}\n`)
+      .replace('  use_distributed_optimizer: true\n  use_megatron_fsdp: false\n', `  use_distributed_optimizer: true\n  use_megatron_fsdp: ${megatronFsdp}\n`);
+    const fsdp = readNemoYaml(withDdp('true', 'optim_grads_params'), 'bridge.yaml')!;
+    expect(fsdp.design.plan.zero).toBe(3);
+    expect(fsdp.sourceMap.get('plan.zero')!.key.line).toBe(118);
+    expect(readNemoYaml(withDdp('true', 'optim_grads'), 'bridge.yaml')!.design.plan.zero).toBe(2);
+    const fsdp2 = readNemoYaml(text.replace('  use_torch_fsdp2: false\n', '  use_torch_fsdp2: true\n'), 'bridge.yaml')!;
+    // FSDP2 on with the dump's default no_shard strategy: no sharding.
+    expect(fsdp2.design.plan.zero).toBe(0);
+  });
+
   it('counts the stages of its pipeline layout: Et|(tt|)*30mL = 32 = PP8 × VP4', () => {
     expect(countLayoutStages('Et|(tt|)*30mL')).toBe(32);
     expect(countLayoutStages('Et*2|(tt|)*5t|tmL')).toBe(8);
