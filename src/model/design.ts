@@ -20,6 +20,8 @@ export type Recompute = 'none' | 'selective' | 'full';
  */
 export type RecomputeModule = 'core_attn' | 'layernorm' | 'mla_up_proj' | 'moe_act' | 'mlp' | 'moe' | 'shared_experts';
 export const RECOMPUTE_MODULES: readonly RecomputeModule[] = ['core_attn', 'layernorm', 'mla_up_proj', 'moe_act', 'mlp', 'moe', 'shared_experts'];
+/** Megatron's default `recompute_modules` for selective recompute: the attention core only. */
+export const DEFAULT_RECOMPUTE_MODULES: readonly RecomputeModule[] = ['core_attn'];
 export type AttentionKind = 'mha' | 'gqa' | 'mla';
 export type MlpActivation = 'swiglu' | 'gelu';
 export type ZeroStage = 0 | 1 | 2 | 3;
@@ -83,7 +85,7 @@ export interface ParallelPlan {
   microbatches: number;
   schedule: ScheduleId;
   recompute: Recompute;
-  /** With `recompute: selective`, the modules recomputed; absent means Megatron's default, core_attn only. */
+  /** With `recompute: selective`, the modules recomputed; absent means DEFAULT_RECOMPUTE_MODULES. */
   recomputeModules?: RecomputeModule[];
   /**
    * The MLP activation's input (SwiGLU gate/up) kept in FP8 for the backward (Megatron

@@ -2,7 +2,7 @@
 // and traffic per link (DESIGN.md §4, CONTRACT.md `estimate`). Pure and synchronous; bad layouts come back as
 // problems, never as exceptions.
 import { findGpu } from './catalog/gpus';
-import type { Design } from './design';
+import type { Design, ModelArch, ScheduleId } from './design';
 import type { Problem } from './problems';
 import { efficiencyFor, linksFor } from './cost/efficiency';
 import { modelFlopsPerToken } from './cost/flops';
@@ -12,10 +12,10 @@ import { modelComm } from './cost/traffic';
 import { exposedDataParallelSeconds } from './cost/dpOverlap';
 import { checkLayout, stageCount } from './layoutChecks';
 import { peakActivationBytes } from './cost/activationPeak';
-import { rankMemory, stageActivationBytes, type RankMemory } from './rankMemory';
+import { rankHoldings, rankMemory, stageActivationBytes, type RankMemory } from './rankMemory';
 import { closedForm } from './schedule/closedForm';
 import { generateSchedule } from './schedule/index';
-import { OP_B, OP_F, OP_FB, OP_I, type Schedule } from './schedule/ops';
+import { OP_B, OP_F, OP_FB, OP_I, type Schedule, type ScheduleParams, type ScheduleResult } from './schedule/ops';
 import { simulate, type Timeline } from './schedule/simulate';
 import { stepTraffic, type Dimension } from './stepTraffic';
 
@@ -56,6 +56,26 @@ export interface EstimateResult {
 export interface EstimateOptions {
   /** Bubble fraction above which a `bubble/high` warning is raised (default 0.2). */
   maxBubbleFraction?: number;
+  /** Work shared between the estimates of one layout search (createEstimateCache). */
+  cache?: EstimateCache;
+}
+
+/**
+ * What many layouts of one design have in common: a schedule depends only on its id and sizes (a search meets
+ * the same few dozen again and again), model FLOPs per token only on the model and the sequence length.
+ */
+export interface EstimateCache {
+  schedules: Map<string, ScheduleResult>;
+  /** Ops of the schedules held; past SCHEDULE_CACHE_OPS new ones are generated and not kept. */
+  scheduleOps: number;
+  modelFlopsPerToken: WeakMap<ModelArch, Map<number, number>>;
+}
+
+/** An op takes 21 B of schedule arrays (schedule/ops.ts): some 85 MB of schedules at most. */
+const SCHEDULE_CACHE_OPS = 4_000_000;
+
+export function createEstimateCache(): EstimateCache {
+  return { schedules: new Map(), scheduleOps: 0, modelFlopsPerToken: new WeakMap() };
 }
 
 const SECONDS_PER_HOUR = 3600;
@@ -82,7 +102,7 @@ export function estimate(design: Design, options: EstimateOptions = {}): Estimat
 
   // One pipeline rank runs no schedule to speak of; 1F1B on one rank is just F, B per micro-batch.
   const scheduleId = plan.pp <= 1 ? '1f1b' : plan.schedule;
-  const generated = generateSchedule(scheduleId, { ranks: plan.pp, microbatches: plan.microbatches, chunks: plan.vpp });
+  const generated = cachedSchedule(scheduleId, { ranks: plan.pp, microbatches: plan.microbatches, chunks: plan.vpp }, options.cache);
   if (!generated.ok) {
     problems.push({ severity: 'error', code: 'schedule/constraint', field: 'plan.schedule', message: generated.error.message });
     return { estimate: null, problems };
@@ -99,7 +119,8 @@ export function estimate(design: Design, options: EstimateOptions = {}): Estimat
     return { estimate: null, problems };
   }
   const timeline = simulated.timeline;
-  const traffic = stepTraffic(context, comm, split);
+  const holdings = rankHoldings(design, split);
+  const traffic = stepTraffic(context, comm, split, holdings.map((h) => h.parameters));
 
   // The rank with the most work sets the step; its exposed communication is what overlap did not hide.
   let busiest = 0;
@@ -126,7 +147,7 @@ export function estimate(design: Design, options: EstimateOptions = {}): Estimat
   const memoryStages: RankMemory[] = [];
   // Each in-flight chunk weighs what its own stage holds (ranks of DualPipe and V schedules hold unequal stages).
   const activationPeaks = peakActivationBytes(schedule, stageActivationBytes(design, split));
-  for (let r = 0; r < schedule.ranks; r++) memoryStages.push(rankMemory(design, split, r, timeline.peakActivations[r]!, activationPeaks[r]!));
+  for (let r = 0; r < schedule.ranks; r++) memoryStages.push(rankMemory(design, r, holdings[r]!, timeline.peakActivations[r]!, activationPeaks[r]!));
   // The optimizer step streams weights, gradients and optimizer state through HBM once each way.
   let optimizerSeconds = 0;
   for (const m of memoryStages) {
@@ -136,7 +157,7 @@ export function estimate(design: Design, options: EstimateOptions = {}): Estimat
 
   const stepTimeSeconds = timeline.makespan + exposedDpSeconds + optimizerSeconds;
   const tokensPerStep = plan.globalBatchSize * plan.seqLength;
-  const modelFlopsPerStep = modelFlopsPerToken(model, plan.seqLength) * tokensPerStep;
+  const modelFlopsPerStep = cachedModelFlopsPerToken(model, plan.seqLength, options.cache) * tokensPerStep;
   const tflopsPerGpu = modelFlopsPerStep / (cluster.worldSize * stepTimeSeconds) / 1e12;
 
   const closed = closedForm(scheduleId, { ranks: plan.pp, microbatches: plan.microbatches, chunks: schedule.chunks }, bottleneckCosts(costs));
@@ -181,6 +202,29 @@ export function estimate(design: Design, options: EstimateOptions = {}): Estimat
       stages: split.stages.map((s, i) => ({ stage: i, layers: s.layers, F: costs.F[i]!, B: costs.B[i]!, W: costs.W[i]!, FB: costs.FB[i]! })),
     },
   };
+}
+
+function cachedSchedule(id: ScheduleId, params: ScheduleParams, cache: EstimateCache | undefined): ScheduleResult {
+  if (!cache) return generateSchedule(id, params);
+  const key = `${id}/${params.ranks}/${params.microbatches}/${params.chunks}`;
+  const known = cache.schedules.get(key);
+  if (known) return known;
+  const generated = generateSchedule(id, params);
+  const ops = generated.ok ? generated.schedule.opCount : 0;
+  if (cache.scheduleOps + ops <= SCHEDULE_CACHE_OPS) {
+    cache.schedules.set(key, generated);
+    cache.scheduleOps += ops;
+  }
+  return generated;
+}
+
+function cachedModelFlopsPerToken(model: ModelArch, seqLength: number, cache: EstimateCache | undefined): number {
+  if (!cache) return modelFlopsPerToken(model, seqLength);
+  let bySequence = cache.modelFlopsPerToken.get(model);
+  if (!bySequence) cache.modelFlopsPerToken.set(model, (bySequence = new Map()));
+  let flops = bySequence.get(seqLength);
+  if (flops === undefined) bySequence.set(seqLength, (flops = modelFlopsPerToken(model, seqLength)));
+  return flops;
 }
 
 /** FSDP units (transformer layers, MTP modules) of a stage: per-unit gathers only matter without PP, one stage. */

@@ -8,8 +8,8 @@
 // §3.3.3), which keeps far less per layer than core_attn for a few milliseconds of backward. Each result carries
 // a label that names the modules, since `recompute: selective` alone would not say which.
 import { DEEPSEEK_V3_ACTIVATION_RECIPE } from './cost/activations';
-import type { Design, ParallelPlan, Recompute, RecomputeModule, ScheduleId, ZeroStage } from './design';
-import { estimate, type Estimate } from './estimate';
+import { DEFAULT_RECOMPUTE_MODULES, type Design, type ParallelPlan, type Recompute, type RecomputeModule, type ScheduleId, type ZeroStage } from './design';
+import { createEstimateCache, estimate, type Estimate } from './estimate';
 
 export type SearchObjective = 'step-time' | 'memory';
 
@@ -43,7 +43,7 @@ export const DEEPSEEK_RECOMPUTE_MODULES: readonly RecomputeModule[] = DEEPSEEK_V
 
 export function recomputeLabel(plan: Pick<ParallelPlan, 'recompute' | 'recomputeModules'>): string {
   if (plan.recompute !== 'selective') return plan.recompute;
-  const modules = plan.recomputeModules ?? ['core_attn'];
+  const modules = plan.recomputeModules ?? DEFAULT_RECOMPUTE_MODULES;
   const deepSeek = modules.length === DEEPSEEK_RECOMPUTE_MODULES.length && DEEPSEEK_RECOMPUTE_MODULES.every((m) => modules.includes(m));
   return deepSeek ? `selective: DeepSeek-V3 recipe (${modules.join(', ')})` : `selective (${modules.length > 0 ? modules.join(', ') : 'no modules'})`;
 }
@@ -131,6 +131,7 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
   let cutShort = false;
   const feasible: SearchCandidate[] = [];
   const seen = new Set<string>();
+  const cache = createEstimateCache();
 
   const tryPlan = (plan: ParallelPlan): Estimate | undefined => {
     // Plans built along different paths list their fields in different orders; compare them field by field.
@@ -143,7 +144,7 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
     }
     if (plan.globalBatchSize % (plan.microBatchSize * plan.dp) !== 0) return undefined;
     evaluated++;
-    const result = estimate({ ...design, plan });
+    const result = estimate({ ...design, plan }, { cache });
     if (!result.estimate || result.problems.some((p) => p.severity === 'error')) return undefined;
     feasible.push({ plan, estimate: result.estimate, recomputeLabel: recomputeLabel(plan) });
     return result.estimate;

@@ -2,10 +2,8 @@
 // over the pipeline ranks, and what crosses IB per trained token.
 import type { Design } from './design';
 import { addBytes, type LinkBytes } from './cost/collectives';
-import { rankParameters } from './cost/memory';
 import type { LayerSplit } from './cost/stages';
-import { stageContent } from './rankMemory';
-import { dataParallelComm, type CommContext, type DataParallelComm, type ModelComm } from './cost/traffic';
+import { dataParallelComm, type CommContext, type DataParallelComm, type GpuParams, type ModelComm } from './cost/traffic';
 
 export type Dimension = 'tp' | 'ep' | 'pp' | 'dp' | 'cp';
 
@@ -18,29 +16,6 @@ export interface StepTraffic {
 
 const ZERO: LinkBytes = { nvlinkBytes: 0, ibBytes: 0 };
 
-/**
- * Which model stages each pipeline rank holds: chunk c of rank r is stage c·p + r (interleaved); V placement
- * puts stages r and 2p−1−r on rank r (ZB-V, DualPipeV); DualPipe keeps stage r of one direction and stage
- * p−1−r of the other, two copies of weights (DeepSeek-V3 Table 2: 2× parameters).
- */
-export function stagesOfRank(design: Design, stageCount: number, rank: number): number[] {
-  const { pp, schedule } = design.plan;
-  if (pp <= 1) return [0];
-  if (schedule === 'dualpipe') return rank === pp - 1 - rank ? [rank, rank] : [rank, pp - 1 - rank];
-  if (schedule === 'zbv' || schedule === 'dualpipev') return [rank, 2 * pp - 1 - rank];
-  const stages: number[] = [];
-  for (let stage = rank; stage < stageCount; stage += pp) stages.push(stage);
-  return stages;
-}
-
-/** Non-expert and routed-expert weights one GPU of `rank` holds (TP shards the first, EP·ETP the second). */
-export function rankParams(design: Design, split: LayerSplit, rank: number): { dense: number; expert: number } {
-  const { plan } = design;
-  const chunks = stagesOfRank(design, split.stages.length, rank).map((index) => stageContent(split.stages[index]!));
-  const params = rankParameters(design.model, chunks);
-  return { dense: params.nonExpert / plan.tp, expert: params.routedExperts / (plan.ep * plan.etp) };
-}
-
 /** Stage boundaries one micro-batch crosses between different ranks, per pipe. */
 function rankCrossings(design: Design, stageCount: number): number {
   const { schedule, pp } = design.plan;
@@ -50,7 +25,8 @@ function rankCrossings(design: Design, stageCount: number): number {
   return stageCount - 1;
 }
 
-export function stepTraffic(context: CommContext, comm: ModelComm, split: LayerSplit): StepTraffic {
+/** `rankParameters`: per pipeline rank, the weights one of its GPUs holds (memory.ts gpuParameters). */
+export function stepTraffic(context: CommContext, comm: ModelComm, split: LayerSplit, rankParameters: readonly GpuParams[]): StepTraffic {
   const { design } = context;
   const { plan, model, cluster } = design;
   const m = plan.microbatches;
@@ -74,7 +50,7 @@ export function stepTraffic(context: CommContext, comm: ModelComm, split: LayerS
   const dpPerRank: DataParallelComm[] = [];
   let dp = ZERO;
   for (let rank = 0; rank < pp; rank++) {
-    const sync = dataParallelComm(context, rankParams(design, split, rank));
+    const sync = dataParallelComm(context, rankParameters[rank]!);
     dpPerRank.push(sync);
     dp = addBytes(dp, sync.total, 1 / pp);
   }

@@ -24,7 +24,7 @@
 // Routed-expert internals also divide by ETP. Full recompute keeps only the layer input, 2sbh (÷t with SP).
 // Per-row norm statistics (4 B per token per norm) are left out, as Korthikanti does.
 
-import type { ModelArch, Recompute, RecomputeModule } from '../design';
+import { DEFAULT_RECOMPUTE_MODULES, type ModelArch, type ParallelPlan, type Recompute, type RecomputeModule } from '../design';
 import type { MicroBatchShape } from './flops';
 
 /** Bytes per element by precision. */
@@ -39,8 +39,10 @@ export const FP8_CACHED_BYTES = BYTES_PER_ELEMENT.fp8 + BYTES_PER_ELEMENT.fp32 /
 /** DeepSeek-V3's E5M6 (12-bit) copy of the attention output, with the same tile scales (§3.3.3). */
 export const E5M6_CACHED_BYTES = 1.5 + BYTES_PER_ELEMENT.fp32 / 128;
 
-/** Megatron's default selective recompute: the attention core only. */
-export const DEFAULT_RECOMPUTE_MODULES: readonly RecomputeModule[] = ['core_attn'];
+/** Bytes per element of the stored MLP activation input (SwiGLU gate and up): FP8 with the plan's FP8 input store. */
+export function activationInputBytesOf(plan: Pick<ParallelPlan, 'activationFp8InputStore'>): number {
+  return plan.activationFp8InputStore ? FP8_CACHED_BYTES : BYTES_PER_ELEMENT.bf16;
+}
 
 export interface ActivationSettings {
   tp: number;

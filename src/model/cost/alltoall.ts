@@ -15,6 +15,7 @@
 // h = 7168), combine stays BF16 (paper §3.3.2). The backward sends the same volumes the other way (gradient
 // of the combine in FP8, of the dispatch in BF16), so it costs what the forward costs.
 import type { Precision } from '../design';
+import { BYTES_PER_ELEMENT, FP8_CACHED_BYTES } from './activations';
 import type { GroupPlacement } from './placement';
 
 export interface ExpertRouting {
@@ -40,12 +41,10 @@ export interface TokenAllToAll {
   nvlinkBytesPerToken: number;
 }
 
-const FP8_SCALE_GROUP = 128;
-const FP32_BYTES = 4;
-const BF16_BYTES = 2;
+const BF16_BYTES = BYTES_PER_ELEMENT.bf16;
 
 export function dispatchBytesPerElement(precision: Precision): number {
-  return precision === 'fp8' ? 1 + FP32_BYTES / FP8_SCALE_GROUP : BF16_BYTES;
+  return precision === 'fp8' ? FP8_CACHED_BYTES : BF16_BYTES;
 }
 
 /** C(a, k) / C(b, k): the chance that k distinct picks from b items all avoid b − a given ones. */

@@ -18,6 +18,7 @@
 //   so `moeRouted` is also one GPU's share under EP (÷ etp for expert tensor parallelism).
 
 import type { ModelArch, Recompute, RecomputeModule } from '../design';
+import { recomputedModules } from './activations';
 import { attentionParams, isMoeLayer, mlpParams, parameterCounts } from './params';
 
 export type AttentionCausality = 'causal' | 'full';
@@ -116,15 +117,25 @@ export function layerPassFlops(
   causality: AttentionCausality = 'causal',
   recomputeModules?: readonly RecomputeModule[],
 ): PassFlops {
-  const kind = isMoeLayer(arch, index) ? 'moe' : 'dense';
-  const flops = layerKindForwardFlops(arch, kind, shape, causality);
-  return passFromLayer(flops, recompute, recomputedLayerFlops(arch, flops, shape, recompute, recomputeModules));
+  return layerKindPassFlops(arch, isMoeLayer(arch, index) ? 'moe' : 'dense', shape, recompute, causality, recomputeModules);
 }
 
-/** `redone`: the forward work the backward repeats (recomputedLayerFlops); absent, the core_attn / full default. */
-export function passFromLayer(flops: LayerFlops, recompute: Recompute, redone?: LayerFlops): PassFlops {
+function layerKindPassFlops(
+  arch: ModelArch,
+  kind: 'dense' | 'moe',
+  shape: MicroBatchShape,
+  recompute: Recompute,
+  causality: AttentionCausality,
+  recomputeModules: readonly RecomputeModule[] | undefined,
+): PassFlops {
+  const flops = layerKindForwardFlops(arch, kind, shape, causality);
+  return passFromLayer(flops, recomputedLayerFlops(arch, flops, shape, recompute, recomputeModules));
+}
+
+/** `redone`: the forward work the backward repeats (recomputedLayerFlops). */
+function passFromLayer(flops: LayerFlops, redone: LayerFlops): PassFlops {
   const forward = sumLayerFlops(flops);
-  const recomputed = redone ? sumLayerFlops(redone) : recompute === 'full' ? forward : recompute === 'selective' ? flops.attentionCore : 0;
+  const recomputed = sumLayerFlops(redone);
   return {
     forward,
     backward: 2 * forward + recomputed,
@@ -146,9 +157,6 @@ export function mlaUpProjectionFlops(arch: ModelArch, shape: MicroBatchShape): n
   return 2 * params * shape.microBatchSize * shape.seqLength;
 }
 
-/** The default selective module list (Megatron's recompute_modules default). */
-const DEFAULT_MODULES: readonly RecomputeModule[] = ['core_attn'];
-
 /**
  * The part of one layer's forward matmul/attention FLOPs the backward runs again, by class. `full`: all of it;
  * `selective`: the modules' work (see the header); `none`: nothing. A module that does not exist in this layer
@@ -164,7 +172,7 @@ export function recomputedLayerFlops(
   const none: LayerFlops = { attentionProjections: 0, attentionCore: 0, denseMlp: 0, moeRouted: 0, moeShared: 0, router: 0 };
   if (recompute === 'full') return { ...flops };
   if (recompute !== 'selective') return none;
-  const modules = new Set(recomputeModules ?? DEFAULT_MODULES);
+  const modules = recomputedModules({ recompute, recomputeModules });
   const wholeMoe = modules.has('moe');
   return {
     attentionProjections: modules.has('mla_up_proj') ? mlaUpProjectionFlops(arch, shape) : 0,
@@ -182,9 +190,9 @@ export function lmHeadPassFlops(arch: ModelArch, shape: MicroBatchShape): PassFl
   return { forward, backward: 2 * forward, weightGradient: forward, recompute: 0 };
 }
 
-/** The embedding is a lookup: 0 matmul FLOPs (its gradient is a scatter-add, also not a matmul). */
-export function embeddingPassFlops(): PassFlops {
-  return NO_PASS;
+/** Forward FLOPs of an MTP module's 2h→h projection (DeepSeek-V3 §2.2) for one micro-batch. */
+export function mtpProjectionForwardFlops(arch: ModelArch, shape: MicroBatchShape): number {
+  return 2 * (2 * arch.hidden * arch.hidden) * shape.microBatchSize * shape.seqLength;
 }
 
 /**
@@ -198,11 +206,9 @@ export function mtpModulePassFlops(
   causality: AttentionCausality = 'causal',
   recomputeModules?: readonly RecomputeModule[],
 ): PassFlops {
-  const tokens = shape.microBatchSize * shape.seqLength;
-  const projectionForward = 2 * (2 * arch.hidden * arch.hidden) * tokens;
+  const projectionForward = mtpProjectionForwardFlops(arch, shape);
   const projection: PassFlops = { forward: projectionForward, backward: 2 * projectionForward, weightGradient: projectionForward, recompute: 0 };
-  const layerFlops = layerKindForwardFlops(arch, arch.experts > 0 ? 'moe' : 'dense', shape, causality);
-  const layer = passFromLayer(layerFlops, recompute, recomputedLayerFlops(arch, layerFlops, shape, recompute, recomputeModules));
+  const layer = layerKindPassFlops(arch, arch.experts > 0 ? 'moe' : 'dense', shape, recompute, causality, recomputeModules);
   return addPass(addPass(projection, layer), lmHeadPassFlops(arch, shape));
 }
 

@@ -10,11 +10,12 @@
 
 import type { ModelArch, ParallelPlan, ZeroStage } from '../design';
 import {
-  type ActivationSettings, BYTES_PER_ELEMENT, embeddingActivationBytes, FP8_CACHED_BYTES, layerActivationBytes,
-  lmHeadActivationBytes,
+  activationInputBytesOf, type ActivationSettings, BYTES_PER_ELEMENT, embeddingActivationBytes, FP8_CACHED_BYTES,
+  layerActivationBytes, lmHeadActivationBytes,
 } from './activations';
 import type { StageContent } from './flops';
 import { isMoeLayer, parameterCounts } from './params';
+import type { GpuParams } from './traffic';
 import { zeroStepPlan } from './zeroSchedule';
 
 export {
@@ -104,6 +105,12 @@ export function rankParameters(arch: ModelArch, chunks: readonly StageContent[])
   return { nonExpert, routedExperts };
 }
 
+/** Parameters one GPU of a rank holds: the rank's non-expert weights ÷ TP, its routed experts ÷ EP·ETP. */
+export function gpuParameters(arch: ModelArch, plan: Pick<MemoryPlan, 'tp' | 'ep' | 'etp'>, chunks: readonly StageContent[]): GpuParams {
+  const params = rankParameters(arch, chunks);
+  return { dense: params.nonExpert / Math.max(1, plan.tp), expert: params.routedExperts / (Math.max(1, plan.ep) * Math.max(1, plan.etp)) };
+}
+
 export interface MemoryReserve {
   /** CUDA context, NCCL communicators and buffers, library workspaces. */
   fixedBytes: number;
@@ -134,8 +141,8 @@ export interface StageMemoryInput {
    * absent: peakInFlightMicroBatches × the rank's largest chunk.
    */
   peakChunkActivationBytes?: number;
-  /** DualPipe holds two copies of its stage's parameters (DeepSeek-V3 Table 2): weights, grads and optimizer ×2. */
-  parameterCopies?: number;
+  /** gpuParameters of the chunks, when the caller has them already. */
+  gpuParameters?: GpuParams;
   /** Default STATE_BYTES_MEGATRON. */
   stateBytes?: TrainingStateBytes;
   /** Default true. */
@@ -154,68 +161,74 @@ export interface StageMemory {
   totalBytes: number;
 }
 
-export function activationSettingsOf(input: StageMemoryInput): ActivationSettings {
+export function activationSettingsOf(
+  arch: ModelArch,
+  plan: MemoryPlan,
+  options: Pick<StageMemoryInput, 'flashAttention' | 'dropout'> = {},
+): ActivationSettings {
   return {
-    tp: input.plan.tp,
-    cp: input.plan.cp,
-    etp: input.plan.etp,
-    sequenceParallel: input.plan.sequenceParallel,
-    recompute: input.plan.recompute,
-    ...(input.plan.recomputeModules ? { recomputeModules: input.plan.recomputeModules } : {}),
-    flashAttention: input.flashAttention ?? true,
-    dropout: input.dropout ?? input.arch.activation === 'gelu',
+    tp: plan.tp,
+    cp: plan.cp,
+    etp: plan.etp,
+    sequenceParallel: plan.sequenceParallel,
+    recompute: plan.recompute,
+    ...(plan.recomputeModules ? { recomputeModules: plan.recomputeModules } : {}),
+    flashAttention: options.flashAttention ?? true,
+    dropout: options.dropout ?? arch.activation === 'gelu',
     // FP8 training caches every Linear input as its FP8 cast with tile scales (DeepSeek-V3 §3.3.3).
-    gemmInputBytes: input.plan.precision === 'fp8' ? FP8_CACHED_BYTES : BYTES_PER_ELEMENT.bf16,
-    activationInputBytes: input.plan.activationFp8InputStore ? FP8_CACHED_BYTES : BYTES_PER_ELEMENT.bf16,
+    gemmInputBytes: plan.precision === 'fp8' ? FP8_CACHED_BYTES : BYTES_PER_ELEMENT.bf16,
+    activationInputBytes: activationInputBytesOf(plan),
   };
 }
 
-/** Activation bytes of one micro-batch through one chunk (its layers only). */
-export function chunkActivationBytes(arch: ModelArch, chunk: StageContent, plan: MemoryPlan, settings: ActivationSettings): number {
+/**
+ * One micro-batch's activation bytes of one layer of each kind. In a dense model `moe` is the dense layer's, so an
+ * MTP module (one more transformer layer per micro-batch, MoE in an MoE model) always holds `moe`.
+ */
+export interface LayerKindActivationBytes {
+  dense: number;
+  moe: number;
+}
+
+/** Every layer of a kind keeps the same tensors, so each kind's list is built once for a whole model. */
+export function layerKindActivationBytes(arch: ModelArch, plan: MemoryPlan, settings: ActivationSettings): LayerKindActivationBytes {
   const shape = { microBatchSize: plan.microBatchSize, seqLength: plan.seqLength };
-  // Every layer of a kind keeps the same tensors: list them once per kind, not once per layer.
-  let denseBytes: number | undefined;
-  let moeBytes: number | undefined;
-  const layerBytes = (kind: 'dense' | 'moe'): number =>
-    kind === 'moe'
-      ? (moeBytes ??= layerActivationBytes(arch, 'moe', shape, settings).total)
-      : (denseBytes ??= layerActivationBytes(arch, 'dense', shape, settings).total);
+  const dense = layerActivationBytes(arch, 'dense', shape, settings).total;
+  return { dense, moe: arch.experts > 0 ? layerActivationBytes(arch, 'moe', shape, settings).total : dense };
+}
+
+/** Activation bytes of one micro-batch through one chunk (its layers and MTP modules). */
+export function chunkActivationBytes(arch: ModelArch, chunk: StageContent, perLayer: LayerKindActivationBytes): number {
   let bytes = 0;
   for (let index = chunk.firstLayer; index < chunk.firstLayer + chunk.layerCount; index += 1) {
-    bytes += layerBytes(isMoeLayer(arch, index) ? 'moe' : 'dense');
+    bytes += isMoeLayer(arch, index) ? perLayer.moe : perLayer.dense;
   }
-  // An MTP module holds one more transformer layer's activations per micro-batch.
-  bytes += chunk.mtpModules * layerBytes(arch.experts > 0 ? 'moe' : 'dense');
-  return bytes;
+  return bytes + chunk.mtpModules * perLayer.moe;
 }
 
 export function stageMemory(input: StageMemoryInput): StageMemory {
   const { arch, plan } = input;
-  const copies = Math.max(1, input.parameterCopies ?? 1);
   const state = input.stateBytes ?? STATE_BYTES_MEGATRON;
   const tp = Math.max(1, plan.tp);
   const cp = Math.max(1, plan.cp);
   const expertShard = Math.max(1, plan.ep) * Math.max(1, plan.etp);
 
-  const params = rankParameters(arch, input.chunks);
-  const nonExpertLocal = params.nonExpert / tp;
-  const expertLocal = params.routedExperts / expertShard;
+  const { dense: nonExpertLocal, expert: expertLocal } = input.gpuParameters ?? gpuParameters(arch, plan, input.chunks);
   const pp = Math.max(1, plan.pp ?? 1);
   const nonExpertBytes = zeroBytesPerParameter(state, plan.zero, Math.max(1, plan.dp) * cp, pp);
   const expertDataParallel = Math.max(1, (tp * cp * Math.max(1, plan.dp)) / expertShard);
   const expertBytes = zeroBytesPerParameter(state, plan.zero, expertDataParallel, pp);
 
-  const parametersBytes = copies * (nonExpertLocal * nonExpertBytes.weights + expertLocal * expertBytes.weights);
-  const gradientsBytes = copies * (nonExpertLocal * nonExpertBytes.gradients + expertLocal * expertBytes.gradients);
-  const optimizerBytes = copies * (nonExpertLocal * nonExpertBytes.optimizer + expertLocal * expertBytes.optimizer);
+  const parametersBytes = nonExpertLocal * nonExpertBytes.weights + expertLocal * expertBytes.weights;
+  const gradientsBytes = nonExpertLocal * nonExpertBytes.gradients + expertLocal * expertBytes.gradients;
+  const optimizerBytes = nonExpertLocal * nonExpertBytes.optimizer + expertLocal * expertBytes.optimizer;
 
-  const settings = activationSettingsOf(input);
+  const settings = activationSettingsOf(arch, plan, input);
   const shape = { microBatchSize: plan.microBatchSize, seqLength: plan.seqLength };
   // Chunks of one rank usually have equal layer counts; the largest bounds an in-flight chunk activation.
   const inFlight = Math.max(0, input.peakInFlightMicroBatches);
   // The largest chunk is only needed when activationPeak.ts's replay did not weigh each chunk already.
-  let activationsBytes =
-    input.peakChunkActivationBytes ?? inFlight * Math.max(0, ...input.chunks.map((chunk) => chunkActivationBytes(arch, chunk, plan, settings)));
+  let activationsBytes = input.peakChunkActivationBytes ?? inFlight * largestChunkActivationBytes(arch, plan, settings, input.chunks);
   if (input.chunks.some((chunk) => chunk.hasEmbedding)) activationsBytes += inFlight * embeddingActivationBytes(arch, shape, settings);
   if (input.chunks.some((chunk) => chunk.hasLmHead)) activationsBytes += lmHeadActivationBytes(arch, shape, settings);
   // Each MTP module computes its own logits through the shared head (DeepSeek-V3 §2.2, §3.2.3): the same input and
@@ -241,6 +254,11 @@ export function stageMemory(input: StageMemoryInput): StageMemory {
     otherBytes,
     totalBytes: parametersBytes + gradientsBytes + optimizerBytes + activationsBytes + otherBytes,
   };
+}
+
+function largestChunkActivationBytes(arch: ModelArch, plan: MemoryPlan, settings: ActivationSettings, chunks: readonly StageContent[]): number {
+  const perLayer = layerKindActivationBytes(arch, plan, settings);
+  return Math.max(0, ...chunks.map((chunk) => chunkActivationBytes(arch, chunk, perLayer)));
 }
 
 /**

@@ -63,8 +63,3 @@ export function placePlan(plan: ParallelPlan, gpusPerNode: number): Placement {
     expertDp: placeGroup(expertDpSize, etp * ep, gpusPerNode),
   };
 }
-
-/** A group inside one node talks over NVLink only. */
-export function isIntraNode(group: GroupPlacement): boolean {
-  return group.nodes <= 1;
-}

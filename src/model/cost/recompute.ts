@@ -12,20 +12,13 @@
 //              output (f elements), which the down-projection's weight gradient then reads.
 // Tokens on one GPU follow activations.ts: the micro-batch ÷ CP, ÷ TP only with sequence parallelism (norms are
 // replicated over TP otherwise), routed copies also ÷ ETP. Per-row statistics and weight reads are left out.
-import type { ModelArch, Recompute, RecomputeModule } from '../design';
-import { BYTES_PER_ELEMENT } from './activations';
+import type { ModelArch } from '../design';
+import { type ActivationSettings, BYTES_PER_ELEMENT, recomputedModules } from './activations';
 import type { MicroBatchShape } from './flops';
 
-export interface RecomputeTrafficSettings {
-  tp: number;
-  cp: number;
-  etp: number;
-  sequenceParallel: boolean;
-  recompute: Recompute;
-  recomputeModules?: readonly RecomputeModule[];
-  /** Bytes per element of the stored SwiGLU input (2, or the FP8 cached width). */
-  activationInputBytes: number;
-}
+/** The stored SwiGLU input's width (activationInputBytesOf) is required here: it is what moe_act reads back. */
+export type RecomputeTrafficSettings = Pick<ActivationSettings, 'tp' | 'cp' | 'etp' | 'sequenceParallel' | 'recompute' | 'recomputeModules'>
+  & Required<Pick<ActivationSettings, 'activationInputBytes'>>;
 
 const ACTIVATION_BYTES = BYTES_PER_ELEMENT.bf16;
 /** Megatron's `layernorm` module: the input norm and the pre-MLP norm of a layer. */
@@ -33,8 +26,7 @@ const NORMS_PER_LAYER = 2;
 
 /** HBM bytes one GPU moves to redo a layer's memory-bound recompute modules for one micro-batch (0 unless selective). */
 export function recomputedHbmBytes(arch: ModelArch, kind: 'dense' | 'moe', shape: MicroBatchShape, settings: RecomputeTrafficSettings): number {
-  if (settings.recompute !== 'selective' || !settings.recomputeModules) return 0;
-  const modules = new Set(settings.recomputeModules);
+  const modules = recomputedModules(settings);
   const spDivisor = settings.sequenceParallel ? Math.max(1, settings.tp) : 1;
   const tokens = (shape.microBatchSize * shape.seqLength) / Math.max(1, settings.cp) / spDivisor;
   let bytes = 0;

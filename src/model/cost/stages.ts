@@ -1,4 +1,5 @@
-// Pipeline stages: which layers each holds, and what one micro-batch costs on it (F, B, W, F&B in seconds).
+// Pipeline stages: which layers each holds, which stages each rank holds, and what one micro-batch costs on a stage
+// (F, B, W, F&B in seconds).
 //
 // Layer split. Megatron-LM splits L layers evenly over the S = pp·vpp stages and, when L mod S ≠ 0, needs the
 // first and last stages' counts given (`--decoder-first-pipeline-num-layers` / `--decoder-last-…`), because
@@ -14,9 +15,9 @@
 // all-to-all kernels leave free and hides the pair's EP all-to-all behind it (DeepSeek-V3 §3.2.1).
 import type { Design } from '../design';
 import type { GpuSpec } from '../catalog/gpus';
-import { BYTES_PER_ELEMENT, DEFAULT_RECOMPUTE_MODULES, FP8_CACHED_BYTES } from './activations';
+import { activationInputBytesOf, recomputedModules } from './activations';
 import { DUALPIPE_COMM_SM_FRACTION, gemmSizeFactor, type EfficiencyParams } from './efficiency';
-import { layerKindForwardFlops, lmHeadPassFlops, recomputedLayerFlops, type LayerFlops } from './flops';
+import { layerKindForwardFlops, lmHeadPassFlops, mtpProjectionForwardFlops, recomputedLayerFlops, type LayerFlops, type StageContent } from './flops';
 import { recomputedHbmBytes } from './recompute';
 import { isMoeLayer } from './params';
 import type { ModelComm } from './traffic';
@@ -68,6 +69,36 @@ export function splitLayers(design: Design, stageCount: number): LayerSplit {
     first += count;
   }
   return { stages, uneven: layers % stageCount !== 0 };
+}
+
+/**
+ * Which model stages each pipeline rank holds: chunk c of rank r is stage c·p + r (interleaved); V placement
+ * puts stages r and 2p−1−r on rank r (ZB-V, DualPipeV); DualPipe keeps stage r of one direction and stage
+ * p−1−r of the other, two copies of weights (DeepSeek-V3 Table 2: 2× parameters).
+ */
+export function stagesOfRank(design: Design, stageCount: number, rank: number): number[] {
+  const { pp, schedule } = design.plan;
+  if (pp <= 1) return [0];
+  if (schedule === 'dualpipe') return rank === pp - 1 - rank ? [rank, rank] : [rank, pp - 1 - rank];
+  if (schedule === 'zbv' || schedule === 'dualpipev') return [rank, 2 * pp - 1 - rank];
+  const stages: number[] = [];
+  for (let stage = rank; stage < stageCount; stage += pp) stages.push(stage);
+  return stages;
+}
+
+export function stageContent(layout: StageLayout): StageContent {
+  return {
+    firstLayer: layout.firstLayer,
+    layerCount: layout.layers,
+    hasEmbedding: layout.embedding,
+    hasLmHead: layout.head,
+    mtpModules: layout.mtpLayers,
+  };
+}
+
+/** The chunks pipeline rank `rank` holds, in the order stagesOfRank lists them. */
+export function rankChunks(design: Design, split: LayerSplit, rank: number): StageContent[] {
+  return stagesOfRank(design, split.stages.length, rank).map((index) => stageContent(split.stages[index]!));
 }
 
 export interface StageCostBreakdown {
@@ -134,8 +165,7 @@ export function stageWork(design: Design, layout: StageLayout): StageWork {
   if (layout.head) work = add(work, { denseMatmulFlops: head, expertMatmulFlops: 0, attentionFlops: 0 });
   if (layout.mtpLayers > 0) {
     // DeepSeek-V3 §2.2: each MTP module is a 2h→h projection, one layer (MoE in an MoE model) and the shared head.
-    const tokens = shape.microBatchSize * shape.seqLength;
-    const projection = 2 * 2 * model.hidden * model.hidden * tokens;
+    const projection = mtpProjectionForwardFlops(model, shape);
     const module = add(classify(moe, 1), { denseMatmulFlops: projection + head, expertMatmulFlops: 0, attentionFlops: 0 });
     for (let i = 0; i < layout.mtpLayers; i++) work = add(work, module);
   }
@@ -168,21 +198,17 @@ export function stageCosts(input: StageCostInput): StageCostBreakdown {
   const recomputeAll = plan.recompute === 'full';
   // Selective recompute: each module's forward again (recompute.ts); Megatron's default module is core_attn.
   const shape = { microBatchSize: plan.microBatchSize, seqLength: plan.seqLength };
-  const modules = plan.recompute === 'selective' ? plan.recomputeModules ?? DEFAULT_RECOMPUTE_MODULES : [];
   const hbmRate = gpu.hbmBytesPerSecond * efficiency.hbmFraction;
   const recomputeSeconds = (kind: 'dense' | 'moe'): number => {
     const flops = layerKindForwardFlops(model, kind, shape);
-    const redone = classify(recomputedLayerFlops(model, flops, shape, plan.recompute, modules), 1);
-    const hbmBytes = recomputedHbmBytes(model, kind, shape, {
-      ...plan, recomputeModules: modules,
-      activationInputBytes: plan.activationFp8InputStore ? FP8_CACHED_BYTES : BYTES_PER_ELEMENT.bf16,
-    });
+    const redone = classify(recomputedLayerFlops(model, flops, shape, plan.recompute, plan.recomputeModules), 1);
+    const hbmBytes = recomputedHbmBytes(model, kind, shape, { ...plan, activationInputBytes: activationInputBytesOf(plan) });
     return (redone.denseMatmulFlops / matmulRate + redone.expertMatmulFlops / expertRate + redone.attentionFlops / attentionRate) / gpuShare + hbmBytes / hbmRate;
   };
   const denseRecompute = recomputeAll ? 0 : recomputeSeconds('dense');
   const moeRecompute = recomputeAll || model.experts === 0 ? 0 : recomputeSeconds('moe');
   // Recomputing the whole MoE block runs its dispatch and combine again (the checkpoint wraps the token dispatcher).
-  const moeAllToAllAgain = plan.recompute === 'selective' && modules.includes('moe');
+  const moeAllToAllAgain = recomputedModules(plan).has('moe');
   for (let s = 0; s < n; s++) {
     const layout = split.stages[s]!;
     const work = stageWork(design, layout);

@@ -173,14 +173,6 @@ describe('DeepSeek-V3 parameters per GPU: PP16, EP64, DP128, ZeRO-1, FP32 master
     expect(memory.optimizerBytes).toBe(2_876_821_504);
   });
 
-  it('DualPipe keeps two parameter copies', () => {
-    const one = stageMemory({ arch: dsv3, plan, chunks: stage, peakInFlightMicroBatches: 1, stateBytes: STATE_BYTES_DEEPSEEK_V3 });
-    const two = stageMemory({ arch: dsv3, plan, chunks: stage, peakInFlightMicroBatches: 1, stateBytes: STATE_BYTES_DEEPSEEK_V3, parameterCopies: 2 });
-    expect(two.parametersBytes).toBe(2 * one.parametersBytes);
-    expect(two.gradientsBytes).toBe(2 * one.gradientsBytes);
-    expect(two.activationsBytes).toBe(one.activationsBytes);
-  });
-
   it('the last stage carries the head and the MTP module (its routed experts EP-sharded too)', () => {
     const last = rankParameters(dsv3, [chunk(57, 4, { hasLmHead: true, mtpModules: 1 })]);
     // Head V·h = 926,679,040 + final norm 7168; MTP own: 3h + 2h² = 102,781,952 + a MoE layer's non-expert part.
