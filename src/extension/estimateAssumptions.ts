@@ -1,11 +1,11 @@
 // Where each design value came from, as rows for the panel (DESIGN.md §7 "honest numbers": assumptions are
 // listed). Pure, no `vscode`. Values are file text or derived from it: the page writes them with textContent.
 import type { Origin } from '../config/types';
-import type { Design, FieldPath } from '../model/design';
+import { fieldValue, type Design, type FieldPath } from '../model/design';
 import type { EstimateAssumption } from '../protocol';
 import { describeOrigin } from '../format';
 import { FIELD_LABELS } from './hoverText';
-import { fieldValue } from './whatIf';
+
 
 /** Parallel layout first (what the user tunes), then the cluster, then the model's architecture. */
 const SECTION_ORDER = ['plan', 'cluster', 'modelId', 'model'];

@@ -2,7 +2,7 @@
 // estimate, and neighbouring values side by side. Pure, no `vscode`; every piece of file text goes through
 // escapeMarkdown, and the caller renders the result untrusted with HTML off.
 import type { Origin } from '../config/types';
-import type { Design, FieldPath } from '../model/design';
+import { fieldValue, type Design, type FieldPath } from '../model/design';
 import type { Estimate } from '../model/estimate';
 import { describeOrigin, escapeMarkdown, formatBytes, formatGiB, formatPeakMemory, formatPercent, formatSeconds, headline, significant } from '../format';
 import type { Variant } from './whatIf';
@@ -67,7 +67,7 @@ export function hoverMarkdown(input: HoverInput): string {
 }
 
 function valueLine(input: HoverInput): string {
-  const resolved = input.design ? resolvedValue(input.design, input.field) : undefined;
+  const resolved = input.design ? fieldValue(input.design, input.field) : undefined;
   const written = input.writtenText?.trim();
   const from = escapeMarkdown(describeOrigin(input.origin));
   const shown = resolved === undefined ? undefined : displayValue(resolved);
@@ -88,11 +88,6 @@ function displayValue(value: unknown): string {
   return String(value);
 }
 
-function resolvedValue(design: Design, field: FieldPath): unknown {
-  if (field === 'modelId') return design.model.name;
-  const [part, key] = field.split('.') as ['model' | 'plan' | 'cluster', string];
-  return (design[part] as unknown as Record<string, unknown>)[key];
-}
 
 /** What the field does to the estimate, in the terms that field moves. */
 function effectLines(field: FieldPath, design: Design, estimate: Estimate): string[] {

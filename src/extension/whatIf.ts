@@ -1,7 +1,7 @@
 // "What would a neighbouring value give?" for hovers: the design with one field changed, re-derived the way
 // completion derives it (dp = world / (tp·pp·cp), micro-batches = global batch / (micro-batch · dp)), estimated
 // again. Pure, no `vscode`; each estimate is milliseconds and the op count is bounded before estimating.
-import type { Design, FieldPath, ParallelPlan, Recompute, ScheduleId } from '../model/design';
+import { fieldValue, type Design, type FieldPath, type ParallelPlan, type Recompute, type ScheduleId } from '../model/design';
 import { estimate, type Estimate, type EstimateOptions } from '../model/estimate';
 import { planSchedule, SCHEDULE_IDS, scheduleOpBound } from '../model/schedule/index';
 import type { WhatIfChanges } from '../protocol';
@@ -107,11 +107,6 @@ export function compareNeighbours(design: Design, field: FieldPath, currentEstim
   });
 }
 
-export function fieldValue(design: Design, field: FieldPath): unknown {
-  if (field === 'modelId') return design.model.name;
-  const [part, key] = field.split('.') as ['model' | 'plan' | 'cluster', string];
-  return (design[part] as unknown as Record<string, unknown>)[key];
-}
 
 /** Bounds on what the panel's what-if controls may ask for (the page is not trusted to have checked). */
 export const WHAT_IF_LIMITS = { pp: 1024, microBatchSize: 1024 } as const;

@@ -143,6 +143,13 @@ export interface DesignDraft {
 /** A design field's path, as used in SourceMap keys and `origins`: "plan.pp", "model.layers", "cluster.gpu". */
 export type FieldPath = `model.${keyof ModelArch & string}` | `plan.${keyof ParallelPlan & string}` | `cluster.${keyof ClusterSpec & string}` | 'modelId';
 
+/** A design's value at a field path (`modelId` is the model's name). */
+export function fieldValue(design: Design, field: FieldPath): unknown {
+  if (field === 'modelId') return design.model.name;
+  const [part, key] = field.split('.') as ['model' | 'plan' | 'cluster', string];
+  return (design[part] as unknown as Record<string, unknown>)[key];
+}
+
 export function emptyDraft(): DesignDraft {
   return { model: {}, plan: {}, cluster: {} };
 }

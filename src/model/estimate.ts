@@ -14,7 +14,7 @@ import { checkLayout, stageCount } from './layoutChecks';
 import { peakActivationBytes } from './cost/activationPeak';
 import { rankHoldings, rankMemory, stageActivationBytes, type RankMemory } from './rankMemory';
 import { closedForm } from './schedule/closedForm';
-import { generateSchedule } from './schedule/index';
+import { generateSchedule, planSchedule } from './schedule/index';
 import { OP_B, OP_F, OP_FB, OP_I, type Schedule, type ScheduleParams, type ScheduleResult } from './schedule/ops';
 import { simulate, type Timeline } from './schedule/simulate';
 import { stepTraffic, type Dimension } from './stepTraffic';
@@ -100,9 +100,9 @@ export function estimate(design: Design, options: EstimateOptions = {}): Estimat
   const split = splitLayers(design, stageCount(design));
   const costs = stageCosts({ design, gpu, efficiency, comm, split, peakFlopsPerSecond });
 
-  // One pipeline rank runs no schedule to speak of; 1F1B on one rank is just F, B per micro-batch.
-  const scheduleId = plan.pp <= 1 ? '1f1b' : plan.schedule;
-  const generated = cachedSchedule(scheduleId, { ranks: plan.pp, microbatches: plan.microbatches, chunks: plan.vpp }, options.cache);
+  const run = planSchedule(plan);
+  const scheduleId = run.id;
+  const generated = cachedSchedule(scheduleId, run.params, options.cache);
   if (!generated.ok) {
     problems.push({ severity: 'error', code: 'schedule/constraint', field: 'plan.schedule', message: generated.error.message });
     return { estimate: null, problems };

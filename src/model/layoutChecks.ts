@@ -6,7 +6,7 @@
 // related to it, so the config layer can put it on the key the user wrote. Errors stop the estimate; nothing here
 // throws.
 import { splitLayers } from './cost/stages';
-import type { Design, FieldPath, ParallelPlan } from './design';
+import { fieldValue, type Design, type FieldPath, type ParallelPlan } from './design';
 import type { Problem, Severity } from './problems';
 import { checkScheduleConstraints, planSchedule } from './schedule/index';
 
@@ -48,14 +48,10 @@ export function stageCount({ plan }: { plan: Pick<ParallelPlan, 'pp' | 'vpp' | '
   return pp;
 }
 
-function valueAt(design: Design, path: FieldPath): unknown {
-  const [part, key] = path.split('.') as ['model' | 'plan' | 'cluster', string];
-  return (design[part] as unknown as Record<string, unknown>)[key];
-}
 
 function checkPositive(design: Design, report: Report): void {
   for (const path of POSITIVE_FIELDS) {
-    const value = valueAt(design, path);
+    const value = fieldValue(design, path);
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
       report('error', 'value/invalid', `${path} must be a whole number ≥ 1, got ${String(value)}`, path);
     }
