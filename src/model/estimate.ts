@@ -2,7 +2,7 @@
 // and traffic per link (DESIGN.md §4, CONTRACT.md `estimate`). Pure and synchronous; bad layouts come back as
 // problems, never as exceptions.
 import { findGpu } from './catalog/gpus';
-import type { Design, ModelArch, ScheduleId } from './design';
+import type { Design, ScheduleId } from './design';
 import type { Problem } from './problems';
 import { efficiencyFor, linksFor } from './cost/efficiency';
 import { modelFlopsPerToken } from './cost/flops';
@@ -60,22 +60,18 @@ export interface EstimateOptions {
   cache?: EstimateCache;
 }
 
-/**
- * What many layouts of one design have in common: a schedule depends only on its id and sizes (a search meets
- * the same few dozen again and again), model FLOPs per token only on the model and the sequence length.
- */
+/** What many layouts of one design share: a schedule depends only on its id and sizes (a search meets the same few dozen again and again). */
 export interface EstimateCache {
   schedules: Map<string, ScheduleResult>;
   /** Ops of the schedules held; past SCHEDULE_CACHE_OPS new ones are generated and not kept. */
   scheduleOps: number;
-  modelFlopsPerToken: WeakMap<ModelArch, Map<number, number>>;
 }
 
 /** An op takes 21 B of schedule arrays (schedule/ops.ts): some 85 MB of schedules at most. */
 const SCHEDULE_CACHE_OPS = 4_000_000;
 
 export function createEstimateCache(): EstimateCache {
-  return { schedules: new Map(), scheduleOps: 0, modelFlopsPerToken: new WeakMap() };
+  return { schedules: new Map(), scheduleOps: 0 };
 }
 
 const SECONDS_PER_HOUR = 3600;
@@ -157,7 +153,7 @@ export function estimate(design: Design, options: EstimateOptions = {}): Estimat
 
   const stepTimeSeconds = timeline.makespan + exposedDpSeconds + optimizerSeconds;
   const tokensPerStep = plan.globalBatchSize * plan.seqLength;
-  const modelFlopsPerStep = cachedModelFlopsPerToken(model, plan.seqLength, options.cache) * tokensPerStep;
+  const modelFlopsPerStep = modelFlopsPerToken(model, plan.seqLength) * tokensPerStep;
   const tflopsPerGpu = modelFlopsPerStep / (cluster.worldSize * stepTimeSeconds) / 1e12;
 
   const closed = closedForm(scheduleId, { ranks: plan.pp, microbatches: plan.microbatches, chunks: schedule.chunks }, bottleneckCosts(costs));
@@ -216,15 +212,6 @@ function cachedSchedule(id: ScheduleId, params: ScheduleParams, cache: EstimateC
     cache.scheduleOps += ops;
   }
   return generated;
-}
-
-function cachedModelFlopsPerToken(model: ModelArch, seqLength: number, cache: EstimateCache | undefined): number {
-  if (!cache) return modelFlopsPerToken(model, seqLength);
-  let bySequence = cache.modelFlopsPerToken.get(model);
-  if (!bySequence) cache.modelFlopsPerToken.set(model, (bySequence = new Map()));
-  let flops = bySequence.get(seqLength);
-  if (flops === undefined) bySequence.set(seqLength, (flops = modelFlopsPerToken(model, seqLength)));
-  return flops;
 }
 
 /** FSDP units (transformer layers, MTP modules) of a stage: per-unit gathers only matter without PP, one stage. */
