@@ -1,5 +1,6 @@
-// `npm test`: every suite, then one closing line with the totals: unit, property, golden and reader tests
-// (vitest), then the end-to-end test in a real VS Code (test/e2e/run.mjs), which says plainly when it is skipped.
+// `npm test`: every suite, then one closing line with the totals: the type check (tsc --noEmit, one test: a type
+// error fails CI even when every test passes), unit, property, golden and reader tests (vitest), then the
+// end-to-end test in a real VS Code (test/e2e/run.mjs), which says plainly when it is skipped.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
@@ -12,6 +13,14 @@ rmSync(e2eReport, { force: true });
 const run = (command, args) => spawnSync(command, args, { stdio: 'inherit', env: process.env }).status ?? 1;
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
+
+console.log('Type check: tsc --noEmit -p .');
+const typeCheckStatus = run('npx', ['tsc', '--noEmit', '-p', '.']);
+if (typeCheckStatus === 0) totals.passed += 1;
+else {
+  totals.failed += 1;
+  console.log('Type check failed (counted as one failed test).');
+}
 
 const vitestStatus = run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestReport}`]);
 if (existsSync(vitestReport)) {
