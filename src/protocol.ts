@@ -21,14 +21,34 @@ export interface InitMessage {
   type: 'init';
   schedules: ScheduleChoice[];
   defaults: ScheduleQuery;
+  /** Which surface the page is: the narrow activity-bar view offers to open the wide panel beside the editor. */
+  surface: 'view' | 'editor';
 }
 
-/** A simulated schedule. `opsOmitted` says the op lists were left out because they are too many to draw. */
+/**
+ * What the timeline renderer needs to rebuild a simulated step: the schedule, its sizes and the per-stage costs.
+ * The page replays them through the model's own generator and simulator (webview/timeline/replay.ts), so a step of
+ * millions of ops crosses postMessage as a few hundred numbers and cannot differ from what the host simulated.
+ */
+export interface TimelineSpec {
+  schedule: ScheduleId;
+  ranks: number;
+  microbatches: number;
+  chunks?: number;
+  /** Per stage within a pipe, in `unit`. */
+  costs: { forward: number[]; backward: number[]; weight: number[]; overlapped?: number[]; p2p: number };
+  /** Per stage, exposed communication inside a forward, a backward and an F&B pair, drawn as a lane under each rank. */
+  comm?: { forward: number[]; backward: number[]; overlapped: number[] };
+  /** Seconds for an estimate; the cost units of the query for Show Schedule…. */
+  unit: 'seconds' | 'units';
+}
+
+/** A simulated schedule: the figures (`report`, without op lists) and what the timeline replays. */
 export interface ScheduleMessage {
   type: 'schedule';
   query: ScheduleQuery;
   report: ScheduleReport;
-  opsOmitted?: { ops: number; limit: number };
+  timeline: TimelineSpec;
 }
 
 /** The query could not be simulated (a schedule constraint, a bad size); `message` states the rule. */
@@ -74,11 +94,6 @@ export interface EstimateTrafficRow {
   nvlinkText: string;
   ibText: string;
 }
-
-/** The designed step's per-rank timeline in seconds, or why it is not drawn. */
-export type EstimateTimeline =
-  | { drawn: true; makespanSeconds: number; ranks: Pick<ScheduleReport['ranks'][number], 'rank' | 'ops'>[] }
-  | { drawn: false; ops: number; limit: number };
 
 export interface EstimateProblem {
   severity: 'error' | 'warning' | 'info';
@@ -130,7 +145,8 @@ export interface EstimateView {
     exposedCommText: string;
     computeToCommText: string;
   };
-  timeline?: EstimateTimeline;
+  /** The designed step, replayed by the page's timeline; its makespan is `makespanSeconds`. */
+  timeline?: TimelineSpec & { makespanSeconds: number };
   problems: EstimateProblem[];
   assumptions: EstimateAssumption[];
 }
@@ -168,10 +184,15 @@ export interface WhatIfResetMessage {
   type: 'whatIfReset';
 }
 
-export type WebviewMessage = ReadyMessage | RunScheduleMessage | WhatIfMessage | WhatIfResetMessage;
+/** Open (or bring forward) the wide panel beside the editor. */
+export interface OpenBesideMessage {
+  type: 'openBeside';
+}
+
+export type WebviewMessage = ReadyMessage | RunScheduleMessage | WhatIfMessage | WhatIfResetMessage | OpenBesideMessage;
 
 const HOST_TYPES: ReadonlySet<string> = new Set<HostMessage['type']>(['init', 'schedule', 'scheduleError', 'scheduleRunning', 'estimate']);
-const WEBVIEW_TYPES: ReadonlySet<string> = new Set<WebviewMessage['type']>(['ready', 'runSchedule', 'whatIf', 'whatIfReset']);
+const WEBVIEW_TYPES: ReadonlySet<string> = new Set<WebviewMessage['type']>(['ready', 'runSchedule', 'whatIf', 'whatIfReset', 'openBeside']);
 
 function hasType(value: unknown, types: ReadonlySet<string>): boolean {
   if (typeof value !== 'object' || value === null || !('type' in value)) return false;

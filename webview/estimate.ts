@@ -4,7 +4,7 @@
 import type { EstimateView, ScheduleChoice, WhatIfChanges } from '../src/protocol';
 import { byId } from './dom';
 import { MemoryChart } from './memoryChart';
-import { TimelineChart } from './timeline';
+import { TimelineView } from './timeline/view';
 import { WhatIfControls } from './whatIfControls';
 
 function cell(tag: 'td' | 'th', text: string, field?: string): HTMLElement {
@@ -19,7 +19,7 @@ const SEVERITY_MARK: Record<string, string> = { error: '✖', warning: '⚠', in
 
 export class EstimatePane {
   private readonly memory = new MemoryChart(byId<HTMLCanvasElement>('memory-chart'));
-  private readonly timeline = new TimelineChart(byId<HTMLCanvasElement>('estimate-timeline'), byId('estimate-timeline-box'));
+  private readonly timeline = new TimelineView(byId<HTMLCanvasElement>('estimate-timeline'), byId('estimate-timeline-box'));
   private readonly controls: WhatIfControls;
   private readonly error = byId('estimate-unavailable');
 
@@ -112,21 +112,10 @@ export class EstimatePane {
   }
 
   private renderTimeline(view: EstimateView): void {
-    const timeline = view.timeline;
-    const omitted = byId('estimate-timeline-omitted');
     const box = byId('estimate-timeline-box');
-    if (!timeline || !timeline.drawn) {
-      this.timeline.clear();
-      box.hidden = true;
-      omitted.hidden = !timeline;
-      omitted.textContent = timeline && !timeline.drawn
-        ? `The timeline is not drawn: ${timeline.ops.toLocaleString('en-US')} ops are more than the ${timeline.limit.toLocaleString('en-US')} the chart draws. Export a trace (plens trace) to see it in Perfetto.`
-        : '';
-      return;
-    }
-    omitted.hidden = true;
-    box.hidden = false;
-    this.timeline.draw({ makespan: timeline.makespanSeconds, ranks: timeline.ranks }, 'time (s)');
+    box.hidden = !view.timeline;
+    if (view.timeline) this.timeline.show(view.timeline);
+    else this.timeline.clear();
   }
 
   private renderProblems(view: EstimateView): void {

@@ -11,7 +11,7 @@ import { monitorCspViolations } from './cspMonitor';
 import { byId } from './dom';
 import { EstimatePane } from './estimate';
 import { renderFigures } from './figures';
-import { TimelineChart } from './timeline';
+import { TimelineView } from './timeline/view';
 
 interface PanelState {
   init?: InitMessage;
@@ -34,9 +34,8 @@ const send = (message: WebviewMessage) => vscode.postMessage(message);
 const errorBox = byId('error');
 const emptyNote = byId('empty');
 const result = byId('result');
-const omitted = byId('omitted');
 const status = byId('status');
-const timeline = new TimelineChart(byId<HTMLCanvasElement>('timeline'), byId('chart-box'));
+const timeline = new TimelineView(byId<HTMLCanvasElement>('timeline'), byId('chart-box'));
 const controls = new Controls(
   (query) => send({ type: 'runSchedule', query }),
   (message) => showError(message),
@@ -51,6 +50,8 @@ function selectTab(index: number): void {
   state.tab = index;
   if (tabs.selectedIndex !== index) tabs.selectedIndex = index;
 }
+
+byId('open-beside').addEventListener('click', () => send({ type: 'openBeside' }));
 
 tabs.addEventListener('vsc-tabs-select', (event) => {
   state.tab = event.detail.selectedIndex;
@@ -86,30 +87,24 @@ function showSchedule(message: ScheduleMessage): void {
   result.hidden = false;
   const chunks = report.schedule === 'interleaved-1f1b' ? `, v = ${report.chunks}` : '';
   byId('title').textContent = `${labelOf(report.schedule)} — p = ${report.pp}, m = ${report.microbatches}${chunks}`;
-  omitted.hidden = !message.opsOmitted;
-  omitted.textContent = message.opsOmitted
-    ? `The timeline is not drawn: ${message.opsOmitted.ops.toLocaleString('en-US')} ops are more than the ${message.opsOmitted.limit.toLocaleString('en-US')} the chart draws. The figures below are complete.`
-    : '';
   renderFigures(report);
-  byId('chart-column').hidden = Boolean(message.opsOmitted);
   byId('chart-note').textContent = chartNote(report.schedule);
-  if (message.opsOmitted) timeline.clear();
-  else timeline.draw(report);
+  timeline.show(message.timeline);
 }
 
-/** What the bar shading and numbers mean for this schedule (chunk 1 is drawn lighter, see timeline.ts). */
+/** What the bar shading means for this schedule (a later chunk is drawn lighter, see timeline/theme.ts). */
 function chartNote(schedule: ScheduleId): string {
-  const numbers = 'Numbers in bars: micro-batch.';
+  const hover = 'Hover a bar for its op; each pixel column shows the op kind that fills most of it.';
   switch (schedule) {
     case 'dualpipe':
-      return `${numbers} Lighter bars: micro-batches entering at the last rank (DualPipe's second direction).`;
+      return `${hover} Lighter bars: micro-batches entering at the last rank (DualPipe's second direction).`;
     case 'zbv':
     case 'dualpipev':
-      return `${numbers} Lighter bars: each rank's second chunk (V placement, stage 2p−1−rank).`;
+      return `${hover} Lighter bars: each rank's second chunk (V placement, stage 2p−1−rank).`;
     case 'interleaved-1f1b':
-      return `${numbers} Lighter bars: model chunks after each rank's first.`;
+      return `${hover} Lighter bars: model chunks after each rank's first.`;
     default:
-      return numbers;
+      return hover;
   }
 }
 
@@ -122,6 +117,7 @@ function apply(message: HostMessage, restoring = false): void {
   switch (message.type) {
     case 'init':
       state.init = message;
+      byId('surface-actions').hidden = message.surface !== 'view';
       controls.offer(message.schedules);
       estimatePane.offer(message.schedules);
       controls.show(state.view?.query ?? message.defaults);

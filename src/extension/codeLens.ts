@@ -4,7 +4,8 @@ import * as vscode from 'vscode';
 import type { AnalysedConfig, ConfigAnalyser } from './analysis';
 import { lensTitle } from './summary';
 
-export const OPEN_PANEL_COMMAND = 'parallelismLens.openPanel';
+/** The wide panel beside the editor: the timeline and memory charts need more than the side bar's width. */
+export const OPEN_PANEL_COMMAND = 'parallelismLens.openPanelBeside';
 
 export class ConfigCodeLens implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -37,7 +38,7 @@ function lensFor(analysis: AnalysedConfig): vscode.CodeLens {
   const top = new vscode.Range(0, 0, 0, 0);
   const title = lensTitle(analysis.estimate?.estimate ?? null, analysis.problems);
   if (analysis.estimate?.estimate) {
-    return new vscode.CodeLens(top, { title, command: OPEN_PANEL_COMMAND, tooltip: 'Estimated by Parallelism Lens: open the panel for the timeline, memory per stage and traffic' });
+    return new vscode.CodeLens(top, { title, command: OPEN_PANEL_COMMAND, tooltip: 'Estimated by Parallelism Lens: open the panel beside the editor for the timeline, memory per rank and traffic' });
   }
   return new vscode.CodeLens(top, { title, command: 'workbench.actions.view.problems', tooltip: 'Show the problems that stop the estimate' });
 }

@@ -1,15 +1,26 @@
-// The estimate's simulated step (typed arrays on the host) as the plain per-rank op lists the panel's timeline
-// draws. Pure, no `vscode`: nothing but JSON data may cross postMessage.
+// The estimate's simulated step as the spec the panel's timeline replays: the schedule's sizes and per-stage costs
+// as plain numbers (typed arrays do not cross postMessage as JSON). Pure, no `vscode`.
 import type { EstimateResult } from '../model/estimate';
-import { rankOps } from '../model/schedule/report';
-import type { EstimateTimeline } from '../protocol';
-import { MAX_DRAWN_OPS } from './scheduleRunner';
+import type { EstimateView } from '../protocol';
 
-/** The designed step's timeline in seconds, or how many ops it has when that is more than the chart draws. */
-export function timelineView(simulated: EstimateResult['timeline'], limit = MAX_DRAWN_OPS): EstimateTimeline | undefined {
+export function timelineView(simulated: EstimateResult['timeline']): EstimateView['timeline'] {
   if (!simulated) return undefined;
-  const { schedule, timeline } = simulated;
-  if (schedule.opCount > limit) return { drawn: false, ops: schedule.opCount, limit };
-  const ranks = Array.from({ length: schedule.ranks }, (_, rank) => ({ rank, ops: rankOps(schedule, timeline, rank) }));
-  return { drawn: true, makespanSeconds: timeline.makespan, ranks };
+  const { schedule, timeline, params, costs, comm } = simulated;
+  const list = (values: Float64Array) => Array.from(values);
+  return {
+    schedule: schedule.id,
+    ranks: params.ranks,
+    microbatches: params.microbatches,
+    ...(params.chunks !== undefined ? { chunks: params.chunks } : {}),
+    costs: {
+      forward: list(costs.forward),
+      backward: list(costs.backward),
+      weight: list(costs.weight),
+      ...(costs.overlapped ? { overlapped: list(costs.overlapped) } : {}),
+      p2p: costs.p2p,
+    },
+    comm: { forward: list(comm.forward), backward: list(comm.backward), overlapped: list(comm.overlapped) },
+    unit: 'seconds',
+    makespanSeconds: timeline.makespan,
+  };
 }

@@ -10,7 +10,7 @@ import { EstimatesViewProvider, PANEL_VIEW_TYPE, PanelSession, SchedulePanel, VI
 
 export function activate(context: vscode.ExtensionContext): void {
   const jobs = new ScheduleJobs(vscode.Uri.joinPath(context.extensionUri, 'dist', 'scheduleWorker.js').fsPath);
-  const session: PanelSession = new PanelSession(() => defaultQuery(), jobs, estimateSettings);
+  const session: PanelSession = new PanelSession(() => defaultQuery(), jobs, estimateSettings, () => SchedulePanel.createOrShow(context.extensionUri, session));
   const viewProvider = new EstimatesViewProvider(context.extensionUri, session);
   const features = registerConfigFeatures(context);
   const showActive = () => {

@@ -38,6 +38,9 @@ export function renderPanelHtml(webview: vscode.Webview, extensionUri: vscode.Ur
 </head>
 <body>
   <main id="app">
+    <div class="surface-actions" id="surface-actions" hidden>
+      <vscode-button id="open-beside" data-testid="open-beside" icon="split-horizontal" secondary title="The timeline and memory charts side by side, in an editor column beside the config">Open wide beside the editor</vscode-button>
+    </div>
     <vscode-tabs id="tabs" data-testid="tabs" selected-index="1">
       <vscode-tab-header slot="header" id="estimate-tab" data-testid="estimate-tab">Estimate</vscode-tab-header>
       <vscode-tab-panel id="estimate-panel" data-testid="estimate-panel">
@@ -65,9 +68,17 @@ export function renderPanelHtml(webview: vscode.Webview, extensionUri: vscode.Ur
           <p id="estimate-unavailable" class="error" role="alert" data-testid="estimate-unavailable" hidden></p>
           <div id="estimate-body" data-testid="estimate-body">
             <dl id="estimate-figures" class="figures-grid" data-testid="estimate-figures"></dl>
-            <h3>Memory per GPU, by pipeline rank</h3>
-            <div id="memory-box" class="chart-box"><canvas id="memory-chart" data-testid="memory-chart" role="img" aria-label="Memory per GPU by pipeline rank, stacked, against the GPU's HBM"></canvas></div>
-            <p id="memory-note" class="note" data-testid="memory-note"></p>
+            <div class="estimate-charts" data-testid="estimate-charts">
+              <section class="chart-card memory-card">
+                <h3>Memory per GPU, by pipeline rank</h3>
+                <div id="memory-box" class="chart-box"><canvas id="memory-chart" data-testid="memory-chart" role="img" aria-label="Memory per GPU by pipeline rank, stacked, against the GPU's HBM"></canvas></div>
+                <p id="memory-note" class="note" data-testid="memory-note"></p>
+              </section>
+              <section class="chart-card timeline-card">
+                <h3>The designed step, per pipeline rank</h3>
+                <div id="estimate-timeline-box"><canvas id="estimate-timeline" data-testid="estimate-timeline" role="img" aria-label="Per-rank timeline of the estimated step"></canvas></div>
+              </section>
+            </div>
             <h3>Traffic per GPU per step</h3>
             <table class="ranks traffic" data-testid="traffic-table">
               <thead><tr><th scope="col">Dimension</th><th scope="col">NVLink</th><th scope="col">InfiniBand</th></tr></thead>
@@ -78,9 +89,6 @@ export function renderPanelHtml(webview: vscode.Webview, extensionUri: vscode.Ur
               <dt title="Communication the schedule does not hide behind compute, on the busiest rank">Exposed communication</dt><dd id="exposed-comm" data-testid="exposed-comm"></dd>
               <dt title="Compute over communication of one MoE layer (one layer for a dense model), without overlap">Compute : communication</dt><dd id="compute-comm" data-testid="compute-comm"></dd>
             </dl>
-            <h3>The designed step, per pipeline rank</h3>
-            <p id="estimate-timeline-omitted" class="note" data-testid="estimate-timeline-omitted" hidden></p>
-            <div id="estimate-timeline-box" class="chart-box"><canvas id="estimate-timeline" data-testid="estimate-timeline" role="img" aria-label="Per-rank timeline of the estimated step"></canvas></div>
           </div>
           <h3>Problems</h3>
           <ul id="estimate-problems" class="problems" data-testid="estimate-problems"></ul>
@@ -119,10 +127,9 @@ export function renderPanelHtml(webview: vscode.Webview, extensionUri: vscode.Ur
         <p id="empty" class="empty" data-testid="empty">Pick a schedule and a size, then Run — or use “Parallelism Lens: Show Schedule…”.</p>
         <section id="result" class="result" data-testid="result" hidden>
           <h2 id="title" data-testid="schedule-title"></h2>
-          <p id="omitted" class="note" data-testid="ops-omitted" hidden></p>
           <div class="result-body">
             <div id="chart-column" class="chart-column">
-              <div id="chart-box" class="chart-box">
+              <div id="chart-box">
                 <canvas id="timeline" data-testid="timeline" role="img" aria-label="Per-rank pipeline timeline"></canvas>
               </div>
               <p id="chart-note" class="note" data-testid="chart-note"></p>

@@ -3,7 +3,7 @@
 // then only messages flow (vscode-extension-samples' webview-view-sample / webview-sample shape).
 import * as vscode from 'vscode';
 import { SCHEDULE_IDS, SCHEDULE_LABELS } from '../model/schedule/index';
-import { isWebviewMessage, type EstimateMessage, type HostMessage, type ScheduleId, type ScheduleQuery, type WhatIfChanges } from '../protocol';
+import { isWebviewMessage, type EstimateMessage, type HostMessage, type InitMessage, type ScheduleId, type ScheduleQuery, type WhatIfChanges } from '../protocol';
 import { presentEstimate, type PresentOptions } from './estimatePresenter';
 import { panelWebviewOptions, renderPanelHtml } from './html';
 import type { PipelineResult } from './pipeline';
@@ -34,6 +34,8 @@ export class PanelSession implements vscode.Disposable {
     private readonly defaults: () => ScheduleQuery,
     private readonly jobs: ScheduleJobs,
     private readonly estimateOptions: () => Omit<PresentOptions, 'whatIf'> = () => ({}),
+    /** Opens the wide panel beside the editor (the view's button asks for it). */
+    private readonly openBeside: () => void = () => undefined,
   ) {}
 
   /** A config became active or was analysed again: its estimate replaces the one shown (a what-if is kept for the same file). */
@@ -85,9 +87,9 @@ export class PanelSession implements vscode.Disposable {
   }
 
   /** Connects a page: answers its `ready` with the controls' choices and the current view, runs its intents. */
-  attach(webview: vscode.Webview): vscode.Disposable {
+  attach(webview: vscode.Webview, surface: InitMessage['surface']): vscode.Disposable {
     this.webviews.add(webview);
-    const listener = webview.onDidReceiveMessage((raw: unknown) => this.receive(webview, raw));
+    const listener = webview.onDidReceiveMessage((raw: unknown) => this.receive(webview, surface, raw));
     return new vscode.Disposable(() => {
       listener.dispose();
       this.webviews.delete(webview);
@@ -99,7 +101,7 @@ export class PanelSession implements vscode.Disposable {
     this.webviews.clear();
   }
 
-  private receive(webview: vscode.Webview, raw: unknown): void {
+  private receive(webview: vscode.Webview, surface: InitMessage['surface'], raw: unknown): void {
     if (!isWebviewMessage(raw)) return;
     switch (raw.type) {
       case 'ready':
@@ -107,6 +109,7 @@ export class PanelSession implements vscode.Disposable {
           type: 'init',
           schedules: SCHEDULE_IDS.map((id) => ({ id, label: SCHEDULE_LABELS[id] })),
           defaults: this.current?.query ?? this.defaults(),
+          surface,
         });
         if (this.current) void post(webview, this.current);
         if (this.estimateMessage) void post(webview, this.estimateMessage);
@@ -125,6 +128,9 @@ export class PanelSession implements vscode.Disposable {
       case 'whatIfReset':
         this.whatIf = undefined;
         this.publishEstimate();
+        return;
+      case 'openBeside':
+        this.openBeside();
         return;
     }
   }
@@ -149,10 +155,10 @@ function post(webview: vscode.Webview, message: HostMessage): Thenable<boolean> 
   return webview.postMessage(message).then(undefined, () => false);
 }
 
-function setUpPage(webview: vscode.Webview, extensionUri: vscode.Uri, session: PanelSession): vscode.Disposable {
+function setUpPage(webview: vscode.Webview, extensionUri: vscode.Uri, session: PanelSession, surface: InitMessage['surface']): vscode.Disposable {
   webview.options = panelWebviewOptions(extensionUri);
   webview.html = renderPanelHtml(webview, extensionUri);
-  return session.attach(webview);
+  return session.attach(webview, surface);
 }
 
 /** The activity-bar view. */
@@ -162,7 +168,7 @@ export class EstimatesViewProvider implements vscode.WebviewViewProvider, vscode
   constructor(private readonly extensionUri: vscode.Uri, private readonly session: PanelSession) {}
 
   resolveWebviewView(view: vscode.WebviewView): void {
-    const attached = setUpPage(view.webview, this.extensionUri, this.session);
+    const attached = setUpPage(view.webview, this.extensionUri, this.session, 'view');
     this.disposables.push(attached, view.onDidDispose(() => attached.dispose()));
   }
 
@@ -177,11 +183,15 @@ export class SchedulePanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
 
   static createOrShow(extensionUri: vscode.Uri, session: PanelSession): SchedulePanel {
+    const editor = vscode.window.activeTextEditor;
     if (SchedulePanel.current) {
-      SchedulePanel.current.panel.reveal(undefined, true);
+      // The panel is for looking beside the config: one sharing the config's group moves to the next one.
+      const panel = SchedulePanel.current.panel;
+      const sharesGroup = editor !== undefined && panel.viewColumn === editor.viewColumn;
+      panel.reveal(sharesGroup ? vscode.ViewColumn.Beside : undefined, true);
       return SchedulePanel.current;
     }
-    const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
+    const column = editor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
     const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Parallelism Lens', { viewColumn: column, preserveFocus: true }, panelWebviewOptions(extensionUri));
     SchedulePanel.current = new SchedulePanel(panel, extensionUri, session);
     return SchedulePanel.current;
@@ -195,7 +205,7 @@ export class SchedulePanel implements vscode.Disposable {
 
   private constructor(private readonly panel: vscode.WebviewPanel, extensionUri: vscode.Uri, session: PanelSession) {
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.svg');
-    this.disposables.push(setUpPage(panel.webview, extensionUri, session), panel.onDidDispose(() => this.dispose()));
+    this.disposables.push(setUpPage(panel.webview, extensionUri, session, 'editor'), panel.onDidDispose(() => this.dispose()));
   }
 
   dispose(): void {

@@ -27,7 +27,7 @@ export class ConfigStatusBar implements vscode.Disposable {
     const name = FORMAT_NAMES[analysis.read.format] ?? analysis.read.format;
     const file = analysis.uri.path.slice(analysis.uri.path.lastIndexOf('/') + 1);
     tooltip.appendMarkdown(`**Parallelism Lens** · ${escapeMarkdown(name)} · ${escapeMarkdown(file)}\n\n`);
-    tooltip.appendMarkdown(estimate ? `${escapeMarkdown(headline(estimate))}\n\nClick to open the panel.` : 'No estimate: see the Problems view.');
+    tooltip.appendMarkdown(estimate ? `${escapeMarkdown(headline(estimate))}\n\nClick to open the panel beside the editor.` : 'No estimate: see the Problems view.');
     this.item.tooltip = tooltip;
     this.item.backgroundColor = estimate ? undefined : new vscode.ThemeColor('statusBarItem.warningBackground');
     this.item.show();

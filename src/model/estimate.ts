@@ -16,7 +16,7 @@ import { rankHoldings, rankMemory, stageActivationBytes, type RankMemory } from 
 import { closedForm } from './schedule/closedForm';
 import { generateSchedule, planSchedule } from './schedule/index';
 import { OP_B, OP_F, OP_FB, OP_I, type Schedule, type ScheduleParams, type ScheduleResult } from './schedule/ops';
-import { simulate, type Timeline } from './schedule/simulate';
+import { simulate, type StageCosts, type Timeline } from './schedule/simulate';
 import { stepTraffic, type Dimension } from './stepTraffic';
 
 export interface StageEstimate {
@@ -50,7 +50,20 @@ export interface EstimateResult {
   estimate: Estimate | null;
   problems: Problem[];
   /** The simulated step, for traces and the panel's timeline (absent when there is no estimate). */
-  timeline?: { schedule: Schedule; timeline: Timeline };
+  timeline?: SimulatedStep;
+}
+
+/**
+ * The simulated step and what it was simulated from: the panel replays `params` and `costs` through the same
+ * generator and simulator instead of receiving millions of ops by message.
+ */
+export interface SimulatedStep {
+  schedule: Schedule;
+  timeline: Timeline;
+  params: ScheduleParams;
+  costs: StageCosts;
+  /** Per stage, seconds of communication left exposed inside a forward, a backward and an F&B pair. */
+  comm: { forward: Float64Array; backward: Float64Array; overlapped: Float64Array };
 }
 
 export interface EstimateOptions {
@@ -105,11 +118,12 @@ export function estimate(design: Design, options: EstimateOptions = {}): Estimat
   }
   const schedule = generated.schedule;
   const overlapsSends = scheduleId === 'dualpipe' || scheduleId === 'dualpipev';
-  const simulated = simulate(schedule, {
+  const simulatedCosts: StageCosts = {
     forward: costs.F, backward: costs.B, weight: costs.W, overlapped: costs.FB,
     // DualPipe hides the PP sends inside its overlapped pairs (DeepSeek-V3 §3.2.1).
     p2p: overlapsSends ? 0 : comm.ppSend.seconds,
-  });
+  };
+  const simulated = simulate(schedule, simulatedCosts);
   if (!simulated.ok) {
     problems.push({ severity: 'error', code: 'schedule/invalid', field: 'plan.schedule', message: simulated.error.message });
     return { estimate: null, problems };
@@ -180,7 +194,7 @@ export function estimate(design: Design, options: EstimateOptions = {}): Estimat
 
   return {
     problems,
-    timeline: { schedule, timeline },
+    timeline: { schedule, timeline, params: run.params, costs: simulatedCosts, comm: { forward: costs.commF, backward: costs.commB, overlapped: costs.commFB } },
     estimate: {
       stepTimeSeconds,
       tokensPerSecond: tokensPerStep / stepTimeSeconds,

@@ -6,18 +6,20 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { editorLines, focusProblems, hoverToken, openFile, openQuickFixes } from './editor.mjs';
 import { expectedEstimateTexts } from './estimateFormat.mjs';
-import { countDrawnPixels } from './panel.mjs';
+import { countDrawnPixels, timelineRows } from './panel.mjs';
 import { runCommand, sleep, webviewFrames } from './workbench.mjs';
 
 export const CONFIG_CASE = {
   configHeadline: 'status bar and CodeLens show the estimate headline of deepseek-v3.plens.yaml',
   configHover: 'hover on pp: shows the PP neighbour table',
   configPanel: 'Estimate tab draws the memory chart, traffic, timeline, problems and origins',
+  configTimeline: 'Estimate timeline draws every rank row, its idle share is the bubble, and hovering names an op',
   configFigures: 'Estimate tab figures equal plens estimate --json',
   configWhatIf: 'what-if PP 8 re-estimates in the panel without touching the file',
   configSquiggle: 'a bad config gets a squiggle and a Problems entry with its code',
   configQuickFix: 'Ctrl+. quick fix sets the offered value and Ctrl+Z restores it',
   configHostile: 'an HTML value shows as text in the hover and the panel',
+  configWide: 'the CodeLens opens the wide panel beside the editor',
 };
 
 const EXAMPLE = 'deepseek-v3.plens.yaml';
@@ -136,6 +138,31 @@ export async function configScenario({ page, root, workspace, check, assert, scr
     return `memory ${((memory.drawn / memory.total) * 100).toFixed(0)}% drawn, ${memory.colours} colours; timeline ${((timeline.drawn / timeline.total) * 100).toFixed(0)}%; ${problems} problems`;
   });
 
+  await check(CONFIG_CASE.configTimeline, async () => {
+    assert(frame, 'no estimate panel');
+    const { plot, rows } = await timelineRows(frame, 'estimate-timeline');
+    assert(plot, 'the timeline published no geometry');
+    assert(rows.length === cli.estimate.stages.length || rows.length > 0, 'no rank rows');
+    const empty = rows.filter((row) => row.drawn === 0).map((row) => row.rank);
+    assert(empty.length === 0, `rank rows without pixels: ${empty.join(', ')}`);
+    // The bubble is the busiest rank's idle time over the step: the row with the least transparent width.
+    const canvasIdle = Math.min(...rows.map((row) => row.idleShare));
+    const bubble = cli.estimate.bubble.fraction;
+    assert(Math.abs(canvasIdle - bubble) <= 0.03, `canvas idle ${(canvasIdle * 100).toFixed(1)}%, estimate bubble ${(bubble * 100).toFixed(1)}%`);
+    // Hover the middle of rank 0's row, where DualPipe runs overlapped pairs.
+    const canvas = frame.locator('canvas[data-testid="estimate-timeline"]');
+    const ratio = await canvas.evaluate(() => devicePixelRatio);
+    const x = (plot.left + plot.width / 2) / ratio;
+    const y = (plot.top + plot.rowHeight / 2) / ratio;
+    await canvas.hover({ position: { x, y } });
+    const tooltip = frame.locator('[data-testid="estimate-timeline-tooltip"]');
+    await tooltip.waitFor({ state: 'visible', timeout: 5_000 });
+    const text = ((await tooltip.textContent()) ?? '').replace(/\s+/g, ' ');
+    await screenshot('e2e-estimate-timeline-tooltip.png');
+    assert(/micro-batch \d+/.test(text) && /chunk \d+/.test(text) && /start .+ duration /.test(text), `tooltip reads "${text}"`);
+    return `${rows.length} rows drawn; canvas idle ${(canvasIdle * 100).toFixed(1)}% vs bubble ${(bubble * 100).toFixed(1)}%; tooltip "${text.slice(0, 90)}"`;
+  });
+
   await check(CONFIG_CASE.configFigures, async () => {
     assert(frame, 'no estimate panel');
     const shown = {};
@@ -236,5 +263,35 @@ export async function configScenario({ page, root, workspace, check, assert, scr
     await screenshot('e2e-hostile-panel.png');
     assert(dialogs.length === 0, `a dialog opened: ${dialogs.join(' | ')}`);
     return 'shown as text in the hover, the origins table and the reason';
+  });
+
+  await check(CONFIG_CASE.configWide, async () => {
+    const example = await openFile(page, EXAMPLE);
+    // Close the editor panel first, so that the CodeLens has to open it.
+    const panelTab = page.locator('.tabs-container .tab').filter({ hasText: 'Parallelism Lens' });
+    for (let attempt = 0; attempt < 3 && (await panelTab.count()) > 0; attempt++) {
+      await panelTab.first().click();
+      await panelTab.first().locator('.tab-actions .action-label').first().click();
+      await sleep(500);
+    }
+    assert((await panelTab.count()) === 0, 'the editor panel did not close');
+    await example.locator('.codelens-decoration a').filter({ hasText: 'MFU' }).first().click();
+    const deadline = Date.now() + 20_000;
+    let groups = [];
+    while (Date.now() < deadline) {
+      groups = await page.locator('.editor-group-container').evaluateAll((elements) => elements.map((group) => ({
+        active: (group.querySelector('.tab.active')?.textContent ?? '').trim(),
+        width: group.getBoundingClientRect().width,
+      })));
+      if (groups.some((group) => group.active.includes('Parallelism Lens')) && groups.some((group) => group.active.includes(EXAMPLE))) break;
+      await sleep(500);
+    }
+    await sleep(800);
+    await screenshot('e2e-wide-panel.png');
+    const panelGroup = groups.findIndex((group) => group.active.includes('Parallelism Lens'));
+    const editorGroup = groups.findIndex((group) => group.active.includes(EXAMPLE));
+    assert(panelGroup >= 0, `no editor group shows the panel: ${JSON.stringify(groups)}`);
+    assert(editorGroup >= 0 && editorGroup !== panelGroup, `the panel is not beside ${EXAMPLE}: ${JSON.stringify(groups)}`);
+    return `panel in group ${panelGroup + 1} (${Math.round(groups[panelGroup].width)} px wide), ${EXAMPLE} in group ${editorGroup + 1}`;
   });
 }

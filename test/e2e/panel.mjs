@@ -119,3 +119,25 @@ export async function forwardColourOnCanvas(frame) {
     return { bodyClass: document.body.className, colour: hex, pixels };
   });
 }
+
+/**
+ * Each rank row of a timeline canvas read back from its pixels: whether anything is drawn in it and the share of
+ * its plot width left transparent (idle), along the row's middle line. The renderer publishes its geometry in
+ * device pixels as data-plot (webview/timeline/view.ts).
+ */
+export async function timelineRows(frame, testId) {
+  return frame.locator(`canvas[data-testid="${testId}"]`).evaluate((canvas) => {
+    const plot = JSON.parse(canvas.dataset.plot ?? 'null');
+    const context = canvas.getContext('2d');
+    if (!plot || !context) return { plot, rows: [] };
+    const rows = [];
+    for (let rank = 0; rank < plot.ranks; rank++) {
+      const y = Math.floor(plot.top + rank * plot.pitch + plot.rowHeight / 2);
+      const { data } = context.getImageData(plot.left, y, plot.width, 1);
+      let drawn = 0;
+      for (let index = 3; index < data.length; index += 4) if (data[index] !== 0) drawn += 1;
+      rows.push({ rank, drawn, idleShare: 1 - drawn / plot.width });
+    }
+    return { plot, rows };
+  });
+}

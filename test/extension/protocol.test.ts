@@ -10,6 +10,7 @@ describe('message guards', () => {
     expect(isWebviewMessage({ type: 'whatIf' })).toBe(false);
     expect(isWebviewMessage({ type: 'whatIf', changes: 'pp=8' })).toBe(false);
     expect(isWebviewMessage({ type: 'whatIfReset' })).toBe(true);
+    expect(isWebviewMessage({ type: 'openBeside' })).toBe(true);
     expect(isWebviewMessage({ type: 'editFile', path: '/etc/passwd' })).toBe(false);
     expect(isWebviewMessage('ready')).toBe(false);
     expect(isWebviewMessage(null)).toBe(false);

@@ -42,7 +42,7 @@ describe('ScheduleJobs', () => {
     // 1F1B: m(F+B) + (p−1)(F+B) = (4096 + 31) · 3.
     expect(view.report.makespan).toBe(4127 * 3);
     expect(view.report).toEqual(direct.report);
-    expect(view.opsOmitted).toEqual({ ops: 32 * 4096 * 2, limit: 20_000 });
+    expect(view.timeline).toMatchObject({ schedule: '1f1b', ranks: 32, microbatches: 4096 });
   });
 
   it('resolves a superseded query as undefined and stops a worker past its time budget', async () => {
