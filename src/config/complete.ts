@@ -6,6 +6,7 @@ import { type ClusterSpec, type Design, type DesignDraft, type FieldPath, type P
 import { findGpu } from '../model/catalog/gpus';
 import type { Problem } from '../model/problems';
 import { SCHEDULE_IDS } from '../model/schedule/index';
+import { parseLayoutList, parseLayoutString } from '../model/pipelineLayout';
 import { assumed, completeModel } from './completeModel';
 import { directiveLayer } from './directiveLayer';
 import { findDirectives } from './directives';
@@ -106,7 +107,8 @@ function completePlan(resolver: Resolver, cluster: ClusterSpec): ParallelPlan {
   const cp = size('plan.cp', 1, 'no context parallelism');
   const ep = size('plan.ep', 1, 'no expert parallelism');
   const etp = size('plan.etp', 1, 'expert tensor parallelism 1 (Megatron default)');
-  const vpp = size('plan.vpp', 1, 'not interleaved');
+  const layout = pickLayout(resolver);
+  const vpp = resolver.pick('plan.vpp', isNumber) ?? layoutChunks(resolver, layout, pp) ?? resolver.fill('plan.vpp', 1, 'default', 'not interleaved');
   const zero = resolver.pick('plan.zero', isZeroStage) ??
     resolver.fill('plan.zero', 0 as ZeroStage, 'default', 'no optimizer sharding (Megatron without --use-distributed-optimizer)');
   const sequenceParallel = resolver.pick('plan.sequenceParallel', isBoolean) ?? resolver.fill('plan.sequenceParallel', false, 'default', 'off (Megatron default)');
@@ -145,8 +147,36 @@ function completePlan(resolver: Resolver, cluster: ClusterSpec): ParallelPlan {
     tp, pp, vpp, cp, ep, etp, dp, zero, sequenceParallel, seqLength, microBatchSize, globalBatchSize,
     microbatches, schedule, recompute, precision, nodeLimit,
     ...(recomputeModules ? { recomputeModules } : {}),
+    ...layout,
     ...(activationFp8InputStore !== undefined ? { activationFp8InputStore } : {}),
   };
+}
+
+/** The pipeline layout options (model/pipelineLayout.ts), as given; their rules are the model's checks. */
+function pickLayout(resolver: Resolver): Pick<ParallelPlan, 'layout' | 'firstStageLayers' | 'lastStageLayers' | 'accountForEmbedding' | 'accountForLoss'> {
+  const out: Pick<ParallelPlan, 'layout' | 'firstStageLayers' | 'lastStageLayers' | 'accountForEmbedding' | 'accountForLoss'> = {};
+  const layout = resolver.pick('plan.layout', isLayout);
+  if (layout !== undefined) out.layout = layout;
+  for (const key of ['firstStageLayers', 'lastStageLayers'] as const) {
+    const value = resolver.pick(`plan.${key}`, isNumber);
+    if (value !== undefined) out[key] = value;
+  }
+  for (const key of ['accountForEmbedding', 'accountForLoss'] as const) {
+    const value = resolver.pick(`plan.${key}`, isBoolean);
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
+const isLayout = (value: unknown): value is string | string[] =>
+  typeof value === 'string' || (Array.isArray(value) && value.every((item) => typeof item === 'string'));
+
+/** Megatron derives the virtual pipeline size from a layout string: its stages / pp (arguments.py). */
+function layoutChunks(resolver: Resolver, layout: Pick<ParallelPlan, 'layout'>, pp: number): number | undefined {
+  if (layout.layout === undefined) return undefined;
+  const parsed = typeof layout.layout === 'string' ? parseLayoutString(layout.layout) : parseLayoutList(layout.layout);
+  if (!parsed.ok || parsed.stages.length % pp !== 0) return undefined;
+  return resolver.fill('plan.vpp', parsed.stages.length / pp, 'derived', 'stages of the pipeline layout / pp');
 }
 
 const isRecomputeModuleList = (value: unknown): value is RecomputeModule[] =>

@@ -6,6 +6,9 @@ import type { DraftBuilder } from './draftBuilder';
 /** CLI names that differ from the dataclass field (FORMATS.md A.0.3: `--num-experts`). */
 const FLAG_ALIASES: Readonly<Record<string, string>> = {
   num_experts: 'num_moe_experts',
+  // argument_utils.py passes these to TransformerConfig under its field names.
+  decoder_first_pipeline_num_layers: 'num_layers_in_first_pipeline_stage',
+  decoder_last_pipeline_num_layers: 'num_layers_in_last_pipeline_stage',
 };
 
 /** `--tensor-model-parallel-size` → tensor_model_parallel_size, and a CLI alias → its field name. */

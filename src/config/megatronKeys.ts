@@ -39,6 +39,8 @@ const COUNTS = {
   moe_router_topk: { path: 'model.topK', min: 0 },
   moe_ffn_hidden_size: { path: 'model.expertFfnHidden', min: 0 },
   mtp_num_layers: { path: 'model.mtpLayers', min: 0 },
+  num_layers_in_first_pipeline_stage: { path: 'plan.firstStageLayers', min: 1 },
+  num_layers_in_last_pipeline_stage: { path: 'plan.lastStageLayers', min: 1 },
   num_nodes: { path: 'cluster.nodes', min: 1 },
   devices: { path: 'cluster.gpusPerNode', min: 1 },
 } satisfies Record<string, { path: FieldPath; min: number }>;
@@ -46,7 +48,7 @@ const COUNTS = {
 /** The names read below besides the counts; `optim_name` is NeMo's `model.optim.name`. */
 const OTHER_KEYS = [
   'sequence_parallel', 'virtual_pipeline_model_parallel_size', 'num_virtual_stages_per_pipeline_rank', 'num_layers_per_virtual_pipeline_stage',
-  'pipeline_model_parallel_layout', 'fp8_format', 'fp8', 'bf16', 'fp16', 'precision', 'recompute_granularity',
+  'pipeline_model_parallel_layout', 'account_for_embedding_in_pipeline_split', 'account_for_loss_in_pipeline_split', 'fp8_format', 'fp8', 'bf16', 'fp16', 'precision', 'recompute_granularity',
   'activations_checkpoint_granularity', 'recompute_activations', 'recompute_modules', 'recompute_method', 'activations_checkpoint_method',
   'recompute_num_layers', 'activations_checkpoint_num_layers', 'data_parallel_sharding_strategy', 'use_megatron_fsdp', 'use_torch_fsdp2',
   'use_distributed_optimizer', 'optim_name', 'swiglu', 'gated_linear_unit', 'activation', 'untie_embeddings_and_output_weights',
@@ -95,7 +97,10 @@ export function applyMegatronKeys(values: KeyValues, builder: DraftBuilder, dial
   if (dialect === 'flags' && isSet(oldTp) && !isSet(values.get('tensor_model_parallel_size'))) setCount(builder, 'plan.tp', oldTp, 1);
   setFlag(builder, 'plan.sequenceParallel', values.get('sequence_parallel'));
   setFlag(builder, 'plan.activationFp8InputStore', values.get('activation_func_fp8_input_store'));
+  setFlag(builder, 'plan.accountForEmbedding', values.get('account_for_embedding_in_pipeline_split'));
+  setFlag(builder, 'plan.accountForLoss', values.get('account_for_loss_in_pipeline_split'));
   applyVirtualPipeline(values, builder);
+  applyPipelineLayout(values, builder);
   applyPrecision(values, builder);
   applyRecompute(values, builder, dialect);
   applyRecomputeModules(values, builder);
@@ -142,7 +147,9 @@ function applyVirtualPipeline(values: KeyValues, builder: DraftBuilder): void {
   const perStage = values.get('num_layers_per_virtual_pipeline_stage');
   if (isSet(perStage)) {
     const per = isSymbolic(perStage.raw) ? { ok: true as const, value: perStage.raw } : parseCount(perStage.raw, 1);
-    const layers = known(builder, 'model.layers');
+    // arguments.py counts the embedding and the loss as layers here too when they are accounted for.
+    const modelLayers = known(builder, 'model.layers');
+    const layers = modelLayers === undefined ? undefined : modelLayers + (truthy(values.get('account_for_embedding_in_pipeline_split')) ? 1 : 0) + (truthy(values.get('account_for_loss_in_pipeline_split')) ? 1 : 0);
     if (!per.ok) builder.report('error', 'value/invalid', `${perStage.name}: ${per.message}`, perStage.valueRange, 'plan.vpp');
     else if (typeof per.value !== 'number' || layers === undefined || pp === undefined) builder.set('plan.vpp', { symbolic: `${perStage.name}=${isSymbolic(per.value) ? per.value.symbolic : per.value}` }, perStage.keyRange, perStage.valueRange);
     else if (layers % pp !== 0 || (layers / pp) % per.value !== 0) {
@@ -150,13 +157,22 @@ function applyVirtualPipeline(values: KeyValues, builder: DraftBuilder): void {
     } else builder.set('plan.vpp', layers / pp / per.value, perStage.keyRange, perStage.valueRange);
     return;
   }
+  // The layout gives the virtual pipeline size; whether it is a valid layout is the model's to check.
   const layout = values.get('pipeline_model_parallel_layout');
-  if (isSet(layout) && typeof layout.raw === 'string') {
-    const stages = countLayoutStages(layout.raw);
-    if (stages === undefined) builder.report('warning', 'value/invalid', `${layout.name}: cannot read the layout "${layout.raw.slice(0, 60)}"`, layout.valueRange, 'plan.vpp');
-    else if (pp !== undefined && stages % pp === 0) builder.set('plan.vpp', stages / pp, layout.keyRange, layout.valueRange);
-    else if (pp !== undefined) builder.report('error', 'layout/pipeline-layout', `the layout has ${stages} stages, not a multiple of pp = ${pp}`, layout.valueRange, 'plan.vpp');
+  const stages = isSet(layout) && typeof layout.raw === 'string' ? countLayoutStages(layout.raw) : undefined;
+  if (stages !== undefined && pp !== undefined && stages % pp === 0) builder.set('plan.vpp', stages / pp, layout!.keyRange, layout!.valueRange);
+}
+
+/** The pipeline layout string as written (model/pipelineLayout.ts reads it and layoutChecks.ts states its rules). */
+function applyPipelineLayout(values: KeyValues, builder: DraftBuilder): void {
+  const layout = values.get('pipeline_model_parallel_layout');
+  if (!isSet(layout)) return;
+  if (isSymbolic(layout.raw)) return builder.set('plan.layout', layout.raw, layout.keyRange, layout.valueRange);
+  if (typeof layout.raw !== 'string') {
+    builder.report('error', 'value/invalid', `${layout.name}: expected a layout string such as "Et*3|(tt|)*29,m|L", got ${describe(layout.raw)}`, layout.valueRange, 'plan.layout');
+    return;
   }
+  builder.set('plan.layout', layout.raw.trim(), layout.keyRange, layout.valueRange);
 }
 
 function applyPrecision(values: KeyValues, builder: DraftBuilder): void {

@@ -47,6 +47,13 @@ const recomputeModules: ValueParser = (raw) => {
   return { ok: true, value: modules };
 };
 
+/** A Megatron layout string, or one such string per stage; its grammar and rules are checked by the model. */
+function pipelineLayout(raw: unknown): Parsed<unknown> {
+  if (typeof raw === 'string' && raw.trim() !== '') return { ok: true, value: looksSymbolic(raw) ? { symbolic: raw.trim() } : raw.trim() };
+  if (Array.isArray(raw) && raw.length > 0 && raw.every((item) => typeof item === 'string')) return { ok: true, value: raw.map((item: string) => item.trim()) };
+  return { ok: false, message: `expected a layout string such as "Et*3|(tt|)*29,m|L" or a list of one such string per stage, got ${describe(raw)}` };
+}
+
 const CLUSTER: Record<string, FieldSpec> = {
   gpu: { path: 'cluster.gpu', parse: text },
   nodes: { path: 'cluster.nodes', parse: count },
@@ -68,6 +75,11 @@ const PARALLEL: Record<string, FieldSpec> = {
   dp: { path: 'plan.dp', parse: count },
   zero: { path: 'plan.zero', parse: zeroStage },
   sequenceParallel: { path: 'plan.sequenceParallel', parse: flag },
+  layout: { path: 'plan.layout', parse: (raw) => pipelineLayout(raw), list: true },
+  firstStageLayers: { path: 'plan.firstStageLayers', parse: count },
+  lastStageLayers: { path: 'plan.lastStageLayers', parse: count },
+  accountForEmbedding: { path: 'plan.accountForEmbedding', parse: flag },
+  accountForLoss: { path: 'plan.accountForLoss', parse: flag },
 };
 
 const TRAINING: Record<string, FieldSpec> = {

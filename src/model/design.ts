@@ -71,6 +71,19 @@ export interface ParallelPlan {
   pp: number;
   /** Virtual pipeline chunks per rank (interleaving); 1 when not interleaved. */
   vpp: number;
+  /**
+   * What each pipeline stage holds (pipelineLayout.ts): Megatron's layout string (`Et*3|(tt|)*29m|L`) or one
+   * string per stage in the same letters. Excludes the four options below.
+   */
+  layout?: string | string[];
+  /** Decoder layers on the first pipeline rank (over all its chunks); Megatron `--decoder-first-pipeline-num-layers`. */
+  firstStageLayers?: number;
+  /** Decoder layers on the last pipeline rank; Megatron `--decoder-last-pipeline-num-layers`. */
+  lastStageLayers?: number;
+  /** The embedding counts as one layer of the split (`--account-for-embedding-in-pipeline-split`). */
+  accountForEmbedding?: boolean;
+  /** The loss (output head) counts as one layer of the split (`--account-for-loss-in-pipeline-split`). */
+  accountForLoss?: boolean;
   cp: number;
   ep: number;
   /** Expert tensor parallelism. */

@@ -21,7 +21,13 @@ import { stepTraffic, type Dimension } from './stepTraffic';
 
 export interface StageEstimate {
   stage: number;
+  /** Decoder layers the stage holds, from `firstLayer` (0-based) on. */
   layers: number;
+  firstLayer: number;
+  /** Whether it holds the embedding, the output head with the loss, and how many MTP modules. */
+  embedding: boolean;
+  loss: boolean;
+  mtpLayers: number;
   F: number;
   B: number;
   W: number;
@@ -209,7 +215,8 @@ export function estimate(design: Design, options: EstimateOptions = {}): Estimat
         exposedCommSeconds: exposedInOps + Math.max(0, exposedDpSeconds),
         computeToCommRatio: layerCommSeconds > 0 ? costs.layerComputeSeconds / layerCommSeconds : null,
       },
-      stages: split.stages.map((s, i) => ({ stage: i, layers: s.layers, F: costs.F[i]!, B: costs.B[i]!, W: costs.W[i]!, FB: costs.FB[i]! })),
+      stages: split.stages.map((s, i) => ({
+        stage: i, layers: s.layers, firstLayer: s.firstLayer, embedding: s.embedding, loss: s.head, mtpLayers: s.mtpLayers, F: costs.F[i]!, B: costs.B[i]!, W: costs.W[i]!, FB: costs.FB[i]! })),
     },
   };
 }

@@ -6,6 +6,7 @@
 // related to it, so the config layer can put it on the key the user wrote. Errors stop the estimate; nothing here
 // throws.
 import { splitLayers } from './cost/stages';
+import { layoutSource, statedLayout, type LayoutSource } from './pipelineLayout';
 import { fieldValue, type Design, type FieldPath, type ParallelPlan } from './design';
 import type { Problem, Severity } from './problems';
 import { checkScheduleConstraints, planSchedule } from './schedule/index';
@@ -130,9 +131,22 @@ function checkBatch(design: Design, report: Report): void {
   }
 }
 
+/** Where a broken stated layout is reported: the option that states it. */
+const LAYOUT_FIELD: Record<Exclude<LayoutSource, 'even'>, FieldPath> = {
+  layout: 'plan.layout', 'first-last': 'plan.firstStageLayers', account: 'plan.accountForEmbedding',
+};
+
 function checkLayers(design: Design, report: Report): void {
-  const { model } = design;
+  const { model, plan } = design;
   const stages = stageCount(design);
+  const source = layoutSource(plan);
+  if (source !== 'even') {
+    const stated = statedLayout(plan, { layers: model.layers, mtpLayers: model.mtpLayers, ranks: plan.pp, stageCount: stages });
+    const field = source === 'first-last' && plan.firstStageLayers === undefined ? 'plan.lastStageLayers'
+      : source === 'account' && !plan.accountForEmbedding ? 'plan.accountForLoss' : LAYOUT_FIELD[source];
+    if (stated && !stated.ok) report('error', 'layout/pipeline-layout', stated.message, field, 'plan.pp', 'plan.vpp', 'model.layers');
+    return;
+  }
   if (stages > model.layers) {
     report('error', 'layout/layers-pp', `${stages} pipeline stages for ${model.layers} layers: some stages would be empty`, 'plan.pp', 'plan.vpp', 'model.layers');
   } else if (model.layers % stages !== 0) {

@@ -1,11 +1,11 @@
 // Pipeline stages: which layers each holds, which stages each rank holds, and what one micro-batch costs on a stage
 // (F, B, W, F&B in seconds).
 //
-// Layer split. Megatron-LM splits L layers evenly over the S = pp·vpp stages and, when L mod S ≠ 0, needs the
-// first and last stages' counts given (`--decoder-first-pipeline-num-layers` / `--decoder-last-…`), because
-// those stages also carry the embedding and the LM head (+ loss, + MTP). We choose them the way those options
-// are used: every stage gets ⌈L/S⌉ and the shortfall is taken one layer at a time from the last stage, then the
-// first, alternately (DeepSeek-V3's 61 layers on 16 stages: 3, 4 × 14, 2 + MTP + head).
+// Layer split. The plan's pipeline layout when it states one (pipelineLayout.ts: a Megatron layout string, uneven
+// first/last ranks, or the embedding and loss counted as layers). Without one, Megatron-LM needs L divisible by
+// the S = pp·vpp stages; when it is not, we split the way the uneven options are used: every stage gets ⌈L/S⌉
+// and the shortfall is taken one layer at a time from the last stage, then the first, alternately (DeepSeek-V3's
+// 61 layers on 16 stages: 3, 4 × 14, 2 + MTP + head).
 //
 // Times. Forward = FLOPs / (peak × achieved fraction) per op class (efficiency.ts) plus the TP, CP and EP
 // communication on the critical path (traffic.ts). Backward = 2 × forward compute (input- plus weight-
@@ -21,6 +21,7 @@ import { layerKindForwardFlops, lmHeadPassFlops, mtpProjectionForwardFlops, reco
 import { recomputedHbmBytes } from './recompute';
 import { isMoeLayer } from './params';
 import type { ModelComm } from './traffic';
+import { statedLayout, type StageHolding } from '../pipelineLayout';
 
 export interface StageLayout {
   stage: number;
@@ -34,41 +35,45 @@ export interface StageLayout {
 
 export interface LayerSplit {
   stages: StageLayout[];
-  /** True when L mod S ≠ 0 and the first/last stages were shortened. */
+  /** True when the stages hold different numbers of decoder layers. */
   uneven: boolean;
 }
 
+/**
+ * The stages of the plan's layout (pipelineLayout.ts) when it states one that keeps Megatron's rules; otherwise
+ * (none stated, or one layoutChecks reports as broken) the even split with shortened first and last stages.
+ */
 export function splitLayers(design: Design, stageCount: number): LayerSplit {
   const { layers, mtpLayers } = design.model;
+  const stated = statedLayout(design.plan, { layers, mtpLayers, ranks: Math.max(1, design.plan.pp), stageCount });
+  const holdings = stated?.ok ? stated.stages : evenSplit(layers, mtpLayers, stageCount);
+  const stages: StageLayout[] = [];
+  let first = 0;
+  for (const [stage, holding] of holdings.entries()) {
+    const count = holding.decoderLayers;
+    let moeLayers = 0;
+    for (let i = first; i < first + count; i++) if (isMoeLayer(design.model, i)) moeLayers++;
+    stages.push({ stage, firstLayer: first, layers: count, moeLayers, embedding: holding.embedding, head: holding.loss, mtpLayers: holding.mtpLayers });
+    first += count;
+  }
+  return { stages, uneven: holdings.some((h) => h.decoderLayers !== holdings[0]!.decoderLayers) };
+}
+
+/** ⌈L/S⌉ per stage, the shortfall taken from the last stage, then the first, alternately, moving inwards. */
+function evenSplit(layers: number, mtpLayers: number, stageCount: number): StageHolding[] {
   const perStage = Math.ceil(layers / stageCount);
   const counts = new Array<number>(stageCount).fill(perStage);
   let shortfall = perStage * stageCount - layers;
   for (let turn = 0; shortfall > 0; turn++) {
-    // Alternate last, first, then move inwards, never below zero.
     const side = turn % 2 === 0 ? stageCount - 1 - Math.floor(turn / 2) % stageCount : Math.floor(turn / 2) % stageCount;
     if (counts[side]! > 0) {
       counts[side]!--;
       shortfall--;
     }
   }
-  const stages: StageLayout[] = [];
-  let first = 0;
-  for (let stage = 0; stage < stageCount; stage++) {
-    const count = counts[stage]!;
-    let moeLayers = 0;
-    for (let i = first; i < first + count; i++) if (isMoeLayer(design.model, i)) moeLayers++;
-    stages.push({
-      stage,
-      firstLayer: first,
-      layers: count,
-      moeLayers,
-      embedding: stage === 0,
-      head: stage === stageCount - 1,
-      mtpLayers: stage === stageCount - 1 ? mtpLayers : 0,
-    });
-    first += count;
-  }
-  return { stages, uneven: layers % stageCount !== 0 };
+  return counts.map((decoderLayers, stage) => ({
+    embedding: stage === 0, decoderLayers, mtpLayers: stage === stageCount - 1 ? mtpLayers : 0, loss: stage === stageCount - 1,
+  }));
 }
 
 /**
