@@ -39,13 +39,21 @@ export function parseArgs(argv: readonly string[], spec: FlagSpec): ParsedArgs {
   return parsed;
 }
 
-/** A finite number, or a usage error naming the flag. */
-export function numberFlag(parsed: ParsedArgs, name: string, fallback: number, rule: { integer?: boolean; min?: number } = {}): number {
+/** A decimal as people write one: 12, 0.5, 1e-3. Not 0x10, 0b1, 1_000, Infinity or an empty string. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+/** A whole number in plain digits (so 1e308 nodes is refused as not whole rather than read as a float). */
+const WHOLE = /^\+?\d+$/;
+
+/** A finite decimal number within its rule, or a usage error naming the flag. */
+export function numberFlag(parsed: ParsedArgs, name: string, fallback: number, rule: { integer?: boolean; min?: number; max?: number } = {}): number {
   const text = parsed.values.get(name);
   if (text === undefined) return fallback;
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value)) throw new UsageError(`--${name} must be a number, got "${text}"`);
-  if (rule.integer && !Number.isInteger(value)) throw new UsageError(`--${name} must be a whole number, got ${text}`);
+  const trimmed = text.trim();
+  if (!DECIMAL.test(trimmed)) throw new UsageError(`--${name} must be a decimal number, got "${text}"`);
+  const value = Number(trimmed);
+  if (!Number.isFinite(value)) throw new UsageError(`--${name} must be a finite number, got "${text}"`);
+  if (rule.integer && (!WHOLE.test(trimmed) || !Number.isSafeInteger(value))) throw new UsageError(`--${name} must be a whole number in digits, got "${text}"`);
   if (rule.min !== undefined && value < rule.min) throw new UsageError(`--${name} must be at least ${rule.min}, got ${text}`);
+  if (rule.max !== undefined && value > rule.max) throw new UsageError(`--${name} must be at most ${rule.max}, got ${text}`);
   return value;
 }

@@ -1,7 +1,8 @@
 // The shell and Python readers parse with tree-sitter grammars shipped as .wasm files beside dist/cli.js (the
-// build copies them there). Running from source (tests), the same files come from node_modules.
+// build copies them there). Running from source (tests), the same files come from this package's node_modules.
+// Never from the working directory: a workspace is untrusted, and its node_modules could carry any .wasm.
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { initShellGrammar } from '../config/megatronShell';
 import { initPythonGrammar } from '../config/torchtitanPython';
 
@@ -11,8 +12,12 @@ const FILES = {
   python: ['tree-sitter-python.wasm', 'tree-sitter-python/tree-sitter-python.wasm'],
 } as const;
 
+/** Running from source when this file still sits in the package's src/cli (the bundle lives in dist/). */
+const FROM_SOURCE = basename(__dirname) === 'cli' && basename(dirname(__dirname)) === 'src';
+
 function locate([shipped, installed]: readonly [string, string]): Uint8Array | undefined {
-  const candidates = [join(__dirname, shipped), join(__dirname, '..', '..', 'dist', shipped), join(__dirname, '..', '..', 'node_modules', installed), join(process.cwd(), 'node_modules', installed)];
+  const root = join(__dirname, '..', '..');
+  const candidates = FROM_SOURCE ? [join(root, 'dist', shipped), join(root, 'node_modules', installed)] : [join(__dirname, shipped)];
   const found = candidates.find((path) => existsSync(path));
   return found === undefined ? undefined : readFileSync(found);
 }

@@ -8,15 +8,21 @@ import { runSchedule, SCHEDULE_USAGE } from './commands/schedule';
 import { runSearch, SEARCH_USAGE } from './commands/search';
 import { runTrace, TRACE_USAGE } from './commands/trace';
 import { ensureGrammars } from './grammars';
-import { processIo, UsageError, type CliIo } from './io';
+import { OutputError, processIo, UsageError, type CliIo } from './io';
 
 declare const PLENS_VERSION: string | undefined;
 
 type Command = (argv: string[], io: CliIo) => Promise<number>;
 
-/** Commands that read config files need the shell and Python grammars loaded first. */
+/** An argument that may name a file the shell or Python reader parses (any name that is not YAML, JSON or TOML). */
+const mayNeedGrammar = (arg: string): boolean => !arg.startsWith('--') && !/\.(ya?ml|jsonc?|toml)$/i.test(arg);
+
+/**
+ * Commands that read config files need the shell and Python grammars loaded first; compiling them costs about a
+ * second of CPU, so only when some argument may be a launch script or a Python config.
+ */
 const readsFiles = (run: Command): Command => async (argv, io) => {
-  await ensureGrammars();
+  if (argv.some(mayNeedGrammar)) await ensureGrammars();
   return run(argv, io);
 };
 
@@ -62,6 +68,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     if (error instanceof UsageError) {
       io.stderr(`plens ${name}: ${error.message}\n`);
       return 2;
+    }
+    if (error instanceof OutputError) {
+      io.stderr(`plens ${name}: ${error.message}\n`);
+      return 1;
     }
     // A bug, not the user's input: still one line, with enough to report it.
     io.stderr(`plens ${name}: internal error: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -16,8 +16,11 @@ import type { Origin, ReadResult, Reader } from './types';
 export interface CompletionContext {
   /** The text of the file being completed, for its `plens:` directives (omit to skip directives). */
   text?: string;
-  /** Reads a file named by a directive (`model=./config.json`), relative to the file; undefined when unreadable. */
-  readFile?: (relativePath: string) => string | undefined;
+  /**
+   * Reads a file named by a directive (`model=./config.json`), relative to the file; undefined when unreadable, or
+   * why the caller refused to read it (outside the workspace, not a regular file, too large), said at the directive.
+   */
+  readFile?: (relativePath: string) => string | { refused: string } | undefined;
   /** Reads a model file's text; the caller passes readConfig (kept a parameter so this module needs no reader). */
   readModelFile?: Reader;
   /** Values given on the command line: they override the file (CONTRACT.md `plens estimate`). */

@@ -35,7 +35,7 @@ function isPathLike(value: string): boolean {
   return /[\\/]/.test(value) || /\.(json|ya?ml|toml)$/i.test(value);
 }
 
-export function directiveLayer(directives: Directive[], readFile: ((path: string) => string | undefined) | undefined, readModelFile: Reader): DirectiveLayer {
+export function directiveLayer(directives: Directive[], readFile: ((path: string) => string | { refused: string } | undefined) | undefined, readModelFile: Reader): DirectiveLayer {
   const builder = new DraftBuilder();
   const layer: DirectiveLayer = { builder };
   for (const directive of directives) {
@@ -84,11 +84,12 @@ function apply(builder: DraftBuilder, path: FieldPath, parsed: Parsed<unknown>, 
   else builder.report('error', 'value/invalid', `plens directive ${directive.key}: ${parsed.message}`, directive.valueRange, path);
 }
 
-function readModel(builder: DraftBuilder, directive: Directive, readFile: ((path: string) => string | undefined) | undefined, reader: Reader): DirectiveLayer['modelFile'] {
+function readModel(builder: DraftBuilder, directive: Directive, readFile: ((path: string) => string | { refused: string } | undefined) | undefined, reader: Reader): DirectiveLayer['modelFile'] {
   const path = directive.value;
   const text = readFile?.(path);
-  if (text === undefined) {
-    builder.report('error', 'directive/model-file', `cannot read the model file "${path}" named by the plens directive`, directive.valueRange, 'modelId');
+  if (text === undefined || typeof text !== 'string') {
+    const why = typeof text === 'object' ? `: ${text.refused}` : '';
+    builder.report('error', 'directive/model-file', `cannot read the model file "${path}" named by the plens directive${why}`, directive.valueRange, 'modelId');
     return undefined;
   }
   const read = reader(text, path);

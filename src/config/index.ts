@@ -7,6 +7,7 @@ import { readDeepspeedJson } from './deepspeedJson';
 import { readHfConfig } from './hfConfig';
 import { readMegatronShell } from './megatronShell';
 import { readNemoYaml } from './nemoYaml';
+import { MAX_NESTING, tooDeepAt, type NestingKind } from './nesting';
 import { readPlensYaml } from './plensYaml';
 import { readTorchtitanPython } from './torchtitanPython';
 import { readTorchtitanToml } from './torchtitanToml';
@@ -45,6 +46,9 @@ export const FORMATS: readonly FormatInfo[] = [
   { id: 'deepspeed-json', label: 'DeepSpeed JSON config', extensions: ['.json', '.jsonc'], read: readDeepspeedJson },
   { id: 'hf-config-json', label: 'Hugging Face config.json', extensions: ['.json', '.jsonc'], read: readHfConfig },
 ];
+
+/** Which nesting scan each kind of file gets; the shell reader bounds its own recursion. */
+const NESTING_KIND: Record<string, NestingKind | undefined> = { yaml: 'yaml', json: 'json', toml: 'toml', python: 'python' };
 
 /** Readers in the order they are tried for each kind of file; a reader's own detection picks the format. */
 const BY_KIND: Record<string, readonly Reader[]> = {
@@ -89,8 +93,16 @@ export function readConfig(text: string, fileName: string): ReadResult | undefin
     return failure(fileName, 'input/too-large', `${(text.length / 1024 / 1024).toFixed(1)} MB is larger than any training config plens reads (limit ${MAX_INPUT_CHARS / 1024 / 1024} MB); not parsed`);
   }
   const kind = kindOf(fileName) ?? sniffKind(text);
+  const nesting = NESTING_KIND[kind ?? 'yaml'];
+  const deepAt = nesting ? tooDeepAt(text, nesting) : undefined;
+  if (deepAt !== undefined) {
+    const line = text.slice(0, deepAt).split(/\r\n|\r|\n/).length;
+    return failure(fileName, 'reader/too-deep', `the file nests more than ${MAX_NESTING} levels deep (line ${line}); no training config does, so it is not parsed`);
+  }
+  // A lone CR ends a line (old Mac files) as the editor shows it; the same length keeps every offset.
+  const lines = text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
   for (const reader of BY_KIND[kind ?? 'yaml'] ?? []) {
-    const result = safely(reader, text, fileName);
+    const result = safely(reader, lines, fileName);
     if (result) return result;
   }
   return undefined;

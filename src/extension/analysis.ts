@@ -9,6 +9,7 @@ import { emptyDraft } from '../model/design';
 import type { EstimateResult } from '../model/estimate';
 import type { Problem } from '../model/problems';
 import { analyseText, MAX_EDITOR_CHARS } from './pipeline';
+import { readWorkspaceFile, type WorkspaceRead } from './workspaceFiles';
 
 /** The latest analysis of one document. */
 export interface AnalysedConfig {
@@ -128,7 +129,7 @@ export class ConfigAnalyser implements vscode.Disposable {
       const folder = vscode.workspace.getWorkspaceFolder(document.uri);
       const [workspace, modelFiles] = await Promise.all([
         folder && !isWorkspaceFile(document, folder) ? this.workspaceDraft(folder) : Promise.resolve(undefined),
-        text.length <= MAX_EDITOR_CHARS ? readDirectiveFiles(document, text) : Promise.resolve(new Map<string, string>()),
+        text.length <= MAX_EDITOR_CHARS ? readDirectiveFiles(document, text) : Promise.resolve(new Map<string, string | { refused: string }>()),
       ]);
       if (this.disposed) return undefined;
       // Typed into while files were read: start over on the new text (this promise stays the one running).
@@ -179,36 +180,49 @@ async function loadShellGrammar(extensionUri: vscode.Uri): Promise<void> {
 /** The workspace's plens.yaml as a completion layer (DESIGN.md §2); absent or unreadable means no layer. */
 async function readWorkspaceDraft(folder: vscode.WorkspaceFolder, log: vscode.LogOutputChannel): Promise<DesignDraft | undefined> {
   const uri = vscode.Uri.joinPath(folder.uri, 'plens.yaml');
-  let bytes: Uint8Array;
+  let read: WorkspaceRead;
   try {
-    bytes = await vscode.workspace.fs.readFile(uri);
+    read = await readWorkspaceFile(uri, folder.uri, 'plens.yaml');
   } catch {
     return undefined;
   }
-  if (bytes.byteLength > MAX_EDITOR_CHARS) return undefined;
+  if ('refused' in read) {
+    if (!/no such file/.test(read.refused)) log.warn(`The workspace plens.yaml is not used: ${read.refused}`);
+    return undefined;
+  }
+  if (read.text.length > MAX_EDITOR_CHARS) return undefined;
   try {
-    return readPlensYaml(new TextDecoder().decode(bytes), 'plens.yaml')?.design;
+    return readPlensYaml(read.text, 'plens.yaml')?.design;
   } catch (error) {
     log.error(`Reading ${uri.toString(true)} failed: ${describe(error)}`);
     return undefined;
   }
 }
 
-/** Reads, ahead of completion, the files `# plens: model=./config.json` names relative to the document. */
-async function readDirectiveFiles(document: vscode.TextDocument, text: string): Promise<Map<string, string>> {
-  const files = new Map<string, string>();
+/**
+ * Reads, ahead of completion, the files `# plens: model=./config.json` names relative to the document: one at a
+ * time, each bounded and inside the document's workspace folder (workspaceFiles.ts); a refusal is kept so
+ * completion says why at the directive.
+ */
+async function readDirectiveFiles(document: vscode.TextDocument, text: string): Promise<Map<string, string | { refused: string }>> {
+  const files = new Map<string, string | { refused: string }>();
   if (document.uri.scheme === 'untitled') return files;
   const paths = findDirectives(text).directives.filter((d) => d.key === 'model' && /[\\/]|\.(json|ya?ml|toml)$/i.test(d.value)).map((d) => d.value);
+  const folder = vscode.workspace.getWorkspaceFolder(document.uri);
   const directory = vscode.Uri.joinPath(document.uri, '..');
-  await Promise.all(paths.slice(0, 4).map(async (path) => {
+  for (const path of paths.slice(0, 4)) {
+    if (!folder) {
+      files.set(path, { refused: `${path}: the document is not in a workspace folder, so files it names are not read` });
+      continue;
+    }
     const uri = path.startsWith('/') ? document.uri.with({ path }) : vscode.Uri.joinPath(directory, path);
     try {
-      const bytes = await vscode.workspace.fs.readFile(uri);
-      if (bytes.byteLength <= MAX_EDITOR_CHARS) files.set(path, new TextDecoder().decode(bytes));
+      const read = await readWorkspaceFile(uri, folder.uri, path);
+      files.set(path, 'text' in read ? read.text : read);
     } catch {
-      // Completion reports `directive/model-file` at the directive when the file is missing.
+      // Completion reports `directive/model-file` at the directive when the file cannot be read.
     }
-  }));
+  }
   return files;
 }
 

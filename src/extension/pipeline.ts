@@ -23,7 +23,7 @@ export interface PipelineInput {
   settings?: DesignDraft;
   workspace?: DesignDraft;
   /** Files a `model=./config.json` directive names, already read (the editor reads them asynchronously first). */
-  readFile?: (relativePath: string) => string | undefined;
+  readFile?: (relativePath: string) => string | { refused: string } | undefined;
   bubbleWarningFraction?: number;
   /** Warn when a rank's peak memory is above this fraction of HBM but still fits (setting memoryWarningFraction). */
   memoryWarningFraction?: number;

@@ -5,12 +5,12 @@ import { designProblems } from '../../config/designProblems';
 import type { Problem } from '../../model/problems';
 import { estimate, type EstimateResult } from '../../model/estimate';
 import { formatGiB } from '../../format';
-import { parseArgs, type ParsedArgs } from '../args';
+import { numberFlag, parseArgs, type ParsedArgs } from '../args';
 import { tablePercent } from '../format';
 import { UsageError, type CliIo } from '../io';
-import { DESIGN_FLAGS, flagDraft, loadDesign, type LoadedDesign } from './loadDesign';
+import { DESIGN_FLAGS, DESIGN_SWITCHES, flagDraft, loadDesign, type LoadedDesign } from './loadDesign';
 
-export const CHECK_USAGE = 'plens check FILE... [--max-bubble FRACTION] [--max-memory FRACTION] [--model ID|FILE] [--gpu ID] [--nodes N] [--gpus-per-node N] [--schedule ID] [--json]';
+export const CHECK_USAGE = 'plens check FILE... [--max-bubble FRACTION] [--max-memory FRACTION] [--model ID|FILE] [--gpu ID] [--nodes N] [--gpus-per-node N] [--schedule ID] [--allow-outside] [--json]';
 
 interface Threshold {
   fraction: number | null;
@@ -28,20 +28,16 @@ interface FileReport {
 }
 
 function fractionFlag(args: ParsedArgs, name: string): number | undefined {
-  const text = args.values.get(name);
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value < 0) throw new UsageError(`--${name} must be a fraction such as 0.9, got "${text}"`);
-  return value;
+  return args.values.has(name) ? numberFlag(args, name, 0, { min: 0 }) : undefined;
 }
 
 export async function runCheck(argv: string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, { values: ['max-bubble', 'max-memory', ...DESIGN_FLAGS], switches: ['json'] });
+  const args = parseArgs(argv, { values: ['max-bubble', 'max-memory', ...DESIGN_FLAGS], switches: ['json', ...DESIGN_SWITCHES] });
   if (args.positionals.length === 0) throw new UsageError(`no FILE given. Usage: ${CHECK_USAGE}`);
   const maxBubble = fractionFlag(args, 'max-bubble');
   const maxMemory = fractionFlag(args, 'max-memory');
   const flags = flagDraft(args, io);
-  const reports = args.positionals.map((file) => checkFile(io, file, flags, maxBubble, maxMemory));
+  const reports = args.positionals.map((file) => checkFile(io, file, flags, maxBubble, maxMemory, args.switches.has('allow-outside')));
 
   if (args.switches.has('json')) {
     const json = reports.map(toJson);
@@ -50,7 +46,9 @@ export async function runCheck(argv: string[], io: CliIo): Promise<number> {
     io.stdout(reports.map(toText).join(''));
     const errors = reports.reduce((n, report) => n + report.problems.filter((p) => p.severity === 'error').length, 0);
     const warnings = reports.reduce((n, report) => n + report.problems.filter((p) => p.severity === 'warning').length, 0);
-    io.stdout(`${reports.length} file${reports.length === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`);
+    const unreadable = reports.filter((report) => report.unreadable).length;
+    io.stdout(`${reports.length} file${reports.length === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}` +
+      `${unreadable > 0 ? `, ${unreadable} not read (see stderr)` : ''}\n`);
   }
   for (const report of reports) if (report.unreadable) io.stderr(`${report.unreadable}\n`);
   if (reports.some((report) => report.unreadable)) return 2;
@@ -58,13 +56,14 @@ export async function runCheck(argv: string[], io: CliIo): Promise<number> {
   return failed ? 1 : 0;
 }
 
-function checkFile(io: CliIo, file: string, flags: ReturnType<typeof flagDraft>, maxBubble: number | undefined, maxMemory: number | undefined): FileReport {
+function checkFile(io: CliIo, file: string, flags: ReturnType<typeof flagDraft>, maxBubble: number | undefined, maxMemory: number | undefined, allowOutside: boolean): FileReport {
   let loaded: LoadedDesign;
   try {
-    loaded = loadDesign(io, file, flags);
+    loaded = loadDesign(io, file, flags, { allowOutside });
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    return { file, format: null, problems: [], thresholds: {}, unreadable: error.message };
+    // One file that cannot be read never stops the others; a bug still names itself as one.
+    const message = error instanceof UsageError ? error.message : `${file}: internal error: ${error instanceof Error ? error.message : String(error)}`;
+    return { file, format: null, problems: [], thresholds: {}, unreadable: message };
   }
   const { completion } = loaded;
   const result = completion.design ? withoutOwnBubbleWarning(estimate(completion.design), maxBubble) : undefined;

@@ -5,19 +5,19 @@ import { parseArgs } from '../args';
 import { table, tablePercent } from '../format';
 import { UsageError, type CliIo } from '../io';
 import { estimateJson, type EstimateJson } from './estimateJson';
-import { DESIGN_FLAGS, flagDraft, loadDesign, type LoadedDesign } from './loadDesign';
+import { DESIGN_FLAGS, DESIGN_SWITCHES, flagDraft, loadDesign, type LoadedDesign } from './loadDesign';
 
-export const ESTIMATE_USAGE = 'plens estimate FILE... [--model ID|FILE] [--gpu ID] [--nodes N] [--gpus-per-node N] [--schedule ID] [--json]';
+export const ESTIMATE_USAGE = 'plens estimate FILE... [--model ID|FILE] [--gpu ID] [--nodes N] [--gpus-per-node N] [--schedule ID] [--allow-outside] [--json]';
 
 export async function runEstimate(argv: string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, { values: DESIGN_FLAGS, switches: ['json'] });
+  const args = parseArgs(argv, { values: DESIGN_FLAGS, switches: ['json', ...DESIGN_SWITCHES] });
   if (args.positionals.length === 0) throw new UsageError('name at least one FILE to estimate');
   const flags = flagDraft(args, io);
   const outputs: EstimateJson[] = [];
   const texts: string[] = [];
   let failed = false;
   for (const file of args.positionals) {
-    const loaded = loadDesign(io, file, flags);
+    const loaded = loadDesign(io, file, flags, { allowOutside: args.switches.has('allow-outside') });
     const design = loaded.completion.design;
     const result = design ? estimate(design) : undefined;
     const json = estimateJson(loaded, result);

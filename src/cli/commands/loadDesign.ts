@@ -8,8 +8,21 @@ import { parseScheduleId, SCHEDULE_IDS } from '../../model/schedule/index';
 import { numberFlag, type ParsedArgs } from '../args';
 import { UsageError, type CliIo } from '../io';
 
+/** Far beyond any cluster; past these a world size stops being a count the model can work with. */
+const MAX_NODES = 1_000_000;
+const MAX_GPUS_PER_NODE = 65_536;
+
 /** Flags every design-reading command accepts. */
 export const DESIGN_FLAGS = ['model', 'gpu', 'nodes', 'gpus-per-node', 'schedule'] as const;
+/** `--allow-outside`: files a `# plens: model=` directive names may lie outside the config's folder and the cwd. */
+export const DESIGN_SWITCHES = ['allow-outside'] as const;
+
+export interface LoadOptions {
+  allowOutside?: boolean;
+}
+
+/** Reader problems that mean the input is not a config to read at all: a usage error (exit 2), not a finding. */
+const UNREADABLE_CODES = new Set(['input/binary', 'input/too-large']);
 
 export interface LoadedDesign {
   file: string;
@@ -32,11 +45,16 @@ function readText(io: CliIo, path: string): string {
   }
 }
 
-function parseFile(io: CliIo, path: string): ReadResult {
-  const text = readText(io, path);
+function parseText(text: string, path: string): ReadResult {
   const read = readConfig(text, path);
   if (!read) throw new UsageError(`${path}:1:1: not a training config plens recognises (Megatron-LM, NeMo, torchtitan, DeepSpeed, HF config.json or *.plens.yaml)`);
+  const unreadable = read.problems.find((problem) => UNREADABLE_CODES.has(problem.code));
+  if (unreadable) throw new UsageError(`${path}: ${unreadable.message}`);
   return read;
+}
+
+function parseFile(io: CliIo, path: string): ReadResult {
+  return parseText(readText(io, path), path);
 }
 
 /** The flags as a draft that completion puts above the file. */
@@ -54,8 +72,8 @@ export function flagDraft(args: ParsedArgs, io: CliIo): DesignDraft {
   }
   const gpu = args.values.get('gpu');
   if (gpu !== undefined) draft.cluster.gpu = gpu;
-  if (args.values.has('nodes')) draft.cluster.nodes = numberFlag(args, 'nodes', 1, { integer: true, min: 1 });
-  if (args.values.has('gpus-per-node')) draft.cluster.gpusPerNode = numberFlag(args, 'gpus-per-node', 8, { integer: true, min: 1 });
+  if (args.values.has('nodes')) draft.cluster.nodes = numberFlag(args, 'nodes', 1, { integer: true, min: 1, max: MAX_NODES });
+  if (args.values.has('gpus-per-node')) draft.cluster.gpusPerNode = numberFlag(args, 'gpus-per-node', 8, { integer: true, min: 1, max: MAX_GPUS_PER_NODE });
   const schedule = args.values.get('schedule');
   if (schedule !== undefined) {
     const id = parseScheduleId(schedule);
@@ -65,17 +83,23 @@ export function flagDraft(args: ParsedArgs, io: CliIo): DesignDraft {
   return draft;
 }
 
-export function loadDesign(io: CliIo, file: string, flags: DesignDraft): LoadedDesign {
+export function loadDesign(io: CliIo, file: string, flags: DesignDraft, options: LoadOptions = {}): LoadedDesign {
   const text = readText(io, file);
-  const read = readConfig(text, file);
-  if (!read) throw new UsageError(`${file}:1:1: not a training config plens recognises (Megatron-LM, NeMo, torchtitan, DeepSpeed, HF config.json or *.plens.yaml)`);
+  const read = parseText(text, file);
   const base = dirname(file);
+  // A directive's file is workspace content: inside the config's folder or the working directory, bounded.
+  const within = options.allowOutside ? undefined : [base === '' ? '.' : base, '.'];
   const completion = completeDesign(read, {
     text,
     flags,
     readFile: (relative) => {
       const path = relative.startsWith('/') ? relative : base + relative;
-      return io.exists(path) ? io.readFile(path) : undefined;
+      try {
+        return io.readFile(path, within ? { within } : {});
+      } catch (error) {
+        if (error instanceof UsageError) return { refused: error.message };
+        throw error;
+      }
     },
     readModelFile: readConfig,
   });

@@ -1,5 +1,5 @@
 // `plens schedule`: generate and simulate one schedule in isolation (CONTRACT.md).
-import { OP_B, OP_F, OP_FB, OP_I, OP_W, parseScheduleId, SCHEDULE_IDS, SCHEDULE_LABELS, type Schedule, type Timeline } from '../../model/schedule/index';
+import { OP_B, OP_F, OP_FB, OP_I, OP_W, parseScheduleId, scheduleOpBound, SCHEDULE_IDS, SCHEDULE_LABELS, type Schedule, type Timeline } from '../../model/schedule/index';
 import { runScheduleReport, type ScheduleReport } from '../../model/schedule/report';
 import { chromeTrace } from '../../model/trace';
 import { parseArgs } from '../args';
@@ -11,6 +11,10 @@ export const SCHEDULE_USAGE = `plens schedule --schedule ID --pp P --microbatche
                [--json] [--summary] [--trace OUT.json]
   ID: ${SCHEDULE_IDS.join(', ')}`;
 
+/** Ops a --json or --trace may list: each is about 80 bytes of JSON, and a string past ~500 MB cannot exist. */
+const MAX_LISTED_OPS = 1_000_000;
+const BYTES_PER_LISTED_OP = 80;
+
 export async function runSchedule(argv: string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, { values: ['schedule', 'trace', ...PIPELINE_FLAGS], switches: ['json', 'summary'] });
   const scheduleText = args.values.get('schedule');
@@ -20,10 +24,19 @@ export async function runSchedule(argv: string[], io: CliIo): Promise<number> {
   const { pp, microbatches, chunks, costs } = pipelineFlags(args);
   const summary = args.switches.has('summary');
 
+  const tracePath = args.values.get('trace');
+  const listsOps = (args.switches.has('json') && !summary) || tracePath !== undefined;
+  const opBound = scheduleOpBound(schedule, { ranks: pp, microbatches, chunks });
+  if (listsOps && opBound > MAX_LISTED_OPS) {
+    throw new UsageError(`--json and --trace list every op, and this schedule has up to ${opBound.toLocaleString('en-US')} ops, above the limit of ${MAX_LISTED_OPS.toLocaleString('en-US')} (about ${MAX_LISTED_OPS * BYTES_PER_LISTED_OP / 1e6} MB of JSON): use --summary, or fewer micro-batches`);
+  }
   const result = runScheduleReport({ schedule, pp, microbatches, chunks, costs, includeOps: !summary });
   if (!result.ok) throw new UsageError(result.error.message);
+  // Only interleaving takes a chunk count; the other schedules have a fixed one, and a different --chunks is a mistake.
+  if (args.values.has('chunks') && schedule !== 'interleaved-1f1b' && chunks !== result.schedule.chunks) {
+    throw new UsageError(`--chunks ${chunks}: ${SCHEDULE_LABELS[schedule]} always runs ${result.schedule.chunks} chunk${result.schedule.chunks === 1 ? '' : 's'} per rank (only interleaved-1f1b takes --chunks)`);
+  }
 
-  const tracePath = args.values.get('trace');
   if (tracePath !== undefined) {
     // Abstract units are shown as milliseconds so Perfetto's ruler reads naturally.
     io.writeFile(tracePath, JSON.stringify(chromeTrace(result.schedule, result.timeline, 1000)));

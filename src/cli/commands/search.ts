@@ -4,19 +4,19 @@ import { numberFlag, parseArgs } from '../args';
 import { formatGiB, formatSeconds } from '../../format';
 import { table, tablePercent } from '../format';
 import { UsageError, type CliIo } from '../io';
-import { DESIGN_FLAGS, flagDraft, loadDesign } from './loadDesign';
+import { DESIGN_FLAGS, DESIGN_SWITCHES, flagDraft, loadDesign } from './loadDesign';
 
 export const SEARCH_USAGE = 'plens search FILE [--top K] [--objective step-time|memory] [--budget SECONDS] [--json]';
 
 export async function runSearch(argv: string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, { values: [...DESIGN_FLAGS, 'top', 'objective', 'budget'], switches: ['json'] });
+  const args = parseArgs(argv, { values: [...DESIGN_FLAGS, 'top', 'objective', 'budget'], switches: ['json', ...DESIGN_SWITCHES] });
   if (args.positionals.length !== 1) throw new UsageError('name exactly one FILE to search layouts for');
   const objective = args.values.get('objective') ?? 'step-time';
   if (objective !== 'step-time' && objective !== 'memory') throw new UsageError(`--objective must be step-time or memory, got "${objective}"`);
   const top = numberFlag(args, 'top', 10, { integer: true, min: 1 });
   const budgetSeconds = numberFlag(args, 'budget', 5, { min: 0 });
   const file = args.positionals[0]!;
-  const loaded = loadDesign(io, file, flagDraft(args, io));
+  const loaded = loadDesign(io, file, flagDraft(args, io), { allowOutside: args.switches.has('allow-outside') });
   const design = loaded.completion.design;
   if (!design) {
     const first = loaded.completion.problems.find((p) => p.severity === 'error');
