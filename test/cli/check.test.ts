@@ -82,6 +82,6 @@ describe('plens check', () => {
     const other = memoryIo({ 'notes.yaml': 'shopping:\n  - milk\n' });
     expect(await runCheck(['notes.yaml'], other)).toBe(2);
     expect(other.err).toMatch(/^notes\.yaml:1:1: not a training config/);
-    await expect(runCheck(['notes.yaml', '--max-bubble', 'lots'], other)).rejects.toThrow('--max-bubble must be a fraction');
+    await expect(runCheck(['notes.yaml', '--max-bubble', 'lots'], other)).rejects.toThrow('--max-bubble must be a decimal number');
   });
 });

@@ -58,7 +58,7 @@ describe('plens schedule', () => {
     [['--schedule', 'dualpipe', '--pp', '5', '--microbatches', '20'], /even/i],
     [['--schedule', 'dualpipe', '--pp', '8', '--microbatches', '0'], /microbatches must be at least 1/],
     [['--schedule', 'chimera', '--pp', '8', '--microbatches', '8'], /unknown schedule "chimera"/],
-    [['--schedule', '1f1b', '--pp', 'eight', '--microbatches', '8'], /--pp must be a number/],
+    [['--schedule', '1f1b', '--pp', 'eight', '--microbatches', '8'], /--pp must be a decimal number/],
     [['--schedule', '1f1b', '--pp', '8'], /--microbatches is required/],
     [['--schedule', '1f1b', '--pp', '8', '--microbatches', '8', '--bogus'], /unknown option --bogus/],
     [['--schedule', '1f1b', '--pp', '8', '--microbatches', '8', '--w', '3'], /cannot exceed/],
