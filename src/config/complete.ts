@@ -155,12 +155,14 @@ function completePlan(resolver: Resolver, cluster: ClusterSpec): ParallelPlan {
   };
 }
 
+type LayoutOptions = Pick<ParallelPlan, 'layout' | 'firstStageLayers' | 'lastStageLayers' | 'accountForEmbedding' | 'accountForLoss' | 'embeddingWeight' | 'lossWeight'>;
+
 /** The pipeline layout options (model/pipelineLayout.ts), as given; their rules are the model's checks. */
-function pickLayout(resolver: Resolver): Pick<ParallelPlan, 'layout' | 'firstStageLayers' | 'lastStageLayers' | 'accountForEmbedding' | 'accountForLoss'> {
-  const out: Pick<ParallelPlan, 'layout' | 'firstStageLayers' | 'lastStageLayers' | 'accountForEmbedding' | 'accountForLoss'> = {};
+function pickLayout(resolver: Resolver): LayoutOptions {
+  const out: LayoutOptions = {};
   const layout = resolver.pick('plan.layout', isLayout);
   if (layout !== undefined) out.layout = layout;
-  for (const key of ['firstStageLayers', 'lastStageLayers'] as const) {
+  for (const key of ['firstStageLayers', 'lastStageLayers', 'embeddingWeight', 'lossWeight'] as const) {
     const value = resolver.pick(`plan.${key}`, isNumber);
     if (value !== undefined) out[key] = value;
   }

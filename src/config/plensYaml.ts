@@ -80,6 +80,8 @@ const PARALLEL: Record<string, FieldSpec> = {
   lastStageLayers: { path: 'plan.lastStageLayers', parse: count },
   accountForEmbedding: { path: 'plan.accountForEmbedding', parse: flag },
   accountForLoss: { path: 'plan.accountForLoss', parse: flag },
+  embeddingWeight: { path: 'plan.embeddingWeight', parse: countOrZero },
+  lossWeight: { path: 'plan.lossWeight', parse: countOrZero },
 };
 
 const TRAINING: Record<string, FieldSpec> = {

@@ -84,6 +84,12 @@ export interface ParallelPlan {
   accountForEmbedding?: boolean;
   /** The loss (output head) counts as one layer of the split (`--account-for-loss-in-pipeline-split`). */
   accountForLoss?: boolean;
+  /**
+   * torchtitan's split: the embedding and the output head count as this many layers each
+   * (`pipeline_parallel_first/last_stage_less_layers`, default 1), the remainder going to the first stages.
+   */
+  embeddingWeight?: number;
+  lossWeight?: number;
   cp: number;
   ep: number;
   /** Expert tensor parallelism. */

@@ -133,7 +133,7 @@ function checkBatch(design: Design, report: Report): void {
 
 /** Where a broken stated layout is reported: the option that states it. */
 const LAYOUT_FIELD: Record<Exclude<LayoutSource, 'even'>, FieldPath> = {
-  layout: 'plan.layout', 'first-last': 'plan.firstStageLayers', account: 'plan.accountForEmbedding',
+  layout: 'plan.layout', 'first-last': 'plan.firstStageLayers', account: 'plan.accountForEmbedding', weighted: 'plan.embeddingWeight',
 };
 
 function checkLayers(design: Design, report: Report): void {

@@ -14,6 +14,10 @@
 // 3. The embedding and the loss counted as layers (`--account-for-embedding/loss-in-pipeline-split`): L + 1 or
 //    L + 2 "layers" split evenly over ranks and chunks; the first stage gives one slot to the embedding, the last
 //    one to the loss. Options 2 and 3 exclude each other and the layout string excludes both.
+// 4. torchtitan's split (pipeline_parallel.py, _generate_llm_fqn_per_model_part): the embedding and the output head
+//    weigh `pipeline_parallel_first/last_stage_less_layers` layers (default 1 each); the L + weights "effective
+//    layers" are dealt out ⌊E/S⌋ per stage with the remainder to the first stages, and the first and last stages
+//    give up their weights' worth of decoder layers.
 // Without any of them Megatron needs L divisible by the stage count; here the split then falls back to even
 // stages with the first and last shortened (stages.ts), which layoutChecks reports as a warning.
 import type { ParallelPlan } from './design';
@@ -128,12 +132,13 @@ export function layoutRuleBroken(stages: readonly StageHolding[], shape: LayoutS
 }
 
 /** Which way the plan states its layout; `even` when it states none. */
-export type LayoutSource = 'layout' | 'first-last' | 'account' | 'even';
+export type LayoutSource = 'layout' | 'first-last' | 'account' | 'weighted' | 'even';
 
 export function layoutSource(plan: Partial<ParallelPlan>): LayoutSource {
   if (plan.layout !== undefined) return 'layout';
   if (plan.firstStageLayers !== undefined || plan.lastStageLayers !== undefined) return 'first-last';
   if (plan.accountForEmbedding || plan.accountForLoss) return 'account';
+  if (plan.embeddingWeight !== undefined || plan.lossWeight !== undefined) return 'weighted';
   return 'even';
 }
 
@@ -151,15 +156,38 @@ export function statedLayout(plan: Partial<ParallelPlan>, shape: LayoutShape): L
   }
   const chunks = shape.stageCount / shape.ranks;
   if (!Number.isInteger(chunks)) return { ok: false, message: `${shape.stageCount} stages do not fill ${shape.ranks} ranks evenly` };
+  if (source === 'weighted') return weightedSplit(plan, shape);
   return source === 'first-last' ? unevenFirstLast(plan, shape, chunks) : accountedSplit(plan, shape, chunks);
 }
 
 function conflictOf(plan: Partial<ParallelPlan>): string | undefined {
   const uneven = plan.firstStageLayers !== undefined || plan.lastStageLayers !== undefined;
   const account = plan.accountForEmbedding === true || plan.accountForLoss === true;
-  if (plan.layout !== undefined && (uneven || account)) return 'a pipeline layout cannot be set with the other pipeline layout options (first/last stage layers, account for embedding/loss)';
+  const weighted = plan.embeddingWeight !== undefined || plan.lossWeight !== undefined;
+  if (plan.layout !== undefined && (uneven || account || weighted)) return 'a pipeline layout cannot be set with the other pipeline layout options (first/last stage layers, account for embedding/loss)';
   if (uneven && account) return 'first/last stage layers cannot be set together with accounting for the embedding or the loss in the pipeline split';
+  if (weighted && (uneven || account)) return "torchtitan's embedding/output weights cannot be combined with Megatron's first/last stage layers or accounting options";
   return undefined;
+}
+
+/** torchtitan's split of L decoder layers plus the embedding's and the head's weights over the stages. */
+function weightedSplit(plan: Partial<ParallelPlan>, shape: LayoutShape): LayoutResult {
+  const { layers, stageCount } = shape;
+  const input = plan.embeddingWeight ?? 1;
+  const output = plan.lossWeight ?? 1;
+  if (!Number.isInteger(input) || !Number.isInteger(output) || input < 0 || output < 0) return { ok: false, message: `the embedding and output weights must be whole numbers ≥ 0, got ${input} and ${output}` };
+  if (stageCount === 1) return { ok: true, stages: [{ embedding: true, decoderLayers: layers, mtpLayers: shape.mtpLayers, loss: true }] };
+  const effective = layers + input + output;
+  if (stageCount > effective) return { ok: false, message: `${stageCount} stages cannot be more than the ${effective} effective layers (${layers} layers + embedding ${input} + output ${output})` };
+  const perStage = Math.floor(effective / stageCount);
+  const extra = effective % stageCount;
+  if (input > perStage) return { ok: false, message: `the embedding weight ${input} exceeds the minimum layers per stage (${perStage})` };
+  if (output > perStage) return { ok: false, message: `the output weight ${output} exceeds the minimum layers per stage (${perStage})` };
+  const stages = Array.from({ length: stageCount }, (_, s): StageHolding => {
+    const share = perStage + (s < extra ? 1 : 0) - (s === 0 ? input : 0) - (s === stageCount - 1 ? output : 0);
+    return { embedding: s === 0, decoderLayers: share, mtpLayers: s === stageCount - 1 ? shape.mtpLayers : 0, loss: s === stageCount - 1 };
+  });
+  return { ok: true, stages };
 }
 
 /** Stage list in model order from per-(rank, chunk) decoder counts; stage c·p + r holds counts[r][c]. */

@@ -148,3 +148,31 @@ describe("Megatron's layout rules are errors at the key", () => {
     expect(json.estimate).toBeNull();
   });
 });
+
+describe("torchtitan's split (pipeline_parallel.py _generate_llm_fqn_per_model_part), Llama 3 8B: 32 layers", () => {
+  const toml = (parallelism: string[]) => [
+    '[job]', 'description = "split"', '[model]', 'name = "llama3"', 'flavor = "8B"',
+    '[training]', 'local_batch_size = 16', 'seq_len = 8192',
+    '[parallelism]', 'data_parallel_shard_degree = 1', 'tensor_parallel_degree = 8', 'pipeline_parallel_degree = 4', ...parallelism, '',
+  ].join('\n');
+  const split = async (parallelism: string[]) => {
+    const json = await estimateJson('llama.toml', `# plens: gpu=H100-SXM nodes=4\n${toml(parallelism)}`);
+    expect(json.problems.filter((p: { severity: string }) => p.severity === 'error')).toEqual([]);
+    return json.estimate.stages.map((s: { layers: number }) => s.layers);
+  };
+  it('default weights 1 and 1: 34 effective layers, 8 per stage, 2 extra to the first stages', async () => {
+    // [9, 9, 8, 8] effective; the first gives 1 to the embedding, the last 1 to the output head.
+    expect(await split(['pipeline_parallel_schedule = "1F1B"'])).toEqual([8, 9, 8, 7]);
+  });
+  it('first_stage_less_layers 2, last 3: 37 effective, [10, 9, 9, 9]', async () => {
+    expect(await split(['pipeline_parallel_schedule = "1F1B"', 'pipeline_parallel_first_stage_less_layers = 2', 'pipeline_parallel_last_stage_less_layers = 3'])).toEqual([8, 9, 9, 6]);
+  });
+  it('layers_per_stage 3 with Interleaved1F1B: ⌈34/3⌉ = 12 stages, 2 per stage and 10 extra', async () => {
+    expect(await split(['pipeline_parallel_schedule = "Interleaved1F1B"', 'pipeline_parallel_layers_per_stage = 3'])).toEqual([2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 1]);
+  });
+  it('module_fqns_per_model_part names each stage', async () => {
+    const names = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `"layers.${from + i}"`).join(', ');
+    const parts = `module_fqns_per_model_part = [["tok_embeddings", ${names(0, 5)}], [${names(5, 16)}], [${names(16, 27)}], [${names(27, 32)}, "norm", "output"]]`;
+    expect(await split(['pipeline_parallel_schedule = "1F1B"', parts])).toEqual([5, 11, 11, 5]);
+  });
+});

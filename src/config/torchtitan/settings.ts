@@ -6,6 +6,7 @@ import type { SourceRange } from '../../model/problems';
 import { findFlavour } from '../../model/catalog/models';
 import { parseScheduleId } from '../../model/schedule/index';
 import { describe, parseCount, type DraftBuilder } from '../draftBuilder';
+import { readPipelineSplit } from './pipelineSplit';
 
 export interface Setting {
   value: unknown;
@@ -190,6 +191,7 @@ export function mapTorchtitanSettings(builder: DraftBuilder, settings: Settings)
   count(builder, settings, 'training.seq_len', 'plan.seqLength');
   readDataParallel(builder, settings);
   readSchedule(builder, settings, pp, layers);
+  readPipelineSplit(builder, settings, pp);
   readBatch(builder, settings, pp);
   readPrecisionAndRecompute(builder, settings);
 }
