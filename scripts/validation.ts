@@ -3,8 +3,10 @@
 // generation and precision (src/model/cost/efficiency.ts); nothing here is tuned per row.
 import type { Design, ModelArch, ParallelPlan, Recompute } from '../src/model/design';
 import { estimate } from '../src/model/estimate';
+import { mapModernRow, type ModernRow } from './validationModern';
+import { roleOf, type Role } from './validationSplit';
 
-interface RunRow {
+export interface RunRow {
   id: string;
   model: { name: string; layers?: number; hidden?: number; heads?: number; ffn_hidden?: number; vocab?: number | null; seq_len?: number; moe: unknown };
   hardware: { gpu: string; gpus_per_node: number; num_gpus: number | null };
@@ -115,4 +117,63 @@ export function validateRuns(json: { runs: RunRow[] }): { rows: ValidationRow[];
   const mid = errors.length / 2;
   const medianAbsError = errors.length === 0 ? NaN : errors.length % 2 ? errors[Math.floor(mid)]! : (errors[mid - 1]! + errors[mid]!) / 2;
   return { rows, mapped: errors.length, medianAbsError };
+}
+
+export interface SplitRow extends ValidationRow {
+  role: Role;
+  /** Hardware family for the per-hardware error: A100, H100, B200, GB200. */
+  hardware: string;
+}
+
+export interface TableSummary {
+  rows: number;
+  medianAbsError: number;
+  maxAbsError: number;
+  perHardware: Record<string, { rows: number; medianAbsError: number; maxAbsError: number }>;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length / 2;
+  if (sorted.length === 0) return NaN;
+  return sorted.length % 2 ? sorted[Math.floor(mid)]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export function summarise(rows: readonly SplitRow[]): TableSummary {
+  const mapped = rows.filter((r) => r.error !== null);
+  const abs = (list: readonly SplitRow[]) => list.map((r) => Math.abs(r.error!));
+  const perHardware: TableSummary['perHardware'] = {};
+  for (const family of [...new Set(mapped.map((r) => r.hardware))]) {
+    const errors = abs(mapped.filter((r) => r.hardware === family));
+    perHardware[family] = { rows: errors.length, medianAbsError: median(errors), maxAbsError: Math.max(...errors) };
+  }
+  const all = abs(mapped);
+  return { rows: all.length, medianAbsError: median(all), maxAbsError: all.length ? Math.max(...all) : NaN, perHardware };
+}
+
+function familyOf(gpu: string): string {
+  if (gpu.startsWith('GB200')) return 'GB200';
+  if (gpu.startsWith('B200')) return 'B200';
+  if (gpu.startsWith('H100')) return 'H100';
+  return 'A100';
+}
+
+export function validateModernRun(row: ModernRow): SplitRow {
+  const base = { id: row.id, metric: row.reported.metric, unit: row.reported.unit, reported: row.reported.value, role: roleOf(row.id) ?? 'held-out', hardware: familyOf(row.hardware.gpu) };
+  const { design, assumptions } = mapModernRow(row);
+  const result = estimate(design);
+  if (!result.estimate) {
+    const problem = result.problems.find((p) => p.severity === 'error');
+    return { ...base, predicted: null, error: null, assumptions, skipped: `not estimable: ${problem?.code} ${problem?.message}` };
+  }
+  // tokens/s per GPU, as the tables print it.
+  const predicted = result.estimate.tokensPerSecond / design.cluster.worldSize;
+  return { ...base, predicted, error: (predicted - row.reported.value) / row.reported.value, assumptions };
+}
+
+/** Both tables: fit rows (every A100 row and the modern fit rows) and held-out rows (validationSplit.ts). */
+export function validateSplit(a100: { runs: RunRow[] }, modern: { runs: ModernRow[] }): { fit: SplitRow[]; heldOut: SplitRow[] } {
+  const a100Rows: SplitRow[] = a100.runs.map((row) => ({ ...validateRun(row), role: 'fit', hardware: 'A100' }));
+  const modernRows = modern.runs.map(validateModernRun);
+  return { fit: [...a100Rows, ...modernRows.filter((r) => r.role === 'fit')], heldOut: modernRows.filter((r) => r.role === 'held-out') };
 }

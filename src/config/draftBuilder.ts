@@ -15,7 +15,8 @@ export class DraftBuilder {
       this.draft.modelId = value as string | Symbolic;
     } else {
       const dot = path.indexOf('.');
-      const section = path.slice(0, dot) as 'model' | 'plan' | 'cluster';
+      const section = path.slice(0, dot) as 'model' | 'plan' | 'cluster' | 'calibration';
+      if (section === 'calibration') this.draft.calibration ??= {};
       (this.draft[section] as Record<string, unknown>)[path.slice(dot + 1)] = value;
     }
     this.sourceMap.set(path, { key: keyRange, value: valueRange });

@@ -20,7 +20,7 @@ interface Skipped {
 export function draftValue(draft: DesignDraft, path: FieldPath): unknown {
   if (path === 'modelId') return draft.modelId;
   const dot = path.indexOf('.');
-  const section = draft[path.slice(0, dot) as 'model' | 'plan' | 'cluster'] as Record<string, unknown> | undefined;
+  const section = draft[path.slice(0, dot) as 'model' | 'plan' | 'cluster' | 'calibration'] as Record<string, unknown> | undefined;
   return section?.[path.slice(dot + 1)];
 }
 

@@ -1,5 +1,6 @@
 // The design: what a training run is (model), how it is laid out (plan) and where it runs (cluster).
 // Readers produce drafts of it; the model consumes complete ones. Field names follow CONTRACT.md's JSON.
+import type { Calibration } from './cost/calibration';
 
 export type ScheduleId =
   | 'gpipe'
@@ -12,6 +13,15 @@ export type ScheduleId =
   | 'dualpipev';
 
 export type Precision = 'bf16' | 'fp16' | 'fp8';
+/**
+ * How FP8 (or FP4) GEMM inputs are scaled (Megatron `--fp8-recipe`, Transformer Engine recipes, torchao
+ * Float8Linear): `delayed` per-tensor scaling from an amax history (TE DelayedScaling, Megatron's default);
+ * `tensorwise` per-tensor current scaling (TE Float8CurrentScaling, torchao `tensorwise`); `blockwise` 1×128 /
+ * 128×128 blocks (DeepSeek-V3 §3.3, TE Float8BlockScaling); `mxfp8` 32-element microscaling (Blackwell);
+ * `nvfp4` FP4 GEMMs with 16-element microscaling (Blackwell). Only meaningful with precision fp8.
+ */
+export type Fp8Recipe = 'delayed' | 'tensorwise' | 'blockwise' | 'mxfp8' | 'nvfp4';
+export const FP8_RECIPES: readonly Fp8Recipe[] = ['delayed', 'tensorwise', 'blockwise', 'mxfp8', 'nvfp4'];
 export type Recompute = 'none' | 'selective' | 'full';
 /**
  * Megatron-LM's `--recompute-modules` (TransformerConfig.recompute_modules), used with selective recompute:
@@ -112,6 +122,18 @@ export interface ParallelPlan {
    */
   activationFp8InputStore?: boolean;
   precision: Precision;
+  /** With precision fp8: the scaling recipe; absent means `delayed` (Megatron and Transformer Engine default). */
+  fp8Recipe?: Fp8Recipe;
+  /**
+   * Communication overlap per dimension, as the framework runs it (absent: not overlapped, except the DP rule of
+   * cost/dpOverlap.ts, which is what Megatron's --overlap-grad-reduce and FSDP prefetch do). `tp`: Megatron
+   * --tp-comm-overlap; `ep`: --overlap-moe-expert-parallel-comm (outside DualPipe); `cp`: ring attention
+   * overlapping its KV exchange with attention; `dpGradReduce` / `dpParamGather`: --overlap-grad-reduce /
+   * --overlap-param-gather (false charges the DP collectives in series after the backward).
+   */
+  overlap?: { tp?: boolean; ep?: boolean; cp?: boolean; dpGradReduce?: boolean; dpParamGather?: boolean };
+  /** torch.compile (torchtitan `compile`): fuses memory-bound elementwise kernels. */
+  compile?: boolean;
   /** MoE node-limited routing: most nodes one token is sent to; null when unlimited. */
   nodeLimit: number | null;
 }
@@ -136,6 +158,8 @@ export interface Design {
   model: ModelArch;
   plan: ParallelPlan;
   cluster: ClusterSpec;
+  /** User-set calibration (CONTRACT.md `calibration:`); what is absent comes from the catalog (cost/calibration.ts). */
+  calibration?: Partial<Calibration>;
 }
 
 /** A value a file sets in a way we cannot evaluate (`$PP`, `${TP:-1}`, `"auto"`); its text is kept for display. */
@@ -152,6 +176,8 @@ export type Draft<T> = { [K in keyof T]?: T[K] | Symbolic };
 
 /** What a reader recovers from one file, before completion fills the gaps. */
 export interface DesignDraft {
+  /** Calibration values a layer sets (native `calibration:` block, workspace plens.yaml, settings, --calibration). */
+  calibration?: Draft<Calibration>;
   /** A catalog model id the file names (torchtitan flavour, `model: deepseek-v3`), when it names one. */
   modelId?: string | Symbolic;
   model: Draft<ModelArch>;
@@ -160,13 +186,13 @@ export interface DesignDraft {
 }
 
 /** A design field's path, as used in SourceMap keys and `origins`: "plan.pp", "model.layers", "cluster.gpu". */
-export type FieldPath = `model.${keyof ModelArch & string}` | `plan.${keyof ParallelPlan & string}` | `cluster.${keyof ClusterSpec & string}` | 'modelId';
+export type FieldPath = `model.${keyof ModelArch & string}` | `plan.${keyof ParallelPlan & string}` | `cluster.${keyof ClusterSpec & string}` | `calibration.${keyof Calibration & string}` | 'modelId';
 
 /** A design's value at a field path (`modelId` is the model's name). */
 export function fieldValue(design: Design, field: FieldPath): unknown {
   if (field === 'modelId') return design.model.name;
-  const [part, key] = field.split('.') as ['model' | 'plan' | 'cluster', string];
-  return (design[part] as unknown as Record<string, unknown>)[key];
+  const [part, key] = field.split('.') as ['model' | 'plan' | 'cluster' | 'calibration', string];
+  return (design[part] as unknown as Record<string, unknown> | undefined)?.[key];
 }
 
 export function emptyDraft(): DesignDraft {

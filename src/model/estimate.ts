@@ -4,10 +4,14 @@
 import { findGpu } from './catalog/gpus';
 import type { Design, ScheduleId } from './design';
 import type { Problem } from './problems';
-import { efficiencyFor, linksFor } from './cost/efficiency';
+import { gemmPeakFlopsPerSecond, linksFor, unsupportedPrecision } from './cost/efficiency';
+import { resolveCalibration, type Calibration, type CalibrationKey, type CalibrationOrigin } from './cost/calibration';
+import { fabricSlowdown } from './cost/overlap';
+import { rankParts, stepBreakdown, type StepBreakdown } from './stepBreakdown';
 import { modelFlopsPerToken } from './cost/flops';
 import { placePlan } from './cost/placement';
-import { splitLayers, stageCosts, type LayerSplit } from './cost/stages';
+import { splitLayers, type LayerSplit } from './cost/stages';
+import { stageCosts } from './cost/stageTime';
 import { modelComm } from './cost/traffic';
 import { exposedDataParallelSeconds } from './cost/dpOverlap';
 import { checkLayout, stageCount } from './layoutChecks';
@@ -50,6 +54,10 @@ export interface Estimate {
     computeToCommRatio: number | null;
   };
   stages: StageEstimate[];
+  /** The step as a waterfall whose parts sum to stepTimeSeconds (stepBreakdown.ts). */
+  breakdown: StepBreakdown;
+  /** The calibration in force, each value with where it came from (cost/calibration.ts). */
+  calibration: Record<CalibrationKey, { value: number; from: CalibrationOrigin }>;
 }
 
 export interface EstimateResult {
@@ -102,18 +110,22 @@ export function estimate(design: Design, options: EstimateOptions = {}): Estimat
   if (!gpu || problems.some((p) => p.severity === 'error')) return { estimate: null, problems };
 
   const { plan, model, cluster } = design;
-  const peakFlopsPerSecond = cluster.peakTflops ? cluster.peakTflops * 1e12 : gpu.peakFlopsPerSecond[plan.precision];
-  if (!(peakFlopsPerSecond > 0)) {
-    problems.push({ severity: 'error', code: 'precision/unsupported', field: 'plan.precision', message: `${gpu.id} has no ${plan.precision.toUpperCase()} tensor cores` });
+  const peakFlopsPerSecond = cluster.peakTflops ? cluster.peakTflops * 1e12 : gemmPeakFlopsPerSecond(gpu, plan.precision, plan.fp8Recipe);
+  const unsupported = cluster.peakTflops ? undefined : unsupportedPrecision(gpu, plan.precision, plan.fp8Recipe);
+  if (unsupported || !(peakFlopsPerSecond > 0)) {
+    const field = plan.fp8Recipe && plan.precision === 'fp8' ? 'plan.fp8Recipe' : 'plan.precision';
+    problems.push({ severity: 'error', code: 'precision/unsupported', field, message: unsupported ?? `${gpu.id} has no ${plan.precision.toUpperCase()} tensor cores` });
     return { estimate: null, problems };
   }
-  const efficiency = efficiencyFor(gpu, plan.precision);
+  const resolved = resolveCalibration(design, gpu);
+  const cal = resolved.values;
+  const efficiency = resolved.efficiency;
   const links = linksFor(gpu, efficiency, cluster);
   const placement = placePlan(plan, cluster.gpusPerNode);
   const context = { design, placement, links };
   const comm = modelComm(context);
   const split = splitLayers(design, stageCount(design));
-  const costs = stageCosts({ design, gpu, efficiency, comm, split, peakFlopsPerSecond });
+  const costs = stageCosts({ design, gpu, efficiency, comm, split, peakFlopsPerSecond, calibration: cal });
 
   const run = planSchedule(plan);
   const scheduleId = run.id;
@@ -158,7 +170,7 @@ export function estimate(design: Design, options: EstimateOptions = {}): Estimat
   for (const b of costs.B) maxB = Math.max(maxB, b);
   const windows = { forwardSeconds: maxF * schedule.chunks, backwardSeconds: maxB * schedule.chunks, units: rankUnits(split, 0) };
   let exposedDpSeconds = 0;
-  for (const sync of traffic.dpPerRank) exposedDpSeconds = Math.max(exposedDpSeconds, exposedDataParallelSeconds(sync, windows));
+  for (const sync of traffic.dpPerRank) exposedDpSeconds = Math.max(exposedDpSeconds, exposedDpOf(sync.total.seconds, exposedDataParallelSeconds(sync, windows, plan.overlap?.dpParamGather === true), design, cal));
 
   const memoryStages: RankMemory[] = [];
   // Each in-flight chunk weighs what its own stage holds (ranks of DualPipe and V schedules hold unequal stages).
@@ -168,10 +180,12 @@ export function estimate(design: Design, options: EstimateOptions = {}): Estimat
   let optimizerSeconds = 0;
   for (const m of memoryStages) {
     const stateBytes = m.parametersBytes + m.gradientsBytes + m.optimizerBytes;
-    optimizerSeconds = Math.max(optimizerSeconds, (2 * stateBytes) / (gpu.hbmBytesPerSecond * efficiency.hbmFraction));
+    optimizerSeconds = Math.max(optimizerSeconds, (2 * stateBytes) / (gpu.hbmBytesPerSecond * cal.hbmFraction));
   }
 
-  const stepTimeSeconds = timeline.makespan + exposedDpSeconds + optimizerSeconds;
+  const fabricSeconds = (fabricSlowdown(cluster.worldSize, cal.fabricSlowdownPerDoubling) - 1) * (timeline.makespan + exposedDpSeconds);
+  const breakdown = stepBreakdown(rankParts(schedule, busiest, costs), timeline.makespan, exposedDpSeconds, optimizerSeconds, fabricSeconds);
+  const stepTimeSeconds = breakdown.totalSeconds;
   const tokensPerStep = plan.globalBatchSize * plan.seqLength;
   const modelFlopsPerStep = modelFlopsPerToken(model, plan.seqLength) * tokensPerStep;
   const tflopsPerGpu = modelFlopsPerStep / (cluster.worldSize * stepTimeSeconds) / 1e12;
@@ -217,8 +231,27 @@ export function estimate(design: Design, options: EstimateOptions = {}): Estimat
       },
       stages: split.stages.map((s, i) => ({
         stage: i, layers: s.layers, firstLayer: s.firstLayer, embedding: s.embedding, loss: s.head, mtpLayers: s.mtpLayers, F: costs.F[i]!, B: costs.B[i]!, W: costs.W[i]!, FB: costs.FB[i]! })),
+      breakdown,
+      calibration: calibrationReport(cal, resolved.origins),
     },
   };
+}
+
+/**
+ * DP synchronisation left exposed: `ruleSeconds` is what cost/dpOverlap.ts says compute cannot cover when the
+ * framework overlaps (Megatron --overlap-grad-reduce, FSDP prefetch); of the rest only `dpOverlap` is hidden.
+ * With the overlap off (`overlap.dpGradReduce: false`) the whole synchronisation runs after the backward.
+ */
+function exposedDpOf(totalSeconds: number, ruleSeconds: number, design: Design, cal: Calibration): number {
+  if (design.plan.overlap?.dpGradReduce === false) return totalSeconds;
+  const hidden = Math.max(0, totalSeconds - ruleSeconds);
+  return ruleSeconds + (1 - cal.dpOverlap) * hidden;
+}
+
+function calibrationReport(values: Calibration, origins: Record<CalibrationKey, CalibrationOrigin>): Estimate['calibration'] {
+  const report = {} as Estimate['calibration'];
+  for (const key of Object.keys(values) as CalibrationKey[]) report[key] = { value: values[key], from: origins[key] };
+  return report;
 }
 
 function cachedSchedule(id: ScheduleId, params: ScheduleParams, cache: EstimateCache | undefined): ScheduleResult {

@@ -7,8 +7,13 @@ export interface GpuSpec {
   id: string;
   name: string;
   aliases: string[];
-  /** Dense tensor-core peak (no 2:4 sparsity), FLOP/s; fp8 is 0 where the GPU has no FP8 tensor cores. */
-  peakFlopsPerSecond: { bf16: number; fp16: number; fp8: number };
+  /**
+   * Dense tensor-core peak (no 2:4 sparsity), FLOP/s; fp8 is 0 where the GPU has no FP8 tensor cores, fp4 (absent)
+   * where it has no FP4 ones.
+   */
+  peakFlopsPerSecond: { bf16: number; fp16: number; fp8: number; fp4?: number };
+  /** Tensor cores apply block scales in hardware (MXFP8, NVFP4): Blackwell. */
+  microscaling?: boolean;
   hbmBytes: number;
   hbmBytesPerSecond: number;
   /** Achievable bandwidth per GPU per direction inside an NVLink (or Infinity Fabric) domain. */
@@ -86,6 +91,20 @@ export const GPUS: readonly GpuSpec[] = [
       'NVLink4 900 GB/s bidirectional = 450/direction [T]; 400 Gb/s NIC per GPU [R: Llama 3 paper].',
   },
   {
+    id: 'H100-96GB',
+    name: 'NVIDIA H100 96GB HBM2e (Meta Grand Teton, 500 W)',
+    aliases: ['h100-hbm2e', 'h100-grand-teton', 'h100-96gb-hbm2e'],
+    peakFlopsPerSecond: { bf16: 989.4 * TERA, fp16: 989.4 * TERA, fp8: 1978.9 * TERA },
+    hbmBytes: 96 * GIB,
+    hbmBytesPerSecond: 2400 * GIGA,
+    ...nvlink(450),
+    ibBytesPerSecond: NIC_400G_BYTES_PER_SECOND,
+    gpusPerNode: 8,
+    source:
+      'torchtitan docs/performance.md (published_runs_modern.json hardware note): 96 GB HBM2e at 2.4 TB/s, 500 W power ' +
+      'limit, peak "between H100 SXM and NVL, not known exactly" — the SXM figures are used [R]; NVLink 8-GPU, 400 Gb/s RDMA per GPU [R].',
+  },
+  {
     id: 'H800',
     name: 'NVIDIA H800 SXM5 80GB',
     aliases: ['h800-sxm', 'h800-sxm5', 'h800-80gb', 'h800-80g'],
@@ -119,7 +138,8 @@ export const GPUS: readonly GpuSpec[] = [
     id: 'B200',
     name: 'NVIDIA B200 (HGX, 1000 W)',
     aliases: ['b200-sxm', 'hgx-b200', 'dgx-b200', 'b200-180gb'],
-    peakFlopsPerSecond: { bf16: 2250 * TERA, fp16: 2250 * TERA, fp8: 4500 * TERA },
+    peakFlopsPerSecond: { bf16: 2250 * TERA, fp16: 2250 * TERA, fp8: 4500 * TERA, fp4: 9000 * TERA },
+    microscaling: true,
     hbmBytes: 180 * GIB,
     hbmBytesPerSecond: 8000 * GIGA,
     ...nvlink(900),
@@ -127,13 +147,15 @@ export const GPUS: readonly GpuSpec[] = [
     gpusPerNode: 8,
     source:
       'COSTMODEL.md §5: 2,250 TFLOP/s BF16 and 4,500 FP8 dense [T: glennklockwood B200 page, Vultr]; 180 GB HBM3e usable ' +
-      '(192 physical) at ~8,000 GB/s [T]; NVLink5 1,800 GB/s bidirectional [T: Vultr]; 400 Gb/s CX7 NIC [M].',
+      '(192 physical) at ~8,000 GB/s [T]; NVLink5 1,800 GB/s bidirectional [T: Vultr]; 400 Gb/s CX7 NIC [M]; ' +
+      'dense FP4 9,000 TFLOP/s and hardware microscaling (MXFP8, NVFP4) [T: NVIDIA Blackwell datasheet figures, 18 PF sparse FP4].',
   },
   {
     id: 'GB200',
     name: 'NVIDIA GB200 NVL72 (per Blackwell GPU, 1200 W)',
     aliases: ['gb200-nvl72', 'gb200nvl72', 'nvl72', 'gb200-186gb'],
-    peakFlopsPerSecond: { bf16: 2500 * TERA, fp16: 2500 * TERA, fp8: 5000 * TERA },
+    peakFlopsPerSecond: { bf16: 2500 * TERA, fp16: 2500 * TERA, fp8: 5000 * TERA, fp4: 10000 * TERA },
+    microscaling: true,
     hbmBytes: 186 * GIB,
     hbmBytesPerSecond: 8000 * GIGA,
     ...nvlink(900),
@@ -142,7 +164,8 @@ export const GPUS: readonly GpuSpec[] = [
     source:
       'COSTMODEL.md §5: 2,500 TFLOP/s BF16 and 5,000 FP8 dense [T: glennklockwood "GB200 variant ... 1,200 W"]; ' +
       '~186 GB HBM3e (13.4–13.5 TB / 72) at ~8,000 GB/s [T]; NVLink5 1,800 GB/s bidirectional in one 72-GPU domain ' +
-      '[T: aiwiki, datacrunch]; 400 Gb/s CX7 NIC per GPU [M].',
+      '[T: aiwiki, datacrunch]; 400 Gb/s CX7 NIC per GPU [M]; dense FP4 10,000 TFLOP/s and hardware microscaling ' +
+      '(MXFP8, NVFP4) [T: GB200 NVL72 datasheet, 1,440 PF FP4 sparse per 72 GPUs].',
   },
   {
     id: 'MI300X',

@@ -22,8 +22,12 @@ export interface DpOverlapWindows {
   units: number;
 }
 
-/** Seconds of `sync` left exposed after overlap with compute, per step. */
-export function exposedDataParallelSeconds(sync: DataParallelComm, windows: DpOverlapWindows): number {
+/**
+ * Seconds of `sync` left exposed after overlap with compute, per step. `paramGatherInForward`: the updated weights'
+ * all-gather of ZeRO-1/2 overlaps the next step's forward (Megatron --overlap-param-gather) instead of sharing the
+ * backward's window with the reductions.
+ */
+export function exposedDataParallelSeconds(sync: DataParallelComm, windows: DpOverlapWindows, paramGatherInForward = false): number {
   const { step, gatherOnce, reduceOnce } = sync;
   if (step.perUnitGathers) {
     const units = Math.max(1, windows.units);
@@ -36,6 +40,10 @@ export function exposedDataParallelSeconds(sync: DataParallelComm, windows: DpOv
   }
   if (step.gathersInForward) {
     return Math.max(0, gatherOnce.seconds - windows.forwardSeconds) + Math.max(0, reduceOnce.seconds - windows.backwardSeconds);
+  }
+  if (paramGatherInForward && step.weightGathers > 0) {
+    const gatherSeconds = step.weightGathers * gatherOnce.seconds;
+    return Math.max(0, sync.total.seconds - gatherSeconds - step.gradientReductions * windows.backwardSeconds) + Math.max(0, gatherSeconds - windows.forwardSeconds);
   }
   return Math.max(0, sync.total.seconds - step.gradientReductions * windows.backwardSeconds);
 }

@@ -2,7 +2,7 @@
 // and precision, from published kernel and cluster measurements, never per validation row (docs/VALIDATION.md
 // lists the rows they are then checked against). COSTMODEL.md §1 observation 4: a pure analytic model should
 // expect 5–15 % error with factors like these.
-import type { Precision } from '../design';
+import type { Fp8Recipe, Precision } from '../design';
 import type { GpuSpec } from '../catalog/gpus';
 import type { Links } from './collectives';
 
@@ -48,28 +48,31 @@ export interface EfficiencyParams {
 /**
  * Ampere (A100): Megatron-LM's large GEMMs reach 250–270 of 312 TFLOP/s (Narayanan et al. 2021 §5.1 report 52 %
  * of peak end to end for the 1T model incl. bubble and communication); flash-attention-2 forward+backward on A100
- * reaches ~50–70 % of peak for head dim 128.
- * Hopper (H100/H800/H200): cuBLAS BF16 GEMMs ~ 700–750 of 989 TFLOP/s (~0.7), FP8 GEMMs with DeepSeek-style
- * fine-grained scaling ~ 0.55 of 1,979 (DeepGEMM reports ~1,350–1,550 TFLOP/s for large shapes; promotion to
- * FP32 every 128 elements and the scaling costs push end-to-end kernels lower); flash-attention-3 ~0.55.
- * Blackwell: same fractions as Hopper until measurements say otherwise. CDNA3 (MI300X): lower achieved GEMM
- * fractions reported for hipBLASLt (~0.5).
+ * reaches ~50–70 % of peak for head dim 128. (Set on the A100 rows, all of which are fit rows.)
+ * Hopper (H100/H800/H200): cuBLAS BF16 GEMMs ~ 700–750 of 989 TFLOP/s (~0.7) [M]; the FP8 per-tensor plateau
+ * (0.64) is fitted on the DGX H100 fit rows of docs/VALIDATION.md (npm run fit); flash-attention ~0.5 [M].
+ * Blackwell (B200/GB200): its own plateau, fitted on the Blackwell fit rows (FP8 GEMMs 0.71; attention 0.22, set
+ * by the one long-sequence CP row among them, so treat it as weakly pinned). BF16 on Blackwell has no row: 0.7 [M].
+ * Expert GEMMs: 0.85 × the dense plateau (grouped GEMMs of uneven sizes) [M]. CDNA3 (MI300X): lower achieved GEMM
+ * fractions reported for hipBLASLt (~0.5) [M]. Ampere: refitted on the A100 rows (all fit rows) once memory-bound
+ * work was priced apart (0.72 GEMM, 0.39 attention).
+ * The `fp8` column is per-tensor scaling (`delayed` / `tensorwise`); other recipes scale it (RECIPE_GEMM_FACTOR).
  */
 const TABLE: Record<GpuGeneration, Record<Precision, ComputeEfficiency>> = {
   ampere: {
-    bf16: { matmul: 0.68, expertMatmul: 0.55, attention: 0.45 },
-    fp16: { matmul: 0.68, expertMatmul: 0.55, attention: 0.45 },
-    fp8: { matmul: 0.68, expertMatmul: 0.55, attention: 0.45 },
+    bf16: { matmul: 0.72, expertMatmul: 0.6, attention: 0.39 },
+    fp16: { matmul: 0.72, expertMatmul: 0.6, attention: 0.39 },
+    fp8: { matmul: 0.72, expertMatmul: 0.6, attention: 0.39 },
   },
   hopper: {
-    bf16: { matmul: 0.7, expertMatmul: 0.55, attention: 0.55 },
-    fp16: { matmul: 0.7, expertMatmul: 0.55, attention: 0.55 },
-    fp8: { matmul: 0.55, expertMatmul: 0.45, attention: 0.55 },
+    bf16: { matmul: 0.7, expertMatmul: 0.6, attention: 0.5 },
+    fp16: { matmul: 0.7, expertMatmul: 0.6, attention: 0.5 },
+    fp8: { matmul: 0.64, expertMatmul: 0.544, attention: 0.5 },
   },
   blackwell: {
-    bf16: { matmul: 0.7, expertMatmul: 0.55, attention: 0.55 },
-    fp16: { matmul: 0.7, expertMatmul: 0.55, attention: 0.55 },
-    fp8: { matmul: 0.55, expertMatmul: 0.45, attention: 0.55 },
+    bf16: { matmul: 0.7, expertMatmul: 0.6, attention: 0.22 },
+    fp16: { matmul: 0.7, expertMatmul: 0.6, attention: 0.22 },
+    fp8: { matmul: 0.71, expertMatmul: 0.6035, attention: 0.22 },
   },
   cdna3: {
     bf16: { matmul: 0.5, expertMatmul: 0.4, attention: 0.4 },
@@ -77,6 +80,28 @@ const TABLE: Record<GpuGeneration, Record<Precision, ComputeEfficiency>> = {
     fp8: { matmul: 0.4, expertMatmul: 0.3, attention: 0.4 },
   },
 };
+
+/**
+ * Systems whose plateau is their own, not their generation's: Meta's Grand Teton H100 (96 GB HBM2e, 500 W power
+ * limit, "peak not known exactly"), fitted on its fit rows (torchtitan, SDPA attention, FSDP2).
+ */
+const SYSTEM_TABLE: Record<string, Partial<Record<Precision, ComputeEfficiency>>> = {
+  'H100-96GB': {
+    bf16: { matmul: 0.41, expertMatmul: 0.35, attention: 0.22 },
+    fp16: { matmul: 0.41, expertMatmul: 0.35, attention: 0.22 },
+    fp8: { matmul: 0.4, expertMatmul: 0.34, attention: 0.22 },
+  },
+};
+
+/**
+ * GEMM plateau of each FP8 recipe relative to per-tensor scaling [M, COSTMODEL.md "FP8 recipes"]: blockwise
+ * scaling on Hopper promotes partial sums to FP32 every 128 elements on CUDA cores (DeepSeek-V3 §3.3.2), which
+ * DeepGEMM keeps to ~0.9 of a per-tensor GEMM; MXFP8 scales in the tensor cores (1.0); NVFP4 runs at the FP4 peak
+ * with a lower share of it (0.5 of the FP4 peak, applied as a plateau, not a factor). The casts each recipe
+ * needs are memory-bound work (memoryBound.ts), not part of this factor.
+ */
+const RECIPE_GEMM_FACTOR: Record<Exclude<Fp8Recipe, 'nvfp4'>, number> = { delayed: 1, tensorwise: 1, blockwise: 0.9, mxfp8: 1 };
+const NVFP4_PLATEAU = 0.5;
 
 /** Generation from the catalog id; unknown ids count as Hopper, the most common training GPU today. */
 export function generationOf(gpu: GpuSpec): GpuGeneration {
@@ -87,11 +112,35 @@ export function generationOf(gpu: GpuSpec): GpuGeneration {
   return 'hopper';
 }
 
-export function efficiencyFor(gpu: GpuSpec, precision: Precision): EfficiencyParams {
+/** Why `gpu` cannot run `precision` with `recipe`, or undefined when it can (the estimate reports it as an error). */
+export function unsupportedPrecision(gpu: GpuSpec, precision: Precision, recipe: Fp8Recipe | undefined): string | undefined {
+  if (precision !== 'fp8') return undefined;
+  if (!(gpu.peakFlopsPerSecond.fp8 > 0)) return `${gpu.id} has no FP8 tensor cores`;
+  const chosen = recipe ?? 'delayed';
+  if ((chosen === 'mxfp8' || chosen === 'nvfp4') && !gpu.microscaling) return `${gpu.id} has no microscaling tensor cores for the ${chosen} recipe (Blackwell has)`;
+  if (chosen === 'nvfp4' && !(gpu.peakFlopsPerSecond.fp4 && gpu.peakFlopsPerSecond.fp4 > 0)) return `${gpu.id} has no FP4 tensor cores`;
+  return undefined;
+}
+
+/** Peak of the GEMMs' precision: FP4 under the nvfp4 recipe, else the precision's own. */
+export function gemmPeakFlopsPerSecond(gpu: GpuSpec, precision: Precision, recipe: Fp8Recipe | undefined): number {
+  if (precision === 'fp8' && recipe === 'nvfp4') return gpu.peakFlopsPerSecond.fp4 ?? 0;
+  return gpu.peakFlopsPerSecond[precision];
+}
+
+export function efficiencyFor(gpu: GpuSpec, precision: Precision, recipe?: Fp8Recipe): EfficiencyParams {
   const generation = generationOf(gpu);
+  const base = SYSTEM_TABLE[gpu.id]?.[precision] ?? TABLE[generation][precision];
+  let compute = base;
+  if (precision === 'fp8' && recipe === 'nvfp4') {
+    compute = { matmul: NVFP4_PLATEAU, expertMatmul: NVFP4_PLATEAU * (base.expertMatmul / base.matmul), attention: base.attention };
+  } else if (precision === 'fp8' && recipe && recipe !== 'nvfp4') {
+    const factor = RECIPE_GEMM_FACTOR[recipe];
+    compute = { matmul: base.matmul * factor, expertMatmul: base.expertMatmul * factor, attention: base.attention };
+  }
   return {
     generation,
-    compute: TABLE[generation][precision],
+    compute,
     halfEfficiencySecondsAtPeak: 30e-6,
     nvlinkLatencySeconds: 3e-6,
     ibLatencySeconds: 8e-6,

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { findGpu, GPUS, NVLINK_ACHIEVABLE_FRACTION } from '../../../src/model/catalog/gpus';
 
 describe('GPU catalog', () => {
-  it('holds the eight presets the cost model names', () => {
+  it('holds the nine presets the cost model names', () => {
     expect(GPUS.map((gpu) => gpu.id)).toEqual([
-      'A100-40GB', 'A100-80GB', 'H100-SXM', 'H800', 'H200', 'B200', 'GB200', 'MI300X',
+      'A100-40GB', 'A100-80GB', 'H100-SXM', 'H100-96GB', 'H800', 'H200', 'B200', 'GB200', 'MI300X',
     ]);
   });
 

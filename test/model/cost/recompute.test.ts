@@ -6,9 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { findGpu } from '../../../src/model/catalog/gpus';
 import { findModel } from '../../../src/model/catalog/models';
 import { efficiencyFor, linksFor } from '../../../src/model/cost/efficiency';
+import { resolveCalibration } from '../../../src/model/cost/calibration';
 import { layerPassFlops, mlaUpProjectionFlops, modelFlopsPerToken } from '../../../src/model/cost/flops';
 import { placePlan } from '../../../src/model/cost/placement';
-import { splitLayers, stageCosts } from '../../../src/model/cost/stages';
+import { splitLayers } from '../../../src/model/cost/stages';
+import { stageCosts } from '../../../src/model/cost/stageTime';
 import { modelComm } from '../../../src/model/cost/traffic';
 import type { Design, ParallelPlan, RecomputeModule } from '../../../src/model/design';
 import { estimate } from '../../../src/model/estimate';
@@ -32,15 +34,17 @@ function costs(modules: RecomputeModule[]) {
   const d = design({ recomputeModules: modules });
   const efficiency = efficiencyFor(gpu, 'fp8');
   const comm = modelComm({ design: d, placement: placePlan(d.plan, 8), links: linksFor(gpu, efficiency, d.cluster) });
-  const out = stageCosts({ design: d, gpu, efficiency, comm, split: splitLayers(d, 16), peakFlopsPerSecond: gpu.peakFlopsPerSecond.fp8 });
+  // The calibration is pinned so this test prices recompute alone, whatever the catalog's plateaus become.
+  const calibration = { ...resolveCalibration(d, gpu).values, gemmFraction: 0.55, expertGemmFraction: 0.45, attentionFraction: 0.55, hbmFraction: 0.7, expertImbalance: 1 };
+  const out = stageCosts({ design: d, gpu, efficiency, comm, split: splitLayers(d, 16), peakFlopsPerSecond: gpu.peakFlopsPerSecond.fp8, calibration });
   return { out, comm };
 }
 
 // Rates. Dense GEMM h × h over 4096 tokens: 2·4096·7168² = 420,906,795,008 FLOPs = 212.70 µs at peak → factor
-// 212.70 / 242.70 = 0.876389. Expert GEMM over 4096·64·8/256 = 8192 tokens: 2·8192·7168·2048 = 240,518,168,576
-// FLOPs = 121.54 µs → factor 0.802034.
+// 212.70 / 242.70 = 0.876389. The rank's grouped expert GEMM over 4096·8 = 32,768 routed copies:
+// 2·32768·7168·2048 = 962,072,674,304 FLOPs = 486.16 µs → factor 486.16 / 516.16 = 0.941878.
 const denseRate = 1978.9e12 * 0.55 * 0.8763892583416693;
-const expertRate = 1978.9e12 * 0.45 * 0.8020342243602667;
+const expertRate = 1978.9e12 * 0.45 * (962_072_674_304 / 1978.9e12 / (962_072_674_304 / 1978.9e12 + 30e-6));
 const attentionRate = 989.4e12 * 0.55;
 const hbmRate = 3350e9 * 0.7;
 

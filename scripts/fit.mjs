@@ -1,0 +1,14 @@
+// npm run fit: fit the catalog plateaus on the fit rows (scripts/fitCalibration.ts) and print them.
+import * as esbuild from 'esbuild';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+
+const out = 'dist/fit.mjs';
+mkdirSync('dist', { recursive: true });
+await esbuild.build({ entryPoints: ['scripts/fitCalibration.ts'], outfile: out, bundle: true, platform: 'node', format: 'esm', logLevel: 'warning' });
+const { fitCases, fit } = await import(pathToFileURL(out).href);
+rmSync(out);
+const cases = fitCases(JSON.parse(readFileSync('test/fixtures/published_runs.json', 'utf8')), JSON.parse(readFileSync('test/fixtures/published_runs_modern.json', 'utf8')));
+// Start from the previous fit (recorded in efficiency.ts / calibration.ts).
+const start = { layerFixed: 0, moeLayerFixed: 250e-6, ampereGemm: 0.72, ampereAttention: 0.39, tealBf16Gemm: 0.41, tealFp8Gemm: 0.4, tealAttention: 0.22, hopperFp8Gemm: 0.64, blackwellFp8Gemm: 0.71, blackwellAttention: 0.22 };
+console.log(JSON.stringify(fit(cases, start), null, 1));

@@ -1,0 +1,77 @@
+// Memory-bound work of one layer for one micro-batch on one GPU: the kernels that run at HBM bandwidth, not at
+// GEMM speed (COSTMODEL.md "Time terms", item 2). Bytes are what each kernel reads and writes in HBM:
+//
+//   norms        2 per layer (input, pre-MLP): read h, write h in 16 bits                  8·h per token
+//   residuals    2 adds per layer: read two h-vectors, write one                            12·h per token
+//   RoPE         read and write q and k (a·d_qk + a_kv·d_qk per token ÷ TP)                  4·(a + a_kv)·d / t
+//   activation   SwiGLU reads gate and up and writes one (6·f/t); GeLU reads one, writes one (4·f/t)
+//   router       fp32 logits over E experts, softmax then top-k: read + write twice           16·E
+//   permute      gather the k routed copies of a token into expert order: read + write        4·h·k
+//   unpermute    scatter them back and weight-sum: read + write                               4·h·k
+//   FP8 casts    every GEMM input (activations; weights are cast once per step and cached): bytes per element by
+//                recipe, CAST_BYTES below
+//
+// Tokens: the micro-batch ÷ CP; hidden-width work (norms, residuals) also ÷ TP with sequence parallelism and
+// replicated over TP without it; MoE work runs on the tokens one GPU routes (÷ TP). The backward moves about twice
+// the forward's bytes (each elementwise backward reads its input and the incoming gradient and writes a gradient;
+// the casts repeat for the output gradients): BACKWARD_BYTES_RATIO. torch.compile fuses elementwise chains so the
+// intermediate tensors never reach HBM: COMPILE_BYTES_SHARE of the bytes remain.
+import type { Fp8Recipe, ModelArch, ParallelPlan } from '../design';
+import type { MicroBatchShape } from './flops';
+
+/**
+ * HBM bytes per cast element [D]: read the 16-bit input (2) and write the FP8 copy (1); per-tensor current
+ * scaling (`tensorwise`) first reads the tensor once more for its amax (+2); `delayed` takes the amax from the
+ * previous step's history, fused into the cast; blockwise and MXFP8 also write the transposed (column-wise) copy the
+ * backward's weight-gradient GEMM needs (+1); NVFP4 writes two half-byte copies (+0.5 +0.5) and reads once more
+ * for its per-tensor global scale (+2).
+ */
+export const CAST_BYTES: Record<Fp8Recipe, number> = { delayed: 3, tensorwise: 5, blockwise: 4, mxfp8: 4, nvfp4: 5 };
+export const BACKWARD_BYTES_RATIO = 2;
+/** Share of memory-bound bytes left after torch.compile's fusion [M: Inductor fuses norm + residual + activation chains]. */
+export const COMPILE_BYTES_SHARE = 0.5;
+
+export type MemoryBoundSettings = Pick<ParallelPlan, 'tp' | 'cp' | 'etp' | 'sequenceParallel' | 'precision' | 'fp8Recipe' | 'compile'>;
+
+export interface LayerMemoryBound {
+  /** Forward HBM bytes of the dense part (norms, residuals, RoPE, dense MLP activation, their casts). */
+  denseBytes: number;
+  /** Forward HBM bytes of the routed-expert part (router, permute, unpermute, expert activation, expert casts): stretched by imbalance. */
+  expertBytes: number;
+}
+
+/** Forward memory-bound bytes of one layer of `kind` for one micro-batch on one GPU. */
+export function layerMemoryBoundBytes(arch: ModelArch, kind: 'dense' | 'moe', shape: MicroBatchShape, settings: MemoryBoundSettings): LayerMemoryBound {
+  const tp = Math.max(1, settings.tp);
+  const tokens = (shape.microBatchSize * shape.seqLength) / Math.max(1, settings.cp);
+  const hiddenTokens = settings.sequenceParallel ? tokens / tp : tokens;
+  const h = arch.hidden;
+  const cast = settings.precision === 'fp8' ? CAST_BYTES[settings.fp8Recipe ?? 'delayed'] : 0;
+  const gated = arch.activation === 'swiglu';
+  const activationBytes = (width: number) => width * (gated ? 6 : 4);
+  // The GEMM inputs of one MLP of width f (per GPU): fc1 reads h, fc2 reads f (÷ TP or ETP).
+  const mlpCastElements = (width: number) => h + width;
+
+  const qkWidth = arch.attention === 'mla' && arch.mla ? arch.mla.qkRopeHeadDim * (arch.heads + 1) : (arch.heads + arch.kvHeads) * arch.headDim;
+  const attentionOut = arch.attention === 'mla' && arch.mla ? arch.heads * arch.mla.vHeadDim : arch.heads * arch.headDim;
+  let denseBytes = hiddenTokens * h * (8 + 12) + tokens * (4 * qkWidth) / tp;
+  // Casts of the attention GEMMs' inputs: QKV reads h, the output projection reads the attention output ÷ TP.
+  denseBytes += cast * tokens * (h + attentionOut / tp);
+
+  let expertBytes = 0;
+  if (kind === 'dense' || arch.experts <= 0) {
+    const f = arch.ffnHidden / tp;
+    denseBytes += tokens * activationBytes(f) + cast * tokens * mlpCastElements(f);
+  } else {
+    const routedTokens = tokens / tp;
+    const k = arch.topK;
+    const fe = arch.expertFfnHidden / Math.max(1, settings.etp);
+    expertBytes = routedTokens * (16 * arch.experts + 8 * h * k + k * activationBytes(fe) + cast * k * mlpCastElements(fe));
+    if (arch.sharedExperts > 0) {
+      const fs = (arch.sharedExperts * arch.expertFfnHidden) / tp;
+      denseBytes += tokens * activationBytes(fs) + cast * tokens * mlpCastElements(fs);
+    }
+  }
+  const share = settings.compile ? COMPILE_BYTES_SHARE : 1;
+  return { denseBytes: denseBytes * share, expertBytes: expertBytes * share };
+}

@@ -1,0 +1,244 @@
+// What one micro-batch costs on a pipeline stage (F, B, W, F&B in seconds), and what each is made of (the parts
+// the step's waterfall adds up: COSTMODEL.md "Time terms").
+//
+// Forward = GEMMs and attention at (peak × achieved fraction × GEMM size factor) + memory-bound kernels at HBM
+// bandwidth (memoryBound.ts) + a fixed cost per layer (a third of it; the backward launches about twice the
+// kernels) + the TP, CP and EP communication left exposed (overlap.ts). Backward = 2 × the forward's GEMMs and
+// attention, BACKWARD_BYTES_RATIO × its memory-bound bytes, plus recomputation (full: the whole forward compute;
+// selective: each module's forward, recompute.ts), plus its exposed communication (recomputing the whole MoE block
+// repeats its forward all-to-all). W = the GEMMs' weight-gradient half. Routed experts run as one grouped GEMM per
+// rank (Megatron's GroupedMLP / TEGroupedMLP, torchtitan's grouped_mm), so the size factor sees the rank's whole
+// routed work, and the slowest rank's share is `expertImbalance` × the mean (its GEMMs, its memory-bound expert
+// work, its all-to-all). DualPipe's F&B pair runs both halves' compute on the SMs the all-to-all kernels leave
+// free and hides the pair's EP all-to-all behind it (DeepSeek-V3 §3.2.1).
+import type { Design } from '../design';
+import type { GpuSpec } from '../catalog/gpus';
+import { activationInputBytesOf, recomputedModules } from './activations';
+import { resolveCalibration, type Calibration } from './calibration';
+import { DUALPIPE_COMM_SM_FRACTION, gemmSizeFactor, type EfficiencyParams } from './efficiency';
+import { layerKindForwardFlops, lmHeadPassFlops, mtpProjectionForwardFlops, recomputedLayerFlops, type LayerFlops } from './flops';
+import { BACKWARD_BYTES_RATIO, layerMemoryBoundBytes } from './memoryBound';
+import { exposedAfterOverlap } from './overlap';
+import { recomputedHbmBytes } from './recompute';
+import type { LayerSplit, StageLayout } from './stages';
+import type { ModelComm } from './traffic';
+
+/** The parts a stage's op time is made of, in the waterfall's order. */
+export const TIME_PARTS = ['denseGemm', 'expertGemm', 'attention', 'memoryBound', 'fixed', 'tp', 'cp', 'ep'] as const;
+export type TimePart = (typeof TIME_PARTS)[number];
+export const PART_COUNT = TIME_PARTS.length;
+const [DENSE, EXPERT, ATTENTION, MEMORY, FIXED, TP, CP, EP] = [0, 1, 2, 3, 4, 5, 6, 7] as const;
+const COMPUTE_PARTS = [DENSE, EXPERT, ATTENTION, MEMORY, FIXED] as const;
+
+export interface StageCostBreakdown {
+  /** Per stage, seconds for one micro-batch. */
+  F: Float64Array;
+  B: Float64Array;
+  W: Float64Array;
+  FB: Float64Array;
+  /** Per stage × PART_COUNT (TIME_PARTS order): what F, B, W and F&B are made of; each row sums to the op's time. */
+  partsF: Float64Array;
+  partsB: Float64Array;
+  partsW: Float64Array;
+  partsFB: Float64Array;
+  /** Communication inside F and inside B (already counted in them), for the exposed-communication total. */
+  commF: Float64Array;
+  commB: Float64Array;
+  /** The EP all-to-all of a forward and of a backward (before any overlap), which a DualPipe pair hides. */
+  epF: Float64Array;
+  epB: Float64Array;
+  /** Compute-only forward and backward, for the compute-to-communication ratio. */
+  computeF: Float64Array;
+  computeB: Float64Array;
+  /** Communication left exposed inside an F&B pair (what the overlap could not hide). */
+  commFB: Float64Array;
+  /** Forward + backward GEMM and attention time of one MoE layer (or, in a dense model, one layer) for one micro-batch. */
+  layerComputeSeconds: number;
+}
+
+export interface StageCostInput {
+  design: Design;
+  gpu: GpuSpec;
+  efficiency: EfficiencyParams;
+  comm: ModelComm;
+  split: LayerSplit;
+  /** Peak FLOP/s of the GEMMs' precision (after any override). */
+  peakFlopsPerSecond: number;
+  /** The calibration in force; resolved from the design when absent. */
+  calibration?: Calibration;
+}
+
+/** Forward FLOPs of one micro-batch through a stage (summed over its TP/CP group), by the classes priced apart. */
+export interface StageWork {
+  denseMatmulFlops: number;
+  expertMatmulFlops: number;
+  attentionFlops: number;
+}
+
+function classify(flops: LayerFlops, times: number): StageWork {
+  return {
+    denseMatmulFlops: times * (flops.attentionProjections + flops.denseMlp + flops.moeShared + flops.router),
+    expertMatmulFlops: times * flops.moeRouted,
+    attentionFlops: times * flops.attentionCore,
+  };
+}
+
+function add(a: StageWork, b: StageWork): StageWork {
+  return {
+    denseMatmulFlops: a.denseMatmulFlops + b.denseMatmulFlops,
+    expertMatmulFlops: a.expertMatmulFlops + b.expertMatmulFlops,
+    attentionFlops: a.attentionFlops + b.attentionFlops,
+  };
+}
+
+export function stageWork(design: Design, layout: StageLayout): StageWork {
+  const { model, plan } = design;
+  const shape = { microBatchSize: plan.microBatchSize, seqLength: plan.seqLength };
+  const dense = layerKindForwardFlops(model, 'dense', shape);
+  const moe = model.experts > 0 ? layerKindForwardFlops(model, 'moe', shape) : dense;
+  let work = add(classify(dense, layout.layers - layout.moeLayers), classify(moe, layout.moeLayers));
+  const head = lmHeadPassFlops(model, shape).forward;
+  if (layout.head) work = add(work, { denseMatmulFlops: head, expertMatmulFlops: 0, attentionFlops: 0 });
+  if (layout.mtpLayers > 0) {
+    // DeepSeek-V3 §2.2: each MTP module is a 2h→h projection, one layer (MoE in an MoE model) and the shared head.
+    const projection = mtpProjectionForwardFlops(model, shape);
+    const module = add(classify(moe, 1), { denseMatmulFlops: projection + head, expertMatmulFlops: 0, attentionFlops: 0 });
+    for (let i = 0; i < layout.mtpLayers; i++) work = add(work, module);
+  }
+  return work;
+}
+
+/** Per-GPU rates and per-layer terms every stage shares. */
+interface Rates {
+  matmul: number;
+  expert: number;
+  attention: number;
+  hbm: number;
+}
+
+function sumParts(parts: Float64Array, row: number, which: readonly number[] = TIME_PARTS.map((_, i) => i)): number {
+  let total = 0;
+  for (const i of which) total += parts[row * PART_COUNT + i]!;
+  return total;
+}
+
+export function stageCosts(input: StageCostInput): StageCostBreakdown {
+  const { design, gpu, efficiency, comm, split, peakFlopsPerSecond } = input;
+  const cal = input.calibration ?? resolveCalibration(design, gpu).values;
+  const { plan, model } = design;
+  const n = split.stages.length;
+  const rows = () => new Float64Array(n * PART_COUNT);
+  const out: StageCostBreakdown = {
+    F: new Float64Array(n), B: new Float64Array(n), W: new Float64Array(n), FB: new Float64Array(n),
+    partsF: rows(), partsB: rows(), partsW: rows(), partsFB: rows(),
+    commF: new Float64Array(n), commB: new Float64Array(n), epF: new Float64Array(n), epB: new Float64Array(n),
+    computeF: new Float64Array(n), computeB: new Float64Array(n), commFB: new Float64Array(n), layerComputeSeconds: 0,
+  };
+  // flops.ts counts a micro-batch over its whole TP/CP group; one GPU does 1/(tp·cp) of it (balanced EP too).
+  const gpuShare = plan.tp * plan.cp;
+  const tokens = (plan.microBatchSize * plan.seqLength) / gpuShare;
+  const imbalance = model.experts > 0 ? Math.max(1, cal.expertImbalance) : 1;
+  // Small GEMMs fill the GPU less: a dense h × h/t projection over the micro-batch's tokens sets the dense factor;
+  // the rank's grouped expert GEMM (all its routed copies, h × f/etp) sets the expert factor, whatever the EP size.
+  const denseGemmFlops = 2 * tokens * plan.tp * model.hidden * (model.hidden / plan.tp);
+  const groupedExpertFlops = 2 * tokens * model.topK * imbalance * model.hidden * (model.expertFfnHidden / plan.etp);
+  // The attention core, embedding-side norms and the LM head stay in BF16 under FP8 training (DeepSeek-V3 §3.3).
+  const attentionPeak = design.cluster.peakTflops && plan.precision !== 'fp8' ? peakFlopsPerSecond : gpu.peakFlopsPerSecond.bf16;
+  const rates: Rates = {
+    matmul: peakFlopsPerSecond * cal.gemmFraction * gemmSizeFactor(denseGemmFlops, peakFlopsPerSecond, efficiency),
+    expert: peakFlopsPerSecond * cal.expertGemmFraction * gemmSizeFactor(groupedExpertFlops, peakFlopsPerSecond, efficiency),
+    attention: attentionPeak * cal.attentionFraction,
+    hbm: gpu.hbmBytesPerSecond * cal.hbmFraction,
+  };
+  const shape = { microBatchSize: plan.microBatchSize, seqLength: plan.seqLength };
+  const denseBytes = layerMemoryBoundBytes(model, 'dense', shape, plan);
+  const moeBytes = layerMemoryBoundBytes(model, 'moe', shape, plan);
+  const layerBytes = (kind: 'dense' | 'moe') => (kind === 'dense' ? denseBytes.denseBytes : moeBytes.denseBytes + imbalance * moeBytes.expertBytes);
+  const recomputeAll = plan.recompute === 'full';
+  // Selective recompute: each module's forward again (recompute.ts), by part.
+  const recomputeParts = (kind: 'dense' | 'moe'): [number, number, number, number] => {
+    if (recomputeAll || (kind === 'moe' && model.experts === 0)) return [0, 0, 0, 0];
+    const flops = layerKindForwardFlops(model, kind, shape);
+    const redone = classify(recomputedLayerFlops(model, flops, shape, plan.recompute, plan.recomputeModules), 1);
+    const hbmBytes = recomputedHbmBytes(model, kind, shape, { ...plan, activationInputBytes: activationInputBytesOf(plan) });
+    return [
+      redone.denseMatmulFlops / rates.matmul / gpuShare, (imbalance * redone.expertMatmulFlops) / rates.expert / gpuShare,
+      redone.attentionFlops / rates.attention / gpuShare, hbmBytes / rates.hbm,
+    ];
+  };
+  const denseRecompute = recomputeParts('dense');
+  const moeRecompute = recomputeParts('moe');
+  // Recomputing the whole MoE block runs its dispatch and combine again (the checkpoint wraps the token dispatcher).
+  const moeAllToAllAgain = recomputedModules(plan).has('moe');
+  const overlap = plan.overlap ?? {};
+  const dualPipe = plan.schedule === 'dualpipe' || plan.schedule === 'dualpipev';
+
+  for (let s = 0; s < n; s++) {
+    const layout = split.stages[s]!;
+    const work = stageWork(design, layout);
+    const denseLayers = layout.layers - layout.moeLayers + (model.experts > 0 ? 0 : layout.mtpLayers);
+    const moeLayers = layout.moeLayers + (model.experts > 0 ? layout.mtpLayers : 0);
+    const f = s * PART_COUNT;
+    const F = out.partsF;
+    const B = out.partsB;
+    F[f + DENSE] = work.denseMatmulFlops / rates.matmul / gpuShare;
+    F[f + EXPERT] = (imbalance * work.expertMatmulFlops) / rates.expert / gpuShare;
+    F[f + ATTENTION] = work.attentionFlops / rates.attention / gpuShare;
+    F[f + MEMORY] = (denseLayers * layerBytes('dense') + moeLayers * layerBytes('moe')) / rates.hbm;
+    const fixed = (denseLayers + moeLayers) * cal.layerFixedSeconds + moeLayers * cal.moeLayerFixedSeconds;
+    F[f + FIXED] = fixed / 3;
+    for (const part of [DENSE, EXPERT, ATTENTION] as const) {
+      const redone = recomputeAll ? F[f + part]! : denseLayers * denseRecompute[part] + moeLayers * moeRecompute[part];
+      B[f + part] = 2 * F[f + part]! + redone;
+    }
+    B[f + MEMORY] = BACKWARD_BYTES_RATIO * F[f + MEMORY]! + (recomputeAll ? F[f + MEMORY]! : denseLayers * denseRecompute[3] + moeLayers * moeRecompute[3]);
+    B[f + FIXED] = (2 * fixed) / 3;
+    out.partsW[f + DENSE] = F[f + DENSE]!;
+    out.partsW[f + EXPERT] = F[f + EXPERT]!;
+
+    const commOf = (pass: 'forward' | 'backward', dim: 'tp' | 'cp') => denseLayers * comm.dense[dim][pass].seconds + moeLayers * comm.moe[dim][pass].seconds;
+    const epF = imbalance * moeLayers * comm.moe.ep.forward.seconds;
+    const epB = imbalance * moeLayers * (comm.moe.ep.backward.seconds + (moeAllToAllAgain ? comm.moe.ep.forward.seconds : 0));
+    for (const [parts, pass, ep] of [[F, 'forward', epF], [B, 'backward', epB]] as const) {
+      const gemms = parts[f + DENSE]! + parts[f + EXPERT]!;
+      const computeSeconds = sumParts(parts, s, COMPUTE_PARTS);
+      parts[f + TP] = overlap.tp ? exposedAfterOverlap(commOf(pass, 'tp'), gemms, cal.tpOverlap) : commOf(pass, 'tp');
+      parts[f + CP] = overlap.cp ? exposedAfterOverlap(commOf(pass, 'cp'), parts[f + ATTENTION]!, cal.cpOverlap) : commOf(pass, 'cp');
+      parts[f + EP] = overlap.ep && !dualPipe ? exposedAfterOverlap(ep, computeSeconds, cal.epOverlap) : ep;
+    }
+    out.epF[s] = epF;
+    out.epB[s] = epB;
+    out.computeF[s] = sumParts(F, s, COMPUTE_PARTS);
+    out.computeB[s] = sumParts(B, s, COMPUTE_PARTS);
+    out.commF[s] = F[f + TP]! + F[f + CP]! + F[f + EP]!;
+    out.commB[s] = B[f + TP]! + B[f + CP]! + B[f + EP]!;
+    out.F[s] = sumParts(F, s);
+    out.B[s] = sumParts(B, s);
+    out.W[s] = sumParts(out.partsW, s);
+  }
+  // A pair on one rank couples the forward of stage s with the backward of its mirror stage S−1−s (DualPipe:
+  // rank r holds stage r of one direction and stage p−1−r of the other; V placement likewise).
+  for (let s = 0; s < n; s++) {
+    const mirror = n - 1 - s;
+    const f = s * PART_COUNT;
+    const m = mirror * PART_COUNT;
+    const slowdown = 1 / (1 - DUALPIPE_COMM_SM_FRACTION);
+    for (const part of COMPUTE_PARTS) out.partsFB[f + part] = (out.partsF[f + part]! + out.partsB[m + part]!) * slowdown;
+    const pairedCompute = sumParts(out.partsFB, s, COMPUTE_PARTS);
+    const hiddenComm = out.epF[s]! + out.epB[mirror]!;
+    out.partsFB[f + TP] = out.partsF[f + TP]! + out.partsB[m + TP]!;
+    out.partsFB[f + CP] = out.partsF[f + CP]! + out.partsB[m + CP]!;
+    out.partsFB[f + EP] = Math.max(0, hiddenComm - pairedCompute);
+    out.FB[s] = sumParts(out.partsFB, s);
+    out.commFB[s] = out.partsFB[f + TP]! + out.partsFB[f + CP]! + out.partsFB[f + EP]!;
+  }
+  const oneLayer: StageLayout = { stage: 0, firstLayer: 0, layers: 1, moeLayers: model.experts > 0 ? 1 : 0, embedding: false, head: false, mtpLayers: 0 };
+  const layerWork = stageWork(design, oneLayer);
+  const kind = model.experts > 0 ? 'moe' : 'dense';
+  const layerForward = (layerWork.denseMatmulFlops / rates.matmul + (imbalance * layerWork.expertMatmulFlops) / rates.expert + layerWork.attentionFlops / rates.attention) / gpuShare;
+  // GEMM and attention work only, as DeepSeek-V3 §3.2.1 compares a chunk's computation with its all-to-all.
+  const recomputeOne = kind === 'moe' ? moeRecompute : denseRecompute;
+  const layerRecompute = recomputeAll ? layerForward : recomputeOne[0] + recomputeOne[1] + recomputeOne[2];
+  out.layerComputeSeconds = 3 * layerForward + layerRecompute;
+  return out;
+}
