@@ -75,7 +75,8 @@ export function mapModernRow(row: ModernRow): { design: Design; assumptions: str
     // NeMo's performance recipes turn TP comm overlap on with TP > 1 and overlap DP grad reduce and param gather;
     // Transformer Engine's CP ring (p2p) overlaps with attention; torchtitan's FSDP prefetches and its ring
     // attention overlaps too.
-    overlap: torchtitan ? { cp: true, dpGradReduce: true, dpParamGather: true } : { tp: p.tp > 1, cp: true, dpGradReduce: true, dpParamGather: true },
+    cpCommOverlap: true, overlapGradReduce: true, overlapParamGather: true,
+    ...(torchtitan ? {} : { tpCommOverlap: p.tp > 1 }),
   };
   if (fp8) plan.fp8Recipe = recipeOf(row.precision, assumptions);
   if (!torchtitan) assumptions.push('NeMo overlap defaults (TP comm overlap, DP overlap, CP ring)');

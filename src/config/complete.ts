@@ -2,7 +2,8 @@
 // file), the file, its `plens:` directives, the workspace plens.yaml, the settings, the catalogs, documented
 // defaults, and derivations (dp = world / (tp·pp·cp), microbatches = global / (micro·dp), world = nodes·gpusPerNode,
 // headDim = hidden / heads). Every value keeps its origin; symbolic values nothing resolves are reported.
-import { type ClusterSpec, type Design, type DesignDraft, type FieldPath, type ParallelPlan, RECOMPUTE_MODULES, type RecomputeModule, type ScheduleId, type ZeroStage } from '../model/design';
+import { CALIBRATION_KEYS, type Calibration } from '../model/cost/calibration';
+import { type ClusterSpec, type Design, type DesignDraft, FP8_RECIPES, type FieldPath, type ParallelPlan, RECOMPUTE_MODULES, type RecomputeModule, type ScheduleId, type ZeroStage } from '../model/design';
 import { findGpu } from '../model/catalog/gpus';
 import type { Problem } from '../model/problems';
 import { SCHEDULE_IDS } from '../model/schedule/index';
@@ -11,7 +12,7 @@ import { assumed, completeModel } from './completeModel';
 import { directiveLayer } from './directiveLayer';
 import { findDirectives } from './directives';
 import { draftValue, isBoolean, isNumber, isNumberOrNull, isOneOf, isString, Resolver, type Layer } from './layers';
-import type { Origin, ReadResult, Reader } from './types';
+import type { FormatId, Origin, ReadResult, Reader } from './types';
 
 export interface CompletionContext {
   /** The text of the file being completed, for its `plens:` directives (omit to skip directives). */
@@ -49,8 +50,9 @@ export function completeDesign(read: ReadResult, context: CompletionContext = {}
   const resolver = new Resolver(layers);
   const model = completeModel(resolver, () => read.sourceMap.get('modelId')?.value);
   const cluster = completeCluster(resolver);
-  const plan = completePlan(resolver, cluster);
-  const design = model ? { model, plan, cluster } : undefined;
+  const plan = { ...completePlan(resolver, cluster), ...completeCostSettings(resolver, read.format) };
+  const calibration = completeCalibration(resolver);
+  const design = model ? { model, plan, cluster, ...(calibration ? { calibration } : {}) } : undefined;
   resolver.reportUnresolved((path) => (design ? draftValue(design as unknown as DesignDraft, path) : undefined));
   return {
     design,
@@ -182,6 +184,48 @@ function layoutChunks(resolver: Resolver, layout: Pick<ParallelPlan, 'layout'>, 
   const parsed = typeof layout.layout === 'string' ? parseLayoutString(layout.layout) : parseLayoutList(layout.layout);
   if (!parsed.ok || parsed.stages.length % pp !== 0) return undefined;
   return resolver.fill('plan.vpp', parsed.stages.length / pp, 'derived', 'stages of the pipeline layout / pp');
+}
+
+/**
+ * The FP8 recipe, torch.compile and each dimension's overlap, with each framework's default where the file is
+ * silent (COSTMODEL.md §7 item 4): Megatron's flags default to no overlap; NeMo 2 and Megatron-Bridge overlap the
+ * DP grad reduce and param gather by default and Transformer Engine's CP ring overlaps attention; torchtitan's ring
+ * attention overlaps, and its FSDP prefetch is the window rule of cost/dpOverlap.ts.
+ */
+function completeCostSettings(resolver: Resolver, format: FormatId): Partial<ParallelPlan> {
+  const plan: Partial<ParallelPlan> = {};
+  const fp8Recipe = resolver.pick('plan.fp8Recipe', isOneOf(FP8_RECIPES));
+  if (fp8Recipe !== undefined) plan.fp8Recipe = fp8Recipe;
+  const compile = resolver.pick('plan.compile', isBoolean);
+  if (compile !== undefined) plan.compile = compile;
+  const megatronFlags = format === 'megatron-shell' || format === 'megatron-functest-yaml';
+  const nemo = format === 'nemo-yaml' || format === 'megatron-bridge-yaml' || format === 'nemo-python';
+  const torchtitan = format === 'torchtitan-toml' || format === 'torchtitan-python';
+  const defaults: Partial<Record<OverlapField, [boolean, string]>> = megatronFlags
+    ? { tpCommOverlap: [false, 'Megatron default'], overlapGradReduce: [false, 'Megatron default (--overlap-grad-reduce not given)'], overlapParamGather: [false, 'Megatron default'] }
+    : nemo
+      ? { overlapGradReduce: [true, 'NeMo / Megatron-Bridge DDP default'], overlapParamGather: [true, 'NeMo / Megatron-Bridge DDP default'], cpCommOverlap: [true, 'Transformer Engine ring attention overlaps'] }
+      : torchtitan ? { cpCommOverlap: [true, 'torchtitan ring attention overlaps'] } : {};
+  for (const field of OVERLAP_FIELDS) {
+    const given = resolver.pick(`plan.${field}`, isBoolean);
+    const fallback = defaults[field];
+    if (given !== undefined) plan[field] = given;
+    else if (fallback) plan[field] = resolver.fill(`plan.${field}`, fallback[0], 'default', fallback[1]);
+  }
+  return plan;
+}
+
+type OverlapField = 'tpCommOverlap' | 'epCommOverlap' | 'cpCommOverlap' | 'overlapGradReduce' | 'overlapParamGather';
+const OVERLAP_FIELDS: readonly OverlapField[] = ['tpCommOverlap', 'epCommOverlap', 'cpCommOverlap', 'overlapGradReduce', 'overlapParamGather'];
+
+/** The calibration values some layer sets (the rest come from the catalog inside the model, which says so). */
+function completeCalibration(resolver: Resolver): Partial<Calibration> | undefined {
+  const calibration: Partial<Calibration> = {};
+  for (const key of CALIBRATION_KEYS) {
+    const value = resolver.pick(`calibration.${key}`, isNumber);
+    if (value !== undefined) calibration[key] = value;
+  }
+  return Object.keys(calibration).length > 0 ? calibration : undefined;
 }
 
 const isRecomputeModuleList = (value: unknown): value is RecomputeModule[] =>

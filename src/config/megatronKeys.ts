@@ -4,7 +4,7 @@
 // Values that combine several keys (virtual pipeline, MLA, precision, ZeRO, the MoE layer pattern) are worked out
 // after the simple ones.
 import type { FieldPath, MlaDims, RecomputeModule, Symbolic } from '../model/design';
-import { isSymbolic, RECOMPUTE_MODULES } from '../model/design';
+import { FP8_RECIPES, isSymbolic, RECOMPUTE_MODULES } from '../model/design';
 import type { SourceRange } from '../model/problems';
 import { describe, DraftBuilder, parseCount, parseFlag } from './draftBuilder';
 import { countLayoutStages, leadingDenseLayers } from './megatronLayout';
@@ -54,6 +54,9 @@ const OTHER_KEYS = [
   'use_distributed_optimizer', 'optim_name', 'swiglu', 'gated_linear_unit', 'activation', 'untie_embeddings_and_output_weights',
   'share_embeddings_and_output_weights', 'moe_shared_expert_intermediate_size', 'moe_layer_freq', 'multi_latent_attention', 'q_lora_rank',
   'kv_lora_rank', 'qk_head_dim', 'qk_pos_emb_head_dim', 'v_head_dim', 'group_query_attention', 'activation_func_fp8_input_store',
+  // How FP8 is scaled and which communication overlaps compute (COSTMODEL.md §7 items 4 and 5).
+  'fp8_recipe', 'fp4', 'fp4_format', 'fp4_recipe', 'tp_comm_overlap', 'overlap_grad_reduce', 'overlap_param_gather',
+  'overlap_moe_expert_parallel_comm',
   // Megatron-DeepSpeed's own flag (microsoft/Megatron-DeepSpeed), and the legacy flags that still say something.
   'zero_stage', 'model_parallel_size', 'checkpoint_activations',
 ] as const;
@@ -99,6 +102,10 @@ export function applyMegatronKeys(values: KeyValues, builder: DraftBuilder, dial
   setFlag(builder, 'plan.activationFp8InputStore', values.get('activation_func_fp8_input_store'));
   setFlag(builder, 'plan.accountForEmbedding', values.get('account_for_embedding_in_pipeline_split'));
   setFlag(builder, 'plan.accountForLoss', values.get('account_for_loss_in_pipeline_split'));
+  setFlag(builder, 'plan.tpCommOverlap', values.get('tp_comm_overlap'));
+  setFlag(builder, 'plan.overlapGradReduce', values.get('overlap_grad_reduce'));
+  setFlag(builder, 'plan.overlapParamGather', values.get('overlap_param_gather'));
+  setFlag(builder, 'plan.epCommOverlap', values.get('overlap_moe_expert_parallel_comm'));
   applyVirtualPipeline(values, builder);
   applyPipelineLayout(values, builder);
   applyPrecision(values, builder);
@@ -176,9 +183,17 @@ function applyPipelineLayout(values: KeyValues, builder: DraftBuilder): void {
 }
 
 function applyPrecision(values: KeyValues, builder: DraftBuilder): void {
+  // NVFP4 (Megatron --fp4-format / --fp4-recipe nvfp4): FP4 GEMMs, priced as the fp8 precision's nvfp4 recipe.
+  const fp4 = values.get('fp4_format') ?? values.get('fp4') ?? values.get('fp4_recipe');
+  if (truthy(fp4)) {
+    builder.set('plan.precision', 'fp8', fp4!.keyRange, fp4!.valueRange);
+    builder.set('plan.fp8Recipe', 'nvfp4', fp4!.keyRange, fp4!.valueRange);
+    return;
+  }
   const fp8 = values.get('fp8_format') ?? values.get('fp8');
   if (truthy(fp8)) {
     builder.set('plan.precision', 'fp8', fp8!.keyRange, fp8!.valueRange);
+    applyFp8Recipe(values.get('fp8_recipe'), builder);
     return;
   }
   for (const [key, precision] of [['bf16', 'bf16'], ['fp16', 'fp16']] as const) {
@@ -196,6 +211,15 @@ function applyPrecision(values: KeyValues, builder: DraftBuilder): void {
   else if (text.startsWith('bf16')) builder.set('plan.precision', 'bf16', precision.keyRange, precision.valueRange);
   else if (text.startsWith('16') || text.startsWith('fp16')) builder.set('plan.precision', 'fp16', precision.keyRange, precision.valueRange);
   else if (text.startsWith('32')) builder.report('warning', 'value/unsupported', `${precision.name}: ${text} (FP32) training is not modelled; estimates assume BF16`, precision.valueRange, 'plan.precision');
+}
+
+/** `--fp8-recipe`: a recipe the model prices, or an error at the value (never silently another precision). */
+function applyFp8Recipe(entry: KeyValue | undefined, builder: DraftBuilder): void {
+  if (!isSet(entry)) return;
+  if (isSymbolic(entry.raw)) return builder.set('plan.fp8Recipe', entry.raw, entry.keyRange, entry.valueRange);
+  const text = String(entry.raw).trim().toLowerCase();
+  if ((FP8_RECIPES as readonly string[]).includes(text)) return builder.set('plan.fp8Recipe', text, entry.keyRange, entry.valueRange);
+  builder.report('error', 'precision/unknown-recipe', `${entry.name}: plens cannot price the FP8 recipe ${describe(entry.raw)} (it prices ${FP8_RECIPES.join(', ')})`, entry.valueRange, 'plan.fp8Recipe');
 }
 
 function applyRecompute(values: KeyValues, builder: DraftBuilder, dialect: KeyDialect): void {

@@ -1,6 +1,7 @@
 // Reader for our own format, `*.plens.yaml` (CONTRACT.md "The native format"): every key maps to one design
 // field, so this reader is mostly a table. Unknown keys warn (`key/unknown`), bad values fail at the value.
-import { type FieldPath, type MlaDims, RECOMPUTE_MODULES, type Symbolic } from '../model/design';
+import { FP8_RECIPES, type FieldPath, type MlaDims, RECOMPUTE_MODULES, type Symbolic } from '../model/design';
+import { CALIBRATION_KEYS, calibrationRange, type CalibrationKey } from '../model/cost/calibration';
 import { parseScheduleId, SCHEDULE_IDS } from '../model/schedule/index';
 import { closestKey, describe, DraftBuilder, looksSymbolic, parseChoice, parseCount, parseFlag, type Parsed } from './draftBuilder';
 import type { ReadResult } from './types';
@@ -93,7 +94,33 @@ const TRAINING: Record<string, FieldSpec> = {
   recompute: { path: 'plan.recompute', parse: (raw) => parseChoice(raw, ['none', 'selective', 'full'] as const) },
   recomputeModules: { path: 'plan.recomputeModules', parse: recomputeModules, list: true },
   activationFp8InputStore: { path: 'plan.activationFp8InputStore', parse: flag },
+  fp8Recipe: { path: 'plan.fp8Recipe', parse: (raw) => parseChoice(raw, FP8_RECIPES) },
+  compile: { path: 'plan.compile', parse: flag },
 };
+
+/** Which communication the framework overlaps with compute (COSTMODEL.md §7 item 4). */
+const OVERLAP: Record<string, FieldSpec> = {
+  tp: { path: 'plan.tpCommOverlap', parse: flag },
+  ep: { path: 'plan.epCommOverlap', parse: flag },
+  cp: { path: 'plan.cpCommOverlap', parse: flag },
+  gradReduce: { path: 'plan.overlapGradReduce', parse: flag },
+  paramGather: { path: 'plan.overlapParamGather', parse: flag },
+};
+
+/** A calibration value within its key's range (cost/calibration.ts): a number, never a guess at a typo. */
+function calibrationValue(key: CalibrationKey): ValueParser {
+  const { min, max } = calibrationRange(key);
+  return (raw) => {
+    if (typeof raw === 'string' && looksSymbolic(raw)) return { ok: true, value: { symbolic: raw.trim() } };
+    if (typeof raw !== 'number' || !Number.isFinite(raw) || raw < min || raw > max) return { ok: false, message: `expected a number from ${min} to ${max}, got ${describe(raw)}` };
+    return { ok: true, value: raw };
+  };
+}
+
+/** The native `calibration:` block (CONTRACT.md), one key per calibration value. */
+export const CALIBRATION: Record<string, FieldSpec> = Object.fromEntries(
+  CALIBRATION_KEYS.map((key) => [key, { path: `calibration.${key}` as FieldPath, parse: calibrationValue(key) }]),
+);
 
 const ROUTING: Record<string, FieldSpec> = {
   nodeLimit: { path: 'plan.nodeLimit', parse: nodeLimit },
@@ -120,7 +147,7 @@ const MODEL: Record<string, FieldSpec> = {
 };
 
 const MLA_KEYS = ['qLoraRank', 'kvLoraRank', 'qkNopeHeadDim', 'qkRopeHeadDim', 'vHeadDim'] as const;
-const TOP_LEVEL = ['model', 'cluster', 'parallel', 'schedule', 'training', 'routing'] as const;
+const TOP_LEVEL = ['model', 'cluster', 'parallel', 'schedule', 'training', 'routing', 'overlap', 'calibration'] as const;
 
 /** True for names the native format is known by; content decides for any other name. */
 function isPlensFileName(fileName: string): boolean {
@@ -154,6 +181,8 @@ function readPlensFile(file: YamlFile, source: string, named: boolean): ReadResu
       case 'parallel': readSection(builder, file, entry, PARALLEL); break;
       case 'training': readSection(builder, file, entry, TRAINING); break;
       case 'routing': readSection(builder, file, entry, ROUTING); break;
+      case 'overlap': readSection(builder, file, entry, OVERLAP); break;
+      case 'calibration': readSection(builder, file, entry, CALIBRATION); break;
       case 'schedule': readSchedule(builder, file, entry); break;
       default: unknownKey(builder, entry, TOP_LEVEL, '');
     }

@@ -10,6 +10,7 @@ import type { EstimateResult } from '../model/estimate';
 import type { Problem } from '../model/problems';
 import { analyseText, MAX_EDITOR_CHARS } from './pipeline';
 import { readWorkspaceFile, type WorkspaceRead } from './workspaceFiles';
+import { calibrationFromObject } from '../config/calibrationInput';
 
 /** The latest analysis of one document. */
 export interface AnalysedConfig {
@@ -251,6 +252,9 @@ export function settingsDraft(config: vscode.WorkspaceConfiguration): DesignDraf
   if (typeof nodes === 'number' && Number.isInteger(nodes) && nodes >= 1) draft.cluster.nodes = nodes;
   const gpusPerNode = explicit<number>(config, 'gpusPerNode');
   if (typeof gpusPerNode === 'number' && Number.isInteger(gpusPerNode) && gpusPerNode >= 1) draft.cluster.gpusPerNode = gpusPerNode;
+  // Out-of-range or unknown keys are left out here; the settings editor's schema already marks them.
+  const calibration = calibrationFromObject(explicit<unknown>(config, 'calibration')).calibration;
+  if (Object.keys(calibration).length > 0) draft.calibration = calibration;
   return draft;
 }
 

@@ -1,11 +1,12 @@
 // The most balanced pipeline layout for p ranks × v chunks: the model's pieces in order (embedding, decoder layers,
 // MTP modules, output head with loss) cut into p·v contiguous stages so that the slowest stage is as fast as it
-// can be. Each piece weighs its forward FLOPs for one micro-batch (stages.ts stageWork): MoE and dense layers
+// can be. Each piece weighs its forward FLOPs for one micro-batch (stageTime.ts stageWork): MoE and dense layers
 // differ, the LM head often outweighs a layer, the embedding lookup weighs nothing. The bottleneck is found by
 // bisection on a greedy packing (the classic linear-partition argument: packing left to right within a bound uses
 // the fewest stages), then stages are split further until there are p·v of them, which never raises the maximum.
 import type { Design } from './design';
-import { stageWork, type StageLayout } from './cost/stages';
+import type { StageLayout } from './cost/stages';
+import { stageWork } from './cost/stageTime';
 import { isMoeLayer } from './cost/params';
 import { formatLayout, layoutRuleBroken, type StageHolding } from './pipelineLayout';
 

@@ -125,13 +125,18 @@ export interface ParallelPlan {
   /** With precision fp8: the scaling recipe; absent means `delayed` (Megatron and Transformer Engine default). */
   fp8Recipe?: Fp8Recipe;
   /**
-   * Communication overlap per dimension, as the framework runs it (absent: not overlapped, except the DP rule of
-   * cost/dpOverlap.ts, which is what Megatron's --overlap-grad-reduce and FSDP prefetch do). `tp`: Megatron
-   * --tp-comm-overlap; `ep`: --overlap-moe-expert-parallel-comm (outside DualPipe); `cp`: ring attention
-   * overlapping its KV exchange with attention; `dpGradReduce` / `dpParamGather`: --overlap-grad-reduce /
-   * --overlap-param-gather (false charges the DP collectives in series after the backward).
+   * Communication overlap per dimension, as the framework runs it (absent: not overlapped; completion fills each
+   * framework's default). `tpCommOverlap`: Megatron --tp-comm-overlap; `epCommOverlap`:
+   * --overlap-moe-expert-parallel-comm (outside DualPipe, which has its own rule); `cpCommOverlap`: ring attention
+   * overlapping its KV exchange with attention; `overlapGradReduce` / `overlapParamGather`: --overlap-grad-reduce /
+   * --overlap-param-gather (overlapGradReduce false charges the DP collectives in series after the backward; absent
+   * keeps cost/dpOverlap.ts's window rule, what FSDP prefetch and Megatron's bucketed reduction do).
    */
-  overlap?: { tp?: boolean; ep?: boolean; cp?: boolean; dpGradReduce?: boolean; dpParamGather?: boolean };
+  tpCommOverlap?: boolean;
+  epCommOverlap?: boolean;
+  cpCommOverlap?: boolean;
+  overlapGradReduce?: boolean;
+  overlapParamGather?: boolean;
   /** torch.compile (torchtitan `compile`): fuses memory-bound elementwise kernels. */
   compile?: boolean;
   /** MoE node-limited routing: most nodes one token is sent to; null when unlimited. */

@@ -170,7 +170,7 @@ export function estimate(design: Design, options: EstimateOptions = {}): Estimat
   for (const b of costs.B) maxB = Math.max(maxB, b);
   const windows = { forwardSeconds: maxF * schedule.chunks, backwardSeconds: maxB * schedule.chunks, units: rankUnits(split, 0) };
   let exposedDpSeconds = 0;
-  for (const sync of traffic.dpPerRank) exposedDpSeconds = Math.max(exposedDpSeconds, exposedDpOf(sync.total.seconds, exposedDataParallelSeconds(sync, windows, plan.overlap?.dpParamGather === true), design, cal));
+  for (const sync of traffic.dpPerRank) exposedDpSeconds = Math.max(exposedDpSeconds, exposedDpOf(sync.total.seconds, exposedDataParallelSeconds(sync, windows, plan.overlapParamGather === true), design, cal));
 
   const memoryStages: RankMemory[] = [];
   // Each in-flight chunk weighs what its own stage holds (ranks of DualPipe and V schedules hold unequal stages).
@@ -240,10 +240,10 @@ export function estimate(design: Design, options: EstimateOptions = {}): Estimat
 /**
  * DP synchronisation left exposed: `ruleSeconds` is what cost/dpOverlap.ts says compute cannot cover when the
  * framework overlaps (Megatron --overlap-grad-reduce, FSDP prefetch); of the rest only `dpOverlap` is hidden.
- * With the overlap off (`overlap.dpGradReduce: false`) the whole synchronisation runs after the backward.
+ * With the overlap off (`overlapGradReduce: false`) the whole synchronisation runs after the backward.
  */
 function exposedDpOf(totalSeconds: number, ruleSeconds: number, design: Design, cal: Calibration): number {
-  if (design.plan.overlap?.dpGradReduce === false) return totalSeconds;
+  if (design.plan.overlapGradReduce === false) return totalSeconds;
   const hidden = Math.max(0, totalSeconds - ruleSeconds);
   return ruleSeconds + (1 - cal.dpOverlap) * hidden;
 }

@@ -7,10 +7,10 @@ import { UsageError, type CliIo } from '../io';
 import { estimateJson, type EstimateJson } from './estimateJson';
 import { DESIGN_FLAGS, DESIGN_SWITCHES, flagDraft, loadDesign, type LoadedDesign } from './loadDesign';
 
-export const ESTIMATE_USAGE = 'plens estimate FILE... [--model ID|FILE] [--gpu ID] [--nodes N] [--gpus-per-node N] [--schedule ID] [--allow-outside] [--json]';
+export const ESTIMATE_USAGE = 'plens estimate FILE... [--model ID|FILE] [--gpu ID] [--nodes N] [--gpus-per-node N] [--schedule ID] [--calibration FILE] [--allow-outside] [--explain] [--json]';
 
 export async function runEstimate(argv: string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, { values: DESIGN_FLAGS, switches: ['json', ...DESIGN_SWITCHES] });
+  const args = parseArgs(argv, { values: DESIGN_FLAGS, switches: ['json', 'explain', ...DESIGN_SWITCHES] });
   if (args.positionals.length === 0) throw new UsageError('name at least one FILE to estimate');
   const flags = flagDraft(args, io);
   const outputs: EstimateJson[] = [];
@@ -23,7 +23,7 @@ export async function runEstimate(argv: string[], io: CliIo): Promise<number> {
     const json = estimateJson(loaded, result);
     if (json.estimate === null) failed = true;
     outputs.push(json);
-    if (!args.switches.has('json')) texts.push(describe(loaded, json));
+    if (!args.switches.has('json')) texts.push(describe(loaded, json, args.switches.has('explain')));
   }
   if (args.switches.has('json')) io.stdout(JSON.stringify(outputs.length === 1 ? outputs[0] : outputs, null, 2) + '\n');
   else io.stdout(texts.join('\n'));
@@ -56,7 +56,36 @@ export function describeEstimate(e: Estimate): string {
   return `${headline}\n${stages}\n${memory}\n${traffic}`;
 }
 
-function describe(loaded: LoadedDesign, json: EstimateJson): string {
+/**
+ * `--explain`: the step as a waterfall (estimate.breakdown), each part with its share, then the calibration in force
+ * with where each value came from. The parts sum to the step time.
+ */
+export function explainEstimate(e: Estimate, origins: EstimateJson['origins'] = {}): string {
+  const b = e.breakdown;
+  const rows: [string, number][] = [
+    ['dense GEMMs', b.compute.denseGemm], ['expert GEMMs', b.compute.expertGemm], ['attention', b.compute.attention],
+    ['memory-bound (norms, activations, routing, casts)', b.compute.memoryBound], ['fixed per-layer costs', b.fixedSeconds],
+    ['exposed TP communication', b.exposedComm.tp], ['exposed CP communication', b.exposedComm.cp], ['exposed EP all-to-all', b.exposedComm.ep],
+    ['pipeline bubble (incl. waits for PP sends)', b.bubbleSeconds], ['exposed DP synchronisation', b.exposedComm.dp],
+    ['optimizer step', b.optimizerSeconds], ['fabric at scale', b.fabricSeconds],
+  ];
+  let running = 0;
+  const waterfall = table(['part of the step', 'seconds', 'share', 'running total'], [
+    ...rows.map(([name, seconds]) => {
+      running += seconds;
+      return [name, formatSeconds(seconds), tablePercent(seconds / b.totalSeconds), formatSeconds(running)];
+    }),
+    ['step time', formatSeconds(b.totalSeconds), tablePercent(1), formatSeconds(b.totalSeconds)],
+  ]);
+  const calibration = table(['calibration', 'value', 'from'], Object.entries(e.calibration).map(([key, { value, from }]) => {
+    const origin = origins[`calibration.${key}`];
+    const where = from === 'design' && origin ? `${origin.from}${origin.line !== undefined ? ` line ${origin.line}` : ''}${origin.detail ? ` (${origin.detail})` : ''}` : from;
+    return [key, significant(value), where];
+  }));
+  return `${waterfall}\n${calibration}`;
+}
+
+function describe(loaded: LoadedDesign, json: EstimateJson, explain = false): string {
   const design = loaded.completion.design;
   let text = `${json.file} (${json.format})\n`;
   if (design) {
@@ -65,6 +94,7 @@ function describe(loaded: LoadedDesign, json: EstimateJson): string {
       `${plan.schedule}, ${plan.microbatches} micro-batches of ${plan.microBatchSize} × ${plan.seqLength}, ${plan.precision}, recompute ${plan.recompute}\n\n`;
   }
   if (json.estimate) text += describeEstimate(json.estimate);
+  if (json.estimate && explain) text += `\n${explainEstimate(json.estimate, json.origins)}`;
   if (json.problems.length > 0) {
     text += '\n';
     for (const p of json.problems) {

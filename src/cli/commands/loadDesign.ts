@@ -6,6 +6,7 @@ import type { FormatId, ReadResult } from '../../config/types';
 import { emptyDraft, type DesignDraft } from '../../model/design';
 import { parseScheduleId, SCHEDULE_IDS } from '../../model/schedule/index';
 import { numberFlag, type ParsedArgs } from '../args';
+import { readCalibrationText } from '../../config/calibrationInput';
 import { UsageError, type CliIo } from '../io';
 
 /** Far beyond any cluster; past these a world size stops being a count the model can work with. */
@@ -13,7 +14,7 @@ const MAX_NODES = 1_000_000;
 const MAX_GPUS_PER_NODE = 65_536;
 
 /** Flags every design-reading command accepts. */
-export const DESIGN_FLAGS = ['model', 'gpu', 'nodes', 'gpus-per-node', 'schedule'] as const;
+export const DESIGN_FLAGS = ['model', 'gpu', 'nodes', 'gpus-per-node', 'schedule', 'calibration'] as const;
 /** `--allow-outside`: files a `# plens: model=` directive names may lie outside the config's folder and the cwd. */
 export const DESIGN_SWITCHES = ['allow-outside'] as const;
 
@@ -79,6 +80,12 @@ export function flagDraft(args: ParsedArgs, io: CliIo): DesignDraft {
     const id = parseScheduleId(schedule);
     if (!id) throw new UsageError(`unknown schedule "${schedule}": use one of ${SCHEDULE_IDS.join(', ')}`);
     draft.plan.schedule = id;
+  }
+  const calibrationFile = args.values.get('calibration');
+  if (calibrationFile !== undefined) {
+    const { calibration, messages } = readCalibrationText(readText(io, calibrationFile));
+    if (messages.length > 0) throw new UsageError(`${calibrationFile}: ${messages[0]}`);
+    draft.calibration = calibration;
   }
   return draft;
 }

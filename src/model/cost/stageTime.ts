@@ -170,7 +170,6 @@ export function stageCosts(input: StageCostInput): StageCostBreakdown {
   const moeRecompute = recomputeParts('moe');
   // Recomputing the whole MoE block runs its dispatch and combine again (the checkpoint wraps the token dispatcher).
   const moeAllToAllAgain = recomputedModules(plan).has('moe');
-  const overlap = plan.overlap ?? {};
   const dualPipe = plan.schedule === 'dualpipe' || plan.schedule === 'dualpipev';
 
   for (let s = 0; s < n; s++) {
@@ -202,9 +201,9 @@ export function stageCosts(input: StageCostInput): StageCostBreakdown {
     for (const [parts, pass, ep] of [[F, 'forward', epF], [B, 'backward', epB]] as const) {
       const gemms = parts[f + DENSE]! + parts[f + EXPERT]!;
       const computeSeconds = sumParts(parts, s, COMPUTE_PARTS);
-      parts[f + TP] = overlap.tp ? exposedAfterOverlap(commOf(pass, 'tp'), gemms, cal.tpOverlap) : commOf(pass, 'tp');
-      parts[f + CP] = overlap.cp ? exposedAfterOverlap(commOf(pass, 'cp'), parts[f + ATTENTION]!, cal.cpOverlap) : commOf(pass, 'cp');
-      parts[f + EP] = overlap.ep && !dualPipe ? exposedAfterOverlap(ep, computeSeconds, cal.epOverlap) : ep;
+      parts[f + TP] = plan.tpCommOverlap ? exposedAfterOverlap(commOf(pass, 'tp'), gemms, cal.tpOverlap) : commOf(pass, 'tp');
+      parts[f + CP] = plan.cpCommOverlap ? exposedAfterOverlap(commOf(pass, 'cp'), parts[f + ATTENTION]!, cal.cpOverlap) : commOf(pass, 'cp');
+      parts[f + EP] = plan.epCommOverlap && !dualPipe ? exposedAfterOverlap(ep, computeSeconds, cal.epOverlap) : ep;
     }
     out.epF[s] = epF;
     out.epB[s] = epB;
