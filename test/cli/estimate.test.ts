@@ -131,3 +131,35 @@ describe('plens search', () => {
     for (const r of json.results) expect(r.plan.tp * r.plan.cp * r.plan.pp * r.plan.dp).toBe(64);
   });
 });
+
+describe('plens search --apply', () => {
+  it('prints the diff that writes a result row into the file and changes nothing without --write', async () => {
+    const out = io();
+    const before = out.files[MIXTRAL];
+    await runSearch([MIXTRAL, '--top', '3', '--budget', '3', '--apply', '1'], out);
+    expect(out.out).toMatch(/Layout #1 in examples\/mixtral-8x7b\.plens\.yaml:\n(--- |\(no change)/);
+    expect(out.out).toMatch(/dry run: add --write|nothing written/);
+    expect(out.files[MIXTRAL]).toBe(before);
+  });
+
+  it('writes the row with --write: reading the file again gives that layout', async () => {
+    const out = io();
+    await runSearch([MIXTRAL, '--json', '--top', '3', '--budget', '3', '--apply', '1', '--write'], out);
+    const json = JSON.parse(out.out);
+    const chosen = json.results[0].plan;
+    const again = io();
+    again.files[MIXTRAL] = out.files[MIXTRAL]!;
+    await runEstimate([MIXTRAL, '--json'], again);
+    const plan = JSON.parse(again.out).design.plan;
+    const left = new Set(json.apply.remaining.map((r: { field: string }) => r.field));
+    for (const field of ['tp', 'pp', 'vpp', 'cp', 'ep', 'dp', 'zero', 'schedule', 'microBatchSize', 'recompute']) {
+      if (!left.has(field)) expect(plan[field], field).toEqual(chosen[field]);
+    }
+    expect(json.apply.wrote).toBe(json.apply.written.length > 0);
+  });
+
+  it('refuses --write without --apply and a row past the results', async () => {
+    await expect(runSearch([MIXTRAL, '--write'], io())).rejects.toThrow(UsageError);
+    await expect(runSearch([MIXTRAL, '--top', '1', '--budget', '1', '--apply', '999'], io())).rejects.toThrow(/--apply 999/);
+  });
+});

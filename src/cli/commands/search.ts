@@ -1,41 +1,65 @@
 // `plens search FILE`: enumerate layouts for the file's model and cluster, keep those that fit, rank them.
-import { searchLayouts, type SearchObjective } from '../../model/search';
+import { lineDiff, planLayoutApply } from '../../config/layoutEdits';
+import { searchLayouts, type SearchCandidate, type SearchObjective } from '../../model/search';
 import { numberFlag, parseArgs } from '../args';
 import { formatGiB, formatSeconds } from '../../format';
 import { table, tablePercent } from '../format';
 import { UsageError, type CliIo } from '../io';
-import { DESIGN_FLAGS, DESIGN_SWITCHES, flagDraft, loadDesign } from './loadDesign';
+import { DESIGN_FLAGS, DESIGN_SWITCHES, flagDraft, loadDesign, type LoadedDesign } from './loadDesign';
 
-export const SEARCH_USAGE = 'plens search FILE [--top K] [--objective step-time|memory] [--budget SECONDS] [--json]';
+export const SEARCH_USAGE = 'plens search FILE [--top K] [--objective step-time|memory] [--budget SECONDS] [--apply N [--write]] [--json]';
 
 export async function runSearch(argv: string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, { values: [...DESIGN_FLAGS, 'top', 'objective', 'budget'], switches: ['json', ...DESIGN_SWITCHES] });
+  const args = parseArgs(argv, { values: [...DESIGN_FLAGS, 'top', 'objective', 'budget', 'apply'], switches: ['json', 'write', ...DESIGN_SWITCHES] });
   if (args.positionals.length !== 1) throw new UsageError('name exactly one FILE to search layouts for');
   const objective = args.values.get('objective') ?? 'step-time';
   if (objective !== 'step-time' && objective !== 'memory') throw new UsageError(`--objective must be step-time or memory, got "${objective}"`);
   const top = numberFlag(args, 'top', 10, { integer: true, min: 1 });
   const budgetSeconds = numberFlag(args, 'budget', 5, { min: 0 });
   const file = args.positionals[0]!;
-  const loaded = loadDesign(io, file, flagDraft(args, io), { allowOutside: args.switches.has('allow-outside') });
+  const flags = flagDraft(args, io);
+  const options = { allowOutside: args.switches.has('allow-outside') };
+  const loaded = loadDesign(io, file, flags, options);
   const design = loaded.completion.design;
   if (!design) {
     const first = loaded.completion.problems.find((p) => p.severity === 'error');
     throw new UsageError(`${file}: the file does not give a complete design${first ? `: ${first.code}: ${first.message}` : ''}`);
   }
-  const result = searchLayouts(design, { objective: objective as SearchObjective, top, budgetMs: budgetSeconds * 1000 });
+  const applyRow = args.values.has('apply') ? numberFlag(args, 'apply', 1, { integer: true, min: 1 }) : undefined;
+  if (args.switches.has('write') && applyRow === undefined) throw new UsageError('--write goes with --apply N (the result row to write into the file)');
+  const result = searchLayouts(design, { objective: objective as SearchObjective, top: Math.max(top, applyRow ?? 0), budgetMs: budgetSeconds * 1000 });
+  const applied = applyRow === undefined ? undefined : applyLayout(io, loaded, (edited) => loadDesign(edited, file, flags, options), result.results, applyRow, args.switches.has('write'));
   if (args.switches.has('json')) {
     const { evaluated, feasible, seconds, cutShort, results } = result;
-    io.stdout(JSON.stringify({ evaluated, feasible, seconds, cutShort, results }, null, 2) + '\n');
+    io.stdout(JSON.stringify({ evaluated, feasible, seconds, cutShort, results: results.slice(0, top), ...(applied ? { apply: applied.json } : {}) }, null, 2) + '\n');
     return 0;
   }
   let text = `${design.model.name} on ${design.cluster.worldSize} × ${design.cluster.gpu}: ${result.evaluated} layouts estimated, ${result.feasible} fit, in ${formatSeconds(result.seconds)}` +
     (result.cutShort ? ' (budget reached: search cut short, raise --budget for more)' : '') + '\n\n';
   text += table(['#', 'TP', 'CP', 'PP', 'VPP', 'EP', 'DP', 'ZeRO', 'schedule', 'mbs', 'recompute', 'step', 'MFU', 'bubble', 'peak memory'],
-    result.results.map(({ plan, estimate }, i) => [
+    result.results.slice(0, top).map(({ plan, estimate }, i) => [
       String(i + 1), String(plan.tp), String(plan.cp), String(plan.pp), String(plan.vpp), String(plan.ep), String(plan.dp), String(plan.zero),
       plan.schedule, String(plan.microBatchSize), plan.recomputeModules?.join('+') ?? plan.recompute, formatSeconds(estimate.stepTimeSeconds), tablePercent(estimate.mfu),
       tablePercent(estimate.bubble.fraction), formatGiB(estimate.memory.peakBytes),
     ]));
+  if (applied) text += `\n${applied.text}`;
   io.stdout(text);
   return 0;
+}
+
+/** `--apply N`: the edits that write row N's layout into FILE, as a diff; the file changes only with `--write`. */
+function applyLayout(io: CliIo, loaded: LoadedDesign, load: (io: CliIo) => LoadedDesign, results: SearchCandidate[], row: number, write: boolean): { text: string; json: object } {
+  const chosen = results[row - 1];
+  if (!chosen) throw new UsageError(`--apply ${row}: the search found ${results.length} layout${results.length === 1 ? '' : 's'} that fit`);
+  const text = io.readFile(loaded.file);
+  const current = loaded.completion.design!.plan;
+  const reread = (edited: string) => load({ ...io, readFile: (path) => (path === loaded.file ? edited : io.readFile(path)) }).completion.design?.plan;
+  const apply = planLayoutApply({ text, format: loaded.format, sourceMap: loaded.read.sourceMap, origins: loaded.completion.origins, current, target: chosen.plan }, reread);
+  const diff = lineDiff(loaded.file, text, apply.after);
+  const wrote = write && apply.edits.length > 0;
+  if (wrote) io.writeFile(loaded.file, apply.after);
+  const lines = [`Layout #${row} in ${loaded.file}:`, diff.trimEnd() || '(no change to write)'];
+  for (const left of apply.remaining) lines.push(`not written: ${left.field} ${left.to} (the file gives ${left.from}): ${left.reason}`);
+  lines.push(wrote ? `wrote ${loaded.file}` : apply.edits.length > 0 ? 'dry run: add --write to change the file' : 'nothing written');
+  return { text: lines.join('\n') + '\n', json: { row, diff, written: apply.written, remaining: apply.remaining, wrote } };
 }
