@@ -158,7 +158,36 @@ export interface EstimateMessage {
   estimate: EstimateView | null;
 }
 
-export type HostMessage = InitMessage | ScheduleMessage | ScheduleErrorMessage | ScheduleRunningMessage | EstimateMessage;
+/** One layout of a search, as the Search tab's table shows it (SI values for sorting, texts for reading). */
+export interface SearchRow {
+  /** Position in the search's ranking, from 1; 0 for the file's own layout. */
+  rank: number;
+  /** TP 1 · PP 16 · VPP 1 · EP 64 · CP 1 · DP 128 · ZeRO 1 · DualPipe · mbs 1 · recompute … */
+  layout: { tp: number; pp: number; vpp: number; ep: number; cp: number; dp: number; zero: number; schedule: string; microBatchSize: number; recompute: string };
+  stepSeconds: number;
+  mfu: number;
+  peakBytes: number;
+  capacityBytes: number;
+  bubbleFraction: number;
+  ibBytesPerToken: number;
+  fits: boolean;
+  texts: { step: string; mfu: string; peak: string; bubble: string; ib: string };
+}
+
+/** A layout search of the active config: running (rows empty), done, cancelled or failed. */
+export interface SearchMessage {
+  type: 'search';
+  /** Identifies the search an Apply refers to; a newer search makes older rows stale. */
+  searchId: number;
+  fileName: string;
+  state: 'running' | 'done' | 'cancelled' | 'error';
+  /** "412 layouts estimated, 96 fit, in 4.9 s" or why it failed. */
+  summary: string;
+  /** The file's own layout (rank 0) first, when it has an estimate, then the results best first. */
+  rows: SearchRow[];
+}
+
+export type HostMessage = InitMessage | ScheduleMessage | ScheduleErrorMessage | ScheduleRunningMessage | EstimateMessage | SearchMessage;
 
 // ── webview → host ─────────────────────────────────────────────────────────────────────────────────────────
 
@@ -189,10 +218,22 @@ export interface OpenBesideMessage {
   type: 'openBeside';
 }
 
-export type WebviewMessage = ReadyMessage | RunScheduleMessage | WhatIfMessage | WhatIfResetMessage | OpenBesideMessage;
+/** Search layouts of the active config (the panel's button; the command does the same). */
+export interface SearchLayoutsMessage {
+  type: 'searchLayouts';
+}
 
-const HOST_TYPES: ReadonlySet<string> = new Set<HostMessage['type']>(['init', 'schedule', 'scheduleError', 'scheduleRunning', 'estimate']);
-const WEBVIEW_TYPES: ReadonlySet<string> = new Set<WebviewMessage['type']>(['ready', 'runSchedule', 'whatIf', 'whatIfReset', 'openBeside']);
+/** Write result row `rank` of search `searchId` into its file, as one undoable edit. */
+export interface ApplyLayoutMessage {
+  type: 'applyLayout';
+  searchId: number;
+  rank: number;
+}
+
+export type WebviewMessage = ReadyMessage | RunScheduleMessage | WhatIfMessage | WhatIfResetMessage | OpenBesideMessage | SearchLayoutsMessage | ApplyLayoutMessage;
+
+const HOST_TYPES: ReadonlySet<string> = new Set<HostMessage['type']>(['init', 'schedule', 'scheduleError', 'scheduleRunning', 'estimate', 'search']);
+const WEBVIEW_TYPES: ReadonlySet<string> = new Set<WebviewMessage['type']>(['ready', 'runSchedule', 'whatIf', 'whatIfReset', 'openBeside', 'searchLayouts', 'applyLayout']);
 
 function hasType(value: unknown, types: ReadonlySet<string>): boolean {
   if (typeof value !== 'object' || value === null || !('type' in value)) return false;
@@ -210,6 +251,10 @@ export function isWebviewMessage(value: unknown): value is WebviewMessage {
   if ((value as WebviewMessage).type === 'runSchedule') {
     const query = (value as { query?: unknown }).query;
     return typeof query === 'object' && query !== null;
+  }
+  if ((value as WebviewMessage).type === 'applyLayout') {
+    const { searchId, rank } = value as { searchId?: unknown; rank?: unknown };
+    return Number.isInteger(searchId) && Number.isInteger(rank);
   }
   if ((value as WebviewMessage).type === 'whatIf') {
     const changes = (value as { changes?: unknown }).changes;

@@ -5,11 +5,12 @@ import '@vscode-elements/elements/dist/vscode-tabs/index.js';
 import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
 import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
 import type { VscodeTabs } from '@vscode-elements/elements/dist/vscode-tabs/vscode-tabs.js';
-import { isHostMessage, type EstimateMessage, type HostMessage, type InitMessage, type ScheduleErrorMessage, type ScheduleId, type ScheduleMessage, type WebviewMessage } from '../src/protocol';
+import { isHostMessage, type EstimateMessage, type HostMessage, type InitMessage, type ScheduleErrorMessage, type ScheduleId, type ScheduleMessage, type SearchMessage, type WebviewMessage } from '../src/protocol';
 import { Controls } from './controls';
 import { monitorCspViolations } from './cspMonitor';
 import { byId } from './dom';
 import { EstimatePane } from './estimate';
+import { SearchPane } from './search';
 import { renderFigures } from './figures';
 import { TimelineView } from './timeline/view';
 
@@ -17,12 +18,14 @@ interface PanelState {
   init?: InitMessage;
   view?: ScheduleMessage | ScheduleErrorMessage;
   estimate?: EstimateMessage;
+  search?: SearchMessage;
   /** The tab the user last looked at. */
   tab?: number;
 }
 
 const ESTIMATE_TAB = 0;
 const SCHEDULE_TAB = 1;
+const SEARCH_TAB = 2;
 
 // First, so that anything the policy blocks while the page starts is counted.
 monitorCspViolations(byId('csp-violations'));
@@ -50,6 +53,11 @@ function selectTab(index: number): void {
   state.tab = index;
   if (tabs.selectedIndex !== index) tabs.selectedIndex = index;
 }
+
+const searchPane = new SearchPane(
+  () => send({ type: 'searchLayouts' }),
+  (searchId, rank) => send({ type: 'applyLayout', searchId, rank }),
+);
 
 byId('open-beside').addEventListener('click', () => send({ type: 'openBeside' }));
 
@@ -141,6 +149,12 @@ function apply(message: HostMessage, restoring = false): void {
     case 'estimate':
       showEstimate(message, restoring);
       break;
+    case 'search':
+      // A search that starts brings its tab forward; its result arrives where the user is looking.
+      if (!restoring && message.state === 'running') selectTab(SEARCH_TAB);
+      state.search = message;
+      searchPane.show(message);
+      break;
   }
   vscode.setState(state);
 }
@@ -152,5 +166,6 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
 if (state.init) apply(state.init, true);
 if (state.view) apply(state.view, true);
 if (state.estimate) apply(state.estimate, true);
+if (state.search) apply(state.search, true);
 if (state.tab !== undefined) selectTab(state.tab);
 send({ type: 'ready' });

@@ -7,7 +7,7 @@ import type { FieldPath, ParallelPlan, ScheduleId } from '../model/design';
 import type { FormatId, Origin, SourceMap } from './types';
 
 /** The layout fields a search changes, in the order they are reported. */
-export const LAYOUT_FIELDS = ['tp', 'pp', 'vpp', 'cp', 'ep', 'dp', 'zero', 'schedule', 'microBatchSize', 'recompute'] as const;
+export const LAYOUT_FIELDS = ['tp', 'pp', 'vpp', 'cp', 'ep', 'dp', 'zero', 'sequenceParallel', 'schedule', 'microBatchSize', 'recompute'] as const;
 export type LayoutField = (typeof LAYOUT_FIELDS)[number];
 
 export interface OffsetEdit {
@@ -17,7 +17,8 @@ export interface OffsetEdit {
 }
 
 export interface FieldChange {
-  field: LayoutField;
+  /** A ParallelPlan field: one of LAYOUT_FIELDS for an edit, any that differs when the edited file is read again. */
+  field: string;
   from: string;
   to: string;
 }
@@ -47,6 +48,7 @@ const PLENS_KEYS: Partial<Record<LayoutField, { key: string; siblings: LayoutFie
   ep: { key: 'ep', siblings: ['pp', 'tp', 'cp', 'dp'] },
   dp: { key: 'dp', siblings: ['tp', 'pp', 'ep', 'cp'] },
   zero: { key: 'zero', siblings: ['dp', 'tp', 'pp', 'ep', 'cp'] },
+  sequenceParallel: { key: 'sequenceParallel', siblings: ['tp', 'pp', 'ep', 'cp', 'dp'] },
   microBatchSize: { key: 'microBatchSize', siblings: [] },
   recompute: { key: 'recompute', siblings: ['microBatchSize'] },
 };
@@ -144,6 +146,11 @@ function replaceValue(input: LayoutEditInput, field: LayoutField, start: number,
     if (!span) return `written as \`${raw.trim()}\`; change it where that is set`;
     return { start: start + span.start, end: start + span.end, text: name };
   }
+  if (field === 'sequenceParallel') {
+    const span = input.format === 'plens-yaml' ? plainWordSpan(raw) : undefined;
+    if (!span) return `written as \`${raw.trim() || 'a switch'}\`; change it by hand`;
+    return { start: start + span.start, end: start + span.end, text: String(target.sequenceParallel) };
+  }
   if (field === 'recompute') {
     if (input.format !== 'plens-yaml') return 'recomputation is spelled over several keys in this format; set it by hand';
     const span = plainWordSpan(raw);
@@ -169,9 +176,10 @@ function addLine(input: LayoutEditInput, field: LayoutField): OffsetEdit | strin
     return { start: anchor.end, end: anchor.end, text: `\n${indent}${spec.key}: ${value}` };
   }
   if (input.format === 'megatron-shell') {
-    // ZeRO-1 is Megatron's distributed optimizer, a switch; the other stages are spelled over several flags.
+    // ZeRO-1 (the distributed optimizer) and sequence parallelism are switches, written without a value.
     const zeroOne = field === 'zero' && input.target.zero === 1 && input.current.zero === 0;
-    const flag = zeroOne ? '--use-distributed-optimizer' : MEGATRON_FLAGS[field];
+    const sequenceOn = field === 'sequenceParallel' && input.target.sequenceParallel;
+    const flag = zeroOne ? '--use-distributed-optimizer' : sequenceOn ? '--sequence-parallel' : MEGATRON_FLAGS[field];
     if (!flag) return 'Megatron-LM sets it through several flags; set it by hand';
     const anchor = siblingLine(input, MEGATRON_SIBLINGS);
     if (!anchor) return `no ${flag} flag and no parallel-size flag to put it next to`;
@@ -179,7 +187,7 @@ function addLine(input: LayoutEditInput, field: LayoutField): OffsetEdit | strin
     const indent = /^\s*/.exec(line)![0];
     // Continue the command the way the sibling's line does: with a trailing backslash, or as an array item.
     const continued = /\\\s*$/.test(line) ? ' \\' : '';
-    return { start: anchor.end, end: anchor.end, text: `\n${indent}${flag}${zeroOne ? '' : ` ${value}`}${continued}` };
+    return { start: anchor.end, end: anchor.end, text: `\n${indent}${flag}${zeroOne || sequenceOn ? '' : ` ${value}`}${continued}` };
   }
   return 'no key of this file sets it, and a new key would need a place this format does not make clear';
 }
@@ -248,9 +256,18 @@ function middleDiff(a: string[], b: string[]): string[] {
   return out;
 }
 
-/** The layout fields where `plan` (the file re-read after the edits) still differs from `target`. */
+/**
+ * Every plan field where `plan` (the file read again after the edits) still differs from `target`: not only the
+ * layout sizes, since a search may also have chosen, say, sequence parallelism, and the row's figures need it.
+ */
 export function layoutDifferences(plan: ParallelPlan, target: ParallelPlan): FieldChange[] {
-  return LAYOUT_FIELDS.filter((field) => valueText(plan, field) !== valueText(target, field)).map((field) => ({ field, from: valueText(plan, field), to: valueText(target, field) }));
+  const text = (value: unknown) => (value === undefined ? '(unset)' : Array.isArray(value) ? value.join(', ') : String(value));
+  const fields = [...new Set([...Object.keys(target), ...Object.keys(plan)])];
+  const ordered = [...LAYOUT_FIELDS.filter((field) => fields.includes(field)), ...fields.filter((field) => !(LAYOUT_FIELDS as readonly string[]).includes(field))];
+  const of = (p: ParallelPlan, field: string) => (p as unknown as Record<string, unknown>)[field];
+  return ordered
+    .filter((field) => JSON.stringify(of(plan, field)) !== JSON.stringify(of(target, field)))
+    .map((field) => ({ field, from: text(of(plan, field)), to: text(of(target, field)) }));
 }
 
 export interface LayoutApply {
@@ -268,7 +285,7 @@ export interface LayoutApply {
 export function planLayoutApply(input: LayoutEditInput, reread: (text: string) => ParallelPlan | undefined): LayoutApply {
   const plan = layoutEdits(input);
   const after = applyOffsetEdits(input.text, plan.edits);
-  const reason = (field: LayoutField) => plan.notWritten.find((n) => n.field === field)?.reason ?? 'the edited file gives another value';
+  const reason = (field: string) => plan.notWritten.find((n) => n.field === field)?.reason ?? 'not a key this edit writes; set it by hand';
   const replan = plan.edits.length > 0 ? reread(after) : input.current;
   const remaining = replan
     ? layoutDifferences(replan, input.target).map((d) => ({ ...d, reason: reason(d.field) }))

@@ -8,7 +8,7 @@ import type { DesignDraft } from '../model/design';
 import { emptyDraft } from '../model/design';
 import type { EstimateResult } from '../model/estimate';
 import type { Problem } from '../model/problems';
-import { analyseText, MAX_EDITOR_CHARS } from './pipeline';
+import { analyseText, MAX_EDITOR_CHARS, type PipelineInput, type PipelineResult } from './pipeline';
 import { readWorkspaceFile, type WorkspaceRead } from './workspaceFiles';
 import { calibrationFromObject } from '../config/calibrationInput';
 
@@ -125,25 +125,11 @@ export class ConfigAnalyser implements vscode.Disposable {
     const version = document.version;
     let result: AnalysedConfig | undefined;
     try {
-      const text = document.getText();
-      if (document.languageId === 'shellscript' || !/\.(ya?ml|jsonc?|toml|py)$/i.test(document.uri.path)) await this.shellReady;
-      const folder = vscode.workspace.getWorkspaceFolder(document.uri);
-      const [workspace, modelFiles] = await Promise.all([
-        folder && !isWorkspaceFile(document, folder) ? this.workspaceDraft(folder) : Promise.resolve(undefined),
-        text.length <= MAX_EDITOR_CHARS ? readDirectiveFiles(document, text) : Promise.resolve(new Map<string, string | { refused: string }>()),
-      ]);
+      const input = await this.pipelineInput(document, document.getText());
       if (this.disposed) return undefined;
       // Typed into while files were read: start over on the new text (this promise stays the one running).
       if (document.version !== version) return this.run(document);
-      const config = vscode.workspace.getConfiguration(SETTINGS_SECTION, document.uri);
-      const analysed = analyseText({
-        text,
-        fileName: readerFileName(document),
-        settings: settingsDraft(config),
-        ...(workspace ? { workspace } : {}),
-        readFile: (path) => modelFiles.get(path),
-        ...warningThresholds(config),
-      });
+      const analysed = analyseText(input);
       if (analysed) result = { uri: document.uri, version, ...analysed };
     } catch (error) {
       // analyseText guards itself; this is the last net for the glue around it.
@@ -154,6 +140,37 @@ export class ConfigAnalyser implements vscode.Disposable {
     this.cache.set(document.uri.toString(), { version, result });
     this.changed.fire({ document, result });
     return result;
+  }
+
+  /**
+   * The pipeline on other text for this document, with the same settings, workspace layer and model files: how
+   * Apply checks what an edit gives before making it. Not cached, not published.
+   */
+  async analyseEdited(document: vscode.TextDocument, text: string): Promise<PipelineResult | undefined> {
+    try {
+      return analyseText(await this.pipelineInput(document, text));
+    } catch (error) {
+      this.log.error(`Analysing an edit of ${document.uri.toString(true)} failed: ${describe(error)}`);
+      return undefined;
+    }
+  }
+
+  private async pipelineInput(document: vscode.TextDocument, text: string): Promise<PipelineInput> {
+    if (document.languageId === 'shellscript' || !/\.(ya?ml|jsonc?|toml|py)$/i.test(document.uri.path)) await this.shellReady;
+    const folder = vscode.workspace.getWorkspaceFolder(document.uri);
+    const [workspace, modelFiles] = await Promise.all([
+      folder && !isWorkspaceFile(document, folder) ? this.workspaceDraft(folder) : Promise.resolve(undefined),
+      text.length <= MAX_EDITOR_CHARS ? readDirectiveFiles(document, text) : Promise.resolve(new Map<string, string | { refused: string }>()),
+    ]);
+    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION, document.uri);
+    return {
+      text,
+      fileName: readerFileName(document),
+      settings: settingsDraft(config),
+      ...(workspace ? { workspace } : {}),
+      readFile: (path) => modelFiles.get(path),
+      ...warningThresholds(config),
+    };
   }
 
   private workspaceDraft(folder: vscode.WorkspaceFolder): Promise<DesignDraft | undefined> {

@@ -9,6 +9,7 @@ import { checkChunks, checkMicrobatches, checkPipelineRanks, type Checked } from
 export const COMMAND_OPEN_PANEL = 'parallelismLens.openPanel';
 export const COMMAND_OPEN_PANEL_BESIDE = 'parallelismLens.openPanelBeside';
 export const COMMAND_SHOW_SCHEDULE = 'parallelismLens.showSchedule';
+export const COMMAND_SEARCH_LAYOUTS = 'parallelismLens.searchLayouts';
 
 /** The query the controls start from: the last one shown, else the settings. */
 export function defaultQuery(session?: PanelSession): ScheduleQuery {

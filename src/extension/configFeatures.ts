@@ -16,6 +16,10 @@ export interface ConfigFeatures extends vscode.Disposable {
   readonly onDidAnalyse: vscode.Event<AnalysedConfig | undefined>;
   /** The active editor's latest analysis ({ uri, read, completion, estimate, problems }), if it is a config. */
   current(): AnalysedConfig | undefined;
+  /** The analysis of a document's current text (waits for a pending one). */
+  analyse(document: vscode.TextDocument): Promise<AnalysedConfig | undefined>;
+  /** What other text would give for this document, without publishing it (checking an edit first). */
+  analyseEdited(document: vscode.TextDocument, text: string): ReturnType<ConfigAnalyser['analyseEdited']>;
 }
 
 /** Languages whose files a reader may recognise, plus `*.plens.yaml` by name (DESIGN.md §6 activation). */
@@ -83,6 +87,8 @@ export function registerConfigFeatures(context: vscode.ExtensionContext): Config
   return {
     onDidAnalyse: activeChanged.event,
     current: () => active,
+    analyse: (document) => analyser.ensure(document),
+    analyseEdited: (document, text) => analyser.analyseEdited(document, text),
     dispose: () => undefined,
   };
 }

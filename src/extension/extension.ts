@@ -2,7 +2,8 @@
 // owned by context.subscriptions so deactivation releases them all.
 import * as vscode from 'vscode';
 import { SETTINGS_SECTION, warningThresholds } from './analysis';
-import { registerCommands, defaultQuery } from './commands';
+import { COMMAND_SEARCH_LAYOUTS, registerCommands, defaultQuery } from './commands';
+import { LayoutSearch } from './layoutSearch';
 import { registerConfigFeatures } from './configFeatures';
 import { ScheduleJobs } from './scheduleJobs';
 import type { PresentOptions } from './estimatePresenter';
@@ -11,8 +12,12 @@ import { EstimatesViewProvider, PANEL_VIEW_TYPE, PanelSession, SchedulePanel, VI
 export function activate(context: vscode.ExtensionContext): void {
   const jobs = new ScheduleJobs(vscode.Uri.joinPath(context.extensionUri, 'dist', 'scheduleWorker.js').fsPath);
   const session: PanelSession = new PanelSession(() => defaultQuery(), jobs, estimateSettings, () => SchedulePanel.createOrShow(context.extensionUri, session));
+
   const viewProvider = new EstimatesViewProvider(context.extensionUri, session);
   const features = registerConfigFeatures(context);
+  const openBeside = () => SchedulePanel.createOrShow(context.extensionUri, session);
+  const search = new LayoutSearch(vscode.Uri.joinPath(context.extensionUri, 'dist', 'searchWorker.js').fsPath, features, session, openBeside);
+  session.searchHandlers = { search: () => void search.run(), apply: (searchId, rank) => void search.apply(searchId, rank) };
   const showActive = () => {
     const active = features.current();
     // Focus in the panel or a non-config file leaves the last config shown; closing it clears the panel.
@@ -33,6 +38,8 @@ export function activate(context: vscode.ExtensionContext): void {
         SchedulePanel.revive(panel, context.extensionUri, session);
       },
     }),
+    search,
+    vscode.commands.registerCommand(COMMAND_SEARCH_LAYOUTS, () => search.run()),
     ...registerCommands(context.extensionUri, session),
   );
   showActive();

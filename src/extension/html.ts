@@ -155,6 +155,19 @@ export function renderPanelHtml(webview: vscode.Webview, extensionUri: vscode.Ur
           </div>
         </section>
       </vscode-tab-panel>
+      <vscode-tab-header slot="header" id="search-tab" data-testid="search-tab">Search</vscode-tab-header>
+      <vscode-tab-panel id="search-panel" data-testid="search-panel">
+        <div class="controls">
+          <vscode-button id="search-run" data-testid="search-run" icon="search">Search layouts</vscode-button>
+        </div>
+        <p id="search-summary" class="note" role="status" data-testid="search-summary">Search the layouts of the active config: TP, PP, VPP, EP, CP, DP and ZeRO, schedule, micro-batch size and recomputation, ranked by step time. Apply writes a row into the file as one edit you can undo.</p>
+        <div class="table-scroll">
+          <table class="ranks search-table" data-testid="search-table" hidden>
+            <thead><tr id="search-head"></tr></thead>
+            <tbody id="search-rows"></tbody>
+          </table>
+        </div>
+      </vscode-tab-panel>
     </vscode-tabs>
     <div id="csp-violations" data-testid="csp-violations" data-count="0" hidden></div>
   </main>

@@ -3,7 +3,7 @@
 // then only messages flow (vscode-extension-samples' webview-view-sample / webview-sample shape).
 import * as vscode from 'vscode';
 import { SCHEDULE_IDS, SCHEDULE_LABELS } from '../model/schedule/index';
-import { isWebviewMessage, type EstimateMessage, type HostMessage, type InitMessage, type ScheduleId, type ScheduleQuery, type WhatIfChanges } from '../protocol';
+import { isWebviewMessage, type EstimateMessage, type HostMessage, type InitMessage, type SearchMessage, type ScheduleId, type ScheduleQuery, type WhatIfChanges } from '../protocol';
 import { presentEstimate, type PresentOptions } from './estimatePresenter';
 import { panelWebviewOptions, renderPanelHtml } from './html';
 import type { PipelineResult } from './pipeline';
@@ -29,6 +29,9 @@ export class PanelSession implements vscode.Disposable {
   private config: ShownConfig | undefined;
   private whatIf: WhatIfChanges | undefined;
   private estimateMessage: EstimateMessage | undefined;
+  private searchMessage: SearchMessage | undefined;
+  /** What the Search tab's buttons ask for (set once the layout search exists). */
+  searchHandlers: { search(): void; apply(searchId: number, rank: number): void } | undefined;
 
   constructor(
     private readonly defaults: () => ScheduleQuery,
@@ -68,6 +71,12 @@ export class PanelSession implements vscode.Disposable {
       message = { type: 'estimate', fileName: config.fileName, estimate: presentEstimate(config.fileName, config.analysed, options) };
     }
     this.estimateMessage = message;
+    this.broadcast(message);
+  }
+
+  /** A layout search's state or results: shown in the Search tab of every surface. */
+  showSearch(message: SearchMessage): void {
+    this.searchMessage = message;
     this.broadcast(message);
   }
 
@@ -113,6 +122,7 @@ export class PanelSession implements vscode.Disposable {
         });
         if (this.current) void post(webview, this.current);
         if (this.estimateMessage) void post(webview, this.estimateMessage);
+        if (this.searchMessage) void post(webview, this.searchMessage);
         return;
       case 'runSchedule': {
         const query = sanitizeQuery(raw.query);
@@ -131,6 +141,12 @@ export class PanelSession implements vscode.Disposable {
         return;
       case 'openBeside':
         this.openBeside();
+        return;
+      case 'searchLayouts':
+        this.searchHandlers?.search();
+        return;
+      case 'applyLayout':
+        this.searchHandlers?.apply(raw.searchId, raw.rank);
         return;
     }
   }

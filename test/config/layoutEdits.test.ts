@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initShellGrammar } from '../../src/config/megatronShell';
-import { applyOffsetEdits, layoutDifferences, layoutEdits, lineDiff } from '../../src/config/layoutEdits';
+import { applyOffsetEdits, layoutDifferences, layoutEdits, lineDiff, planLayoutApply } from '../../src/config/layoutEdits';
 import { analyseText, type PipelineResult } from '../../src/extension/pipeline';
 import type { ParallelPlan } from '../../src/model/design';
 
@@ -43,7 +43,7 @@ describe('layoutEdits in a plens.yaml', () => {
   });
 
   it('writes a schedule, a micro-batch size and a recompute mode in place', () => {
-    const { after, reread, target } = edit(PLENS, 'deepseek-v3.plens.yaml', { schedule: '1f1b', microBatchSize: 2, recompute: 'full' });
+    const { after, reread, target } = edit(PLENS, 'deepseek-v3.plens.yaml', { schedule: '1f1b', microBatchSize: 2, microbatches: 60, recompute: 'full' });
     expect(layoutDifferences(reread, target)).toEqual([]);
     expect(after).toContain('schedule: 1f1b');
     // The comment after the micro-batch size is kept.
@@ -118,5 +118,22 @@ describe('ZeRO-1 in a Megatron-LM script', () => {
     const { after, reread } = edit(MEGATRON, 'train.sh', { zero: 1 });
     expect(after).toContain('    --pipeline-model-parallel-size 2 \\\n    --use-distributed-optimizer \\\n');
     expect(reread.zero).toBe(1);
+  });
+});
+
+describe('planLayoutApply', () => {
+  it('reports a plan field the edit does not write, so the file\'s figures are not claimed to be the row\'s', () => {
+    const before = analyse(PLENS, 'deepseek-v3.plens.yaml');
+    const target = { ...before.plan, pp: 8, dp: 256, microbatches: 60, etp: 2 };
+    const input = { text: PLENS, format: before.read.format, sourceMap: before.read.sourceMap, origins: before.completion!.origins, current: before.plan, target };
+    const apply = planLayoutApply(input, (text) => analyse(text, 'deepseek-v3.plens.yaml').plan);
+    expect(apply.written.map((c) => c.field)).toEqual(['pp', 'dp']);
+    expect(apply.remaining).toEqual([expect.objectContaining({ field: 'etp', from: '1', to: '2', reason: expect.stringMatching(/by hand/) })]);
+  });
+
+  it('turns sequence parallelism on in place in a plens.yaml', () => {
+    const { after, reread } = edit(PLENS, 'deepseek-v3.plens.yaml', { sequenceParallel: true });
+    expect(after).toContain('sequenceParallel: true');
+    expect(reread.sequenceParallel).toBe(true);
   });
 });

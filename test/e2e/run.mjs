@@ -15,6 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, installExtension, runFolders, startCodeServer, stopProcessGroup, waitForHealthy } from './codeServer.mjs';
 import { CONFIG_CASE, configScenario } from './configCases.mjs';
+import { SEARCH_CASE, searchScenario } from './searchCases.mjs';
 import { compareFigures, countDrawnPixels, cspViolationCount, expectedFigures, forwardColourOnCanvas, readFigures, timelineRows, waitForFigures } from './panel.mjs';
 import { acceptInputBox, inputBoxMessage, pickQuickItem, runCommand, sleep, typeIntoInputBox, waitForQuickInputTitle, waitForWorkbench, webviewFrames, webviewWith } from './workbench.mjs';
 
@@ -45,6 +46,7 @@ const CASE = {
   theme: 'timeline follows a theme change',
   large: 'a large schedule (PP 64 × 16,384) is simulated in the background and drawn',
   ...CONFIG_CASE,
+  ...SEARCH_CASE,
   csp: 'no CSP violations',
 };
 const CASES = Object.values(CASE);
@@ -324,6 +326,7 @@ async function scenario(codeServer, state) {
   });
 
   await configScenario({ page, root: ROOT, workspace, check, assert, screenshot });
+  await searchScenario({ page, root: ROOT, workspace, check, assert, screenshot });
 
   await check(CASE.csp, async () => {
     const counts = [];

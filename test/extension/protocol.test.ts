@@ -11,13 +11,16 @@ describe('message guards', () => {
     expect(isWebviewMessage({ type: 'whatIf', changes: 'pp=8' })).toBe(false);
     expect(isWebviewMessage({ type: 'whatIfReset' })).toBe(true);
     expect(isWebviewMessage({ type: 'openBeside' })).toBe(true);
+    expect(isWebviewMessage({ type: 'searchLayouts' })).toBe(true);
+    expect(isWebviewMessage({ type: 'applyLayout', searchId: 1, rank: 2 })).toBe(true);
+    expect(isWebviewMessage({ type: 'applyLayout', searchId: 1, rank: '2' })).toBe(false);
     expect(isWebviewMessage({ type: 'editFile', path: '/etc/passwd' })).toBe(false);
     expect(isWebviewMessage('ready')).toBe(false);
     expect(isWebviewMessage(null)).toBe(false);
   });
 
   it('accepts the host messages, the estimate included', () => {
-    for (const type of ['init', 'schedule', 'scheduleError', 'scheduleRunning', 'estimate']) expect(isHostMessage({ type })).toBe(true);
+    for (const type of ['init', 'schedule', 'scheduleError', 'scheduleRunning', 'estimate', 'search']) expect(isHostMessage({ type })).toBe(true);
     expect(isHostMessage({ type: 'runSchedule' })).toBe(false);
     expect(isHostMessage({})).toBe(false);
   });

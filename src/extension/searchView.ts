@@ -1,0 +1,42 @@
+// A layout search's results as the rows the panel's Search tab shows: the file's own layout first (it may not
+// fit), then the search's ranking. Pure, no `vscode`.
+import { formatBytes, formatPeakMemory, formatPercent, formatSeconds } from '../format';
+import type { ParallelPlan } from '../model/design';
+import type { Estimate } from '../model/estimate';
+import { SCHEDULE_LABELS } from '../model/schedule/index';
+import { recomputeLabel, type SearchResult } from '../model/search';
+import type { SearchRow } from '../protocol';
+
+export function searchRow(rank: number, plan: ParallelPlan, estimate: Estimate): SearchRow {
+  const { memory } = estimate;
+  return {
+    rank,
+    layout: {
+      tp: plan.tp, pp: plan.pp, vpp: plan.vpp, ep: plan.ep, cp: plan.cp, dp: plan.dp, zero: plan.zero,
+      schedule: SCHEDULE_LABELS[plan.schedule] ?? plan.schedule, microBatchSize: plan.microBatchSize, recompute: recomputeLabel(plan),
+    },
+    stepSeconds: estimate.stepTimeSeconds,
+    mfu: estimate.mfu,
+    peakBytes: memory.peakBytes,
+    capacityBytes: memory.capacityBytes,
+    bubbleFraction: estimate.bubble.fraction,
+    ibBytesPerToken: estimate.traffic.ibBytesPerToken,
+    fits: memory.peakBytes <= memory.capacityBytes,
+    texts: {
+      step: formatSeconds(estimate.stepTimeSeconds),
+      mfu: formatPercent(estimate.mfu),
+      peak: formatPeakMemory(memory.peakBytes, memory.capacityBytes),
+      bubble: formatPercent(estimate.bubble.fraction),
+      ib: formatBytes(estimate.traffic.ibBytesPerToken),
+    },
+  };
+}
+
+/** The rows, and the search in one line. */
+export function searchRows(result: SearchResult, current?: { plan: ParallelPlan; estimate: Estimate }): { rows: SearchRow[]; summary: string } {
+  const rows = result.results.map((candidate, index) => searchRow(index + 1, candidate.plan, candidate.estimate));
+  if (current) rows.unshift(searchRow(0, current.plan, current.estimate));
+  const summary = `${result.evaluated} layouts estimated, ${result.feasible} fit, in ${formatSeconds(result.seconds)}` +
+    (result.cutShort ? ' (time budget reached: the search was cut short)' : '');
+  return { rows, summary };
+}

@@ -1,0 +1,32 @@
+// The Search tab's rows: the file's layout first (marked rank 0), the ranking after, values for sorting and texts
+// for reading, all plain JSON.
+import { describe, expect, it } from 'vitest';
+import { searchRows } from '../../src/extension/searchView';
+import { searchLayouts } from '../../src/model/search';
+import { readFileSync } from 'node:fs';
+import { analyseText } from '../../src/extension/pipeline';
+
+describe('searchRows', () => {
+  const analysed = analyseText({ text: readFileSync('examples/deepseek-v3.plens.yaml', 'utf8'), fileName: 'deepseek-v3.plens.yaml' })!;
+  const design = analysed.completion!.design!;
+  const result = searchLayouts(design, { top: 5, budgetMs: 3000 });
+
+  it('finds layouts to show', () => expect(result.results.length).toBeGreaterThan(0));
+  const { rows, summary } = searchRows(result, { plan: design.plan, estimate: analysed.estimate!.estimate! });
+
+  it('puts the file\'s layout first and the search\'s ranking after it', () => {
+    expect(rows[0]).toMatchObject({ rank: 0, layout: { pp: 16, ep: 64, schedule: 'DualPipe' } });
+    expect(rows.slice(1).map((row) => row.rank)).toEqual(result.results.map((_, i) => i + 1));
+    expect(rows[1]!.stepSeconds).toBe(result.results[0]!.estimate.stepTimeSeconds);
+    expect(summary).toMatch(/^\d+ layouts estimated, \d+ fit, in /);
+  });
+
+  it('says whether each layout fits and writes its figures for people', () => {
+    for (const row of rows) {
+      expect(row.fits).toBe(row.peakBytes <= row.capacityBytes);
+      expect(row.texts.peak).toMatch(/^[\d.]+\/[\d.]+ GiB$/);
+      expect(row.texts.ib).toMatch(/B$/);
+    }
+    expect(JSON.parse(JSON.stringify(rows))).toEqual(rows);
+  });
+});
