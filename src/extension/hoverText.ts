@@ -4,6 +4,8 @@
 import type { Origin } from '../config/types';
 import { fieldValue, type Design, type FieldPath } from '../model/design';
 import type { Estimate } from '../model/estimate';
+import { balancedLayoutString } from '../model/balancedLayout';
+import { formatLayout } from '../model/pipelineLayout';
 import { describeOrigin, escapeMarkdown, formatBytes, formatGiB, formatPeakMemory, formatPercent, formatSeconds, headline, significant } from '../format';
 import type { Variant } from './whatIf';
 
@@ -28,6 +30,13 @@ export const FIELD_LABELS: Partial<Record<FieldPath, string>> = {
   'plan.etp': 'expert tensor-parallel size (ETP)',
   'plan.dp': 'data-parallel size (DP)',
   'plan.vpp': 'virtual pipeline chunks per rank',
+  'plan.layout': 'pipeline layout (what each stage holds)',
+  'plan.firstStageLayers': 'decoder layers on the first pipeline rank',
+  'plan.lastStageLayers': 'decoder layers on the last pipeline rank',
+  'plan.accountForEmbedding': 'embedding counted as a layer of the pipeline split',
+  'plan.accountForLoss': 'loss counted as a layer of the pipeline split',
+  'plan.embeddingWeight': 'layers the embedding weighs in the pipeline split',
+  'plan.lossWeight': 'layers the output head weighs in the pipeline split',
   'plan.zero': 'ZeRO / optimizer sharding stage',
   'plan.schedule': 'pipeline schedule',
   'plan.microBatchSize': 'micro-batch size (sequences)',
@@ -83,6 +92,17 @@ function stripQuotes(text: string): string {
   return text.replace(/^["']|["']$/g, '');
 }
 
+/** What each stage holds, in Megatron's layout letters, and the most balanced layout for the same PP × VPP. */
+function layoutLines(design: Design, estimate: Estimate): string[] {
+  if (design.plan.pp <= 1) return [];
+  const held = formatLayout(estimate.stages.map((s) => ({ embedding: s.embedding, decoderLayers: s.layers, mtpLayers: s.mtpLayers, loss: s.loss })));
+  const chunks = estimate.stages.length / design.plan.pp;
+  const balanced = balancedLayoutString(design, design.plan.pp, chunks);
+  const lines = [`- stages hold \`${held}\` (E embedding, t layer, m MTP, L output head and loss)`];
+  if (balanced !== held) lines.push(`- most balanced for PP ${design.plan.pp} × ${chunks}: \`${balanced}\``);
+  return lines;
+}
+
 function displayValue(value: unknown): string {
   if (value === null) return 'unlimited';
   return String(value);
@@ -103,11 +123,13 @@ function effectLines(field: FieldPath, design: Design, estimate: Estimate): stri
   };
   const out: string[] = [];
   switch (field) {
-    case 'plan.pp': case 'plan.vpp': {
+    case 'plan.pp': case 'plan.vpp': case 'plan.layout': case 'plan.firstStageLayers': case 'plan.lastStageLayers':
+    case 'plan.accountForEmbedding': case 'plan.accountForLoss': case 'plan.embeddingWeight': case 'plan.lossWeight': {
       const layers = estimate.stages.map((s) => s.layers);
       const low = Math.min(...layers);
       const high = Math.max(...layers);
       out.push(`- ${plan.pp} pipeline ranks, ${estimate.stages.length} model stages; ${low === high ? low : `${low}–${high}`} layers per stage (${model.layers} layers)`);
+      out.push(...layoutLines(design, estimate));
       out.push(`- ${bubble}`, `- ${memory}`, `- ${traffic('pp')}`);
       break;
     }

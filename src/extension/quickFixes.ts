@@ -8,6 +8,7 @@ import type { SourceRange } from '../model/problems';
 import type { AnalysedConfig, ConfigAnalyser } from './analysis';
 import { DIAGNOSTIC_SOURCE } from './diagnostics';
 import { expertChoices, globalBatchFor, isWorldFixed, legacyRename, microbatchChoices, pipelineChoices, plainNumberSpan, tensorChoices } from './fixCandidates';
+import { balancedLayoutFix, type TextEdit } from './layoutFix';
 import { zeroBased } from './ranges';
 
 // Codes of src/model/layoutChecks.ts whose fix is a size: layers over stages (empty or uneven), experts over EP.
@@ -43,9 +44,12 @@ function fixesFor(diagnostic: vscode.Diagnostic, document: vscode.TextDocument, 
   const design = analysis.completion?.design;
   if (!design) return [];
   const origins = analysis.completion!.origins;
-  if (PIPELINE_CODES.has(code)) {
-    return sizeFixes(diagnostic, document, analysis, 'plan.pp', design.plan.pp, pipelineChoices(design, isWorldFixed(origins)),
-      (pp) => `Set pipeline-parallel size to ${pp} (${layersPerStage(design, pp)})`);
+  if (PIPELINE_CODES.has(code) || code === 'layout/pipeline-layout') {
+    const layout = balancedLayoutFix(analysis.read.format, design, analysis.read.sourceMap, document.getText());
+    const layoutAction = layout ? [editAction(layout.title, document, layout.edit, diagnostic, code === 'layout/pipeline-layout')] : [];
+    if (code === 'layout/pipeline-layout') return layoutAction;
+    return [...layoutAction, ...sizeFixes(diagnostic, document, analysis, 'plan.pp', design.plan.pp, pipelineChoices(design, isWorldFixed(origins)),
+      (pp) => `Set pipeline-parallel size to ${pp} (${layersPerStage(design, pp)})`)];
   }
   if (code === 'layout/heads-tp') {
     return sizeFixes(diagnostic, document, analysis, 'plan.tp', design.plan.tp, tensorChoices(design, isWorldFixed(origins)),
@@ -110,6 +114,11 @@ function editableValue(document: vscode.TextDocument, analysis: AnalysedConfig, 
   if (!span) return undefined;
   const start = document.offsetAt(range.start);
   return new vscode.Range(document.positionAt(start + span.start), document.positionAt(start + span.end));
+}
+
+function editAction(title: string, document: vscode.TextDocument, edit: TextEdit, diagnostic: vscode.Diagnostic, preferred: boolean): vscode.CodeAction {
+  const range = new vscode.Range(document.positionAt(edit.startOffset), document.positionAt(edit.endOffset));
+  return replaceAction(title, document, range, edit.text, diagnostic, preferred);
 }
 
 function replaceAction(title: string, document: vscode.TextDocument, range: vscode.Range, text: string, diagnostic: vscode.Diagnostic, preferred: boolean): vscode.CodeAction {

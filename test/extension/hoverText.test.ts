@@ -17,6 +17,9 @@ describe('hoverMarkdown', () => {
     expect(md).toContain('Value **16**, from this file \\(line 9\\).');
     // 61 layers over 16 stages: 3 or 4 per stage.
     expect(md).toContain('- 16 pipeline ranks, 16 model stages; 3–4 layers per stage (61 layers)');
+    // ⌈61/16⌉ = 4 with 3 short: the last, the first, then the one before the last give one up each.
+    expect(md).toContain('- stages hold `Et*3|(t*4|)*13t*3|t*3mL`');
+    expect(md).toMatch(/- most balanced for PP 16 × 1: `E/);
     expect(md).toMatch(/- bubble \d+% of the step/);
     expect(md).toContain('| PP | bubble | peak memory | step | MFU |');
     expect(md).toMatch(/\| 8 \| \d+% \|/);
