@@ -147,8 +147,20 @@ export interface EstimateView {
   };
   /** The designed step, replayed by the page's timeline; its makespan is `makespanSeconds`. */
   timeline?: TimelineSpec & { makespanSeconds: number };
+  /** Where the step goes (estimate.breakdown): parts in order, each starting where the previous ended; they sum to the step. */
+  waterfall?: { rows: EstimateWaterfallRow[]; totalText: string };
   problems: EstimateProblem[];
   assumptions: EstimateAssumption[];
+}
+
+export interface EstimateWaterfallRow {
+  id: string;
+  label: string;
+  secondsText: string;
+  shareText: string;
+  /** Where the bar starts and how wide it is, as fractions of the step. */
+  startFraction: number;
+  widthFraction: number;
 }
 
 /** The active config's estimate, or `estimate: null` when no recognised config is open (the page shows schedules). */

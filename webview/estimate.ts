@@ -51,6 +51,7 @@ export class EstimatePane {
     this.renderFigures(view);
     this.renderMemory(view);
     this.renderTraffic(view);
+    this.renderWaterfall(view);
     this.renderTimeline(view);
     this.renderProblems(view);
     this.renderAssumptions(view);
@@ -109,6 +110,25 @@ export class EstimatePane {
     byId('ib-per-token').textContent = traffic?.ibBytesPerTokenText ?? '';
     byId('exposed-comm').textContent = traffic?.exposedCommText ?? '';
     byId('compute-comm').textContent = traffic?.computeToCommText ?? '';
+  }
+
+  /** One row per part; its bar starts where the previous part ended (set through the CSSOM, which the CSP allows). */
+  private renderWaterfall(view: EstimateView): void {
+    const waterfall = view.waterfall;
+    byId('waterfall-rows').replaceChildren(...(waterfall?.rows ?? []).map((row) => {
+      const tr = document.createElement('tr');
+      tr.dataset.testid = `waterfall-${row.id}`;
+      const barCell = document.createElement('td');
+      barCell.className = 'waterfall-bar-col';
+      const bar = document.createElement('div');
+      bar.className = `waterfall-bar part-${row.id}`;
+      bar.style.marginLeft = `${(row.startFraction * 100).toFixed(2)}%`;
+      bar.style.width = `${Math.max(0, row.widthFraction * 100).toFixed(2)}%`;
+      barCell.append(bar);
+      tr.append(cell('th', row.label), cell('td', row.secondsText, 'seconds'), cell('td', row.shareText, 'share'), barCell);
+      return tr;
+    }));
+    byId('waterfall-total').textContent = waterfall?.totalText ?? '';
   }
 
   private renderTimeline(view: EstimateView): void {

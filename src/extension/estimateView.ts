@@ -8,6 +8,7 @@ import type { Estimate, EstimateResult } from '../model/estimate';
 import type { Problem } from '../model/problems';
 import { closedForm } from '../model/schedule/closedForm';
 import { planSchedule, SCHEDULE_LABELS } from '../model/schedule/index';
+import { waterfallRows } from '../model/stepBreakdown';
 import type { EstimateFigure, EstimateProblem, EstimateTrafficRow, EstimateView, TrafficDimension, WhatIfChanges } from '../protocol';
 import { assumptionRows } from './estimateAssumptions';
 import { timelineView } from './estimateTimeline';
@@ -57,6 +58,7 @@ export function buildEstimateView(input: EstimateViewInput): EstimateView {
   };
   if (input.memoryWarningFraction !== undefined) view.memory.warningFraction = input.memoryWarningFraction;
   view.traffic = trafficOf(estimate);
+  view.waterfall = waterfallOf(estimate);
   const timeline = timelineView(input.result?.timeline);
   if (timeline) view.timeline = timeline;
   return view;
@@ -85,6 +87,18 @@ function figuresOf(estimate: Estimate, design: Design): EstimateFigure[] {
 function closedFormFormula(design: Design): string {
   const run = planSchedule(design.plan);
   return closedForm(run.id, { ...run.params, chunks: Math.max(1, design.plan.vpp) }, { F: 1, B: 2, W: 1 }).formula;
+}
+
+/** The step's waterfall: each part's bar starts where the previous one ended, the last ends at the step time. */
+function waterfallOf(estimate: Estimate): NonNullable<EstimateView['waterfall']> {
+  const total = estimate.breakdown.totalSeconds;
+  let start = 0;
+  const rows = waterfallRows(estimate.breakdown).map(({ id, label, seconds }) => {
+    const row = { id, label, secondsText: formatSeconds(seconds), shareText: formatPercent(total > 0 ? seconds / total : 0), startFraction: total > 0 ? start / total : 0, widthFraction: total > 0 ? seconds / total : 0 };
+    start += seconds;
+    return row;
+  });
+  return { rows, totalText: formatSeconds(total) };
 }
 
 function trafficOf(estimate: Estimate): NonNullable<EstimateView['traffic']> {

@@ -79,6 +79,12 @@ export function renderPanelHtml(webview: vscode.Webview, extensionUri: vscode.Ur
                 <div id="estimate-timeline-box"><canvas id="estimate-timeline" data-testid="estimate-timeline" role="img" aria-label="Per-rank timeline of the estimated step"></canvas></div>
               </section>
             </div>
+            <h3>Where the step goes</h3>
+            <table class="waterfall" data-testid="waterfall-table">
+              <thead><tr><th scope="col">Part of the step (busiest rank)</th><th scope="col">Time</th><th scope="col">Share</th><th scope="col" class="waterfall-bar-col">Waterfall</th></tr></thead>
+              <tbody id="waterfall-rows"></tbody>
+              <tfoot><tr><th scope="row">Step time</th><td id="waterfall-total" data-testid="waterfall-total"></td><td>100%</td><td></td></tr></tfoot>
+            </table>
             <h3>Traffic per GPU per step</h3>
             <table class="ranks traffic" data-testid="traffic-table">
               <thead><tr><th scope="col">Dimension</th><th scope="col">NVLink</th><th scope="col">InfiniBand</th></tr></thead>

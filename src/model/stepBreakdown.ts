@@ -54,3 +54,24 @@ export function stepBreakdown(parts: Float64Array, makespanSeconds: number, expo
     totalSeconds: opSeconds + bubbleSeconds + exposedDpSeconds + optimizerSeconds + fabricSeconds,
   };
 }
+
+export type WaterfallPart =
+  | 'denseGemm' | 'expertGemm' | 'attention' | 'memoryBound' | 'fixed' | 'tp' | 'cp' | 'ep' | 'bubble' | 'dp' | 'optimizer' | 'fabric';
+
+/** The waterfall in the order people read a step: compute, exposed communication inside it, then what follows. */
+export function waterfallRows(b: StepBreakdown): { id: WaterfallPart; label: string; seconds: number }[] {
+  return [
+    { id: 'denseGemm', label: 'dense GEMMs', seconds: b.compute.denseGemm },
+    { id: 'expertGemm', label: 'expert GEMMs', seconds: b.compute.expertGemm },
+    { id: 'attention', label: 'attention', seconds: b.compute.attention },
+    { id: 'memoryBound', label: 'memory-bound (norms, activations, routing, casts)', seconds: b.compute.memoryBound },
+    { id: 'fixed', label: 'fixed per-layer costs', seconds: b.fixedSeconds },
+    { id: 'tp', label: 'exposed TP communication', seconds: b.exposedComm.tp },
+    { id: 'cp', label: 'exposed CP communication', seconds: b.exposedComm.cp },
+    { id: 'ep', label: 'exposed EP all-to-all', seconds: b.exposedComm.ep },
+    { id: 'bubble', label: 'pipeline bubble (incl. waits for PP sends)', seconds: b.bubbleSeconds },
+    { id: 'dp', label: 'exposed DP synchronisation', seconds: b.exposedComm.dp },
+    { id: 'optimizer', label: 'optimizer step', seconds: b.optimizerSeconds },
+    { id: 'fabric', label: 'fabric at scale', seconds: b.fabricSeconds },
+  ];
+}

@@ -12,7 +12,7 @@ import { runCommand, sleep, webviewFrames } from './workbench.mjs';
 export const CONFIG_CASE = {
   configHeadline: 'status bar and CodeLens show the estimate headline of deepseek-v3.plens.yaml',
   configHover: 'hover on pp: shows the PP neighbour table',
-  configPanel: 'Estimate tab draws the memory chart, traffic, timeline, problems and origins',
+  configPanel: 'Estimate tab draws the memory chart, the step waterfall, traffic, timeline, problems and origins',
   configTimeline: 'Estimate timeline draws every rank row, its idle share is the bubble, and hovering names an op',
   configFigures: 'Estimate tab figures equal plens estimate --json',
   configWhatIf: 'what-if PP 8 re-estimates in the panel without touching the file',
@@ -115,6 +115,14 @@ export async function configScenario({ page, root, workspace, check, assert, scr
     assert(memory.colours >= 6, `only ${memory.colours} opaque colours in the memory chart`);
     const timeline = await countDrawnPixels(frame, 'estimate-timeline');
     assert(timeline.drawn / Math.max(1, timeline.total) > 0.1, 'the designed step timeline is not drawn');
+    // The step as a waterfall: twelve parts and a total equal to the step-time figure.
+    const waterfallRows = await frame.locator('[data-testid="waterfall-table"] tbody tr').count();
+    assert(waterfallRows === 12, `${waterfallRows} waterfall rows, expected 12`);
+    const waterfallTotal = (await frame.locator('[data-testid="waterfall-total"]').textContent())?.trim();
+    const stepTime = (await frame.locator('[data-testid="figure-step-time"]').textContent())?.trim();
+    assert(waterfallTotal && waterfallTotal === stepTime, `the waterfall ends at "${waterfallTotal}", the step time is "${stepTime}"`);
+    const waterfallBars = await frame.locator('[data-testid="waterfall-table"] .waterfall-bar').evaluateAll((bars) => bars.filter((bar) => bar.getBoundingClientRect().width > 1).length);
+    assert(waterfallBars >= 3, `only ${waterfallBars} waterfall bars are drawn`);
     const traffic = await frame.locator('[data-testid="traffic-table"] tbody tr').allTextContents();
     assert(traffic.length === 5, `${traffic.length} traffic rows, expected TP, CP, EP, PP, DP`);
     const problems = await frame.locator('[data-testid="estimate-problems"] li').count();

@@ -25,6 +25,15 @@ describe('buildEstimateView on the DeepSeek-V3 design', () => {
     roundTrips(view);
   });
 
+  it('shows the step as a waterfall: bars end to end, the last ending at the step time', () => {
+    const rows = view.waterfall!.rows;
+    expect(rows.map((r) => r.id)).toEqual(['denseGemm', 'expertGemm', 'attention', 'memoryBound', 'fixed', 'tp', 'cp', 'ep', 'bubble', 'dp', 'optimizer', 'fabric']);
+    for (let i = 1; i < rows.length; i++) expect(rows[i]!.startFraction).toBeCloseTo(rows[i - 1]!.startFraction + rows[i - 1]!.widthFraction, 12);
+    const last = rows[rows.length - 1]!;
+    expect(last.startFraction + last.widthFraction).toBeCloseTo(1, 12);
+    expect(view.waterfall!.totalText).toBe(formatSeconds(estimate.stepTimeSeconds));
+  });
+
   it('names the file by its base name and its format in words', () => {
     expect(view.fileName).toBe('deepseek-v3.plens.yaml');
     expect(view.formatName).toBe('Parallelism Lens design');

@@ -1,5 +1,6 @@
 // `plens estimate FILE...`: read, complete, estimate; a table for people or CONTRACT.md's JSON.
 import { estimate, type Estimate } from '../../model/estimate';
+import { waterfallRows } from '../../model/stepBreakdown';
 import { formatBytes, formatGiB, formatQuantity, formatSeconds, significant } from '../../format';
 import { parseArgs } from '../args';
 import { table, tablePercent } from '../format';
@@ -62,18 +63,11 @@ export function describeEstimate(e: Estimate): string {
  */
 export function explainEstimate(e: Estimate, origins: EstimateJson['origins'] = {}): string {
   const b = e.breakdown;
-  const rows: [string, number][] = [
-    ['dense GEMMs', b.compute.denseGemm], ['expert GEMMs', b.compute.expertGemm], ['attention', b.compute.attention],
-    ['memory-bound (norms, activations, routing, casts)', b.compute.memoryBound], ['fixed per-layer costs', b.fixedSeconds],
-    ['exposed TP communication', b.exposedComm.tp], ['exposed CP communication', b.exposedComm.cp], ['exposed EP all-to-all', b.exposedComm.ep],
-    ['pipeline bubble (incl. waits for PP sends)', b.bubbleSeconds], ['exposed DP synchronisation', b.exposedComm.dp],
-    ['optimizer step', b.optimizerSeconds], ['fabric at scale', b.fabricSeconds],
-  ];
   let running = 0;
   const waterfall = table(['part of the step', 'seconds', 'share', 'running total'], [
-    ...rows.map(([name, seconds]) => {
+    ...waterfallRows(b).map(({ label, seconds }) => {
       running += seconds;
-      return [name, formatSeconds(seconds), tablePercent(seconds / b.totalSeconds), formatSeconds(running)];
+      return [label, formatSeconds(seconds), tablePercent(seconds / b.totalSeconds), formatSeconds(running)];
     }),
     ['step time', formatSeconds(b.totalSeconds), tablePercent(1), formatSeconds(b.totalSeconds)],
   ]);
