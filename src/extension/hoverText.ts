@@ -52,6 +52,25 @@ export const FIELD_LABELS: Partial<Record<FieldPath, string>> = {
   'cluster.gpusPerNode': 'GPUs per NVLink domain',
   'cluster.worldSize': 'GPUs in the job',
   'modelId': 'model',
+  'plan.fp8Recipe': 'FP8 scaling recipe',
+  'plan.compile': 'torch.compile',
+  'plan.tpCommOverlap': 'TP communication overlap',
+  'plan.epCommOverlap': 'EP all-to-all overlap',
+  'plan.cpCommOverlap': 'CP ring overlap with attention',
+  'plan.overlapGradReduce': 'DP gradient-reduce overlap',
+  'plan.overlapParamGather': 'DP parameter-gather overlap',
+  'calibration.gemmFraction': 'calibration: dense GEMM fraction of peak',
+  'calibration.expertGemmFraction': 'calibration: expert GEMM fraction of peak',
+  'calibration.attentionFraction': 'calibration: attention fraction of the BF16 peak',
+  'calibration.hbmFraction': 'calibration: HBM bandwidth fraction',
+  'calibration.layerFixedSeconds': 'calibration: fixed seconds per layer per micro-batch',
+  'calibration.moeLayerFixedSeconds': 'calibration: extra fixed seconds per MoE layer per micro-batch',
+  'calibration.tpOverlap': 'calibration: share of TP communication hidden',
+  'calibration.epOverlap': 'calibration: share of the EP all-to-all hidden',
+  'calibration.cpOverlap': 'calibration: share of the CP ring hidden',
+  'calibration.dpOverlap': 'calibration: share of DP synchronisation hidden',
+  'calibration.expertImbalance': 'calibration: expert load imbalance (max/mean)',
+  'calibration.fabricSlowdownPerDoubling': 'calibration: fabric slowdown per doubling past 1,024 GPUs',
 };
 
 const SHORT: Partial<Record<FieldPath, string>> = {
@@ -148,14 +167,44 @@ function effectLines(field: FieldPath, design: Design, estimate: Estimate): stri
     case 'plan.dp': case 'plan.zero':
       out.push(`- ${traffic('dp')}`, `- ${memory}`);
       break;
-    case 'plan.recompute': case 'plan.seqLength': case 'plan.sequenceParallel': case 'plan.precision':
+    case 'plan.recompute': case 'plan.seqLength': case 'plan.sequenceParallel':
       out.push(`- ${memory}`);
       break;
+    case 'plan.precision': case 'plan.fp8Recipe': case 'plan.compile': case 'cluster.gpu':
+      out.push(`- ${memory}`, `- ${computeLine(estimate)}`, `- ${calibrationLine(estimate)}`);
+      break;
+    case 'plan.tpCommOverlap': case 'plan.epCommOverlap': case 'plan.cpCommOverlap': case 'plan.overlapGradReduce': case 'plan.overlapParamGather':
+      out.push(`- ${exposedLine(estimate)}`);
+      break;
     default:
+      if (field.startsWith('calibration.')) {
+        const key = field.slice('calibration.'.length) as keyof Estimate['calibration'];
+        const used = estimate.calibration[key];
+        if (used) out.push(`- in force: **${significant(used.value)}** (${used.from === 'design' ? 'this setting' : used.from})`);
+        out.push(`- ${computeLine(estimate)}`, `- ${exposedLine(estimate)}`);
+      }
       break;
   }
   out.push(`- ${headline(estimate)}; ${formatExposed(estimate)}`);
   return out;
+}
+
+/** The compute parts of the step's waterfall (estimate.breakdown). */
+function computeLine(estimate: Estimate): string {
+  const c = estimate.breakdown.compute;
+  return `per step: dense GEMMs ${formatSeconds(c.denseGemm)}, expert GEMMs ${formatSeconds(c.expertGemm)}, attention ${formatSeconds(c.attention)}, memory-bound ${formatSeconds(c.memoryBound)}, fixed ${formatSeconds(estimate.breakdown.fixedSeconds)}`;
+}
+
+function exposedLine(estimate: Estimate): string {
+  const e = estimate.breakdown.exposedComm;
+  return `exposed per step: TP ${formatSeconds(e.tp)}, CP ${formatSeconds(e.cp)}, EP ${formatSeconds(e.ep)}, DP ${formatSeconds(e.dp)}`;
+}
+
+/** The GEMM and attention plateaus in force and where each came from (catalog, or the user's calibration). */
+function calibrationLine(estimate: Estimate): string {
+  const c = estimate.calibration;
+  const one = (name: string, v: { value: number; from: string }) => `${name} ${significant(v.value)} (${v.from === 'design' ? 'your calibration' : v.from})`;
+  return `calibration: ${one('GEMM', c.gemmFraction)}, ${one('expert GEMM', c.expertGemmFraction)}, ${one('attention', c.attentionFraction)}, ${one('HBM', c.hbmFraction)}`;
 }
 
 function formatExposed(estimate: Estimate): string {

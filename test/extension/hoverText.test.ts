@@ -35,6 +35,22 @@ describe('hoverMarkdown', () => {
     expect(md).toContain('Written as &lt;img src=x onerror=alert\\(1\\)\\>; used as **H800**');
   });
 
+  it('on a calibration key: its value and origin, the value in force, and the parts of the step it moves', () => {
+    const calibrated = { ...design, calibration: { gemmFraction: 0.6 } };
+    const md = hoverMarkdown({
+      field: 'calibration.gemmFraction', writtenText: '0.6', design: calibrated, origin: { from: 'workspace' }, estimate: { ...estimate, calibration: { ...estimate.calibration, gemmFraction: { value: 0.6, from: 'design' } } }, variants: [],
+    });
+    expect(md).toContain('**calibration: dense GEMM fraction of peak**');
+    expect(md).toContain('Value **0\\.6**, from the workspace plens\\.yaml');
+    expect(md).toContain('- in force: **0.6** (this setting)');
+    expect(md).toMatch(/dense GEMMs [\d.]+ \w+, expert GEMMs/);
+  });
+
+  it('on the precision: the GEMM plateaus in force and where each came from', () => {
+    const md = hoverMarkdown({ field: 'plan.precision', writtenText: 'fp8', design, origin: { from: 'file' }, estimate, variants: [] });
+    expect(md).toContain('calibration: GEMM 0.64 (catalog)');
+  });
+
   it('explains a missing estimate in words', () => {
     const md = hoverMarkdown({ field: 'plan.tp', writtenText: '$TP', design: undefined, origin: undefined, estimate: null, noEstimateReason: 'the model lacks layers', variants: [] });
     expect(md).toContain('Written as $TP; not resolved, from not set.');
