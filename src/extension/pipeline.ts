@@ -6,6 +6,7 @@ import { completeDesign, readConfig, type Completion, type CompletionContext } f
 import type { ReadResult, Reader } from '../config/types';
 import type { DesignDraft } from '../model/design';
 import { estimate, type Estimate, type EstimateResult } from '../model/estimate';
+import { nearCapacity } from '../model/warnings';
 import type { Problem } from '../model/problems';
 import { scheduleOps } from './whatIf';
 
@@ -71,23 +72,7 @@ export function analyseText(input: PipelineInput, reader: Reader = readConfig): 
   }
 }
 
-/**
- * Ranks that fit but leave less headroom than the user asked for: a `memory/near-capacity` warning on the PP key,
- * worst first. Over capacity is the model's `memory/over-capacity` error already.
- */
-export function nearCapacity(estimate: Estimate, fraction: number): Problem[] {
-  const { capacityBytes, stages } = estimate.memory;
-  const limit = fraction * capacityBytes;
-  const tight = stages.filter((m) => m.totalBytes > limit && m.totalBytes <= capacityBytes).sort((a, b) => b.totalBytes - a.totalBytes);
-  const worst = tight[0];
-  if (!worst) return [];
-  const gib = (bytes: number) => (bytes / 2 ** 30).toFixed(1);
-  const others = tight.length > 1 ? ` (and ${tight.length - 1} more rank${tight.length > 2 ? 's' : ''} above it)` : '';
-  return [{
-    severity: 'warning', code: 'memory/near-capacity', field: 'plan.pp',
-    message: `pipeline rank ${worst.stage} needs ${gib(worst.totalBytes)} of ${gib(capacityBytes)} GiB per GPU (${Math.round((worst.totalBytes / capacityBytes) * 100)} % of HBM), above the ${Math.round(fraction * 100)} % warning threshold (setting parallelismLens.memoryWarningFraction)${others}`,
-  }];
-}
+export { nearCapacity };
 
 /**
  * Presentation: the same code on the same range said again (one `memory/over-capacity` per pipeline stage)

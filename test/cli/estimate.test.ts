@@ -6,6 +6,7 @@ import { describeEstimate, runEstimate } from '../../src/cli/commands/estimate';
 import { runSearch } from '../../src/cli/commands/search';
 import { runTrace } from '../../src/cli/commands/trace';
 import { memoryIo, UsageError } from '../../src/cli/io';
+import { analyseText } from '../../src/extension/pipeline';
 import { formatBytes, formatGiB, formatPercent, formatQuantity, formatSeconds } from '../../src/format';
 import type { Estimate } from '../../src/model/estimate';
 
@@ -161,5 +162,17 @@ describe('plens search --apply', () => {
   it('refuses --write without --apply and a row past the results', async () => {
     await expect(runSearch([MIXTRAL, '--write'], io())).rejects.toThrow(UsageError);
     await expect(runSearch([MIXTRAL, '--top', '1', '--budget', '1', '--apply', '999'], io())).rejects.toThrow(/--apply 999/);
+  });
+});
+
+describe('plens and the editor report the same problems', () => {
+  it('warns that the DeepSeek-V3 example peaks near the HBM, as the editor does at its default threshold', async () => {
+    const out = io();
+    await runEstimate([DSV3, '--json'], out);
+    const json = JSON.parse(out.out);
+    const cli = json.problems.map((p: { code: string }) => p.code).sort();
+    const editor = analyseText({ text: readFileSync(DSV3, 'utf8'), fileName: DSV3, memoryWarningFraction: 0.9, bubbleWarningFraction: 0.1 })!;
+    expect(cli).toContain('memory/near-capacity');
+    expect(cli).toEqual(editor.problems.map((p) => p.code).sort());
   });
 });

@@ -55,8 +55,9 @@ describe('plens estimate (text) and plens check', () => {
       expect.stringMatching(/^examples\/deepseek-v3\.plens\.yaml:12:7: warning layout\/layers-pp: 61 layers/),
       `${GPT3}:56:31: error layout/world-size: tp·pp·cp·dp = 8·16·1·1 = 128, but the cluster has 8 GPUs (1 node × 8)`,
     ]);
-    // Three value/defaulted notes and the world size: one error, one warning over both files.
-    expect(lines).toContain('2 files checked: 1 error, 1 warning');
+    // Three value/defaulted notes and the world size: one error; the layer split and DeepSeek-V3's 97 % of HBM
+    // (memory/near-capacity, as the editor warns at its default threshold): two warnings over both files.
+    expect(lines).toContain('2 files checked: 1 error, 2 warnings');
   });
 
   it('plens trace names the first error at its line', async () => {

@@ -4,6 +4,7 @@
 import { designProblems } from '../../config/designProblems';
 import type { Problem } from '../../model/problems';
 import { estimate, type EstimateResult } from '../../model/estimate';
+import { DEFAULT_BUBBLE_WARNING_FRACTION, DEFAULT_MEMORY_WARNING_FRACTION, nearCapacity } from '../../model/warnings';
 import { formatGiB } from '../../format';
 import { numberFlag, parseArgs, type ParsedArgs } from '../args';
 import { tablePercent } from '../format';
@@ -66,8 +67,10 @@ function checkFile(io: CliIo, file: string, flags: ReturnType<typeof flagDraft>,
     return { file, format: null, problems: [], thresholds: {}, unreadable: message };
   }
   const { completion } = loaded;
-  const result = completion.design ? withoutOwnBubbleWarning(estimate(completion.design), maxBubble) : undefined;
-  const problems = designProblems({ read: loaded.read, completion, result });
+  // The editor's default thresholds unless the flags set limits of their own (model/warnings.ts).
+  const result = completion.design ? withoutOwnBubbleWarning(estimate(completion.design, { maxBubbleFraction: DEFAULT_BUBBLE_WARNING_FRACTION }), maxBubble) : undefined;
+  const extra = result?.estimate && maxMemory === undefined ? nearCapacity(result.estimate, DEFAULT_MEMORY_WARNING_FRACTION) : [];
+  const problems = designProblems({ read: loaded.read, completion, result, extra });
   const report: FileReport = { file, format: loaded.format, problems, thresholds: {} };
   const anchor = completion.origins['plan.schedule']?.range ?? completion.origins['plan.pp']?.range;
   if (maxBubble !== undefined) {

@@ -1,6 +1,7 @@
 // `plens estimate FILE...`: read, complete, estimate; a table for people or CONTRACT.md's JSON.
 import { estimate, type Estimate } from '../../model/estimate';
 import { waterfallRows } from '../../model/stepBreakdown';
+import { DEFAULT_BUBBLE_WARNING_FRACTION } from '../../model/warnings';
 import { formatBytes, formatGiB, formatQuantity, formatSeconds, significant } from '../../format';
 import { parseArgs } from '../args';
 import { table, tablePercent } from '../format';
@@ -20,7 +21,8 @@ export async function runEstimate(argv: string[], io: CliIo): Promise<number> {
   for (const file of args.positionals) {
     const loaded = loadDesign(io, file, flags, { allowOutside: args.switches.has('allow-outside') });
     const design = loaded.completion.design;
-    const result = design ? estimate(design) : undefined;
+    // The editor's default thresholds, so that plens and the editor report the same problems (model/warnings.ts).
+    const result = design ? estimate(design, { maxBubbleFraction: DEFAULT_BUBBLE_WARNING_FRACTION }) : undefined;
     const json = estimateJson(loaded, result);
     if (json.estimate === null) failed = true;
     outputs.push(json);
@@ -45,7 +47,10 @@ export function describeEstimate(e: Estimate): string {
     ['exposed communication', formatSeconds(e.traffic.exposedCommSeconds)],
     ['compute : communication (per layer)', ratio === null ? 'no communication' : `${significant(ratio)} : 1`],
   ]);
-  const stages = table(['stage', 'layers', 'F', 'B', 'W', 'F&B'], e.stages.map((s) => [
+  // An overlapped pair is not one stage's: it couples this stage's forward with its mirror stage's backward on
+  // the same rank (model/cost/stageTime.ts), and the column says which.
+  const last = e.stages.length - 1;
+  const stages = table(['stage', 'layers', 'F', 'B', 'W', `F&B pair (F of s, B of ${last}−s)`], e.stages.map((s) => [
     String(s.stage), String(s.layers), formatSeconds(s.F), formatSeconds(s.B), formatSeconds(s.W), formatSeconds(s.FB),
   ]));
   const memory = table(['rank', 'weights', 'grads', 'optimizer', 'activations', 'other', 'total'], e.memory.stages.map((m) => [

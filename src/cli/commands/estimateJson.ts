@@ -5,6 +5,7 @@ import type { Origin } from '../../config/types';
 import type { Design, FieldPath } from '../../model/design';
 import type { Estimate, EstimateResult } from '../../model/estimate';
 import type { Problem } from '../../model/problems';
+import { DEFAULT_MEMORY_WARNING_FRACTION, nearCapacity } from '../../model/warnings';
 import type { LoadedDesign } from './loadDesign';
 
 export interface ProblemJson {
@@ -49,7 +50,8 @@ export function estimateJson(loaded: LoadedDesign, result: EstimateResult | unde
   for (const [path, origin] of Object.entries(loaded.completion.origins)) {
     origins[path] = { from: origin.from, ...(origin.range ? { line: origin.range.line, column: origin.range.column } : {}), ...(origin.detail ? { detail: origin.detail } : {}) };
   }
-  const problems = designProblems({ read: loaded.read, completion: loaded.completion, result });
+  const extra = result?.estimate ? nearCapacity(result.estimate, DEFAULT_MEMORY_WARNING_FRACTION) : [];
+  const problems = designProblems({ read: loaded.read, completion: loaded.completion, result, extra });
   return {
     file: loaded.file,
     format: loaded.format,
