@@ -10,6 +10,9 @@ export const COMMAND_OPEN_PANEL = 'parallelismLens.openPanel';
 export const COMMAND_OPEN_PANEL_BESIDE = 'parallelismLens.openPanelBeside';
 export const COMMAND_SHOW_SCHEDULE = 'parallelismLens.showSchedule';
 export const COMMAND_SEARCH_LAYOUTS = 'parallelismLens.searchLayouts';
+export const COMMAND_OPEN_EXAMPLE = 'parallelismLens.openExample';
+/** The walkthrough's example; it ships in the .vsix (.vscodeignore). */
+const EXAMPLE_PATH = ['examples', 'deepseek-v3.plens.yaml'];
 
 /** The query the controls start from: the last one shown, else the settings. */
 export function defaultQuery(session?: PanelSession): ScheduleQuery {
@@ -26,6 +29,12 @@ export function registerCommands(extensionUri: vscode.Uri, session: PanelSession
     vscode.commands.registerCommand(COMMAND_OPEN_PANEL, () => vscode.commands.executeCommand(`${VIEW_ID}.focus`)),
     vscode.commands.registerCommand(COMMAND_OPEN_PANEL_BESIDE, () => {
       SchedulePanel.createOrShow(extensionUri, session);
+    }),
+    // An unsaved copy: the walkthrough never writes into the workspace, and readers know the format by content.
+    vscode.commands.registerCommand(COMMAND_OPEN_EXAMPLE, async () => {
+      const bytes = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(extensionUri, ...EXAMPLE_PATH));
+      const document = await vscode.workspace.openTextDocument({ language: 'yaml', content: new TextDecoder().decode(bytes) });
+      await vscode.window.showTextDocument(document);
     }),
     vscode.commands.registerCommand(COMMAND_SHOW_SCHEDULE, async () => {
       const query = await askScheduleQuery(defaultQuery(session));

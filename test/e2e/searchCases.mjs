@@ -9,6 +9,7 @@ import { runCommand, sleep, webviewFrames } from './workbench.mjs';
 export const SEARCH_CASE = {
   searchPlens: 'Search Layouts → Apply changes PP in a plens.yaml; Undo restores it byte for byte',
   searchMegatron: 'Search Layouts → Apply changes PP in a Megatron-LM script; Undo restores it byte for byte',
+  walkthroughExample: 'the walkthrough\'s example opens as an unsaved config with its headline',
 };
 
 const FILES = [
@@ -82,4 +83,13 @@ export async function searchScenario({ page, root, workspace, check, assert, scr
       return `row ${rank}: PP ${before} → ${newPp} (${changedLines} line(s) differ on disk); Undo + Save gives the original ${Buffer.byteLength(original)} bytes`;
     });
   }
+
+  await check(SEARCH_CASE.walkthroughExample, async () => {
+    await runCommand(page, 'Parallelism Lens: Open the DeepSeek-V3 Example');
+    const editor = page.locator('.editor-instance .monaco-editor[data-uri^="untitled:"]').first();
+    const lens = editor.locator('.codelens-decoration').filter({ hasText: 'MFU' }).first();
+    await lens.waitFor({ state: 'visible', timeout: 30_000 });
+    await screenshot('e2e-walkthrough-example.png');
+    return ((await lens.textContent()) ?? '').trim();
+  });
 }
