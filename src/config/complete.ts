@@ -196,6 +196,7 @@ function completeCostSettings(resolver: Resolver, format: FormatId): Partial<Par
   const plan: Partial<ParallelPlan> = {};
   const fp8Recipe = resolver.pick('plan.fp8Recipe', isOneOf(FP8_RECIPES));
   if (fp8Recipe !== undefined) plan.fp8Recipe = fp8Recipe;
+  else if (format === 'torchtitan-toml' || format === 'torchtitan-python') plan.fp8Recipe = resolver.fill('plan.fp8Recipe', 'tensorwise' as const, 'default', 'torchao Float8 default (tensorwise dynamic scaling)');
   const compile = resolver.pick('plan.compile', isBoolean);
   if (compile !== undefined) plan.compile = compile;
   const megatronFlags = format === 'megatron-shell' || format === 'megatron-functest-yaml';

@@ -169,12 +169,28 @@ function readPrecisionAndRecompute(builder: DraftBuilder, settings: Settings): v
     const precision = { bfloat16: 'bf16', float16: 'fp16', float32: undefined }[param.value];
     if (precision) builder.set('plan.precision', precision, param.key, param.valueRange);
   }
+  readFloat8RecipeAndCompile(builder, settings);
   const mode = settings.get('activation_checkpoint.mode');
   if (mode) {
     const value = typeof mode.value === 'string' ? mode.value.toLowerCase() : '';
     if (value === 'none' || value === 'selective' || value === 'full') builder.set('plan.recompute', value, mode.key, mode.valueRange);
     else builder.report('warning', 'value/invalid', `activation_checkpoint.mode: expected "none", "selective" or "full", got ${describe(mode.value)}.`, mode.valueRange, 'plan.recompute');
   }
+}
+
+/**
+ * torchao's Float8 recipe (`float8.recipe_name`; absent is tensorwise dynamic scaling, completion's default) and
+ * torch.compile (`compile.enable`, earlier `training.compile`), which fuses the memory-bound kernels.
+ */
+function readFloat8RecipeAndCompile(builder: DraftBuilder, settings: Settings): void {
+  const recipe = settings.get('float8.recipe_name');
+  if (recipe && typeof recipe.value === 'string') {
+    const name = recipe.value.trim().toLowerCase();
+    if (name === 'tensorwise') builder.set('plan.fp8Recipe', 'tensorwise', recipe.key, recipe.valueRange);
+    else builder.report('warning', 'precision/unknown-recipe', `float8.recipe_name: plens does not price the "${recipe.value}" Float8 recipe separately; its GEMMs are priced as tensorwise scaling`, recipe.valueRange, 'plan.fp8Recipe');
+  }
+  const compile = settings.get('compile.enable') ?? settings.get('training.compile');
+  if (compile && typeof compile.value === 'boolean') builder.set('plan.compile', compile.value, compile.key, compile.valueRange);
 }
 
 export function mapTorchtitanSettings(builder: DraftBuilder, settings: Settings): void {
