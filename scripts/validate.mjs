@@ -39,6 +39,18 @@ function summary(rows, label) {
 }
 
 const modernFit = fit.filter((r) => r.hardware !== 'A100');
+
+/** Issue 8's done-when targets against what came out, met or not, with the worst held-out row named. */
+function targets() {
+  const held = summarise(heldOut);
+  const a100 = summarise(fit.filter((r) => r.hardware === 'A100'));
+  const worst = heldOut.filter((r) => r.error !== null).sort((a, b) => Math.abs(b.error) - Math.abs(a.error))[0];
+  const verdict = (ok) => (ok ? 'met' : '**not met**');
+  return ['## Targets (issue 8) and what came out', '',
+    `- Held-out modern rows, median |error| ≤ 6 %: ${pct(held.medianAbsError)}, ${verdict(held.medianAbsError <= 0.06)}.`,
+    `- Held-out modern rows, max |error| ≤ 20 %: ${pct(held.maxAbsError)} (${worst?.id}), ${verdict(held.maxAbsError <= 0.2)}.`,
+    `- A100 rows, median |error| ≤ 5 %: ${pct(a100.medianAbsError)}, ${verdict(a100.medianAbsError <= 0.05)}.`];
+}
 const a100Fit = fit.filter((r) => r.hardware === 'A100');
 if (fitOnly) {
   console.log([...summary(modernFit, 'Modern fit rows'), '', ...summary(a100Fit, 'A100 rows'), '', ...table(fit)].join('\n'));
@@ -54,6 +66,7 @@ const lines = ['# Validation against published training runs', '',
   'iteration time, TFLOP/s per GPU counted the source\'s way (Narayanan Eq. 3, hardware FLOPs including the',
   'recompute forward), or tokens/s per GPU.', '',
   ...splitSection(), '',
+  ...targets(), '',
   '## Held-out rows (never used to choose a constant)', '',
   ...summary(heldOut, 'Held-out rows'), '', ...table(heldOut), '',
   '## Fit rows', '',
