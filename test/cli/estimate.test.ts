@@ -176,3 +176,18 @@ describe('plens and the editor report the same problems', () => {
     expect(cli).toEqual(editor.problems.map((p) => p.code).sort());
   });
 });
+
+describe('plens search --csv', () => {
+  it('writes one CSV row per result with raw SI values, quoting what needs it', async () => {
+    const out = io();
+    await runSearch([MIXTRAL, '--csv', '--top', '3', '--budget', '3'], out);
+    const lines = out.out.trimEnd().split('\r\n');
+    expect(lines[0]).toBe('rank,tp,cp,pp,vpp,ep,dp,zero,schedule,micro_batch_size,recompute,step_seconds,mfu,bubble_fraction,peak_bytes,hbm_bytes,ib_bytes_per_token');
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines.length).toBeLessThanOrEqual(4);
+    const first = lines[1]!.split(',');
+    expect(first[0]).toBe('1');
+    expect(Number(first.at(-5))).toBeGreaterThan(0);
+    await expect(runSearch([MIXTRAL, '--csv', '--json'], io())).rejects.toThrow(UsageError);
+  });
+});

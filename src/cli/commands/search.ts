@@ -3,14 +3,15 @@ import { lineDiff, planLayoutApply } from '../../config/layoutEdits';
 import { searchLayouts, type SearchCandidate, type SearchObjective } from '../../model/search';
 import { numberFlag, parseArgs } from '../args';
 import { formatGiB, formatSeconds } from '../../format';
+import { csv } from '../csv';
 import { table, tablePercent } from '../format';
 import { UsageError, type CliIo } from '../io';
 import { DESIGN_FLAGS, DESIGN_SWITCHES, flagDraft, loadDesign, type LoadedDesign } from './loadDesign';
 
-export const SEARCH_USAGE = 'plens search FILE [--top K] [--objective step-time|memory] [--budget SECONDS] [--apply N [--write]] [--json]';
+export const SEARCH_USAGE = 'plens search FILE [--top K] [--objective step-time|memory] [--budget SECONDS] [--apply N [--write]] [--json | --csv]';
 
 export async function runSearch(argv: string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, { values: [...DESIGN_FLAGS, 'top', 'objective', 'budget', 'apply'], switches: ['json', 'write', ...DESIGN_SWITCHES] });
+  const args = parseArgs(argv, { values: [...DESIGN_FLAGS, 'top', 'objective', 'budget', 'apply'], switches: ['json', 'csv', 'write', ...DESIGN_SWITCHES] });
   if (args.positionals.length !== 1) throw new UsageError('name exactly one FILE to search layouts for');
   const objective = args.values.get('objective') ?? 'step-time';
   if (objective !== 'step-time' && objective !== 'memory') throw new UsageError(`--objective must be step-time or memory, got "${objective}"`);
@@ -29,6 +30,18 @@ export async function runSearch(argv: string[], io: CliIo): Promise<number> {
   if (args.switches.has('write') && applyRow === undefined) throw new UsageError('--write goes with --apply N (the result row to write into the file)');
   const result = searchLayouts(design, { objective: objective as SearchObjective, top: Math.max(top, applyRow ?? 0), budgetMs: budgetSeconds * 1000 });
   const applied = applyRow === undefined ? undefined : applyLayout(io, loaded, (edited) => loadDesign(edited, file, flags, options), result.results, applyRow, args.switches.has('write'));
+  if (args.switches.has('json') && args.switches.has('csv')) throw new UsageError('--json and --csv are two outputs; pick one');
+  if (args.switches.has('csv')) {
+    io.stdout(csv(
+      ['rank', 'tp', 'cp', 'pp', 'vpp', 'ep', 'dp', 'zero', 'schedule', 'micro_batch_size', 'recompute', 'step_seconds', 'mfu', 'bubble_fraction', 'peak_bytes', 'hbm_bytes', 'ib_bytes_per_token'],
+      result.results.slice(0, top).map(({ plan, estimate, recomputeLabel }, i) => [
+        i + 1, plan.tp, plan.cp, plan.pp, plan.vpp, plan.ep, plan.dp, plan.zero, plan.schedule, plan.microBatchSize, recomputeLabel,
+        estimate.stepTimeSeconds, estimate.mfu, estimate.bubble.fraction, estimate.memory.peakBytes, estimate.memory.capacityBytes, estimate.traffic.ibBytesPerToken,
+      ]),
+    ));
+    if (applied) io.stderr(applied.text);
+    return 0;
+  }
   if (args.switches.has('json')) {
     const { evaluated, feasible, seconds, cutShort, results } = result;
     io.stdout(JSON.stringify({ evaluated, feasible, seconds, cutShort, results: results.slice(0, top), ...(applied ? { apply: applied.json } : {}) }, null, 2) + '\n');
