@@ -1,5 +1,5 @@
 // Memory per GPU by pipeline rank: a stacked chart.js bar per rank (parameters, gradients, optimizer state,
-// activations, other) with the GPU's HBM drawn as a line across, and the warning fraction dashed below it.
+// activations, recompute working set, other) with the GPU's HBM drawn as a line across, and the warning fraction dashed below it.
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip, type Plugin } from 'chart.js';
 import type { EstimateMemoryRank, EstimateView } from '../src/protocol';
 
@@ -12,6 +12,7 @@ const PARTS = [
   { key: 'gradientsBytes', label: 'gradients', cssVar: '--vscode-charts-purple', fallback: '#b180d7' },
   { key: 'optimizerBytes', label: 'optimizer', cssVar: '--vscode-charts-yellow', fallback: '#cca700' },
   { key: 'activationsBytes', label: 'activations', cssVar: '--vscode-charts-green', fallback: '#89d185' },
+  { key: 'transientBytes', label: 'recompute working set', cssVar: '--vscode-charts-foreground', fallback: '#8b949e' },
   { key: 'otherBytes', label: 'other', cssVar: '--vscode-charts-orange', fallback: '#d18616' },
 ] as const satisfies readonly { key: keyof EstimateMemoryRank; label: string; cssVar: string; fallback: string }[];
 

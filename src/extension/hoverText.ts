@@ -134,7 +134,7 @@ function effectLines(field: FieldPath, design: Design, estimate: Estimate): stri
   const bubble = `bubble ${formatPercent(estimate.bubble.fraction)} of the step (${formatSeconds(estimate.bubble.seconds)} simulated, ${formatSeconds(estimate.bubble.closedFormSeconds)} closed form)`;
   const worst = peakStage(estimate);
   const memory = worst
-    ? `peak memory ${formatPeakMemory(estimate.memory.peakBytes, estimate.memory.capacityBytes)} on pipeline rank ${worst.stage} (weights ${formatGiB(worst.parametersBytes)}, gradients ${formatGiB(worst.gradientsBytes)}, optimizer ${formatGiB(worst.optimizerBytes)}, activations ${formatGiB(worst.activationsBytes)}, other ${formatGiB(worst.otherBytes)})`
+    ? `peak memory ${formatPeakMemory(estimate.memory.peakBytes, estimate.memory.capacityBytes)} on pipeline rank ${worst.stage} (weights ${formatGiB(worst.parametersBytes)}, gradients ${formatGiB(worst.gradientsBytes)}, optimizer ${formatGiB(worst.optimizerBytes)}, activations ${formatGiB(worst.activationsBytes)}${worst.transientBytes > 0 ? `, recompute working set ${formatGiB(worst.transientBytes)}` : ''}, other ${formatGiB(worst.otherBytes)})`
     : `peak memory ${formatPeakMemory(estimate.memory.peakBytes, estimate.memory.capacityBytes)}`;
   const traffic = (dimension: 'tp' | 'ep' | 'pp' | 'dp' | 'cp') => {
     const t = estimate.traffic.perGpuPerStep[dimension];

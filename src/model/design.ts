@@ -32,6 +32,12 @@ export type RecomputeModule = 'core_attn' | 'layernorm' | 'mla_up_proj' | 'moe_a
 export const RECOMPUTE_MODULES: readonly RecomputeModule[] = ['core_attn', 'layernorm', 'mla_up_proj', 'moe_act', 'mlp', 'moe', 'shared_experts'];
 /** Megatron's default `recompute_modules` for selective recompute: the attention core only. */
 export const DEFAULT_RECOMPUTE_MODULES: readonly RecomputeModule[] = ['core_attn'];
+/**
+ * The training code whose runtime behaviour decides what `selective` recompute keeps, how the loss holds its logits
+ * and which training states stay resident (docs/MEMORY.md). `megatron` covers Megatron-LM, NeMo, Megatron-Bridge
+ * and Megatron-DeepSpeed, which share Megatron-Core's layers and fused cross-entropy.
+ */
+export type TrainingFramework = 'megatron' | 'torchtitan';
 export type AttentionKind = 'mha' | 'gqa' | 'mla';
 export type MlpActivation = 'swiglu' | 'gelu';
 export type ZeroStage = 0 | 1 | 2 | 3;
@@ -116,6 +122,13 @@ export interface ParallelPlan {
   recompute: Recompute;
   /** With `recompute: selective`, the modules recomputed; absent means DEFAULT_RECOMPUTE_MODULES. */
   recomputeModules?: RecomputeModule[];
+  /** Absent means `megatron`. With `torchtitan`, `selective` is its op-level policy unless recomputeLayerInterval is set. */
+  framework?: TrainingFramework;
+  /**
+   * torchtitan's layer-level selective checkpointing (`selective_ac_option = "N"`): every N-th layer is fully
+   * recomputed, the others keep everything. Only read with `framework: torchtitan` and `recompute: selective`.
+   */
+  recomputeLayerInterval?: number;
   /**
    * The MLP activation's input (SwiGLU gate/up) kept in FP8 for the backward (Megatron
    * `--activation-func-fp8-input-store`; DeepSeek-V3 §3.3.3 stores the MoE SwiGLU input in FP8). Default false.

@@ -4,8 +4,7 @@
 import type { Design } from './design';
 import type { StageContent } from './cost/flops';
 import {
-  activationSettingsOf, gpuParameters, layerKindActivationBytes, STATE_BYTES_DEEPSEEK_V3, STATE_BYTES_MEGATRON,
-  stageMemory, type StageMemory,
+  activationSettingsOf, gpuParameters, layerKindActivationBytes, stageMemory, type StageMemory, stateBytesOf,
 } from './cost/memory';
 import { rankChunks, type LayerSplit } from './cost/stages';
 import type { GpuParams } from './cost/traffic';
@@ -44,8 +43,7 @@ export function rankMemory(design: Design, rank: number, holding: RankHolding, p
     gpuParameters: holding.parameters,
     peakInFlightMicroBatches: peakActivations,
     ...(peakChunkActivationBytes !== undefined ? { peakChunkActivationBytes } : {}),
-    // FP8 training as DeepSeek-V3 does it keeps AdamW moments in BF16 (§3.3); otherwise Megatron's 18 B/param.
-    stateBytes: design.plan.precision === 'fp8' ? STATE_BYTES_DEEPSEEK_V3 : STATE_BYTES_MEGATRON,
+    stateBytes: stateBytesOf(design.plan),
   });
   return { stage: rank, ...memory };
 }

@@ -60,7 +60,7 @@ describe('buildEstimateView on the DeepSeek-V3 design', () => {
     expect(memory.capacityBytes).toBe(80 * GIB);
     expect(memory.warningFraction).toBe(0.9);
     for (const rank of memory.ranks) {
-      const parts = rank.parametersBytes + rank.gradientsBytes + rank.optimizerBytes + rank.activationsBytes + rank.otherBytes;
+      const parts = rank.parametersBytes + rank.gradientsBytes + rank.optimizerBytes + rank.activationsBytes + rank.transientBytes + rank.otherBytes;
       expect(parts).toBeCloseTo(rank.totalBytes, -3);
     }
     expect(Math.max(...memory.ranks.map((r) => r.totalBytes))).toBe(memory.peakBytes);

@@ -53,8 +53,8 @@ export function describeEstimate(e: Estimate): string {
   const stages = table(['stage', 'layers', 'F', 'B', 'W', `F&B pair (F of s, B of ${last}−s)`], e.stages.map((s) => [
     String(s.stage), String(s.layers), formatSeconds(s.F), formatSeconds(s.B), formatSeconds(s.W), formatSeconds(s.FB),
   ]));
-  const memory = table(['rank', 'weights', 'grads', 'optimizer', 'activations', 'other', 'total'], e.memory.stages.map((m) => [
-    String(m.stage), ...[m.parametersBytes, m.gradientsBytes, m.optimizerBytes, m.activationsBytes, m.otherBytes, m.totalBytes].map(formatGiB),
+  const memory = table(['rank', 'weights', 'grads', 'optimizer', 'activations', 'recompute', 'other', 'total'], e.memory.stages.map((m) => [
+    String(m.stage), ...[m.parametersBytes, m.gradientsBytes, m.optimizerBytes, m.activationsBytes, m.transientBytes, m.otherBytes, m.totalBytes].map(formatGiB),
   ]));
   const traffic = table(['dimension', 'NVLink per GPU per step', 'IB per GPU per step'], (['tp', 'cp', 'ep', 'pp', 'dp'] as const).map((d) => [
     d.toUpperCase(), formatBytes(e.traffic.perGpuPerStep[d].nvlinkBytes), formatBytes(e.traffic.perGpuPerStep[d].ibBytes),

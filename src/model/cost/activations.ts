@@ -24,7 +24,9 @@
 // Routed-expert internals also divide by ETP. Full recompute keeps only the layer input, 2sbh (÷t with SP).
 // Per-row norm statistics (4 B per token per norm) are left out, as Korthikanti does.
 
-import { DEFAULT_RECOMPUTE_MODULES, type ModelArch, type ParallelPlan, type Recompute, type RecomputeModule } from '../design';
+import {
+  DEFAULT_RECOMPUTE_MODULES, type ModelArch, type ParallelPlan, type Recompute, type RecomputeModule, type TrainingFramework,
+} from '../design';
 import type { MicroBatchShape } from './flops';
 
 /** Bytes per element by precision. */
@@ -47,11 +49,17 @@ export function activationInputBytesOf(plan: Pick<ParallelPlan, 'activationFp8In
 export interface ActivationSettings {
   tp: number;
   cp: number;
+  /** Expert parallelism; only torchtitan's op-level policy reads it (it keeps all-to-all outputs). Default 1. */
+  ep?: number;
   etp: number;
   sequenceParallel: boolean;
   recompute: Recompute;
-  /** Modules recomputed under `selective`; absent means DEFAULT_RECOMPUTE_MODULES. Ignored otherwise. */
+  /** Modules recomputed under Megatron's `selective`; absent means DEFAULT_RECOMPUTE_MODULES. Ignored otherwise. */
   recomputeModules?: readonly RecomputeModule[];
+  /** Whose `selective` and whose loss (layerMemory.ts); absent means Megatron. */
+  framework?: TrainingFramework;
+  /** torchtitan's layer-level selective checkpointing: every N-th layer fully recomputed. */
+  recomputeLayerInterval?: number;
   /** Flash/fused attention: no s² score tensor is stored. */
   flashAttention: boolean;
   /** Dropout masks (GPT-3 era); modern models train without dropout. */
@@ -83,8 +91,11 @@ export const DEEPSEEK_V3_ACTIVATION_RECIPE = {
   latentNormsRecomputed: true,
 } as const satisfies Partial<ActivationSettings>;
 
-/** Where a tensor lives, which decides how TP/SP/ETP divide it and which part of the breakdown it joins. */
-type Placement = 'replicated' | 'attention' | 'attentionCore' | 'mlp' | 'routed' | 'routedInternal';
+/**
+ * Where a tensor lives, which decides how TP/SP/ETP divide it and which part of the breakdown it joins.
+ * `wholeWidth`: a row-parallel matmul's output before its reduction (partial sums), whole on every TP rank.
+ */
+export type Placement = 'replicated' | 'attention' | 'attentionCore' | 'mlp' | 'routed' | 'routedInternal' | 'wholeWidth';
 
 /** One tensor a layer keeps for its backward, per token of the micro-batch (before CP/TP division). */
 export interface ActivationTensor {
@@ -118,7 +129,10 @@ export function recomputedModules(settings: Pick<ActivationSettings, 'recompute'
   return new Set(settings.recomputeModules ?? DEFAULT_RECOMPUTE_MODULES);
 }
 
-/** The tensors one layer keeps per token for its backward under these settings (docs/MEMORY.md). */
+/**
+ * The tensors one layer keeps per token for its backward under Megatron's recompute semantics (docs/MEMORY.md);
+ * layerMemory.ts picks torchtitan's for `framework: torchtitan`.
+ */
 export function layerActivationTensors(arch: ModelArch, kind: 'dense' | 'moe', shape: MicroBatchShape, settings: ActivationSettings): ActivationTensor[] {
   const h = arch.hidden;
   const A = ACTIVATION_BYTES;
@@ -226,6 +240,7 @@ export function tensorBytes(tensor: ActivationTensor, shape: MicroBatchShape, se
     mlp: t,
     routed: spDivisor,
     routedInternal: spDivisor * Math.max(1, settings.etp),
+    wholeWidth: 1,
   }[tensor.placement];
   return (sbLocal * tensor.elements * tensor.bytesPerElement) / divisor;
 }
@@ -236,10 +251,16 @@ export function layerActivationBytes(
   shape: MicroBatchShape,
   settings: ActivationSettings,
 ): LayerActivationBytes {
+  return sumTensorBytes(layerActivationTensors(arch, kind, shape, settings), shape, settings);
+}
+
+/** Bytes of a list of kept tensors on one rank, by where they live. */
+export function sumTensorBytes(tensors: readonly ActivationTensor[], shape: MicroBatchShape, settings: ActivationSettings): LayerActivationBytes {
   const sums = { replicated: 0, attention: 0, attentionCore: 0, mlp: 0 };
-  for (const tensor of layerActivationTensors(arch, kind, shape, settings)) {
+  for (const tensor of tensors) {
     const bytes = tensorBytes(tensor, shape, settings);
-    const part = tensor.placement === 'routed' || tensor.placement === 'routedInternal' ? 'mlp' : tensor.placement;
+    const part = tensor.placement === 'routed' || tensor.placement === 'routedInternal' ? 'mlp'
+      : tensor.placement === 'wholeWidth' ? 'replicated' : tensor.placement;
     sums[part] += bytes;
   }
   return { ...sums, total: sums.replicated + sums.attention + sums.attentionCore + sums.mlp };

@@ -11,9 +11,9 @@
 import type { ModelArch, ParallelPlan, ZeroStage } from '../design';
 import {
   activationInputBytesOf, type ActivationSettings, BYTES_PER_ELEMENT, embeddingActivationBytes, FP8_CACHED_BYTES,
-  layerActivationBytes, lmHeadActivationBytes,
 } from './activations';
 import type { StageContent } from './flops';
+import { keptLayerBytes, largestRematerialisedLayerBytes, lossPhaseBytes } from './layerMemory';
 import { isMoeLayer, parameterCounts } from './params';
 import type { GpuParams } from './traffic';
 import { zeroStepPlan } from './zeroSchedule';
@@ -47,6 +47,20 @@ export const STATE_BYTES_MEGATRON: TrainingStateBytes = { weights: 2, gradients:
  * assumption (the paper casts GEMM inputs to FP8 on the fly and does not state the working-copy layout) → 14 B/param.
  */
 export const STATE_BYTES_DEEPSEEK_V3: TrainingStateBytes = { weights: 2, gradients: 4, master: 4, moments: 4 };
+/**
+ * torchtitan's FSDP2 without PP: the sharded FP32 parameter is what the optimizer updates (no separate master), FP32
+ * gradients (reduce dtype) and FP32 AdamW moments → 16 B/param; the 16-bit copy exists only for gathered layers.
+ * With PP its units stay gathered through the step (zeroSchedule.ts), which is Megatron's 2 + 4 + 12/N layout.
+ */
+export const STATE_BYTES_FSDP2: TrainingStateBytes = { weights: 4, gradients: 4, master: 0, moments: 8 };
+
+/** The training states a plan keeps, by framework and precision. */
+export function stateBytesOf(plan: Pick<ParallelPlan, 'precision'> & Partial<Pick<ParallelPlan, 'framework' | 'pp' | 'zero'>>): TrainingStateBytes {
+  // torchtitan's Float8 casts inside the Linear; its optimizer states stay FP32 whatever the GEMM precision.
+  if (plan.framework === 'torchtitan') return plan.zero === 3 && Math.max(1, plan.pp ?? 1) === 1 ? STATE_BYTES_FSDP2 : STATE_BYTES_MEGATRON;
+  // FP8 training as DeepSeek-V3 does it keeps AdamW moments in BF16 (§3.3); otherwise Megatron's 18 B/param.
+  return plan.precision === 'fp8' ? STATE_BYTES_DEEPSEEK_V3 : STATE_BYTES_MEGATRON;
+}
 
 export interface ShardedStateBytes {
   weights: number;
@@ -124,10 +138,13 @@ export interface MemoryReserve {
  */
 export const DEFAULT_MEMORY_RESERVE: MemoryReserve = { fixedBytes: 2 * 2 ** 30, fraction: 0.05 };
 
+/** Width of a ZeRO-3 / FSDP unit's gathered weights: the 16-bit compute copy. */
+const GATHERED_WEIGHT_BYTES = BYTES_PER_ELEMENT.bf16;
+
 export type MemoryPlan = Pick<
   ParallelPlan,
   'tp' | 'cp' | 'ep' | 'etp' | 'dp' | 'zero' | 'sequenceParallel' | 'seqLength' | 'microBatchSize' | 'recompute'
-> & Partial<Pick<ParallelPlan, 'pp' | 'precision' | 'recomputeModules' | 'activationFp8InputStore'>>;
+> & Partial<Pick<ParallelPlan, 'pp' | 'precision' | 'recomputeModules' | 'activationFp8InputStore' | 'framework' | 'recomputeLayerInterval'>>;
 
 export interface StageMemoryInput {
   arch: ModelArch;
@@ -156,7 +173,13 @@ export interface StageMemory {
   parametersBytes: number;
   gradientsBytes: number;
   optimizerBytes: number;
+  /** Kept activations of the in-flight micro-batches, plus what the loss holds on the stage with the head. */
   activationsBytes: number;
+  /**
+   * What a recomputed layer rebuilds during its backward beyond the loss's buffers, which are gone by then
+   * (layerMemory.ts): the peak holds the larger of the two on top of the kept activations.
+   */
+  transientBytes: number;
   otherBytes: number;
   totalBytes: number;
 }
@@ -166,13 +189,18 @@ export function activationSettingsOf(
   plan: MemoryPlan,
   options: Pick<StageMemoryInput, 'flashAttention' | 'dropout'> = {},
 ): ActivationSettings {
+  const torchtitan = plan.framework === 'torchtitan';
   return {
     tp: plan.tp,
     cp: plan.cp,
+    ep: plan.ep,
     etp: plan.etp,
-    sequenceParallel: plan.sequenceParallel,
+    // torchtitan's TP plans always shard the norms' sequence (SequenceParallel), whatever the plan says.
+    sequenceParallel: plan.sequenceParallel || (torchtitan && plan.tp > 1),
     recompute: plan.recompute,
     ...(plan.recomputeModules ? { recomputeModules: plan.recomputeModules } : {}),
+    ...(plan.framework ? { framework: plan.framework } : {}),
+    ...(plan.recomputeLayerInterval !== undefined ? { recomputeLayerInterval: plan.recomputeLayerInterval } : {}),
     flashAttention: options.flashAttention ?? true,
     dropout: options.dropout ?? arch.activation === 'gelu',
     // FP8 training caches every Linear input as its FP8 cast with tile scales (DeepSeek-V3 §3.3.3).
@@ -193,8 +221,8 @@ export interface LayerKindActivationBytes {
 /** Every layer of a kind keeps the same tensors, so each kind's list is built once for a whole model. */
 export function layerKindActivationBytes(arch: ModelArch, plan: MemoryPlan, settings: ActivationSettings): LayerKindActivationBytes {
   const shape = { microBatchSize: plan.microBatchSize, seqLength: plan.seqLength };
-  const dense = layerActivationBytes(arch, 'dense', shape, settings).total;
-  return { dense, moe: arch.experts > 0 ? layerActivationBytes(arch, 'moe', shape, settings).total : dense };
+  const dense = keptLayerBytes(arch, 'dense', shape, settings);
+  return { dense, moe: arch.experts > 0 ? keptLayerBytes(arch, 'moe', shape, settings) : dense };
 }
 
 /** Activation bytes of one micro-batch through one chunk (its layers and MTP modules). */
@@ -230,29 +258,34 @@ export function stageMemory(input: StageMemoryInput): StageMemory {
   // The largest chunk is only needed when activationPeak.ts's replay did not weigh each chunk already.
   let activationsBytes = input.peakChunkActivationBytes ?? inFlight * largestChunkActivationBytes(arch, plan, settings, input.chunks);
   if (input.chunks.some((chunk) => chunk.hasEmbedding)) activationsBytes += inFlight * embeddingActivationBytes(arch, shape, settings);
-  if (input.chunks.some((chunk) => chunk.hasLmHead)) activationsBytes += lmHeadActivationBytes(arch, shape, settings);
   // Each MTP module computes its own logits through the shared head (DeepSeek-V3 §2.2, §3.2.3): the same input and
   // fp32 logits again, held with the main head's until the micro-batch's backward on this stage.
   const mtpModules = input.chunks.reduce((sum, chunk) => sum + chunk.mtpModules, 0);
-  activationsBytes += mtpModules * lmHeadActivationBytes(arch, shape, settings);
+  const heads = (input.chunks.some((chunk) => chunk.hasLmHead) ? 1 : 0) + mtpModules;
+  const lossBytes = heads * lossPhaseBytes(arch, shape, settings);
+  activationsBytes += lossBytes;
+  // The loss's buffers are freed before the first layer's backward recomputes, so the peak holds the larger.
+  const transientBytes = Math.max(0, largestRematerialisedLayerBytes(arch, settings, shape, input.chunks) - lossBytes);
 
   const reserve = input.reserve ?? DEFAULT_MEMORY_RESERVE;
   // ZeRO-3 without PP gathers one layer's full weights for compute and prefetches the next: two unsharded layers
   // in flight (DeepSpeed's estimator counts 4 B × the largest layer the same way). With PP they are resident.
-  // A routed expert is gathered with its layer only when expert data parallelism shards it.
+  // A routed expert is gathered with its layer only when expert data parallelism shards it. The gathered copy is the
+  // 16-bit compute copy, also when the sharded state is FP32 (FSDP2's mixed-precision policy casts in the gather).
   const expertGatherShare = expertDataParallel > 1 ? 1 / expertShard : 0;
   const zero3Gather = zeroStepPlan(plan.zero, pp, 1).perUnitGathers
-    ? 2 * Math.max(0, ...input.chunks.map((chunk) => largestLayerLocalParams(arch, chunk, 1 / tp, expertGatherShare))) * state.weights
+    ? 2 * Math.max(0, ...input.chunks.map((chunk) => largestLayerLocalParams(arch, chunk, 1 / tp, expertGatherShare))) * GATHERED_WEIGHT_BYTES
     : 0;
-  const subtotal = parametersBytes + gradientsBytes + optimizerBytes + activationsBytes + zero3Gather;
+  const subtotal = parametersBytes + gradientsBytes + optimizerBytes + activationsBytes + transientBytes + zero3Gather;
   const otherBytes = reserve.fixedBytes + reserve.fraction * subtotal + zero3Gather;
   return {
     parametersBytes,
     gradientsBytes,
     optimizerBytes,
     activationsBytes,
+    transientBytes,
     otherBytes,
-    totalBytes: parametersBytes + gradientsBytes + optimizerBytes + activationsBytes + otherBytes,
+    totalBytes: parametersBytes + gradientsBytes + optimizerBytes + activationsBytes + transientBytes + otherBytes,
   };
 }
 
