@@ -16,10 +16,10 @@ import type { GpuSpec } from '../catalog/gpus';
 import { activationInputBytesOf, recomputedModules } from './activations';
 import { resolveCalibration, type Calibration } from './calibration';
 import { DUALPIPE_COMM_SM_FRACTION, gemmSizeFactor, type EfficiencyParams } from './efficiency';
-import { layerKindForwardFlops, lmHeadPassFlops, mtpProjectionForwardFlops, recomputedLayerFlops, type LayerFlops } from './flops';
+import { layerKindForwardFlops, lmHeadPassFlops, mtpProjectionForwardFlops, type LayerFlops } from './flops';
 import { BACKWARD_BYTES_RATIO, layerMemoryBoundBytes } from './memoryBound';
 import { exposedAfterOverlap } from './overlap';
-import { recomputedHbmBytes } from './recompute';
+import { recomputedLayerWork } from './recompute';
 import type { LayerSplit, StageLayout } from './stages';
 import type { ModelComm } from './traffic';
 
@@ -158,9 +158,10 @@ export function stageCosts(input: StageCostInput): StageCostBreakdown {
   // Selective recompute: each module's forward again (recompute.ts), by part.
   const recomputeParts = (kind: 'dense' | 'moe'): [number, number, number, number] => {
     if (recomputeAll || (kind === 'moe' && model.experts === 0)) return [0, 0, 0, 0];
-    const flops = layerKindForwardFlops(model, kind, shape);
-    const redone = classify(recomputedLayerFlops(model, flops, shape, plan.recompute, plan.recomputeModules), 1);
-    const hbmBytes = recomputedHbmBytes(model, kind, shape, { ...plan, activationInputBytes: activationInputBytesOf(plan) });
+    // Each framework's selective recompute redoes different work (recompute.ts: Megatron's modules, torchtitan's ops).
+    const work = recomputedLayerWork(model, kind, shape, { ...plan, activationInputBytes: activationInputBytesOf(plan) });
+    const redone = classify(work.flops, 1);
+    const hbmBytes = work.hbmBytes;
     return [
       redone.denseMatmulFlops / rates.matmul / gpuShare, (imbalance * redone.expertMatmulFlops) / rates.expert / gpuShare,
       redone.attentionFlops / rates.attention / gpuShare, hbmBytes / rates.hbm,

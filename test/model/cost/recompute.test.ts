@@ -7,7 +7,8 @@ import { findGpu } from '../../../src/model/catalog/gpus';
 import { findModel } from '../../../src/model/catalog/models';
 import { efficiencyFor, linksFor } from '../../../src/model/cost/efficiency';
 import { resolveCalibration } from '../../../src/model/cost/calibration';
-import { layerPassFlops, mlaUpProjectionFlops, modelFlopsPerToken } from '../../../src/model/cost/flops';
+import { layerKindForwardFlops, layerPassFlops, mlaUpProjectionFlops, modelFlopsPerToken, recomputedLayerFlops } from '../../../src/model/cost/flops';
+import { recomputedHbmBytes, recomputedLayerWork } from '../../../src/model/cost/recompute';
 import { placePlan } from '../../../src/model/cost/placement';
 import { splitLayers } from '../../../src/model/cost/stages';
 import { stageCosts } from '../../../src/model/cost/stageTime';
@@ -126,5 +127,36 @@ describe('hardware FLOPs and model FLOPs', () => {
       expect(e.tflopsPerGpu * 1e12 * 2048 * e.stepTimeSeconds).toBeCloseTo(modelFlopsPerStep, -6);
       expect(e.mfu).toBeCloseTo((e.tflopsPerGpu * 1e12) / 1978.9e12, 12);
     }
+  });
+});
+
+describe('recomputedLayerWork: what each framework redoes in the backward (Llama 3 8B, s = 8192, b = 2)', () => {
+  const llama8b = findModel('llama3-8b')!.arch;
+  const shape8k = { microBatchSize: 2, seqLength: 8192 };
+  const plan = { tp: 1, cp: 1, etp: 1, sequenceParallel: false, recompute: 'selective' as const, activationInputBytes: 2 };
+
+  it('torchtitan op-level: k, o and up again, 2·16,384·(4096·1024 + 4096²) and 2·16,384·4096·14,336; norms and SwiGLU from HBM', () => {
+    const work = recomputedLayerWork(llama8b, 'dense', shape8k, { ...plan, framework: 'torchtitan' });
+    expect(work.flops).toEqual({ attentionProjections: 687_194_767_360, attentionCore: 0, denseMlp: 1_924_145_348_608, moeRouted: 0, moeShared: 0, router: 0 });
+    // Norms 2 × 16,384 × 4096 × (2 + 2) B; SwiGLU reads gate and up and writes the product: 16,384 × 3 × 14,336 × 2 B.
+    expect(work.hbmBytes).toBe(536_870_912 + 1_409_286_144);
+  });
+
+  it('torchtitan layer-level: the whole forward every N-th layer, monotone in N', () => {
+    const forward = layerKindForwardFlops(llama8b, 'dense', shape8k);
+    const sum = (work: ReturnType<typeof recomputedLayerWork>) => Object.values(work.flops).reduce((a, b) => a + b, 0);
+    const every = (n: number) => recomputedLayerWork(llama8b, 'dense', shape8k, { ...plan, framework: 'torchtitan', recomputeLayerInterval: n });
+    expect(every(1).flops).toEqual(forward);
+    expect(every(2).flops.denseMlp).toBe(forward.denseMlp / 2);
+    expect(sum(every(1))).toBeGreaterThan(sum(every(2)));
+    expect(sum(every(2))).toBeGreaterThan(sum(every(4)));
+  });
+
+  it('Megatron (and torchtitan without selective) is recomputedLayerFlops and recomputedHbmBytes unchanged', () => {
+    const forward = layerKindForwardFlops(llama8b, 'dense', shape8k);
+    const megatron = recomputedLayerWork(llama8b, 'dense', shape8k, { ...plan, recomputeModules: ['core_attn', 'layernorm'] });
+    expect(megatron.flops).toEqual(recomputedLayerFlops(llama8b, forward, shape8k, 'selective', ['core_attn', 'layernorm']));
+    expect(megatron.hbmBytes).toBe(recomputedHbmBytes(llama8b, 'dense', shape8k, { ...plan, recomputeModules: ['core_attn', 'layernorm'] }));
+    expect(recomputedLayerWork(llama8b, 'dense', shape8k, { ...plan, recompute: 'none', framework: 'torchtitan' }).hbmBytes).toBe(0);
   });
 });
