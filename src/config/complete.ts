@@ -3,7 +3,7 @@
 // defaults, and derivations (dp = world / (tp·pp·cp), microbatches = global / (micro·dp), world = nodes·gpusPerNode,
 // headDim = hidden / heads). Every value keeps its origin; symbolic values nothing resolves are reported.
 import { CALIBRATION_KEYS, type Calibration } from '../model/cost/calibration';
-import { type ClusterSpec, type Design, type DesignDraft, FP8_RECIPES, type FieldPath, type ParallelPlan, RECOMPUTE_MODULES, type RecomputeModule, type ScheduleId, type ZeroStage } from '../model/design';
+import { type ClusterSpec, type Design, type DesignDraft, FP8_RECIPES, type FieldPath, type ParallelPlan, RECOMPUTE_MODULES, type RecomputeModule, type ScheduleId, type TrainingFramework, type ZeroStage } from '../model/design';
 import { findGpu } from '../model/catalog/gpus';
 import type { Problem } from '../model/problems';
 import { SCHEDULE_IDS } from '../model/schedule/index';
@@ -50,7 +50,7 @@ export function completeDesign(read: ReadResult, context: CompletionContext = {}
   const resolver = new Resolver(layers);
   const model = completeModel(resolver, () => read.sourceMap.get('modelId')?.value);
   const cluster = completeCluster(resolver);
-  const plan = { ...completePlan(resolver, cluster), ...completeCostSettings(resolver, read.format) };
+  const plan = { ...completePlan(resolver, cluster, read.format), ...completeCostSettings(resolver, read.format) };
   const calibration = completeCalibration(resolver);
   const design = model ? { model, plan, cluster, ...(calibration ? { calibration } : {}) } : undefined;
   resolver.reportUnresolved((path) => (design ? draftValue(design as unknown as DesignDraft, path) : undefined));
@@ -105,7 +105,10 @@ function completeCluster(resolver: Resolver): ClusterSpec {
   return cluster;
 }
 
-function completePlan(resolver: Resolver, cluster: ClusterSpec): ParallelPlan {
+/** The framework a file format implies: torchtitan's job configs run on torchtitan; the rest say nothing. */
+const FORMAT_FRAMEWORK: Partial<Record<FormatId, TrainingFramework>> = { 'torchtitan-toml': 'torchtitan', 'torchtitan-python': 'torchtitan' };
+
+function completePlan(resolver: Resolver, cluster: ClusterSpec, format: FormatId): ParallelPlan {
   const size = (path: FieldPath, fallback: number, why: string): number => resolver.pick(path, isNumber) ?? resolver.fill(path, fallback, 'default', why);
   const tp = size('plan.tp', 1, 'no tensor parallelism');
   const pp = size('plan.pp', 1, 'no pipeline parallelism');
@@ -120,9 +123,20 @@ function completePlan(resolver: Resolver, cluster: ClusterSpec): ParallelPlan {
   const precision = resolver.pick('plan.precision', isOneOf(['bf16', 'fp16', 'fp8'] as const)) ?? resolver.fill('plan.precision', 'bf16' as const, 'default', 'BF16 mixed precision');
   const recomputeModules = resolver.pick('plan.recomputeModules', isRecomputeModuleList);
   const activationFp8InputStore = resolver.pick('plan.activationFp8InputStore', isBoolean);
-  // Megatron's recompute modules take effect under selective granularity, which naming them implies.
-  const recompute = resolver.pick('plan.recompute', isOneOf(['none', 'selective', 'full'] as const)) ??
-    (recomputeModules ? resolver.fill('plan.recompute', 'selective' as const, 'derived', 'recompute modules are given') : resolver.fill('plan.recompute', 'none' as const, 'default', 'no recomputation'));
+  const formatFramework = FORMAT_FRAMEWORK[format];
+  const framework = resolver.pick('plan.framework', isOneOf(['megatron', 'torchtitan'] as const)) ??
+    (formatFramework ? resolver.fill('plan.framework', formatFramework, 'derived', `a ${format} file`) : undefined);
+  // Megatron's recompute modules take effect under selective granularity, which naming them implies. torchtitan
+  // checkpoints selectively unless told otherwise; up to v0.2.2 (TOML) every second layer (selective_ac_option "2").
+  const givenRecompute = resolver.pick('plan.recompute', isOneOf(['none', 'selective', 'full'] as const));
+  const recompute = givenRecompute ??
+    (recomputeModules ? resolver.fill('plan.recompute', 'selective' as const, 'derived', 'recompute modules are given')
+      : framework === 'torchtitan' ? resolver.fill('plan.recompute', 'selective' as const, 'default', 'torchtitan\'s default activation_checkpoint.mode')
+        : resolver.fill('plan.recompute', 'none' as const, 'default', 'no recomputation'));
+  const recomputeLayerInterval = resolver.pick('plan.recomputeLayerInterval', isNumber) ??
+    (format === 'torchtitan-toml' && givenRecompute === undefined && recompute === 'selective'
+      ? resolver.fill('plan.recomputeLayerInterval', 2, 'default', 'torchtitan ≤ v0.2.2 selective_ac_option "2": every second layer')
+      : undefined);
   const schedule: ScheduleId = resolver.pick('plan.schedule', isOneOf(SCHEDULE_IDS)) ??
     resolver.fill('plan.schedule', vpp > 1 ? 'interleaved-1f1b' : '1f1b', 'default', vpp > 1 ? 'interleaved 1F1B, as the virtual pipeline size asks' : '1F1B (Megatron and DeepSpeed default)');
   const nodeLimit = resolver.pick('plan.nodeLimit', isNumberOrNull) ?? resolver.fill('plan.nodeLimit', null, 'default', 'unlimited');
@@ -154,6 +168,8 @@ function completePlan(resolver: Resolver, cluster: ClusterSpec): ParallelPlan {
     ...(recomputeModules ? { recomputeModules } : {}),
     ...layout,
     ...(activationFp8InputStore !== undefined ? { activationFp8InputStore } : {}),
+    ...(framework ? { framework } : {}),
+    ...(recomputeLayerInterval !== undefined ? { recomputeLayerInterval } : {}),
   };
 }
 

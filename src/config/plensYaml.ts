@@ -96,6 +96,8 @@ const TRAINING: Record<string, FieldSpec> = {
   activationFp8InputStore: { path: 'plan.activationFp8InputStore', parse: flag },
   fp8Recipe: { path: 'plan.fp8Recipe', parse: (raw) => parseChoice(raw, FP8_RECIPES) },
   compile: { path: 'plan.compile', parse: flag },
+  framework: { path: 'plan.framework', parse: (raw) => parseChoice(raw, ['megatron', 'torchtitan'] as const) },
+  recomputeLayerInterval: { path: 'plan.recomputeLayerInterval', parse: count },
 };
 
 /** Which communication the framework overlaps with compute (COSTMODEL.md §7 item 4). */

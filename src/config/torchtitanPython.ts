@@ -88,7 +88,7 @@ export function readTorchtitanPython(text: string, fileName: string): ReadResult
         builder.report('info', 'python/several-configs', `This file defines ${others.length + 1} configs; values are read from \`${functionName}\` (also here: ${others.slice(0, 6).join(', ')}).`, rangeOf(chosen.childForFieldName('name') ?? chosen));
       }
       const settings = toTorchtitanSettings(collectSettings(chosen, names, false), (flavour) => familyFrom(fileName, functionName, flavour), rangeOf);
-      mapTorchtitanSettings(builder, settings);
+      mapTorchtitanSettings(builder, settings, 'torchtitan-python');
     }
     if (tree.rootNode.hasError) builder.report('info', 'syntax/python', 'Parts of this file are not valid Python; values there may be missed.');
   } catch (error) {

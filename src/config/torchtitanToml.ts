@@ -55,7 +55,7 @@ export function readTorchtitanToml(text: string, fileName: string): ReadResult |
     }
   }
   try {
-    mapTorchtitanSettings(builder, settings);
+    mapTorchtitanSettings(builder, settings, 'torchtitan-toml');
   } catch (error) {
     builder.report('error', 'reader/internal', `Could not read this file: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { completeDesign } from '../../src/config/complete';
 import { readTorchtitanToml } from '../../src/config/torchtitanToml';
 import type { ReadResult } from '../../src/config/types';
 
@@ -101,5 +102,59 @@ describe('readTorchtitanToml', () => {
       const mutated = text.slice(0, at) + ['"', '[', ']', '=', '\n', '-1', '{', '"""'][random(8)] + text.slice(at + random(20));
       expect(() => readTorchtitanToml(mutated, 'm.toml')).not.toThrow();
     }
+  });
+});
+
+describe('torchtitan activation checkpointing', () => {
+  const job = (checkpoint: string): ReadResult => {
+    const text = `[model]\nname = "llama3"\nflavor = "8B"\n\n[activation_checkpoint]\n${checkpoint}\n`;
+    const result = readTorchtitanToml(text, 'job.toml');
+    if (!result) throw new Error('not recognised');
+    return result;
+  };
+
+  it('"op" is the op-level policy: no layer interval', () => {
+    const result = job('mode = "selective"\nselective_ac_option = "op"');
+    expect(result.design.plan.recompute).toBe('selective');
+    expect(result.design.plan.recomputeLayerInterval).toBeUndefined();
+    expect(result.problems).toEqual([]);
+  });
+
+  it('a whole number N checkpoints every N-th layer; 0 every layer, as torchtitan reads it', () => {
+    expect(job('mode = "selective"\nselective_ac_option = "3"').design.plan.recomputeLayerInterval).toBe(3);
+    expect(job('mode = "selective"\nselective_ac_option = "0"').design.plan.recomputeLayerInterval).toBe(1);
+    expect(keyLine(job('mode = "selective"\nselective_ac_option = "3"'), 'plan.recomputeLayerInterval')).toBe(7);
+  });
+
+  it('without an option, the TOML era\'s default "2", said once', () => {
+    const result = job('mode = "selective"');
+    expect(result.design.plan.recomputeLayerInterval).toBe(2);
+    expect(result.problems.map((problem) => problem.code)).toEqual(['value/defaulted']);
+  });
+
+  it('anything else is a clear warning, and full ignores the option', () => {
+    const result = job('mode = "selective"\nselective_ac_option = "every"');
+    expect(result.problems[0]).toMatchObject({ severity: 'warning', code: 'value/invalid', field: 'plan.recomputeLayerInterval' });
+    expect(result.design.plan.recomputeLayerInterval).toBeUndefined();
+    expect(job('mode = "full"\nselective_ac_option = "2"').design.plan.recomputeLayerInterval).toBeUndefined();
+  });
+});
+
+describe('torchtitan jobs complete as torchtitan runs them', () => {
+  const done = (checkpoint: string) => {
+    const text = `[model]\nname = "llama3"\nflavor = "8B"\n${checkpoint}`;
+    return completeDesign(readTorchtitanToml(text, 'job.toml')!, { text });
+  };
+
+  it('the framework follows the format', () => {
+    const completed = done('[activation_checkpoint]\nmode = "full"\n');
+    expect(completed.design!.plan).toMatchObject({ framework: 'torchtitan', recompute: 'full' });
+    expect(completed.origins['plan.framework']).toMatchObject({ from: 'derived' });
+  });
+
+  it('no [activation_checkpoint]: torchtitan ≤ v0.2.2 checkpoints every second layer', () => {
+    const completed = done('');
+    expect(completed.design!.plan).toMatchObject({ framework: 'torchtitan', recompute: 'selective', recomputeLayerInterval: 2 });
+    expect(completed.origins['plan.recomputeLayerInterval']).toMatchObject({ from: 'default' });
   });
 });

@@ -158,7 +158,7 @@ function readBatch(builder: DraftBuilder, settings: Settings, pp: number | undef
   }
 }
 
-function readPrecisionAndRecompute(builder: DraftBuilder, settings: Settings): void {
+function readPrecisionAndRecompute(builder: DraftBuilder, settings: Settings, era: TorchtitanEra): void {
   const converters = settings.get('model.converters');
   const list = Array.isArray(converters?.value) ? converters.value : [converters?.value];
   const float8Enable = settings.get('float8.enable_float8_linear');
@@ -175,6 +175,7 @@ function readPrecisionAndRecompute(builder: DraftBuilder, settings: Settings): v
     const value = typeof mode.value === 'string' ? mode.value.toLowerCase() : '';
     if (value === 'none' || value === 'selective' || value === 'full') builder.set('plan.recompute', value, mode.key, mode.valueRange);
     else builder.report('warning', 'value/invalid', `activation_checkpoint.mode: expected "none", "selective" or "full", got ${describe(mode.value)}.`, mode.valueRange, 'plan.recompute');
+    if (value === 'selective') readSelectiveOption(builder, settings, mode, era);
   }
 }
 
@@ -193,7 +194,29 @@ function readFloat8RecipeAndCompile(builder: DraftBuilder, settings: Settings): 
   if (compile && typeof compile.value === 'boolean') builder.set('plan.compile', compile.value, compile.key, compile.valueRange);
 }
 
-export function mapTorchtitanSettings(builder: DraftBuilder, settings: Settings): void {
+/**
+ * `selective_ac_option`: "op" is the op-level policy (the model's default for torchtitan); a whole number N
+ * checkpoints every N-th layer (0 checkpoints every layer, as torchtitan's `not ac_freq` does). Absent, torchtitan
+ * ≤ v0.2.2 uses "2"; the Python-config era has the op-level policy only.
+ */
+function readSelectiveOption(builder: DraftBuilder, settings: Settings, mode: Setting, era: TorchtitanEra): void {
+  const option = settings.get('activation_checkpoint.selective_ac_option');
+  if (!option) {
+    if (era === 'torchtitan-toml') {
+      builder.set('plan.recomputeLayerInterval', 2, mode.key, mode.valueRange);
+      builder.report('info', 'value/defaulted', 'activation_checkpoint.selective_ac_option not given: torchtitan ≤ v0.2.2 checkpoints every second layer ("2").', mode.valueRange, 'plan.recomputeLayerInterval');
+    }
+    return;
+  }
+  const text = typeof option.value === 'number' ? String(option.value) : typeof option.value === 'string' ? option.value.trim().toLowerCase() : '';
+  if (/^\d+$/.test(text)) builder.set('plan.recomputeLayerInterval', Math.max(1, Number(text)), option.key, option.valueRange);
+  else if (text !== 'op') builder.report('warning', 'value/invalid', `activation_checkpoint.selective_ac_option: expected "op" or a whole number of layers, got ${describe(option.value)}.`, option.valueRange, 'plan.recomputeLayerInterval');
+}
+
+/** Which of torchtitan's config eras the settings came from; their defaults differ. */
+export type TorchtitanEra = 'torchtitan-toml' | 'torchtitan-python';
+
+export function mapTorchtitanSettings(builder: DraftBuilder, settings: Settings, era: TorchtitanEra): void {
   for (const [name, setting] of settings) {
     const replacement = LEGACY_KEYS[name];
     if (replacement) builder.report('warning', 'key/legacy', `\`${name}\` is the pre-2025 spelling; torchtitan now reads \`${replacement}\`.`, setting.key);
@@ -209,5 +232,5 @@ export function mapTorchtitanSettings(builder: DraftBuilder, settings: Settings)
   readSchedule(builder, settings, pp, layers);
   readPipelineSplit(builder, settings, pp);
   readBatch(builder, settings, pp);
-  readPrecisionAndRecompute(builder, settings);
+  readPrecisionAndRecompute(builder, settings, era);
 }
