@@ -6,6 +6,7 @@ import type { FieldPath } from '../model/design';
 import { closestKey, DraftBuilder, parseCount, parseFlag } from './draftBuilder';
 import { jsonEntries, jsonScalar, parseJson, type JsonEntry, type JsonFile, type JsonNode } from './jsonTree';
 import type { ReadResult } from './types';
+import { acknowledge, DEEPSPEED_NOT_MODELLED } from './notModelled';
 
 const BATCH_KEYS = ['train_batch_size', 'train_micro_batch_size_per_gpu', 'gradient_accumulation_steps'];
 const MARKERS = [...BATCH_KEYS, 'zero_optimization'];
@@ -35,6 +36,7 @@ export function readDeepspeedJson(text: string, _fileName: string): ReadResult |
       builder.sourceMap.delete('plan.zero');
     }
   }
+  acknowledgeZeroKeys(builder, file, zero);
   readPrecision(builder, file, top);
   const tp = section(file, top.get('tensor_parallel')).get('autotp_size');
   // autotp_size 0 disables AutoTP (docs/_pages/config-json.md).
@@ -45,6 +47,17 @@ export function readDeepspeedJson(text: string, _fileName: string): ReadResult |
   count(builder, file, top.get('sequence_parallel_size'), 'plan.cp', 1);
   readPipeline(builder, file, top.get('pipeline'));
   return builder.result('deepspeed-json', file.problems);
+}
+
+/** ZeRO keys read but not modelled (notModelled.ts); an offload section counts by its `device`. */
+function acknowledgeZeroKeys(builder: DraftBuilder, file: JsonFile, zero: Map<string, JsonEntry>): void {
+  for (const [path, known] of Object.entries(DEEPSPEED_NOT_MODELLED)) {
+    const entry = zero.get(path.slice('zero_optimization.'.length));
+    if (!entry) continue;
+    const device = entry.value?.type === 'object' ? section(file, entry).get('device') : undefined;
+    const raw = entry.value?.type === 'object' ? (device ? jsonScalar(file, device) : null) : jsonScalar(file, entry);
+    acknowledge(builder, known, path, raw, entry.keyRange);
+  }
 }
 
 function section(file: JsonFile, entry: JsonEntry | undefined): Map<string, JsonEntry> {

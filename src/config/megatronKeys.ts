@@ -8,6 +8,7 @@ import { FP8_RECIPES, isSymbolic, RECOMPUTE_MODULES } from '../model/design';
 import type { SourceRange } from '../model/problems';
 import { describe, DraftBuilder, parseCount, parseFlag } from './draftBuilder';
 import { countLayoutStages, leadingDenseLayers } from './megatronLayout';
+import { acknowledge, isOn, MEGATRON_NOT_MODELLED, type Acknowledged } from './notModelled';
 
 export interface KeyValue {
   /** The key as written, for messages. */
@@ -61,10 +62,20 @@ const OTHER_KEYS = [
   'zero_stage', 'model_parallel_size', 'checkpoint_activations',
 ] as const;
 
-/** A field name this file reads; the type keeps every lookup below to the names a reader collects. */
-export type MegatronKey = keyof typeof COUNTS | (typeof OTHER_KEYS)[number];
+/**
+ * A field name this file reads; the type keeps every lookup below to the names a reader collects. Each is modelled
+ * (COUNTS, OTHER_KEYS) or acknowledged as not modelled (notModelled.ts), never both: the check below fails to
+ * compile when a name is in both tables.
+ */
+export type MegatronKey = keyof typeof COUNTS | (typeof OTHER_KEYS)[number] | keyof typeof MEGATRON_NOT_MODELLED;
+type ModelledAndNot = (keyof typeof COUNTS | (typeof OTHER_KEYS)[number]) & keyof typeof MEGATRON_NOT_MODELLED;
+const MODELLED_OR_NOT: [ModelledAndNot] extends [never] ? true : ModelledAndNot = true;
 
-const MEGATRON_KEYS: ReadonlySet<string> = new Set<string>([...Object.keys(COUNTS), ...OTHER_KEYS]);
+/** The keys whose value changes the estimate, and those read and said not to (FORMATS.md lists both). */
+export const MEGATRON_MODELLED_KEYS: readonly string[] = [...Object.keys(COUNTS), ...OTHER_KEYS];
+export const MEGATRON_ACKNOWLEDGED_KEYS: readonly string[] = MODELLED_OR_NOT ? Object.keys(MEGATRON_NOT_MODELLED) : [];
+
+const MEGATRON_KEYS: ReadonlySet<string> = new Set<string>([...MEGATRON_MODELLED_KEYS, ...MEGATRON_ACKNOWLEDGED_KEYS]);
 
 /** Whether a reader should collect a field: a Bridge dump's `model:` has 370 fields, of which these are read. */
 export function isMegatronKey(name: string): name is MegatronKey {
@@ -106,6 +117,11 @@ export function applyMegatronKeys(values: KeyValues, builder: DraftBuilder, dial
   setFlag(builder, 'plan.overlapGradReduce', values.get('overlap_grad_reduce'));
   setFlag(builder, 'plan.overlapParamGather', values.get('overlap_param_gather'));
   setFlag(builder, 'plan.epCommOverlap', values.get('overlap_moe_expert_parallel_comm'));
+  for (const [name, known] of Object.entries(MEGATRON_NOT_MODELLED) as [MegatronKey, Acknowledged][]) {
+    const entry = values.get(name);
+    const switchedOn = known.onlyWith === undefined || isOn(values.get(known.onlyWith as MegatronKey)?.raw);
+    if (entry && switchedOn) acknowledge(builder, known, entry.name, entry.raw, entry.keyRange);
+  }
   applyVirtualPipeline(values, builder);
   applyPipelineLayout(values, builder);
   applyPrecision(values, builder);

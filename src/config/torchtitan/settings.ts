@@ -7,6 +7,7 @@ import { findFlavour } from '../../model/catalog/models';
 import { parseScheduleId } from '../../model/schedule/index';
 import { describe, parseCount, type DraftBuilder } from '../draftBuilder';
 import { readPipelineSplit } from './pipelineSplit';
+import { acknowledge, TORCHTITAN_NOT_MODELLED } from '../notModelled';
 
 export interface Setting {
   value: unknown;
@@ -231,6 +232,26 @@ export function mapTorchtitanSettings(builder: DraftBuilder, settings: Settings,
   readDataParallel(builder, settings);
   readSchedule(builder, settings, pp, layers);
   readPipelineSplit(builder, settings, pp);
+  acknowledgeSettings(builder, settings);
   readBatch(builder, settings, pp);
   readPrecisionAndRecompute(builder, settings, era);
 }
+
+/** Settings read but not modelled (notModelled.ts), and HSDP: replicas of FSDP groups are priced as one FSDP group. */
+function acknowledgeSettings(builder: DraftBuilder, settings: Settings): void {
+  for (const [name, known] of Object.entries(TORCHTITAN_NOT_MODELLED)) {
+    const setting = find(settings, name);
+    if (setting) acknowledge(builder, known, name, setting.value, setting.key);
+  }
+  const replicate = find(settings, 'parallelism.data_parallel_replicate_degree');
+  const shard = find(settings, 'parallelism.data_parallel_shard_degree');
+  const sharded = shard === undefined || shard.value === -1 || (typeof shard.value === 'number' && shard.value > 1);
+  if (replicate && sharded) {
+    acknowledge(builder, HSDP, 'data_parallel_replicate_degree', replicate.value, replicate.key);
+  }
+}
+
+const HSDP = {
+  what: 'HSDP shard groups: parameters, gradients and optimizer state are sharded over all of DP, as plain FSDP',
+  isDefault: (raw: unknown) => raw === 1 || raw === null || raw === undefined,
+};

@@ -1,0 +1,74 @@
+// Keys a reader knows but the estimate does not model. What we read, we use or we say so: each reader keeps its
+// modelled keys in its own table and these in this one, and a key it collects is in exactly one of the two
+// (megatronKeys.ts checks that at the type level). A key set to something other than its default gets one info
+// problem `value/not-modelled` at its line saying what the estimate leaves out; at its default it changes nothing
+// and is not mentioned (a Megatron-Bridge dump lists every field).
+import type { SourceRange } from '../model/problems';
+import type { DraftBuilder } from './draftBuilder';
+import { isSymbolic } from '../model/design';
+
+export interface Acknowledged {
+  /** What the estimate leaves out, completing "read; the estimate does not model …". */
+  what: string;
+  /** Whether the value is the framework's default (a default changes nothing and is not reported). */
+  isDefault: (raw: unknown) => boolean;
+  /** A switch without which this key has no effect (NeMo lists cpu_offloading_num_layers with offloading off). */
+  onlyWith?: string;
+}
+
+const off = (raw: unknown): boolean => raw === null || raw === undefined || raw === false || raw === 0 || (typeof raw === 'string' && /^(false|none|null|0|)$/i.test(raw.trim()));
+const oneOf = (...defaults: string[]) => (raw: unknown): boolean => off(raw) || (typeof raw === 'string' && defaults.includes(raw.trim().toLowerCase().replace(/^torch\./, '')));
+const numberIs = (value: number) => (raw: unknown): boolean => raw === null || raw === undefined || Number(raw) === value;
+const emptyList = (raw: unknown): boolean => off(raw) || (Array.isArray(raw) && raw.length === 0);
+
+/** Megatron-LM fields (TransformerConfig, OptimizerConfig, DDP config) by their snake_case names. */
+export const MEGATRON_NOT_MODELLED = {
+  cpu_offloading: { what: 'activation offloading to host memory (GPU activations stay in HBM here)', isDefault: off },
+  cpu_offloading_num_layers: { what: 'how many layers offload activations to host memory', isDefault: numberIs(0), onlyWith: 'cpu_offloading' },
+  cpu_offloading_weights: { what: 'weight offloading to host memory', isDefault: off, onlyWith: 'cpu_offloading' },
+  fine_grained_activation_offloading: { what: 'fine-grained activation offloading to host memory', isDefault: off },
+  offload_modules: { what: 'which modules offload activations to host memory', isDefault: emptyList, onlyWith: 'fine_grained_activation_offloading' },
+  optimizer_cpu_offload: { what: 'optimizer state offloaded to host memory (it stays in HBM here) or its PCIe traffic', isDefault: off },
+  optimizer_offload_fraction: { what: 'the fraction of the optimizer offloaded to host memory', isDefault: numberIs(1), onlyWith: 'optimizer_cpu_offload' },
+  moe_expert_capacity_factor: { what: 'expert capacity: routing is taken as balanced, no token dropped and no padding', isDefault: off },
+  moe_pad_expert_input_to_capacity: { what: 'padding expert inputs to capacity (extra expert compute and all-to-all bytes)', isDefault: off },
+  moe_token_drop_policy: { what: 'which tokens are dropped past capacity', isDefault: oneOf('probs'), onlyWith: 'moe_expert_capacity_factor' },
+  cp_comm_type: { what: 'the context-parallel communication type: CP traffic is priced as ring P2P', isDefault: oneOf('p2p') },
+  num_distributed_optimizer_instances: { what: 'distributed-optimizer instances: optimizer state is sharded over all of DP', isDefault: numberIs(1) },
+  use_precision_aware_optimizer: { what: 'the precision-aware optimizer: state bytes per parameter stay Megatron\'s defaults', isDefault: off },
+  exp_avg_dtype: { what: 'the precision of Adam\'s first moment (taken as FP32)', isDefault: oneOf('fp32', 'float32'), onlyWith: 'use_precision_aware_optimizer' },
+  exp_avg_sq_dtype: { what: 'the precision of Adam\'s second moment (taken as FP32)', isDefault: oneOf('fp32', 'float32'), onlyWith: 'use_precision_aware_optimizer' },
+  main_grads_dtype: { what: 'the precision of the main gradients (taken as FP32)', isDefault: oneOf('fp32', 'float32'), onlyWith: 'use_precision_aware_optimizer' },
+  main_params_dtype: { what: 'the precision of the main parameters (taken as FP32)', isDefault: oneOf('fp32', 'float32'), onlyWith: 'use_precision_aware_optimizer' },
+} satisfies Record<string, Acknowledged>;
+
+/** DeepSpeed JSON keys, by their path. */
+export const DEEPSPEED_NOT_MODELLED = {
+  'zero_optimization.offload_optimizer': { what: 'optimizer offload to host memory or NVMe (optimizer state stays in HBM here)', isDefault: deviceNone },
+  'zero_optimization.offload_param': { what: 'parameter offload to host memory or NVMe (weights stay in HBM here)', isDefault: deviceNone },
+  'zero_optimization.cpu_offload': { what: 'optimizer offload to host memory (legacy key)', isDefault: off },
+  'zero_optimization.zero_hpz_partition_size': { what: 'ZeRO++ hierarchical partitions: parameters are sharded over all of DP', isDefault: numberIs(1) },
+} satisfies Record<string, Acknowledged>;
+
+/** torchtitan settings, by section and name. */
+export const TORCHTITAN_NOT_MODELLED = {
+  'training.enable_cpu_offload': { what: 'FSDP CPU offload (parameters, gradients and optimizer state stay in HBM here)', isDefault: off },
+} satisfies Record<string, Acknowledged>;
+
+/** DeepSpeed's offload sections: `{device: "cpu"}` offloads, `{device: "none"}` (or no device) does not. */
+function deviceNone(raw: unknown): boolean {
+  if (off(raw)) return true;
+  if (typeof raw === 'string') return /^none$/i.test(raw.trim());
+  return false;
+}
+
+/** Whether a value switches its feature on (a symbolic value might). */
+export function isOn(raw: unknown): boolean {
+  return isSymbolic(raw) || !off(raw);
+}
+
+/** Reports a known-but-not-modelled key at its line when its value is not the framework's default. */
+export function acknowledge(builder: DraftBuilder, known: Acknowledged, name: string, raw: unknown, range: SourceRange | undefined): void {
+  if (!isSymbolic(raw) && known.isDefault(raw)) return;
+  builder.report('info', 'value/not-modelled', `${name}: read; the estimate does not model ${known.what}`, range);
+}
