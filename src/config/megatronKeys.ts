@@ -7,6 +7,7 @@ import type { FieldPath, MlaDims, RecomputeModule, Symbolic } from '../model/des
 import { FP8_RECIPES, isSymbolic, RECOMPUTE_MODULES } from '../model/design';
 import type { SourceRange } from '../model/problems';
 import { describe, DraftBuilder, parseCount, parseFlag } from './draftBuilder';
+import { applyBatchRamp, applyExpertWidth, applyTokenizerVocab } from './megatronImplied';
 import { countLayoutStages, leadingDenseLayers } from './megatronLayout';
 import { acknowledge, isOn, MEGATRON_NOT_MODELLED, type Acknowledged } from './notModelled';
 
@@ -60,6 +61,9 @@ const OTHER_KEYS = [
   'overlap_moe_expert_parallel_comm',
   // Megatron-DeepSpeed's own flag (microsoft/Megatron-DeepSpeed), and the legacy flags that still say something.
   'zero_stage', 'model_parallel_size', 'checkpoint_activations',
+  // What Megatron derives values from when they are not stated (megatronImplied.ts); NeMo's model.tokenizer.* too.
+  'tokenizer_type', 'tokenizer_model', 'make_vocab_size_divisible_by', 'step_batch_size_schedule', 'rampup_batch_size',
+  'squared_relu', 'quick_geglu',
 ] as const;
 
 /**
@@ -130,6 +134,10 @@ export function applyMegatronKeys(values: KeyValues, builder: DraftBuilder, dial
   noteRecomputeShape(values, builder);
   applyZero(values, builder);
   applyModelShape(values, builder, dialect);
+  const get = (name: string) => values.get(name as MegatronKey);
+  applyExpertWidth(get, builder);
+  applyTokenizerVocab(get, builder);
+  applyBatchRamp(get, builder);
 }
 
 function setCount(builder: DraftBuilder, path: FieldPath, entry: KeyValue, min: number): number | Symbolic | undefined {
@@ -346,7 +354,11 @@ function applyZero(values: KeyValues, builder: DraftBuilder): void {
 function applyModelShape(values: KeyValues, builder: DraftBuilder, dialect: KeyDialect): void {
   const swiglu = values.get('swiglu') ?? values.get('gated_linear_unit');
   const activation = values.get('activation');
-  if (truthy(swiglu)) builder.set('model.activation', 'swiglu', swiglu!.keyRange, swiglu!.valueRange);
+  // --quick-geglu is gated like SwiGLU (three matrices); --squared-relu is not (two, as GeLU).
+  const gated = [swiglu, values.get('quick_geglu')].find(truthy);
+  const squared = values.get('squared_relu');
+  if (gated) builder.set('model.activation', 'swiglu', gated.keyRange, gated.valueRange);
+  else if (truthy(squared)) builder.set('model.activation', 'gelu', squared!.keyRange, squared!.valueRange);
   else if (isSet(activation) && typeof activation.raw === 'string') {
     const text = activation.raw.toLowerCase();
     if (text.includes('swiglu') || text.includes('geglu') || text.includes('reglu')) builder.set('model.activation', 'swiglu', activation.keyRange, activation.valueRange);

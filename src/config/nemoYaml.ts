@@ -49,6 +49,9 @@ function readNemoFile(file: YamlFile): ReadResult | undefined {
       if (trainer) collect(file, trainer, [root, trainer], interpolator, values, '', ['num_nodes', 'devices', 'precision']);
       const optim = asMap(file, mapGet(model, 'optim'));
       if (optim) collect(file, optim, [root, model, optim], interpolator, values, 'optim_', ['name']);
+      // model.tokenizer.{type, model}: the vocabulary when the file gives no size (megatronImplied.ts).
+      const tokenizer = asMap(file, mapGet(model, 'tokenizer'));
+      if (tokenizer) collect(file, tokenizer, [root, model, tokenizer], interpolator, values, 'tokenizer_', ['type', 'model']);
     } else {
       const train = section('train');
       if (train) collect(file, train, [root, train], interpolator, values, '', ['micro_batch_size', 'global_batch_size']);

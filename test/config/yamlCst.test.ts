@@ -47,7 +47,8 @@ describe('reading YAML from the CST', () => {
       if (byCst !== byDocument || byCut !== byDocument) differ.push(`${input.name}: ${JSON.stringify(input.text.slice(0, 120))}`);
     }
     expect(differ).toEqual([]);
-  });
+    // Three readings of every file and mutation: minutes on a shared 2-core machine, a correctness check, not a timing.
+  }, 300_000);
 
   it('resolves scalars as the core schema does', () => {
     const text = [

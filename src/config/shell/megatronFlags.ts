@@ -11,6 +11,7 @@ export const SWITCHES: ReadonlySet<MegatronKey> = new Set<MegatronKey>([
   'sequence_parallel', 'swiglu', 'untie_embeddings_and_output_weights', 'recompute_activations', 'activation_func_fp8_input_store',
   'group_query_attention', 'multi_latent_attention', 'bf16', 'fp16', 'use_distributed_optimizer', 'use_megatron_fsdp', 'use_torch_fsdp2',
   'checkpoint_activations', 'tp_comm_overlap', 'overlap_grad_reduce', 'overlap_param_gather', 'overlap_moe_expert_parallel_comm',
+  'squared_relu', 'quick_geglu',
 ]);
 
 /** Launcher flags: torchrun, the `deepspeed` launcher and `#SBATCH` directives. */
