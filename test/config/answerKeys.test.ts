@@ -45,7 +45,7 @@ describe('answer keys of real configs', () => {
   beforeAll(async () => {
     await ensureGrammars();
     scores = Object.entries(KEYS).map(([path, key]) => ({ path, ...score(path, key) }));
-  });
+  }, 120_000);
 
   it('keys at least 20 files', () => {
     expect(scores.length).toBeGreaterThanOrEqual(20);

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { bundlePlens, HANG_BOUND_MS, workspace, type Plens } from './cli';
 
 let plens: Plens;
-beforeAll(() => { plens = bundlePlens(); });
+beforeAll(() => { plens = bundlePlens(); }, 60_000);
 
 /** The `directive/model-file` line of a check's output for one script. */
 function modelFileProblem(stdout: string, script: string): string | undefined {

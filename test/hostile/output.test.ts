@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { bundlePlens, HANG_BOUND_MS, workspace, type Plens } from './cli';
 
 let plens: Plens;
-beforeAll(() => { plens = bundlePlens(); });
+beforeAll(() => { plens = bundlePlens(); }, 60_000);
 
 const SMALL = ['schedule', '--schedule', '1f1b', '--pp', '4', '--microbatches', '8'];
 

@@ -9,7 +9,8 @@ import { MAX_NESTING, tooDeepAt } from '../../src/config/nesting';
 import { evaluateArithmetic } from '../../src/config/shell/arithmetic';
 import { bundlePlens, HANG_BOUND_MS } from './cli';
 
-beforeAll(async () => { await ensureGrammars(); });
+// Compiling the grammars can take many seconds on a busy machine; a set-up, not a timing.
+beforeAll(async () => { await ensureGrammars(); }, 120_000);
 
 const LEVELS = 100_000;
 
