@@ -1,7 +1,7 @@
 // estimate(design): per-stage costs → the schedule's simulated timeline → step time, throughput, memory per rank
 // and traffic per link (DESIGN.md §4, CONTRACT.md `estimate`). Pure and synchronous; bad layouts come back as
 // problems, never as exceptions.
-import { findGpu } from './catalog/gpus';
+import { findGpu, type GpuSpec } from './catalog/gpus';
 import type { Design, ScheduleId } from './design';
 import type { Problem } from './problems';
 import { gemmPeakFlopsPerSecond, linksFor, unsupportedPrecision } from './cost/efficiency';
@@ -9,18 +9,16 @@ import { resolveCalibration, type Calibration, type CalibrationKey, type Calibra
 import { fabricSlowdown } from './cost/overlap';
 import { rankParts, stepBreakdown, type StepBreakdown } from './stepBreakdown';
 import { modelFlopsPerToken } from './cost/flops';
-import { placePlan } from './cost/placement';
-import { splitLayers, type LayerSplit } from './cost/stages';
-import { stageCosts } from './cost/stageTime';
-import { modelComm } from './cost/traffic';
+import type { LayerSplit } from './cost/stages';
 import { exposedDataParallelSeconds } from './cost/dpOverlap';
-import { checkLayout, stageCount } from './layoutChecks';
+import { checkLayout } from './layoutChecks';
 import { peakActivationBytes } from './cost/activationPeak';
-import { rankHoldings, rankMemory, stageActivationBytes, type RankMemory } from './rankMemory';
+import { rankHoldings, rankMemory, stageActivationBytes, type RankHolding, type RankMemory } from './rankMemory';
 import { closedForm } from './schedule/closedForm';
 import { generateSchedule, planSchedule } from './schedule/index';
 import { OP_B, OP_F, OP_FB, OP_I, type Schedule, type ScheduleParams, type ScheduleResult } from './schedule/ops';
-import { simulate, type StageCosts, type Timeline } from './schedule/simulate';
+import { simulate, type SimulationResult, type StageCosts, type Timeline } from './schedule/simulate';
+import { sharedStageCosts, type SharedStageCosts, type StageCostEnv } from './stageCostCache';
 import { stepTraffic, type Dimension } from './stepTraffic';
 
 export interface StageEstimate {
@@ -65,6 +63,8 @@ export interface EstimateResult {
   problems: Problem[];
   /** The simulated step, for traces and the panel's timeline (absent when there is no estimate). */
   timeline?: SimulatedStep;
+  /** Set when `beforeSimulation` declined the layout. */
+  declined?: true;
 }
 
 /**
@@ -85,20 +85,43 @@ export interface EstimateOptions {
   maxBubbleFraction?: number;
   /** Work shared between the estimates of one layout search (createEstimateCache). */
   cache?: EstimateCache;
+  /**
+   * For a search, which ranks only layouts that fit: a layout over the GPU's memory comes back with a
+   * `memory/over-capacity` error and no estimate, without simulating its step.
+   */
+  onlyIfFits?: boolean;
+  /**
+   * For a search: called with what the step adds to the simulated makespan at least (exposed DP synchronisation
+   * and the optimizer step), which is known before the simulation; returning false skips the simulation, and the
+   * result comes back `declined` without an estimate.
+   */
+  beforeSimulation?: (stepBeyondMakespanSeconds: number) => boolean;
 }
 
-/** What many layouts of one design share: a schedule depends only on its id and sizes (a search meets the same few dozen again and again). */
+/**
+ * What many layouts of one design share: a schedule depends only on its id and sizes (a search meets the same few
+ * dozen again and again); stage costs only on the plan fields stageCostKey keeps; a simulated timeline on both;
+ * a schedule's peak in-flight counts on the schedule alone. One cache serves one design's model, cluster and
+ * calibration (a search's).
+ */
 export interface EstimateCache {
   schedules: Map<string, ScheduleResult>;
   /** Ops of the schedules held; past SCHEDULE_CACHE_OPS new ones are generated and not kept. */
   scheduleOps: number;
+  stageCosts: Map<string, SharedStageCosts>;
+  /** Simulations by schedule and stage-cost key: layouts that differ only in ZeRO stage share one. */
+  simulations: Map<string, SimulationResult>;
+  simulationOps: number;
+  peakCounts: WeakMap<Schedule, Float64Array>;
 }
 
 /** An op takes 21 B of schedule arrays (schedule/ops.ts): some 85 MB of schedules at most. */
 const SCHEDULE_CACHE_OPS = 4_000_000;
+/** A kept timeline takes 16 B per op: some 32 MB of timelines at most. */
+const SIMULATION_CACHE_OPS = 2_000_000;
 
 export function createEstimateCache(): EstimateCache {
-  return { schedules: new Map(), scheduleOps: 0 };
+  return { schedules: new Map(), scheduleOps: 0, stageCosts: new Map(), simulations: new Map(), simulationOps: 0, peakCounts: new WeakMap() };
 }
 
 const SECONDS_PER_HOUR = 3600;
@@ -110,7 +133,7 @@ export function estimate(design: Design, options: EstimateOptions = {}): Estimat
   if (!gpu || problems.some((p) => p.severity === 'error')) return { estimate: null, problems };
 
   const { plan, model, cluster } = design;
-  const peakFlopsPerSecond = cluster.peakTflops ? cluster.peakTflops * 1e12 : gemmPeakFlopsPerSecond(gpu, plan.precision, plan.fp8Recipe);
+  const peakFlopsPerSecond = peakFlopsOf(design, gpu);
   const unsupported = cluster.peakTflops ? undefined : unsupportedPrecision(gpu, plan.precision, plan.fp8Recipe);
   if (unsupported || !(peakFlopsPerSecond > 0)) {
     const field = plan.fp8Recipe && plan.precision === 'fp8' ? 'plan.fp8Recipe' : 'plan.precision';
@@ -119,13 +142,10 @@ export function estimate(design: Design, options: EstimateOptions = {}): Estimat
   }
   const resolved = resolveCalibration(design, gpu);
   const cal = resolved.values;
-  const efficiency = resolved.efficiency;
-  const links = linksFor(gpu, efficiency, cluster);
-  const placement = placePlan(plan, cluster.gpusPerNode);
+  const env = costEnvironment(design, gpu, peakFlopsPerSecond, resolved.values, resolved.efficiency);
+  const { links } = env;
+  const { placement, comm, split, costs, key: costKey } = sharedStageCosts(design, env, options.cache);
   const context = { design, placement, links };
-  const comm = modelComm(context);
-  const split = splitLayers(design, stageCount(design));
-  const costs = stageCosts({ design, gpu, efficiency, comm, split, peakFlopsPerSecond, calibration: cal });
 
   const run = planSchedule(plan);
   const scheduleId = run.id;
@@ -135,32 +155,15 @@ export function estimate(design: Design, options: EstimateOptions = {}): Estimat
     return { estimate: null, problems };
   }
   const schedule = generated.schedule;
-  const overlapsSends = scheduleId === 'dualpipe' || scheduleId === 'dualpipev';
-  const simulatedCosts: StageCosts = {
-    forward: costs.F, backward: costs.B, weight: costs.W, overlapped: costs.FB,
-    // DualPipe hides the PP sends inside its overlapped pairs (DeepSeek-V3 §3.2.1).
-    p2p: overlapsSends ? 0 : comm.ppSend.seconds,
-  };
-  const simulated = simulate(schedule, simulatedCosts);
-  if (!simulated.ok) {
-    problems.push({ severity: 'error', code: 'schedule/invalid', field: 'plan.schedule', message: simulated.error.message });
+  // Memory depends on the op order, not on its timing, so it is known before the simulation.
+  const holdings = rankHoldings(design, split);
+  const memoryStages = layoutMemory(design, split, schedule, holdings, options.cache);
+  const capacityBytes = cluster.hbmGB ? cluster.hbmGB * 2 ** 30 : gpu.hbmBytes;
+  if (options.onlyIfFits && memoryStages.some((m) => m.totalBytes > capacityBytes)) {
+    problems.push({ severity: 'error', code: 'memory/over-capacity', field: 'plan.pp', message: 'the layout does not fit in memory (estimated without its step, onlyIfFits)' });
     return { estimate: null, problems };
   }
-  const timeline = simulated.timeline;
-  const holdings = rankHoldings(design, split);
   const traffic = stepTraffic(context, comm, split, holdings.map((h) => h.parameters));
-
-  // The rank with the most work sets the step; its exposed communication is what overlap did not hide.
-  let busiest = 0;
-  for (let r = 1; r < schedule.ranks; r++) if (timeline.busy[r]! > timeline.busy[busiest]!) busiest = r;
-  let exposedInOps = 0;
-  for (let i = schedule.rankStart[busiest]!; i < schedule.rankStart[busiest + 1]!; i++) {
-    const kind = schedule.kind[i]!;
-    const stage = schedule.stage[i]!;
-    if (kind === OP_F) exposedInOps += costs.commF[stage]!;
-    else if (kind === OP_B || kind === OP_I) exposedInOps += costs.commB[stage]!;
-    else if (kind === OP_FB) exposedInOps += costs.commFB[stage]!;
-  }
 
   // DP synchronisation hides behind compute as cost/dpOverlap.ts states for each ZeRO stage: reductions behind the
   // last backward of each chunk (per micro-batch for ZeRO-2), FSDP gathers behind the forward they prefetch for.
@@ -172,15 +175,37 @@ export function estimate(design: Design, options: EstimateOptions = {}): Estimat
   let exposedDpSeconds = 0;
   for (const sync of traffic.dpPerRank) exposedDpSeconds = Math.max(exposedDpSeconds, exposedDpOf(sync.total.seconds, exposedDataParallelSeconds(sync, windows, plan.overlapParamGather === true), design, cal));
 
-  const memoryStages: RankMemory[] = [];
-  // Each in-flight chunk weighs what its own stage holds (ranks of DualPipe and V schedules hold unequal stages).
-  const activationPeaks = peakActivationBytes(schedule, stageActivationBytes(design, split));
-  for (let r = 0; r < schedule.ranks; r++) memoryStages.push(rankMemory(design, r, holdings[r]!, timeline.peakActivations[r]!, activationPeaks[r]!));
   // The optimizer step streams weights, gradients and optimizer state through HBM once each way.
   let optimizerSeconds = 0;
   for (const m of memoryStages) {
     const stateBytes = m.parametersBytes + m.gradientsBytes + m.optimizerBytes;
     optimizerSeconds = Math.max(optimizerSeconds, (2 * stateBytes) / (gpu.hbmBytesPerSecond * cal.hbmFraction));
+  }
+
+  // The fabric term only adds (its slowdown is at least 1), so these two are what the step adds at least.
+  if (options.beforeSimulation && !options.beforeSimulation(exposedDpSeconds + optimizerSeconds)) return { estimate: null, problems, declined: true };
+  const overlapsSends = scheduleId === 'dualpipe' || scheduleId === 'dualpipev';
+  const simulatedCosts: StageCosts = {
+    forward: costs.F, backward: costs.B, weight: costs.W, overlapped: costs.FB,
+    // DualPipe hides the PP sends inside its overlapped pairs (DeepSeek-V3 §3.2.1).
+    p2p: overlapsSends ? 0 : comm.ppSend.seconds,
+  };
+  const simulated = cachedSimulation(schedule, costKey, options.cache, () => simulate(schedule, simulatedCosts));
+  if (!simulated.ok) {
+    problems.push({ severity: 'error', code: 'schedule/invalid', field: 'plan.schedule', message: simulated.error.message });
+    return { estimate: null, problems };
+  }
+  const timeline = simulated.timeline;
+  // The rank with the most work sets the step; its exposed communication is what overlap did not hide.
+  let busiest = 0;
+  for (let r = 1; r < schedule.ranks; r++) if (timeline.busy[r]! > timeline.busy[busiest]!) busiest = r;
+  let exposedInOps = 0;
+  for (let i = schedule.rankStart[busiest]!; i < schedule.rankStart[busiest + 1]!; i++) {
+    const kind = schedule.kind[i]!;
+    const stage = schedule.stage[i]!;
+    if (kind === OP_F) exposedInOps += costs.commF[stage]!;
+    else if (kind === OP_B || kind === OP_I) exposedInOps += costs.commB[stage]!;
+    else if (kind === OP_FB) exposedInOps += costs.commFB[stage]!;
   }
 
   const fabricSeconds = (fabricSlowdown(cluster.worldSize, cal.fabricSlowdownPerDoubling) - 1) * (timeline.makespan + exposedDpSeconds);
@@ -200,7 +225,6 @@ export function estimate(design: Design, options: EstimateOptions = {}): Estimat
     problems.push({ severity: 'warning', code: 'bubble/high', field: 'plan.schedule', message: `pipeline bubble is ${(bubbleFraction * 100).toFixed(0)} % of the step (${scheduleId}, PP ${plan.pp}, ${plan.microbatches} micro-batches)` });
   }
 
-  const capacityBytes = cluster.hbmGB ? cluster.hbmGB * 2 ** 30 : gpu.hbmBytes;
   let peakBytes = 0;
   for (const m of memoryStages) {
     peakBytes = Math.max(peakBytes, m.totalBytes);
@@ -252,6 +276,63 @@ function calibrationReport(values: Calibration, origins: Record<CalibrationKey, 
   const report = {} as Estimate['calibration'];
   for (const key of Object.keys(values) as CalibrationKey[]) report[key] = { value: values[key], from: origins[key] };
   return report;
+}
+
+/** Dense peak FLOP/s of the GEMMs' precision, after the cluster's override. */
+export function peakFlopsOf(design: Design, gpu: GpuSpec): number {
+  return design.cluster.peakTflops ? design.cluster.peakTflops * 1e12 : gemmPeakFlopsPerSecond(gpu, design.plan.precision, design.plan.fp8Recipe);
+}
+
+/** What the stage costs of every layout of one design read besides the plan: GPU, calibration, links. */
+export function costEnvironment(
+  design: Design, gpu: GpuSpec, peakFlopsPerSecond: number,
+  calibration = resolveCalibration(design, gpu).values, efficiency = resolveCalibration(design, gpu).efficiency,
+): StageCostEnv {
+  return { gpu, efficiency, calibration, links: linksFor(gpu, efficiency, design.cluster), peakFlopsPerSecond };
+}
+
+/** Per-rank memory of a layout: each in-flight chunk weighs what its own stage holds (ranks of DualPipe and V schedules hold unequal stages). */
+function layoutMemory(design: Design, split: LayerSplit, schedule: Schedule, holdings: RankHolding[], cache: EstimateCache | undefined): RankMemory[] {
+  const counts = peakCounts(schedule, cache);
+  const stageBytes = stageActivationBytes(design, split);
+  const activationPeaks = equalStagesPerRank(schedule, stageBytes) ? counts.map((count, r) => count * stageBytes[schedule.stageRank.indexOf(r)]!) : peakActivationBytes(schedule, stageBytes);
+  const memoryStages: RankMemory[] = [];
+  for (let r = 0; r < schedule.ranks; r++) memoryStages.push(rankMemory(design, r, holdings[r]!, counts[r]!, activationPeaks[r]!));
+  return memoryStages;
+}
+
+/** Most chunks in flight on each rank: a property of the op order alone, so one count serves every layout of a schedule. */
+function peakCounts(schedule: Schedule, cache: EstimateCache | undefined): Float64Array {
+  const known = cache?.peakCounts.get(schedule);
+  if (known) return known;
+  const counts = peakActivationBytes(schedule, new Float64Array(schedule.pipes * schedule.stages).fill(1));
+  cache?.peakCounts.set(schedule, counts);
+  return counts;
+}
+
+/** Whether every rank's stages weigh the same: then a rank's peak bytes are its peak count times that weight. */
+function equalStagesPerRank(schedule: Schedule, stageBytes: Float64Array): boolean {
+  if (schedule.pipes !== 1) return false;
+  const first = new Float64Array(schedule.ranks).fill(-1);
+  for (let s = 0; s < schedule.stages; s++) {
+    const r = schedule.stageRank[s]!;
+    if (first[r] === -1) first[r] = stageBytes[s]!;
+    else if (first[r] !== stageBytes[s]) return false;
+  }
+  return true;
+}
+
+function cachedSimulation(schedule: Schedule, costKey: string, cache: EstimateCache | undefined, run: () => SimulationResult): SimulationResult {
+  if (!cache) return run();
+  const key = `${schedule.id}/${schedule.ranks}/${schedule.microbatches}/${schedule.chunks}/${costKey}`;
+  const known = cache.simulations.get(key);
+  if (known) return known;
+  const simulated = run();
+  if (cache.simulationOps + schedule.opCount <= SIMULATION_CACHE_OPS) {
+    cache.simulations.set(key, simulated);
+    cache.simulationOps += schedule.opCount;
+  }
+  return simulated;
 }
 
 function cachedSchedule(id: ScheduleId, params: ScheduleParams, cache: EstimateCache | undefined): ScheduleResult {

@@ -8,7 +8,7 @@ import { table, tablePercent } from '../format';
 import { UsageError, type CliIo } from '../io';
 import { DESIGN_FLAGS, DESIGN_SWITCHES, flagDraft, loadDesign, type LoadedDesign } from './loadDesign';
 
-export const SEARCH_USAGE = 'plens search FILE [--top K] [--objective step-time|memory] [--budget SECONDS] [--apply N [--write]] [--json | --csv]';
+export const SEARCH_USAGE = 'plens search FILE [--top K] [--objective step-time|memory] [--budget SECONDS (default: none, complete)] [--apply N [--write]] [--json | --csv]';
 
 export async function runSearch(argv: string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, { values: [...DESIGN_FLAGS, 'top', 'objective', 'budget', 'apply'], switches: ['json', 'csv', 'write', ...DESIGN_SWITCHES] });
@@ -16,7 +16,7 @@ export async function runSearch(argv: string[], io: CliIo): Promise<number> {
   const objective = args.values.get('objective') ?? 'step-time';
   if (objective !== 'step-time' && objective !== 'memory') throw new UsageError(`--objective must be step-time or memory, got "${objective}"`);
   const top = numberFlag(args, 'top', 10, { integer: true, min: 1 });
-  const budgetSeconds = numberFlag(args, 'budget', 5, { min: 0 });
+  const budgetSeconds = args.values.has('budget') ? numberFlag(args, 'budget', 0, { min: 0 }) : undefined;
   const file = args.positionals[0]!;
   const flags = flagDraft(args, io);
   const options = { allowOutside: args.switches.has('allow-outside') };
@@ -28,7 +28,7 @@ export async function runSearch(argv: string[], io: CliIo): Promise<number> {
   }
   const applyRow = args.values.has('apply') ? numberFlag(args, 'apply', 1, { integer: true, min: 1 }) : undefined;
   if (args.switches.has('write') && applyRow === undefined) throw new UsageError('--write goes with --apply N (the result row to write into the file)');
-  const result = searchLayouts(design, { objective: objective as SearchObjective, top: Math.max(top, applyRow ?? 0), budgetMs: budgetSeconds * 1000 });
+  const result = searchLayouts(design, { objective: objective as SearchObjective, top: Math.max(top, applyRow ?? 0), ...(budgetSeconds !== undefined ? { budgetMs: budgetSeconds * 1000 } : {}) });
   const applied = applyRow === undefined ? undefined : applyLayout(io, loaded, (edited) => loadDesign(edited, file, flags, options), result.results, applyRow, args.switches.has('write'));
   if (args.switches.has('json') && args.switches.has('csv')) throw new UsageError('--json and --csv are two outputs; pick one');
   if (args.switches.has('csv')) {
@@ -43,12 +43,14 @@ export async function runSearch(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   if (args.switches.has('json')) {
-    const { evaluated, feasible, seconds, cutShort, results } = result;
-    io.stdout(JSON.stringify({ evaluated, feasible, seconds, cutShort, results: results.slice(0, top), ...(applied ? { apply: applied.json } : {}) }, null, 2) + '\n');
+    const { space, evaluated, pruned, feasible, seconds, status, cutShort, results } = result;
+    io.stdout(JSON.stringify({ space, evaluated, pruned, feasible, seconds, status, cutShort, results: results.slice(0, top), ...(applied ? { apply: applied.json } : {}) }, null, 2) + '\n');
     return 0;
   }
-  let text = `${design.model.name} on ${design.cluster.worldSize} × ${design.cluster.gpu}: ${result.evaluated} layouts estimated, ${result.feasible} fit, in ${formatSeconds(result.seconds)}` +
-    (result.cutShort ? ' (budget reached: search cut short, raise --budget for more)' : '') + '\n\n';
+  const coverage = result.status === 'complete'
+    ? `all ${result.space} layouts covered: ${result.evaluated} estimated (${result.feasible} fit), ${result.pruned} ruled out by a bound`
+    : `search cut short by the budget: ${result.evaluated} of ${result.space} layouts estimated (${result.feasible} fit); the ranking may miss better ones, raise --budget or drop it`;
+  let text = `${design.model.name} on ${design.cluster.worldSize} × ${design.cluster.gpu}: ${coverage}, in ${formatSeconds(result.seconds)}\n\n`;
   text += table(['#', 'TP', 'CP', 'PP', 'VPP', 'EP', 'DP', 'ZeRO', 'schedule', 'mbs', 'recompute', 'step', 'MFU', 'bubble', 'peak memory'],
     result.results.slice(0, top).map(({ plan, estimate }, i) => [
       String(i + 1), String(plan.tp), String(plan.cp), String(plan.pp), String(plan.vpp), String(plan.ep), String(plan.dp), String(plan.zero),

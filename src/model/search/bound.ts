@@ -1,0 +1,51 @@
+// Lower bounds on a layout's simulated makespan from its stage costs alone, no ops built. The step adds exposed
+// DP synchronisation and the optimizer step to the makespan (estimate.ts), both ≥ 0, so a bound on the makespan is
+// one on the step. Each bound is sound for the simulator's rules (schedule/simulate.ts), whatever the op order:
+//
+// - Work: a rank is busy for the sum of its ops, so the makespan is at least the busiest rank's busy time, and at
+//   least the mean over ranks, which is the step's total work / p. The total work is m × (F + B) summed over the
+//   stages, which equals the work of one stage holding every layer (a stage's cost is the sum of its layers').
+//   DualPipe's F&B pair costs at least its two halves minus their EP all-to-all (cost/stages.ts hides only that),
+//   so for the overlapping schedules the bound takes the all-to-all off every op.
+// - Fill and drain (looped and V placements): rank r runs only stages ≥ r, and a forward of stage s waits for
+//   the forwards of stages 0…s−1 of its micro-batch on ranks 0…s−1, one send apart each; so rank r cannot start
+//   before Σ_{s<r} F_s + r·p2p. Where a rank's last op is the full backward of its lowest stage (GPipe, 1F1B,
+//   interleaved 1F1B, whose generators end so), the ranks below still have to run that micro-batch's backwards,
+//   Σ_{s<r} B_s + r·p2p more. With uniform stages and no p2p this is the closed form (p−1)(F+B) exactly.
+import type { ScheduleId } from '../design';
+import type { StageCostBreakdown } from '../cost/stageTime';
+
+/** Schedules whose F&B pairs hide the EP all-to-all and whose p2p sends the estimate counts as hidden. */
+export function overlapsPairs(schedule: ScheduleId): boolean {
+  return schedule === 'dualpipe' || schedule === 'dualpipev';
+}
+
+/** Total work of one step over the pipeline's ranks, from a one-stage split's costs (see above). */
+export function meanBusyBound(oneStage: StageCostBreakdown, microbatches: number, pp: number, pairs: boolean): number {
+  const hidden = pairs ? oneStage.epF[0]! + oneStage.epB[0]! : 0;
+  return (microbatches * (oneStage.F[0]! + oneStage.B[0]! - hidden)) / Math.max(1, pp);
+}
+
+/** Ranks of the stages: looped (stage s on rank s mod p) or V (rank r holds r and 2p−1−r). */
+function rankOfStage(schedule: ScheduleId, stage: number, pp: number): number {
+  if (schedule === 'zbv' || schedule === 'dualpipev') return stage < pp ? stage : 2 * pp - 1 - stage;
+  return stage % pp;
+}
+
+/** The fill-and-drain bound for a schedule on its own stage costs; DualPipe gets the work bound only. */
+export function pipelineBound(schedule: ScheduleId, costs: StageCostBreakdown, microbatches: number, pp: number, p2pSeconds: number): number {
+  const stages = costs.F.length;
+  if (pp <= 1 || overlapsPairs(schedule)) return 0;
+  const busy = new Float64Array(pp);
+  for (let s = 0; s < stages; s++) busy[rankOfStage(schedule, s, pp)]! += microbatches * (costs.F[s]! + costs.B[s]!);
+  const drains = schedule === 'gpipe' || schedule === '1f1b' || schedule === 'interleaved-1f1b';
+  let bound = 0;
+  let fill = 0;
+  let drain = 0;
+  for (let r = 0; r < pp; r++) {
+    bound = Math.max(bound, fill + busy[r]! + (drains ? drain : 0));
+    fill += costs.F[r]! + p2pSeconds;
+    drain += costs.B[r]! + p2pSeconds;
+  }
+  return bound;
+}

@@ -1,0 +1,210 @@
+// Layout search: every layout the design's model and cluster allow (space.ts), ranked by step time or peak memory,
+// the best k returned. Complete by default: a layout is either estimated in full or ruled out by a lower bound
+// that cannot exceed its score (bound.ts), so the answer is the one an estimate of every layout would give, on any
+// machine and under any load. Ties are broken by the space's fixed order. Only a budget the caller sets, or a
+// cancel, cuts a search short, and the result says so.
+//
+// Order of work (branch and bound): layouts are grouped into families that share everything but the schedule and
+// the ZeRO stage. A family's bound is the step's total work per rank (one cheap one-stage cost); families are
+// opened best bound first, each schedule gets the tighter fill-and-drain bound on its own stage costs, and only
+// layouts whose bound is below the k-th best score so far are estimated. Stage costs and simulated timelines are
+// shared through the estimate cache (stageCostCache.ts), so the layouts that differ only in ZeRO stage simulate once.
+import { findGpu } from '../catalog/gpus';
+import { DEFAULT_RECOMPUTE_MODULES, type Design, type ParallelPlan, type RecomputeModule } from '../design';
+import { costEnvironment, createEstimateCache, estimate, peakFlopsOf, type Estimate } from '../estimate';
+import { sharedStageCosts } from '../stageCostCache';
+import { meanBusyBound, overlapsPairs, pipelineBound } from './bound';
+import { MinHeap } from './heap';
+import { DEEPSEEK_RECOMPUTE_MODULES, enumerateFamilies, type Family } from './space';
+
+export { DEEPSEEK_RECOMPUTE_MODULES, enumerateFamilies, recomputeChoices, scheduleChoices } from './space';
+
+export type SearchObjective = 'step-time' | 'memory';
+
+export interface SearchProgress {
+  /** Layouts estimated in full so far. */
+  evaluated: number;
+  /** Layouts in the space. */
+  space: number;
+  /** Best score so far (seconds or bytes), Infinity before the first layout that fits. */
+  best: number;
+}
+
+export interface SearchOptions {
+  objective?: SearchObjective;
+  top?: number;
+  /** Wall-clock budget in milliseconds; absent (the default), the search runs to completion. */
+  budgetMs?: number;
+  /** Clock for the budget; injectable so tests are deterministic. */
+  now?: () => number;
+  /** Largest micro-batch size in the space (default 8). */
+  maxMicroBatchSize?: number;
+  /** Called every few hundred layouts estimated. */
+  onProgress?: (progress: SearchProgress) => void;
+  /** Polled as the search runs; true stops it with status `cancelled`. */
+  isCancelled?: () => boolean;
+}
+
+export type SearchStatus = 'complete' | 'budget' | 'cancelled';
+
+export interface SearchResult {
+  /** Layouts in the space: every one was estimated or ruled out by a bound, unless the status says otherwise. */
+  space: number;
+  /** Layouts estimated in full. */
+  evaluated: number;
+  /** Layouts ruled out by a lower bound on their score, without an estimate. */
+  pruned: number;
+  /** Of the layouts estimated, those that fit in memory. */
+  feasible: number;
+  seconds: number;
+  status: SearchStatus;
+  /** True when the status is not `complete` (kept for CONTRACT.md's older readers). */
+  cutShort: boolean;
+  results: SearchCandidate[];
+}
+
+export interface SearchCandidate {
+  plan: ParallelPlan;
+  estimate: Estimate;
+  /** What the plan recomputes, in words: `none`, `full`, `selective (core_attn)`, `selective: DeepSeek-V3 recipe (…)`. */
+  recomputeLabel: string;
+}
+
+export function recomputeLabel(plan: { recompute: ParallelPlan['recompute']; recomputeModules?: readonly RecomputeModule[] | undefined }): string {
+  if (plan.recompute !== 'selective') return plan.recompute;
+  const modules = plan.recomputeModules ?? DEFAULT_RECOMPUTE_MODULES;
+  const deepSeek = modules.length === DEEPSEEK_RECOMPUTE_MODULES.length && DEEPSEEK_RECOMPUTE_MODULES.every((m) => modules.includes(m));
+  return deepSeek ? `selective: DeepSeek-V3 recipe (${modules.join(', ')})` : `selective (${modules.length > 0 ? modules.join(', ') : 'no modules'})`;
+}
+
+/** Relative slack on bounds: a bound and a simulation sum the same times in different orders. */
+const BOUND_SLACK = 1e-9;
+const PROGRESS_EVERY = 256;
+
+interface Ranked {
+  score: number;
+  order: number;
+  plan: ParallelPlan;
+  estimate: Estimate;
+}
+
+type Node = { family: Family } | { family: Family; scheduleIndex: number };
+
+export function searchLayouts(design: Design, options: SearchOptions = {}): SearchResult {
+  const now = options.now ?? (() => Date.now());
+  const started = now();
+  const objective = options.objective ?? 'step-time';
+  const top = Math.max(1, options.top ?? 10);
+  const cache = createEstimateCache();
+  const families = enumerateFamilies(design, { maxMicroBatchSize: options.maxMicroBatchSize });
+  let space = 0;
+  for (const family of families) space += family.layouts;
+
+  const best: Ranked[] = [];
+  let evaluated = 0;
+  let feasible = 0;
+  let status: SearchStatus = 'complete';
+  const kth = () => (best.length < top ? Number.POSITIVE_INFINITY : best[best.length - 1]!.score);
+  const bestScore = () => (best.length > 0 ? best[0]!.score : Number.POSITIVE_INFINITY);
+  const offer = (entry: Ranked) => {
+    if (best.length === top && !before(entry, best[best.length - 1]!)) return;
+    let i = best.length;
+    while (i > 0 && before(entry, best[i - 1]!)) i--;
+    best.splice(i, 0, entry);
+    if (best.length > top) best.pop();
+  };
+
+  const gpu = findGpu(design.cluster.gpu);
+  const peak = gpu ? peakFlopsOf(design, gpu) : 0;
+  // Without a known GPU or a peak for the precision no layout has an estimate: the queue stays empty.
+  const env = gpu && peak > 0 ? costEnvironment(design, gpu, peak) : undefined;
+  const bounded = objective === 'step-time' && env !== undefined;
+
+  const queue = new MinHeap<Node>();
+  if (env) {
+    for (const family of families) {
+      let bound = 0;
+      if (bounded) {
+        // Priced as 1F1B: a DualPipe stage exposes at least as much EP all-to-all, and its bound takes it all off.
+        const oneStage = sharedStageCosts({ ...design, plan: { ...family.plan, schedule: '1f1b', vpp: 1 } }, env, cache, 1).costs;
+        const anyPairs = family.schedules.some((s) => overlapsPairs(s.schedule));
+        const anyOther = family.schedules.some((s) => !overlapsPairs(s.schedule));
+        bound = Math.min(
+          anyOther ? meanBusyBound(oneStage, family.plan.microbatches, family.plan.pp, false) : Number.POSITIVE_INFINITY,
+          anyPairs ? meanBusyBound(oneStage, family.plan.microbatches, family.plan.pp, true) : Number.POSITIVE_INFINITY,
+        );
+      }
+      queue.push(bound, family.order, { family });
+    }
+  }
+
+  let opened = 0;
+  while (queue.size > 0) {
+    const bound = queue.peekKey();
+    if (bound * (1 - BOUND_SLACK) > kth()) break;
+    if (options.isCancelled?.()) { status = 'cancelled'; break; }
+    if (options.budgetMs !== undefined && now() - started > options.budgetMs) { status = 'budget'; break; }
+    const node = queue.pop()!;
+    const { family } = node;
+    if (!('scheduleIndex' in node)) {
+      // Open a family: each schedule's own bound, no lower than the family's.
+      family.schedules.forEach((choice, scheduleIndex) => {
+        let own = bound;
+        if (bounded) {
+          const plan = { ...family.plan, schedule: choice.schedule, vpp: choice.vpp };
+          const shared = sharedStageCosts({ ...design, plan }, env!, cache);
+          const p2p = overlapsPairs(choice.schedule) ? 0 : shared.comm.ppSend.seconds;
+          own = Math.max(own, pipelineBound(choice.schedule, shared.costs, plan.microbatches, plan.pp, p2p));
+          if (!overlapsPairs(choice.schedule)) own = Math.max(own, meanBusyBound(sharedStageCosts({ ...design, plan }, env!, cache, 1).costs, plan.microbatches, plan.pp, false));
+        }
+        queue.push(own, family.order + scheduleIndex * family.zeros.length, { family, scheduleIndex });
+      });
+      continue;
+    }
+    const choice = family.schedules[node.scheduleIndex]!;
+    // ZeRO-2 shards a superset of what ZeRO-1 shards, and ZeRO-1 of ZeRO-0's (cost/memory.ts): once one does not
+    // fit, the lower stages do not either. ZeRO-3 (only without PP) adds transient gathers and is tried on its own.
+    let misfitAt = Number.NEGATIVE_INFINITY;
+    for (let zeroIndex = family.zeros.length - 1; zeroIndex >= 0; zeroIndex--) {
+      const zero = family.zeros[zeroIndex]!;
+      if (zero >= misfitAt) {
+        const plan: ParallelPlan = { ...family.plan, schedule: choice.schedule, vpp: choice.vpp, zero };
+        // The step adds exposed DP synchronisation and the optimizer step to the makespan, known before the
+        // simulation: with them the node's bound may already lose to the k-th best.
+        const beforeSimulation = bounded ? (beyondSeconds: number) => (bound + beyondSeconds) * (1 - BOUND_SLACK) <= kth() : undefined;
+        const result = estimate({ ...design, plan }, { cache, onlyIfFits: true, ...(beforeSimulation ? { beforeSimulation } : {}) });
+        if (result.declined) continue;
+        evaluated++;
+        if (!result.estimate || result.problems.some((p) => p.severity === 'error')) {
+          if (zero <= 2 && result.problems.some((p) => p.code === 'memory/over-capacity')) misfitAt = zero;
+          continue;
+        }
+        feasible++;
+        const score = objective === 'memory' ? result.estimate.memory.peakBytes : result.estimate.stepTimeSeconds;
+        offer({ score, order: family.order + node.scheduleIndex * family.zeros.length + zeroIndex, plan, estimate: result.estimate });
+      }
+    }
+    if (options.onProgress && Math.floor(evaluated / PROGRESS_EVERY) > opened) {
+      opened = Math.floor(evaluated / PROGRESS_EVERY);
+      options.onProgress({ evaluated, space, best: bestScore() });
+    }
+  }
+
+  // Without an environment no layout has an estimate, and none was ruled out by a bound.
+  const pruned = status === 'complete' && env ? space - evaluated : 0;
+  return {
+    space,
+    evaluated,
+    pruned,
+    feasible,
+    seconds: (now() - started) / 1000,
+    status,
+    cutShort: status !== 'complete',
+    results: best.map(({ plan, estimate: e }) => ({ plan, estimate: e, recomputeLabel: recomputeLabel(plan) })),
+  };
+}
+
+/** Better score first; equal scores in the space's order. */
+function before(a: Ranked, b: Ranked): boolean {
+  return a.score < b.score || (a.score === b.score && a.order < b.order);
+}

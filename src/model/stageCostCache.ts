@@ -1,0 +1,71 @@
+// Stage costs shared between the layouts of one search. What a stage costs (cost/stages.ts, with the placement and
+// communication it prices) depends on the model, the cluster and the plan's fields except the few listed in
+// NOT_IN_STAGE_COSTS, and on the number of stages the layers are split into. The key is built from every other
+// plan field, so a field added to the plan later is in the key unless someone states here that costs ignore it
+// (test/model/estimate/stageCostCache.test.ts checks the statement on random designs against a plain estimate).
+import type { GpuSpec } from './catalog/gpus';
+import type { EfficiencyParams } from './cost/efficiency';
+import type { Links } from './cost/collectives';
+import { placePlan, type Placement } from './cost/placement';
+import { splitLayers, type LayerSplit } from './cost/stages';
+import { stageCosts, type StageCostBreakdown } from './cost/stageTime';
+import type { Calibration } from './cost/calibration';
+import { modelComm, type ModelComm } from './cost/traffic';
+import type { Design, ParallelPlan } from './design';
+import { stageCount } from './layoutChecks';
+
+/**
+ * Plan fields the stage costs do not read: the ZeRO stage (DP synchronisation is priced per step, after the
+ * pipeline), the batch (a stage's cost is per micro-batch) and the VPP (it matters only through the stage count,
+ * which is in the key). The schedule is in the key: DualPipe's pairs change how much EP all-to-all a stage exposes.
+ */
+const NOT_IN_STAGE_COSTS: ReadonlySet<string> = new Set<keyof ParallelPlan>(['zero', 'globalBatchSize', 'microbatches', 'vpp']);
+
+export interface StageCostEnv {
+  gpu: GpuSpec;
+  efficiency: EfficiencyParams;
+  links: Links;
+  peakFlopsPerSecond: number;
+  calibration: Calibration;
+}
+
+export interface SharedStageCosts {
+  key: string;
+  placement: Placement;
+  comm: ModelComm;
+  split: LayerSplit;
+  costs: StageCostBreakdown;
+}
+
+export interface StageCostMemo {
+  stageCosts: Map<string, SharedStageCosts>;
+}
+
+/** The key of a plan's stage costs over `stages` stages (one model and cluster). */
+export function stageCostKey(plan: ParallelPlan, stages: number): string {
+  let key = String(stages);
+  const record = plan as unknown as Record<string, unknown>;
+  for (const field of Object.keys(record).sort()) {
+    if (NOT_IN_STAGE_COSTS.has(field)) continue;
+    const value = record[field];
+    key += `|${field}=${Array.isArray(value) ? value.join('+') : String(value)}`;
+  }
+  return key;
+}
+
+/**
+ * The design's stage costs, computed once per key. `stages` defaults to the plan's own stage count; a search asks
+ * for one stage holding every layer to get a step's total work cheaply (the work of a stage is the sum of its layers').
+ */
+export function sharedStageCosts(design: Design, env: StageCostEnv, memo: StageCostMemo | undefined, stages = stageCount(design)): SharedStageCosts {
+  const key = memo ? stageCostKey(design.plan, stages) : '';
+  const known = memo?.stageCosts.get(key);
+  if (known) return known;
+  const placement = placePlan(design.plan, design.cluster.gpusPerNode);
+  const comm = modelComm({ design, placement, links: env.links });
+  const split = splitLayers(design, stages);
+  const costs = stageCosts({ design, gpu: env.gpu, efficiency: env.efficiency, comm, split, peakFlopsPerSecond: env.peakFlopsPerSecond, calibration: env.calibration });
+  const shared = { key, placement, comm, split, costs };
+  memo?.stageCosts.set(key, shared);
+  return shared;
+}

@@ -1,0 +1,114 @@
+// The search is complete and deterministic: its top-k equals what estimating every layout of the space would rank
+// first (the bounds rule out only layouts that cannot make the top-k), ties fall in the space's order, and only a
+// budget or a cancel cuts it short, saying so. The estimate cache it shares (stage costs per stageCostKey,
+// simulations per schedule and key) changes no figure on random layouts of the space.
+import { describe, expect, it } from 'vitest';
+import { findModel } from '../../../src/model/catalog/models';
+import type { Design, ParallelPlan } from '../../../src/model/design';
+import { createEstimateCache, estimate } from '../../../src/model/estimate';
+import { enumerateFamilies, searchLayouts } from '../../../src/model/search';
+import { seededRandom } from '../../testInputs';
+
+function design(modelId: string, nodes: number, plan: Partial<ParallelPlan>, hbmGB?: number): Design {
+  return {
+    model: findModel(modelId)!.arch,
+    plan: {
+      tp: 1, pp: 1, vpp: 1, cp: 1, ep: 1, etp: 1, dp: nodes * 8, zero: 1, sequenceParallel: false, seqLength: 4096, microBatchSize: 1,
+      globalBatchSize: 64, microbatches: 64 / (nodes * 8), schedule: '1f1b', recompute: 'selective', precision: 'bf16', nodeLimit: null, ...plan,
+    },
+    cluster: { gpu: 'H100-SXM', gpusPerNode: 8, nodes, worldSize: nodes * 8, ...(hbmGB ? { hbmGB } : {}) },
+  };
+}
+
+/** Every layout of the space with its order, as the search numbers them. */
+function everyLayout(d: Design, maxMicroBatchSize: number): { plan: ParallelPlan; order: number }[] {
+  return enumerateFamilies(d, { maxMicroBatchSize }).flatMap((family) =>
+    family.schedules.flatMap((choice, s) => family.zeros.map((zero, z) => ({
+      plan: { ...family.plan, schedule: choice.schedule, vpp: choice.vpp, zero },
+      order: family.order + s * family.zeros.length + z,
+    }))));
+}
+
+function exhaustiveTop(d: Design, maxMicroBatchSize: number, top: number, objective: 'step-time' | 'memory' = 'step-time') {
+  const ranked: { plan: ParallelPlan; order: number; score: number }[] = [];
+  for (const { plan, order } of everyLayout(d, maxMicroBatchSize)) {
+    const result = estimate({ ...d, plan });
+    if (!result.estimate || result.problems.some((p) => p.severity === 'error')) continue;
+    ranked.push({ plan, order, score: objective === 'memory' ? result.estimate.memory.peakBytes : result.estimate.stepTimeSeconds });
+  }
+  ranked.sort((a, b) => a.score - b.score || a.order - b.order);
+  return ranked.slice(0, top);
+}
+
+const CASES: [string, Design, number][] = [
+  ['Llama 3 8B on 8 H100', design('llama3-8b', 1, { globalBatchSize: 32, microbatches: 4, seqLength: 2048 }), 2],
+  ['Llama 3 8B on 8 GPUs of 24 GB (memory binds)', design('llama3-8b', 1, { globalBatchSize: 16, microbatches: 2, seqLength: 2048 }, 24), 2],
+  ['Mixtral 8x7B on 16 H100 (EP, ETP, DualPipe)', design('mixtral-8x7b', 2, { globalBatchSize: 16, microbatches: 1, seqLength: 2048 }), 1],
+];
+
+describe('searchLayouts is complete', () => {
+  it.each(CASES)('%s: the same top 8 as estimating every layout', (_name, d, maxMicroBatchSize) => {
+    const expected = exhaustiveTop(d, maxMicroBatchSize, 8);
+    expect(expected.length).toBeGreaterThan(0);
+    const result = searchLayouts(d, { top: 8, maxMicroBatchSize });
+    expect(result.status).toBe('complete');
+    expect(result.space).toBe(everyLayout(d, maxMicroBatchSize).length);
+    expect(result.evaluated + result.pruned).toBe(result.space);
+    expect(result.results.map((r) => r.plan)).toEqual(expected.map((e) => e.plan));
+    expect(result.results.map((r) => r.estimate.stepTimeSeconds)).toEqual(expected.map((e) => e.score));
+  });
+
+  it('ranks by peak memory when asked, completely too', () => {
+    const [, d, maxMicroBatchSize] = CASES[0]!;
+    const expected = exhaustiveTop(d, maxMicroBatchSize, 5, 'memory');
+    const result = searchLayouts(d, { top: 5, maxMicroBatchSize, objective: 'memory' });
+    expect(result.results.map((r) => r.plan)).toEqual(expected.map((e) => e.plan));
+  });
+
+  it('gives the same answer twice, and a budget or a cancel says it cut the search short', () => {
+    const [, d, maxMicroBatchSize] = CASES[0]!;
+    const first = searchLayouts(d, { top: 5, maxMicroBatchSize });
+    const second = searchLayouts(d, { top: 5, maxMicroBatchSize });
+    expect(second.results.map((r) => r.plan)).toEqual(first.results.map((r) => r.plan));
+    let clock = 0;
+    const budgeted = searchLayouts(d, { top: 5, maxMicroBatchSize, budgetMs: 10, now: () => (clock += 1) });
+    expect(budgeted.status).toBe('budget');
+    expect(budgeted.cutShort).toBe(true);
+    let polls = 0;
+    const cancelled = searchLayouts(d, { top: 5, maxMicroBatchSize, isCancelled: () => ++polls > 3 });
+    expect(cancelled.status).toBe('cancelled');
+    expect(cancelled.pruned).toBe(0);
+  });
+});
+
+describe('the space', () => {
+  it('GPT-3 175B on 1,024 A100: VPP 3 and 6, micro-batches 1 to 8, recompute none, selective and full', () => {
+    const gpt3: Design = {
+      ...design('gpt3-175b', 128, { seqLength: 2048, globalBatchSize: 1536, microbatches: 12 }),
+      cluster: { gpu: 'A100-80GB', gpusPerNode: 8, nodes: 128, worldSize: 1024 },
+    };
+    const families = enumerateFamilies(gpt3);
+    const vpps = new Set(families.flatMap((f) => f.schedules.filter((s) => s.schedule === 'interleaved-1f1b').map((s) => s.vpp)));
+    expect(vpps.has(3) && vpps.has(6)).toBe(true);
+    // Every size from 1 to 8 that divides the batch of each data-parallel rank (1,536 = 2⁹ · 3: not 5 or 7).
+    expect([...new Set(families.map((f) => f.plan.microBatchSize))].sort()).toEqual([1, 2, 3, 4, 6, 8]);
+    expect(new Set(families.map((f) => f.plan.recompute))).toEqual(new Set(['none', 'selective', 'full']));
+  });
+});
+
+describe('the estimate cache', () => {
+  it('changes no figure on random layouts of a space (stage-cost key, shared simulations, peak counts)', () => {
+    const random = seededRandom(12);
+    for (const d of [CASES[0]![1], CASES[2]![1]]) {
+      const layouts = everyLayout(d, 2);
+      const cache = createEstimateCache();
+      for (let i = 0; i < 120; i++) {
+        const { plan } = layouts[Math.floor(random() * layouts.length)]!;
+        const cached = estimate({ ...d, plan }, { cache });
+        const plain = estimate({ ...d, plan });
+        expect(cached.estimate).toEqual(plain.estimate);
+        expect(cached.problems).toEqual(plain.problems);
+      }
+    }
+  });
+});
