@@ -121,11 +121,13 @@ describe('plens catalog', () => {
 });
 
 describe('plens search', () => {
-  it('returns feasible layouts ranked by step time within its budget', async () => {
+  it('returns feasible layouts ranked by step time, every layout of the space covered', async () => {
     const out = io();
-    await runSearch([MIXTRAL, '--json', '--top', '3', '--budget', '3'], out);
+    await runSearch([MIXTRAL, '--json', '--top', '3'], out);
     const json = JSON.parse(out.out);
+    expect(json.status).toBe('complete');
     expect(json.evaluated).toBeGreaterThan(0);
+    expect(json.evaluated + json.pruned).toBe(json.space);
     expect(json.results.length).toBeLessThanOrEqual(3);
     const times = json.results.map((r: { estimate: { stepTimeSeconds: number } }) => r.estimate.stepTimeSeconds);
     expect([...times].sort((a, b) => a - b)).toEqual(times);

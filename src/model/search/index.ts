@@ -120,9 +120,14 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
   const env = gpu && peak > 0 ? costEnvironment(design, gpu, peak) : undefined;
   const bounded = objective === 'step-time' && env !== undefined;
 
+  const overBudget = () => options.budgetMs !== undefined && now() - started > options.budgetMs;
   const queue = new MinHeap<Node>();
   if (env) {
     for (const family of families) {
+      if ((family.order & 0xfffff) === 0 && overBudget()) {
+        status = 'budget';
+        break;
+      }
       let bound = 0;
       if (bounded) {
         // Priced as 1F1B: a DualPipe stage exposes at least as much EP all-to-all, and its bound takes it all off.
@@ -139,11 +144,11 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
   }
 
   let opened = 0;
-  while (queue.size > 0) {
+  while (status === 'complete' && queue.size > 0) {
     const bound = queue.peekKey();
     if (bound * (1 - BOUND_SLACK) > kth()) break;
     if (options.isCancelled?.()) { status = 'cancelled'; break; }
-    if (options.budgetMs !== undefined && now() - started > options.budgetMs) { status = 'budget'; break; }
+    if (overBudget()) { status = 'budget'; break; }
     const node = queue.pop()!;
     const { family } = node;
     if (!('scheduleIndex' in node)) {
