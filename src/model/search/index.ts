@@ -10,14 +10,15 @@
 // layouts whose bound is below the k-th best score so far are estimated. Stage costs and simulated timelines are
 // shared through the estimate cache (stageCostCache.ts), so the layouts that differ only in ZeRO stage simulate once.
 import { findGpu } from '../catalog/gpus';
-import { DEFAULT_RECOMPUTE_MODULES, type Design, type ParallelPlan, type RecomputeModule } from '../design';
+import { DEFAULT_RECOMPUTE_MODULES, type Design, type ParallelPlan, type RecomputeModule, type ScheduleId } from '../design';
 import { costEnvironment, createEstimateCache, estimate, peakFlopsOf, type Estimate } from '../estimate';
 import { sharedStageCosts } from '../stageCostCache';
 import { meanBusyBound, overlapsPairs, pipelineBound } from './bound';
 import { MinHeap } from './heap';
-import { DEEPSEEK_RECOMPUTE_MODULES, enumerateFamilies, type Family } from './space';
+import { memoryLowerBound } from './memoryBound';
+import { DEEPSEEK_RECOMPUTE_MODULES, enumerateShapes, shapeFamilies, type Family, type Shape } from './space';
 
-export { DEEPSEEK_RECOMPUTE_MODULES, enumerateFamilies, recomputeChoices, scheduleChoices } from './space';
+export { DEEPSEEK_RECOMPUTE_MODULES, enumerateFamilies, enumerateShapes, recomputeChoices, scheduleChoices } from './space';
 
 export type SearchObjective = 'step-time' | 'memory';
 
@@ -88,7 +89,7 @@ interface Ranked {
   estimate: Estimate;
 }
 
-type Node = { family: Family } | { family: Family; scheduleIndex: number };
+type Node = { shape: Shape } | { family: Family } | { family: Family; scheduleIndex: number };
 
 export function searchLayouts(design: Design, options: SearchOptions = {}): SearchResult {
   const now = options.now ?? (() => Date.now());
@@ -96,9 +97,9 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
   const objective = options.objective ?? 'step-time';
   const top = Math.max(1, options.top ?? 10);
   const cache = createEstimateCache();
-  const families = enumerateFamilies(design, { maxMicroBatchSize: options.maxMicroBatchSize });
+  const shapes = enumerateShapes(design, { maxMicroBatchSize: options.maxMicroBatchSize });
   let space = 0;
-  for (const family of families) space += family.layouts;
+  for (const shape of shapes) space += shape.layouts;
 
   const best: Ranked[] = [];
   let evaluated = 0;
@@ -119,27 +120,34 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
   // Without a known GPU or a peak for the precision no layout has an estimate: the queue stays empty.
   const env = gpu && peak > 0 ? costEnvironment(design, gpu, peak) : undefined;
   const bounded = objective === 'step-time' && env !== undefined;
+  const capacityBytes = design.cluster.hbmGB ? design.cluster.hbmGB * 2 ** 30 : (gpu?.hbmBytes ?? 0);
 
   const overBudget = () => options.budgetMs !== undefined && now() - started > options.budgetMs;
   const queue = new MinHeap<Node>();
+  /** The step's total work per rank (bound.ts), priced as 1F1B: a DualPipe stage exposes at least as much EP all-to-all, and its bound takes it all off. */
+  const workBound = (plan: ParallelPlan, schedules: readonly { schedule: ScheduleId }[]): number => {
+    const oneStage = sharedStageCosts({ ...design, plan: { ...plan, schedule: '1f1b', vpp: 1 } }, env!, cache, 1).costs;
+    const anyPairs = schedules.some((s) => overlapsPairs(s.schedule));
+    const anyOther = schedules.some((s) => !overlapsPairs(s.schedule));
+    return Math.min(
+      anyOther ? meanBusyBound(oneStage, plan.microbatches, plan.pp, false) : Number.POSITIVE_INFINITY,
+      anyPairs ? meanBusyBound(oneStage, plan.microbatches, plan.pp, true) : Number.POSITIVE_INFINITY,
+    );
+  };
   if (env) {
-    for (const family of families) {
-      if ((family.order & 0xfffff) === 0 && overBudget()) {
+    for (const shape of shapes) {
+      if ((shape.order & 0xffffff) === 0 && overBudget()) {
         status = 'budget';
         break;
       }
+      // A shape's bound is its families' least: per token, a larger micro-batch never costs more (GEMMs fill the
+      // GPU better, per-op latencies spread over more tokens) and no recomputation is the least work.
       let bound = 0;
       if (bounded) {
-        // Priced as 1F1B: a DualPipe stage exposes at least as much EP all-to-all, and its bound takes it all off.
-        const oneStage = sharedStageCosts({ ...design, plan: { ...family.plan, schedule: '1f1b', vpp: 1 } }, env, cache, 1).costs;
-        const anyPairs = family.schedules.some((s) => overlapsPairs(s.schedule));
-        const anyOther = family.schedules.some((s) => !overlapsPairs(s.schedule));
-        bound = Math.min(
-          anyOther ? meanBusyBound(oneStage, family.plan.microbatches, family.plan.pp, false) : Number.POSITIVE_INFINITY,
-          anyPairs ? meanBusyBound(oneStage, family.plan.microbatches, family.plan.pp, true) : Number.POSITIVE_INFINITY,
-        );
+        const largest = shape.batches[shape.batches.length - 1]!;
+        bound = workBound({ ...shape.base, microBatchSize: largest.microBatchSize, microbatches: largest.microbatches, recompute: 'none' }, shape.batches.flatMap((b) => b.schedules));
       }
-      queue.push(bound, family.order, { family });
+      queue.push(bound, shape.order, { shape });
     }
   }
 
@@ -150,6 +158,16 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
     if (options.isCancelled?.()) { status = 'cancelled'; break; }
     if (overBudget()) { status = 'budget'; break; }
     const node = queue.pop()!;
+    if ('shape' in node) {
+      // Least memory of the shape: the smallest micro-batch, full recomputation (activations are not counted).
+      const first = node.shape.batches[0]!;
+      if (memoryLowerBound(design, { ...node.shape.base, microBatchSize: first.microBatchSize, microbatches: first.microbatches, recompute: 'full' }, node.shape.zeros) > capacityBytes) continue;
+      for (const family of shapeFamilies(node.shape)) {
+        if (memoryLowerBound(design, family.plan, family.zeros) > capacityBytes) continue;
+        queue.push(bounded ? workBound(family.plan, family.schedules) : 0, family.order, { family });
+      }
+      continue;
+    }
     const { family } = node;
     if (!('scheduleIndex' in node)) {
       // Open a family: each schedule's own bound, no lower than the family's.

@@ -104,12 +104,28 @@ export interface Family {
   order: number;
 }
 
-/** Room in the order numbering for one family's layouts. */
-const FAMILY_STRIDE = 4096;
+/**
+ * The parallel degrees of a group of families (TP, CP, PP, DP, EP, ETP): its families differ in micro-batch size
+ * and recomputation. `base` holds the plan fields every layout of the search keeps from the file.
+ */
+export interface Shape {
+  base: ParallelPlan;
+  /** Micro-batch sizes that divide the batch and leave a schedule that applies, with those schedules. */
+  batches: { microBatchSize: number; microbatches: number; schedules: { schedule: ScheduleId; vpp: number }[] }[];
+  recomputes: readonly RecomputeChoice[];
+  zeros: readonly ZeroStage[];
+  /** Layouts under this shape. */
+  layouts: number;
+  order: number;
+}
 
-/** Every family of the space, in a fixed order (the order breaks ties between equal scores). */
-export function enumerateFamilies(design: Design, options: SpaceOptions = {}): Family[] {
-  const { model, cluster, plan: base } = design;
+/** Room in the order numbering for one family's layouts, and for one shape's families. */
+const FAMILY_STRIDE = 4096;
+const SHAPE_STRIDE = FAMILY_STRIDE * 64;
+
+/** Every shape of the space, in a fixed order (the order breaks ties between equal scores). */
+export function enumerateShapes(design: Design, options: SpaceOptions = {}): Shape[] {
+  const { model, cluster, plan: file } = design;
   const maxMicroBatch = options.maxMicroBatchSize ?? 8;
   const world = cluster.worldSize;
   const recomputes = recomputeChoices(design);
@@ -118,40 +134,61 @@ export function enumerateFamilies(design: Design, options: SpaceOptions = {}): F
   const {
     recomputeModules: _fileModules, layout: _layout, firstStageLayers: _first, lastStageLayers: _last,
     accountForEmbedding: _embedding, accountForLoss: _loss, ...fileFields
-  } = base;
+  } = file;
   const schedulesOf = new Map<string, { schedule: ScheduleId; vpp: number }[]>();
-  const families: Family[] = [];
+  const shapes: Shape[] = [];
   for (const tp of divisors(world)) {
     if (!tpAllowed(design, tp)) continue;
     for (const cp of divisors(world / tp)) {
-      if (base.seqLength % cp !== 0) continue;
+      if (file.seqLength % cp !== 0) continue;
       for (const pp of divisors(world / (tp * cp))) {
         if (pp > model.layers) continue;
         const dp = world / (tp * cp * pp);
-        if (base.globalBatchSize % dp !== 0) continue;
+        if (file.globalBatchSize % dp !== 0) continue;
         const zeros = zeroChoices(pp);
+        const batches: Shape['batches'] = [];
+        for (let microBatchSize = 1; microBatchSize <= maxMicroBatch; microBatchSize++) {
+          if (file.globalBatchSize % (microBatchSize * dp) !== 0) continue;
+          const microbatches = file.globalBatchSize / (microBatchSize * dp);
+          const key = `${pp}/${microbatches}`;
+          let schedules = schedulesOf.get(key);
+          if (!schedules) schedulesOf.set(key, (schedules = scheduleChoices(design, pp, microbatches)));
+          if (schedules.length > 0) batches.push({ microBatchSize, microbatches, schedules });
+        }
+        if (batches.length === 0) continue;
+        let layouts = 0;
+        for (const batch of batches) layouts += batch.schedules.length * recomputes.length * zeros.length;
         for (const { ep, etp } of expertChoices(design, tp * cp * dp, tp)) {
-          for (let microBatchSize = 1; microBatchSize <= maxMicroBatch; microBatchSize++) {
-            if (base.globalBatchSize % (microBatchSize * dp) !== 0) continue;
-            const microbatches = base.globalBatchSize / (microBatchSize * dp);
-            const key = `${pp}/${microbatches}`;
-            let schedules = schedulesOf.get(key);
-            if (!schedules) schedulesOf.set(key, (schedules = scheduleChoices(design, pp, microbatches)));
-            if (schedules.length === 0) continue;
-            for (const choice of recomputes) {
-              const plan: ParallelPlan = {
-                ...fileFields, tp, cp, pp, dp, ep, etp, microBatchSize, microbatches, sequenceParallel: tp > 1,
-                schedule: schedules[0]!.schedule, vpp: schedules[0]!.vpp, zero: zeros[0]!, recompute: choice.recompute,
-              };
-              if (choice.recomputeModules) plan.recomputeModules = [...choice.recomputeModules];
-              families.push({ plan, schedules, zeros, layouts: schedules.length * zeros.length, order: families.length * FAMILY_STRIDE });
-            }
-          }
+          const base: ParallelPlan = {
+            ...fileFields, tp, cp, pp, dp, ep, etp, sequenceParallel: tp > 1, microBatchSize: batches[0]!.microBatchSize,
+            microbatches: batches[0]!.microbatches, schedule: batches[0]!.schedules[0]!.schedule, vpp: 1, zero: zeros[0]!, recompute: 'none',
+          };
+          shapes.push({ base, batches, recomputes, zeros, layouts, order: shapes.length * SHAPE_STRIDE });
         }
       }
     }
   }
+  return shapes;
+}
+
+/** A shape's families, in order. */
+export function shapeFamilies(shape: Shape): Family[] {
+  const families: Family[] = [];
+  for (const { microBatchSize, microbatches, schedules } of shape.batches) {
+    for (const choice of shape.recomputes) {
+      const plan: ParallelPlan = {
+        ...shape.base, microBatchSize, microbatches, schedule: schedules[0]!.schedule, vpp: schedules[0]!.vpp, recompute: choice.recompute,
+      };
+      if (choice.recomputeModules) plan.recomputeModules = [...choice.recomputeModules];
+      families.push({ plan, schedules, zeros: shape.zeros, layouts: schedules.length * shape.zeros.length, order: shape.order + families.length * FAMILY_STRIDE });
+    }
+  }
   return families;
+}
+
+/** Every family of the space, in order. */
+export function enumerateFamilies(design: Design, options: SpaceOptions = {}): Family[] {
+  return enumerateShapes(design, options).flatMap(shapeFamilies);
 }
 
 function zeroChoices(pp: number): readonly ZeroStage[] {
