@@ -10,13 +10,11 @@ import type { SearchMessage } from '../protocol';
 import type { ConfigFeatures } from './configFeatures';
 import type { PanelSession } from './panel';
 import { searchRows } from './searchView';
-import type { SearchRequest } from './searchWorker';
+import type { SearchRequest, SearchWorkerMessage } from './searchWorker';
 
-/** The CLI's default budget: long enough for a few hundred layouts, short enough to wait for. */
-const BUDGET_MS = 5_000;
+// Like `plens search`, the editor's search is complete: no time budget, so its answer does not depend on the
+// machine's load. The progress notification's Cancel stops it.
 const TOP = 25;
-/** A search that has not answered well past its budget is stopped. */
-const TIMEOUT_MS = 60_000;
 
 interface Searched {
   id: number;
@@ -49,10 +47,10 @@ export class LayoutSearch implements vscode.Disposable {
     const fileName = analysis.uri.path.slice(analysis.uri.path.lastIndexOf('/') + 1);
     const post = (message: Omit<SearchMessage, 'type' | 'searchId' | 'fileName'>) => this.session.showSearch({ type: 'search', searchId: id, fileName, ...message });
     this.openPanel();
-    post({ state: 'running', summary: `Searching layouts of ${fileName} (up to ${BUDGET_MS / 1000} s)…`, rows: [] });
+    post({ state: 'running', summary: `Searching every layout of ${fileName}…`, rows: [] });
     const outcome = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Parallelism Lens: searching layouts of ${fileName}`, cancellable: true },
-      (progress, token) => this.search({ design, objective: 'step-time', top: TOP, budgetMs: BUDGET_MS }, progress, token),
+      (progress, token) => this.search({ design, objective: 'step-time', top: TOP }, progress, token),
     );
     if (id !== this.searchId) return;
     if (outcome === 'cancelled') return post({ state: 'cancelled', summary: 'Search cancelled.', rows: [] });
@@ -67,26 +65,25 @@ export class LayoutSearch implements vscode.Disposable {
   private search(request: SearchRequest, progress: vscode.Progress<{ message?: string; increment?: number }>, token: vscode.CancellationToken): Promise<SearchResult | Error | 'cancelled'> {
     const worker = new Worker(this.workerPath);
     this.worker = worker;
-    const started = Date.now();
     let reported = 0;
-    const ticker = setInterval(() => {
-      // The budget is the search's clock: progress is time spent of it.
-      const done = Math.min(95, ((Date.now() - started) / BUDGET_MS) * 100);
-      progress.report({ increment: done - reported, message: `${((Date.now() - started) / 1000).toFixed(0)} of at most ${BUDGET_MS / 1000} s` });
+    // Progress is layouts estimated of the space; bounds rule most out unestimated, so the bar jumps at the end.
+    const onProgress = ({ evaluated, space }: { evaluated: number; space: number }) => {
+      const done = Math.min(95, (evaluated / Math.max(1, space)) * 100);
+      progress.report({ increment: done - reported, message: `${evaluated.toLocaleString('en-US')} of ${space.toLocaleString('en-US')} layouts estimated` });
       reported = done;
-    }, 250);
+    };
     return new Promise<SearchResult | Error | 'cancelled'>((resolve) => {
       const finish = (outcome: SearchResult | Error | 'cancelled') => {
-        clearInterval(ticker);
-        clearTimeout(timer);
         subscription.dispose();
         if (this.worker === worker) this.worker = undefined;
         void worker.terminate();
         resolve(outcome);
       };
-      const timer = setTimeout(() => finish(new Error(`no answer within ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS);
       const subscription = token.onCancellationRequested(() => finish('cancelled'));
-      worker.once('message', (result: SearchResult) => finish(result));
+      worker.on('message', (message: SearchWorkerMessage) => {
+        if (message.type === 'progress') onProgress(message.progress);
+        else finish(message.result);
+      });
       worker.once('error', (error) => finish(error));
       worker.once('exit', () => finish('cancelled'));
       worker.postMessage(request);

@@ -36,7 +36,15 @@ export function searchRow(rank: number, plan: ParallelPlan, estimate: Estimate):
 export function searchRows(result: SearchResult, current?: { plan: ParallelPlan; estimate: Estimate }): { rows: SearchRow[]; summary: string } {
   const rows = result.results.map((candidate, index) => searchRow(index + 1, candidate.plan, candidate.estimate));
   if (current) rows.unshift(searchRow(0, current.plan, current.estimate));
-  const summary = `${result.evaluated} layouts estimated, ${result.feasible} fit, in ${formatSeconds(result.seconds)}` +
-    (result.cutShort ? ' (time budget reached: the search was cut short)' : '');
-  return { rows, summary };
+  return { rows, summary: searchSummary(result) };
+}
+
+/** What the search covered, so a reader can tell a complete answer from a cut one: space, estimated, pruned, status. */
+export function searchSummary(result: SearchResult): string {
+  const count = (n: number) => n.toLocaleString('en-US');
+  const covered = `${count(result.space)} layouts in the space, ${count(result.evaluated)} layouts estimated (${count(result.feasible)} fit)`;
+  const time = `in ${formatSeconds(result.seconds)}`;
+  if (result.status === 'complete') return `Complete: ${covered}, ${count(result.pruned)} pruned by a bound, ${time}`;
+  const why = result.status === 'budget' ? 'Incomplete, the time budget ran out' : 'Incomplete, cancelled';
+  return `${why}: ${covered}, ${count(result.space - result.evaluated)} not looked at, ${time}`;
 }

@@ -1,16 +1,20 @@
 // A worker thread that runs one layout search and posts its result back, so the extension host stays
-// responsive for the seconds a search takes (DESIGN.md §7). Cancel = terminate the worker.
+// responsive while it runs (DESIGN.md §7). The search is complete (no budget); Cancel = terminate the worker.
 import { parentPort } from 'node:worker_threads';
 import type { Design } from '../model/design';
-import { searchLayouts, type SearchObjective } from '../model/search';
+import { searchLayouts, type SearchObjective, type SearchProgress, type SearchResult } from '../model/search';
 
 export interface SearchRequest {
   design: Design;
   objective: SearchObjective;
   top: number;
-  budgetMs: number;
 }
 
+/** Progress while the search runs, then its result. */
+export type SearchWorkerMessage = { type: 'progress'; progress: SearchProgress } | { type: 'result'; result: SearchResult };
+
 parentPort?.on('message', (request: SearchRequest) => {
-  parentPort?.postMessage(searchLayouts(request.design, { objective: request.objective, top: request.top, budgetMs: request.budgetMs }));
+  const post = (message: SearchWorkerMessage) => parentPort?.postMessage(message);
+  const result = searchLayouts(request.design, { objective: request.objective, top: request.top, onProgress: (progress) => post({ type: 'progress', progress }) });
+  post({ type: 'result', result });
 });

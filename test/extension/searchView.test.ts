@@ -1,7 +1,7 @@
 // The Search tab's rows: the file's layout first (marked rank 0), the ranking after, values for sorting and texts
 // for reading, all plain JSON.
 import { describe, expect, it } from 'vitest';
-import { searchRows } from '../../src/extension/searchView';
+import { searchRows, searchSummary } from '../../src/extension/searchView';
 import { searchLayouts } from '../../src/model/search';
 import { readFileSync } from 'node:fs';
 import { analyseText } from '../../src/extension/pipeline';
@@ -19,7 +19,7 @@ describe('searchRows', () => {
     expect(rows[0]).toMatchObject({ rank: 0, layout: { pp: 16, ep: 64, schedule: 'DualPipe' } });
     expect(rows.slice(1).map((row) => row.rank)).toEqual(result.results.map((_, i) => i + 1));
     expect(rows[1]!.stepSeconds).toBe(result.results[0]!.estimate.stepTimeSeconds);
-    expect(summary).toMatch(/^\d+ layouts estimated, \d+ fit, in /);
+    expect(summary).toMatch(/^Complete: [\d,]+ layouts in the space, [\d,]+ layouts estimated \([\d,]+ fit\), [\d,]+ pruned by a bound, in /);
   });
 
   it('says whether each layout fits and writes its figures for people', () => {
@@ -29,5 +29,33 @@ describe('searchRows', () => {
       expect(row.texts.ib).toMatch(/B$/);
     }
     expect(JSON.parse(JSON.stringify(rows))).toEqual(rows);
+  });
+});
+
+describe('searchSummary', () => {
+  const design = analyseText({ text: readFileSync('examples/deepseek-v3.plens.yaml', 'utf8'), fileName: 'deepseek-v3.plens.yaml' })!.completion!.design!;
+  const count = (text: string) => Number(text.replace(/,/g, ''));
+
+  it('gives the space, the layouts estimated and pruned, and that the search is complete', () => {
+    const result = searchLayouts(design, { top: 5, maxMicroBatchSize: 1 });
+    expect(result.status).toBe('complete');
+    const match = /^Complete: ([\d,]+) layouts in the space, ([\d,]+) layouts estimated \(([\d,]+) fit\), ([\d,]+) pruned by a bound/.exec(searchSummary(result))!;
+    expect([count(match[1]!), count(match[2]!), count(match[3]!), count(match[4]!)]).toEqual([result.space, result.evaluated, result.feasible, result.pruned]);
+    expect(result.evaluated + result.pruned).toBe(result.space);
+  });
+
+  it('says a search the budget cut is incomplete and how much it did not look at', () => {
+    // A clock that jumps a second per reading: the 1 ms budget runs out at the first check.
+    let clockMs = 0;
+    const result = searchLayouts(design, { top: 5, maxMicroBatchSize: 1, budgetMs: 1, now: () => (clockMs += 1_000) });
+    expect(result.status).toBe('budget');
+    expect(searchSummary(result)).toContain(`Incomplete, the time budget ran out: ${result.space.toLocaleString('en-US')} layouts in the space`);
+    expect(searchSummary(result)).toContain(`${(result.space - result.evaluated).toLocaleString('en-US')} not looked at`);
+  });
+
+  it('says a cancelled search is incomplete', () => {
+    const result = searchLayouts(design, { top: 5, maxMicroBatchSize: 1, isCancelled: () => true });
+    expect(result.status).toBe('cancelled');
+    expect(searchSummary(result)).toMatch(/^Incomplete, cancelled: /);
   });
 });
