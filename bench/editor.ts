@@ -1,0 +1,102 @@
+// Editor latency (issue 12), in this process on every fixture a reader recognises and every example:
+// - per-edit analysis: analyseText (src/extension/pipeline.ts), what the editor runs on each debounced change —
+//   read, complete, estimate, problems — with no settings, workspace layer or model files;
+// - hover: the pure part of ConfigHover.hoverAt (src/extension/hover.ts) on each field the file states —
+//   compareNeighbours (the neighbour estimates) where the field has neighbours, then hoverMarkdown. Not timed: the
+//   smallest-span lookup of the field under the cursor, VS Code's MarkdownString and its rendering.
+// p50 and p95 over all samples of all files, and over the largest fixture's own samples.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { readConfig } from '../src/config/index';
+import { hoverMarkdown } from '../src/extension/hoverText';
+import { analyseText } from '../src/extension/pipeline';
+import { compareNeighbours, comparesNeighbours } from '../src/extension/whatIf';
+import type { BenchRow } from './measure';
+
+const ANALYSIS_RUNS = 20;
+const HOVER_RUNS = 3;
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? files(path) : [path];
+  });
+}
+
+function percentile(samples: number[], fraction: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))]!;
+}
+
+function timed(work: () => void): number {
+  const start = performance.now();
+  work();
+  return performance.now() - start;
+}
+
+interface FileSamples {
+  analysisMs: number[];
+  hoverMs: number[];
+  /** Whether the file gave an estimate: without one a hover compares no neighbours, so it is cheap. */
+  estimated: boolean;
+}
+
+function sampleFile(path: string, text: string): FileSamples {
+  // Alternate two texts so the readers' last-parse cache does not answer (as a real edit changes the text).
+  const texts = [text, `${text}\n`];
+  const fileName = path.split('/').pop()!;
+  analyseText({ text, fileName });
+  const analysisMs: number[] = [];
+  for (let i = 0; i < ANALYSIS_RUNS; i++) analysisMs.push(timed(() => analyseText({ text: texts[i % 2]!, fileName })));
+  const analysed = analyseText({ text, fileName });
+  const hoverMs: number[] = [];
+  if (!analysed) return { analysisMs, hoverMs, estimated: false };
+  const design = analysed.completion?.design;
+  const estimate = analysed.estimate?.estimate ?? null;
+  const reason = analysed.problems.find((p) => p.severity === 'error')?.message;
+  for (let run = 0; run < HOVER_RUNS; run++) {
+    for (const [field, ranges] of analysed.read.sourceMap) {
+      hoverMs.push(timed(() => {
+        const variants = design && estimate && comparesNeighbours(field) ? compareNeighbours(design, field, estimate) : [];
+        hoverMarkdown({
+          field,
+          writtenText: ranges.value ? text.slice(ranges.value.startOffset, ranges.value.endOffset) : undefined,
+          design,
+          origin: analysed.completion?.origins[field],
+          estimate,
+          ...(estimate || !reason ? {} : { noEstimateReason: reason }),
+          variants,
+        });
+      }));
+    }
+  }
+  return { analysisMs, hoverMs, estimated: estimate !== null };
+}
+
+export function benchEditor(): BenchRow[] {
+  const inputs = [...files('test/fixtures'), ...files('examples')]
+    .map((path) => ({ path, text: readFileSync(path, 'utf8') }))
+    .filter((file) => readConfig(file.text, file.path) !== undefined);
+  const sampled = inputs.map((file) => ({ ...file, ...sampleFile(file.path, file.text) }));
+  const bySize = sampled.filter((file) => file.path.startsWith('test/fixtures')).sort((a, b) => b.text.length - a.text.length);
+  // The largest fixture, and the largest that gives an estimate (whose hovers estimate their neighbours).
+  const largest = [bySize[0]!, bySize.find((file) => file.estimated)!].filter((file, i, both) => file && both.indexOf(file) === i);
+  const all = (key: 'analysisMs' | 'hoverMs') => sampled.flatMap((file) => file[key]);
+  const rows: BenchRow[] = [
+    { name: `editor: files timed (fixtures + examples)`, value: sampled.length, unit: 'files' },
+    { name: '  per-edit analysis p50, all files', value: percentile(all('analysisMs'), 0.5), unit: 'ms' },
+    { name: '  per-edit analysis p95, all files', value: percentile(all('analysisMs'), 0.95), unit: 'ms' },
+    { name: '  hover (pure part) p50, every stated field of all files', value: percentile(all('hoverMs'), 0.5), unit: 'ms' },
+    { name: '  hover (pure part) p95, every stated field of all files', value: percentile(all('hoverMs'), 0.95), unit: 'ms' },
+  ];
+  for (const file of largest) {
+    const label = `${file.path.split('/').pop()} (${(file.text.length / 1024).toFixed(1)} KB, ${file.estimated ? 'estimated' : 'no estimate'})`;
+    rows.push(
+      { name: `  per-edit analysis p50, ${label}`, value: percentile(file.analysisMs, 0.5), unit: 'ms' },
+      { name: `  per-edit analysis p95, ${label}`, value: percentile(file.analysisMs, 0.95), unit: 'ms' },
+      { name: `  hover (pure part) p50, ${label}`, value: percentile(file.hoverMs, 0.5), unit: 'ms' },
+      { name: `  hover (pure part) p95, ${label}`, value: percentile(file.hoverMs, 0.95), unit: 'ms' },
+    );
+  }
+  return rows;
+}
