@@ -368,6 +368,7 @@ function applyModelShape(values: KeyValues, builder: DraftBuilder, dialect: KeyD
   const share = values.get('share_embeddings_and_output_weights');
   if (truthy(untie)) builder.set('model.tiedEmbeddings', false, untie!.keyRange, untie!.valueRange);
   else if (isSet(share)) setFlag(builder, 'model.tiedEmbeddings', share);
+  if (dialect === 'flags') applyFlagShapeDefaults(values, builder);
 
   applySharedExperts(values, builder);
   const frequency = values.get('moe_layer_freq');
@@ -379,6 +380,25 @@ function applyModelShape(values: KeyValues, builder: DraftBuilder, dialect: KeyD
   }
   if (dialect === 'flags') applyGroupedQueries(values, builder);
   applyMla(values, builder, dialect);
+}
+
+/**
+ * A command line that spells out the model's shape gets argparse's defaults for the shape flags it leaves out: no
+ * `--swiglu` builds a GeLU MLP and no `--untie-embeddings-and-output-weights` shares the embedding with the output
+ * layer (arguments.py). A catalog or settings default ("SwiGLU, untied, as recent LLMs") would misread GPT-era
+ * scripts, so these are set here, anchored at `--hidden-size` and said once each.
+ */
+function applyFlagShapeDefaults(values: KeyValues, builder: DraftBuilder): void {
+  const hidden = values.get('hidden_size');
+  if (!isSet(hidden)) return;
+  if (!builder.has('model.activation')) {
+    builder.set('model.activation', 'gelu', hidden.keyRange, hidden.valueRange);
+    builder.report('info', 'value/defaulted', 'No --swiglu (or other gated activation) is given: Megatron-LM builds a GeLU MLP, its default.', hidden.keyRange, 'model.activation');
+  }
+  if (!builder.has('model.tiedEmbeddings')) {
+    builder.set('model.tiedEmbeddings', true, hidden.keyRange, hidden.valueRange);
+    builder.report('info', 'value/defaulted', 'No --untie-embeddings-and-output-weights is given: Megatron-LM shares the input embedding with the output layer, its default.', hidden.keyRange, 'model.tiedEmbeddings');
+  }
 }
 
 /**

@@ -11,7 +11,11 @@ import type { ReadResult } from '../../src/config/types';
 
 type Flags = [flag: string, value: string | true][];
 
-const BASE: Flags = [['--num-layers', '8'], ['--hidden-size', '1024'], ['--num-attention-heads', '16']];
+// A modern model's shape flags; the shape defaults for scripts that leave them out have a test of their own.
+const BASE: Flags = [
+  ['--num-layers', '8'], ['--hidden-size', '1024'], ['--num-attention-heads', '16'],
+  ['--swiglu', true], ['--untie-embeddings-and-output-weights', true],
+];
 
 function readBoth(flags: Flags): { shell: ReadResult; yaml: ReadResult } {
   const all = [...BASE, ...flags];

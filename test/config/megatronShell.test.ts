@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { completeDesign } from '../../src/config/complete';
 import { initShellGrammar, readMegatronShell } from '../../src/config/megatronShell';
 import type { ReadResult } from '../../src/config/types';
+import { parameterCounts } from '../../src/model/cost/params';
 
 const read = (path: string): ReadResult => {
   const result = readMegatronShell(readFileSync(`test/fixtures/${path}`, 'utf8'), path);
@@ -50,6 +51,27 @@ describe('readMegatronShell', () => {
     const tp = result.sourceMap.get('plan.tp');
     expect(tp?.value.line).toBe(56);
     expect(tp?.value.endColumn! - tp!.value.column).toBe(1); // the value "8"
+  });
+
+  it('GPT-3 175B names neither --swiglu nor --untie-embeddings-and-output-weights: GeLU and tied, as Megatron builds it, said once each', () => {
+    const result = read('megatron-lm/train_gpt3_175b_distributed.sh');
+    expect(result.design.model).toMatchObject({ activation: 'gelu', tiedEmbeddings: true });
+    const defaulted = result.problems.filter((problem) => problem.code === 'value/defaulted');
+    expect(defaulted.map((problem) => [problem.field, problem.range?.line])).toEqual([['model.activation', 30], ['model.tiedEmbeddings', 30]]);
+    // Narayanan et al. 2021 count 174.6 B parameters for this shape (GeLU MLP, one shared embedding); the model
+    // leaves out biases and learned position embeddings (0.3 B). The SwiGLU, untied reading gave 1.32× that.
+    const done = completeDesign(result);
+    expect(done.design).toBeDefined();
+    const total = parameterCounts(done.design!.model).total;
+    expect(total / 1e9).toBeGreaterThan(174.0);
+    expect(total / 1e9).toBeLessThan(175.2);
+  });
+
+  it('an explicit --swiglu and --untie-embeddings-and-output-weights leave nothing to default', () => {
+    const script = 'torchrun pretrain_gpt.py --num-layers 8 --hidden-size 1024 --num-attention-heads 16 --swiglu --untie-embeddings-and-output-weights\n';
+    const result = readMegatronShell(script, 'run.sh')!;
+    expect(result.design.model).toMatchObject({ activation: 'swiglu', tiedEmbeddings: false });
+    expect(codes(result)).not.toContain('value/defaulted');
   });
 
   it('reads Mixtral 8x7B: PP 4, EP 8, GQA, ${VAR:-default} for the node count, the skipped wandb branch', () => {
