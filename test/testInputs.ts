@@ -1,7 +1,8 @@
-// What the input-driven suites (fuzzing, the YAML corpus) share: every file under a folder, and a seeded random
-// source so a failing case can be replayed from its seed and index.
-import { readdirSync, statSync } from 'node:fs';
+// What the input-driven suites (fuzzing, the YAML corpus, the script readers) share: every file under a folder, a
+// seeded random source so a failing case can be replayed from its seed and index, and the bash grammar.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { initShellGrammar } from '../src/config/megatronShell';
 
 export function listFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -20,4 +21,12 @@ export function seededRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** Loads the bash grammar from the installed packages, as the CLI does from its bundle, for suites that read scripts. */
+export async function loadShellGrammar(): Promise<void> {
+  await initShellGrammar({
+    runtime: readFileSync('node_modules/web-tree-sitter/web-tree-sitter.wasm'),
+    bash: readFileSync('node_modules/tree-sitter-bash/tree-sitter-bash.wasm'),
+  });
 }

@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { completeDesign } from '../../src/config/complete';
 import { readConfig } from '../../src/config/index';
-import { initShellGrammar } from '../../src/config/megatronShell';
 import { estimate } from '../../src/model/estimate';
+import { loadShellGrammar } from '../testInputs';
 
 const script = (flags: string) => `#!/bin/bash
 torchrun --nproc_per_node 8 --nnodes 2 pretrain_gpt.py --tensor-model-parallel-size 2 --pipeline-model-parallel-size 2 --num-layers 8 --hidden-size 2048 \\
@@ -18,12 +18,7 @@ function complete(text: string, name = 'run.sh') {
 }
 
 describe('overlap and FP8 recipe from Megatron flags', () => {
-  beforeAll(async () => {
-    await initShellGrammar({
-      runtime: readFileSync('node_modules/web-tree-sitter/web-tree-sitter.wasm'),
-      bash: readFileSync('node_modules/tree-sitter-bash/tree-sitter-bash.wasm'),
-    });
-  });
+  beforeAll(loadShellGrammar);
 
   it('without the flags: Megatron\'s defaults (no overlap), said to be defaults', () => {
     const { design, origins } = complete(script(''));

@@ -5,10 +5,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { completeDesign, type CompletionContext } from '../../src/config/complete';
 import { designProblems } from '../../src/config/designProblems';
 import { readConfig } from '../../src/config/index';
-import { initShellGrammar } from '../../src/config/megatronShell';
 import { locate } from '../../src/config/validate';
 import { estimate } from '../../src/model/estimate';
 import type { Problem } from '../../src/model/problems';
+import { loadShellGrammar } from '../testInputs';
 
 function analyse(text: string, fileName: string, context: CompletionContext = {}, withEstimate = true) {
   const read = readConfig(text, fileName)!;
@@ -20,12 +20,7 @@ function analyse(text: string, fileName: string, context: CompletionContext = {}
 const file = (path: string) => readFileSync(path, 'utf8');
 const where = (problems: Problem[], code: string) => problems.filter((p) => p.code === code).map((p) => [p.range?.line, p.range?.column]);
 
-beforeAll(async () => {
-  await initShellGrammar({
-    runtime: readFileSync('node_modules/web-tree-sitter/web-tree-sitter.wasm'),
-    bash: readFileSync('node_modules/tree-sitter-bash/tree-sitter-bash.wasm'),
-  });
-});
+beforeAll(loadShellGrammar);
 
 describe('designProblems on the bundled example and fixtures', () => {
   it('examples/deepseek-v3.plens.yaml: 61 layers over 16 stages once, on `pp: 16` (line 12, column 7)', () => {

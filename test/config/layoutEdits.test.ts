@@ -2,10 +2,10 @@
 // every other byte kept; re-reading the edited text gives the chosen layout.
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initShellGrammar } from '../../src/config/megatronShell';
 import { applyOffsetEdits, layoutDifferences, layoutEdits, lineDiff, planLayoutApply } from '../../src/config/layoutEdits';
 import { analyseText, type PipelineResult } from '../../src/extension/pipeline';
 import type { ParallelPlan } from '../../src/model/design';
+import { loadShellGrammar } from '../testInputs';
 
 function analyse(text: string, fileName: string): PipelineResult & { plan: ParallelPlan } {
   const result = analyseText({ text, fileName });
@@ -25,12 +25,7 @@ function edit(text: string, fileName: string, change: Partial<ParallelPlan>) {
 const PLENS = readFileSync('examples/deepseek-v3.plens.yaml', 'utf8');
 const MEGATRON = readFileSync('test/config/data/llama3-8b-megatron.sh', 'utf8');
 
-beforeAll(async () => {
-  await initShellGrammar({
-    runtime: readFileSync('node_modules/web-tree-sitter/web-tree-sitter.wasm'),
-    bash: readFileSync('node_modules/tree-sitter-bash/tree-sitter-bash.wasm'),
-  });
-});
+beforeAll(loadShellGrammar);
 
 describe('layoutEdits in a plens.yaml', () => {
   it('PP 16 → 8 with DP 256 changes the two values in place and keeps every other byte', () => {

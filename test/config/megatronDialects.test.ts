@@ -1,13 +1,13 @@
 // A Megatron launch script and Megatron's functional-test YAML pass the same command-line flags, so they must read
 // to the same design with the same problems; the NeMo / Bridge dataclass YAML differs only where Megatron's
 // command line does (argparse's gates and defaults, the legacy flags).
-import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DraftBuilder } from '../../src/config/draftBuilder';
 import { applyMegatronKeys, type KeyValues } from '../../src/config/megatronKeys';
-import { initShellGrammar, readMegatronShell } from '../../src/config/megatronShell';
+import { readMegatronShell } from '../../src/config/megatronShell';
 import { readNemoYaml } from '../../src/config/nemoYaml';
 import type { ReadResult } from '../../src/config/types';
+import { loadShellGrammar } from '../testInputs';
 
 type Flags = [flag: string, value: string | true][];
 
@@ -42,12 +42,7 @@ function agreed(flags: Flags): ReadResult {
 }
 
 describe('launch script and functional-test YAML read the same flags the same way', () => {
-  beforeAll(async () => {
-    await initShellGrammar({
-      runtime: readFileSync('node_modules/web-tree-sitter/web-tree-sitter.wasm'),
-      bash: readFileSync('node_modules/tree-sitter-bash/tree-sitter-bash.wasm'),
-    });
-  });
+  beforeAll(loadShellGrammar);
 
   it('--moe-layer-freq 2: every second layer MoE, no leading dense layers', () => {
     const read = agreed([['--num-experts', '8'], ['--moe-layer-freq', '2']]);

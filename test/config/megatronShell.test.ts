@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { completeDesign } from '../../src/config/complete';
-import { initShellGrammar, readMegatronShell } from '../../src/config/megatronShell';
+import { readMegatronShell } from '../../src/config/megatronShell';
 import type { ReadResult } from '../../src/config/types';
 import { parameterCounts } from '../../src/model/cost/params';
+import { loadShellGrammar } from '../testInputs';
 
 const read = (path: string): ReadResult => {
   const result = readMegatronShell(readFileSync(`test/fixtures/${path}`, 'utf8'), path);
@@ -22,12 +23,7 @@ describe('before the grammar is loaded', () => {
 });
 
 describe('readMegatronShell', () => {
-  beforeAll(async () => {
-    await initShellGrammar({
-      runtime: readFileSync('node_modules/web-tree-sitter/web-tree-sitter.wasm'),
-      bash: readFileSync('node_modules/tree-sitter-bash/tree-sitter-bash.wasm'),
-    });
-  });
+  beforeAll(loadShellGrammar);
 
   it('is not fooled by other files', () => {
     expect(readMegatronShell('#!/bin/bash\necho hello\n', 'hello.sh')).toBeUndefined();

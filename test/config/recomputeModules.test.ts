@@ -3,17 +3,13 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { completeDesign } from '../../src/config/complete';
-import { initShellGrammar, readMegatronShell } from '../../src/config/megatronShell';
+import { readMegatronShell } from '../../src/config/megatronShell';
 import { readNemoYaml } from '../../src/config/nemoYaml';
 import { readPlensYaml } from '../../src/config/plensYaml';
+import { loadShellGrammar } from '../testInputs';
 
 describe('Megatron launch scripts', () => {
-  beforeAll(async () => {
-    await initShellGrammar({
-      runtime: readFileSync('node_modules/web-tree-sitter/web-tree-sitter.wasm'),
-      bash: readFileSync('node_modules/tree-sitter-bash/tree-sitter-bash.wasm'),
-    });
-  });
+  beforeAll(loadShellGrammar);
 
   it('reads the four modules of the DeepSeek-V3 sbatch fixture (line 49: mlp moe mla_up_proj layernorm)', () => {
     const result = readMegatronShell(readFileSync('test/fixtures/megatron-lm/sbatch_mfsdp_deepseek_v3.sh', 'utf8'), 'sbatch_mfsdp_deepseek_v3.sh');

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initShellGrammar } from '../../src/config/megatronShell';
 import type { Problem } from '../../src/model/problems';
 import { analyseText, MAX_EDITOR_CHARS, mergeRepeats } from '../../src/extension/pipeline';
 import { analyseData } from './helpers';
+import { loadShellGrammar } from '../testInputs';
 
 describe('analyseText', () => {
   it('leaves a YAML that is not a training config alone', () => {
@@ -54,12 +54,7 @@ describe('analyseText', () => {
   });
 
   describe('on a Megatron-LM launch script', () => {
-    beforeAll(async () => {
-      await initShellGrammar({
-        runtime: readFileSync('node_modules/web-tree-sitter/web-tree-sitter.wasm'),
-        bash: readFileSync('node_modules/tree-sitter-bash/tree-sitter-bash.wasm'),
-      });
-    });
+    beforeAll(loadShellGrammar);
 
     it('GPT-3 175B: TP 8 × PP 16 on one 8-GPU node is one diagnostic, on the TP value', () => {
       const text = readFileSync('test/fixtures/megatron-lm/train_gpt3_175b_distributed.sh', 'utf8');
