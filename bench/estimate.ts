@@ -1,7 +1,7 @@
 // Latency of one estimate() of the DeepSeek-V3 example, read and completed as `plens estimate` does, median after
 // warm-up. The budget is 2 ms.
 import { readFileSync } from 'node:fs';
-import { completeDesign } from '../src/config/complete';
+import { completeDesign } from '../src/config/completion/complete';
 import { readConfig } from '../src/config/index';
 import { estimate } from '../src/model/estimate';
 import { medianMilliseconds, type BenchRow } from './measure';

@@ -4,9 +4,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Parser, parseDocument } from 'yaml';
 import { ensureGrammars } from '../src/cli/grammars';
-import { completeDesign } from '../src/config/complete';
+import { completeDesign } from '../src/config/completion/complete';
 import { readConfig } from '../src/config/index';
-import { setYamlReadingPath, YAML_PARSE_OPTIONS } from '../src/config/yamlTree';
+import { setYamlReadingPath, YAML_PARSE_OPTIONS } from '../src/config/yaml/yamlTree';
 import { medianMilliseconds, type BenchRow } from './measure';
 
 const GROUPS: [label: string, pattern: RegExp][] = [

@@ -3,7 +3,7 @@
 // and all), timed here with child_process and performance.now.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { completeDesign } from '../src/config/complete';
+import { completeDesign } from '../src/config/completion/complete';
 import { readConfig } from '../src/config/index';
 import { searchLayouts, type SearchResult } from '../src/model/search';
 import type { BenchRow } from './measure';

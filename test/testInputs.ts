@@ -2,7 +2,7 @@
 // seeded random source so a failing case can be replayed from its seed and index, and the bash grammar.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { initShellGrammar } from '../src/config/megatronShell';
+import { initShellGrammar } from '../src/config/megatron/megatronShell';
 
 export function listFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

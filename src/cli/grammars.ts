@@ -3,8 +3,8 @@
 // Never from the working directory: a workspace is untrusted, and its node_modules could carry any .wasm.
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { initShellGrammar } from '../config/megatronShell';
-import { initPythonGrammar } from '../config/torchtitanPython';
+import { initShellGrammar } from '../config/megatron/megatronShell';
+import { initPythonGrammar } from '../config/torchtitan/torchtitanPython';
 
 const FILES = {
   runtime: ['web-tree-sitter.wasm', 'web-tree-sitter/web-tree-sitter.wasm'],

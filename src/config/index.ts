@@ -3,23 +3,23 @@
 // answers undefined). Inputs no reader should parse (huge or binary) get one clear problem at once.
 import { emptyDraft } from '../model/design';
 import type { Problem } from '../model/problems';
-import { readDeepspeedJson } from './deepspeedJson';
-import { readHfConfig } from './hfConfig';
-import { readMegatronShell } from './megatronShell';
-import { readNemoYaml } from './nemoYaml';
-import { MAX_NESTING, tooDeepAt, type NestingKind } from './nesting';
-import { readPlensYaml } from './plensYaml';
-import { readTorchtitanPython } from './torchtitanPython';
-import { readTorchtitanToml } from './torchtitanToml';
+import { readDeepspeedJson } from './json/deepspeedJson';
+import { readHfConfig } from './json/hfConfig';
+import { readMegatronShell } from './megatron/megatronShell';
+import { readNemoYaml } from './nemo/nemoYaml';
+import { MAX_NESTING, tooDeepAt, type NestingKind } from './draft/nesting';
+import { readPlensYaml } from './plens/plensYaml';
+import { readTorchtitanPython } from './torchtitan/torchtitanPython';
+import { readTorchtitanToml } from './torchtitan/torchtitanToml';
 import type { FormatId, ReadResult, Reader } from './types';
 
 export type { FormatId, Origin, OriginKind, ReadResult, Reader, SourceMap } from './types';
-export { completeDesign, DEFAULT_GPU, type Completion, type CompletionContext } from './complete';
-export { findDirectives, type Directive } from './directives';
-export { lineIndex, positionAt, rangeAt, type LineIndex } from './positions';
-export { initShellGrammar, readMegatronShell } from './megatronShell';
-export { readTorchtitanToml } from './torchtitanToml';
-export { initPythonGrammar, readTorchtitanPython } from './torchtitanPython';
+export { completeDesign, DEFAULT_GPU, type Completion, type CompletionContext } from './completion/complete';
+export { findDirectives, type Directive } from './completion/directives';
+export { lineIndex, positionAt, rangeAt, type LineIndex } from './draft/positions';
+export { initShellGrammar, readMegatronShell } from './megatron/megatronShell';
+export { readTorchtitanToml } from './torchtitan/torchtitanToml';
+export { initPythonGrammar, readTorchtitanPython } from './torchtitan/torchtitanPython';
 export { readPlensYaml, readNemoYaml, readDeepspeedJson, readHfConfig };
 
 /** Larger inputs are not parsed: no training config is this big, and parsing one could stall an editor. */

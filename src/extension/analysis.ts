@@ -10,7 +10,7 @@ import type { EstimateResult } from '../model/estimate';
 import type { Problem } from '../model/problems';
 import { analyseText, MAX_EDITOR_CHARS, type PipelineInput, type PipelineResult } from './pipeline';
 import { readWorkspaceFile, type WorkspaceRead } from './workspaceFiles';
-import { calibrationFromObject } from '../config/calibrationInput';
+import { calibrationFromObject } from '../config/plens/calibrationInput';
 
 /** The latest analysis of one document. */
 export interface AnalysedConfig {

@@ -1,7 +1,7 @@
 // The panel's estimate for one analysed config: the file's own estimate as the editor computed it, or a what-if
 // (other schedule, PP or micro-batch size) estimated here without touching the file (DESIGN.md §6). Pure, no
 // `vscode`; the what-if is bounded by the same op budget as the editor's own estimate.
-import { designProblems } from '../config/designProblems';
+import { designProblems } from '../config/completion/designProblems';
 import { estimate } from '../model/estimate';
 import type { Problem } from '../model/problems';
 import type { EstimateView, WhatIfChanges } from '../protocol';

@@ -1,7 +1,7 @@
 // The active config's estimate as the panel's view model (protocol.ts `EstimateView`): figures already formatted
 // the way the hover, CodeLens and status bar format them (format.ts), raw numbers for the charts, the timeline as
 // plain op lists, problems and where every value came from. Pure, no `vscode`, JSON only (DESIGN.md §7).
-import type { Completion } from '../config/complete';
+import type { Completion } from '../config/completion/complete';
 import type { FormatId } from '../config/types';
 import type { Design } from '../model/design';
 import type { Estimate, EstimateResult } from '../model/estimate';

@@ -1,7 +1,7 @@
 // One document's text → reader → completion → estimate → the problems to show (DESIGN.md §2), as a pure function
 // so the editor surface can be tested without an editor. Guarded for the editor's sake (DESIGN.md §7): a size
 // limit, an op budget before simulating, and no exception escapes.
-import { designProblems } from '../config/designProblems';
+import { designProblems } from '../config/completion/designProblems';
 import { completeDesign, readConfig, type Completion, type CompletionContext } from '../config/index';
 import type { ReadResult, Reader } from '../config/types';
 import type { DesignDraft } from '../model/design';

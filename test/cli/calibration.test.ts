@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runEstimate } from '../../src/cli/commands/estimate';
 import { memoryIo, UsageError } from '../../src/cli/io';
-import { calibrationFromObject, readCalibrationText } from '../../src/config/calibrationInput';
+import { calibrationFromObject, readCalibrationText } from '../../src/config/plens/calibrationInput';
 import { completeDesign, readConfig } from '../../src/config/index';
 import { estimate } from '../../src/model/estimate';
 

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { runEstimate } from '../../src/cli/commands/estimate';
 import { memoryIo } from '../../src/cli/io';
-import { MEGATRON_ACKNOWLEDGED_KEYS, MEGATRON_MODELLED_KEYS } from '../../src/config/megatronKeys';
+import { MEGATRON_ACKNOWLEDGED_KEYS, MEGATRON_MODELLED_KEYS } from '../../src/config/megatron/megatronKeys';
 
 type Args = Record<string, string | number | boolean>;
 

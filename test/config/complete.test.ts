@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { completeDesign } from '../../src/config/complete';
-import { designProblems } from '../../src/config/designProblems';
-import { readNemoYaml } from '../../src/config/nemoYaml';
-import { readPlensYaml } from '../../src/config/plensYaml';
+import { completeDesign } from '../../src/config/completion/complete';
+import { designProblems } from '../../src/config/completion/designProblems';
+import { readNemoYaml } from '../../src/config/nemo/nemoYaml';
+import { readPlensYaml } from '../../src/config/plens/plensYaml';
 
 const data = (name: string) => readFileSync(new URL(`./data/${name}`, import.meta.url), 'utf8');
 

@@ -2,7 +2,7 @@
 // (COSTMODEL.md §7 items 4–5): Megatron's overlap flags and FP8 recipe, and an unknown recipe as a problem.
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { completeDesign } from '../../src/config/complete';
+import { completeDesign } from '../../src/config/completion/complete';
 import { readConfig } from '../../src/config/index';
 import { estimate } from '../../src/model/estimate';
 import { loadShellGrammar } from '../testInputs';

@@ -3,15 +3,15 @@
 // seed, so a failure can be replayed.
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { completeDesign } from '../../src/config/complete';
-import { readDeepspeedJson } from '../../src/config/deepspeedJson';
-import { readHfConfig } from '../../src/config/hfConfig';
+import { completeDesign } from '../../src/config/completion/complete';
+import { readDeepspeedJson } from '../../src/config/json/deepspeedJson';
+import { readHfConfig } from '../../src/config/json/hfConfig';
 import { MAX_INPUT_CHARS, readConfig } from '../../src/config/index';
-import { initShellGrammar, readMegatronShell } from '../../src/config/megatronShell';
-import { readNemoYaml } from '../../src/config/nemoYaml';
-import { readPlensYaml } from '../../src/config/plensYaml';
-import { initPythonGrammar, readTorchtitanPython } from '../../src/config/torchtitanPython';
-import { readTorchtitanToml } from '../../src/config/torchtitanToml';
+import { initShellGrammar, readMegatronShell } from '../../src/config/megatron/megatronShell';
+import { readNemoYaml } from '../../src/config/nemo/nemoYaml';
+import { readPlensYaml } from '../../src/config/plens/plensYaml';
+import { initPythonGrammar, readTorchtitanPython } from '../../src/config/torchtitan/torchtitanPython';
+import { readTorchtitanToml } from '../../src/config/torchtitan/torchtitanToml';
 import type { Reader } from '../../src/config/types';
 import { listFiles, seededRandom } from '../testInputs';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { completeDesign } from '../../src/config/complete';
-import { readMegatronShell } from '../../src/config/megatronShell';
+import { completeDesign } from '../../src/config/completion/complete';
+import { readMegatronShell } from '../../src/config/megatron/megatronShell';
 import type { ReadResult } from '../../src/config/types';
 import { parameterCounts } from '../../src/model/cost/params';
 import { loadShellGrammar } from '../testInputs';

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { completeDesign } from '../../src/config/complete';
-import { readNemoYaml } from '../../src/config/nemoYaml';
-import { countLayoutStages } from '../../src/config/megatronLayout';
+import { completeDesign } from '../../src/config/completion/complete';
+import { readNemoYaml } from '../../src/config/nemo/nemoYaml';
+import { countLayoutStages } from '../../src/config/megatron/megatronLayout';
 
 const fixture = (path: string) => readFileSync(new URL(`../fixtures/${path}`, import.meta.url), 'utf8');
 const read = (path: string) => readNemoYaml(fixture(path), path.split('/').pop()!)!;

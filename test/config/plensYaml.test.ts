@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { readPlensYaml } from '../../src/config/plensYaml';
+import { readPlensYaml } from '../../src/config/plens/plensYaml';
 
 const data = (name: string) => readFileSync(new URL(`./data/${name}`, import.meta.url), 'utf8');
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { completeDesign } from '../../src/config/complete';
-import { readTorchtitanToml } from '../../src/config/torchtitanToml';
+import { completeDesign } from '../../src/config/completion/complete';
+import { readTorchtitanToml } from '../../src/config/torchtitan/torchtitanToml';
 import type { ReadResult } from '../../src/config/types';
 
 const read = (name: string): ReadResult => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { completeDesign } from '../../src/config/complete';
-import { initPythonGrammar, readTorchtitanPython } from '../../src/config/torchtitanPython';
+import { completeDesign } from '../../src/config/completion/complete';
+import { initPythonGrammar, readTorchtitanPython } from '../../src/config/torchtitan/torchtitanPython';
 import type { ReadResult } from '../../src/config/types';
 
 const read = (name: string): ReadResult => {

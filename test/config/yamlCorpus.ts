@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { ReadResult } from '../../src/config/types';
 import { listFiles, seededRandom } from '../testInputs';
-import type { YamlNode } from '../../src/config/yamlTree';
+import type { YamlNode } from '../../src/config/yaml/yamlTree';
 
 export interface YamlInput {
   name: string;

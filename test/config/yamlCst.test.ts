@@ -4,7 +4,7 @@
 // out by hand, and the inputs that must go to parseDocument.
 import { afterEach, describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/config/index';
-import { parseYaml, parseYamlCst, parseYamlDocument, rootMap, scalarValue, setYamlReadingPath, mapGet } from '../../src/config/yamlTree';
+import { parseYaml, parseYamlCst, parseYamlDocument, rootMap, scalarValue, setYamlReadingPath, mapGet } from '../../src/config/yaml/yamlTree';
 import { readJson, treeText, yamlFiles, yamlMutations, type YamlInput } from './yamlCorpus';
 
 const FILES = yamlFiles();

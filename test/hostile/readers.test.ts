@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureGrammars } from '../../src/cli/grammars';
 import { readConfig } from '../../src/config/index';
-import { MAX_NESTING, tooDeepAt } from '../../src/config/nesting';
+import { MAX_NESTING, tooDeepAt } from '../../src/config/draft/nesting';
 import { evaluateArithmetic } from '../../src/config/shell/arithmetic';
 import { bundlePlens, HANG_BOUND_MS } from './cli';
 

@@ -1,7 +1,7 @@
 // plens check (CONTRACT.md): every problem of each FILE as `file:line:col: severity code: message`, the form
 // editors and CI annotate, plus optional thresholds on the estimate. Exit 1 on an error or a crossed threshold,
 // 2 when a file cannot be read or is not a config.
-import { designProblems } from '../../config/designProblems';
+import { designProblems } from '../../config/completion/designProblems';
 import type { Problem } from '../../model/problems';
 import { estimate, type EstimateResult } from '../../model/estimate';
 import { DEFAULT_BUBBLE_WARNING_FRACTION, DEFAULT_MEMORY_WARNING_FRACTION, nearCapacity } from '../../model/warnings';

@@ -1,6 +1,6 @@
 // The CONTRACT.md `plens estimate --json` object for one file: design with unresolved values as null, origins,
-// problems with 1-based positions (each once, on the key of the field it is about: config/designProblems.ts), estimate.
-import { designProblems } from '../../config/designProblems';
+// problems with 1-based positions (each once, on the key of the field it is about: config/completion/designProblems.ts), estimate.
+import { designProblems } from '../../config/completion/designProblems';
 import type { Origin } from '../../config/types';
 import type { Design, FieldPath } from '../../model/design';
 import type { Estimate, EstimateResult } from '../../model/estimate';

@@ -1,12 +1,12 @@
 // Reading one FILE for estimate / trace / search: the matching reader, then completion with the command-line
 // flags on top (CONTRACT.md: flags override the file). Unreadable or unrecognised input is a usage error (exit 2).
 import { readConfig } from '../../config/index';
-import { completeDesign, type Completion } from '../../config/complete';
+import { completeDesign, type Completion } from '../../config/completion/complete';
 import type { FormatId, ReadResult } from '../../config/types';
 import { emptyDraft, type DesignDraft } from '../../model/design';
 import { parseScheduleId, SCHEDULE_IDS } from '../../model/schedule/index';
 import { numberFlag, type ParsedArgs } from '../args';
-import { readCalibrationText } from '../../config/calibrationInput';
+import { readCalibrationText } from '../../config/plens/calibrationInput';
 import { UsageError, type CliIo } from '../io';
 
 /** Far beyond any cluster; past these a world size stops being a count the model can work with. */

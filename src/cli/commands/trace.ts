@@ -1,5 +1,5 @@
 // `plens trace FILE --out OUT.json`: the estimated step's per-rank timeline as Chrome trace events (seconds → µs).
-import { designProblems } from '../../config/designProblems';
+import { designProblems } from '../../config/completion/designProblems';
 import { estimate } from '../../model/estimate';
 import { chromeTrace } from '../../model/trace';
 import { formatSeconds } from '../../format';

@@ -4,7 +4,7 @@ import type { Node } from 'web-tree-sitter';
 import type { FieldPath } from '../../model/design';
 import type { SourceRange } from '../../model/problems';
 import { isSymbolic } from '../../model/design';
-import { describe, parseCount, parseFlag, type DraftBuilder } from '../draftBuilder';
+import { describe, parseCount, parseFlag, type DraftBuilder } from '../draft/draftBuilder';
 import { dottedName } from './literals';
 import type { PySetting } from './collect';
 

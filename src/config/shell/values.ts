@@ -1,7 +1,7 @@
 // A flag's word as a value: a number when it is one, its text otherwise, symbolic when it depends on what the
 // file does not set.
 import type { FieldPath, Symbolic } from '../../model/design';
-import type { DraftBuilder } from '../draftBuilder';
+import type { DraftBuilder } from '../draft/draftBuilder';
 import type { FlagOccurrence, FlagValue } from './flags';
 import type { RangeOf } from './ranges';
 

@@ -3,7 +3,7 @@
 // and the output head weigh `pipeline_parallel_first/last_stage_less_layers` layers (default 1 each). Both become
 // the plan's pipeline layout (model/pipelineLayout.ts), which checks them.
 import { isSymbolic } from '../../model/design';
-import { describe, type DraftBuilder } from '../draftBuilder';
+import { describe, type DraftBuilder } from '../draft/draftBuilder';
 import type { Setting, Settings } from './settings';
 
 /** A module name → its layout letter: `tok_embeddings` E, `layers.N` t, the output head L; norms carry no weight. */

@@ -5,9 +5,9 @@ import { isSymbolic, type ScheduleId } from '../../model/design';
 import type { SourceRange } from '../../model/problems';
 import { findFlavour } from '../../model/catalog/models';
 import { parseScheduleId } from '../../model/schedule/index';
-import { describe, parseCount, type DraftBuilder } from '../draftBuilder';
+import { describe, parseCount, type DraftBuilder } from '../draft/draftBuilder';
 import { readPipelineSplit } from './pipelineSplit';
-import { acknowledge, TORCHTITAN_NOT_MODELLED } from '../notModelled';
+import { acknowledge, TORCHTITAN_NOT_MODELLED } from '../draft/notModelled';
 
 export interface Setting {
   value: unknown;

@@ -1,8 +1,8 @@
 // Completion's bookkeeping: drafts stacked by priority (flags, file, directives, workspace, settings), a lookup
 // that takes the first concrete value and remembers symbolic ones it had to skip, and the origins it records.
-import { isSymbolic, type DesignDraft, type FieldPath, type Symbolic } from '../model/design';
-import type { Problem, SourceRange } from '../model/problems';
-import type { Origin, OriginKind, SourceMap } from './types';
+import { isSymbolic, type DesignDraft, type FieldPath, type Symbolic } from '../../model/design';
+import type { Problem, SourceRange } from '../../model/problems';
+import type { Origin, OriginKind, SourceMap } from '../types';
 
 export interface Layer {
   kind: OriginKind;

@@ -3,7 +3,7 @@
 // Replicated stages or layers can be described with multiplication. Commas can be used cosmetically") and the MoE
 // layer pattern (`[0]*3+[1]*58`, `([0]*3+[1]*11)`, a YAML list, or an integer frequency). The layout's grammar
 // and rules live in the model (pipelineLayout.ts).
-import { parseLayoutString } from '../model/pipelineLayout';
+import { parseLayoutString } from '../../model/pipelineLayout';
 
 /** Patterns longer than this are not expanded (a typo such as `[1]*100000000` must not hang a hover). */
 const MAX_EXPANDED = 200_000;

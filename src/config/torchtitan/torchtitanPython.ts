@@ -2,14 +2,14 @@
 // FORMATS.md A.0) and NeMo 2 recipes. Parsed with tree-sitter-python; only literal keyword arguments,
 // attribute assignments and parameter defaults are read — no Python is executed.
 import type { Node, Parser } from 'web-tree-sitter';
-import { findFlavour } from '../model/catalog/models';
-import { DraftBuilder } from './draftBuilder';
-import { lineIndex, rangeAt } from './positions';
-import { bindNames, collectSettings, type PySetting } from './python/collect';
-import { mapNemoSettings } from './python/nemoSettings';
-import { loadParser } from './shell/treeSitter';
-import { mapTorchtitanSettings, type Settings } from './torchtitan/settings';
-import type { ReadResult } from './types';
+import { findFlavour } from '../../model/catalog/models';
+import { DraftBuilder } from '../draft/draftBuilder';
+import { lineIndex, rangeAt } from '../draft/positions';
+import { bindNames, collectSettings, type PySetting } from '../python/collect';
+import { mapNemoSettings } from '../python/nemoSettings';
+import { loadParser } from '../shell/treeSitter';
+import { mapTorchtitanSettings, type Settings } from './settings';
+import type { ReadResult } from '../types';
 
 let pythonParser: Parser | undefined;
 

@@ -2,17 +2,17 @@
 // file), the file, its `plens:` directives, the workspace plens.yaml, the settings, the catalogs, documented
 // defaults, and derivations (dp = world / (tp·pp·cp), microbatches = global / (micro·dp), world = nodes·gpusPerNode,
 // headDim = hidden / heads). Every value keeps its origin; symbolic values nothing resolves are reported.
-import { CALIBRATION_KEYS, type Calibration } from '../model/cost/calibration';
-import { type ClusterSpec, type Design, type DesignDraft, FP8_RECIPES, type FieldPath, type ParallelPlan, RECOMPUTE_MODULES, type RecomputeModule, type ScheduleId, type TrainingFramework, type ZeroStage } from '../model/design';
-import { findGpu } from '../model/catalog/gpus';
-import type { Problem } from '../model/problems';
-import { SCHEDULE_IDS } from '../model/schedule/index';
-import { parseLayoutList, parseLayoutString } from '../model/pipelineLayout';
+import { CALIBRATION_KEYS, type Calibration } from '../../model/cost/calibration';
+import { type ClusterSpec, type Design, type DesignDraft, FP8_RECIPES, type FieldPath, type ParallelPlan, RECOMPUTE_MODULES, type RecomputeModule, type ScheduleId, type TrainingFramework, type ZeroStage } from '../../model/design';
+import { findGpu } from '../../model/catalog/gpus';
+import type { Problem } from '../../model/problems';
+import { SCHEDULE_IDS } from '../../model/schedule/index';
+import { parseLayoutList, parseLayoutString } from '../../model/pipelineLayout';
 import { assumed, completeModel } from './completeModel';
 import { directiveLayer } from './directiveLayer';
 import { findDirectives } from './directives';
 import { draftValue, isBoolean, isNumber, isNumberOrNull, isOneOf, isString, Resolver, type Layer } from './layers';
-import type { FormatId, Origin, ReadResult, Reader } from './types';
+import type { FormatId, Origin, ReadResult, Reader } from '../types';
 
 export interface CompletionContext {
   /** The text of the file being completed, for its `plens:` directives (omit to skip directives). */

@@ -1,7 +1,7 @@
 // How Megatron's command line names the fields megatronKeys.ts reads (launch scripts and the functional-test YAML
 // spell them `--flag-name`), and the flags it no longer accepts, with what replaced them.
-import type { SourceRange } from '../model/problems';
-import type { DraftBuilder } from './draftBuilder';
+import type { SourceRange } from '../../model/problems';
+import type { DraftBuilder } from '../draft/draftBuilder';
 
 /** CLI names that differ from the dataclass field (FORMATS.md A.0.3: `--num-experts`). */
 const FLAG_ALIASES: Readonly<Record<string, string>> = {

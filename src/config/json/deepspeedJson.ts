@@ -2,11 +2,11 @@
 // and the pipeline block. "auto" (HF Trainer fills it in) and template placeholders stay symbolic. The batch
 // identity train_batch = micro × grad_acc × dp needs dp, so the reader checks what it can (divisibility) and
 // completion checks the rest (validate.ts, `deepspeed/batch-identity`).
-import type { FieldPath } from '../model/design';
-import { closestKey, DraftBuilder, parseCount, parseFlag } from './draftBuilder';
+import type { FieldPath } from '../../model/design';
+import { closestKey, DraftBuilder, parseCount, parseFlag } from '../draft/draftBuilder';
 import { jsonEntries, jsonScalar, parseJson, type JsonEntry, type JsonFile, type JsonNode } from './jsonTree';
-import type { ReadResult } from './types';
-import { acknowledge, DEEPSPEED_NOT_MODELLED } from './notModelled';
+import type { ReadResult } from '../types';
+import { acknowledge, DEEPSPEED_NOT_MODELLED } from '../draft/notModelled';
 
 const BATCH_KEYS = ['train_batch_size', 'train_micro_batch_size_per_gpu', 'gradient_accumulation_steps'];
 const MARKERS = [...BATCH_KEYS, 'zero_optimization'];

@@ -1,8 +1,8 @@
 // Comment directives: `# plens: gpu=H800 nodes=256 model=deepseek-v3` (or `// plens: …` in JSON with comments).
 // They let a launch script say what it cannot express (the cluster, the model behind a path) without a second file.
-import type { Problem, SourceRange } from '../model/problems';
-import { closestKey } from './draftBuilder';
-import { lineIndex, rangeAt, type LineIndex } from './positions';
+import type { Problem, SourceRange } from '../../model/problems';
+import { closestKey } from '../draft/draftBuilder';
+import { lineIndex, rangeAt, type LineIndex } from '../draft/positions';
 
 export interface Directive {
   /** The key as canonical name (see DIRECTIVE_KEYS). */

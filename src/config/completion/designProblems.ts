@@ -2,12 +2,12 @@
 // then the model's (the layout rules of src/model/layoutChecks.ts, which the estimate runs first, and the
 // estimate's own: memory, bubble, unknown GPU) in the file's terms. The one merge behind `plens estimate`,
 // `plens check`, `plens trace` and the editor's diagnostics and panel (DESIGN.md §2: presenters hold no logic).
-import type { Design } from '../model/design';
-import type { EstimateResult } from '../model/estimate';
-import { checkLayout } from '../model/layoutChecks';
-import type { Problem } from '../model/problems';
+import type { Design } from '../../model/design';
+import type { EstimateResult } from '../../model/estimate';
+import { checkLayout } from '../../model/layoutChecks';
+import type { Problem } from '../../model/problems';
 import type { Completion } from './complete';
-import type { ReadResult } from './types';
+import type { ReadResult } from '../types';
 import { inFileTerms, locate } from './validate';
 
 export interface ProblemSources {

@@ -2,8 +2,8 @@
 // leaves to it (anchors and aliases, tags, directives, several documents, anything with a parse error). Its nodes
 // become yamlTree's nodes, so readers see one kind of tree whichever way the text was read.
 import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
-import type { Problem } from '../model/problems';
-import { rangeAt, type LineIndex } from './positions';
+import type { Problem } from '../../model/problems';
+import { rangeAt, type LineIndex } from '../draft/positions';
 import type { YamlAlias, YamlNode, YamlPair, YamlRange, YamlScalarValue } from './yamlTree';
 
 /**

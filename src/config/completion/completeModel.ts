@@ -1,8 +1,8 @@
 // The model half of completion: the first layer that sets a field wins, then the catalog entry the design names
 // (a model id, a torchtitan flavour, or a model name that is a catalog id), then documented defaults.
-import type { AttentionKind, FieldPath, MlaDims, ModelArch } from '../model/design';
-import { findFlavour, findModel, type ModelEntry } from '../model/catalog/models';
-import type { SourceRange } from '../model/problems';
+import type { AttentionKind, FieldPath, MlaDims, ModelArch } from '../../model/design';
+import { findFlavour, findModel, type ModelEntry } from '../../model/catalog/models';
+import type { SourceRange } from '../../model/problems';
 import { isBoolean, isNumber, isOneOf, isString, type Resolver } from './layers';
 
 /** Looks an id up as a model id, then as "family:flavour", "family/flavour" or "family flavour" (torchtitan). */

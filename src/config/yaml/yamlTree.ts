@@ -3,8 +3,8 @@
 // giving the same tree, ranges and values: entry by entry, parsing only the entries a reader asks for
 // (yamlSplit.ts); from the yaml package's CST of the whole text when it keeps to plain YAML (yamlCst.ts: no
 // Document is composed); and with its parseDocument (yamlDocument.ts), which alone reports syntax problems.
-import type { Problem, SourceRange } from '../model/problems';
-import { lineIndex, rangeAt, type LineIndex } from './positions';
+import type { Problem, SourceRange } from '../../model/problems';
+import { lineIndex, rangeAt, type LineIndex } from '../draft/positions';
 import { readCst } from './yamlCst';
 import { readDocument, YAML_PARSE_OPTIONS } from './yamlDocument';
 import { NEEDS_DOCUMENT, readCut } from './yamlSplit';

@@ -3,9 +3,9 @@
 // (megatronKeys.ts checks that at the type level). A key set to something other than its default gets one info
 // problem `value/not-modelled` at its line saying what the estimate leaves out; at its default it changes nothing
 // and is not mentioned (a Megatron-Bridge dump lists every field).
-import type { SourceRange } from '../model/problems';
+import type { SourceRange } from '../../model/problems';
 import type { DraftBuilder } from './draftBuilder';
-import { isSymbolic } from '../model/design';
+import { isSymbolic } from '../../model/design';
 
 export interface Acknowledged {
   /** What the estimate leaves out, completing "read; the estimate does not model …". */

@@ -1,8 +1,8 @@
 // What every reader does while walking a file: put a value at a design field, remember the key and value ranges
 // for that field, and collect problems. Kept in one place so the readers only know their own format.
-import { emptyDraft, type DesignDraft, type FieldPath, type Symbolic } from '../model/design';
-import type { Problem, Severity, SourceRange } from '../model/problems';
-import type { FormatId, ReadResult, SourceMap } from './types';
+import { emptyDraft, type DesignDraft, type FieldPath, type Symbolic } from '../../model/design';
+import type { Problem, Severity, SourceRange } from '../../model/problems';
+import type { FormatId, ReadResult, SourceMap } from '../types';
 
 export class DraftBuilder {
   readonly draft: DesignDraft = emptyDraft();

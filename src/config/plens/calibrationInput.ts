@@ -2,7 +2,7 @@
 // `--calibration FILE` (YAML or JSON: a `calibration:` map, or the map itself). Keys and ranges are
 // cost/calibration.ts's; anything else is a message, never a silently dropped or clamped value.
 import { parse } from 'yaml';
-import { CALIBRATION_KEYS, calibrationRange, type Calibration, type CalibrationKey } from '../model/cost/calibration';
+import { CALIBRATION_KEYS, calibrationRange, type Calibration, type CalibrationKey } from '../../model/cost/calibration';
 
 export interface CalibrationInput {
   calibration: Partial<Calibration>;

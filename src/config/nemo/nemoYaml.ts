@@ -1,12 +1,12 @@
 // Reader for the YAML dialects that spell Megatron's field names (FORMATS.md A.1): Megatron's functional-test
 // YAML (`MODEL_ARGS:` with `--flag: value`), NeMo 1.x / NeMo-Framework-Launcher (Hydra + OmegaConf, `trainer:`
 // and `model:`), and Megatron-Bridge `ConfigContainer` dumps (`model:`, `train:`, `ddp:`, `mixed_precision:`).
-import { DraftBuilder, looksSymbolic } from './draftBuilder';
-import { flagKey, reportLegacyFlag } from './megatronFlagNames';
-import { applyMegatronKeys, isMegatronKey, type KeyValue, type KeyValues } from './megatronKeys';
+import { DraftBuilder, looksSymbolic } from '../draft/draftBuilder';
+import { flagKey, reportLegacyFlag } from '../megatron/megatronFlagNames';
+import { applyMegatronKeys, isMegatronKey, type KeyValue, type KeyValues } from '../megatron/megatronKeys';
 import { Interpolator, type Resolved, type Scope } from './omegaconf';
-import type { FormatId, ReadResult } from './types';
-import { asMap, entries, mapGet, mapKeys, readYaml, resolveAlias, rootMap, scalarValue, type YamlFile, type YamlMap, type YamlNode } from './yamlTree';
+import type { FormatId, ReadResult } from '../types';
+import { asMap, entries, mapGet, mapKeys, readYaml, resolveAlias, rootMap, scalarValue, type YamlFile, type YamlMap, type YamlNode } from '../yaml/yamlTree';
 
 type Dialect = Extract<FormatId, 'megatron-functest-yaml' | 'nemo-yaml' | 'megatron-bridge-yaml'>;
 

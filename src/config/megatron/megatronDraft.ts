@@ -4,15 +4,15 @@
 // `#SBATCH` flags, and a DeepSpeed config the script writes itself.
 import { RECOMPUTE_MODULES, type FieldPath } from '../../model/design';
 import type { SourceRange } from '../../model/problems';
-import type { DraftBuilder } from '../draftBuilder';
-import { flagKey, reportLegacyFlag } from '../megatronFlagNames';
-import { applyMegatronKeys, isMegatronKey, type KeyValue, type KeyValues, type MegatronKey } from '../megatronKeys';
-import type { FlagOccurrence, FlagValue } from './flags';
-import type { JsonEntry } from './heredocJson';
+import type { DraftBuilder } from '../draft/draftBuilder';
+import { flagKey, reportLegacyFlag } from './megatronFlagNames';
+import { applyMegatronKeys, isMegatronKey, type KeyValue, type KeyValues, type MegatronKey } from './megatronKeys';
+import type { FlagOccurrence, FlagValue } from '../shell/flags';
+import type { JsonEntry } from '../shell/heredocJson';
 import { LAUNCHER_FLAGS, SBATCH_FLAGS, SWITCHES } from './megatronFlags';
-import type { RangeOf } from './ranges';
-import { readCount, shownText, wordValue } from './values';
-import type { ShellRun } from './walk';
+import type { RangeOf } from '../shell/ranges';
+import { readCount, shownText, wordValue } from '../shell/values';
+import type { ShellRun } from '../shell/walk';
 
 /** Problems said per flag occurrence; a script repeating a bad flag thousands of times gets this many. */
 const MAX_OCCURRENCE_PROBLEMS = 500;

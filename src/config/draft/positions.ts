@@ -1,6 +1,6 @@
 // Offsets → 1-based line/column (CONTRACT.md). Every reader turns its parser's offsets into SourceRanges here,
 // so a file's line starts are computed once and each lookup is a binary search.
-import type { SourceRange } from '../model/problems';
+import type { SourceRange } from '../../model/problems';
 
 export interface LineIndex {
   /** Offset of the first character of each line; lineStarts[0] = 0. */

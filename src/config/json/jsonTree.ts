@@ -3,8 +3,8 @@
 // A bare word where a value belongs (`"train_batch_size": CONFIG_BATCH_SIZE`, a template a script fills in)
 // becomes one clear error and a symbolic value, instead of two cryptic parser errors.
 import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
-import type { Problem, SourceRange } from '../model/problems';
-import { lineIndex, rangeAt, type LineIndex } from './positions';
+import type { Problem, SourceRange } from '../../model/problems';
+import { lineIndex, rangeAt, type LineIndex } from '../draft/positions';
 
 export type { JsonNode };
 

@@ -2,9 +2,9 @@
 // the word after them is not theirs), the launchers' own flags, and what marks a file as a launch script. What a
 // flag means for the design is megatronKeys.ts's, shared with the YAML readers.
 import type { FieldPath } from '../../model/design';
-import { flagKey, isLegacyFlag } from '../megatronFlagNames';
-import { isMegatronKey, type MegatronKey } from '../megatronKeys';
-import type { FlagOccurrence } from './flags';
+import { flagKey, isLegacyFlag } from './megatronFlagNames';
+import { isMegatronKey, type MegatronKey } from './megatronKeys';
+import type { FlagOccurrence } from '../shell/flags';
 
 /** The read flags that take no value (megatron/training/arguments.py `action='store_true'`). */
 export const SWITCHES: ReadonlySet<MegatronKey> = new Set<MegatronKey>([

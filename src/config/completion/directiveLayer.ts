@@ -1,11 +1,11 @@
 // Turns a file's `plens:` directives into a design draft, the second layer of completion (DESIGN.md §2).
 // `model=./config.json` pairs a launch script with a Hugging Face config: the caller's readFile supplies its text.
-import type { FieldPath } from '../model/design';
-import type { Problem } from '../model/problems';
-import { parseScheduleId } from '../model/schedule/index';
+import type { FieldPath } from '../../model/design';
+import type { Problem } from '../../model/problems';
+import { parseScheduleId } from '../../model/schedule/index';
 import type { Directive, DirectiveKey } from './directives';
-import { DraftBuilder, parseChoice, parseCount, type Parsed } from './draftBuilder';
-import type { ReadResult, Reader } from './types';
+import { DraftBuilder, parseChoice, parseCount, type Parsed } from '../draft/draftBuilder';
+import type { ReadResult, Reader } from '../types';
 
 const NUMERIC: Partial<Record<DirectiveKey, { path: FieldPath; min: number }>> = {
   nodes: { path: 'cluster.nodes', min: 1 },

@@ -2,8 +2,8 @@
 // `${..x}` (the parent's), `${model.x}` (from the root; the Launcher mounts its file under `training.`, so
 // `${training.model.x}` resolves against this file's root too), and NeMo's resolvers `multiply`, `divide_ceil`,
 // `divide_floor`. Anything else (`${oc.env:X}`, `${base_results_dir}`) stays symbolic with its text.
-import type { Symbolic } from '../model/design';
-import { mapGet, mapHas, resolveAlias, type YamlFile, type YamlMap, type YamlNode } from './yamlTree';
+import type { Symbolic } from '../../model/design';
+import { mapGet, mapHas, resolveAlias, type YamlFile, type YamlMap, type YamlNode } from '../yaml/yamlTree';
 
 export type Resolved = string | number | boolean | null | Symbolic;
 

@@ -3,13 +3,13 @@
 // way (the test YAML and the scripts as `--flag-name`, which becomes the field name with dashes as underscores).
 // Values that combine several keys (virtual pipeline, MLA, precision, ZeRO, the MoE layer pattern) are worked out
 // after the simple ones.
-import type { FieldPath, MlaDims, RecomputeModule, Symbolic } from '../model/design';
-import { FP8_RECIPES, isSymbolic, RECOMPUTE_MODULES } from '../model/design';
-import type { SourceRange } from '../model/problems';
-import { describe, DraftBuilder, parseCount, parseFlag } from './draftBuilder';
+import type { FieldPath, MlaDims, RecomputeModule, Symbolic } from '../../model/design';
+import { FP8_RECIPES, isSymbolic, RECOMPUTE_MODULES } from '../../model/design';
+import type { SourceRange } from '../../model/problems';
+import { describe, DraftBuilder, parseCount, parseFlag } from '../draft/draftBuilder';
 import { applyBatchRamp, applyExpertWidth, applyTokenizerVocab } from './megatronImplied';
 import { countLayoutStages, leadingDenseLayers } from './megatronLayout';
-import { acknowledge, isOn, MEGATRON_NOT_MODELLED, type Acknowledged } from './notModelled';
+import { acknowledge, isOn, MEGATRON_NOT_MODELLED, type Acknowledged } from '../draft/notModelled';
 
 export interface KeyValue {
   /** The key as written, for messages. */

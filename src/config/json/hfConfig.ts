@@ -1,10 +1,10 @@
 // Reader for Hugging Face `config.json` (Llama, Mixtral, Qwen-MoE, DeepSeek-V2/V3) and DeepSeek's own inference
 // config (`config_671B.json`). It gives model fields only; the same concept has several spellings (FORMATS.md A.6),
 // so each field lists its aliases in the order they are tried.
-import type { FieldPath, MlaDims } from '../model/design';
-import { DraftBuilder, parseCount } from './draftBuilder';
+import type { FieldPath, MlaDims } from '../../model/design';
+import { DraftBuilder, parseCount } from '../draft/draftBuilder';
 import { jsonEntries, jsonScalar, parseJson, type JsonEntry, type JsonFile } from './jsonTree';
-import type { ReadResult } from './types';
+import type { ReadResult } from '../types';
 
 const FIELDS: { path: FieldPath; keys: string[]; min: number }[] = [
   { path: 'model.layers', keys: ['num_hidden_layers', 'n_layers', 'n_layer', 'num_layers'], min: 1 },

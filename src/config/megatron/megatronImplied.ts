@@ -1,9 +1,9 @@
 // Values Megatron works out from other keys when a file does not state them, read the way Megatron reads them:
 // the vocabulary from the tokenizer (padded), the expert width from the dense FFN width, the batch size a ramp
 // ends at. Each is set on the key it comes from, so a hover lands on the line that decided it.
-import type { SourceRange } from '../model/problems';
-import { isSymbolic } from '../model/design';
-import type { DraftBuilder } from './draftBuilder';
+import type { SourceRange } from '../../model/problems';
+import { isSymbolic } from '../../model/design';
+import type { DraftBuilder } from '../draft/draftBuilder';
 import { DEFAULT_VOCAB_DIVISOR, findTokenizer, paddedVocab } from './tokenizers';
 
 /** The part of megatronKeys' KeyValue this file needs (kept structural so the import runs one way). */

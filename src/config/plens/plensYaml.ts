@@ -1,11 +1,11 @@
 // Reader for our own format, `*.plens.yaml` (CONTRACT.md "The native format"): every key maps to one design
 // field, so this reader is mostly a table. Unknown keys warn (`key/unknown`), bad values fail at the value.
-import { FP8_RECIPES, type FieldPath, type MlaDims, RECOMPUTE_MODULES, type Symbolic } from '../model/design';
-import { CALIBRATION_KEYS, calibrationRange, type CalibrationKey } from '../model/cost/calibration';
-import { parseScheduleId, SCHEDULE_IDS } from '../model/schedule/index';
-import { closestKey, describe, DraftBuilder, looksSymbolic, parseChoice, parseCount, parseFlag, type Parsed } from './draftBuilder';
-import type { ReadResult } from './types';
-import { asMap, entries, mapKeys, nodeText, readYaml, rootMap, scalarValue, type YamlEntry, type YamlFile, type YamlNode } from './yamlTree';
+import { FP8_RECIPES, type FieldPath, type MlaDims, RECOMPUTE_MODULES, type Symbolic } from '../../model/design';
+import { CALIBRATION_KEYS, calibrationRange, type CalibrationKey } from '../../model/cost/calibration';
+import { parseScheduleId, SCHEDULE_IDS } from '../../model/schedule/index';
+import { closestKey, describe, DraftBuilder, looksSymbolic, parseChoice, parseCount, parseFlag, type Parsed } from '../draft/draftBuilder';
+import type { ReadResult } from '../types';
+import { asMap, entries, mapKeys, nodeText, readYaml, rootMap, scalarValue, type YamlEntry, type YamlFile, type YamlNode } from '../yaml/yamlTree';
 
 type ValueParser = (raw: unknown) => Parsed<unknown>;
 

@@ -2,9 +2,9 @@
 // (src/model/layoutChecks.ts); here a problem is put in the file's terms (DeepSpeed states the batch identity with
 // its own three keys when the file gave all three) and located: placed on the key of the first of its fields
 // that the file or one of its directives wrote (DESIGN.md §6: diagnostics on the exact key).
-import type { Design, FieldPath } from '../model/design';
-import type { Problem, SourceRange } from '../model/problems';
-import type { FormatId, Origin, SourceMap } from './types';
+import type { Design, FieldPath } from '../../model/design';
+import type { Problem, SourceRange } from '../../model/problems';
+import type { FormatId, Origin, SourceMap } from '../types';
 
 /** A value someone wrote (file, directive, flag, workspace, setting), not one completion assumed or derived. */
 function isGiven(origins: Record<string, Origin>, path: FieldPath): boolean {

@@ -3,15 +3,15 @@
 // mapped to a design (shell/megatronDraft.ts, which hands them to megatronKeys.ts as the YAML readers do).
 // Nothing in the file is executed.
 import type { Parser } from 'web-tree-sitter';
-import { emptyDraft } from '../model/design';
-import { DraftBuilder } from './draftBuilder';
-import { scanFlags } from './shell/flags';
-import { DETECTION, isFlagKnown } from './shell/megatronFlags';
-import { mapMegatronRun } from './shell/megatronDraft';
-import { rangeFactory } from './shell/ranges';
-import { loadParser } from './shell/treeSitter';
-import { runScript } from './shell/walk';
-import type { ReadResult } from './types';
+import { emptyDraft } from '../../model/design';
+import { DraftBuilder } from '../draft/draftBuilder';
+import { scanFlags } from '../shell/flags';
+import { DETECTION, isFlagKnown } from './megatronFlags';
+import { mapMegatronRun } from './megatronDraft';
+import { rangeFactory } from '../shell/ranges';
+import { loadParser } from '../shell/treeSitter';
+import { runScript } from '../shell/walk';
+import type { ReadResult } from '../types';
 
 let shellParser: Parser | undefined;
 

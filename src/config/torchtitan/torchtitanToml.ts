@@ -1,10 +1,10 @@
 // Reader for torchtitan TOML job files (≤ v0.2.2, all three eras: FORMATS.md A.0/A.3), on toml-eslint-parser so
 // that every key keeps its range. The settings are mapped by torchtitan/settings.ts, shared with the Python reader.
 import { parseTOML } from 'toml-eslint-parser';
-import { DraftBuilder } from './draftBuilder';
-import { lineIndex, rangeAt } from './positions';
-import { mapTorchtitanSettings, type Settings } from './torchtitan/settings';
-import type { ReadResult } from './types';
+import { DraftBuilder } from '../draft/draftBuilder';
+import { lineIndex, rangeAt } from '../draft/positions';
+import { mapTorchtitanSettings, type Settings } from './settings';
+import type { ReadResult } from '../types';
 
 type TomlNode = ReturnType<typeof parseTOML>['body'][number]['body'][number];
 
