@@ -4,7 +4,7 @@
 // the plan's pipeline layout (model/pipelineLayout.ts), which checks them.
 import { isSymbolic } from '../../model/design';
 import { describe, type DraftBuilder } from '../draft/draftBuilder';
-import type { Setting, Settings } from './settings';
+import type { Setting, Settings } from './setting';
 
 /** A module name → its layout letter: `tok_embeddings` E, `layers.N` t, the output head L; norms carry no weight. */
 function letterOf(fqn: string): string | undefined {

@@ -2,20 +2,12 @@
 // `config_registry.py` reader. Settings arrive flat, keyed by section and name (`parallelism.tensor_parallel_degree`),
 // whichever era spelled them; FORMATS.md A.0/A.3 give the eras, defaults and derivations used here.
 import { isSymbolic, type ScheduleId } from '../../model/design';
-import type { SourceRange } from '../../model/problems';
 import { findFlavour } from '../../model/catalog/models';
 import { parseScheduleId } from '../../model/schedule/index';
 import { describe, parseCount, type DraftBuilder } from '../draft/draftBuilder';
 import { readPipelineSplit } from './pipelineSplit';
+import type { Setting, Settings } from './setting';
 import { acknowledge, TORCHTITAN_NOT_MODELLED } from '../draft/notModelled';
-
-export interface Setting {
-  value: unknown;
-  key: SourceRange;
-  valueRange: SourceRange;
-}
-
-export type Settings = Map<string, Setting>;
 
 /** Keys of the older eras and where they moved (commits 785c34c99, #980 and 8570415c3, #1238). */
 export const LEGACY_KEYS: Record<string, string> = {

@@ -8,7 +8,8 @@ import { lineIndex, rangeAt } from '../draft/positions';
 import { bindNames, collectSettings, type PySetting } from '../python/collect';
 import { mapNemoSettings } from '../python/nemoSettings';
 import { loadParser } from '../shell/treeSitter';
-import { mapTorchtitanSettings, type Settings } from './settings';
+import type { Settings } from './setting';
+import { mapTorchtitanSettings } from './settings';
 import type { ReadResult } from '../types';
 
 let pythonParser: Parser | undefined;

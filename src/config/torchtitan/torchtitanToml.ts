@@ -3,7 +3,8 @@
 import { parseTOML } from 'toml-eslint-parser';
 import { DraftBuilder } from '../draft/draftBuilder';
 import { lineIndex, rangeAt } from '../draft/positions';
-import { mapTorchtitanSettings, type Settings } from './settings';
+import type { Settings } from './setting';
+import { mapTorchtitanSettings } from './settings';
 import type { ReadResult } from '../types';
 
 type TomlNode = ReturnType<typeof parseTOML>['body'][number]['body'][number];

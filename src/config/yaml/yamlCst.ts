@@ -13,7 +13,7 @@
 // and mutations of them.
 import { CST, Document, isScalar, Parser } from 'yaml';
 import { CstCheck, emptyScalarOffset, endOf, endTokens, scanned, scanProps, type FlowScalarToken } from './yamlCstCheck';
-import type { YamlMap, YamlNode, YamlPair, YamlRange, YamlScalar, YamlScalarValue, YamlSeq } from './yamlTree';
+import type { YamlMap, YamlNode, YamlPair, YamlRange, YamlScalar, YamlScalarValue, YamlSeq } from './nodes';
 
 interface ScalarTag {
   default?: boolean | 'key';

@@ -6,7 +6,7 @@
 // where the walk does not copy its reading (anchors, aliases, tags, `?` keys, `<<` keys), the answer is
 // FALLBACK and the text goes to parseDocument.
 import { CST } from 'yaml';
-import type { YamlRange } from './yamlTree';
+import type { YamlRange } from './nodes';
 
 /** Thrown inside the check when the composer's reading must be used instead. */
 export const FALLBACK = Symbol('fallback');

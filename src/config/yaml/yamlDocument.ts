@@ -4,7 +4,7 @@
 import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
 import type { Problem } from '../../model/problems';
 import { rangeAt, type LineIndex } from '../draft/positions';
-import type { YamlAlias, YamlNode, YamlPair, YamlRange, YamlScalarValue } from './yamlTree';
+import type { YamlAlias, YamlNode, YamlPair, YamlRange, YamlScalarValue } from './nodes';
 
 /**
  * The cheapest options that still give every node its range and value: no CST kept on the nodes, no error

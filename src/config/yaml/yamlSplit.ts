@@ -10,7 +10,7 @@
 // throws NEEDS_DOCUMENT and yamlTree.readYaml runs the reader again on parseDocument's reading.
 import { plainKeyValue, readCst, readCstEntry } from './yamlCst';
 import { isDashAt, isPlainEntry, keyEndAt } from './yamlLineCheck';
-import type { YamlMap, YamlNode, YamlPair, YamlRange, YamlScalarValue } from './yamlTree';
+import type { YamlMap, YamlNode, YamlPair, YamlRange, YamlScalarValue } from './nodes';
 
 /** Thrown by a node of the cut reading when the text must be read by parseDocument; readYaml catches it. */
 export const NEEDS_DOCUMENT = Symbol('needs-document');
