@@ -16,8 +16,8 @@ export function opBound(query: ScheduleQuery): number {
 export function runScheduleQuery(query: ScheduleQuery): ScheduleMessage | ScheduleErrorMessage {
   const result = runScheduleReport({ ...query, includeOps: false });
   if (!result.ok) return { type: 'scheduleError', query, code: result.error.code, message: result.error.message };
-  const { report, schedule } = result;
-  const stages = (value: number) => new Array<number>(schedule.stages).fill(value);
+  const { report } = result;
+  const stages = (value: number) => new Array<number>(result.stages).fill(value);
   const timeline: TimelineSpec = {
     schedule: report.schedule,
     ranks: report.pp,

@@ -30,21 +30,22 @@ export async function runSchedule(argv: string[], io: CliIo): Promise<number> {
   if (listsOps && opBound > MAX_LISTED_OPS) {
     throw new UsageError(`--json and --trace list every op, and this schedule has up to ${opBound.toLocaleString('en-US')} ops, above the limit of ${MAX_LISTED_OPS.toLocaleString('en-US')} (about ${MAX_LISTED_OPS * BYTES_PER_LISTED_OP / 1e6} MB of JSON): use --summary, or fewer micro-batches`);
   }
-  const result = runScheduleReport({ schedule, pp, microbatches, chunks, costs, includeOps: !summary });
+  // A trace needs every op's times, so only it makes --summary build the op table.
+  const result = runScheduleReport({ schedule, pp, microbatches, chunks, costs, includeOps: !summary, keepTimeline: tracePath !== undefined });
   if (!result.ok) throw new UsageError(result.error.message);
   // Only interleaving takes a chunk count; the other schedules have a fixed one, and a different --chunks is a mistake.
-  if (args.values.has('chunks') && schedule !== 'interleaved-1f1b' && chunks !== result.schedule.chunks) {
-    throw new UsageError(`--chunks ${chunks}: ${SCHEDULE_LABELS[schedule]} always runs ${result.schedule.chunks} chunk${result.schedule.chunks === 1 ? '' : 's'} per rank (only interleaved-1f1b takes --chunks)`);
+  if (args.values.has('chunks') && schedule !== 'interleaved-1f1b' && chunks !== result.report.chunks) {
+    throw new UsageError(`--chunks ${chunks}: ${SCHEDULE_LABELS[schedule]} always runs ${result.report.chunks} chunk${result.report.chunks === 1 ? '' : 's'} per rank (only interleaved-1f1b takes --chunks)`);
   }
 
   if (tracePath !== undefined) {
     // Abstract units are shown as milliseconds so Perfetto's ruler reads naturally.
-    io.writeFile(tracePath, JSON.stringify(chromeTrace(result.schedule, result.timeline, 1000)));
+    if (result.ops) io.writeFile(tracePath, JSON.stringify(chromeTrace(result.ops.schedule, result.ops.timeline, 1000)));
   }
   if (args.switches.has('json')) {
     io.stdout(JSON.stringify(result.report, null, summary ? 2 : undefined) + '\n');
   } else {
-    io.stdout(describe(result.report, summary ? undefined : { schedule: result.schedule, timeline: result.timeline }));
+    io.stdout(describe(result.report, summary ? undefined : result.ops));
     if (tracePath !== undefined) io.stdout(`trace written to ${tracePath} (open it in Perfetto or chrome://tracing)\n`);
   }
   return 0;

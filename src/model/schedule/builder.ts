@@ -1,9 +1,10 @@
-// Fills a Schedule's typed arrays rank by rank. Generators call `rank(r)` once per rank in order, then push
-// that rank's ops in execution order; `finish()` trims the arrays.
+// Fills a Schedule's typed arrays rank by rank: the table sink of a schedule program (program.ts). `rank(r)` starts
+// each rank in order, then that rank's ops arrive in execution order; `finish()` trims the arrays.
 import type { ScheduleId } from '../design';
 import { OP_FB, type OpKind, type Schedule } from './ops';
+import type { OpSink } from './program';
 
-export class ScheduleBuilder {
+export class ScheduleBuilder implements OpSink {
   private capacity: number;
   private count = 0;
   private currentRank = -1;
@@ -47,12 +48,11 @@ export class ScheduleBuilder {
     this.currentRank = r;
   }
 
-  push(kind: OpKind, mb: number, chunk: number, stage: number, pipe = 0): void {
+  op(kind: OpKind, mb: number, chunk: number, stage: number, pipe: number): void {
     this.pushPair(kind, mb, chunk, stage, pipe, mb, chunk, stage, pipe);
   }
 
-  /** An overlapped forward (mb, chunk, stage, pipe) with the full backward named by the back* arguments. */
-  pushOverlapped(
+  overlapped(
     mb: number, chunk: number, stage: number, pipe: number,
     backMb: number, backChunk: number, backStage: number, backPipe: number,
   ): void {

@@ -3,19 +3,24 @@
 // the schedules' rules in the generators' words without building a single op, for layout checks on every edit.
 import type { ParallelPlan, ScheduleId } from '../design';
 import { constraintError } from './builder';
-import { checkDualPipe, generateDualPipe } from './dualpipe';
-import { checkDualPipeV, generateDualPipeV } from './dualpipev';
-import { generateGpipe } from './gpipe';
-import { checkInterleaved1F1B, generateInterleaved1F1B } from './interleaved1f1b';
-import { generateOneFOneB } from './oneFOneB';
+import { checkDualPipe, programDualPipe } from './dualpipe';
+import { checkDualPipeV, programDualPipeV } from './dualpipev';
+import { programGpipe } from './gpipe';
+import { checkInterleaved1F1B, programInterleaved1F1B } from './interleaved1f1b';
+import { programOneFOneB } from './oneFOneB';
 import type { ScheduleError, ScheduleParams, ScheduleResult } from './ops';
-import { generateZbH1 } from './zbH1';
-import { generateZbH2 } from './zbH2';
-import { generateZbv } from './zbv';
+import { buildTable, type ScheduleProgramResult } from './program';
+import { programZbH1 } from './zbH1';
+import { programZbH2 } from './zbH2';
+import { programZbv } from './zbv';
 
 export * from './ops';
 export { closedForm, type ClosedForm } from './closedForm';
-export { simulate, uniformCosts, type StageCosts, type Timeline, type UniformCosts, type SimulationResult } from './simulate';
+export {
+  simulate, uniformCosts, type StageCosts, type Timeline, type TimelineSummary, type UniformCosts, type SimulationResult, type SummaryResult,
+} from './simulate';
+export { simulateProgram } from './opStream';
+export type { ScheduleProgram, ScheduleProgramResult } from './program';
 
 export const SCHEDULE_IDS: readonly ScheduleId[] = [
   'gpipe', '1f1b', 'interleaved-1f1b', 'zb-h1', 'zb-h2', 'zbv', 'dualpipe', 'dualpipev',
@@ -55,15 +60,15 @@ export function parseScheduleId(text: string): ScheduleId | undefined {
   return ALIASES[text.toLowerCase().replace(/[\s_-]/g, '')];
 }
 
-const GENERATORS: Record<ScheduleId, (params: ScheduleParams) => ScheduleResult> = {
-  gpipe: generateGpipe,
-  '1f1b': generateOneFOneB,
-  'interleaved-1f1b': generateInterleaved1F1B,
-  'zb-h1': generateZbH1,
-  'zb-h2': generateZbH2,
-  zbv: generateZbv,
-  dualpipe: generateDualPipe,
-  dualpipev: generateDualPipeV,
+const PROGRAMS: Record<ScheduleId, (params: ScheduleParams) => ScheduleProgramResult> = {
+  gpipe: programGpipe,
+  '1f1b': programOneFOneB,
+  'interleaved-1f1b': programInterleaved1F1B,
+  'zb-h1': programZbH1,
+  'zb-h2': programZbH2,
+  zbv: programZbv,
+  dualpipe: programDualPipe,
+  dualpipev: programDualPipeV,
 };
 
 /** Enough for PP = 64 with 65,536 micro-batches and 2 chunks, and bounded so no input can exhaust memory. */
@@ -118,7 +123,11 @@ export function planSchedule(plan: Pick<ParallelPlan, 'pp' | 'microbatches' | 'v
   return { id: plan.pp <= 1 ? '1f1b' : plan.schedule, params: { ranks: plan.pp, microbatches: plan.microbatches, chunks: plan.vpp } };
 }
 
-export function generateSchedule(id: ScheduleId, params: ScheduleParams): ScheduleResult {
+/**
+ * A schedule's program (program.ts) after the shared size checks and the op budget: build its table with
+ * `generateSchedule`, or time it as it is generated with `simulateProgram` (opStream.ts).
+ */
+export function scheduleProgram(id: ScheduleId, params: ScheduleParams): ScheduleProgramResult {
   const { ranks, microbatches } = params;
   const chunks = params.chunks ?? 2;
   const badSize = checkSizes(id, params, chunks);
@@ -127,5 +136,10 @@ export function generateSchedule(id: ScheduleId, params: ScheduleParams): Schedu
     return constraintError(id, `${ranks} ranks × ${microbatches} micro-batches is more than the simulator's budget of ${MAX_SCHEDULE_OPS.toLocaleString('en-US')} ops`);
   }
   // The generator checks its own rules (checkScheduleConstraints' second half) before it builds anything.
-  return GENERATORS[id]({ ...params, chunks });
+  return PROGRAMS[id]({ ...params, chunks });
+}
+
+export function generateSchedule(id: ScheduleId, params: ScheduleParams): ScheduleResult {
+  const program = scheduleProgram(id, params);
+  return program.ok ? { ok: true, schedule: buildTable(program.program) } : program;
 }

@@ -5,8 +5,9 @@
 //
 // Megatron's rules on m: N ∈ [p, m], and m mod N is 0 or at least p (before 2024-11 Megatron asked m mod p = 0;
 // with the default N = p both rules say the same).
-import { constraintError, loopedStageRank, ScheduleBuilder } from './builder';
-import { OP_B, OP_F, type ScheduleError, type ScheduleParams, type ScheduleResult } from './ops';
+import { constraintError, loopedStageRank } from './builder';
+import { OP_B, OP_F, type ScheduleError, type ScheduleParams } from './ops';
+import { repeat, type ScheduleProgramResult } from './program';
 
 /** Megatron's rules on the micro-batch group (see above); no ops are built. */
 export function checkInterleaved1F1B({ ranks, microbatches, groupSize }: ScheduleParams): ScheduleError | undefined {
@@ -24,47 +25,53 @@ export function checkInterleaved1F1B({ ranks, microbatches, groupSize }: Schedul
   return undefined;
 }
 
-export function generateInterleaved1F1B(params: ScheduleParams): ScheduleResult {
+export function programInterleaved1F1B(params: ScheduleParams): ScheduleProgramResult {
   const broken = checkInterleaved1F1B(params);
   if (broken) return { ok: false, error: broken };
   const { ranks, microbatches, chunks = 2, groupSize } = params;
   const group = groupSize ?? ranks;
 
-  // The virtual-id table: entry k is the (micro-batch, chunk) of the k-th forward on every rank.
+  // The virtual-id table, by arithmetic: entry k is the (micro-batch, chunk) of the k-th forward on every rank.
+  // Whole groups of N micro-batches come first, each walked chunk by chunk; a last, shorter group may follow.
   const total = microbatches * chunks;
-  const tableMb = new Int32Array(total);
-  const tableChunk = new Int32Array(total);
-  let k = 0;
-  for (let low = 0; low < microbatches; low += group) {
-    const high = Math.min(low + group, microbatches);
-    for (let chunk = 0; chunk < chunks; chunk++) {
-      for (let mb = low; mb < high; mb++) {
-        tableMb[k] = mb;
-        tableChunk[k] = chunk;
-        k++;
-      }
-    }
-  }
+  const wholeGroupIds = Math.floor(microbatches / group) * group * chunks;
+  const lastGroupStart = Math.floor(microbatches / group) * group;
+  const lastGroupSize = microbatches - lastGroupStart;
+  const idMb = (id: number): number => id < wholeGroupIds
+    ? Math.floor(id / (group * chunks)) * group + (id % group)
+    : lastGroupStart + ((id - wholeGroupIds) % lastGroupSize);
+  const idChunk = (id: number): number => id < wholeGroupIds
+    ? Math.floor((id % (group * chunks)) / group)
+    : Math.floor((id - wholeGroupIds) / lastGroupSize);
 
   const stages = ranks * chunks;
-  const builder = new ScheduleBuilder('interleaved-1f1b', ranks, microbatches, chunks, stages, 1, loopedStageRank(ranks, chunks), 2 * total * ranks);
-  const forward = (rank: number, id: number) => builder.push(OP_F, tableMb[id]!, tableChunk[id]!, tableChunk[id]! * ranks + rank);
-  const backward = (rank: number, id: number) => {
-    const chunk = chunks - 1 - tableChunk[id]!;
-    builder.push(OP_B, tableMb[id]!, chunk, chunk * ranks + rank);
+  return {
+    ok: true,
+    program: {
+      id: 'interleaved-1f1b', ranks, microbatches, chunks, stages, pipes: 1, stageRank: loopedStageRank(ranks, chunks),
+      expectedOps: 2 * total * ranks,
+      rankPhases: (rank, sink) => {
+        const forward = (id: number) => {
+          const chunk = idChunk(id);
+          sink.op(OP_F, idMb(id), chunk, chunk * ranks + rank, 0);
+        };
+        const backward = (id: number) => {
+          const chunk = chunks - 1 - idChunk(id);
+          sink.op(OP_B, idMb(id), chunk, chunk * ranks + rank, 0);
+        };
+        const warmup = Math.min((ranks - rank - 1) * 2 + (chunks - 1) * group, total);
+        return [
+          // Phase 1: warm-up forwards, deeper on early ranks so later chunks are primed.
+          repeat(warmup, forward),
+          // Phase 2: steady state, forward k + warm-up then backward k.
+          repeat(total - warmup, (id) => {
+            forward(id + warmup);
+            backward(id);
+          }),
+          // Phase 3: cool-down backwards.
+          repeat(warmup, (k) => backward(total - warmup + k)),
+        ];
+      },
+    },
   };
-  for (let rank = 0; rank < ranks; rank++) {
-    builder.rank(rank);
-    const warmup = Math.min((ranks - rank - 1) * 2 + (chunks - 1) * group, total);
-    // Phase 1: warm-up forwards, deeper on early ranks so later chunks are primed.
-    for (let id = 0; id < warmup; id++) forward(rank, id);
-    // Phase 2: steady state, forward k + warm-up then backward k.
-    for (let id = 0; id < total - warmup; id++) {
-      forward(rank, id + warmup);
-      backward(rank, id);
-    }
-    // Phase 3: cool-down backwards.
-    for (let id = total - warmup; id < total; id++) backward(rank, id);
-  }
-  return { ok: true, schedule: builder.finish() };
 }

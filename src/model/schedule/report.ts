@@ -2,9 +2,11 @@
 // the panel both show this object, so they cannot disagree.
 import type { ScheduleId } from '../design';
 import { closedForm, type ClosedForm } from './closedForm';
-import { generateSchedule } from './index';
+import { scheduleProgram } from './index';
+import { simulateProgram } from './opStream';
 import { OP_FB, OP_NAMES, type Schedule, type OpName } from './ops';
-import { simulate, uniformCosts, type Timeline } from './simulate';
+import { buildTable } from './program';
+import { simulate, uniformCosts, type Timeline, type TimelineSummary } from './simulate';
 
 export interface ScheduleRequest {
   schedule: ScheduleId;
@@ -12,8 +14,13 @@ export interface ScheduleRequest {
   microbatches: number;
   chunks?: number;
   costs?: { F?: number; B?: number; W?: number; FB?: number; p2p?: number };
-  /** Per-op lists; leave out for very large cases (`--summary`). */
+  /**
+   * Per-op lists, and the op table and timeline they come from; false for very large cases (`--summary`, the
+   * panel's figures): the schedule is then simulated as it is generated, with no op table built.
+   */
   includeOps?: boolean;
+  /** Keep the op table and its timeline (for a trace or a drawing) even without per-op lists in the report. */
+  keepTimeline?: boolean;
 }
 
 export interface ReportOp {
@@ -47,7 +54,7 @@ export interface ScheduleReport {
 }
 
 export type ScheduleReportResult =
-  | { ok: true; report: ScheduleReport; schedule: Schedule; timeline: Timeline }
+  | { ok: true; report: ScheduleReport; stages: number; ops?: { schedule: Schedule; timeline: Timeline } }
   | { ok: false; error: { code: string; message: string } };
 
 export function runScheduleReport(request: ScheduleRequest): ScheduleReportResult {
@@ -59,15 +66,26 @@ export function runScheduleReport(request: ScheduleRequest): ScheduleReportResul
   const costProblem = checkCosts({ F, B, W, FB, p2p });
   if (costProblem) return { ok: false, error: { code: 'schedule/costs', message: costProblem } };
 
-  const generated = generateSchedule(request.schedule, { ranks: request.pp, microbatches: request.microbatches, chunks: request.chunks ?? 2 });
+  const generated = scheduleProgram(request.schedule, { ranks: request.pp, microbatches: request.microbatches, chunks: request.chunks ?? 2 });
   if (!generated.ok) return { ok: false, error: generated.error };
-  const schedule = generated.schedule;
-  const simulated = simulate(schedule, uniformCosts(schedule.stages, { F, B, W, FB, p2p }));
-  if (!simulated.ok) return { ok: false, error: simulated.error };
-  const timeline = simulated.timeline;
+  const program = generated.program;
+  const costs = uniformCosts(program.stages, { F, B, W, FB, p2p });
+  let timeline: TimelineSummary;
+  let ops: { schedule: Schedule; timeline: Timeline } | undefined;
+  if (request.includeOps === false && request.keepTimeline !== true) {
+    const simulated = simulateProgram(program, costs);
+    if (!simulated.ok) return { ok: false, error: simulated.error };
+    timeline = simulated.timeline;
+  } else {
+    const schedule = buildTable(program);
+    const simulated = simulate(schedule, costs);
+    if (!simulated.ok) return { ok: false, error: simulated.error };
+    timeline = simulated.timeline;
+    ops = { schedule, timeline: simulated.timeline };
+  }
 
   const ranks: ReportRank[] = [];
-  for (let r = 0; r < schedule.ranks; r++) {
+  for (let r = 0; r < program.ranks; r++) {
     const rank: ReportRank = {
       rank: r,
       busy: timeline.busy[r]!,
@@ -75,22 +93,22 @@ export function runScheduleReport(request: ScheduleRequest): ScheduleReportResul
       idleInOwnSpan: timeline.idleInOwnSpan[r]!,
       peakActivations: timeline.peakActivations[r]!,
     };
-    if (request.includeOps !== false) rank.ops = rankOps(schedule, timeline, r);
+    if (ops && request.includeOps !== false) rank.ops = rankOps(ops.schedule, ops.timeline, r);
     ranks.push(rank);
   }
   return {
     ok: true,
-    schedule,
-    timeline,
+    stages: program.stages,
+    ...(ops ? { ops } : {}),
     report: {
       schedule: request.schedule,
       pp: request.pp,
       microbatches: request.microbatches,
-      chunks: schedule.chunks,
+      chunks: program.chunks,
       costs: { F, B, W, FB, p2p },
       makespan: timeline.makespan,
       ranks,
-      closedForm: closedForm(request.schedule, { ranks: request.pp, microbatches: request.microbatches, chunks: schedule.chunks }, { F, B, W, FB, p2p }),
+      closedForm: closedForm(request.schedule, { ranks: request.pp, microbatches: request.microbatches, chunks: program.chunks }, { F, B, W, FB, p2p }),
     },
   };
 }

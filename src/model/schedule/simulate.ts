@@ -2,9 +2,14 @@
 // rank is free and its inputs are ready:
 //   F      after the previous stage's F of that micro-batch (plus p2p when that stage is on another rank);
 //   B / I  after the next stage's backward of that micro-batch (plus p2p), or after its own F at the last stage;
-//   W      after its own I;
+//   W      after its own I (earlier on the same rank);
 //   FB     after both halves' inputs.
 // Costs may differ per stage, so the simulation, not a closed form, is the source of truth.
+//
+// The ops come from an OpSource: the op table (`simulate`, which also records every op's start and end) or a
+// schedule program emitting into small per-rank queues as the simulator needs them (opStream.ts, no table). An
+// input is found by arithmetic: the end time of each (pipe, stage, micro-batch)'s forward and backward sits at
+// (pipe·stages + stage)·m + mb of one array, and whether it crosses ranks follows from the stage placement.
 import { OP_B, OP_F, OP_FB, OP_I, OP_W, type Schedule } from './ops';
 
 /** Per-stage op times, indexed by the stage within its pipe, in any one time unit (seconds in the cost model). */
@@ -42,9 +47,8 @@ export function uniformCosts(stages: number, costs: UniformCosts): StageCosts {
   };
 }
 
-export interface Timeline {
-  start: Float64Array;
-  end: Float64Array;
+/** What a simulation gives per rank and overall, with or without the ops' own times. */
+export interface TimelineSummary {
   makespan: number;
   /** Per rank. */
   busy: Float64Array;
@@ -56,165 +60,257 @@ export interface Timeline {
   peakActivations: Int32Array;
 }
 
+export interface Timeline extends TimelineSummary {
+  /** Every op's start and end, indexed like the op table. */
+  start: Float64Array;
+  end: Float64Array;
+}
+
 export interface SimulationError {
   code: 'schedule/invalid';
   message: string;
 }
 
 export type SimulationResult = { ok: true; timeline: Timeline } | { ok: false; error: SimulationError };
+export type SummaryResult = { ok: true; timeline: TimelineSummary } | { ok: false; error: SimulationError };
 
-const NONE = -1;
+/**
+ * Ops for the simulator, rank by rank. Rank r's ops still to run are the indices [next[r], limit[r]) of the field
+ * arrays; when they run out, `refill(r)` makes more available (and returns true) or says the rank has ended.
+ */
+export interface OpSource {
+  ranks: number;
+  microbatches: number;
+  stages: number;
+  pipes: number;
+  stageRank: Int32Array;
+  kind: Uint8Array;
+  mb: Int32Array;
+  stage: Int32Array;
+  pipe: Uint8Array;
+  /** Read for overlapped pairs (OP_FB) only: every other op is its own backward half. */
+  backMb: Int32Array;
+  backStage: Int32Array;
+  backPipe: Uint8Array;
+  next: Int32Array;
+  limit: Int32Array;
+  refill(rank: number): boolean;
+}
 
+/** Times an op table; every op's start and end are kept. */
 export function simulate(schedule: Schedule, costs: StageCosts): SimulationResult {
-  const { opCount: n, kind, stage, pipe, mb, backStage, backPipe, backMb, stages, ranks, rankStart } = schedule;
-  const mbStride = schedule.microbatches;
-  const keyOf = (p: number, s: number, m: number) => (p * stages + s) * mbStride + m;
-  const keys = schedule.pipes * stages * mbStride;
-
-  // Who produces each (pipe, stage, micro-batch)'s forward and backward; a FB op is both.
-  const forwardOp = new Int32Array(keys).fill(NONE);
-  const backwardOp = new Int32Array(keys).fill(NONE);
-  const opRank = new Int32Array(n);
-  for (let r = 0; r < ranks; r++) {
-    for (let i = rankStart[r]!; i < rankStart[r + 1]!; i++) {
-      opRank[i] = r;
-      const k = kind[i]!;
-      if (mb[i]! >= mbStride || backMb[i]! >= mbStride) return invalid(`op ${i} names micro-batch ${mb[i]} ≥ ${mbStride}`);
-      if (k === OP_F || k === OP_FB) {
-        const key = keyOf(pipe[i]!, stage[i]!, mb[i]!);
-        if (forwardOp[key] !== NONE) return invalid(`forward of stage ${stage[i]} micro-batch ${mb[i]} appears twice`);
-        forwardOp[key] = i;
-      }
-      if (k === OP_B || k === OP_I || k === OP_FB) {
-        const key = keyOf(backPipe[i]!, backStage[i]!, backMb[i]!);
-        if (backwardOp[key] !== NONE) return invalid(`backward of stage ${backStage[i]} micro-batch ${backMb[i]} appears twice`);
-        backwardOp[key] = i;
-      }
-    }
-  }
-
-  // Each op's inputs (up to two) and its duration, computed once so the timing loop only reads arrays.
-  const forwardInput = new Int32Array(n).fill(NONE);
-  const backwardInput = new Int32Array(n).fill(NONE);
-  const duration = new Float64Array(n);
-  const { forward, backward, weight, overlapped, p2p } = costs;
-  for (let i = 0; i < n; i++) {
-    const k = kind[i]!;
-    if (k === OP_F || k === OP_FB) {
-      const s = stage[i]!;
-      if (s > 0) {
-        const from = forwardOp[keyOf(pipe[i]!, s - 1, mb[i]!)]!;
-        if (from === NONE) return invalid(`forward of stage ${s} micro-batch ${mb[i]} has no forward before it`);
-        forwardInput[i] = from;
-      }
-    }
-    if (k === OP_B || k === OP_I || k === OP_FB) {
-      const s = backStage[i]!;
-      const p = backPipe[i]!;
-      const m = backMb[i]!;
-      const from = s === stages - 1 ? forwardOp[keyOf(p, s, m)]! : backwardOp[keyOf(p, s + 1, m)]!;
-      if (from === NONE) return invalid(`backward of stage ${s} micro-batch ${m} has no input`);
-      backwardInput[i] = from;
-    } else if (k === OP_W) {
-      const from = backwardOp[keyOf(pipe[i]!, stage[i]!, mb[i]!)]!;
-      if (from === NONE || kind[from] !== OP_I) return invalid(`W of stage ${stage[i]} micro-batch ${mb[i]} has no input-gradient backward`);
-      backwardInput[i] = from;
-    }
-    const s = stage[i]!;
-    switch (k) {
-      case OP_F: duration[i] = forward[s]!; break;
-      case OP_B: duration[i] = backward[s]!; break;
-      case OP_I: duration[i] = backward[s]! - weight[s]!; break;
-      case OP_W: duration[i] = weight[s]!; break;
-      default: duration[i] = overlapped ? overlapped[s]! : forward[s]! + backward[backStage[i]!]!;
-    }
-  }
-
+  const n = schedule.opCount;
+  const source: OpSource = {
+    ...schedule,
+    next: schedule.rankStart.slice(0, schedule.ranks),
+    limit: schedule.rankStart.slice(1),
+    refill: () => false,
+  };
   const start = new Float64Array(n);
   const end = new Float64Array(n);
-  const finished = new Uint8Array(n);
-  const next = new Int32Array(ranks);
-  const rankFree = new Float64Array(ranks);
-  for (let r = 0; r < ranks; r++) next[r] = rankStart[r]!;
+  const result = runOps(source, costs, start, end);
+  return result.ok ? { ok: true, timeline: { ...result.timeline, start, end } } : result;
+}
 
-  // Sweep the ranks, running each as far as its inputs allow, until every op has run or none can.
-  let done = 0;
-  while (done < n) {
-    let progressed = false;
-    for (let r = 0; r < ranks; r++) {
-      const last = rankStart[r + 1]!;
-      let i = next[r]!;
-      let free = rankFree[r]!;
-      while (i < last) {
-        let ready = free;
-        const fromForward = forwardInput[i]!;
-        if (fromForward !== NONE) {
-          if (finished[fromForward] === 0) break;
-          const arrival = end[fromForward]! + (opRank[fromForward] === r ? 0 : p2p);
-          if (arrival > ready) ready = arrival;
-        }
-        const fromBackward = backwardInput[i]!;
-        if (fromBackward !== NONE) {
-          if (finished[fromBackward] === 0) break;
-          const arrival = end[fromBackward]! + (opRank[fromBackward] === r ? 0 : p2p);
-          if (arrival > ready) ready = arrival;
-        }
-        start[i] = ready;
-        free = ready + duration[i]!;
-        end[i] = free;
-        finished[i] = 1;
-        i++;
-        done++;
-        progressed = true;
-      }
-      next[r] = i;
-      rankFree[r] = free;
+const UNSET = -1;
+
+/** The simulation itself; `start` and `end`, when given, receive each op's times at its index. */
+export function runOps(source: OpSource, costs: StageCosts, start?: Float64Array, end?: Float64Array): SummaryResult {
+  const { ranks, stages, pipes, stageRank, kind, mb, stage, pipe, backMb, backStage, backPipe, next, limit } = source;
+  const m = source.microbatches;
+  const keys = pipes * stages * m;
+  // End time of each (pipe, stage, micro-batch)'s forward at [0, keys) and backward at [keys, 2·keys), UNSET until
+  // it has run.
+  const ends = new Float64Array(2 * keys).fill(UNSET);
+
+  // Per (pipe, stage): the p2p an input from the stage before (after) it pays when that stage is on another rank.
+  const { forward, backward, weight, overlapped, p2p } = costs;
+  const inputGrad = new Float64Array(stages);
+  for (let s = 0; s < stages; s++) inputGrad[s] = backward[s]! - weight[s]!;
+  const forwardHop = new Float64Array(pipes * stages);
+  const backwardHop = new Float64Array(pipes * stages);
+  for (let p = 0; p < pipes; p++) {
+    for (let s = 0; s < stages; s++) {
+      const here = stageRank[p * stages + s];
+      if (s > 0 && stageRank[p * stages + s - 1] !== here) forwardHop[p * stages + s] = p2p;
+      if (s < stages - 1 && stageRank[p * stages + s + 1] !== here) backwardHop[p * stages + s] = p2p;
     }
-    if (!progressed) {
-      const stuck = Array.from(next).findIndex((i, r) => i < rankStart[r + 1]!);
+  }
+
+  const rankFree = new Float64Array(ranks);
+  const busy = new Float64Array(ranks);
+  const firstStart = new Float64Array(ranks);
+  const lastEnd = new Float64Array(ranks);
+  const opsRun = new Int32Array(ranks);
+  const held = new Int32Array(ranks);
+  const peakActivations = new Int32Array(ranks);
+  // The end a blocked rank waits for (an index into `ends`), so a visit that cannot move costs one read; −1 = none.
+  const waitingFor = new Int32Array(ranks).fill(-1);
+  const ended = new Uint8Array(ranks);
+  let ranksLeft = ranks;
+  let failure: string | undefined;
+
+  // Runs rank r as far as its inputs allow; true when it ran at least one op. Kept small and apart from the
+  // sweep so the JIT optimises it early: `plens schedule --summary` runs it once, cold.
+  const visit = (r: number): boolean => {
+    let i = next[r]!;
+    let last = limit[r]!;
+    let free = rankFree[r]!;
+    let total = busy[r]!;
+    let holding = held[r]!;
+    let peak = peakActivations[r]!;
+    const before = opsRun[r]!;
+    let count = before;
+    let blockedOn = -1;
+    for (;;) {
+      if (i === last) {
+        next[r] = i;
+        if (!source.refill(r)) {
+          ended[r] = 1;
+          ranksLeft--;
+          break;
+        }
+        i = next[r]!;
+        last = limit[r]!;
+      }
+      const k = kind[i]!;
+      const s = stage[i]!;
+      const ps = pipe[i]! * stages + s;
+      const b = mb[i]!;
+      if (stageRank[ps] !== r || b >= m) {
+        failure = misplaced(r, s, b, stageRank[ps]!, m);
+        break;
+      }
+      let ready = free;
+      let duration: number;
+      // Where this op's forward and backward ends go: the op itself for F and B/I, both halves for F&B.
+      let forwardKey = -1;
+      let backwardKey = -1;
+      if (k === OP_F || k === OP_FB) {
+        if (s > 0) {
+          const input = ends[(ps - 1) * m + b]!;
+          if (input === UNSET) {
+            blockedOn = (ps - 1) * m + b;
+            break;
+          }
+          const arrival = input + forwardHop[ps]!;
+          if (arrival > ready) ready = arrival;
+        }
+        forwardKey = ps * m + b;
+      }
+      if (k === OP_W) {
+        // Its own input-gradient backward ran earlier on this rank, so the rank being free covers the wait.
+        if (ends[keys + ps * m + b] === UNSET) {
+          blockedOn = keys + ps * m + b;
+          break;
+        }
+      } else if (k !== OP_F) {
+        // The backward half: the op itself, or for an overlapped pair the back* fields.
+        let backS = s, backPs = ps, backB = b;
+        if (k === OP_FB) {
+          backS = backStage[i]!;
+          backPs = backPipe[i]! * stages + backS;
+          backB = backMb[i]!;
+          if (stageRank[backPs] !== r || backB >= m) {
+            failure = misplaced(r, backS, backB, stageRank[backPs]!, m);
+            break;
+          }
+        }
+        const lastStage = backS === stages - 1;
+        const inputKey = lastStage ? backPs * m + backB : keys + (backPs + 1) * m + backB;
+        const input = ends[inputKey]!;
+        if (input === UNSET) {
+          blockedOn = inputKey;
+          break;
+        }
+        const arrival = lastStage ? input : input + backwardHop[backPs]!;
+        if (arrival > ready) ready = arrival;
+        backwardKey = keys + backPs * m + backB;
+      }
+      switch (k) {
+        case OP_F: duration = forward[s]!; break;
+        case OP_B: duration = backward[s]!; break;
+        case OP_I: duration = inputGrad[s]!; break;
+        case OP_W: duration = weight[s]!; break;
+        default: duration = overlapped ? overlapped[s]! : forward[s]! + backward[backStage[i]!]!;
+      }
+      // An op's own allocation and the activation it consumes both count while it runs.
+      if (forwardKey >= 0) {
+        holding++;
+        if (holding > peak) peak = holding;
+      }
+      if (k === OP_B || k === OP_W || k === OP_FB) holding--;
+      const finish = ready + duration;
+      if (forwardKey >= 0) {
+        if (ends[forwardKey] !== UNSET) {
+          failure = `the forward of stage ${s} micro-batch ${b} appears twice`;
+          break;
+        }
+        ends[forwardKey] = finish;
+      }
+      if (backwardKey >= 0) {
+        if (ends[backwardKey] !== UNSET) {
+          failure = `a backward of micro-batch ${k === OP_FB ? backMb[i] : b} appears twice on rank ${r}`;
+          break;
+        }
+        ends[backwardKey] = finish;
+      }
+      if (start !== undefined) {
+        start[i] = ready;
+        end![i] = finish;
+      }
+      if (count === 0) firstStart[r] = ready;
+      count++;
+      total += duration;
+      free = finish;
+      i++;
+    }
+    waitingFor[r] = blockedOn;
+    next[r] = i;
+    rankFree[r] = free;
+    busy[r] = total;
+    held[r] = holding;
+    peakActivations[r] = peak;
+    opsRun[r] = count;
+    lastEnd[r] = count > 0 ? free : 0;
+    return count > before;
+  };
+
+  // Sweep the ranks, alternating direction so forward and backward waves both travel far in one sweep, until
+  // every rank has ended or none can move.
+  for (let sweep = 0; ranksLeft > 0; sweep++) {
+    let progressed = false;
+    for (let step = 0; step < ranks; step++) {
+      const r = (sweep & 1) === 0 ? step : ranks - 1 - step;
+      if (ended[r] === 1) continue;
+      const awaited = waitingFor[r]!;
+      if (awaited >= 0 && ends[awaited] === UNSET) continue;
+      if (visit(r)) progressed = true;
+      if (failure !== undefined) return invalid(failure);
+    }
+    if (!progressed && ranksLeft > 0) {
+      const stuck = ended.indexOf(0);
       return invalid(`the op order deadlocks: rank ${stuck} waits on an op that never runs`);
     }
   }
 
-  return { ok: true, timeline: summarise(schedule, start, end, duration) };
-}
-
-function summarise(schedule: Schedule, start: Float64Array, end: Float64Array, duration: Float64Array): Timeline {
-  const { ranks, rankStart, kind } = schedule;
-  const busy = new Float64Array(ranks);
-  const firstStart = new Float64Array(ranks);
-  const lastEnd = new Float64Array(ranks);
-  const peakActivations = new Int32Array(ranks);
   let makespan = 0;
-  for (let r = 0; r < ranks; r++) {
-    const from = rankStart[r]!;
-    const to = rankStart[r + 1]!;
-    let held = 0;
-    let peak = 0;
-    let total = 0;
-    for (let i = from; i < to; i++) {
-      total += duration[i]!;
-      const k = kind[i]!;
-      // An op's own allocation and the activation it consumes both count while it runs.
-      if (k === OP_F || k === OP_FB) held++;
-      if (held > peak) peak = held;
-      if (k === OP_B || k === OP_W || k === OP_FB) held--;
-    }
-    busy[r] = total;
-    peakActivations[r] = peak;
-    firstStart[r] = to > from ? start[from]! : 0;
-    lastEnd[r] = to > from ? end[to - 1]! : 0;
-    if (lastEnd[r]! > makespan) makespan = lastEnd[r]!;
-  }
+  for (let r = 0; r < ranks; r++) if (lastEnd[r]! > makespan) makespan = lastEnd[r]!;
   const idleVsMakespan = new Float64Array(ranks);
   const idleInOwnSpan = new Float64Array(ranks);
   for (let r = 0; r < ranks; r++) {
     idleVsMakespan[r] = makespan - busy[r]!;
     idleInOwnSpan[r] = lastEnd[r]! - firstStart[r]! - busy[r]!;
   }
-  return { start, end, makespan, busy, idleVsMakespan, idleInOwnSpan, firstStart, lastEnd, peakActivations };
+  return { ok: true, timeline: { makespan, busy, idleVsMakespan, idleInOwnSpan, firstStart, lastEnd, peakActivations } };
 }
 
-function invalid(message: string): SimulationResult {
+function misplaced(rank: number, stage: number, mb: number, stageRank: number, microbatches: number): string {
+  return mb >= microbatches
+    ? `an op on rank ${rank} names micro-batch ${mb} ≥ ${microbatches}`
+    : `rank ${rank} runs an op of stage ${stage}, which lives on rank ${stageRank}`;
+}
+
+function invalid(message: string): { ok: false; error: SimulationError } {
   return { ok: false, error: { code: 'schedule/invalid', message } };
 }

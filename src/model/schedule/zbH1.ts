@@ -3,32 +3,40 @@
 // W (weight gradient). Rank r warms up with p−1−r forwards, then runs F, I pairs and appends a W only once it is
 // r micro-batches behind the I, so the W fills the slot 1F1B leaves idle. Leftover Ws run at the end. Every rank
 // then holds p activations counting until W. No constraint on m beyond m ≥ 1.
-import { loopedStageRank, ScheduleBuilder } from './builder';
-import { OP_F, OP_I, OP_W, type ScheduleParams, type ScheduleResult } from './ops';
+import { loopedStageRank } from './builder';
+import { OP_F, OP_I, OP_W, type ScheduleParams } from './ops';
+import { loopWhile, repeat, type ScheduleProgramResult } from './program';
 
-export function generateZbH1({ ranks, microbatches }: ScheduleParams): ScheduleResult {
-  const builder = new ScheduleBuilder('zb-h1', ranks, microbatches, 1, ranks, 1, loopedStageRank(ranks, 1), 3 * ranks * microbatches);
-  for (let rank = 0; rank < ranks; rank++) {
-    builder.rank(rank);
-    const warmup = Math.min(ranks - 1 - rank, microbatches);
-    // PyTorch's num_1f1b_microbatches = rank: how far each W trails its I.
-    const weightDelay = rank;
-    let weights = 0;
-    // Phase 1: warm-up forwards.
-    for (let mb = 0; mb < warmup; mb++) builder.push(OP_F, mb, 0, rank);
-    // Phase 2: steady state, a forward, the oldest input-gradient backward, then a delayed W.
-    for (let i = 0; i < microbatches - warmup; i++) {
-      builder.push(OP_F, warmup + i, 0, rank);
-      builder.push(OP_I, i, 0, rank);
-      if (i >= weightDelay) builder.push(OP_W, weights++, 0, rank);
-    }
-    // Phase 3: cool-down input-gradient backwards, still each followed by a delayed W.
-    for (let i = microbatches - warmup; i < microbatches; i++) {
-      builder.push(OP_I, i, 0, rank);
-      if (i >= weightDelay) builder.push(OP_W, weights++, 0, rank);
-    }
-    // Phase 4: the Ws still owed.
-    while (weights < microbatches) builder.push(OP_W, weights++, 0, rank);
-  }
-  return { ok: true, schedule: builder.finish() };
+export function programZbH1({ ranks, microbatches }: ScheduleParams): ScheduleProgramResult {
+  return {
+    ok: true,
+    program: {
+      id: 'zb-h1', ranks, microbatches, chunks: 1, stages: ranks, pipes: 1, stageRank: loopedStageRank(ranks, 1),
+      expectedOps: 3 * ranks * microbatches,
+      rankPhases: (rank, sink) => {
+        const warmup = Math.min(ranks - 1 - rank, microbatches);
+        // PyTorch's num_1f1b_microbatches = rank: how far each W trails its I.
+        const weightDelay = rank;
+        let weights = 0;
+        return [
+          // Phase 1: warm-up forwards.
+          repeat(warmup, (mb) => sink.op(OP_F, mb, 0, rank, 0)),
+          // Phase 2: steady state, a forward, the oldest input-gradient backward, then a delayed W.
+          repeat(microbatches - warmup, (i) => {
+            sink.op(OP_F, warmup + i, 0, rank, 0);
+            sink.op(OP_I, i, 0, rank, 0);
+            if (i >= weightDelay) sink.op(OP_W, weights++, 0, rank, 0);
+          }),
+          // Phase 3: cool-down input-gradient backwards, still each followed by a delayed W.
+          repeat(warmup, (k) => {
+            const i = microbatches - warmup + k;
+            sink.op(OP_I, i, 0, rank, 0);
+            if (i >= weightDelay) sink.op(OP_W, weights++, 0, rank, 0);
+          }),
+          // Phase 4: the Ws still owed.
+          loopWhile(() => weights < microbatches, () => sink.op(OP_W, weights++, 0, rank, 0)),
+        ];
+      },
+    },
+  };
 }

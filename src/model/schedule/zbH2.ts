@@ -21,37 +21,44 @@
 // then alternate I and W. Zero bubble is then impossible for any order: rank 0 has only forwards to run until the
 // first input gradient returns at 2p−1 forward-times, and it has fewer than 2p−1 of them. At unit cost rank 0
 // idles exactly that bound, 2p−1−m (also checked in the test).
-import { loopedStageRank, ScheduleBuilder } from './builder';
-import { OP_F, OP_I, OP_W, type ScheduleParams, type ScheduleResult } from './ops';
+import { loopedStageRank } from './builder';
+import { OP_F, OP_I, OP_W, type ScheduleParams } from './ops';
+import { loopWhile, repeat, type ScheduleProgramResult } from './program';
 
-export function generateZbH2({ ranks, microbatches }: ScheduleParams): ScheduleResult {
-  const builder = new ScheduleBuilder('zb-h2', ranks, microbatches, 1, ranks, 1, loopedStageRank(ranks, 1), 3 * ranks * microbatches);
-  for (let rank = 0; rank < ranks; rank++) {
-    builder.rank(rank);
-    const warmup = Math.min(2 * (ranks - 1 - rank) + 1, microbatches);
-    const pairs = Math.min(2 * rank, microbatches - warmup);
-    const steady = microbatches - warmup - pairs;
-    let forwards = 0, inputs = 0, weights = 0;
-    // Phase 1: warm-up forwards until the first input gradient can arrive.
-    for (let k = 0; k < warmup; k++) builder.push(OP_F, forwards++, 0, rank);
-    // Phase 2: input-gradient backward then forward, Ws held back, up to 2p−1 activations in flight.
-    for (let k = 0; k < pairs; k++) {
-      builder.push(OP_I, inputs++, 0, rank);
-      builder.push(OP_F, forwards++, 0, rank);
-    }
-    // Phase 3: steady state I, W, F: one activation freed for each one taken.
-    for (let k = 0; k < steady; k++) {
-      builder.push(OP_I, inputs++, 0, rank);
-      builder.push(OP_W, weights++, 0, rank);
-      builder.push(OP_F, forwards++, 0, rank);
-    }
-    // Phase 4: cool-down, the remaining input gradients with a W between each two.
-    while (inputs < microbatches) {
-      builder.push(OP_I, inputs++, 0, rank);
-      if (inputs < microbatches) builder.push(OP_W, weights++, 0, rank);
-    }
-    // Phase 5: the tail of Ws still owed (2r+1 once m ≥ 2p−1).
-    while (weights < microbatches) builder.push(OP_W, weights++, 0, rank);
-  }
-  return { ok: true, schedule: builder.finish() };
+export function programZbH2({ ranks, microbatches }: ScheduleParams): ScheduleProgramResult {
+  return {
+    ok: true,
+    program: {
+      id: 'zb-h2', ranks, microbatches, chunks: 1, stages: ranks, pipes: 1, stageRank: loopedStageRank(ranks, 1),
+      expectedOps: 3 * ranks * microbatches,
+      rankPhases: (rank, sink) => {
+        const warmup = Math.min(2 * (ranks - 1 - rank) + 1, microbatches);
+        const pairs = Math.min(2 * rank, microbatches - warmup);
+        const steady = microbatches - warmup - pairs;
+        let forwards = 0, inputs = 0, weights = 0;
+        return [
+          // Phase 1: warm-up forwards until the first input gradient can arrive.
+          repeat(warmup, () => sink.op(OP_F, forwards++, 0, rank, 0)),
+          // Phase 2: input-gradient backward then forward, Ws held back, up to 2p−1 activations in flight.
+          repeat(pairs, () => {
+            sink.op(OP_I, inputs++, 0, rank, 0);
+            sink.op(OP_F, forwards++, 0, rank, 0);
+          }),
+          // Phase 3: steady state I, W, F: one activation freed for each one taken.
+          repeat(steady, () => {
+            sink.op(OP_I, inputs++, 0, rank, 0);
+            sink.op(OP_W, weights++, 0, rank, 0);
+            sink.op(OP_F, forwards++, 0, rank, 0);
+          }),
+          // Phase 4: cool-down, the remaining input gradients with a W between each two.
+          loopWhile(() => inputs < microbatches, () => {
+            sink.op(OP_I, inputs++, 0, rank, 0);
+            if (inputs < microbatches) sink.op(OP_W, weights++, 0, rank, 0);
+          }),
+          // Phase 5: the tail of Ws still owed (2r+1 once m ≥ 2p−1).
+          loopWhile(() => weights < microbatches, () => sink.op(OP_W, weights++, 0, rank, 0)),
+        ];
+      },
+    },
+  };
 }
