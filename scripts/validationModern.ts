@@ -41,7 +41,8 @@ function recomputeOf(text: string | null, assumptions: string[]): Recompute {
   }
   if (text.startsWith('full')) return 'full';
   if (text.startsWith('selective')) {
-    assumptions.push('torchtitan op-level SAC priced as selective core-attention recompute');
+    // With framework torchtitan, `selective` is torchtitan's op-level SAC (recompute.ts, layerMemory.ts).
+    assumptions.push('torchtitan SAC variant not stated: op-level (selective_ac_option "op", the llama3_8b.toml of the benchmark\'s torchtitan)');
     return 'selective';
   }
   return 'none';
@@ -72,11 +73,12 @@ export function mapModernRow(row: ModernRow): { design: Design; assumptions: str
     schedule: vpp > 1 ? 'interleaved-1f1b' : '1f1b', recompute: recomputeOf(row.recompute, assumptions),
     precision: fp8 ? 'fp8' : 'bf16', nodeLimit: null,
     compile: torchtitan && (row.id.includes('compile') || row.id.includes('-t2-')),
-    // NeMo's performance recipes turn TP comm overlap on with TP > 1 and overlap DP grad reduce and param gather;
-    // Transformer Engine's CP ring (p2p) overlaps with attention; torchtitan's FSDP prefetches and its ring
-    // attention overlaps too.
-    cpCommOverlap: true, overlapGradReduce: true, overlapParamGather: true,
-    ...(torchtitan ? {} : { tpCommOverlap: p.tp > 1 }),
+    // Each framework's own defaults, as completion gives a file of that framework (config/complete.ts): NeMo's
+    // performance recipes turn TP comm overlap on with TP > 1, overlap DP grad reduce and param gather, and
+    // Transformer Engine's CP ring (p2p) overlaps with attention; torchtitan is its own framework (op-level SAC,
+    // FSDP2 states, its ring attention overlapping), its FSDP prefetch priced by dpOverlap.ts's window rule.
+    cpCommOverlap: true,
+    ...(torchtitan ? { framework: 'torchtitan' as const } : { tpCommOverlap: p.tp > 1, overlapGradReduce: true, overlapParamGather: true }),
   };
   if (fp8) plan.fp8Recipe = recipeOf(row.precision, assumptions);
   if (!torchtitan) assumptions.push('NeMo overlap defaults (TP comm overlap, DP overlap, CP ring)');
