@@ -10,5 +10,5 @@ const { fitCases, fit } = await import(pathToFileURL(out).href);
 rmSync(out);
 const cases = fitCases(JSON.parse(readFileSync('test/fixtures/published_runs.json', 'utf8')), JSON.parse(readFileSync('test/fixtures/published_runs_modern.json', 'utf8')));
 // Start from the previous fit (recorded in efficiency.ts / calibration.ts).
-const start = { layerFixed: 0, moeLayerFixed: 250e-6, ampereGemm: 0.72, ampereAttention: 0.39, tealBf16Gemm: 0.41, tealFp8Gemm: 0.4, tealAttention: 0.22, hopperFp8Gemm: 0.64, blackwellFp8Gemm: 0.71, blackwellAttention: 0.22 };
+const start = { layerFixed: 0, moeLayerFixed: 400e-6, ampereGemm: 0.72, ampereAttention: 0.39, tealBf16Gemm: 0.41, tealFp8Gemm: 0.4, tealAttention: 0.22, hopperFp8Gemm: 0.64, blackwellFp8Gemm: 0.68, blackwellAttention: 0.23 };
 console.log(JSON.stringify(fit(cases, start), null, 1));

@@ -81,6 +81,12 @@ export function mapModernRow(row: ModernRow): { design: Design; assumptions: str
     ...(torchtitan ? { framework: 'torchtitan' as const } : { tpCommOverlap: p.tp > 1, overlapGradReduce: true, overlapParamGather: true }),
   };
   if (fp8) plan.fp8Recipe = recipeOf(row.precision, assumptions);
+  // NeMo 2.2 (the 25.02 container) and later performance recipes set grad_reduce_in_fp32 = False
+  // (pretrain_performance_optimizations, scripts/performance); NeMo 2.0/2.1 (24.09) kept Megatron's FP32.
+  if (/^nemo-25\./.test(row.id)) {
+    plan.gradReduceInFp32 = false;
+    assumptions.push('gradients reduced in BF16 (NeMo ≥ 25.02 performance recipes)');
+  }
   if (!torchtitan) assumptions.push('NeMo overlap defaults (TP comm overlap, DP overlap, CP ring)');
   const gpusPerNode = hardware.nvlink_domain ?? hardware.gpus_per_node;
   const design: Design = {

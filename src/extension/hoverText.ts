@@ -54,6 +54,7 @@ export const FIELD_LABELS: Partial<Record<FieldPath, string>> = {
   'modelId': 'model',
   'plan.fp8Recipe': 'FP8 scaling recipe',
   'plan.compile': 'torch.compile',
+  'plan.gradReduceInFp32': 'gradients accumulated and reduced in FP32',
   'plan.tpCommOverlap': 'TP communication overlap',
   'plan.epCommOverlap': 'EP all-to-all overlap',
   'plan.cpCommOverlap': 'CP ring overlap with attention',

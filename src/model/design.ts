@@ -150,6 +150,12 @@ export interface ParallelPlan {
   cpCommOverlap?: boolean;
   overlapGradReduce?: boolean;
   overlapParamGather?: boolean;
+  /**
+   * Gradients accumulated and reduced in FP32 (Megatron DDP `grad_reduce_in_fp32`, which Megatron turns on for BF16;
+   * torchtitan's FSDP2 reduce dtype). Absent means true for BF16 and FP8; false keeps the gradient buffer and its
+   * reduce-scatter / all-reduce in BF16, as NeMo's performance recipes since 25.02 do. FP16 always reduces in FP16.
+   */
+  gradReduceInFp32?: boolean;
   /** torch.compile (torchtitan `compile`): fuses memory-bound elementwise kernels. */
   compile?: boolean;
   /** MoE node-limited routing: most nodes one token is sent to; null when unlimited. */

@@ -80,3 +80,19 @@ describe('torchtitan: torch.compile and the Float8 recipe', () => {
     expect(read.problems.find((p) => p.code === 'precision/unknown-recipe')?.message).toMatch(/rowwise/);
   });
 });
+
+describe('native format: gradient reduce dtype', () => {
+  const file = (extra: string) => readFileSync('examples/mixtral-8x7b.plens.yaml', 'utf8') + extra;
+
+  it('reads training.gradReduceInFp32 and halves the DP gradient traffic', () => {
+    const plain = complete(file(''), 'mixtral.plens.yaml');
+    const bf16 = complete(file('  gradReduceInFp32: false\n'), 'mixtral.plens.yaml');
+    expect(plain.design!.plan.gradReduceInFp32).toBeUndefined();
+    expect(bf16.design!.plan.gradReduceInFp32).toBe(false);
+    expect(bf16.origins['plan.gradReduceInFp32']).toMatchObject({ from: 'file' });
+    const a = estimate(plain.design!).estimate!;
+    const b = estimate(bf16.design!).estimate!;
+    expect(b.traffic.perGpuPerStep.dp.nvlinkBytes).toBeLessThan(a.traffic.perGpuPerStep.dp.nvlinkBytes);
+    expect(b.memory.peakBytes).toBeLessThan(a.memory.peakBytes);
+  });
+});

@@ -215,6 +215,8 @@ function completeCostSettings(resolver: Resolver, format: FormatId): Partial<Par
   else if (format === 'torchtitan-toml' || format === 'torchtitan-python') plan.fp8Recipe = resolver.fill('plan.fp8Recipe', 'tensorwise' as const, 'default', 'torchao Float8 default (tensorwise dynamic scaling)');
   const compile = resolver.pick('plan.compile', isBoolean);
   if (compile !== undefined) plan.compile = compile;
+  const gradReduceInFp32 = resolver.pick('plan.gradReduceInFp32', isBoolean);
+  if (gradReduceInFp32 !== undefined) plan.gradReduceInFp32 = gradReduceInFp32;
   const megatronFlags = format === 'megatron-shell' || format === 'megatron-functest-yaml';
   const nemo = format === 'nemo-yaml' || format === 'megatron-bridge-yaml' || format === 'nemo-python';
   const torchtitan = format === 'torchtitan-toml' || format === 'torchtitan-python';

@@ -96,6 +96,7 @@ const TRAINING: Record<string, FieldSpec> = {
   activationFp8InputStore: { path: 'plan.activationFp8InputStore', parse: flag },
   fp8Recipe: { path: 'plan.fp8Recipe', parse: (raw) => parseChoice(raw, FP8_RECIPES) },
   compile: { path: 'plan.compile', parse: flag },
+  gradReduceInFp32: { path: 'plan.gradReduceInFp32', parse: flag },
   framework: { path: 'plan.framework', parse: (raw) => parseChoice(raw, ['megatron', 'torchtitan'] as const) },
   recomputeLayerInterval: { path: 'plan.recomputeLayerInterval', parse: count },
 };

@@ -65,7 +65,7 @@ export const FABRIC_BASE_GPUS = 1024;
  */
 export const DEFAULT_TERMS = {
   layerFixedSeconds: 0,
-  moeLayerFixedSeconds: 250e-6,
+  moeLayerFixedSeconds: 400e-6,
   tpOverlap: 0.7,
   epOverlap: 0.5,
   cpOverlap: 0.8,

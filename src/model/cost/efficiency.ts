@@ -51,7 +51,7 @@ export interface EfficiencyParams {
  * reaches ~50–70 % of peak for head dim 128. (Set on the A100 rows, all of which are fit rows.)
  * Hopper (H100/H800/H200): cuBLAS BF16 GEMMs ~ 700–750 of 989 TFLOP/s (~0.7) [M]; the FP8 per-tensor plateau
  * (0.64) is fitted on the DGX H100 fit rows of docs/VALIDATION.md (npm run fit); flash-attention ~0.5 [M].
- * Blackwell (B200/GB200): its own plateau, fitted on the Blackwell fit rows (FP8 GEMMs 0.71; attention 0.22, set
+ * Blackwell (B200/GB200): its own plateau, fitted on the Blackwell fit rows (FP8 GEMMs 0.68; attention 0.23, set
  * by the one long-sequence CP row among them, so treat it as weakly pinned). BF16 on Blackwell has no row: 0.7 [M].
  * Expert GEMMs: 0.85 × the dense plateau (grouped GEMMs of uneven sizes) [M]. CDNA3 (MI300X): lower achieved GEMM
  * fractions reported for hipBLASLt (~0.5) [M]. Ampere: refitted on the A100 rows (all fit rows) once memory-bound
@@ -70,9 +70,9 @@ const TABLE: Record<GpuGeneration, Record<Precision, ComputeEfficiency>> = {
     fp8: { matmul: 0.64, expertMatmul: 0.544, attention: 0.5 },
   },
   blackwell: {
-    bf16: { matmul: 0.7, expertMatmul: 0.6, attention: 0.22 },
-    fp16: { matmul: 0.7, expertMatmul: 0.6, attention: 0.22 },
-    fp8: { matmul: 0.71, expertMatmul: 0.6035, attention: 0.22 },
+    bf16: { matmul: 0.7, expertMatmul: 0.6, attention: 0.23 },
+    fp16: { matmul: 0.7, expertMatmul: 0.6, attention: 0.23 },
+    fp8: { matmul: 0.68, expertMatmul: 0.578, attention: 0.23 },
   },
   cdna3: {
     bf16: { matmul: 0.5, expertMatmul: 0.4, attention: 0.4 },

@@ -15,7 +15,7 @@ import {
 import type { StageContent } from './flops';
 import { keptLayerBytes, largestRematerialisedLayerBytes, lossPhaseBytes } from './layerMemory';
 import { isMoeLayer, parameterCounts } from './params';
-import type { GpuParams } from './traffic';
+import { gradientBytesOf, type GpuParams } from './traffic';
 import { zeroStepPlan } from './zeroSchedule';
 
 export {
@@ -54,8 +54,14 @@ export const STATE_BYTES_DEEPSEEK_V3: TrainingStateBytes = { weights: 2, gradien
  */
 export const STATE_BYTES_FSDP2: TrainingStateBytes = { weights: 4, gradients: 4, master: 0, moments: 8 };
 
-/** The training states a plan keeps, by framework and precision. */
-export function stateBytesOf(plan: Pick<ParallelPlan, 'precision'> & Partial<Pick<ParallelPlan, 'framework' | 'pp' | 'zero'>>): TrainingStateBytes {
+/** The training states a plan keeps, by framework and precision; gradients in the dtype they are reduced in. */
+export function stateBytesOf(plan: Pick<ParallelPlan, 'precision'> & Partial<Pick<ParallelPlan, 'framework' | 'pp' | 'zero' | 'gradReduceInFp32'>>): TrainingStateBytes {
+  const states = frameworkStateBytes(plan);
+  // Megatron's DDP keeps its gradient buffer in the reduce dtype (BF16 without grad_reduce_in_fp32).
+  return plan.gradReduceInFp32 === false ? { ...states, gradients: gradientBytesOf(plan) } : states;
+}
+
+function frameworkStateBytes(plan: Pick<ParallelPlan, 'precision'> & Partial<Pick<ParallelPlan, 'framework' | 'pp' | 'zero'>>): TrainingStateBytes {
   // torchtitan's Float8 casts inside the Linear; its optimizer states stay FP32 whatever the GEMM precision.
   if (plan.framework === 'torchtitan') return plan.zero === 3 && Math.max(1, plan.pp ?? 1) === 1 ? STATE_BYTES_FSDP2 : STATE_BYTES_MEGATRON;
   // FP8 training as DeepSeek-V3 does it keeps AdamW moments in BF16 (§3.3); otherwise Megatron's 18 B/param.

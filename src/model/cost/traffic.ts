@@ -1,7 +1,7 @@
 // Communication per parallel dimension: what one micro-batch moves through one layer (TP, CP, EP), what a stage
 // boundary sends (PP), what a step reduces (DP), each split into NVLink and IB bytes by the group's placement
 // (placement.ts) and priced by collectives.ts / alltoall.ts (COSTMODEL.md §2.4).
-import type { Design } from '../design';
+import type { Design, ParallelPlan } from '../design';
 import { tokenAllToAll, type TokenAllToAll } from './alltoall';
 import { allGather, allReduce, NO_TRAFFIC, reduceScatter, sendRecv, type CollectiveCost, type Links } from './collectives';
 import { placeGroup, type Placement } from './placement';
@@ -154,13 +154,19 @@ export interface DataParallelComm {
  * micro-batch's forward and backward and reduce-scatters after each backward without PP, but gathers once and
  * reduces once with PP (torchtitan keeps the stage unsharded). Gradients are reduced in FP32 for BF16 and FP8
  * training (Megatron accumulates and reduces main grads in FP32; Llama 3 "reduce-scatter gradients in FP32";
- * torchtitan's default reduce dtype), in FP16 for FP16 training; weights are gathered in 16-bit.
+ * torchtitan's default reduce dtype), in BF16 when the plan says `gradReduceInFp32: false` (NeMo's performance
+ * recipes), in FP16 for FP16 training; weights are gathered in 16-bit.
  */
+/** Bytes of one gradient element as accumulated and reduced (design.ts `gradReduceInFp32`). */
+export function gradientBytesOf(plan: Pick<ParallelPlan, 'precision'> & Partial<Pick<ParallelPlan, 'gradReduceInFp32'>>): number {
+  return plan.precision === 'fp16' || plan.gradReduceInFp32 === false ? 2 : 4;
+}
+
 export function dataParallelComm(context: CommContext, params: GpuParams): DataParallelComm {
   const { design, placement, links } = context;
   const { plan } = design;
   const step = zeroStepPlan(plan.zero, plan.pp, plan.microbatches);
-  const gradBytes = plan.precision === 'fp16' ? 2 : 4;
+  const gradBytes = gradientBytesOf(plan);
   const weightBytes = 2;
   const denseGroup = placeGroup(plan.dp * plan.cp, plan.tp, design.cluster.gpusPerNode);
   const gatherOf = (group: typeof denseGroup, count: number): CollectiveCost =>

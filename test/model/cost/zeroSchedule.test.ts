@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Links } from '../../../src/model/cost/collectives';
 import { exposedDataParallelSeconds } from '../../../src/model/cost/dpOverlap';
-import { type MemoryPlan, stageMemory, STATE_BYTES_MEGATRON, zeroBytesPerParameter } from '../../../src/model/cost/memory';
+import { type MemoryPlan, stageMemory, STATE_BYTES_MEGATRON, stateBytesOf, zeroBytesPerParameter } from '../../../src/model/cost/memory';
 import { placePlan } from '../../../src/model/cost/placement';
 import { dataParallelComm } from '../../../src/model/cost/traffic';
 import { zeroStepPlan } from '../../../src/model/cost/zeroSchedule';
@@ -150,5 +150,33 @@ describe('estimate: ZeRO-3 with PP costs what ZeRO-1 costs', () => {
     const fsdp = at(1, 3).traffic.perGpuPerStep.dp;
     const once = at(1, 1).traffic.perGpuPerStep.dp;
     expect(fsdp.nvlinkBytes / once.nvlinkBytes).toBeCloseTo((4 * 2 + 2 * 4) / (2 + 4), 9);
+  });
+});
+
+describe('gradients reduced in BF16 (gradReduceInFp32: false, NeMo performance recipes)', () => {
+  const withGradDtype = (gradReduceInFp32: boolean | undefined) => {
+    const design = toyDesign(1, 1);
+    if (gradReduceInFp32 !== undefined) design.plan.gradReduceInFp32 = gradReduceInFp32;
+    return dataParallelComm({ design, placement: placePlan(design.plan, 8), links: LINKS }, { dense: 100e6, expert: 0 });
+  };
+
+  it('ZeRO-1, DP 32 on 4 nodes: one reduce-scatter of 200 MB instead of 400 MB; the weight gather is unchanged', () => {
+    const bf16 = withGradDtype(false);
+    // S = 100 M gradients × 2 B = 200 MB: NVLink 7/8·S = 175 MB at 400 GB/s, IB 3/32·S = 18.75 MB at 50 GB/s.
+    expect(bf16.reduceOnce.nvlinkBytes).toBeCloseTo(175e6, 0);
+    expect(bf16.reduceOnce.ibBytes).toBeCloseTo(18.75e6, 0);
+    expect(bf16.reduceOnce.seconds).toBeCloseTo(175e6 / 400e9 + 18.75e6 / 50e9, 12);
+    expect(bf16.gatherOnce.seconds).toBeCloseTo(withGradDtype(undefined).gatherOnce.seconds, 15);
+  });
+
+  it('absent means FP32 (today\'s result), and BF16 never moves more than FP32', () => {
+    expect(withGradDtype(undefined).total.seconds).toBeCloseTo(withGradDtype(true).total.seconds, 15);
+    expect(withGradDtype(false).reduceOnce.seconds).toBeCloseTo(withGradDtype(true).reduceOnce.seconds / 2, 12);
+  });
+
+  it('the gradient state is 2 bytes per parameter instead of 4', () => {
+    expect(stateBytesOf({ precision: 'bf16', gradReduceInFp32: false })).toEqual({ ...STATE_BYTES_MEGATRON, gradients: 2 });
+    expect(stateBytesOf({ precision: 'bf16' })).toEqual(STATE_BYTES_MEGATRON);
+    expect(stateBytesOf({ precision: 'fp8', gradReduceInFp32: false }).gradients).toBe(2);
   });
 });
