@@ -158,6 +158,23 @@ export interface ParallelPlan {
   gradReduceInFp32?: boolean;
   /** torch.compile (torchtitan `compile`): fuses memory-bound elementwise kernels. */
   compile?: boolean;
+  /**
+   * Activation offload (cost/offload.ts): of each pipeline stage's decoder layers, how many (the first ones) keep
+   * their activations in host memory between their forward and their backward (Megatron `--cpu-offloading` with
+   * `--cpu-offloading-num-layers`, Transformer Engine's CPU offload context). Absent or 0: none.
+   */
+  activationOffloadLayers?: number;
+  /**
+   * Share (0–1) of each GPU's optimizer state (master weights and moments) kept and stepped on the host CPU, with
+   * the gradients it steps copied there (Megatron `--optimizer-cpu-offload` × `--optimizer-offload-fraction`;
+   * DeepSpeed `offload_optimizer`, FSDP CPU offload: 1). Absent or 0: none.
+   */
+  optimizerOffloadFraction?: number;
+  /**
+   * The sharded parameters live in host memory and are copied in for each gather (DeepSpeed ZeRO-3
+   * `offload_param`, FSDP2's CPU offload). Only ZeRO-3 without PP shards the weights a GPU holds.
+   */
+  parameterOffload?: boolean;
   /** MoE node-limited routing: most nodes one token is sent to; null when unlimited. */
   nodeLimit: number | null;
 }
@@ -176,6 +193,10 @@ export interface ClusterSpec {
   hbmGB?: number;
   /** Dense peak TFLOP/s of the precision in use, overriding the preset. */
   peakTflops?: number;
+  /** CPU memory of one host (the system a preset's GPUs share) in GB, overriding the preset. */
+  hostMemoryGB?: number;
+  /** Achievable GB/s per GPU per direction between a GPU and host memory (PCIe or C2C), overriding the preset. */
+  hostLinkGBps?: number;
 }
 
 export interface Design {

@@ -20,6 +20,9 @@ import { OP_B, OP_F, OP_FB, OP_I, type Schedule, type ScheduleParams, type Sched
 import { simulate, type SimulationResult, type StageCosts, type Timeline } from './schedule/simulate';
 import { sharedStageCosts, type SharedStageCosts, type StageCostEnv } from './stageCostCache';
 import { stepTraffic, type Dimension } from './stepTraffic';
+import { fullestHostBytes, hostSideOf, optimizerOffloadStep } from './cost/offload';
+import { stateBytesOf } from './cost/memory';
+import { zeroStepPlan } from './cost/zeroSchedule';
 
 export interface StageEstimate {
   stage: number;
@@ -43,7 +46,7 @@ export interface Estimate {
   mfu: number;
   gpuHoursPerTrillionTokens: number;
   bubble: { seconds: number; fraction: number; closedFormSeconds: number };
-  memory: { capacityBytes: number; peakBytes: number; stages: RankMemory[] };
+  memory: { capacityBytes: number; peakBytes: number; stages: RankMemory[]; host: HostMemorySummary };
   traffic: {
     perGpuPerStep: Record<Dimension, { nvlinkBytes: number; ibBytes: number }>;
     ibBytesPerToken: number;
@@ -56,6 +59,17 @@ export interface Estimate {
   breakdown: StepBreakdown;
   /** The calibration in force, each value with where it came from (cost/calibration.ts). */
   calibration: Record<CalibrationKey, { value: number; from: CalibrationOrigin }>;
+}
+
+/** Host memory of the fullest host against its capacity (cost/offload.ts); peakBytes is 0 without offloading. */
+export interface HostMemorySummary {
+  capacityBytes: number;
+  peakBytes: number;
+  /** GPUs sharing one host's memory (the system preset's). */
+  gpusPerHost: number;
+  /** The GPU↔host link and its achievable bytes per second per GPU per direction. */
+  link: string;
+  linkBytesPerSecond: number;
 }
 
 export interface EstimateResult {
@@ -175,15 +189,24 @@ export function estimate(design: Design, options: EstimateOptions = {}): Estimat
   let exposedDpSeconds = 0;
   for (const sync of traffic.dpPerRank) exposedDpSeconds = Math.max(exposedDpSeconds, exposedDpOf(sync.total.seconds, exposedDataParallelSeconds(sync, windows, plan.overlapParamGather === true), design, cal));
 
-  // The optimizer step streams weights, gradients and optimizer state through HBM once each way.
+  // The optimizer step streams weights, gradients and optimizer state through HBM once each way; an offloaded
+  // share is stepped on the host after its gradients are copied down, and its weights copied back (offload.ts).
+  const host = hostSideOf(gpu, cluster);
+  const state = stateBytesOf(plan);
   let optimizerSeconds = 0;
+  let parameterCopySeconds = 0;
+  const zeroStep = zeroStepPlan(plan.zero, plan.pp, plan.microbatches);
   for (const m of memoryStages) {
     const stateBytes = m.parametersBytes + m.gradientsBytes + m.optimizerBytes;
-    optimizerSeconds = Math.max(optimizerSeconds, (2 * stateBytes) / (gpu.hbmBytesPerSecond * cal.hbmFraction));
+    const hostStepped = state.master + state.moments > 0 ? m.host.optimizerBytes / (state.master + state.moments) : 0;
+    const hostStep = hostStepped > 0 ? optimizerOffloadStep(hostStepped, state.gradients, state.weights, host).seconds : 0;
+    optimizerSeconds = Math.max(optimizerSeconds, (2 * stateBytes) / (gpu.hbmBytesPerSecond * cal.hbmFraction) + hostStep);
+    // Offloaded shards are copied up before each of the step's gathers, not hidden (a conservative bound).
+    parameterCopySeconds = Math.max(parameterCopySeconds, (zeroStep.weightGathers * m.host.parametersBytes) / host.linkBytesPerSecond);
   }
 
   // The fabric term only adds (its slowdown is at least 1), so these two are what the step adds at least.
-  if (options.beforeSimulation && !options.beforeSimulation(exposedDpSeconds + optimizerSeconds)) return { estimate: null, problems, declined: true };
+  if (options.beforeSimulation && !options.beforeSimulation(exposedDpSeconds + optimizerSeconds + parameterCopySeconds)) return { estimate: null, problems, declined: true };
   const overlapsSends = scheduleId === 'dualpipe' || scheduleId === 'dualpipev';
   const simulatedCosts: StageCosts = {
     forward: costs.F, backward: costs.B, weight: costs.W, overlapped: costs.FB,
@@ -209,7 +232,7 @@ export function estimate(design: Design, options: EstimateOptions = {}): Estimat
   }
 
   const fabricSeconds = (fabricSlowdown(cluster.worldSize, cal.fabricSlowdownPerDoubling) - 1) * (timeline.makespan + exposedDpSeconds);
-  const breakdown = stepBreakdown(rankParts(schedule, busiest, costs), timeline.makespan, exposedDpSeconds, optimizerSeconds, fabricSeconds);
+  const breakdown = stepBreakdown(rankParts(schedule, busiest, costs), timeline.makespan, exposedDpSeconds, optimizerSeconds, fabricSeconds, parameterCopySeconds);
   const stepTimeSeconds = breakdown.totalSeconds;
   const tokensPerStep = plan.globalBatchSize * plan.seqLength;
   const modelFlopsPerStep = modelFlopsPerToken(model, plan.seqLength) * tokensPerStep;
@@ -233,6 +256,11 @@ export function estimate(design: Design, options: EstimateOptions = {}): Estimat
     }
   }
 
+  const hostMemory = hostMemorySummary(design, memoryStages, host);
+  if (hostMemory.peakBytes > hostMemory.capacityBytes) {
+    problems.push({ severity: 'error', code: 'memory/host-over-capacity', field: 'cluster.hostMemoryGB', message: `offloading needs ${gib(hostMemory.peakBytes)} GiB of host memory on the fullest host (${hostMemory.gpusPerHost} GPUs) of ${gib(hostMemory.capacityBytes)} GiB` });
+  }
+
   const layerComm = model.experts > 0 ? comm.moe : comm.dense;
   const layerCommSeconds = (['tp', 'cp', 'ep'] as const).reduce((sum, d) => sum + layerComm[d].forward.seconds + layerComm[d].backward.seconds, 0);
 
@@ -246,7 +274,7 @@ export function estimate(design: Design, options: EstimateOptions = {}): Estimat
       mfu: (tflopsPerGpu * 1e12) / peakFlopsPerSecond,
       gpuHoursPerTrillionTokens: (cluster.worldSize * stepTimeSeconds * (1e12 / tokensPerStep)) / SECONDS_PER_HOUR,
       bubble: { seconds: bubbleSeconds, fraction: bubbleFraction, closedFormSeconds: closed.bubble },
-      memory: { capacityBytes, peakBytes, stages: memoryStages },
+      memory: { capacityBytes, peakBytes, stages: memoryStages, host: hostMemory },
       traffic: {
         perGpuPerStep: traffic.perGpuPerStep,
         ibBytesPerToken: traffic.ibBytesPerToken,
@@ -270,6 +298,17 @@ function exposedDpOf(totalSeconds: number, ruleSeconds: number, design: Design, 
   if (design.plan.overlapGradReduce === false) return totalSeconds;
   const hidden = Math.max(0, totalSeconds - ruleSeconds);
   return ruleSeconds + (1 - cal.dpOverlap) * hidden;
+}
+
+function hostMemorySummary(design: Design, stages: readonly RankMemory[], host: ReturnType<typeof hostSideOf>): HostMemorySummary {
+  const gpusPerRank = design.cluster.worldSize / Math.max(1, design.plan.pp);
+  return {
+    capacityBytes: host.memoryBytes,
+    peakBytes: fullestHostBytes(stages.map((m) => m.host.totalBytes), gpusPerRank, host),
+    gpusPerHost: host.gpus,
+    link: host.link,
+    linkBytesPerSecond: host.linkBytesPerSecond,
+  };
 }
 
 function calibrationReport(values: Calibration, origins: Record<CalibrationKey, CalibrationOrigin>): Estimate['calibration'] {

@@ -6,6 +6,7 @@ import type { StageContent } from './cost/flops';
 import {
   activationSettingsOf, gpuParameters, layerKindActivationBytes, stageMemory, type StageMemory, stateBytesOf,
 } from './cost/memory';
+import { offloadedActivationBytes } from './cost/offload';
 import { rankChunks, type LayerSplit } from './cost/stages';
 import type { GpuParams } from './cost/traffic';
 
@@ -31,7 +32,9 @@ export function rankHoldings(design: Design, split: LayerSplit): RankHolding[] {
 export function stageActivationBytes(design: Design, split: LayerSplit): Float64Array {
   const { model, plan } = design;
   const perLayer = layerKindActivationBytes(model, plan, activationSettingsOf(model, plan));
-  return Float64Array.from(split.stages, (s) => (s.layers - s.moeLayers) * perLayer.dense + (s.moeLayers + s.mtpLayers) * perLayer.moe);
+  // Offloaded layers (cost/offload.ts) keep their activations in host memory, not in HBM.
+  return Float64Array.from(split.stages, (s) => (s.layers - s.moeLayers) * perLayer.dense + (s.moeLayers + s.mtpLayers) * perLayer.moe
+    - offloadedActivationBytes(model, plan, s, perLayer));
 }
 
 /** `peakChunkActivationBytes`: the rank's peak from activationPeak.ts; without it, peak × its largest chunk. */

@@ -19,6 +19,12 @@ export interface StepBreakdown {
   optimizerSeconds: number;
   /** Slowdown of fabrics past one non-blocking pod (0 below FABRIC_BASE_GPUS or with the knob at 0). */
   fabricSeconds: number;
+  /**
+   * Copies between GPU and host memory left exposed (cost/offload.ts): activation offload inside the busiest rank's
+   * ops, plus the sharded weights parameter offload copies up for each gather. The offloaded optimizer's copies and
+   * CPU step are in optimizerSeconds.
+   */
+  hostTransferSeconds: number;
   /** The sum of the above: the step time. */
   totalSeconds: number;
 }
@@ -39,11 +45,13 @@ export function rankParts(schedule: Schedule, rank: number, costs: StageCostBrea
   return total;
 }
 
-export function stepBreakdown(parts: Float64Array, makespanSeconds: number, exposedDpSeconds: number, optimizerSeconds: number, fabricSeconds: number): StepBreakdown {
+export function stepBreakdown(
+  parts: Float64Array, makespanSeconds: number, exposedDpSeconds: number, optimizerSeconds: number, fabricSeconds: number, parameterCopySeconds = 0,
+): StepBreakdown {
   let opSeconds = 0;
   for (const p of parts) opSeconds += p;
   const bubbleSeconds = makespanSeconds - opSeconds;
-  const [denseGemm, expertGemm, attention, memoryBound, fixedSeconds, tp, cp, ep] = parts as unknown as number[];
+  const [denseGemm, expertGemm, attention, memoryBound, fixedSeconds, tp, cp, ep, offload] = parts as unknown as number[];
   return {
     compute: { denseGemm: denseGemm!, expertGemm: expertGemm!, attention: attention!, memoryBound: memoryBound! },
     fixedSeconds: fixedSeconds!,
@@ -51,12 +59,13 @@ export function stepBreakdown(parts: Float64Array, makespanSeconds: number, expo
     bubbleSeconds,
     optimizerSeconds,
     fabricSeconds,
-    totalSeconds: opSeconds + bubbleSeconds + exposedDpSeconds + optimizerSeconds + fabricSeconds,
+    hostTransferSeconds: offload! + parameterCopySeconds,
+    totalSeconds: opSeconds + bubbleSeconds + exposedDpSeconds + optimizerSeconds + fabricSeconds + parameterCopySeconds,
   };
 }
 
 export type WaterfallPart =
-  | 'denseGemm' | 'expertGemm' | 'attention' | 'memoryBound' | 'fixed' | 'tp' | 'cp' | 'ep' | 'bubble' | 'dp' | 'optimizer' | 'fabric';
+  | 'denseGemm' | 'expertGemm' | 'attention' | 'memoryBound' | 'fixed' | 'tp' | 'cp' | 'ep' | 'host' | 'bubble' | 'dp' | 'optimizer' | 'fabric';
 
 /** The waterfall in the order people read a step: compute, exposed communication inside it, then what follows. */
 export function waterfallRows(b: StepBreakdown): { id: WaterfallPart; label: string; seconds: number }[] {
@@ -69,6 +78,7 @@ export function waterfallRows(b: StepBreakdown): { id: WaterfallPart; label: str
     { id: 'tp', label: 'exposed TP communication', seconds: b.exposedComm.tp },
     { id: 'cp', label: 'exposed CP communication', seconds: b.exposedComm.cp },
     { id: 'ep', label: 'exposed EP all-to-all', seconds: b.exposedComm.ep },
+    { id: 'host', label: 'exposed host copies (offloading)', seconds: b.hostTransferSeconds },
     { id: 'bubble', label: 'pipeline bubble (incl. waits for PP sends)', seconds: b.bubbleSeconds },
     { id: 'dp', label: 'exposed DP synchronisation', seconds: b.exposedComm.dp },
     { id: 'optimizer', label: 'optimizer step', seconds: b.optimizerSeconds },

@@ -43,6 +43,7 @@ export function describeEstimate(e: Estimate): string {
     ['GPU-hours per 1T tokens', formatQuantity(e.gpuHoursPerTrillionTokens)],
     ['bubble', `${formatSeconds(e.bubble.seconds)}, ${tablePercent(e.bubble.fraction)} of the step (closed form ${formatSeconds(e.bubble.closedFormSeconds)})`],
     ['peak memory', `${formatGiB(e.memory.peakBytes)} of ${formatGiB(e.memory.capacityBytes)} (${tablePercent(e.memory.peakBytes / e.memory.capacityBytes)})`],
+    ...hostRows(e),
     ['IB per token', formatBytes(e.traffic.ibBytesPerToken)],
     ['exposed communication', formatSeconds(e.traffic.exposedCommSeconds)],
     ['compute : communication (per layer)', ratio === null ? 'no communication' : `${significant(ratio)} : 1`],
@@ -53,13 +54,22 @@ export function describeEstimate(e: Estimate): string {
   const stages = table(['stage', 'layers', 'F', 'B', 'W', `F&B pair (F of s, B of ${last}−s)`], e.stages.map((s) => [
     String(s.stage), String(s.layers), formatSeconds(s.F), formatSeconds(s.B), formatSeconds(s.W), formatSeconds(s.FB),
   ]));
-  const memory = table(['rank', 'weights', 'grads', 'optimizer', 'activations', 'recompute', 'other', 'total'], e.memory.stages.map((m) => [
-    String(m.stage), ...[m.parametersBytes, m.gradientsBytes, m.optimizerBytes, m.activationsBytes, m.transientBytes, m.otherBytes, m.totalBytes].map(formatGiB),
+  // The host column appears only when something is offloaded.
+  const offloads = e.memory.host.peakBytes > 0;
+  const memory = table(['rank', 'weights', 'grads', 'optimizer', 'activations', 'recompute', 'other', 'total', ...(offloads ? ['host per GPU'] : [])], e.memory.stages.map((m) => [
+    String(m.stage), ...[m.parametersBytes, m.gradientsBytes, m.optimizerBytes, m.activationsBytes, m.transientBytes, m.otherBytes, m.totalBytes, ...(offloads ? [m.host.totalBytes] : [])].map(formatGiB),
   ]));
   const traffic = table(['dimension', 'NVLink per GPU per step', 'IB per GPU per step'], (['tp', 'cp', 'ep', 'pp', 'dp'] as const).map((d) => [
     d.toUpperCase(), formatBytes(e.traffic.perGpuPerStep[d].nvlinkBytes), formatBytes(e.traffic.perGpuPerStep[d].ibBytes),
   ]));
   return `${headline}\n${stages}\n${memory}\n${traffic}`;
+}
+
+/** Host memory of the fullest host, when anything is offloaded (estimate.memory.host). */
+function hostRows(e: Estimate): string[][] {
+  const host = e.memory.host;
+  if (host.peakBytes <= 0) return [];
+  return [['host memory', `${formatGiB(host.peakBytes)} of ${formatGiB(host.capacityBytes)} per host of ${host.gpusPerHost} GPUs (${tablePercent(host.peakBytes / host.capacityBytes)}), over ${host.link}`]];
 }
 
 /**

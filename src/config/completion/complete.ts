@@ -98,7 +98,7 @@ function completeCluster(resolver: Resolver): ClusterSpec {
   const worldSize = resolver.pick('cluster.worldSize', isNumber);
   if (nodes !== undefined) cluster.nodes = nodes;
   if (worldSize !== undefined) cluster.worldSize = worldSize;
-  for (const key of ['nvlinkGBps', 'ibGBps', 'hbmGB', 'peakTflops'] as const) {
+  for (const key of ['nvlinkGBps', 'ibGBps', 'hbmGB', 'peakTflops', 'hostMemoryGB', 'hostLinkGBps'] as const) {
     const value = resolver.pick(`cluster.${key}`, isNumber);
     if (value !== undefined) cluster[key] = value;
   }
@@ -217,6 +217,13 @@ function completeCostSettings(resolver: Resolver, format: FormatId): Partial<Par
   if (compile !== undefined) plan.compile = compile;
   const gradReduceInFp32 = resolver.pick('plan.gradReduceInFp32', isBoolean);
   if (gradReduceInFp32 !== undefined) plan.gradReduceInFp32 = gradReduceInFp32;
+  // Offloading, as read (model/cost/offload.ts); absent means nothing is offloaded.
+  for (const key of ['activationOffloadLayers', 'optimizerOffloadFraction'] as const) {
+    const value = resolver.pick(`plan.${key}`, isNumber);
+    if (value !== undefined) plan[key] = value;
+  }
+  const parameterOffload = resolver.pick('plan.parameterOffload', isBoolean);
+  if (parameterOffload !== undefined) plan.parameterOffload = parameterOffload;
   const megatronFlags = format === 'megatron-shell' || format === 'megatron-functest-yaml';
   const nemo = format === 'nemo-yaml' || format === 'megatron-bridge-yaml' || format === 'nemo-python';
   const torchtitan = format === 'torchtitan-toml' || format === 'torchtitan-python';

@@ -64,6 +64,8 @@ const CLUSTER: Record<string, FieldSpec> = {
   ibGBps: { path: 'cluster.ibGBps', parse: positiveNumber },
   hbmGB: { path: 'cluster.hbmGB', parse: positiveNumber },
   peakTflops: { path: 'cluster.peakTflops', parse: positiveNumber },
+  hostMemoryGB: { path: 'cluster.hostMemoryGB', parse: positiveNumber },
+  hostLinkGBps: { path: 'cluster.hostLinkGBps', parse: positiveNumber },
 };
 
 const PARALLEL: Record<string, FieldSpec> = {
@@ -99,6 +101,20 @@ const TRAINING: Record<string, FieldSpec> = {
   gradReduceInFp32: { path: 'plan.gradReduceInFp32', parse: flag },
   framework: { path: 'plan.framework', parse: (raw) => parseChoice(raw, ['megatron', 'torchtitan'] as const) },
   recomputeLayerInterval: { path: 'plan.recomputeLayerInterval', parse: count },
+};
+
+/** A share from 0 to 1. */
+const fraction: ValueParser = (raw) => {
+  if (typeof raw === 'number' && Number.isFinite(raw) && raw >= 0 && raw <= 1) return { ok: true, value: raw };
+  if (typeof raw === 'string' && looksSymbolic(raw)) return { ok: true, value: { symbolic: raw.trim() } };
+  return { ok: false, message: `expected a fraction from 0 to 1, got ${describe(raw)}` };
+};
+
+/** What lives in host memory instead of HBM (model/cost/offload.ts). */
+const OFFLOAD: Record<string, FieldSpec> = {
+  activationLayers: { path: 'plan.activationOffloadLayers', parse: countOrZero },
+  optimizer: { path: 'plan.optimizerOffloadFraction', parse: fraction },
+  parameters: { path: 'plan.parameterOffload', parse: flag },
 };
 
 /** Which communication the framework overlaps with compute (COSTMODEL.md §7 item 4). */
@@ -150,7 +166,7 @@ const MODEL: Record<string, FieldSpec> = {
 };
 
 const MLA_KEYS = ['qLoraRank', 'kvLoraRank', 'qkNopeHeadDim', 'qkRopeHeadDim', 'vHeadDim'] as const;
-const TOP_LEVEL = ['model', 'cluster', 'parallel', 'schedule', 'training', 'routing', 'overlap', 'calibration'] as const;
+const TOP_LEVEL = ['model', 'cluster', 'parallel', 'schedule', 'training', 'routing', 'overlap', 'offload', 'calibration'] as const;
 
 /** True for names the native format is known by; content decides for any other name. */
 function isPlensFileName(fileName: string): boolean {
@@ -185,6 +201,7 @@ function readPlensFile(file: YamlFile, source: string, named: boolean): ReadResu
       case 'training': readSection(builder, file, entry, TRAINING); break;
       case 'routing': readSection(builder, file, entry, ROUTING); break;
       case 'overlap': readSection(builder, file, entry, OVERLAP); break;
+      case 'offload': readSection(builder, file, entry, OFFLOAD); break;
       case 'calibration': readSection(builder, file, entry, CALIBRATION); break;
       case 'schedule': readSchedule(builder, file, entry); break;
       default: unknownKey(builder, entry, TOP_LEVEL, '');

@@ -24,6 +24,21 @@ export interface GpuSpec {
   ibBytesPerSecond: number;
   /** Default NVLink domain size (GPUs per node; 72 for a GB200 NVL72 rack). */
   gpusPerNode: number;
+  /** The host the GPUs sit in: its CPU memory and the link to it (offloading, cost/offload.ts). */
+  host: HostSpec;
+  source: string;
+}
+
+/** The CPU side of a system: what offloaded state lives in and the link it crosses. */
+export interface HostSpec {
+  /** CPU memory of one host. */
+  memoryBytes: number;
+  /** GPUs that share that memory (a DGX/HGX board: 8; a GB200 compute tray: 4). */
+  gpus: number;
+  /** The GPU's link to host memory. */
+  link: 'PCIe 4.0' | 'PCIe 5.0' | 'NVLink-C2C';
+  /** Achievable bytes per second per GPU per direction on that link. */
+  linkBytesPerSecond: number;
   source: string;
 }
 
@@ -38,6 +53,21 @@ const GIB = 2 ** 30;
  * and DeepEP measures 153–158 GB/s intranode; 160 / 200 = 0.8.
  */
 export const NVLINK_ACHIEVABLE_FRACTION = 0.8;
+
+/**
+ * Achievable host-link bandwidth per GPU per direction [D]: PCIe 4.0 x16 is 32 GB/s and PCIe 5.0 x16 64 GB/s per
+ * direction raw [M]; pinned copies reach about 80 % of that (the same share as NVLINK_ACHIEVABLE_FRACTION; not
+ * measured here). Grace's NVLink-C2C is 900 GB/s bidirectional per CPU [T]; a GB200 Grace serves two GPUs, so
+ * 225 GB/s per GPU per direction, 180 at 80 %.
+ */
+const PCIE4_HOST_BYTES_PER_SECOND = 25 * GIGA;
+const PCIE5_HOST_BYTES_PER_SECOND = 50 * GIGA;
+const GB200_C2C_HOST_BYTES_PER_SECOND = 180 * GIGA;
+const TIB = 2 ** 40;
+
+function pcieHost(link: 'PCIe 4.0' | 'PCIe 5.0', memoryBytes: number, source: string): HostSpec {
+  return { memoryBytes, gpus: 8, link, linkBytesPerSecond: link === 'PCIe 4.0' ? PCIE4_HOST_BYTES_PER_SECOND : PCIE5_HOST_BYTES_PER_SECOND, source };
+}
 
 /** 400 Gb/s NDR InfiniBand / RoCE NIC: DeepSeek-V3 §3.2.2 "IB (50 GB/s)" [R]; DeepEP measures 43–51 GB/s [R]. */
 const NIC_400G_BYTES_PER_SECOND = 50 * GIGA;
@@ -58,6 +88,7 @@ export const GPUS: readonly GpuSpec[] = [
     ...nvlink(300),
     ibBytesPerSecond: 25 * GIGA,
     gpusPerNode: 8,
+    host: pcieHost('PCIe 4.0', 1 * TIB, 'DGX A100 (320 GB): 1 TB system memory, 8 GPUs on PCIe 4.0 [M: NVIDIA DGX A100 datasheet]'),
     source:
       'COSTMODEL.md §5: 312 TFLOP/s BF16 dense [T: llm-analysis, Calculon configs]; no FP8; HBM2 1,555 GB/s [M]; ' +
       'NVLink3 600 GB/s bidirectional = 300/direction [M]; HDR 200 Gb/s = 25 GB/s per GPU (DGX A100) [T: Calculon a100 config].',
@@ -72,6 +103,7 @@ export const GPUS: readonly GpuSpec[] = [
     ...nvlink(300),
     ibBytesPerSecond: 25 * GIGA,
     gpusPerNode: 8,
+    host: pcieHost('PCIe 4.0', 2 * TIB, 'DGX A100 (640 GB): 2 TB system memory, 8 GPUs on PCIe 4.0 [M: NVIDIA DGX A100 datasheet]'),
     source:
       'COSTMODEL.md §5: 312 TFLOP/s BF16 dense [T: llm-analysis, Calculon]; no FP8; HBM2e 2,039 GB/s [T: llm-analysis]; ' +
       'NVLink3 600 GB/s bidirectional = 300/direction [M]; HDR 200 Gb/s = 25 GB/s per GPU [T: Calculon a100_80g.json].',
@@ -86,6 +118,7 @@ export const GPUS: readonly GpuSpec[] = [
     ...nvlink(450),
     ibBytesPerSecond: NIC_400G_BYTES_PER_SECOND,
     gpusPerNode: 8,
+    host: pcieHost('PCIe 5.0', 2 * TIB, 'DGX H100: 2 TB system memory, 8 GPUs on PCIe 5.0 [M: NVIDIA DGX H100 datasheet]'),
     source:
       'COSTMODEL.md §5: 989.4 TFLOP/s BF16 and 1,978.9 FP8 dense [T: glennklockwood H100 page]; HBM3 3,350 GB/s [T]; ' +
       'NVLink4 900 GB/s bidirectional = 450/direction [T]; 400 Gb/s NIC per GPU [R: Llama 3 paper].',
@@ -100,6 +133,7 @@ export const GPUS: readonly GpuSpec[] = [
     ...nvlink(450),
     ibBytesPerSecond: NIC_400G_BYTES_PER_SECOND,
     gpusPerNode: 8,
+    host: pcieHost('PCIe 5.0', 2 * TIB, 'Grand Teton host memory not published; taken as DGX H100\'s 2 TB [M]; PCIe 5.0'),
     source:
       'torchtitan docs/performance.md (published_runs_modern.json hardware note): 96 GB HBM2e at 2.4 TB/s, 500 W power ' +
       'limit, peak "between H100 SXM and NVL, not known exactly" — the SXM figures are used [R]; NVLink 8-GPU, 400 Gb/s RDMA per GPU [R].',
@@ -115,6 +149,7 @@ export const GPUS: readonly GpuSpec[] = [
     nvlinkBytesPerSecond: 160 * GIGA,
     ibBytesPerSecond: NIC_400G_BYTES_PER_SECOND,
     gpusPerNode: 8,
+    host: pcieHost('PCIe 5.0', 2 * TIB, 'HGX H800 host memory varies by vendor; taken as DGX H100\'s 2 TB [M]; PCIe 5.0'),
     source:
       'COSTMODEL.md §3, §5: same GH100 compute as H100 (989 / 1,979 TFLOP/s dense) [T]; HBM3 3,350 GB/s [T]; ' +
       'NVLink 160 GB/s and IB 50 GB/s achievable as stated by DeepSeek-V3 §3.2.2 [R] (DeepEP measures 153–158 GB/s ' +
@@ -130,6 +165,7 @@ export const GPUS: readonly GpuSpec[] = [
     ...nvlink(450),
     ibBytesPerSecond: NIC_400G_BYTES_PER_SECOND,
     gpusPerNode: 8,
+    host: pcieHost('PCIe 5.0', 2 * TIB, 'DGX H200: 2 TB system memory, 8 GPUs on PCIe 5.0 [M: NVIDIA DGX H200 datasheet]'),
     source:
       'COSTMODEL.md §5: GH100 compute as H100 (989 / 1,979 dense; spec pages listing 1,979/3,958 quote sparsity) [T]; ' +
       '141 GB HBM3e usable (144 physical) at 4,800 GB/s [T]; NVLink 900 GB/s bidirectional [T]; 400 Gb/s NIC [M].',
@@ -145,6 +181,7 @@ export const GPUS: readonly GpuSpec[] = [
     ...nvlink(900),
     ibBytesPerSecond: NIC_400G_BYTES_PER_SECOND,
     gpusPerNode: 8,
+    host: pcieHost('PCIe 5.0', 2 * TIB, 'DGX B200: 2 TB system memory (up to 4 TB), 8 GPUs on PCIe 5.0 [M: NVIDIA DGX B200 datasheet]'),
     source:
       'COSTMODEL.md §5: 2,250 TFLOP/s BF16 and 4,500 FP8 dense [T: glennklockwood B200 page, Vultr]; 180 GB HBM3e usable ' +
       '(192 physical) at ~8,000 GB/s [T]; NVLink5 1,800 GB/s bidirectional [T: Vultr]; 400 Gb/s CX7 NIC [M]; ' +
@@ -161,6 +198,7 @@ export const GPUS: readonly GpuSpec[] = [
     ...nvlink(900),
     ibBytesPerSecond: NIC_400G_BYTES_PER_SECOND,
     gpusPerNode: 72,
+    host: { memoryBytes: 960 * GIB, gpus: 4, link: 'NVLink-C2C', linkBytesPerSecond: GB200_C2C_HOST_BYTES_PER_SECOND, source: 'GB200 compute tray: 2 Grace CPUs × 480 GB LPDDR5X for 4 GPUs, NVLink-C2C 900 GB/s bidirectional per Grace [M: NVIDIA GB200 NVL72 datasheet]' },
     source:
       'COSTMODEL.md §5: 2,500 TFLOP/s BF16 and 5,000 FP8 dense [T: glennklockwood "GB200 variant ... 1,200 W"]; ' +
       '~186 GB HBM3e (13.4–13.5 TB / 72) at ~8,000 GB/s [T]; NVLink5 1,800 GB/s bidirectional in one 72-GPU domain ' +
@@ -178,6 +216,7 @@ export const GPUS: readonly GpuSpec[] = [
     ...nvlink(448),
     ibBytesPerSecond: NIC_400G_BYTES_PER_SECOND,
     gpusPerNode: 8,
+    host: pcieHost('PCIe 5.0', 2 * TIB, '8-GPU MI300X platforms ship 1.5–3 TB; 2 TB taken [M]; PCIe 5.0 to the host'),
     source:
       'COSTMODEL.md §5: 1,307.4 TFLOP/s BF16 and 2,614.9 FP8 dense [M; third-party pages label inconsistently]; ' +
       '192 GB HBM3 at 5,300 GB/s [T]; Infinity Fabric 896 GB/s aggregate bidirectional [T: gpu.blog]; 400 Gb/s NIC [M].',

@@ -15,6 +15,7 @@ import {
 import type { StageContent } from './flops';
 import { keptLayerBytes, largestRematerialisedLayerBytes, lossPhaseBytes } from './layerMemory';
 import { isMoeLayer, parameterCounts } from './params';
+import { offloadedActivationBytes, optimizerOffloadFraction } from './offload';
 import { gradientBytesOf, type GpuParams } from './traffic';
 import { zeroStepPlan } from './zeroSchedule';
 
@@ -150,7 +151,8 @@ const GATHERED_WEIGHT_BYTES = BYTES_PER_ELEMENT.bf16;
 export type MemoryPlan = Pick<
   ParallelPlan,
   'tp' | 'cp' | 'ep' | 'etp' | 'dp' | 'zero' | 'sequenceParallel' | 'seqLength' | 'microBatchSize' | 'recompute'
-> & Partial<Pick<ParallelPlan, 'pp' | 'precision' | 'recomputeModules' | 'activationFp8InputStore' | 'framework' | 'recomputeLayerInterval'>>;
+> & Partial<Pick<ParallelPlan, 'pp' | 'precision' | 'recomputeModules' | 'activationFp8InputStore' | 'framework' | 'recomputeLayerInterval'
+  | 'activationOffloadLayers' | 'optimizerOffloadFraction' | 'parameterOffload'>>;
 
 export interface StageMemoryInput {
   arch: ModelArch;
@@ -187,6 +189,22 @@ export interface StageMemory {
    */
   transientBytes: number;
   otherBytes: number;
+  /** HBM: the parts above. */
+  totalBytes: number;
+  /** What one GPU keeps in host memory instead (offload.ts); all zero without offloading. */
+  host: HostMemory;
+}
+
+/** Per GPU, bytes in host memory by what they are. */
+export interface HostMemory {
+  /** Sharded weights (ZeRO-3 parameter offload). */
+  parametersBytes: number;
+  /** The gradient copy the host's optimizer steps from (or the offloaded share of a sharded gradient). */
+  gradientsBytes: number;
+  /** Master weights and moments of the offloaded share. */
+  optimizerBytes: number;
+  /** Activations of the offloaded layers of every micro-batch in flight. */
+  activationsBytes: number;
   totalBytes: number;
 }
 
@@ -253,9 +271,22 @@ export function stageMemory(input: StageMemoryInput): StageMemory {
   const expertDataParallel = Math.max(1, (tp * cp * Math.max(1, plan.dp)) / expertShard);
   const expertBytes = zeroBytesPerParameter(state, plan.zero, expertDataParallel, pp);
 
-  const parametersBytes = nonExpertLocal * nonExpertBytes.weights + expertLocal * expertBytes.weights;
-  const gradientsBytes = nonExpertLocal * nonExpertBytes.gradients + expertLocal * expertBytes.gradients;
-  const optimizerBytes = nonExpertLocal * nonExpertBytes.optimizer + expertLocal * expertBytes.optimizer;
+  const shardedParametersBytes = nonExpertLocal * nonExpertBytes.weights + expertLocal * expertBytes.weights;
+  const shardedGradientsBytes = nonExpertLocal * nonExpertBytes.gradients + expertLocal * expertBytes.gradients;
+  const allOptimizerBytes = nonExpertLocal * nonExpertBytes.optimizer + expertLocal * expertBytes.optimizer;
+  // Offloading moves the offloaded share of the optimizer state to the host with a gradient copy at the GPU's
+  // gradient width; a sharded gradient (ZeRO-2/3) leaves HBM for it, a whole one (Megatron's grad buffer) stays.
+  const step = zeroStepPlan(plan.zero, pp, 1);
+  const offloaded = optimizerOffloadFraction(plan);
+  const optimizerStateBytes = state.master + state.moments;
+  const steppedParameters = optimizerStateBytes > 0 ? allOptimizerBytes / optimizerStateBytes : 0;
+  const hostOptimizerBytes = offloaded * allOptimizerBytes;
+  const hostGradientsBytes = offloaded * steppedParameters * state.gradients;
+  const optimizerBytes = allOptimizerBytes - hostOptimizerBytes;
+  const gradientsBytes = step.gradientsResident ? shardedGradientsBytes : shardedGradientsBytes * (1 - offloaded);
+  // Parameter offload only moves weights a GPU holds sharded (ZeRO-3 without PP); resident weights stay.
+  const hostParametersBytes = plan.parameterOffload && !step.weightsResident ? shardedParametersBytes : 0;
+  const parametersBytes = shardedParametersBytes - hostParametersBytes;
 
   const settings = activationSettingsOf(arch, plan, input);
   const shape = { microBatchSize: plan.microBatchSize, seqLength: plan.seqLength };
@@ -263,6 +294,7 @@ export function stageMemory(input: StageMemoryInput): StageMemory {
   const inFlight = Math.max(0, input.peakInFlightMicroBatches);
   // The largest chunk is only needed when activationPeak.ts's replay did not weigh each chunk already.
   let activationsBytes = input.peakChunkActivationBytes ?? inFlight * largestChunkActivationBytes(arch, plan, settings, input.chunks);
+  const hostActivationsBytes = inFlight * largestOffloadedChunkBytes(arch, plan, settings, input.chunks);
   if (input.chunks.some((chunk) => chunk.hasEmbedding)) activationsBytes += inFlight * embeddingActivationBytes(arch, shape, settings);
   // Each MTP module computes its own logits through the shared head (DeepSeek-V3 §2.2, §3.2.3): the same input and
   // fp32 logits again, held with the main head's until the micro-batch's backward on this stage.
@@ -292,12 +324,28 @@ export function stageMemory(input: StageMemoryInput): StageMemory {
     transientBytes,
     otherBytes,
     totalBytes: parametersBytes + gradientsBytes + optimizerBytes + activationsBytes + transientBytes + otherBytes,
+    host: {
+      parametersBytes: hostParametersBytes,
+      gradientsBytes: hostGradientsBytes,
+      optimizerBytes: hostOptimizerBytes,
+      activationsBytes: hostActivationsBytes,
+      totalBytes: hostParametersBytes + hostGradientsBytes + hostOptimizerBytes + hostActivationsBytes,
+    },
   };
+}
+
+/** The offloaded layers' activations of one micro-batch through the rank's largest such chunk. */
+function largestOffloadedChunkBytes(arch: ModelArch, plan: MemoryPlan, settings: ActivationSettings, chunks: readonly StageContent[]): number {
+  if (!plan.activationOffloadLayers) return 0;
+  const perLayer = layerKindActivationBytes(arch, plan, settings);
+  return Math.max(0, ...chunks.map((chunk) => offloadedActivationBytes(arch, plan, { layers: chunk.layerCount, firstLayer: chunk.firstLayer }, perLayer)));
 }
 
 function largestChunkActivationBytes(arch: ModelArch, plan: MemoryPlan, settings: ActivationSettings, chunks: readonly StageContent[]): number {
   const perLayer = layerKindActivationBytes(arch, plan, settings);
-  return Math.max(0, ...chunks.map((chunk) => chunkActivationBytes(arch, chunk, perLayer)));
+  // Offloaded layers keep nothing in HBM between their forward and backward.
+  return Math.max(0, ...chunks.map((chunk) => chunkActivationBytes(arch, chunk, perLayer)
+    - offloadedActivationBytes(arch, plan, { layers: chunk.layerCount, firstLayer: chunk.firstLayer }, perLayer)));
 }
 
 /**

@@ -19,15 +19,17 @@ import { DUALPIPE_COMM_SM_FRACTION, gemmSizeFactor, type EfficiencyParams } from
 import { layerKindForwardFlops, lmHeadPassFlops, mtpProjectionForwardFlops, type LayerFlops } from './flops';
 import { BACKWARD_BYTES_RATIO, layerMemoryBoundBytes } from './memoryBound';
 import { exposedAfterOverlap } from './overlap';
+import { activationSettingsOf, layerKindActivationBytes } from './memory';
+import { exposedTransferSeconds, hostSideOf, offloadedActivationBytes } from './offload';
 import { recomputedLayerWork } from './recompute';
 import type { LayerSplit, StageLayout } from './stages';
 import type { ModelComm } from './traffic';
 
 /** The parts a stage's op time is made of, in the waterfall's order. */
-export const TIME_PARTS = ['denseGemm', 'expertGemm', 'attention', 'memoryBound', 'fixed', 'tp', 'cp', 'ep'] as const;
+export const TIME_PARTS = ['denseGemm', 'expertGemm', 'attention', 'memoryBound', 'fixed', 'tp', 'cp', 'ep', 'offload'] as const;
 export type TimePart = (typeof TIME_PARTS)[number];
 export const PART_COUNT = TIME_PARTS.length;
-const [DENSE, EXPERT, ATTENTION, MEMORY, FIXED, TP, CP, EP] = [0, 1, 2, 3, 4, 5, 6, 7] as const;
+const [DENSE, EXPERT, ATTENTION, MEMORY, FIXED, TP, CP, EP, OFFLOAD] = [0, 1, 2, 3, 4, 5, 6, 7, 8] as const;
 const COMPUTE_PARTS = [DENSE, EXPERT, ATTENTION, MEMORY, FIXED] as const;
 
 export interface StageCostBreakdown {
@@ -172,6 +174,9 @@ export function stageCosts(input: StageCostInput): StageCostBreakdown {
   // Recomputing the whole MoE block runs its dispatch and combine again (the checkpoint wraps the token dispatcher).
   const moeAllToAllAgain = recomputedModules(plan).has('moe');
   const dualPipe = plan.schedule === 'dualpipe' || plan.schedule === 'dualpipev';
+  // Activation offload copies each offloaded layer's activations to the host and back (offload.ts).
+  const offloadLayerBytes = plan.activationOffloadLayers ? layerKindActivationBytes(model, plan, activationSettingsOf(model, plan)) : undefined;
+  const hostLinkBytesPerSecond = hostSideOf(gpu, design.cluster).linkBytesPerSecond;
 
   for (let s = 0; s < n; s++) {
     const layout = split.stages[s]!;
@@ -206,6 +211,11 @@ export function stageCosts(input: StageCostInput): StageCostBreakdown {
       parts[f + CP] = plan.cpCommOverlap ? exposedAfterOverlap(commOf(pass, 'cp'), parts[f + ATTENTION]!, cal.cpOverlap) : commOf(pass, 'cp');
       parts[f + EP] = plan.epCommOverlap && !dualPipe ? exposedAfterOverlap(ep, computeSeconds, cal.epOverlap) : ep;
     }
+    if (offloadLayerBytes) {
+      const bytes = offloadedActivationBytes(model, plan, layout, offloadLayerBytes);
+      F[f + OFFLOAD] = exposedTransferSeconds(bytes, hostLinkBytesPerSecond, sumParts(F, s, COMPUTE_PARTS), layout.layers);
+      B[f + OFFLOAD] = exposedTransferSeconds(bytes, hostLinkBytesPerSecond, sumParts(B, s, COMPUTE_PARTS), layout.layers);
+    }
     out.epF[s] = epF;
     out.epB[s] = epB;
     out.computeF[s] = sumParts(F, s, COMPUTE_PARTS);
@@ -229,6 +239,7 @@ export function stageCosts(input: StageCostInput): StageCostBreakdown {
     out.partsFB[f + TP] = out.partsF[f + TP]! + out.partsB[m + TP]!;
     out.partsFB[f + CP] = out.partsF[f + CP]! + out.partsB[m + CP]!;
     out.partsFB[f + EP] = Math.max(0, hiddenComm - pairedCompute);
+    out.partsFB[f + OFFLOAD] = out.partsF[f + OFFLOAD]! + out.partsB[m + OFFLOAD]!;
     out.FB[s] = sumParts(out.partsFB, s);
     out.commFB[s] = out.partsFB[f + TP]! + out.partsFB[f + CP]! + out.partsFB[f + EP]!;
   }

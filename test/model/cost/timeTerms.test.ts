@@ -203,6 +203,8 @@ describe('the waterfall', () => {
     'dense ZB-H1': dense({ pp: 4, dp: 2, schedule: 'zb-h1', microbatches: 8, globalBatchSize: 16 }),
     'MoE DualPipe FP8': moe({ pp: 4, ep: 2, dp: 2, schedule: 'dualpipe', microbatches: 8, globalBatchSize: 16, precision: 'fp8' }),
     'ZeRO-3 FSDP, CP': dense({ zero: 3, cp: 2, dp: 4, globalBatchSize: 32, cpCommOverlap: true }),
+    'activation and optimizer offload': dense({ activationOffloadLayers: 2, optimizerOffloadFraction: 0.5 }),
+    'ZeRO-3 parameter offload': dense({ zero: 3, parameterOffload: true, optimizerOffloadFraction: 1 }),
     'fabric at scale': { ...dense({ dp: 4096, microbatches: 1, globalBatchSize: 4096 }), cluster: { gpu: 'H100-SXM', gpusPerNode: 8, nodes: 512, worldSize: 4096 } },
   };
   for (const [name, design] of Object.entries(designs)) {
@@ -210,11 +212,11 @@ describe('the waterfall', () => {
       const e = estimate(design).estimate!;
       const b = e.breakdown;
       const parts = [b.compute.denseGemm, b.compute.expertGemm, b.compute.attention, b.compute.memoryBound, b.fixedSeconds,
-        b.exposedComm.tp, b.exposedComm.cp, b.exposedComm.ep, b.exposedComm.dp, b.bubbleSeconds, b.optimizerSeconds, b.fabricSeconds];
+        b.exposedComm.tp, b.exposedComm.cp, b.exposedComm.ep, b.hostTransferSeconds, b.exposedComm.dp, b.bubbleSeconds, b.optimizerSeconds, b.fabricSeconds];
       const sum = parts.reduce((a, x) => a + x, 0);
       expect(Math.abs(sum - e.stepTimeSeconds)).toBeLessThanOrEqual(1e-12 * e.stepTimeSeconds);
       for (const p of parts) expect(p).toBeGreaterThanOrEqual(-1e-12 * e.stepTimeSeconds);
-      expect(PART_COUNT).toBe(8);
+      expect(PART_COUNT).toBe(9);
     });
   }
 

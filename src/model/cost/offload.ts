@@ -1,0 +1,112 @@
+// Offloading to host memory (docs/MEMORY.md "Offloading", COSTMODEL.md "Offloading"): what leaves HBM, what the
+// host holds, and what the GPU↔host link costs.
+//
+// - Activations (Megatron --cpu-offloading-num-layers, Transformer Engine's CPU offload context): the first N
+//   decoder layers of a stage copy what they keep for the backward to pinned host memory after their forward and
+//   copy it back before their backward. HBM keeps the other layers' activations; the host holds the offloaded
+//   layers' for every micro-batch in flight.
+// - Optimizer (Megatron --optimizer-cpu-offload's HybridDeviceOptimizer, DeepSpeed offload_optimizer, FSDP2's CPU
+//   offload): a fraction of the state the GPU steps (master weights and moments) lives on the host with a gradient
+//   copy; the step copies those gradients down, runs Adam on the CPU and copies the updated weights back.
+// - Parameters (DeepSpeed ZeRO-3 offload_param, FSDP2's CPU offload): the sharded weights live on the host and
+//   each gather first copies the shard up.
+import type { GpuSpec } from '../catalog/gpus';
+import type { ClusterSpec, ModelArch, ParallelPlan } from '../design';
+import { isMoeLayer } from './params';
+import type { StageLayout } from './stages';
+
+/**
+ * Adam on the host CPU, parameters per second per host [M]: ZeRO-Offload (Ren et al., USENIX ATC 2021) reports its
+ * vectorised CPU-Adam stepping 1 billion parameters in about 0.22 s on a DGX-2 host's CPUs; we take 4.5·10⁹
+ * parameters/s shared by all GPUs of the host. Megatron's HybridDeviceOptimizer runs torch's fused CPU Adam;
+ * its rate is not published, so the same constant stands for it.
+ */
+export const CPU_ADAM_PARAMETERS_PER_SECOND_PER_HOST = 4.5e9;
+
+/** The host side of the cluster's system: the preset's, after the cluster's overrides. */
+export interface HostSide {
+  memoryBytes: number;
+  gpus: number;
+  linkBytesPerSecond: number;
+  link: string;
+}
+
+export function hostSideOf(gpu: GpuSpec, cluster: Pick<ClusterSpec, 'hostMemoryGB' | 'hostLinkGBps'>): HostSide {
+  return {
+    memoryBytes: cluster.hostMemoryGB ? cluster.hostMemoryGB * 2 ** 30 : gpu.host.memoryBytes,
+    gpus: gpu.host.gpus,
+    linkBytesPerSecond: cluster.hostLinkGBps ? cluster.hostLinkGBps * 1e9 : gpu.host.linkBytesPerSecond,
+    link: gpu.host.link,
+  };
+}
+
+/** The share of the optimizer state on the host, in [0, 1]. */
+export function optimizerOffloadFraction(plan: Pick<ParallelPlan, 'optimizerOffloadFraction'>): number {
+  const fraction = plan.optimizerOffloadFraction ?? 0;
+  return Number.isFinite(fraction) ? Math.min(1, Math.max(0, fraction)) : 0;
+}
+
+/** Decoder layers of a stage whose activations go to the host: the first N, never more than the stage holds. */
+export function offloadedLayerCount(plan: Pick<ParallelPlan, 'activationOffloadLayers'>, stage: Pick<StageLayout, 'layers'>): number {
+  return Math.max(0, Math.min(stage.layers, Math.floor(plan.activationOffloadLayers ?? 0)));
+}
+
+/** One micro-batch's activation bytes of the offloaded layers of a stage, given one layer's bytes of each kind. */
+export function offloadedActivationBytes(
+  arch: ModelArch, plan: Pick<ParallelPlan, 'activationOffloadLayers'>, stage: Pick<StageLayout, 'layers' | 'firstLayer'>,
+  perLayer: { dense: number; moe: number },
+): number {
+  let bytes = 0;
+  const count = offloadedLayerCount(plan, stage);
+  for (let index = stage.firstLayer; index < stage.firstLayer + count; index += 1) bytes += isMoeLayer(arch, index) ? perLayer.moe : perLayer.dense;
+  return bytes;
+}
+
+/**
+ * Link time a pass cannot hide. Offloaded layers are the stage's first ones, and each copy overlaps the compute of
+ * the layers after it (Transformer Engine copies on its own stream and waits only at the next group): of a pass
+ * whose compute is `computeSeconds` over `layers` layers, the copies hide behind all but the first layer's compute
+ * in the forward, and the reloads behind all but the last (first offloaded) layer's in the backward.
+ */
+export function exposedTransferSeconds(bytes: number, linkBytesPerSecond: number, computeSeconds: number, layers: number): number {
+  if (bytes <= 0 || layers <= 0) return 0;
+  const transfer = bytes / linkBytesPerSecond;
+  return Math.max(0, transfer - (computeSeconds * (layers - 1)) / layers);
+}
+
+export interface OptimizerOffloadStep {
+  /** Gradients down, Adam on the host, updated weights up: in series (Megatron's default without --overlap-cpu-optimizer-d2h-h2d). */
+  seconds: number;
+  deviceToHostSeconds: number;
+  hostAdamSeconds: number;
+  hostToDeviceSeconds: number;
+}
+
+/**
+ * The offloaded part of one GPU's optimizer step: `steppedParameters` on the host, gradients copied down at
+ * `gradientBytes` each and weights copied up at `weightBytes` each; the host's CPUs step every GPU's share at once.
+ */
+export function optimizerOffloadStep(steppedParameters: number, gradientBytes: number, weightBytes: number, host: HostSide): OptimizerOffloadStep {
+  const deviceToHostSeconds = (steppedParameters * gradientBytes) / host.linkBytesPerSecond;
+  const hostAdamSeconds = (steppedParameters * host.gpus) / CPU_ADAM_PARAMETERS_PER_SECOND_PER_HOST;
+  const hostToDeviceSeconds = (steppedParameters * weightBytes) / host.linkBytesPerSecond;
+  return { seconds: deviceToHostSeconds + hostAdamSeconds + hostToDeviceSeconds, deviceToHostSeconds, hostAdamSeconds, hostToDeviceSeconds };
+}
+
+/**
+ * Host memory of the fullest host, given each pipeline rank's host bytes per GPU. GPUs are numbered with the
+ * pipeline rank outermost (Megatron's and torchtitan's order), so a host's consecutive GPUs hold one pipeline
+ * rank when a rank has at least as many GPUs as a host, and several whole ranks otherwise.
+ */
+export function fullestHostBytes(perRankGpuBytes: readonly number[], gpusPerRank: number, host: Pick<HostSide, 'gpus'>): number {
+  const perHost = Math.max(1, host.gpus);
+  if (gpusPerRank >= perHost) return perHost * Math.max(0, ...perRankGpuBytes);
+  const ranksPerHost = Math.max(1, Math.floor(perHost / Math.max(1, gpusPerRank)));
+  let fullest = 0;
+  for (let first = 0; first < perRankGpuBytes.length; first += ranksPerHost) {
+    let bytes = 0;
+    for (let r = first; r < Math.min(perRankGpuBytes.length, first + ranksPerHost); r++) bytes += gpusPerRank * perRankGpuBytes[r]!;
+    fullest = Math.max(fullest, bytes);
+  }
+  return fullest;
+}
