@@ -20,6 +20,16 @@ function megatron(args: Args, layers = 16): string {
   return `# plens: gpu=H100-SXM nodes=2\nMODEL_ARGS:\n${lines.join('\n')}\n`;
 }
 
+/** The same model as a NeMo 1.x YAML (dataclass field names under `model:`), on one pipeline rank. */
+function nemo(fields: Record<string, string | number | boolean>): string {
+  const all = {
+    num_layers: 16, hidden_size: 1024, num_attention_heads: 16, ffn_hidden_size: 4096, seq_length: 2048, micro_batch_size: 1, global_batch_size: 64,
+    tensor_model_parallel_size: 1, pipeline_model_parallel_size: 1, context_parallel_size: 2, ...fields,
+  };
+  const lines = Object.entries(all).map(([key, value]) => `  ${key}: ${value}`);
+  return `# plens: gpu=H100-SXM nodes=2\ntrainer:\n  devices: 8\n  num_nodes: 2\n  precision: bf16\nmodel:\n${lines.join('\n')}\n`;
+}
+
 function deepspeed(zero: string): string {
   return `// plens: model=llama3-8b gpu=H100-SXM nodes=1\n{"train_batch_size": 64, "train_micro_batch_size_per_gpu": 1, "bf16": {"enabled": true}, "zero_optimization": {"stage": 3${zero}}}\n`;
 }
@@ -41,7 +51,9 @@ const megatronToggle = (flag: string, value: string | number | boolean, base: Ar
 });
 
 const TOGGLES: Toggle[] = [
-  megatronToggle('--cpu-offloading', true),
+  // On the command line a layer count turns offloading on by itself and the switch alone offloads no layer; in a
+  // dataclass config (NeMo, Megatron-Bridge) the switch is what turns the counted layers on.
+  { flag: 'cpu_offloading', file: 'megatron_gpt_config.yaml', before: nemo({ cpu_offloading_num_layers: 2 }), after: nemo({ cpu_offloading_num_layers: 2, cpu_offloading: true }) },
   megatronToggle('--cpu-offloading-num-layers', 2, { '--cpu-offloading': true }),
   megatronToggle('--fine-grained-activation-offloading', true),
   megatronToggle('--optimizer-cpu-offload', true),
@@ -68,6 +80,9 @@ const TOGGLES: Toggle[] = [
     before: torchtitan(['data_parallel_shard_degree = 8']), after: torchtitan(['data_parallel_shard_degree = 8'], ['enable_cpu_offload = true']) },
   { flag: 'zero_optimization.offload_optimizer', file: 'ds_config.json', before: deepspeed(''), after: deepspeed(', "offload_optimizer": {"device": "cpu", "pin_memory": true}') },
   { flag: 'zero_optimization.offload_param', file: 'ds_config.json', before: deepspeed(''), after: deepspeed(', "offload_param": {"device": "cpu"}') },
+  { flag: 'zero_optimization.cpu_offload', file: 'ds_config.json', before: deepspeed(''), after: deepspeed(', "cpu_offload": true') },
+  // Offload to NVMe is read and said not to be modelled.
+  { flag: 'zero_optimization.offload_optimizer', file: 'ds_config.json', before: deepspeed(''), after: deepspeed(', "offload_optimizer": {"device": "nvme", "nvme_path": "/local_nvme"}') },
   { flag: 'zero_optimization.zero_hpz_partition_size', file: 'ds_config.json', before: deepspeed(''), after: deepspeed(', "zero_hpz_partition_size": 8') },
 ];
 
@@ -83,6 +98,8 @@ describe('every flag the issue names is modelled or said not to be', () => {
   it.each(TOGGLES)('$flag', async ({ flag, file, before, after }) => {
     const base = await run(file, before);
     const toggled = await run(file, after);
+    // The untoggled config estimates, so a change is the flag's doing (a refusal, as for 17 slots on 4 ranks, is one).
+    expect(base.estimate).not.toBeNull();
     expect(notModelled(base).filter((p) => p.message.includes(flag))).toEqual([]);
     const said = notModelled(toggled).filter((p) => p.message.includes(`${flag}:`));
     const changed = JSON.stringify(base.estimate) !== JSON.stringify(toggled.estimate);

@@ -10,20 +10,23 @@ const read = (path: string) => readDeepspeedJson(fixture(path), path)!;
 describe('readDeepspeedJson', () => {
   it('HF Trainer config: "auto" batch sizes and precision stay symbolic; ZeRO-3 from line 26', () => {
     const result = read('hf_transformers_ds_config_zero3_bf16.json');
-    // It offloads optimizer and parameters to the CPU, which the estimate says it does not model.
-    expect(result.problems.map((p) => [p.code, p.range?.line])).toEqual([['value/not-modelled', 27], ['value/not-modelled', 31]]);
+    // It offloads optimizer and parameters to the CPU (ZeRO-Offload), which the estimate models.
+    expect(result.problems).toEqual([]);
     expect(result.design.plan).toEqual({
       globalBatchSize: { symbolic: 'auto' }, microBatchSize: { symbolic: 'auto' }, microbatches: { symbolic: 'auto' },
-      zero: 3, precision: { symbolic: 'auto' },
+      zero: 3, precision: { symbolic: 'auto' }, optimizerOffloadFraction: 1, parameterOffload: true,
     });
+    expect(result.sourceMap.get('plan.optimizerOffloadFraction')!.key.line).toBe(27);
+    expect(result.sourceMap.get('plan.parameterOffload')!.key.line).toBe(31);
     expect(result.sourceMap.get('plan.zero')!.value).toMatchObject({ line: 26, column: 18 });
     expect(result.sourceMap.get('plan.globalBatchSize')!.key.line).toBe(49);
   });
 
   it('Megatron GPT-2 test config: batch 8, accumulation 1, ZeRO-2, fp16', () => {
     const result = read('ds_config_func_bs8_zero2_offload.json');
-    expect(result.problems.map((p) => [p.code, p.range?.line])).toEqual([['value/not-modelled', 10]]);
-    expect(result.design.plan).toEqual({ globalBatchSize: 8, microbatches: 1, zero: 2, precision: 'fp16' });
+    expect(result.problems).toEqual([]);
+    expect(result.design.plan).toEqual({ globalBatchSize: 8, microbatches: 1, zero: 2, precision: 'fp16', optimizerOffloadFraction: 1 });
+    expect(result.sourceMap.get('plan.optimizerOffloadFraction')!.key.line).toBe(10);
     expect(result.sourceMap.get('plan.zero')!.key.line).toBe(6);
   });
 

@@ -23,13 +23,9 @@ const emptyList = (raw: unknown): boolean => off(raw) || (Array.isArray(raw) && 
 
 /** Megatron-LM fields (TransformerConfig, OptimizerConfig, DDP config) by their snake_case names. */
 export const MEGATRON_NOT_MODELLED = {
-  cpu_offloading: { what: 'activation offloading to host memory (GPU activations stay in HBM here)', isDefault: off },
-  cpu_offloading_num_layers: { what: 'how many layers offload activations to host memory', isDefault: numberIs(0), onlyWith: 'cpu_offloading' },
   cpu_offloading_weights: { what: 'weight offloading to host memory', isDefault: off, onlyWith: 'cpu_offloading' },
   fine_grained_activation_offloading: { what: 'fine-grained activation offloading to host memory', isDefault: off },
   offload_modules: { what: 'which modules offload activations to host memory', isDefault: emptyList, onlyWith: 'fine_grained_activation_offloading' },
-  optimizer_cpu_offload: { what: 'optimizer state offloaded to host memory (it stays in HBM here) or its PCIe traffic', isDefault: off },
-  optimizer_offload_fraction: { what: 'the fraction of the optimizer offloaded to host memory', isDefault: numberIs(1), onlyWith: 'optimizer_cpu_offload' },
   moe_expert_capacity_factor: { what: 'expert capacity: routing is taken as balanced, no token dropped and no padding', isDefault: off },
   moe_pad_expert_input_to_capacity: { what: 'padding expert inputs to capacity (extra expert compute and all-to-all bytes)', isDefault: off },
   moe_token_drop_policy: { what: 'which tokens are dropped past capacity', isDefault: oneOf('probs'), onlyWith: 'moe_expert_capacity_factor' },
@@ -44,22 +40,18 @@ export const MEGATRON_NOT_MODELLED = {
 
 /** DeepSpeed JSON keys, by their path. */
 export const DEEPSPEED_NOT_MODELLED = {
-  'zero_optimization.offload_optimizer': { what: 'optimizer offload to host memory or NVMe (optimizer state stays in HBM here)', isDefault: deviceNone },
-  'zero_optimization.offload_param': { what: 'parameter offload to host memory or NVMe (weights stay in HBM here)', isDefault: deviceNone },
-  'zero_optimization.cpu_offload': { what: 'optimizer offload to host memory (legacy key)', isDefault: off },
+  // Offload to the CPU is modelled (deepspeedJson.ts); to NVMe (ZeRO-Infinity) it is only acknowledged.
+  'zero_optimization.offload_optimizer': { what: 'optimizer offload to NVMe (optimizer state stays in HBM here)', isDefault: notNvme },
+  'zero_optimization.offload_param': { what: 'parameter offload to NVMe (weights stay in HBM here)', isDefault: notNvme },
   'zero_optimization.zero_hpz_partition_size': { what: 'ZeRO++ hierarchical partitions: parameters are sharded over all of DP', isDefault: numberIs(1) },
 } satisfies Record<string, Acknowledged>;
 
-/** torchtitan settings, by section and name. */
-export const TORCHTITAN_NOT_MODELLED = {
-  'training.enable_cpu_offload': { what: 'FSDP CPU offload (parameters, gradients and optimizer state stay in HBM here)', isDefault: off },
-} satisfies Record<string, Acknowledged>;
+/** torchtitan settings, by section and name (`training.enable_cpu_offload` is modelled: settings.ts). */
+export const TORCHTITAN_NOT_MODELLED: Readonly<Record<string, Acknowledged>> = {};
 
-/** DeepSpeed's offload sections: `{device: "cpu"}` offloads, `{device: "none"}` (or no device) does not. */
-function deviceNone(raw: unknown): boolean {
-  if (off(raw)) return true;
-  if (typeof raw === 'string') return /^none$/i.test(raw.trim());
-  return false;
+/** DeepSpeed's offload sections by their `device`: only NVMe is left unmodelled (a symbolic device might be it). */
+function notNvme(raw: unknown): boolean {
+  return !(typeof raw === 'string' && /^nvme$/i.test(raw.trim()));
 }
 
 /** Whether a value switches its feature on (a symbolic value might). */

@@ -37,6 +37,7 @@ export function readDeepspeedJson(text: string, _fileName: string): ReadResult |
     }
   }
   acknowledgeZeroKeys(builder, file, zero);
+  readOffload(builder, file, zero);
   readPrecision(builder, file, top);
   const tp = section(file, top.get('tensor_parallel')).get('autotp_size');
   // autotp_size 0 disables AutoTP (docs/_pages/config-json.md).
@@ -47,6 +48,33 @@ export function readDeepspeedJson(text: string, _fileName: string): ReadResult |
   count(builder, file, top.get('sequence_parallel_size'), 'plan.cp', 1);
   readPipeline(builder, file, top.get('pipeline'));
   return builder.result('deepspeed-json', file.problems);
+}
+
+/**
+ * CPU offload (ZeRO-Offload): `offload_optimizer: {device: cpu}` keeps the optimizer state and the gradient partition
+ * on the host and steps there, as the legacy `cpu_offload: true` did; `offload_param: {device: cpu}` keeps ZeRO-3's
+ * parameter partition there. A symbolic device is left as written; NVMe is acknowledged below.
+ */
+function readOffload(builder: DraftBuilder, file: JsonFile, zero: Map<string, JsonEntry>): void {
+  const device = (key: string): { entry: JsonEntry; raw: unknown } | undefined => {
+    const entry = zero.get(key);
+    if (!entry) return undefined;
+    const field = entry.value?.type === 'object' ? section(file, entry).get('device') : undefined;
+    return { entry, raw: field ? jsonScalar(file, field) : null };
+  };
+  const onCpu = (raw: unknown) => typeof raw === 'string' && /^cpu$/i.test(raw.trim());
+  const optimizer = device('offload_optimizer');
+  const legacy = zero.get('cpu_offload');
+  if (optimizer && (optimizer.raw === null || typeof optimizer.raw === 'string')) {
+    builder.set('plan.optimizerOffloadFraction', onCpu(optimizer.raw) ? 1 : 0, optimizer.entry.keyRange, optimizer.entry.valueRange);
+  } else if (legacy) {
+    const parsed = parseFlag(jsonScalar(file, legacy));
+    if (parsed.ok && typeof parsed.value === 'boolean') builder.set('plan.optimizerOffloadFraction', parsed.value ? 1 : 0, legacy.keyRange, legacy.valueRange);
+  }
+  const parameters = device('offload_param');
+  if (parameters && (parameters.raw === null || typeof parameters.raw === 'string')) {
+    builder.set('plan.parameterOffload', onCpu(parameters.raw), parameters.entry.keyRange, parameters.entry.valueRange);
+  }
 }
 
 /** ZeRO keys read but not modelled (notModelled.ts); an offload section counts by its `device`. */

@@ -10,6 +10,7 @@ import { describe, DraftBuilder, parseCount, parseFlag } from '../draft/draftBui
 import { applyBatchRamp, applyExpertWidth, applyTokenizerVocab } from './megatronImplied';
 import { countLayoutStages, leadingDenseLayers } from './megatronLayout';
 import { acknowledge, isOn, MEGATRON_NOT_MODELLED, type Acknowledged } from '../draft/notModelled';
+import { applyActivationOffload, applyOptimizerOffload } from './megatronOffload';
 
 export interface KeyValue {
   /** The key as written, for messages. */
@@ -64,6 +65,8 @@ const OTHER_KEYS = [
   // What Megatron derives values from when they are not stated (megatronImplied.ts); NeMo's model.tokenizer.* too.
   'tokenizer_type', 'tokenizer_model', 'make_vocab_size_divisible_by', 'step_batch_size_schedule', 'rampup_batch_size',
   'squared_relu', 'quick_geglu',
+  // What lives in host memory instead of HBM (megatronOffload.ts).
+  'cpu_offloading', 'cpu_offloading_num_layers', 'cpu_offloading_activations', 'optimizer_cpu_offload', 'optimizer_offload_fraction',
 ] as const;
 
 /**
@@ -138,6 +141,8 @@ export function applyMegatronKeys(values: KeyValues, builder: DraftBuilder, dial
   applyExpertWidth(get, builder);
   applyTokenizerVocab(get, builder);
   applyBatchRamp(get, builder);
+  applyActivationOffload(get, builder, dialect === 'flags');
+  applyOptimizerOffload(get, builder, dialect === 'flags');
 }
 
 function setCount(builder: DraftBuilder, path: FieldPath, entry: KeyValue, min: number): number | Symbolic | undefined {

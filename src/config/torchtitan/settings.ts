@@ -225,8 +225,20 @@ export function mapTorchtitanSettings(builder: DraftBuilder, settings: Settings,
   readSchedule(builder, settings, pp, layers);
   readPipelineSplit(builder, settings, pp);
   acknowledgeSettings(builder, settings);
+  readCpuOffload(builder, settings);
   readBatch(builder, settings, pp);
   readPrecisionAndRecompute(builder, settings, era);
+}
+
+/**
+ * `training.enable_cpu_offload`: FSDP2's CPUOffloadPolicy keeps the sharded parameters and gradients on the host
+ * and AdamW steps there (torchtitan distributed/fsdp.py sets `offload_policy` to `CPUOffloadPolicy()`).
+ */
+function readCpuOffload(builder: DraftBuilder, settings: Settings): void {
+  const offload = find(settings, 'training.enable_cpu_offload');
+  if (!offload || typeof offload.value !== 'boolean') return;
+  builder.set('plan.optimizerOffloadFraction', offload.value ? 1 : 0, offload.key, offload.valueRange);
+  builder.set('plan.parameterOffload', offload.value, offload.key, offload.valueRange);
 }
 
 /** Settings read but not modelled (notModelled.ts), and HSDP: replicas of FSDP groups are priced as one FSDP group. */

@@ -1,0 +1,88 @@
+// Megatron's offloading keys → the plan's offload fields (model/cost/offload.ts), read as Megatron reads them, with
+// Megatron's own refusals said at the line (docs/MEMORY.md "Offloading").
+import type { SourceRange } from '../../model/problems';
+import { isSymbolic } from '../../model/design';
+import { describe, parseCount, parseFlag, type DraftBuilder } from '../draft/draftBuilder';
+
+/** The part of megatronKeys' KeyValue this file needs (kept structural so the import runs one way). */
+interface Entry {
+  name: string;
+  raw: unknown;
+  keyRange: SourceRange;
+  valueRange: SourceRange;
+}
+
+type Lookup = (name: string) => Entry | undefined;
+
+const isSet = (entry: Entry | undefined): entry is Entry => entry !== undefined && entry.raw !== null && entry.raw !== undefined;
+
+/** A flag's value when it is a plain boolean (or a word for one); undefined when absent or symbolic. */
+function flagOf(entry: Entry | undefined): boolean | undefined {
+  if (!isSet(entry) || isSymbolic(entry.raw)) return undefined;
+  const parsed = parseFlag(entry.raw);
+  return parsed.ok && typeof parsed.value === 'boolean' ? parsed.value : undefined;
+}
+
+/**
+ * Activation offload. Transformer Engine's CPU offload context offloads the first `cpu_offloading_num_layers`
+ * layers when `cpu_offloading` is on; on the command line a positive count turns it on by itself (arguments.py:
+ * `if args.cpu_offloading_num_layers > 0: args.cpu_offloading = True`), in a dataclass config it does nothing
+ * without the switch. `cpu_offloading_activations: false` offloads weights only (acknowledged elsewhere).
+ */
+export function applyActivationOffload(get: Lookup, builder: DraftBuilder, commandLine: boolean): void {
+  const switchEntry = get('cpu_offloading');
+  const layers = get('cpu_offloading_num_layers');
+  const count = isSet(layers) && typeof layers.raw === 'number' ? layers.raw : 0;
+  const on = flagOf(switchEntry) === true || (commandLine && (count > 0 || (isSet(layers) && isSymbolic(layers.raw))));
+  if (!on) return;
+  const anchor = isSet(layers) ? layers : switchEntry!;
+  if (flagOf(get('cpu_offloading_activations')) === false) {
+    builder.set('plan.activationOffloadLayers', 0, anchor.keyRange, anchor.valueRange);
+    return;
+  }
+  if (!isSet(layers) || count === 0) {
+    builder.report('info', 'value/no-effect', `${switchEntry?.name ?? 'cpu_offloading'}: with cpu_offloading_num_layers 0 Transformer Engine offloads no layer's activations`, anchor.keyRange, 'plan.activationOffloadLayers');
+    builder.set('plan.activationOffloadLayers', 0, anchor.keyRange, anchor.valueRange);
+    return;
+  }
+  const parsed = isSymbolic(layers.raw) ? { ok: true as const, value: layers.raw } : parseCount(layers.raw, 0);
+  if (!parsed.ok) return builder.report('error', 'value/invalid', `${layers.name}: ${parsed.message}`, layers.valueRange, 'plan.activationOffloadLayers');
+  builder.set('plan.activationOffloadLayers', parsed.value, layers.keyRange, layers.valueRange);
+  // TransformerConfig.__post_init__ refuses these; the estimate still prices what the file asks for.
+  const refusals: string[] = [];
+  const pp = builder.draft.plan.pp;
+  if (typeof pp === 'number' && pp > 1) refusals.push('pipeline parallelism');
+  const recompute = builder.draft.plan.recompute;
+  if (recompute === 'selective' || recompute === 'full') refusals.push('activation recomputation');
+  const modelLayers = builder.draft.model.layers;
+  if (typeof modelLayers === 'number' && count >= modelLayers) refusals.push(`offloading all ${modelLayers} layers (at most ${modelLayers - 1})`);
+  if (refusals.length > 0) {
+    builder.report('warning', 'value/unsupported', `${layers.name}: Megatron-LM refuses CPU offloading with ${refusals.join(' and ')}; the estimate offloads as asked`, layers.keyRange, 'plan.activationOffloadLayers');
+  }
+}
+
+/**
+ * Optimizer offload: Megatron's HybridDeviceOptimizer steps `optimizer_offload_fraction` of each GPU's optimizer
+ * state on the CPU. The fraction defaults to 1.0 on the command line (arguments.py) and to 0.0 in OptimizerConfig,
+ * which NeMo 2 and Megatron-Bridge configs fill in.
+ */
+export function applyOptimizerOffload(get: Lookup, builder: DraftBuilder, commandLine: boolean): void {
+  const offload = get('optimizer_cpu_offload');
+  if (flagOf(offload) !== true) return;
+  const fraction = get('optimizer_offload_fraction');
+  if (isSet(fraction)) {
+    if (isSymbolic(fraction.raw)) return builder.set('plan.optimizerOffloadFraction', fraction.raw, fraction.keyRange, fraction.valueRange);
+    const value = typeof fraction.raw === 'number' ? fraction.raw : Number.NaN;
+    if (!(value >= 0 && value <= 1)) {
+      return builder.report('error', 'value/invalid', `${fraction.name}: expected a fraction from 0 to 1, got ${describe(fraction.raw)}`, fraction.valueRange, 'plan.optimizerOffloadFraction');
+    }
+    builder.set('plan.optimizerOffloadFraction', value, fraction.keyRange, fraction.valueRange);
+  } else {
+    builder.set('plan.optimizerOffloadFraction', commandLine ? 1 : 0, offload!.keyRange, offload!.valueRange);
+    if (!commandLine) builder.report('info', 'value/defaulted', `${offload!.name}: optimizer_offload_fraction is not given and OptimizerConfig's default is 0.0: nothing is offloaded`, offload!.keyRange, 'plan.optimizerOffloadFraction');
+  }
+  // arguments.py: "The optimizer cpu offload must be used in conjunction with `--use-precision-aware-optimizer`".
+  if (flagOf(get('use_precision_aware_optimizer')) !== true) {
+    builder.report('warning', 'value/unsupported', `${offload!.name}: Megatron-LM requires use_precision_aware_optimizer with optimizer CPU offload`, offload!.keyRange, 'plan.optimizerOffloadFraction');
+  }
+}

@@ -1,0 +1,57 @@
+// Megatron's offloading keys as Megatron reads them (src/config/megatronOffload.ts): the command line and the
+// dataclass configs differ in what turns activation offload on and in the optimizer fraction's default.
+import { describe, expect, it } from 'vitest';
+import { readNemoYaml } from '../../src/config/nemo/nemoYaml';
+
+const flags = (args: Record<string, string | number | boolean>) => readNemoYaml(
+  `MODEL_ARGS:\n  --num-layers: 16\n  --pipeline-model-parallel-size: 1\n${Object.entries(args).map(([k, v]) => `  ${k}: ${v}`).join('\n')}\n`, 'model_config.yaml')!;
+const nemo = (fields: Record<string, string | number | boolean>) => readNemoYaml(
+  `trainer:\n  devices: 8\nmodel:\n  num_layers: 16\n  pipeline_model_parallel_size: 1\n${Object.entries(fields).map(([k, v]) => `  ${k}: ${v}`).join('\n')}\n`, 'megatron_gpt_config.yaml')!;
+const codes = (result: ReturnType<typeof flags>) => result.problems.map((p) => p.code);
+
+describe('activation offload', () => {
+  it('on the command line, a layer count turns it on by itself', () => {
+    const result = flags({ '--cpu-offloading-num-layers': 3 });
+    expect(result.design.plan.activationOffloadLayers).toBe(3);
+    expect(result.sourceMap.get('plan.activationOffloadLayers')!.key.line).toBe(4);
+  });
+
+  it('in a dataclass config, only with the switch', () => {
+    expect(nemo({ cpu_offloading_num_layers: 3 }).design.plan.activationOffloadLayers).toBeUndefined();
+    expect(nemo({ cpu_offloading_num_layers: 3, cpu_offloading: true }).design.plan.activationOffloadLayers).toBe(3);
+  });
+
+  it('says that the switch without layers offloads nothing, and that weights-only offload keeps activations', () => {
+    const bare = flags({ '--cpu-offloading': true });
+    expect(bare.design.plan.activationOffloadLayers).toBe(0);
+    expect(codes(bare)).toContain('value/no-effect');
+    expect(flags({ '--cpu-offloading-num-layers': 3, '--cpu-offloading-activations': false }).design.plan.activationOffloadLayers).toBe(0);
+  });
+
+  it('states what Megatron refuses: pipeline parallelism, recomputation, all layers', () => {
+    const result = readNemoYaml('MODEL_ARGS:\n  --num-layers: 16\n  --pipeline-model-parallel-size: 2\n  --recompute-granularity: full\n  --cpu-offloading-num-layers: 16\n', 'model_config.yaml')!;
+    const warning = result.problems.find((p) => p.code === 'value/unsupported')!;
+    expect(warning.message).toBe('--cpu-offloading-num-layers: Megatron-LM refuses CPU offloading with pipeline parallelism and activation recomputation and offloading all 16 layers (at most 15); the estimate offloads as asked');
+    expect(result.design.plan.activationOffloadLayers).toBe(16);
+  });
+});
+
+describe('optimizer offload', () => {
+  it('takes the fraction, 1.0 by default on the command line', () => {
+    expect(flags({ '--optimizer-cpu-offload': true, '--use-precision-aware-optimizer': true }).design.plan.optimizerOffloadFraction).toBe(1);
+    expect(flags({ '--optimizer-cpu-offload': true, '--optimizer-offload-fraction': 0.25 }).design.plan.optimizerOffloadFraction).toBe(0.25);
+    expect(flags({ '--optimizer-offload-fraction': 0.25 }).design.plan.optimizerOffloadFraction).toBeUndefined();
+  });
+
+  it("and OptimizerConfig's 0.0 in a dataclass config, said once", () => {
+    const result = nemo({ optimizer_cpu_offload: true, use_precision_aware_optimizer: true });
+    expect(result.design.plan.optimizerOffloadFraction).toBe(0);
+    expect(codes(result).filter((c) => c === 'value/defaulted')).toHaveLength(1);
+  });
+
+  it('warns that Megatron needs the precision-aware optimizer, and refuses a fraction outside 0–1', () => {
+    expect(codes(flags({ '--optimizer-cpu-offload': true }))).toContain('value/unsupported');
+    const bad = flags({ '--optimizer-cpu-offload': true, '--optimizer-offload-fraction': 1.5 });
+    expect(bad.problems.find((p) => p.code === 'value/invalid')!.message).toBe('--optimizer-offload-fraction: expected a fraction from 0 to 1, got 1.5');
+  });
+});
