@@ -78,7 +78,8 @@ export function waterfallRows(b: StepBreakdown): { id: WaterfallPart; label: str
     { id: 'tp', label: 'exposed TP communication', seconds: b.exposedComm.tp },
     { id: 'cp', label: 'exposed CP communication', seconds: b.exposedComm.cp },
     { id: 'ep', label: 'exposed EP all-to-all', seconds: b.exposedComm.ep },
-    { id: 'host', label: 'exposed host copies (offloading)', seconds: b.hostTransferSeconds },
+    // Only designs that offload have host copies; the row would be an empty bar for everyone else.
+    ...(b.hostTransferSeconds > 0 ? [{ id: 'host' as const, label: 'exposed host copies (offloading)', seconds: b.hostTransferSeconds }] : []),
     { id: 'bubble', label: 'pipeline bubble (incl. waits for PP sends)', seconds: b.bubbleSeconds },
     { id: 'dp', label: 'exposed DP synchronisation', seconds: b.exposedComm.dp },
     { id: 'optimizer', label: 'optimizer step', seconds: b.optimizerSeconds },
