@@ -8,6 +8,7 @@ import type { DesignDraft } from '../model/design';
 import { emptyDraft } from '../model/design';
 import type { EstimateResult } from '../model/estimate';
 import type { Problem } from '../model/problems';
+import { analysisLine, elapsedMs } from './latency';
 import { analyseText, MAX_EDITOR_CHARS, type PipelineInput, type PipelineResult } from './pipeline';
 import { readWorkspaceFile, type WorkspaceRead } from './workspaceFiles';
 import { calibrationFromObject } from '../config/plens/calibrationInput';
@@ -125,11 +126,15 @@ export class ConfigAnalyser implements vscode.Disposable {
     const version = document.version;
     let result: AnalysedConfig | undefined;
     try {
+      const started = performance.now();
       const input = await this.pipelineInput(document, document.getText());
       if (this.disposed) return undefined;
       // Typed into while files were read: start over on the new text (this promise stays the one running).
       if (document.version !== version) return this.run(document);
+      const inputMs = elapsedMs(started);
+      const analysing = performance.now();
       const analysed = analyseText(input);
+      this.log.debug(analysisLine({ file: document.uri.toString(true), version, inputMs, analysisMs: elapsedMs(analysing), recognised: analysed !== undefined }));
       if (analysed) result = { uri: document.uri, version, ...analysed };
     } catch (error) {
       // analyseText guards itself; this is the last net for the glue around it.

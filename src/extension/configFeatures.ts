@@ -29,7 +29,8 @@ const SELECTOR: vscode.DocumentSelector = [
 ];
 
 export function registerConfigFeatures(context: vscode.ExtensionContext): ConfigFeatures {
-  const log = vscode.window.createOutputChannel('Parallelism Lens Configs', { log: true });
+  // Errors always; at debug level (Developer: Set Log Level…) the time of every analysis and hover (latency.ts).
+  const log = vscode.window.createOutputChannel('Parallelism Lens', { log: true });
   const settings = () => vscode.workspace.getConfiguration(SETTINGS_SECTION);
   const analyser = new ConfigAnalyser(context.extensionUri, log);
   const diagnostics = new ConfigDiagnostics();
@@ -76,7 +77,7 @@ export function registerConfigFeatures(context: vscode.ExtensionContext): Config
     }),
     watcher.onDidCreate(workspaceChanged), watcher.onDidChange(workspaceChanged), watcher.onDidDelete(workspaceChanged),
     vscode.window.onDidChangeActiveTextEditor(() => void showActive()),
-    vscode.languages.registerHoverProvider(SELECTOR, new ConfigHover(analyser)),
+    vscode.languages.registerHoverProvider(SELECTOR, new ConfigHover(analyser, log)),
     vscode.languages.registerCodeActionsProvider(SELECTOR, new ConfigQuickFixes(analyser), { providedCodeActionKinds: ConfigQuickFixes.kinds }),
     vscode.languages.registerCodeLensProvider(SELECTOR, codeLens),
   );

@@ -5,6 +5,7 @@ import type { FieldPath } from '../model/design';
 import type { SourceRange } from '../model/problems';
 import type { AnalysedConfig, ConfigAnalyser } from './analysis';
 import { hoverMarkdown } from './hoverText';
+import { elapsedMs, hoverLine } from './latency';
 import { containsOffset, zeroBased } from './ranges';
 import { compareNeighbours, comparesNeighbours } from './whatIf';
 
@@ -15,21 +16,26 @@ interface FieldAt {
 }
 
 export class ConfigHover implements vscode.HoverProvider {
-  constructor(private readonly analyser: ConfigAnalyser) {}
+  constructor(private readonly analyser: ConfigAnalyser, private readonly log: vscode.LogOutputChannel) {}
 
   async provideHover(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
+    const asked = performance.now();
     const analysis = await this.analyser.ensure(document);
     if (!analysis || token.isCancellationRequested || analysis.version !== document.version) return undefined;
+    const waitMs = elapsedMs(asked);
+    const building = performance.now();
+    let found: FieldAt | undefined;
     try {
-      return this.hoverAt(analysis, document, document.offsetAt(position));
+      found = fieldAt(analysis, document.offsetAt(position));
+      return found && this.hoverAt(analysis, document, found);
     } catch {
       return undefined;
+    } finally {
+      this.log.debug(hoverLine({ file: document.uri.toString(true), field: found?.field, hoverMs: elapsedMs(building), waitMs }));
     }
   }
 
-  private hoverAt(analysis: AnalysedConfig, document: vscode.TextDocument, offset: number): vscode.Hover | undefined {
-    const found = fieldAt(analysis, offset);
-    if (!found) return undefined;
+  private hoverAt(analysis: AnalysedConfig, document: vscode.TextDocument, found: FieldAt): vscode.Hover {
     const completion = analysis.completion;
     const design = completion?.design;
     const estimate = analysis.estimate?.estimate ?? null;
