@@ -97,15 +97,51 @@ export interface OpSource {
   refill(rank: number): boolean;
 }
 
+/** An op table as a source: each rank's whole list is available from the start. */
+class TableSource implements OpSource {
+  readonly ranks: number;
+  readonly microbatches: number;
+  readonly stages: number;
+  readonly pipes: number;
+  readonly stageRank: Int32Array;
+  readonly kind: Uint8Array;
+  readonly mb: Int32Array;
+  readonly stage: Int32Array;
+  readonly pipe: Uint8Array;
+  readonly backMb: Int32Array;
+  readonly backStage: Int32Array;
+  readonly backPipe: Uint8Array;
+  readonly next: Int32Array;
+  readonly limit: Int32Array;
+
+  constructor(schedule: Schedule) {
+    this.ranks = schedule.ranks;
+    this.microbatches = schedule.microbatches;
+    this.stages = schedule.stages;
+    this.pipes = schedule.pipes;
+    this.stageRank = schedule.stageRank;
+    this.kind = schedule.kind;
+    this.mb = schedule.mb;
+    this.stage = schedule.stage;
+    this.pipe = schedule.pipe;
+    this.backMb = schedule.backMb;
+    this.backStage = schedule.backStage;
+    this.backPipe = schedule.backPipe;
+    this.next = schedule.rankStart.slice(0, schedule.ranks);
+    this.limit = schedule.rankStart.slice(1, schedule.ranks + 1);
+  }
+
+  refill(): boolean {
+    return false;
+  }
+}
+
 /** Times an op table; every op's start and end are kept. */
 export function simulate(schedule: Schedule, costs: StageCosts): SimulationResult {
   const n = schedule.opCount;
-  const source: OpSource = {
-    ...schedule,
-    next: schedule.rankStart.slice(0, schedule.ranks),
-    limit: schedule.rankStart.slice(1),
-    refill: () => false,
-  };
+  const misplaced = firstMisplacedOp(schedule);
+  if (misplaced !== undefined) return invalid(misplaced);
+  const source = new TableSource(schedule);
   const start = new Float64Array(n);
   const end = new Float64Array(n);
   const result = runOps(source, costs, start, end);
@@ -148,7 +184,8 @@ export function runOps(source: OpSource, costs: StageCosts, start?: Float64Array
   const waitingFor = new Int32Array(ranks).fill(-1);
   const ended = new Uint8Array(ranks);
   let ranksLeft = ranks;
-  let failure: string | undefined;
+  // How many forward and backward ends were written, to tell a repeated op (it overwrites an end) afterwards.
+  let endsWritten = 0;
 
   // Runs rank r as far as its inputs allow; true when it ran at least one op. Kept small and apart from the
   // sweep so the JIT optimises it early: `plens schedule --summary` runs it once, cold.
@@ -162,6 +199,7 @@ export function runOps(source: OpSource, costs: StageCosts, start?: Float64Array
     const before = opsRun[r]!;
     let count = before;
     let blockedOn = -1;
+    let written = 0;
     for (;;) {
       if (i === last) {
         next[r] = i;
@@ -177,10 +215,6 @@ export function runOps(source: OpSource, costs: StageCosts, start?: Float64Array
       const s = stage[i]!;
       const ps = pipe[i]! * stages + s;
       const b = mb[i]!;
-      if (stageRank[ps] !== r || b >= m) {
-        failure = misplaced(r, s, b, stageRank[ps]!, m);
-        break;
-      }
       let ready = free;
       let duration: number;
       // Where this op's forward and backward ends go: the op itself for F and B/I, both halves for F&B.
@@ -211,10 +245,6 @@ export function runOps(source: OpSource, costs: StageCosts, start?: Float64Array
           backS = backStage[i]!;
           backPs = backPipe[i]! * stages + backS;
           backB = backMb[i]!;
-          if (stageRank[backPs] !== r || backB >= m) {
-            failure = misplaced(r, backS, backB, stageRank[backPs]!, m);
-            break;
-          }
         }
         const lastStage = backS === stages - 1;
         const inputKey = lastStage ? backPs * m + backB : keys + (backPs + 1) * m + backB;
@@ -242,18 +272,12 @@ export function runOps(source: OpSource, costs: StageCosts, start?: Float64Array
       if (k === OP_B || k === OP_W || k === OP_FB) holding--;
       const finish = ready + duration;
       if (forwardKey >= 0) {
-        if (ends[forwardKey] !== UNSET) {
-          failure = `the forward of stage ${s} micro-batch ${b} appears twice`;
-          break;
-        }
         ends[forwardKey] = finish;
+        written++;
       }
       if (backwardKey >= 0) {
-        if (ends[backwardKey] !== UNSET) {
-          failure = `a backward of micro-batch ${k === OP_FB ? backMb[i] : b} appears twice on rank ${r}`;
-          break;
-        }
         ends[backwardKey] = finish;
+        written++;
       }
       if (start !== undefined) {
         start[i] = ready;
@@ -273,6 +297,7 @@ export function runOps(source: OpSource, costs: StageCosts, start?: Float64Array
     peakActivations[r] = peak;
     opsRun[r] = count;
     lastEnd[r] = count > 0 ? free : 0;
+    endsWritten += written;
     return count > before;
   };
 
@@ -286,13 +311,16 @@ export function runOps(source: OpSource, costs: StageCosts, start?: Float64Array
       const awaited = waitingFor[r]!;
       if (awaited >= 0 && ends[awaited] === UNSET) continue;
       if (visit(r)) progressed = true;
-      if (failure !== undefined) return invalid(failure);
     }
     if (!progressed && ranksLeft > 0) {
       const stuck = ended.indexOf(0);
       return invalid(`the op order deadlocks: rank ${stuck} waits on an op that never runs`);
     }
   }
+
+  let endsSet = 0;
+  for (let key = 0; key < ends.length; key++) if (ends[key] !== UNSET) endsSet++;
+  if (endsSet !== endsWritten) return invalid(`${endsWritten - endsSet} forward or backward ops repeat one that already ran`);
 
   let makespan = 0;
   for (let r = 0; r < ranks; r++) if (lastEnd[r]! > makespan) makespan = lastEnd[r]!;
@@ -305,10 +333,30 @@ export function runOps(source: OpSource, costs: StageCosts, start?: Float64Array
   return { ok: true, timeline: { makespan, busy, idleVsMakespan, idleInOwnSpan, firstStart, lastEnd, peakActivations } };
 }
 
-function misplaced(rank: number, stage: number, mb: number, stageRank: number, microbatches: number): string {
-  return mb >= microbatches
-    ? `an op on rank ${rank} names micro-batch ${mb} ≥ ${microbatches}`
-    : `rank ${rank} runs an op of stage ${stage}, which lives on rank ${stageRank}`;
+/**
+ * A table's ops must name stages that live on their rank and micro-batches below m: the simulator indexes by
+ * them. One sequential pass, before timing, so the timing loop stays free of checks. (A program's ops come from
+ * the generators, whose placement and one-forward-one-backward rule test/model/schedule/invariants.test.ts checks
+ * independently of the simulator; an op whose input never runs shows as a deadlock on either path.)
+ */
+function firstMisplacedOp(schedule: Schedule): string | undefined {
+  const { ranks, rankStart, kind, stage, pipe, mb, backStage, backPipe, backMb, stageRank, stages, pipes, microbatches } = schedule;
+  const check = (r: number, s: number, p: number, m: number): string | undefined => {
+    if (s >= stages || p >= pipes || m >= microbatches) return `an op on rank ${r} names stage ${s}, pipe ${p}, micro-batch ${m}: out of range`;
+    if (stageRank[p * stages + s] !== r) return `rank ${r} runs an op of stage ${s}, which lives on rank ${stageRank[p * stages + s]}`;
+    return undefined;
+  };
+  for (let r = 0; r < ranks; r++) {
+    for (let i = rankStart[r]!; i < rankStart[r + 1]!; i++) {
+      const s = stage[i]!, p = pipe[i]!, m = mb[i]!;
+      if (s >= stages || p >= pipes || m >= microbatches || stageRank[p * stages + s] !== r) return check(r, s, p, m);
+      if (kind[i] === OP_FB) {
+        const problem = check(r, backStage[i]!, backPipe[i]!, backMb[i]!);
+        if (problem) return problem;
+      }
+    }
+  }
+  return undefined;
 }
 
 function invalid(message: string): { ok: false; error: SimulationError } {
