@@ -199,7 +199,70 @@ export interface SearchMessage {
   rows: SearchRow[];
 }
 
-export type HostMessage = InitMessage | ScheduleMessage | ScheduleErrorMessage | ScheduleRunningMessage | EstimateMessage | SearchMessage;
+/** One schedule of the active config, estimated at the config's PP and micro-batches (the Compare tab's chart). */
+export interface ScheduleComparisonRow {
+  schedule: ScheduleId;
+  label: string;
+  /** The schedule the config (or its what-if) uses. */
+  current: boolean;
+  /** Absent when the schedule cannot run this layout; `reason` says why. */
+  figures?: {
+    stepSeconds: number;
+    /** The simulated pipeline's makespan (the step without DP synchronisation and optimizer). */
+    makespanSeconds: number;
+    bubbleSeconds: number;
+    bubbleFraction: number;
+    /** The fullest rank's activation bytes at the schedule's peak. */
+    peakActivationBytes: number;
+    /** The most (micro-batch, chunk) activations any rank holds at once. */
+    peakInFlight: number;
+    peakBytes: number;
+    capacityBytes: number;
+    texts: { step: string; makespan: string; bubble: string; activations: string; peak: string };
+  };
+  reason?: string;
+}
+
+export interface ScheduleComparisonMessage {
+  type: 'scheduleComparison';
+  fileName: string;
+  /** "PP 16, 120 micro-batches of 1 × 4096 tokens", or why there is no comparison. */
+  summary: string;
+  rows: ScheduleComparisonRow[];
+}
+
+/** Whether a change of a figure is good for the run: lower step time is, lower MFU is not. */
+export type Verdict = 'better' | 'worse' | 'same' | 'changed';
+
+/** One row of a side-by-side comparison: the same figure or setting for the left (A) and the right (B) design. */
+export interface ComparisonRow {
+  id: string;
+  label: string;
+  left: string;
+  right: string;
+  /** B − A in the figure's unit ("−1.2 s", "+3.1 points"); empty for settings and missing figures. */
+  deltaText: string;
+  /** (B − A) / A, signed ("−4.4%"); empty when A is 0 or missing. */
+  percentText: string;
+  verdict: Verdict;
+}
+
+/** Two estimates side by side ("Compare with…"): figures with Δ and %, then the settings that differ. */
+export interface EstimateComparison {
+  left: { title: string; summary: string };
+  right: { title: string; summary: string };
+  figures: ComparisonRow[];
+  settings: ComparisonRow[];
+  /** Why a side has no estimate, when one has none. */
+  notes: string[];
+}
+
+export interface ComparisonMessage {
+  type: 'comparison';
+  comparison: EstimateComparison;
+}
+
+export type HostMessage = InitMessage | ScheduleMessage | ScheduleErrorMessage | ScheduleRunningMessage | EstimateMessage | SearchMessage | ScheduleComparisonMessage | ComparisonMessage;
 
 // ── webview → host ─────────────────────────────────────────────────────────────────────────────────────────
 
@@ -242,10 +305,20 @@ export interface ApplyLayoutMessage {
   rank: number;
 }
 
-export type WebviewMessage = ReadyMessage | RunScheduleMessage | WhatIfMessage | WhatIfResetMessage | OpenBesideMessage | SearchLayoutsMessage | ApplyLayoutMessage;
+/** The Compare tab is showing: estimate every schedule of the active config (work done only when looked at). */
+export interface CompareSchedulesMessage {
+  type: 'compareSchedules';
+}
 
-const HOST_TYPES: ReadonlySet<string> = new Set<HostMessage['type']>(['init', 'schedule', 'scheduleError', 'scheduleRunning', 'estimate', 'search']);
-const WEBVIEW_TYPES: ReadonlySet<string> = new Set<WebviewMessage['type']>(['ready', 'runSchedule', 'whatIf', 'whatIfReset', 'openBeside', 'searchLayouts', 'applyLayout']);
+/** Run "Compare with…" (the Compare tab's button; the command does the same). */
+export interface CompareWithMessage {
+  type: 'compareWith';
+}
+
+export type WebviewMessage = ReadyMessage | RunScheduleMessage | WhatIfMessage | WhatIfResetMessage | OpenBesideMessage | SearchLayoutsMessage | ApplyLayoutMessage | CompareSchedulesMessage | CompareWithMessage;
+
+const HOST_TYPES: ReadonlySet<string> = new Set<HostMessage['type']>(['init', 'schedule', 'scheduleError', 'scheduleRunning', 'estimate', 'search', 'scheduleComparison', 'comparison']);
+const WEBVIEW_TYPES: ReadonlySet<string> = new Set<WebviewMessage['type']>(['ready', 'runSchedule', 'whatIf', 'whatIfReset', 'openBeside', 'searchLayouts', 'applyLayout', 'compareSchedules', 'compareWith']);
 
 function hasType(value: unknown, types: ReadonlySet<string>): boolean {
   if (typeof value !== 'object' || value === null || !('type' in value)) return false;

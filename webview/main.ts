@@ -5,7 +5,8 @@ import '@vscode-elements/elements/dist/vscode-tabs/index.js';
 import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
 import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
 import type { VscodeTabs } from '@vscode-elements/elements/dist/vscode-tabs/vscode-tabs.js';
-import { isHostMessage, type EstimateMessage, type HostMessage, type InitMessage, type ScheduleErrorMessage, type ScheduleId, type ScheduleMessage, type SearchMessage, type WebviewMessage } from '../src/protocol';
+import { isHostMessage, type ComparisonMessage, type EstimateMessage, type HostMessage, type InitMessage, type ScheduleComparisonMessage, type ScheduleErrorMessage, type ScheduleId, type ScheduleMessage, type SearchMessage, type WebviewMessage } from '../src/protocol';
+import { ComparePane } from './compare';
 import { Controls } from './controls';
 import { monitorCspViolations } from './cspMonitor';
 import { byId } from './dom';
@@ -19,6 +20,8 @@ interface PanelState {
   view?: ScheduleMessage | ScheduleErrorMessage;
   estimate?: EstimateMessage;
   search?: SearchMessage;
+  schedules?: ScheduleComparisonMessage;
+  comparison?: ComparisonMessage;
   /** The tab the user last looked at. */
   tab?: number;
 }
@@ -26,6 +29,7 @@ interface PanelState {
 const ESTIMATE_TAB = 0;
 const SCHEDULE_TAB = 1;
 const SEARCH_TAB = 2;
+const COMPARE_TAB = 3;
 
 // First, so that anything the policy blocks while the page starts is counted.
 monitorCspViolations(byId('csp-violations'));
@@ -52,7 +56,15 @@ const estimatePane = new EstimatePane(
 function selectTab(index: number): void {
   state.tab = index;
   if (tabs.selectedIndex !== index) tabs.selectedIndex = index;
+  if (index === COMPARE_TAB) requestSchedules();
 }
+
+/** The schedule comparison is estimated only while its tab is looked at (eight estimates per config). */
+function requestSchedules(): void {
+  if (state.estimate?.estimate) send({ type: 'compareSchedules' });
+}
+
+const comparePane = new ComparePane(() => send({ type: 'compareWith' }));
 
 const searchPane = new SearchPane(
   () => send({ type: 'searchLayouts' }),
@@ -63,6 +75,7 @@ byId('open-beside').addEventListener('click', () => send({ type: 'openBeside' })
 
 tabs.addEventListener('vsc-tabs-select', (event) => {
   state.tab = event.detail.selectedIndex;
+  if (state.tab === COMPARE_TAB) requestSchedules();
   vscode.setState(state);
 });
 
@@ -76,6 +89,12 @@ function showEstimate(message: EstimateMessage, restoring: boolean): void {
   const previous = state.estimate;
   state.estimate = message;
   estimatePane.show(message.estimate);
+  if (message.estimate === null) {
+    state.schedules = undefined;
+    comparePane.showSchedules(undefined);
+  } else if (!restoring && state.tab === COMPARE_TAB) {
+    requestSchedules();
+  }
   if (message.estimate === null) {
     if (!restoring) selectTab(SCHEDULE_TAB);
   } else if (!restoring && (previous?.estimate == null || previous.fileName !== message.fileName)) {
@@ -155,6 +174,15 @@ function apply(message: HostMessage, restoring = false): void {
       state.search = message;
       searchPane.show(message);
       break;
+    case 'scheduleComparison':
+      state.schedules = message;
+      comparePane.showSchedules(message);
+      break;
+    case 'comparison':
+      if (!restoring) selectTab(COMPARE_TAB);
+      state.comparison = message;
+      comparePane.showComparison(message.comparison);
+      break;
   }
   vscode.setState(state);
 }
@@ -167,5 +195,7 @@ if (state.init) apply(state.init, true);
 if (state.view) apply(state.view, true);
 if (state.estimate) apply(state.estimate, true);
 if (state.search) apply(state.search, true);
+if (state.schedules) apply(state.schedules, true);
+if (state.comparison) apply(state.comparison, true);
 if (state.tab !== undefined) selectTab(state.tab);
 send({ type: 'ready' });

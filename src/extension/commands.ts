@@ -10,6 +10,7 @@ export const COMMAND_OPEN_PANEL = 'parallelismLens.openPanel';
 export const COMMAND_OPEN_PANEL_BESIDE = 'parallelismLens.openPanelBeside';
 export const COMMAND_SHOW_SCHEDULE = 'parallelismLens.showSchedule';
 export const COMMAND_SEARCH_LAYOUTS = 'parallelismLens.searchLayouts';
+export const COMMAND_COMPARE_WITH = 'parallelismLens.compareWith';
 export const COMMAND_OPEN_EXAMPLE = 'parallelismLens.openExample';
 /** The walkthrough's example; it ships in the .vsix (.vscodeignore). */
 const EXAMPLE_PATH = ['examples', 'deepseek-v3.plens.yaml'];

@@ -2,7 +2,8 @@
 // owned by context.subscriptions so deactivation releases them all.
 import * as vscode from 'vscode';
 import { SETTINGS_SECTION, warningThresholds } from './analysis';
-import { COMMAND_SEARCH_LAYOUTS, registerCommands, defaultQuery } from './commands';
+import { COMMAND_COMPARE_WITH, COMMAND_SEARCH_LAYOUTS, registerCommands, defaultQuery } from './commands';
+import { CompareWith } from './compareWith';
 import { LayoutSearch } from './layoutSearch';
 import { registerConfigFeatures } from './configFeatures';
 import { ScheduleJobs } from './scheduleJobs';
@@ -18,6 +19,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const openBeside = () => SchedulePanel.createOrShow(context.extensionUri, session);
   const search = new LayoutSearch(vscode.Uri.joinPath(context.extensionUri, 'dist', 'searchWorker.js').fsPath, features, session, openBeside);
   session.searchHandlers = { search: () => void search.run(), apply: (searchId, rank) => void search.apply(searchId, rank) };
+  const compareWith = new CompareWith(features, session, openBeside);
+  session.actionHandlers = { compareWith: () => void compareWith.run() };
   const showActive = () => {
     const active = features.current();
     // Focus in the panel or a non-config file leaves the last config shown; closing it clears the panel.
@@ -40,6 +43,7 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     search,
     vscode.commands.registerCommand(COMMAND_SEARCH_LAYOUTS, () => search.run()),
+    vscode.commands.registerCommand(COMMAND_COMPARE_WITH, () => compareWith.run()),
     ...registerCommands(context.extensionUri, session),
   );
   showActive();

@@ -174,6 +174,44 @@ export function renderPanelHtml(webview: vscode.Webview, extensionUri: vscode.Ur
           </table>
         </div>
       </vscode-tab-panel>
+      <vscode-tab-header slot="header" id="compare-tab" data-testid="compare-tab">Compare</vscode-tab-header>
+      <vscode-tab-panel id="compare-panel" data-testid="compare-panel">
+        <div class="controls">
+          <vscode-button id="compare-with" data-testid="compare-with" icon="diff" title="Another config of the workspace, or this one with another schedule, PP or micro-batch size">Compare with…</vscode-button>
+        </div>
+        <section id="comparison" class="comparison" data-testid="comparison" hidden>
+          <h2><span id="comparison-left" data-testid="comparison-left"></span> (A) against <span id="comparison-right" data-testid="comparison-right"></span> (B)</h2>
+          <p id="comparison-left-summary" class="note" data-testid="comparison-left-summary"></p>
+          <p id="comparison-right-summary" class="note" data-testid="comparison-right-summary"></p>
+          <p id="comparison-notes" class="what-if-note" role="status" data-testid="comparison-notes" hidden></p>
+          <div class="table-scroll">
+            <table class="ranks comparison-table" data-testid="comparison-figures-table">
+              <thead><tr><th scope="col">Figure</th><th scope="col">A</th><th scope="col">B</th><th scope="col">Δ (B − A)</th><th scope="col">%</th><th scope="col">B is</th></tr></thead>
+              <tbody id="comparison-figures"></tbody>
+            </table>
+            <h3>Settings</h3>
+            <table class="ranks comparison-table" data-testid="comparison-settings-table">
+              <thead><tr><th scope="col">Setting</th><th scope="col">A</th><th scope="col">B</th><th scope="col"></th></tr></thead>
+              <tbody id="comparison-settings"></tbody>
+            </table>
+          </div>
+        </section>
+        <h2>Schedules at this config's size</h2>
+        <p id="schedules-summary" class="note" data-testid="schedules-summary">Open a training config to compare its schedules.</p>
+        <div id="schedules-body" data-testid="schedules-body" hidden>
+          <div class="schedule-charts" data-testid="schedule-charts">
+            <div class="chart-box small"><canvas id="schedules-makespan" data-testid="schedules-makespan" role="img" aria-label="Pipeline makespan per schedule"></canvas></div>
+            <div class="chart-box small"><canvas id="schedules-bubble" data-testid="schedules-bubble" role="img" aria-label="Pipeline bubble per schedule"></canvas></div>
+            <div class="chart-box small"><canvas id="schedules-activations" data-testid="schedules-activations" role="img" aria-label="Peak activation memory per schedule"></canvas></div>
+          </div>
+          <div class="table-scroll">
+            <table class="ranks schedules-table" data-testid="schedules-table">
+              <thead><tr><th scope="col">Schedule</th><th scope="col">Step</th><th scope="col">Makespan</th><th scope="col">Bubble</th><th scope="col">Peak activations</th><th scope="col">Peak / HBM</th></tr></thead>
+              <tbody id="schedules-rows"></tbody>
+            </table>
+          </div>
+        </div>
+      </vscode-tab-panel>
     </vscode-tabs>
     <div id="csp-violations" data-testid="csp-violations" data-count="0" hidden></div>
   </main>

@@ -3,13 +3,15 @@
 // then only messages flow (vscode-extension-samples' webview-view-sample / webview-sample shape).
 import * as vscode from 'vscode';
 import { SCHEDULE_IDS, SCHEDULE_LABELS } from '../model/schedule/index';
-import { isWebviewMessage, type EstimateMessage, type HostMessage, type InitMessage, type SearchMessage, type ScheduleId, type ScheduleQuery, type WhatIfChanges } from '../protocol';
+import { isWebviewMessage, type ComparisonMessage, type EstimateComparison, type EstimateMessage, type HostMessage, type InitMessage, type ScheduleComparisonMessage, type SearchMessage, type ScheduleId, type ScheduleQuery, type WhatIfChanges } from '../protocol';
 import { presentEstimate, type PresentOptions } from './estimatePresenter';
 import { panelWebviewOptions, renderPanelHtml } from './html';
 import type { PipelineResult } from './pipeline';
 import { ScheduleJobs, type ScheduleView } from './scheduleJobs';
 import { opBound } from './scheduleRunner';
+import { compareSchedules, comparisonSummary } from './scheduleComparison';
 import { sanitizeQuery } from './scheduleQuery';
+import { applyWhatIf } from './whatIf';
 
 export const VIEW_ID = 'parallelismLens.panel';
 export const PANEL_VIEW_TYPE = 'parallelismLens.schedulePanel';
@@ -30,8 +32,13 @@ export class PanelSession implements vscode.Disposable {
   private whatIf: WhatIfChanges | undefined;
   private estimateMessage: EstimateMessage | undefined;
   private searchMessage: SearchMessage | undefined;
+  /** The schedule comparison and the estimate it was made for (made again only for a new estimate). */
+  private schedules: { for: EstimateMessage; message: ScheduleComparisonMessage } | undefined;
+  private comparisonMessage: ComparisonMessage | undefined;
   /** What the Search tab's buttons ask for (set once the layout search exists). */
   searchHandlers: { search(): void; apply(searchId: number, rank: number): void } | undefined;
+  /** What the Compare tab's button asks for. */
+  actionHandlers: { compareWith(): void } | undefined;
 
   constructor(
     private readonly defaults: () => ScheduleQuery,
@@ -72,6 +79,46 @@ export class PanelSession implements vscode.Disposable {
     }
     this.estimateMessage = message;
     this.broadcast(message);
+  }
+
+  /** The config the panel shows, with the what-if it is tried with. */
+  shown(): { fileName: string; analysed: PipelineResult; whatIf: WhatIfChanges | undefined } | undefined {
+    return this.config ? { fileName: this.config.fileName, analysed: this.config.analysed, whatIf: this.whatIf } : undefined;
+  }
+
+  /** The views the panel shows now, for an export. */
+  views(): { estimate: EstimateMessage | undefined; schedules: ScheduleComparisonMessage | undefined; comparison: EstimateComparison | undefined } {
+    const schedules = this.schedules && this.schedules.for === this.estimateMessage ? this.schedules.message : undefined;
+    return { estimate: this.estimateMessage, schedules, comparison: this.comparisonMessage?.comparison };
+  }
+
+  /** Two estimates side by side ("Compare with…"), shown in the Compare tab of every surface. */
+  showComparison(comparison: EstimateComparison): void {
+    this.comparisonMessage = { type: 'comparison', comparison };
+    this.broadcast(this.comparisonMessage);
+  }
+
+  /** Every schedule at the shown config's PP and micro-batches; estimated once per estimate, when asked. */
+  private publishSchedules(): void {
+    const config = this.config;
+    const shown = this.estimateMessage;
+    const design = config?.analysed.completion?.design;
+    if (!config || !shown || !design) return;
+    if (this.schedules?.for !== shown) {
+      const options = this.estimateOptions();
+      const estimateOptions = options.bubbleWarningFraction === undefined ? {} : { maxBubbleFraction: options.bubbleWarningFraction };
+      const applied = this.whatIf ? applyWhatIf(design, this.whatIf) : undefined;
+      const fileName = config.fileName.slice(config.fileName.lastIndexOf('/') + 1);
+      let message: ScheduleComparisonMessage;
+      if (typeof applied === 'string') {
+        message = { type: 'scheduleComparison', fileName, summary: `no comparison: ${applied}`, rows: [] };
+      } else {
+        const compared = applied?.design ?? design;
+        message = { type: 'scheduleComparison', fileName, summary: comparisonSummary(compared), rows: compareSchedules(compared, applied ? undefined : config.analysed.estimate, estimateOptions) };
+      }
+      this.schedules = { for: shown, message };
+    }
+    this.broadcast(this.schedules.message);
   }
 
   /** A layout search's state or results: shown in the Search tab of every surface. */
@@ -123,6 +170,7 @@ export class PanelSession implements vscode.Disposable {
         if (this.current) void post(webview, this.current);
         if (this.estimateMessage) void post(webview, this.estimateMessage);
         if (this.searchMessage) void post(webview, this.searchMessage);
+        if (this.comparisonMessage) void post(webview, this.comparisonMessage);
         return;
       case 'runSchedule': {
         const query = sanitizeQuery(raw.query);
@@ -147,6 +195,12 @@ export class PanelSession implements vscode.Disposable {
         return;
       case 'applyLayout':
         this.searchHandlers?.apply(raw.searchId, raw.rank);
+        return;
+      case 'compareSchedules':
+        this.publishSchedules();
+        return;
+      case 'compareWith':
+        this.actionHandlers?.compareWith();
         return;
     }
   }

@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort, installExtension, runFolders, startCodeServer, stopProcessGroup, waitForHealthy } from './codeServer.mjs';
 import { CONFIG_CASE, configScenario } from './configCases.mjs';
 import { SEARCH_CASE, searchScenario } from './searchCases.mjs';
+import { COMPARE_CASE, compareScenario } from './compareCases.mjs';
 import { compareFigures, countDrawnPixels, cspViolationCount, expectedFigures, forwardColourOnCanvas, readFigures, timelineRows, waitForFigures } from './panel.mjs';
 import { acceptInputBox, inputBoxMessage, pickQuickItem, runCommand, sleep, typeIntoInputBox, waitForQuickInputTitle, waitForWorkbench, webviewFrames, webviewWith } from './workbench.mjs';
 
@@ -47,6 +48,7 @@ const CASE = {
   large: 'a large schedule (PP 64 × 16,384) is simulated in the background and drawn',
   ...CONFIG_CASE,
   ...SEARCH_CASE,
+  ...COMPARE_CASE,
   csp: 'no CSP violations',
 };
 const CASES = Object.values(CASE);
@@ -327,6 +329,7 @@ async function scenario(codeServer, state) {
 
   await configScenario({ page, root: ROOT, workspace, check, assert, screenshot });
   await searchScenario({ page, root: ROOT, workspace, check, assert, screenshot });
+  await compareScenario({ page, root: ROOT, workspace, check, assert, screenshot });
 
   await check(CASE.csp, async () => {
     const counts = [];
