@@ -2,6 +2,7 @@
 // the file's own layout marked "now", and Apply on each result. Text only (textContent), like every panel part.
 import type { SearchMessage, SearchRow } from '../src/protocol';
 import { byId } from './dom';
+import { frontRanks, SearchScatter } from './searchScatter';
 
 interface Column {
   key: string;
@@ -27,19 +28,47 @@ const COLUMNS: Column[] = [
   { key: 'fits', label: 'Fits', value: (row) => (row.fits ? 0 : 1), text: (row) => (row.fits ? 'yes' : 'no') },
 ];
 
+const FRONT_COLUMN = 'front';
+
 export class SearchPane {
   private message: SearchMessage | undefined;
   private sort = { key: 'rank', ascending: true };
+  private front = new Set<number>();
+  private selected: number | undefined;
+  private readonly scatter = new SearchScatter(byId<HTMLCanvasElement>('search-scatter'), (rank) => this.select(rank));
 
   constructor(onSearch: () => void, private readonly onApply: (searchId: number, rank: number) => void) {
     byId('search-run').addEventListener('click', onSearch);
     this.renderHead();
   }
 
+  /** A point of the scatter was clicked: its row is marked, scrolled to and focused. */
+  select(rank: number): void {
+    this.selected = rank;
+    for (const tr of Array.from(byId('search-rows').querySelectorAll<HTMLTableRowElement>('tr'))) {
+      const chosen = tr.dataset.rank === String(rank);
+      tr.classList.toggle('selected', chosen);
+      tr.setAttribute('aria-selected', String(chosen));
+      if (chosen) {
+        tr.scrollIntoView({ block: 'nearest' });
+        tr.focus({ preventScroll: true });
+      }
+    }
+  }
+
+  canvas(): HTMLCanvasElement {
+    return byId<HTMLCanvasElement>('search-scatter');
+  }
+
   show(message: SearchMessage): void {
+    if (message.searchId !== this.message?.searchId) this.selected = undefined;
     this.message = message;
     byId('search-summary').textContent = message.fileName ? `${message.fileName}: ${message.summary}` : message.summary;
     byId('search-run').toggleAttribute('disabled', message.state === 'running');
+    this.front = frontRanks(message.rows);
+    byId('search-scatter-box').hidden = message.rows.length === 0;
+    if (message.rows.length > 0) this.scatter.draw(message.rows);
+    else this.scatter.clear();
     this.renderRows();
   }
 
@@ -66,10 +95,14 @@ export class SearchPane {
       th.append(button);
       return th;
     });
+    const front = document.createElement('th');
+    front.scope = 'col';
+    front.title = 'On the Pareto front of the layouts that fit: none is both faster and smaller';
+    front.textContent = 'Pareto';
     const action = document.createElement('th');
     action.scope = 'col';
     action.textContent = '';
-    byId('search-head').replaceChildren(...cells, action);
+    byId('search-head').replaceChildren(...cells, front, action);
   }
 
   private renderRows(): void {
@@ -87,7 +120,17 @@ export class SearchPane {
     const tr = document.createElement('tr');
     tr.dataset.testid = `search-row-${row.rank}`;
     tr.dataset.pp = String(row.layout.pp);
-    if (row.rank === 0) tr.className = 'current';
+    tr.dataset.rank = String(row.rank);
+    tr.tabIndex = -1;
+    if (row.rank === 0) tr.classList.add('current');
+    if (this.front.has(row.rank)) {
+      tr.classList.add('front');
+      tr.dataset.front = 'true';
+    }
+    if (row.rank === this.selected) {
+      tr.classList.add('selected');
+      tr.setAttribute('aria-selected', 'true');
+    }
     for (const column of COLUMNS) {
       const td = document.createElement(column.key === 'rank' ? 'th' : 'td');
       if (column.key === 'rank') td.setAttribute('scope', 'row');
@@ -96,6 +139,10 @@ export class SearchPane {
       if (column.key === 'fits' && !row.fits) td.className = 'over';
       tr.append(td);
     }
+    const front = document.createElement('td');
+    front.dataset.field = FRONT_COLUMN;
+    front.textContent = this.front.has(row.rank) ? '◆ front' : '';
+    tr.append(front);
     const action = document.createElement('td');
     if (row.rank > 0) {
       const apply = document.createElement('vscode-button');

@@ -167,6 +167,7 @@ export function renderPanelHtml(webview: vscode.Webview, extensionUri: vscode.Ur
           <vscode-button id="search-run" data-testid="search-run" icon="search">Search layouts</vscode-button>
         </div>
         <p id="search-summary" class="note" role="status" data-testid="search-summary">Search the layouts of the active config: TP, PP, VPP, EP, CP, DP and ZeRO, schedule, micro-batch size and recomputation, ranked by step time. Apply writes a row into the file as one edit you can undo.</p>
+        <div id="search-scatter-box" class="chart-box scatter" data-testid="search-scatter-box" hidden><canvas id="search-scatter" data-testid="search-scatter" role="img" aria-label="Step time against peak memory of each layout, the Pareto front joined"></canvas></div>
         <div class="table-scroll">
           <table class="ranks search-table" data-testid="search-table" hidden>
             <thead><tr id="search-head"></tr></thead>

@@ -10,6 +10,7 @@ export const SEARCH_CASE = {
   searchPlens: 'Search Layouts → Apply changes PP in a plens.yaml; Undo restores it byte for byte',
   searchMegatron: 'Search Layouts → Apply changes PP in a Megatron-LM script; Undo restores it byte for byte',
   walkthroughExample: 'the walkthrough\'s example opens as an unsaved config with its headline',
+  scatter: 'Search scatter draws the Pareto front; clicking a point selects its row',
 };
 
 const FILES = [
@@ -29,6 +30,30 @@ async function searchFrame(page, fileName, timeoutMs = 60_000) {
     await sleep(500);
   }
   throw new Error(`no panel shows a finished search of ${fileName} within ${timeoutMs / 1000} s`);
+}
+
+/** A point of the Pareto front (other than the file's own layout) is clicked; its table row must become selected. */
+async function scatterSelects(frame, assert, screenshot) {
+  const canvas = frame.locator('canvas[data-testid="search-scatter"]');
+  await canvas.waitFor({ state: 'visible', timeout: 10_000 });
+  let points = [];
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline && points.length === 0) {
+    points = JSON.parse((await canvas.getAttribute('data-points')) ?? '[]');
+    if (points.length === 0) await sleep(250);
+  }
+  const front = points.filter((point) => point.dataset === 0);
+  assert(front.length > 0, `no Pareto front among ${points.length} points`);
+  const target = front.find((point) => point.rank !== 0) ?? front[0];
+  const marked = await frame.locator('#search-rows tr[data-front="true"]').evaluateAll((rows) => rows.map((row) => Number(row.dataset.rank)));
+  assert(JSON.stringify([...marked].sort((a, b) => a - b)) === JSON.stringify(front.map((point) => point.rank).sort((a, b) => a - b)), `table marks ${marked} on the front, the chart draws ${front.map((point) => point.rank)}`);
+  await canvas.click({ position: { x: target.x, y: target.y } });
+  const row = frame.locator(`[data-testid="search-row-${target.rank}"]`);
+  await frame.locator(`[data-testid="search-row-${target.rank}"].selected`).waitFor({ state: 'visible', timeout: 5_000 });
+  const selected = await frame.locator('#search-rows tr.selected').count();
+  assert(selected === 1, `${selected} rows selected`);
+  await screenshot('e2e-search-scatter.png');
+  return `${points.length} points, ${front.length} on the front; clicked #${target.rank}, its row is selected (${(await row.getAttribute('aria-selected'))})`;
 }
 
 async function ppInEditor(editor, pattern) {
@@ -58,6 +83,7 @@ export async function searchScenario({ page, root, workspace, check, assert, scr
       assert(before !== undefined, `no PP line in ${file.name}`);
       await runCommand(page, 'Parallelism Lens: Search Layouts');
       const frame = await searchFrame(page, file.name);
+      if (file.testCase === SEARCH_CASE.searchPlens) await check(SEARCH_CASE.scatter, () => scatterSelects(frame, assert, screenshot));
       const rank = await frame.locator('[data-testid="search-table"] tbody').evaluate((body, current) => {
         const row = Array.from(body.querySelectorAll('tr')).find((tr) => tr.dataset.pp !== String(current) && tr.dataset.testid !== 'search-row-0');
         return row ? Number(row.dataset.testid.replace('search-row-', '')) : undefined;
