@@ -4,16 +4,20 @@ import { waterfallRows } from '../../model/stepBreakdown';
 import { DEFAULT_BUBBLE_WARNING_FRACTION } from '../../model/warnings';
 import { formatBytes, formatGiB, formatQuantity, formatSeconds, significant } from '../../format';
 import { parseArgs } from '../args';
+import { estimateTables, problemsTable, tablesCsv } from '../../estimateTables';
 import { table, tablePercent } from '../format';
 import { UsageError, type CliIo } from '../io';
 import { estimateJson, type EstimateJson } from './estimateJson';
 import { DESIGN_FLAGS, DESIGN_SWITCHES, flagDraft, loadDesign, type LoadedDesign } from './loadDesign';
 
-export const ESTIMATE_USAGE = 'plens estimate FILE... [--model ID|FILE] [--gpu ID] [--nodes N] [--gpus-per-node N] [--schedule ID] [--calibration FILE] [--allow-outside] [--explain] [--json]';
+export const ESTIMATE_USAGE = 'plens estimate FILE... [--model ID|FILE] [--gpu ID] [--nodes N] [--gpus-per-node N] [--schedule ID] [--calibration FILE] [--allow-outside] [--explain] [--json | --csv]';
 
 export async function runEstimate(argv: string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, { values: DESIGN_FLAGS, switches: ['json', 'explain', ...DESIGN_SWITCHES] });
+  const args = parseArgs(argv, { values: DESIGN_FLAGS, switches: ['json', 'csv', 'explain', ...DESIGN_SWITCHES] });
   if (args.positionals.length === 0) throw new UsageError('name at least one FILE to estimate');
+  const asCsv = args.switches.has('csv');
+  if (asCsv && args.switches.has('json')) throw new UsageError('--json and --csv are two outputs; pick one');
+  if (asCsv && args.positionals.length > 1) throw new UsageError('--csv writes the tables of one estimate; name one FILE');
   const flags = flagDraft(args, io);
   const outputs: EstimateJson[] = [];
   const texts: string[] = [];
@@ -26,7 +30,8 @@ export async function runEstimate(argv: string[], io: CliIo): Promise<number> {
     const json = estimateJson(loaded, result);
     if (json.estimate === null) failed = true;
     outputs.push(json);
-    if (!args.switches.has('json')) texts.push(describe(loaded, json, args.switches.has('explain')));
+    if (asCsv) texts.push(tablesCsv([...(json.estimate ? estimateTables(json.estimate) : []), problemsTable(json.problems)]));
+    else if (!args.switches.has('json')) texts.push(describe(loaded, json, args.switches.has('explain')));
   }
   if (args.switches.has('json')) io.stdout(JSON.stringify(outputs.length === 1 ? outputs[0] : outputs, null, 2) + '\n');
   else io.stdout(texts.join('\n'));
