@@ -315,10 +315,23 @@ export interface CompareWithMessage {
   type: 'compareWith';
 }
 
-export type WebviewMessage = ReadyMessage | RunScheduleMessage | WhatIfMessage | WhatIfResetMessage | OpenBesideMessage | SearchLayoutsMessage | ApplyLayoutMessage | CompareSchedulesMessage | CompareWithMessage;
+/**
+ * Export the panel as a report (HTML or CSV, through a save dialog). `images` are the page's own figures as PNG data
+ * URLs, drawn from its canvases onto the theme's background so they read the same outside the editor; the host
+ * keeps only PNG data URLs of bounded size (src/extension/reportHtml.ts reportImage).
+ */
+export interface ExportReportMessage {
+  type: 'exportReport';
+  format: 'html' | 'csv';
+  images: Partial<Record<ReportImageId, string>>;
+}
+
+export type ReportImageId = 'timeline' | 'memory' | 'schedules';
+
+export type WebviewMessage = ReadyMessage | RunScheduleMessage | WhatIfMessage | WhatIfResetMessage | OpenBesideMessage | SearchLayoutsMessage | ApplyLayoutMessage | CompareSchedulesMessage | CompareWithMessage | ExportReportMessage;
 
 const HOST_TYPES: ReadonlySet<string> = new Set<HostMessage['type']>(['init', 'schedule', 'scheduleError', 'scheduleRunning', 'estimate', 'search', 'scheduleComparison', 'comparison']);
-const WEBVIEW_TYPES: ReadonlySet<string> = new Set<WebviewMessage['type']>(['ready', 'runSchedule', 'whatIf', 'whatIfReset', 'openBeside', 'searchLayouts', 'applyLayout', 'compareSchedules', 'compareWith']);
+const WEBVIEW_TYPES: ReadonlySet<string> = new Set<WebviewMessage['type']>(['ready', 'runSchedule', 'whatIf', 'whatIfReset', 'openBeside', 'searchLayouts', 'applyLayout', 'compareSchedules', 'compareWith', 'exportReport']);
 
 function hasType(value: unknown, types: ReadonlySet<string>): boolean {
   if (typeof value !== 'object' || value === null || !('type' in value)) return false;
@@ -340,6 +353,10 @@ export function isWebviewMessage(value: unknown): value is WebviewMessage {
   if ((value as WebviewMessage).type === 'applyLayout') {
     const { searchId, rank } = value as { searchId?: unknown; rank?: unknown };
     return Number.isInteger(searchId) && Number.isInteger(rank);
+  }
+  if ((value as WebviewMessage).type === 'exportReport') {
+    const { format, images } = value as { format?: unknown; images?: unknown };
+    return (format === 'html' || format === 'csv') && typeof images === 'object' && images !== null;
   }
   if ((value as WebviewMessage).type === 'whatIf') {
     const changes = (value as { changes?: unknown }).changes;

@@ -7,6 +7,7 @@ import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
 import type { VscodeTabs } from '@vscode-elements/elements/dist/vscode-tabs/vscode-tabs.js';
 import { isHostMessage, type ComparisonMessage, type EstimateMessage, type HostMessage, type InitMessage, type ScheduleComparisonMessage, type ScheduleErrorMessage, type ScheduleId, type ScheduleMessage, type SearchMessage, type WebviewMessage } from '../src/protocol';
 import { ComparePane } from './compare';
+import { reportImages } from './reportImages';
 import { Controls } from './controls';
 import { monitorCspViolations } from './cspMonitor';
 import { byId } from './dom';
@@ -72,6 +73,8 @@ const searchPane = new SearchPane(
 );
 
 byId('open-beside').addEventListener('click', () => send({ type: 'openBeside' }));
+byId('export-html').addEventListener('click', () => send({ type: 'exportReport', format: 'html', images: reportImages() }));
+byId('export-csv').addEventListener('click', () => send({ type: 'exportReport', format: 'csv', images: {} }));
 
 tabs.addEventListener('vsc-tabs-select', (event) => {
   state.tab = event.detail.selectedIndex;

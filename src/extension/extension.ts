@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { SETTINGS_SECTION, warningThresholds } from './analysis';
 import { COMMAND_COMPARE_WITH, COMMAND_SEARCH_LAYOUTS, registerCommands, defaultQuery } from './commands';
 import { CompareWith } from './compareWith';
+import { ReportExport } from './reportExport';
 import { LayoutSearch } from './layoutSearch';
 import { registerConfigFeatures } from './configFeatures';
 import { ScheduleJobs } from './scheduleJobs';
@@ -20,7 +21,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const search = new LayoutSearch(vscode.Uri.joinPath(context.extensionUri, 'dist', 'searchWorker.js').fsPath, features, session, openBeside);
   session.searchHandlers = { search: () => void search.run(), apply: (searchId, rank) => void search.apply(searchId, rank) };
   const compareWith = new CompareWith(features, session, openBeside);
-  session.actionHandlers = { compareWith: () => void compareWith.run() };
+  const reportExport = new ReportExport(session, String((context.extension.packageJSON as { version?: unknown }).version ?? ''));
+  session.actionHandlers = { compareWith: () => void compareWith.run(), exportReport: (message) => void reportExport.run(message) };
   const showActive = () => {
     const active = features.current();
     // Focus in the panel or a non-config file leaves the last config shown; closing it clears the panel.

@@ -46,7 +46,13 @@ export function renderPanelHtml(webview: vscode.Webview, extensionUri: vscode.Ur
       <vscode-tab-panel id="estimate-panel" data-testid="estimate-panel">
         <p id="estimate-empty" class="empty" data-testid="estimate-empty">Open a training config (a Megatron-LM script, NeMo or torchtitan config, DeepSpeed JSON or a *.plens.yaml) to see its estimate here.</p>
         <section id="estimate" class="estimate" data-testid="estimate" hidden>
-          <h2 id="estimate-title" data-testid="estimate-title"></h2>
+          <div class="estimate-head">
+            <h2 id="estimate-title" data-testid="estimate-title"></h2>
+            <div class="export-actions">
+              <vscode-button id="export-html" data-testid="export-html" icon="export" secondary title="A self-contained HTML report of this estimate: figures, tables and where each value came from (no scripts, nothing loaded from elsewhere)">Export HTML…</vscode-button>
+              <vscode-button id="export-csv" data-testid="export-csv" icon="table" secondary title="Every table of this estimate as CSV, raw SI values">Export CSV…</vscode-button>
+            </div>
+          </div>
           <p id="estimate-design" class="note" data-testid="estimate-design"></p>
           <form id="what-if" class="controls" data-testid="what-if" aria-label="What-if">
             <div class="control">

@@ -3,7 +3,7 @@
 // then only messages flow (vscode-extension-samples' webview-view-sample / webview-sample shape).
 import * as vscode from 'vscode';
 import { SCHEDULE_IDS, SCHEDULE_LABELS } from '../model/schedule/index';
-import { isWebviewMessage, type ComparisonMessage, type EstimateComparison, type EstimateMessage, type HostMessage, type InitMessage, type ScheduleComparisonMessage, type SearchMessage, type ScheduleId, type ScheduleQuery, type WhatIfChanges } from '../protocol';
+import { isWebviewMessage, type ComparisonMessage, type EstimateComparison, type EstimateMessage, type ExportReportMessage, type HostMessage, type InitMessage, type ScheduleComparisonMessage, type SearchMessage, type ScheduleId, type ScheduleQuery, type WhatIfChanges } from '../protocol';
 import { presentEstimate, type PresentOptions } from './estimatePresenter';
 import { panelWebviewOptions, renderPanelHtml } from './html';
 import type { PipelineResult } from './pipeline';
@@ -37,8 +37,8 @@ export class PanelSession implements vscode.Disposable {
   private comparisonMessage: ComparisonMessage | undefined;
   /** What the Search tab's buttons ask for (set once the layout search exists). */
   searchHandlers: { search(): void; apply(searchId: number, rank: number): void } | undefined;
-  /** What the Compare tab's button asks for. */
-  actionHandlers: { compareWith(): void } | undefined;
+  /** What the Compare tab's and the Export buttons ask for. */
+  actionHandlers: { compareWith(): void; exportReport(message: ExportReportMessage): void } | undefined;
 
   constructor(
     private readonly defaults: () => ScheduleQuery,
@@ -201,6 +201,9 @@ export class PanelSession implements vscode.Disposable {
         return;
       case 'compareWith':
         this.actionHandlers?.compareWith();
+        return;
+      case 'exportReport':
+        this.actionHandlers?.exportReport(raw);
         return;
     }
   }

@@ -1,9 +1,10 @@
-// End-to-end cases for the Compare tab: every schedule of the example DeepSeek-V3 design charted and tabled at its
-// PP and micro-batches, and "Compare with…" against another config of the workspace and against a what-if PP,
-// each shown side by side with Δ, % and a verdict, the config's file left untouched.
+// End-to-end cases for the Compare tab and Export: every schedule of the example DeepSeek-V3 design charted and
+// tabled at its PP and micro-batches, "Compare with…" against another config of the workspace and against a
+// what-if PP, each shown side by side with Δ, % and a verdict, the config's file left untouched; then Export HTML…
+// and Export CSV… through the save dialog to files outside the workspace.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { openFile } from './editor.mjs';
 import { expectedEstimateTexts } from './estimateFormat.mjs';
 import { countDrawnPixels } from './panel.mjs';
@@ -13,7 +14,27 @@ export const COMPARE_CASE = {
   compareSchedules: 'Compare tab charts every schedule at the config\'s PP and micro-batches',
   compareFile: 'Compare with… another config shows both estimates side by side with Δ, % and verdicts',
   compareWhatIf: 'Compare with… a what-if PP marks the changed settings and leaves the file untouched',
+  exportHtml: 'Export HTML… writes a self-contained report with the figures as images and no script',
+  exportCsv: 'Export CSV… writes the estimate\'s and the panel\'s tables',
 };
+
+/** Clicks an Export button, types `path` into the save dialog (VS Code's own in the browser) and waits for the file. */
+async function exportTo(page, frame, button, path) {
+  mkdirSync(dirname(path), { recursive: true });
+  await frame.locator('[data-testid="estimate-tab"]').click();
+  await frame.locator(`[data-testid="${button}"]`).click();
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  const offered = await input.inputValue();
+  await input.fill(path);
+  await sleep(400);
+  await input.press('Enter');
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline && !existsSync(path)) await sleep(250);
+  if (!existsSync(path)) throw new Error(`${path} was not written (the dialog offered "${offered}")`);
+  await sleep(300);
+  return { text: readFileSync(path, 'utf8'), offered };
+}
 
 const EXAMPLE = 'deepseek-v3.plens.yaml';
 const OTHER = 'mixtral-8x7b.plens.yaml';
@@ -58,7 +79,9 @@ async function compareWith(page, filter) {
 export async function compareScenario({ page, root, workspace, check, assert, screenshot }) {
   const examplePath = join(workspace, EXAMPLE);
   const exampleText = readFileSync(examplePath, 'utf8');
+  const exports = join(dirname(workspace), 'exports');
   let frame;
+  let frameForExport;
 
   await check(COMPARE_CASE.compareSchedules, async () => {
     const editor = await openFile(page, EXAMPLE);
@@ -122,6 +145,39 @@ export async function compareScenario({ page, root, workspace, check, assert, sc
     const figures = await comparisonRows(frame, 'comparison-figures');
     // Same model, GPUs and global batch: throughput moves exactly opposite to the step time.
     assert(figures['tokens-per-second'].verdict === figures['step-time'].verdict, `throughput is ${figures['tokens-per-second'].verdict} while step time is ${figures['step-time'].verdict}`);
+    frameForExport = frame;
     return `changed: ${changed.join(', ')}; step ${figures['step-time'].left} → ${figures['step-time'].right} (${figures['step-time'].verdict})`;
+  });
+
+  await check(COMPARE_CASE.exportHtml, async () => {
+    assert(frameForExport, 'no panel with the comparison');
+    const stepFigure = await frameForExport.locator('[data-testid="figure-step-time"]').evaluate((dd) => (dd.firstChild?.textContent ?? '').trim());
+    const { text, offered } = await exportTo(page, frameForExport, 'export-html', join(exports, 'deepseek-v3-report.html'));
+    const images = text.match(/<img src="data:image\/png;base64,[A-Za-z0-9+/=]+"/g) ?? [];
+    assert(images.length >= 3, `${images.length} embedded images (expected the memory chart, the timeline and the schedule charts)`);
+    assert(!/<script/i.test(text), 'the report has a <script');
+    assert(!/\bsrc="(?!data:)/.test(text) && !/<link/i.test(text), 'the report loads something from elsewhere');
+    assert(text.includes(stepFigure), `the report does not show the step time ${stepFigure}`);
+    assert(text.includes('Where each value came from') && text.includes('(A) against'), 'origins or the comparison missing');
+    const page2 = await page.context().newPage();
+    // Opened with scripts off, as a mail client or a locked-down browser would: the figures still load.
+    await page2.route('**/*', (route) => route.abort());
+    await page2.setContent(text, { waitUntil: 'load' });
+    const loaded = await page2.locator('img').evaluateAll((imgs) => imgs.filter((img) => img.complete && img.naturalWidth > 0).length);
+    await page2.screenshot({ path: join(dirname(workspace), '..', 'e2e-export-report.png'), fullPage: false }).catch(() => undefined);
+    await page2.close();
+    assert(loaded === images.length, `${loaded} of ${images.length} images decode in a page with no network`);
+    return `${Math.round(text.length / 1024)} KiB, ${images.length} images, all decoded offline; the dialog offered ${offered}`;
+  });
+
+  await check(COMPARE_CASE.exportCsv, async () => {
+    assert(frameForExport, 'no panel with the comparison');
+    const { text } = await exportTo(page, frameForExport, 'export-csv', join(exports, 'deepseek-v3-tables.csv'));
+    const lines = text.split('\r\n');
+    assert(lines[0] === 'table,row,column,value', `header "${lines[0]}"`);
+    const tables = new Set(lines.slice(1).filter(Boolean).map((line) => line.split(',')[0]));
+    for (const name of ['figures', 'memory', 'traffic', 'breakdown', 'problems', 'origins', 'schedules', 'comparison']) assert(tables.has(name), `no ${name} table in the CSV (has ${[...tables].join(', ')})`);
+    assert(lines.some((line) => /^figures,step_seconds,value,\d/.test(line)), 'no step time');
+    return `${lines.length - 2} cells in ${tables.size} tables`;
   });
 }
