@@ -44,8 +44,8 @@ export function estimateTables(e: Estimate): Table[] {
   };
   const memory: Table = {
     name: 'memory',
-    header: ['rank', 'parameters_bytes', 'gradients_bytes', 'optimizer_bytes', 'activations_bytes', 'recompute_bytes', 'other_bytes', 'total_bytes'],
-    rows: e.memory.stages.map((m) => [m.stage, m.parametersBytes, m.gradientsBytes, m.optimizerBytes, m.activationsBytes, m.transientBytes, m.otherBytes, m.totalBytes]),
+    header: ['rank', 'parameters_bytes', 'gradients_bytes', 'optimizer_bytes', 'activations_bytes', 'recompute_bytes', 'other_bytes', 'total_bytes', 'host_bytes'],
+    rows: e.memory.stages.map((m) => [m.stage, m.parametersBytes, m.gradientsBytes, m.optimizerBytes, m.activationsBytes, m.transientBytes, m.otherBytes, m.totalBytes, m.host.totalBytes]),
   };
   const traffic: Table = {
     name: 'traffic',
