@@ -1,13 +1,5 @@
 // plens: the cost model in terminals and CI. Exit codes: 0 success, 1 a check failed, 2 usage or input error
 // (one line on stderr, never a stack trace).
-import { CATALOG_USAGE, runCatalog } from './commands/catalog';
-import { CHECK_USAGE, runCheck } from './commands/check';
-import { COMPARE_USAGE, runCompare } from './commands/compare';
-import { ESTIMATE_USAGE, runEstimate } from './commands/estimate';
-import { runSchedule, SCHEDULE_USAGE } from './commands/schedule';
-import { runSearch, SEARCH_USAGE } from './commands/search';
-import { runTrace, TRACE_USAGE } from './commands/trace';
-import { ensureGrammars } from './grammars';
 import { OutputError, processIo, UsageError, type CliIo } from './io';
 
 declare const PLENS_VERSION: string | undefined;
@@ -22,18 +14,45 @@ const mayNeedGrammar = (arg: string): boolean => !arg.startsWith('--') && !/\.(y
  * second of CPU, so only when some argument may be a launch script or a Python config.
  */
 const readsFiles = (run: Command): Command => async (argv, io) => {
-  if (argv.some(mayNeedGrammar)) await ensureGrammars();
+  if (argv.some(mayNeedGrammar)) await (await import('./grammars')).ensureGrammars();
   return run(argv, io);
 };
 
-const COMMANDS: Record<string, { run: Command; usage: string; summary: string }> = {
-  schedule: { run: runSchedule, usage: SCHEDULE_USAGE, summary: 'generate and simulate one pipeline schedule' },
-  compare: { run: runCompare, usage: COMPARE_USAGE, summary: 'compare pipeline schedules side by side' },
-  estimate: { run: readsFiles(runEstimate), usage: ESTIMATE_USAGE, summary: 'estimate step time, memory per stage and traffic for config files' },
-  trace: { run: readsFiles(runTrace), usage: TRACE_USAGE, summary: "write a config's estimated step as a Chrome trace" },
-  search: { run: readsFiles(runSearch), usage: SEARCH_USAGE, summary: 'search layouts for the model and cluster of a config' },
-  check: { run: readsFiles(runCheck), usage: CHECK_USAGE, summary: 'report problems in config files, gcc-style; exit 1 on errors or crossed thresholds' },
-  catalog: { run: runCatalog, usage: CATALOG_USAGE, summary: 'list built-in models and GPUs' },
+interface CommandModule { run: Command; usage: string }
+
+/**
+ * Each command's module is loaded only when it runs (or shows its help): `plens schedule` does not evaluate the
+ * config readers, the cost model or the search, so it starts sooner.
+ */
+const COMMANDS: Record<string, { load: () => Promise<CommandModule>; summary: string }> = {
+  schedule: {
+    load: async () => { const m = await import('./commands/schedule'); return { run: m.runSchedule, usage: m.SCHEDULE_USAGE }; },
+    summary: 'generate and simulate one pipeline schedule',
+  },
+  compare: {
+    load: async () => { const m = await import('./commands/compare'); return { run: m.runCompare, usage: m.COMPARE_USAGE }; },
+    summary: 'compare pipeline schedules side by side',
+  },
+  estimate: {
+    load: async () => { const m = await import('./commands/estimate'); return { run: readsFiles(m.runEstimate), usage: m.ESTIMATE_USAGE }; },
+    summary: 'estimate step time, memory per stage and traffic for config files',
+  },
+  trace: {
+    load: async () => { const m = await import('./commands/trace'); return { run: readsFiles(m.runTrace), usage: m.TRACE_USAGE }; },
+    summary: "write a config's estimated step as a Chrome trace",
+  },
+  search: {
+    load: async () => { const m = await import('./commands/search'); return { run: readsFiles(m.runSearch), usage: m.SEARCH_USAGE }; },
+    summary: 'search layouts for the model and cluster of a config',
+  },
+  check: {
+    load: async () => { const m = await import('./commands/check'); return { run: readsFiles(m.runCheck), usage: m.CHECK_USAGE }; },
+    summary: 'report problems in config files, gcc-style; exit 1 on errors or crossed thresholds',
+  },
+  catalog: {
+    load: async () => { const m = await import('./commands/catalog'); return { run: m.runCatalog, usage: m.CATALOG_USAGE }; },
+    summary: 'list built-in models and GPUs',
+  },
 };
 
 export function usage(): string {
@@ -53,11 +72,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stdout(`${typeof PLENS_VERSION === 'string' ? PLENS_VERSION : 'dev'}\n`);
     return 0;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  const entry = COMMANDS[name];
+  if (!entry) {
     io.stderr(`plens: unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')})\n`);
     return 2;
   }
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     io.stdout(`Usage: ${command.usage}\n`);
     return 0;
