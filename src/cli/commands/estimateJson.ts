@@ -1,6 +1,7 @@
 // The CONTRACT.md `plens estimate --json` object for one file: design with unresolved values as null, origins,
 // problems with 1-based positions (each once, on the key of the field it is about: config/completion/designProblems.ts), estimate.
 import { designProblems } from '../../config/completion/designProblems';
+import type { PartialDesign } from '../../config/completion/complete';
 import type { Origin } from '../../config/types';
 import type { Design, FieldPath } from '../../model/design';
 import type { Estimate, EstimateResult } from '../../model/estimate';
@@ -35,7 +36,7 @@ export function problemJson(problem: Problem): ProblemJson {
   return json;
 }
 
-function designJson(design: Design | undefined, unresolved: readonly FieldPath[]): unknown {
+function designJson(design: Design | PartialDesign | undefined, unresolved: readonly FieldPath[]): unknown {
   if (!design) return null;
   const copy = JSON.parse(JSON.stringify(design)) as Record<string, Record<string, unknown>>;
   for (const path of unresolved) {
@@ -55,7 +56,8 @@ export function estimateJson(loaded: LoadedDesign, result: EstimateResult | unde
   return {
     file: loaded.file,
     format: loaded.format,
-    design: designJson(loaded.completion.design, loaded.completion.unresolved),
+    // Without an estimate the design still shows what was read: the model as far as stated (CONTRACT.md).
+    design: designJson(loaded.completion.design ?? loaded.completion.partial, loaded.completion.unresolved),
     origins,
     problems: problems.map(problemJson),
     estimate: result?.estimate ?? null,

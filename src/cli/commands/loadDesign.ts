@@ -7,6 +7,7 @@ import { emptyDraft, type DesignDraft } from '../../model/design';
 import { parseScheduleId, SCHEDULE_IDS } from '../../model/schedule/index';
 import { numberFlag, type ParsedArgs } from '../args';
 import { readCalibrationText } from '../../config/plens/calibrationInput';
+import { readPlensYaml } from '../../config/plens/plensYaml';
 import { UsageError, type CliIo } from '../io';
 
 /** Far beyond any cluster; past these a world size stops being a count the model can work with. */
@@ -90,15 +91,41 @@ export function flagDraft(args: ParsedArgs, io: CliIo): DesignDraft {
   return draft;
 }
 
+/**
+ * A `plens.yaml` in the config's folder completes it as the workspace plens.yaml does in the editor (DESIGN.md §2):
+ * the way to name the model or cluster for a file that cannot carry a `# plens:` comment. One that cannot be used
+ * is said on stderr, never silently skipped.
+ */
+function besideDraft(io: CliIo, file: string, base: string): DesignDraft | undefined {
+  const path = `${base}plens.yaml`;
+  if (file === path || file.endsWith('/plens.yaml') || !io.exists(path)) return undefined;
+  let text: string;
+  try {
+    text = io.readFile(path, { within: [base === '' ? '.' : base] });
+  } catch (error) {
+    io.stderr(`${path}: not used: ${error instanceof Error ? error.message : String(error)}\n`);
+    return undefined;
+  }
+  const read = readPlensYaml(text, path);
+  const failed = read?.problems.find((problem) => problem.severity === 'error');
+  if (!read || failed) {
+    io.stderr(`${path}: not used: ${failed ? failed.message : 'not a plens file'}\n`);
+    return undefined;
+  }
+  return read.design;
+}
+
 export function loadDesign(io: CliIo, file: string, flags: DesignDraft, options: LoadOptions = {}): LoadedDesign {
   const text = readText(io, file);
   const read = parseText(text, file);
   const base = dirname(file);
   // A directive's file is workspace content: inside the config's folder or the working directory, bounded.
   const within = options.allowOutside ? undefined : [base === '' ? '.' : base, '.'];
+  const workspace = besideDraft(io, file, base);
   const completion = completeDesign(read, {
     text,
     flags,
+    ...(workspace ? { workspace } : {}),
     readFile: (relative) => {
       const path = relative.startsWith('/') ? relative : base + relative;
       try {

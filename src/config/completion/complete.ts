@@ -3,12 +3,13 @@
 // defaults, and derivations (dp = world / (tp·pp·cp), microbatches = global / (micro·dp), world = nodes·gpusPerNode,
 // headDim = hidden / heads). Every value keeps its origin; symbolic values nothing resolves are reported.
 import { CALIBRATION_KEYS, type Calibration } from '../../model/cost/calibration';
-import { type ClusterSpec, type Design, type DesignDraft, FP8_RECIPES, type FieldPath, type ParallelPlan, RECOMPUTE_MODULES, type RecomputeModule, type ScheduleId, type TrainingFramework, type ZeroStage } from '../../model/design';
+import { type ClusterSpec, type Design, type DesignDraft, FP8_RECIPES, type FieldPath, type ModelArch, type ParallelPlan, RECOMPUTE_MODULES, type RecomputeModule, type ScheduleId, type TrainingFramework, type ZeroStage } from '../../model/design';
 import { findGpu } from '../../model/catalog/gpus';
 import type { Problem } from '../../model/problems';
 import { SCHEDULE_IDS } from '../../model/schedule/index';
 import { parseLayoutList, parseLayoutString } from '../../model/pipelineLayout';
-import { assumed, completeModel } from './completeModel';
+import { assumed, completeModel, modelAsRead } from './completeModel';
+import { howToComplete } from './howToComplete';
 import { directiveLayer } from './directiveLayer';
 import { findDirectives } from './directives';
 import { draftValue, isBoolean, isNumber, isNumberOrNull, isOneOf, isString, Resolver, type Layer } from './layers';
@@ -39,6 +40,18 @@ export interface Completion {
   problems: Problem[];
   /** Fields the file set symbolically and nothing resolved: null in the design JSON (CONTRACT.md). */
   unresolved: FieldPath[];
+  /**
+   * When there is no design to estimate (the model is missing or incomplete): every value that was read or
+   * completed, the model only as far as something states it (CONTRACT.md `plens estimate`, `design`).
+   */
+  partial?: PartialDesign;
+}
+
+export interface PartialDesign {
+  model: Partial<ModelArch>;
+  plan: ParallelPlan;
+  cluster: ClusterSpec;
+  calibration?: Partial<Calibration>;
 }
 
 /** The GPU assumed when nothing names one: the most common training GPU of the catalog. */
@@ -48,18 +61,21 @@ const DEFAULT_GPUS_PER_NODE = 8;
 export function completeDesign(read: ReadResult, context: CompletionContext = {}): Completion {
   const { layers, problems: directiveProblems } = buildLayers(read, context);
   const resolver = new Resolver(layers);
-  const model = completeModel(resolver, () => read.sourceMap.get('modelId')?.value);
-  const cluster = completeCluster(resolver);
+  const model = completeModel(resolver, () => read.sourceMap.get('modelId')?.value, read.format);
+  const cluster = completeCluster(resolver, read.format);
   const plan = { ...completePlan(resolver, cluster, read.format), ...completeCostSettings(resolver, read.format) };
   const calibration = completeCalibration(resolver);
   const design = model ? { model, plan, cluster, ...(calibration ? { calibration } : {}) } : undefined;
-  resolver.reportUnresolved((path) => (design ? draftValue(design as unknown as DesignDraft, path) : undefined));
+  const partial: PartialDesign | undefined = design ? undefined : { model: modelAsRead(resolver), plan, cluster, ...(calibration ? { calibration } : {}) };
+  const shown = design ?? partial;
+  resolver.reportUnresolved((path) => (shown ? draftValue(shown as unknown as DesignDraft, path) : undefined));
   return {
     design,
     origins: resolver.origins,
     // Without a design the assumptions made along the way are noise next to the one error that matters.
     problems: [...read.problems, ...directiveProblems, ...resolver.problems.filter((p) => design || p.code !== 'value/defaulted')],
     unresolved: resolver.unresolved,
+    ...(partial ? { partial } : {}),
   };
 }
 
@@ -83,9 +99,9 @@ function buildLayers(read: ReadResult, context: CompletionContext): { layers: La
   return { layers, problems };
 }
 
-function completeCluster(resolver: Resolver): ClusterSpec {
+function completeCluster(resolver: Resolver, format: FormatId): ClusterSpec {
   const named = resolver.pick('cluster.gpu', isString);
-  const gpuName = named ?? assumed(resolver, 'cluster.gpu', DEFAULT_GPU, 'no GPU named; add `# plens: gpu=<id>`');
+  const gpuName = named ?? assumed(resolver, 'cluster.gpu', DEFAULT_GPU, `no GPU named; ${howToComplete(format, ['gpu'])}`);
   const gpu = findGpu(gpuName);
   if (!gpu) {
     resolver.problems.push({ severity: 'error', code: 'cluster/unknown-gpu', field: 'cluster.gpu', message: `"${gpuName}" is not a GPU plens knows; run \`plens catalog gpus\` for the list`, ...rangeOf(resolver, 'cluster.gpu') });

@@ -3,6 +3,8 @@
 import type { AttentionKind, FieldPath, MlaDims, ModelArch } from '../../model/design';
 import { findFlavour, findModel, type ModelEntry } from '../../model/catalog/models';
 import type { SourceRange } from '../../model/problems';
+import type { FormatId } from '../types';
+import { howToComplete } from './howToComplete';
 import { isBoolean, isNumber, isOneOf, isString, type Resolver } from './layers';
 
 /** Looks an id up as a model id, then as "family:flavour", "family/flavour" or "family flavour" (torchtitan). */
@@ -16,7 +18,7 @@ export function findCatalogModel(id: string): ModelEntry | undefined {
 const isMla = (value: unknown): value is MlaDims =>
   typeof value === 'object' && value !== null && ['qLoraRank', 'kvLoraRank', 'qkNopeHeadDim', 'qkRopeHeadDim', 'vHeadDim'].every((key) => isNumber((value as Record<string, unknown>)[key]));
 
-export function completeModel(resolver: Resolver, modelIdRange: () => SourceRange | undefined): ModelArch | undefined {
+export function completeModel(resolver: Resolver, modelIdRange: () => SourceRange | undefined, format: FormatId): ModelArch | undefined {
   const modelId = resolver.pick('modelId', isString);
   let entry = modelId !== undefined ? findCatalogModel(modelId) : undefined;
   if (modelId !== undefined && !entry) {
@@ -46,7 +48,7 @@ export function completeModel(resolver: Resolver, modelIdRange: () => SourceRang
       severity: 'error',
       code: nothing ? 'model/missing' : 'model/incomplete',
       message: nothing
-        ? 'the file does not say which model it trains; add `# plens: model=<catalog id>` or `# plens: model=./config.json`'
+        ? `the file does not say which model it trains; ${howToComplete(format, ['model'])}`
         : `the model lacks ${missing.join(', ')}; give them in the file, a plens directive or the model's config.json`,
     });
     return undefined;
@@ -87,6 +89,31 @@ export function completeModel(resolver: Resolver, modelIdRange: () => SourceRang
     return undefined;
   }
   return arch;
+}
+
+const MODEL_NUMBERS = ['layers', 'hidden', 'heads', 'kvHeads', 'headDim', 'ffnHidden', 'vocab', 'experts', 'topK', 'expertFfnHidden', 'sharedExperts', 'denseLayers', 'moeLayerInterval', 'mtpLayers'] as const;
+
+/**
+ * The model as far as the layers state it, without catalog entries or defaults: what `estimate --json` shows when
+ * the file does not say enough to estimate (a DeepSpeed JSON names no model at all), each value with its origin.
+ */
+export function modelAsRead(resolver: Resolver): Partial<ModelArch> {
+  const model: Partial<ModelArch> = {};
+  const name = resolver.pick('model.name', isString);
+  if (name !== undefined) model.name = name;
+  for (const key of MODEL_NUMBERS) {
+    const value = resolver.pick(`model.${key}`, isNumber);
+    if (value !== undefined) model[key] = value;
+  }
+  const tiedEmbeddings = resolver.pick('model.tiedEmbeddings', isBoolean);
+  if (tiedEmbeddings !== undefined) model.tiedEmbeddings = tiedEmbeddings;
+  const activation = resolver.pick('model.activation', isOneOf(['swiglu', 'gelu'] as const));
+  if (activation !== undefined) model.activation = activation;
+  const attention = resolver.pick('model.attention', isOneOf(['mha', 'gqa', 'mla'] as const));
+  if (attention !== undefined) model.attention = attention;
+  const mla = resolver.pick('model.mla', isMla);
+  if (mla !== undefined) model.mla = mla;
+  return model;
 }
 
 /** A default that changes the numbers noticeably: recorded and said aloud as an info problem. */

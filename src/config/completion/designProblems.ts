@@ -7,7 +7,8 @@ import type { EstimateResult } from '../../model/estimate';
 import { checkLayout } from '../../model/layoutChecks';
 import type { Problem } from '../../model/problems';
 import type { Completion } from './complete';
-import type { ReadResult } from '../types';
+import { howToComplete } from './howToComplete';
+import type { FormatId, Origin, ReadResult } from '../types';
 import { inFileTerms, locate } from './validate';
 
 export interface ProblemSources {
@@ -29,7 +30,9 @@ export function designProblems(sources: ProblemSources): Problem[] {
   // Without an estimate (none asked for, or over the editor's budget) the layout rules still hold.
   const modelProblems = sources.result?.problems ?? (design ? checkLayout(design) : []);
   const fromModel = design ? modelProblems.map((problem) => inFileTerms(problem, design, origins, read.format)) : modelProblems;
-  const problems = [...found, ...fromModel.filter((problem) => !found.some((earlier) => sameFact(earlier, problem))), ...(sources.extra ?? [])];
+  const assumption = design ? assumedCluster(origins, design) : undefined;
+  const fitted = assumption ? fromModel.map((problem) => onAssumedCluster(problem, assumption, read.format)) : fromModel;
+  const problems = [...found, ...fitted.filter((problem) => !found.some((earlier) => sameFact(earlier, problem))), ...(sources.extra ?? [])];
   return problems.map((problem) => locate(problem, origins, read.sourceMap));
 }
 
@@ -40,4 +43,28 @@ export function designProblems(sources: ProblemSources): Problem[] {
  */
 function sameFact(earlier: Problem, later: Problem): boolean {
   return earlier.code === later.code && earlier.field !== undefined && earlier.field === later.field;
+}
+
+/**
+ * What of the cluster nobody named: the GPU (so its memory) and the world size (so how far ZeRO and DP spread the
+ * states), as "GPU H100-SXM" / "world size 8", or undefined when both were given.
+ */
+function assumedCluster(origins: Record<string, Origin>, design: Design): string | undefined {
+  const assumed: string[] = [];
+  if (origins['cluster.gpu']?.from === 'default') assumed.push(`GPU ${design.cluster.gpu}`);
+  if (origins['cluster.worldSize']?.from === 'default') assumed.push(`world size ${design.cluster.worldSize}`);
+  return assumed.length > 0 ? assumed.join(', ') : undefined;
+}
+
+/**
+ * Over capacity on a cluster plens assumed is a consequence of the assumption, not a finding about the file: a
+ * warning that names what was assumed and how to name it (`plens check` on an HF config.json alone passes).
+ */
+function onAssumedCluster(problem: Problem, assumption: string, format: FormatId): Problem {
+  if (problem.code !== 'memory/over-capacity' || problem.severity !== 'error') return problem;
+  return {
+    ...problem,
+    severity: 'warning',
+    message: `${problem.message}, on an assumed cluster (${assumption}); to check the fit, ${howToComplete(format, ['gpu', 'nodes'])}`,
+  };
 }
