@@ -161,8 +161,11 @@ function completePlan(resolver: Resolver, cluster: ClusterSpec, format: FormatId
 
   const modelParallel = tp * pp * cp;
   let dp = resolver.pick('plan.dp', isNumber);
-  finishWorld(resolver, cluster, modelParallel, dp);
-  dp ??= resolver.fill('plan.dp', Math.max(1, Math.floor(cluster.worldSize / modelParallel)), 'derived', 'world size / (tp·pp·cp)');
+  const expertReplicas = smallestExpertDp(tp * cp, ep * etp);
+  const assumedForExperts = finishWorld(resolver, cluster, modelParallel, dp, expertReplicas);
+  dp ??= assumedForExperts
+    ? resolver.fill('plan.dp', expertReplicas, 'default', assumedForExperts)
+    : resolver.fill('plan.dp', Math.max(1, Math.floor(cluster.worldSize / modelParallel)), 'derived', 'world size / (tp·pp·cp)');
 
   let globalBatchSize = resolver.pick('plan.globalBatchSize', isNumber);
   let microbatches = resolver.pick('plan.microbatches', isNumber);
@@ -273,14 +276,34 @@ function completeCalibration(resolver: Resolver): Partial<Calibration> | undefin
 const isRecomputeModuleList = (value: unknown): value is RecomputeModule[] =>
   Array.isArray(value) && value.every((item) => (RECOMPUTE_MODULES as readonly unknown[]).includes(item));
 
-/** World size from nodes, else from the layout; nodes from the world size. */
-function finishWorld(resolver: Resolver, cluster: ClusterSpec, modelParallel: number, dp: number | undefined): void {
+/**
+ * Megatron regroups one pipeline stage's tp·cp·dp GPUs as ETP × EP × expert-DP, so EP·ETP must divide tp·cp·dp:
+ * the smallest DP that allows it is EP·ETP / gcd(tp·cp, EP·ETP) (1 for a dense model or EP within tp·cp).
+ */
+function smallestExpertDp(tpCp: number, expertGroup: number): number {
+  let a = tpCp;
+  let b = expertGroup;
+  while (b !== 0) [a, b] = [b, a % b];
+  return expertGroup / a;
+}
+
+/**
+ * World size from nodes, else from the layout; nodes from the world size. With no size anywhere (left to the
+ * launcher) the world is the fewest GPUs the layout is valid on: one replica, or the smallest DP that EP needs,
+ * whose reason is returned so DP can carry it.
+ */
+function finishWorld(resolver: Resolver, cluster: ClusterSpec, modelParallel: number, dp: number | undefined, expertReplicas: number): string | undefined {
+  let forExperts: string | undefined;
   if (cluster.worldSize === 0) {
     if (cluster.nodes > 0) cluster.worldSize = resolver.fill('cluster.worldSize', cluster.nodes * cluster.gpusPerNode, 'derived', 'nodes · gpusPerNode');
     else if (dp !== undefined) cluster.worldSize = resolver.fill('cluster.worldSize', modelParallel * dp, 'derived', 'tp·pp·cp·dp');
-    else cluster.worldSize = assumed(resolver, 'cluster.worldSize', modelParallel, 'no cluster size given: one data-parallel replica (tp·pp·cp)');
+    else if (expertReplicas > 1) {
+      forExperts = `no cluster size given: the smallest DP (${expertReplicas}) for which EP·ETP divides tp·cp·dp, as Megatron's expert layout needs`;
+      cluster.worldSize = assumed(resolver, 'cluster.worldSize', modelParallel * expertReplicas, forExperts);
+    } else cluster.worldSize = assumed(resolver, 'cluster.worldSize', modelParallel, 'no cluster size given: one data-parallel replica (tp·pp·cp)');
   }
   if (cluster.nodes === 0) cluster.nodes = resolver.fill('cluster.nodes', Math.max(1, Math.ceil(cluster.worldSize / cluster.gpusPerNode)), 'derived', 'world size / gpusPerNode');
+  return forExperts;
 }
 
 const isZeroStage = (value: unknown): value is ZeroStage => value === 0 || value === 1 || value === 2 || value === 3;
