@@ -9,6 +9,7 @@ import type { SourceRange } from '../../model/problems';
 import { describe, DraftBuilder, parseCount, parseFlag } from '../draft/draftBuilder';
 import { applyBatchRamp, applyExpertWidth, applyTokenizerVocab } from './megatronImplied';
 import { countLayoutStages, leadingDenseLayers } from './megatronLayout';
+import { precisionOfRecipeName } from './precisionRecipes';
 import { acknowledge, isOn, MEGATRON_NOT_MODELLED, type Acknowledged } from '../draft/notModelled';
 import { applyActivationOffload, applyOptimizerOffload } from './megatronOffload';
 
@@ -236,7 +237,12 @@ function applyPrecision(values: KeyValues, builder: DraftBuilder): void {
   const precision = values.get('precision');
   if (!isSet(precision)) return;
   const text = String(isSymbolic(precision.raw) ? precision.raw.symbolic : precision.raw).toLowerCase();
-  if (isSymbolic(precision.raw)) builder.set('plan.precision', precision.raw, precision.keyRange, precision.valueRange);
+  // Megatron-Bridge names a recipe (`mixed_precision: bf16_with_mxfp8_mixed`): its FP8 / FP4 part decides.
+  const recipe = isSymbolic(precision.raw) ? undefined : precisionOfRecipeName(text);
+  if (recipe) {
+    builder.set('plan.precision', recipe.precision, precision.keyRange, precision.valueRange);
+    if (recipe.fp8Recipe) builder.set('plan.fp8Recipe', recipe.fp8Recipe, precision.keyRange, precision.valueRange);
+  } else if (isSymbolic(precision.raw)) builder.set('plan.precision', precision.raw, precision.keyRange, precision.valueRange);
   else if (text.startsWith('bf16')) builder.set('plan.precision', 'bf16', precision.keyRange, precision.valueRange);
   else if (text.startsWith('16') || text.startsWith('fp16')) builder.set('plan.precision', 'fp16', precision.keyRange, precision.valueRange);
   else if (text.startsWith('32')) builder.report('warning', 'value/unsupported', `${precision.name}: ${text} (FP32) training is not modelled; estimates assume BF16`, precision.valueRange, 'plan.precision');

@@ -62,7 +62,10 @@ function readNemoFile(file: YamlFile): ReadResult | undefined {
       if (dist) collect(file, dist, [root, dist], interpolator, values, '', ['use_torch_fsdp2']);
       // MixedPrecisionConfig is applied onto the model config at start-up, so its settings win when set.
       const mixed = section('mixed_precision');
-      if (mixed) collect(file, mixed, [root, mixed], interpolator, values, '', ['bf16', 'fp16', 'fp8'], true);
+      if (mixed) collect(file, mixed, [root, mixed], interpolator, values, '', ['bf16', 'fp16', 'fp8', 'fp8_recipe', 'fp4', 'fp4_recipe'], true);
+      // Or the recipe's name alone (`mixed_precision: bf16_with_mxfp8_mixed`), read as a precision name.
+      const named = entries(file, root, (key) => key === 'mixed_precision').find((entry) => typeof scalarValue(file, entry.value) === 'string');
+      if (named) values.set('precision', { name: named.key, raw: scalarValue(file, named.value), keyRange: named.keyRange, valueRange: named.valueRange });
     }
   }
   // The test YAML's keys are Megatron's command-line flags, so they are read as the command line reads them.

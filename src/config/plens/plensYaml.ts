@@ -92,7 +92,8 @@ const TRAINING: Record<string, FieldSpec> = {
   microBatchSize: { path: 'plan.microBatchSize', parse: count },
   globalBatchSize: { path: 'plan.globalBatchSize', parse: count },
   microbatches: { path: 'plan.microbatches', parse: count },
-  precision: { path: 'plan.precision', parse: (raw) => parseChoice(raw, ['bf16', 'fp16', 'fp8'] as const) },
+  // fp4 / nvfp4 / mxfp8 name the GEMM format directly: fp8 precision with that recipe (lowPrecisionShorthand).
+  precision: { path: 'plan.precision', parse: (raw) => parseChoice(raw, ['bf16', 'fp16', 'fp8', 'fp4', 'nvfp4', 'mxfp8'] as const) },
   recompute: { path: 'plan.recompute', parse: (raw) => parseChoice(raw, ['none', 'selective', 'full'] as const) },
   recomputeModules: { path: 'plan.recomputeModules', parse: recomputeModules, list: true },
   activationFp8InputStore: { path: 'plan.activationFp8InputStore', parse: flag },
@@ -207,7 +208,23 @@ function readPlensFile(file: YamlFile, source: string, named: boolean): ReadResu
       default: unknownKey(builder, entry, TOP_LEVEL, '');
     }
   }
+  lowPrecisionShorthand(builder);
   return builder.result('plens-yaml', file.problems);
+}
+
+/**
+ * `precision: fp4` (or `nvfp4`) and `precision: mxfp8` are the FP8 precision with the NVFP4 / MXFP8 recipe, as the
+ * model prices them; a separately given `fp8Recipe` that says otherwise is an error, never silently one of the two.
+ */
+function lowPrecisionShorthand(builder: DraftBuilder): void {
+  const precision = builder.draft.plan.precision as unknown;
+  const recipe = precision === 'fp4' || precision === 'nvfp4' ? 'nvfp4' : precision === 'mxfp8' ? 'mxfp8' : undefined;
+  const ranges = builder.sourceMap.get('plan.precision');
+  if (!recipe || !ranges) return;
+  builder.set('plan.precision', 'fp8', ranges.key, ranges.value);
+  const given = builder.draft.plan.fp8Recipe;
+  if (given === undefined) builder.set('plan.fp8Recipe', recipe, ranges.key, ranges.value);
+  else if (given !== recipe) builder.report('error', 'value/invalid', `precision: ${String(precision)} is the ${recipe} recipe, but fp8Recipe says ${JSON.stringify(given)}`, builder.sourceMap.get('plan.fp8Recipe')?.value ?? ranges.value, 'plan.fp8Recipe');
 }
 
 /** At least two top-level keys, and more than half of them, are the native format's. */

@@ -67,9 +67,10 @@ export function collectSettings(scope: Node, names: Names, withDefaults: boolean
       }
       case 'call': {
         const callee = dottedName(node).join('.');
-        // Float8 training is switched on by adding a Float8 converter (torchtitan) or an fp8 precision plugin (NeMo).
-        if (/float8/i.test(callee) && chain.some((name) => name.includes('converters'))) record(['model', 'converters'], node, node);
-        if (/^(bf16|fp16)_(with_fp8_)?\w*mixed$/.test(dottedName(node).at(-1) ?? '')) record(['precision_plugin'], node, node);
+        // Low-precision training is switched on by adding a Float8 or MX converter (torchtitan) or a precision
+        // plugin (NeMo: `bf16_with_mxfp8_mixed()`).
+        if (/float8|(^|\.)mx/i.test(callee) && chain.some((name) => name.includes('converters'))) record(['model', 'converters'], node, node);
+        if (/(^|_)(bf16|fp16)_\w*mixed$/.test(dottedName(node).at(-1) ?? '')) record(['precision_plugin'], node, node);
         break;
       }
       case 'assignment': {

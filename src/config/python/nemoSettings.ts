@@ -5,10 +5,14 @@ import type { FieldPath } from '../../model/design';
 import type { SourceRange } from '../../model/problems';
 import { isSymbolic } from '../../model/design';
 import { describe, parseCount, parseFlag, type DraftBuilder } from '../draft/draftBuilder';
+import { precisionOfRecipeName } from '../megatron/precisionRecipes';
 import { dottedName } from './literals';
 import type { PySetting } from './collect';
 
 type Kind = 'count' | 'flag' | 'vpp' | 'recompute';
+
+/** Where NeMo 2 (`precision_plugin=bf16_with_fp8_mixed()`) and Megatron-Bridge (`mixed_precision="…"`) name a recipe. */
+const PRECISION_NAMES: ReadonlySet<string> = new Set(['precision_plugin', 'mixed_precision', 'precision_config']);
 
 const NEMO_NAMES: Record<string, [FieldPath, Kind]> = {
   tensor_model_parallel_size: ['plan.tp', 'count'],
@@ -48,9 +52,16 @@ export function mapNemoSettings(builder: DraftBuilder, settings: readonly PySett
     const name = setting.path.at(-1) ?? '';
     const key = rangeOf(setting.key);
     const valueRange = rangeOf(setting.value);
-    if (name === 'precision_plugin') {
-      const plugin = dottedName(setting.value).at(-1) ?? '';
-      builder.set('plan.precision', plugin.includes('fp8') ? 'fp8' : plugin.startsWith('fp16') ? 'fp16' : 'bf16', key, valueRange);
+    if (PRECISION_NAMES.has(name)) {
+      const value = setting.literal.value;
+      const recipe = typeof value === 'string' ? value : dottedName(setting.value).at(-1) ?? '';
+      const read = precisionOfRecipeName(recipe);
+      if (read) {
+        builder.set('plan.precision', read.precision, key, valueRange);
+        if (read.fp8Recipe) builder.set('plan.fp8Recipe', read.fp8Recipe, key, valueRange);
+      } else if (recipe !== '') {
+        builder.report('warning', 'precision/unknown-recipe', `${name}: plens does not know the mixed-precision recipe "${recipe}"; the precision is left to the other settings`, valueRange, 'plan.precision');
+      }
       continue;
     }
     const rule = NEMO_NAMES[name];

@@ -156,7 +156,9 @@ function readPrecisionAndRecompute(builder: DraftBuilder, settings: Settings, er
   const list = Array.isArray(converters?.value) ? converters.value : [converters?.value];
   const float8Enable = settings.get('float8.enable_float8_linear');
   const param = settings.get('training.mixed_precision_param');
-  if (converters && list.some((item) => typeof item === 'string' && item.includes('float8'))) builder.set('plan.precision', 'fp8', converters.key, converters.valueRange);
+  const names = list.filter((item): item is string => typeof item === 'string');
+  if (converters && names.some(isMxConverter)) readMxRecipe(builder, settings, converters);
+  else if (converters && names.some((item) => item.includes('float8'))) builder.set('plan.precision', 'fp8', converters.key, converters.valueRange);
   else if (float8Enable?.value === true) builder.set('plan.precision', 'fp8', float8Enable.key, float8Enable.valueRange);
   else if (param && typeof param.value === 'string') {
     const precision = { bfloat16: 'bf16', float16: 'fp16', float32: undefined }[param.value];
@@ -172,13 +174,34 @@ function readPrecisionAndRecompute(builder: DraftBuilder, settings: Settings, er
   }
 }
 
+/** torchtitan's MX converters: `mx` (TOML ≤ v0.2.2), `quantize.linear.mx` / `quantize.grouped_mm.mx`, `MXLinearConverter`. */
+function isMxConverter(name: string): boolean {
+  return /(^|\.)mx$/i.test(name) || /^mx\w*converter/i.test(name);
+}
+
+/**
+ * MX training: MXFP8 GEMMs (torchao's `mxfp8`, `mxfp8_cublas`, `mxfp8_cublas_rceil` recipes) unless the recipe is
+ * NVFP4; never BF16. A recipe plens does not price (mxfp4) is said at its value and priced as MXFP8.
+ */
+function readMxRecipe(builder: DraftBuilder, settings: Settings, converters: Setting): void {
+  builder.set('plan.precision', 'fp8', converters.key, converters.valueRange);
+  const recipe = settings.get('mx.recipe_name') ?? settings.get('quantize.linear.mx.recipe_name') ?? settings.get('quantize.grouped_mm.mx.recipe_name');
+  const name = recipe && typeof recipe.value === 'string' ? recipe.value.trim().toLowerCase() : 'mxfp8';
+  const at = recipe ?? converters;
+  if (name.startsWith('nvfp4')) builder.set('plan.fp8Recipe', 'nvfp4', at.key, at.valueRange);
+  else {
+    builder.set('plan.fp8Recipe', 'mxfp8', at.key, at.valueRange);
+    if (!name.startsWith('mxfp8')) builder.report('warning', 'precision/unknown-recipe', `${recipe ? 'recipe_name' : 'converters'}: plens does not price the MX recipe "${name}" separately; its GEMMs are priced as MXFP8`, at.valueRange, 'plan.fp8Recipe');
+  }
+}
+
 /**
  * torchao's Float8 recipe (`float8.recipe_name`; absent is tensorwise dynamic scaling, completion's default) and
  * torch.compile (`compile.enable`, earlier `training.compile`), which fuses the memory-bound kernels.
  */
 function readFloat8RecipeAndCompile(builder: DraftBuilder, settings: Settings): void {
   const recipe = settings.get('float8.recipe_name');
-  if (recipe && typeof recipe.value === 'string') {
+  if (recipe && typeof recipe.value === 'string' && !builder.has('plan.fp8Recipe')) {
     const name = recipe.value.trim().toLowerCase();
     if (name === 'tensorwise') builder.set('plan.fp8Recipe', 'tensorwise', recipe.key, recipe.valueRange);
     else builder.report('warning', 'precision/unknown-recipe', `float8.recipe_name: plens does not price the "${recipe.value}" Float8 recipe separately; its GEMMs are priced as tensorwise scaling`, recipe.valueRange, 'plan.fp8Recipe');

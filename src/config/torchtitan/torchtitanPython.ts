@@ -6,6 +6,7 @@ import { findFlavour } from '../../model/catalog/models';
 import { DraftBuilder } from '../draft/draftBuilder';
 import { lineIndex, rangeAt } from '../draft/positions';
 import { bindNames, collectSettings, type PySetting } from '../python/collect';
+import { dottedName } from '../python/literals';
 import { mapNemoSettings } from '../python/nemoSettings';
 import { loadParser } from '../shell/treeSitter';
 import type { Settings } from './setting';
@@ -57,12 +58,23 @@ function toTorchtitanSettings(found: readonly PySetting[], familyOf: (flavour: u
     const section = name === 'model_spec' ? 'model' : setting.path.at(-2);
     if (!section) continue;
     const key = name === 'model_spec' ? 'model.flavor' : `${section}.${name}`;
-    const value = name === 'converters' ? ['float8'] : setting.literal.value;
+    const value = name === 'converters' ? converterNames(setting) : setting.literal.value;
     settings.set(key, { value, key: rangeOf(setting.key), valueRange: rangeOf(setting.value) });
   }
   const flavor = settings.get('model.flavor');
   if (flavor) settings.set('model.name', { value: familyOf(flavor.value), key: flavor.key, valueRange: flavor.valueRange });
   return settings;
+}
+
+/**
+ * A converters list as names: string items as written (`["float8"]`, `["quantize.linear.mx"]`), a converter
+ * config call by its class (`MXLinearConverter.Config(…)` → the MX converter, anything else Float8).
+ */
+function converterNames(setting: PySetting): unknown[] {
+  const literal = setting.literal.value;
+  if (Array.isArray(literal) && literal.length > 0 && literal.every((item) => typeof item === 'string')) return literal;
+  const callee = setting.value.type === 'call' ? dottedName(setting.value).join('.') : '';
+  return [/(^|\.)mx/i.test(callee) ? 'MXConverter' : 'float8'];
 }
 
 export function readTorchtitanPython(text: string, fileName: string): ReadResult | undefined {
