@@ -9,6 +9,7 @@ import { flagKey, reportLegacyFlag } from './megatronFlagNames';
 import { applyMegatronKeys, isMegatronKey, type KeyValue, type KeyValues, type MegatronKey } from './megatronKeys';
 import type { FlagOccurrence, FlagValue } from '../shell/flags';
 import type { JsonEntry } from '../shell/heredocJson';
+import { applyDeepSpeedDialect, DEEPSPEED_OWN_FLAGS, isCurrentInDeepSpeed, isMegatronDeepSpeed } from './megatronDeepSpeed';
 import { LAUNCHER_FLAGS, SBATCH_FLAGS, SWITCHES } from './megatronFlags';
 import type { RangeOf } from '../shell/ranges';
 import { readCount, shownText, wordValue } from '../shell/values';
@@ -18,20 +19,23 @@ import type { ShellRun } from '../shell/walk';
 const MAX_OCCURRENCE_PROBLEMS = 500;
 
 export function mapMegatronRun(run: ShellRun, builder: DraftBuilder, rangeOf: RangeOf): void {
-  applyMegatronKeys(collectKeys(run.flags, builder, rangeOf), builder, 'flags');
+  const deepSpeed = isMegatronDeepSpeed(run.flags);
+  applyMegatronKeys(collectKeys(run.flags, builder, rangeOf, deepSpeed), builder, 'flags');
+  if (deepSpeed) applyDeepSpeedDialect(run.flags, builder, rangeOf);
   readLaunchers(run, builder, rangeOf);
   readDeepSpeedJson(run.jsonEntries, builder, rangeOf);
 }
 
 /** The Megatron flags as field name → the last value given (argparse keeps the last), legacy flags warned at. */
-function collectKeys(flags: readonly FlagOccurrence[], builder: DraftBuilder, rangeOf: RangeOf): KeyValues {
+function collectKeys(flags: readonly FlagOccurrence[], builder: DraftBuilder, rangeOf: RangeOf, deepSpeed: boolean): KeyValues {
   const values: KeyValues = new Map();
   let reported = 0;
   for (const occurrence of flags) {
-    if (LAUNCHER_FLAGS[occurrence.flag]) continue;
+    if (LAUNCHER_FLAGS[occurrence.flag] || (deepSpeed && DEEPSPEED_OWN_FLAGS.has(occurrence.flag))) continue;
     const name = flagKey(occurrence.flag);
     const keyRange = rangeOf(occurrence.start, occurrence.end);
-    if (reported < MAX_OCCURRENCE_PROBLEMS && reportLegacyFlag(builder, name, occurrence.flag, keyRange)) reported++;
+    const current = deepSpeed && isCurrentInDeepSpeed(name);
+    if (!current && reported < MAX_OCCURRENCE_PROBLEMS && reportLegacyFlag(builder, name, occurrence.flag, keyRange)) reported++;
     if (!isMegatronKey(name)) continue;
     const entry = keyValue(occurrence, name, keyRange, rangeOf);
     if (entry) values.set(name, entry);

@@ -1,0 +1,116 @@
+// Megatron-DeepSpeed's dialect (issue 10 item 4), on a launch script written the way its MoE examples are: model
+// and MoE sizes in variables, a `megatron_options` string, a DeepSpeed config written by a heredoc, the deepspeed
+// launcher. Megatron-DeepSpeed's own flags and defaults must be read as its arguments.py reads them.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { completeDesign } from '../../src/config/completion/complete';
+import { readMegatronShell } from '../../src/config/megatron/megatronShell';
+import type { ReadResult } from '../../src/config/types';
+import { loadShellGrammar } from '../testInputs';
+
+const MOE_SCRIPT = `#!/bin/bash
+# GPT-3 350M with 64 experts (PR-MoE off), Megatron-DeepSpeed style.
+NUM_LAYERS=24
+HIDDEN_SIZE=1024
+NUM_ATTN_HEADS=16
+SEQ_LEN=2048
+MICRO_BATCH=4
+GLOBAL_BATCH=256
+EP_SIZE=64
+EP_PARALLEL_SIZE=8
+MP_SIZE=1
+NUM_GPUS_PERNODE=8
+NUM_NODE=4
+ZERO_STAGE=1
+config_json="ds_config_gpt_moe.json"
+
+megatron_options=" \\
+    --tensor-model-parallel-size \${MP_SIZE} \\
+    --moe-expert-parallel-size \${EP_PARALLEL_SIZE} \\
+    --num-experts \${EP_SIZE} \\
+    --moe-loss-coeff 0.01 \\
+    --moe-train-capacity-factor 1.0 \\
+    --num-layers \${NUM_LAYERS} \\
+    --hidden-size \${HIDDEN_SIZE} \\
+    --num-attention-heads \${NUM_ATTN_HEADS} \\
+    --num-key-value-heads 4 \\
+    --seq-length \${SEQ_LEN} \\
+    --max-position-embeddings \${SEQ_LEN} \\
+    --micro-batch-size \${MICRO_BATCH} \\
+    --global-batch-size \${GLOBAL_BATCH} \\
+    --tokenizer-type GPT2BPETokenizer \\
+    --checkpoint-activations \\
+    --fp16"
+
+cat <<EOT > \${config_json}
+{
+  "train_batch_size": \${GLOBAL_BATCH},
+  "train_micro_batch_size_per_gpu": \${MICRO_BATCH},
+  "zero_optimization": { "stage": \${ZERO_STAGE} },
+  "fp16": { "enabled": true }
+}
+EOT
+
+deepspeed_options=" \\
+    --deepspeed \\
+    --deepspeed_config \${config_json} \\
+    --zero-stage \${ZERO_STAGE}"
+
+deepspeed --num_nodes \${NUM_NODE} --num_gpus \${NUM_GPUS_PERNODE} pretrain_gpt.py \${megatron_options} \${deepspeed_options}
+`;
+
+function read(text: string): ReadResult {
+  const result = readMegatronShell(text, 'ds_pretrain_gpt_350M_MoE64.sh');
+  if (!result) throw new Error('not read as a Megatron script');
+  return result;
+}
+
+describe('Megatron-DeepSpeed launch scripts', () => {
+  beforeAll(loadShellGrammar);
+
+  it('reads its own spellings: --moe-expert-parallel-size, --num-key-value-heads, --num-experts, the launcher and the heredoc JSON', () => {
+    const result = read(MOE_SCRIPT);
+    expect(result.design.plan).toMatchObject({ tp: 1, ep: 8, zero: 1, microBatchSize: 4, globalBatchSize: 256, seqLength: 2048, precision: 'fp16', recompute: 'full' });
+    expect(result.design.model).toMatchObject({ layers: 24, hidden: 1024, heads: 16, kvHeads: 4, experts: 64 });
+    expect(result.design.cluster).toMatchObject({ nodes: 4, gpusPerNode: 8 });
+    expect(result.sourceMap.get('plan.ep')?.key.line).toBe(19);
+    expect(result.sourceMap.get('model.kvHeads')?.key.line).toBe(26);
+  });
+
+  it('takes its defaults: top-1 routing and experts every second layer, each said once', () => {
+    const result = read(MOE_SCRIPT);
+    expect(result.design.model).toMatchObject({ topK: 1, moeLayerInterval: 2 });
+    const defaulted = result.problems.filter((p) => p.code === 'value/defaulted').map((p) => p.field);
+    expect(defaulted).toContain('model.topK');
+    expect(defaulted).toContain('model.moeLayerInterval');
+    const stated = read(MOE_SCRIPT.replace('--moe-loss-coeff 0.01', '--topk 2 --expert-interval 1'));
+    expect(stated.design.model).toMatchObject({ topK: 2, moeLayerInterval: 1 });
+    expect(stated.problems.filter((p) => p.code === 'value/defaulted' && (p.field === 'model.topK' || p.field === 'model.moeLayerInterval'))).toEqual([]);
+  });
+
+  it('--checkpoint-activations is current there: full recomputation, no legacy warning', () => {
+    const result = read(MOE_SCRIPT);
+    expect(result.design.plan.recompute).toBe('full');
+    expect(result.problems.filter((p) => p.code === 'key/legacy')).toEqual([]);
+    // The same flag in a plain Megatron-LM script is the removed flag it is there.
+    const plain = read(MOE_SCRIPT.replace(/deepspeed_options="[^"]*"/, 'deepspeed_options=""').replace(/--moe-expert-parallel-size \S+ \\\n/, '').replace(/--num-key-value-heads 4 \\\n/, '').replace('--moe-loss-coeff 0.01 \\\n', ''));
+    expect(plain.problems.some((p) => p.code === 'key/legacy' && p.message.includes('--checkpoint-activations'))).toBe(true);
+  });
+
+  it('--num-experts as a per-layer list: the largest, said; 1 is a dense model', () => {
+    const pyramid = read(MOE_SCRIPT.replace('--num-experts ${EP_SIZE}', '--num-experts 32 32 32 32 32 32 32 32 32 32 64 64'));
+    expect(pyramid.design.model.experts).toBe(64);
+    expect(pyramid.problems.find((p) => p.field === 'model.experts')?.message).toContain('prices every MoE layer with 64');
+    const dense = read(MOE_SCRIPT.replace('EP_SIZE=64', 'EP_SIZE=1'));
+    expect(dense.design.model.experts).toBe(0);
+    expect(dense.design.model.topK).toBeUndefined();
+  });
+
+  it('completes to an estimate-ready design: ZeRO-1 over DP, EP 8 inside DP 32', () => {
+    const text = MOE_SCRIPT;
+    const completion = completeDesign(read(text), { text });
+    expect(completion.design).toBeDefined();
+    expect(completion.design!.plan).toMatchObject({ dp: 32, ep: 8, zero: 1 });
+    expect(completion.design!.model).toMatchObject({ experts: 64, topK: 1, kvHeads: 4, attention: 'gqa' });
+    expect(completion.design!.cluster.worldSize).toBe(32);
+  });
+});
