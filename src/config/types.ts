@@ -33,6 +33,15 @@ export interface ReadResult {
   design: DesignDraft;
   sourceMap: SourceMap;
   problems: Problem[];
+  /** Files the config names whose values complete it (Megatron-DeepSpeed's `--deepspeed_config FILE`). */
+  companions?: CompanionFile[];
+}
+
+/** A file a config names, read by completion through the caller's guarded reading, relative to the config. */
+export interface CompanionFile {
+  path: string;
+  /** Where the config names it: problems about the file are said there. */
+  range: SourceRange;
 }
 
 /** A reader answers `undefined` when the text is not its format (detection by content), never throws. */

@@ -5,6 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { completeDesign } from '../../src/config/completion/complete';
 import { readMegatronShell } from '../../src/config/megatron/megatronShell';
 import type { ReadResult } from '../../src/config/types';
+import { runEstimate } from '../../src/cli/commands/estimate';
+import { memoryIo } from '../../src/cli/io';
 import { loadShellGrammar } from '../testInputs';
 
 const MOE_SCRIPT = `#!/bin/bash
@@ -112,5 +114,42 @@ describe('Megatron-DeepSpeed launch scripts', () => {
     expect(completion.design!.plan).toMatchObject({ dp: 32, ep: 8, zero: 1 });
     expect(completion.design!.model).toMatchObject({ experts: 64, topK: 1, kvHeads: 4, attention: 'gqa' });
     expect(completion.design!.cluster.worldSize).toBe(32);
+  });
+
+  describe('a DeepSpeed config the script names but does not write', () => {
+    // The same script with its heredoc taken out: ds_config_gpt_moe.json is a file beside it.
+    const script = MOE_SCRIPT.replace(/cat <<EOT[\s\S]*?EOT\n/, '').replace(/ZERO_STAGE=1\n/, '').replace(' \\\n    --zero-stage ${ZERO_STAGE}', '').replace('    --micro-batch-size ${MICRO_BATCH} \\\n    --global-batch-size ${GLOBAL_BATCH} \\\n', '');
+    const dsConfig = '{\n  "train_batch_size": 512,\n  "train_micro_batch_size_per_gpu": 2,\n  "zero_optimization": {"stage": 2},\n  "fp16": {"enabled": true}\n}\n';
+    interface Out { design: { plan: Record<string, unknown> }; origins: Record<string, { from: string; detail?: string }>; problems: { code: string; severity: string; message: string; line?: number }[] }
+    const estimate = async (files: Record<string, string>): Promise<Out> => {
+      const io = memoryIo(files);
+      await runEstimate(['run/train.sh', '--json'], io);
+      return JSON.parse(io.out) as Out;
+    };
+
+    it('the script does not carry the values itself', () => {
+      expect(script).not.toContain('cat <<EOT');
+      expect(script).not.toContain('--zero-stage');
+      expect(script).not.toContain('--global-batch-size');
+      expect(script).toContain('--deepspeed_config ${config_json}');
+    });
+
+    it('reads ZeRO stage and batch sizes from it, inside the config folder, with the file as their origin', async () => {
+      const out = await estimate({ 'run/train.sh': script, 'run/ds_config_gpt_moe.json': dsConfig });
+      expect(out.design.plan).toMatchObject({ zero: 2, globalBatchSize: 512, microBatchSize: 2 });
+      expect(out.origins['plan.zero']).toMatchObject({ from: 'file', detail: 'DeepSpeed config ds_config_gpt_moe.json' });
+      expect(out.problems.filter((p) => p.code === 'config/companion-not-read')).toEqual([]);
+    });
+
+    it('says so at the flag when the file is missing, and never reads outside the folder', async () => {
+      const missing = await estimate({ 'run/train.sh': script });
+      const said = missing.problems.find((p) => p.code === 'config/companion-not-read');
+      expect(said?.message).toContain('ds_config_gpt_moe.json');
+      expect(said?.line).toBe(35); // the --deepspeed_config line, once the heredoc and batch flags are taken out
+      const outside = script.replace('config_json="ds_config_gpt_moe.json"', 'config_json="../../etc/ds.json"');
+      const refused = await estimate({ 'run/train.sh': outside, '../../etc/ds.json': dsConfig });
+      expect(refused.design.plan.zero).not.toBe(2);
+      expect(refused.problems.find((p) => p.code === 'config/companion-not-read')?.severity).toBe('warning');
+    });
   });
 });

@@ -3,7 +3,7 @@
 // defaults, and derivations (dp = world / (tp·pp·cp), microbatches = global / (micro·dp), world = nodes·gpusPerNode,
 // headDim = hidden / heads). Every value keeps its origin; symbolic values nothing resolves are reported.
 import { CALIBRATION_KEYS, type Calibration } from '../../model/cost/calibration';
-import { type ClusterSpec, type Design, type DesignDraft, FP8_RECIPES, type FieldPath, type ModelArch, type ParallelPlan, RECOMPUTE_MODULES, type RecomputeModule, type ScheduleId, type TrainingFramework, type ZeroStage } from '../../model/design';
+import { type ClusterSpec, type Design, type DesignDraft, emptyDraft, FP8_RECIPES, type FieldPath, type ModelArch, type ParallelPlan, RECOMPUTE_MODULES, type RecomputeModule, type ScheduleId, type TrainingFramework, type ZeroStage } from '../../model/design';
 import { findGpu } from '../../model/catalog/gpus';
 import type { Problem } from '../../model/problems';
 import { SCHEDULE_IDS } from '../../model/schedule/index';
@@ -13,7 +13,7 @@ import { howToComplete } from './howToComplete';
 import { directiveLayer } from './directiveLayer';
 import { findDirectives } from './directives';
 import { draftValue, isBoolean, isNumber, isNumberOrNull, isOneOf, isString, Resolver, type Layer } from './layers';
-import type { FormatId, Origin, ReadResult, Reader } from '../types';
+import type { CompanionFile, FormatId, Origin, ReadResult, Reader } from '../types';
 
 export interface CompletionContext {
   /** The text of the file being completed, for its `plens:` directives (omit to skip directives). */
@@ -84,6 +84,11 @@ function buildLayers(read: ReadResult, context: CompletionContext): { layers: La
   const problems: Problem[] = [];
   if (context.flags) layers.push({ kind: 'flag', draft: context.flags, detail: 'command-line flag' });
   layers.push({ kind: 'file', draft: read.design, ranges: read.sourceMap });
+  for (const companion of read.companions ?? []) {
+    const found = companionLayer(companion, context);
+    if ('layer' in found) layers.push(found.layer);
+    else problems.push(found.problem);
+  }
   if (context.text !== undefined) {
     const found = findDirectives(context.text);
     const layer = directiveLayer(found.directives, context.readFile, context.readModelFile ?? (() => undefined));
@@ -97,6 +102,26 @@ function buildLayers(read: ReadResult, context: CompletionContext): { layers: La
   if (context.workspace) layers.push({ kind: 'workspace', draft: context.workspace, detail: 'workspace plens.yaml' });
   if (context.settings) layers.push({ kind: 'setting', draft: context.settings, detail: 'settings' });
   return { layers, problems };
+}
+
+/**
+ * The DeepSpeed config a Megatron-DeepSpeed script names (`--deepspeed_config ds.json`): its ZeRO stage, batch
+ * sizes and precision complete what the script leaves out, below the script's own flags. Read through the caller's
+ * guarded reading (inside the workspace, bounded); a file that cannot be read is said at the flag.
+ */
+function companionLayer(companion: CompanionFile, context: CompletionContext): { layer: Layer } | { problem: Problem } {
+  const at = { range: companion.range };
+  const notRead = (why: string): { problem: Problem } => ({
+    problem: { severity: 'info', code: 'config/companion-not-read', message: `${companion.path}: ${why}; its ZeRO stage and batch sizes come from the script, directives or defaults`, ...at },
+  });
+  if (!context.readFile || !context.readModelFile) return notRead('the DeepSpeed config this script names is not read here');
+  const text = context.readFile(companion.path);
+  if (text === undefined) return notRead('the DeepSpeed config this script names was not found');
+  if (typeof text !== 'string') return { problem: { severity: 'warning', code: 'config/companion-not-read', message: text.refused, ...at } };
+  const companionRead = context.readModelFile(text, companion.path);
+  if (companionRead?.format !== 'deepspeed-json') return notRead('not a DeepSpeed config');
+  const { plan, cluster } = companionRead.design;
+  return { layer: { kind: 'file', draft: { ...emptyDraft(), plan, cluster }, detail: `DeepSpeed config ${companion.path}` } };
 }
 
 function completeCluster(resolver: Resolver, format: FormatId): ClusterSpec {

@@ -14,16 +14,29 @@ import { LAUNCHER_FLAGS, SBATCH_FLAGS, SWITCHES } from './megatronFlags';
 import type { RangeOf } from '../shell/ranges';
 import { readCount, shownText, wordValue } from '../shell/values';
 import type { ShellRun } from '../shell/walk';
+import type { CompanionFile } from '../types';
 
 /** Problems said per flag occurrence; a script repeating a bad flag thousands of times gets this many. */
 const MAX_OCCURRENCE_PROBLEMS = 500;
 
-export function mapMegatronRun(run: ShellRun, builder: DraftBuilder, rangeOf: RangeOf): void {
+/** Returns the DeepSpeed config file the script names but does not write itself, for completion to read. */
+export function mapMegatronRun(run: ShellRun, builder: DraftBuilder, rangeOf: RangeOf): CompanionFile[] {
   const deepSpeed = isMegatronDeepSpeed(run.flags);
   applyMegatronKeys(collectKeys(run.flags, builder, rangeOf, deepSpeed), builder, 'flags');
   if (deepSpeed) applyDeepSpeedDialect(run.flags, builder, rangeOf);
   readLaunchers(run, builder, rangeOf);
   readDeepSpeedJson(run.jsonEntries, builder, rangeOf);
+  return run.jsonEntries.length > 0 ? [] : namedDeepSpeedConfig(run.flags, rangeOf);
+}
+
+/** `--deepspeed_config ds.json` (the last one, as argparse keeps it) when its path is plain text after expansion. */
+function namedDeepSpeedConfig(flags: readonly FlagOccurrence[], rangeOf: RangeOf): CompanionFile[] {
+  let named: FlagOccurrence | undefined;
+  for (const occurrence of flags) if (occurrence.flag === '--deepspeed_config' || occurrence.flag === '--deepspeed-config') named = occurrence;
+  const value = named?.value;
+  if (!value || value.expanded.unresolved.length > 0) return [];
+  const path = value.expanded.text.trim();
+  return path === '' ? [] : [{ path, range: rangeOf(value.start, value.end) }];
 }
 
 /** The Megatron flags as field name → the last value given (argparse keeps the last), legacy flags warned at. */

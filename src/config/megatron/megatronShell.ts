@@ -55,8 +55,8 @@ export function readMegatronShell(text: string, fileName: string): ReadResult | 
       } else if (tree.rootNode.hasError) {
         run.problems.push({ severity: 'info', code: 'syntax/shell', message: 'Parts of this script are not valid bash; values there may be missed.' });
       }
-      mapMegatronRun(run, builder, rangeOf);
-      return { format: 'megatron-shell', design: builder.draft, sourceMap: builder.sourceMap, problems: [...run.problems, ...builder.problems] };
+      const companions = mapMegatronRun(run, builder, rangeOf);
+      return { format: 'megatron-shell', design: builder.draft, sourceMap: builder.sourceMap, problems: [...run.problems, ...builder.problems], ...(companions.length > 0 ? { companions } : {}) };
     } finally {
       tree.delete();
     }
