@@ -116,7 +116,7 @@ function companionLayer(companion: CompanionFile, context: CompletionContext): {
   });
   if (!context.readFile || !context.readModelFile) return notRead('the DeepSpeed config this script names is not read here');
   const text = context.readFile(companion.path);
-  if (text === undefined) return notRead('the DeepSpeed config this script names was not found');
+  if (text === undefined) return notRead('the DeepSpeed config this script names was not read (the editor reads only files a `# plens:` directive names)');
   if (typeof text !== 'string') return { problem: { severity: 'warning', code: 'config/companion-not-read', message: text.refused, ...at } };
   const companionRead = context.readModelFile(text, companion.path);
   if (companionRead?.format !== 'deepspeed-json') return notRead('not a DeepSpeed config');
