@@ -107,6 +107,16 @@ describe('Megatron-DeepSpeed launch scripts', () => {
     expect(dense.design.model.topK).toBeUndefined();
   });
 
+  it('a hostfile launch: the world size from NUM_GPUS, which its MoE examples set, at its line', () => {
+    const text = MOE_SCRIPT.replace('NUM_NODE=4\n', 'NUM_GPUS=64\n').replace('deepspeed --num_nodes ${NUM_NODE} --num_gpus ${NUM_GPUS_PERNODE}', 'deepspeed --hostfile /job/hostfile');
+    const result = read(text);
+    expect(result.design.cluster.worldSize).toBe(64);
+    expect(result.sourceMap.get('cluster.worldSize')?.key.line).toBe(13);
+    expect(completeDesign(result, { text }).design!.plan.dp).toBe(64);
+    // A launcher that gives the nodes wins over it.
+    expect(read(MOE_SCRIPT.replace('NUM_NODE=4\n', 'NUM_NODE=4\nNUM_GPUS=64\n')).design.cluster.worldSize).toBeUndefined();
+  });
+
   it('completes to an estimate-ready design: ZeRO-1 over DP, EP 8 inside DP 32', () => {
     const text = MOE_SCRIPT;
     const completion = completeDesign(read(text), { text });

@@ -4,6 +4,7 @@
 // `--checkpoint-activations`, which is current there rather than a removed flag.
 import type { FieldPath } from '../../model/design';
 import type { DraftBuilder } from '../draft/draftBuilder';
+import type { ShellEnv } from '../shell/env';
 import type { FlagOccurrence, FlagValue } from '../shell/flags';
 import type { RangeOf } from '../shell/ranges';
 import { readCount, shownText, wordValue } from '../shell/values';
@@ -34,6 +35,22 @@ function last(flags: readonly FlagOccurrence[], ...names: string[]): FlagOccurre
   let found: FlagOccurrence | undefined;
   for (const occurrence of flags) if (names.includes(occurrence.flag)) found = occurrence;
   return found;
+}
+
+/**
+ * Megatron-DeepSpeed's MoE examples launch through a hostfile and state the GPU count as `NUM_GPUS=64` (batch and
+ * EP sizes are computed from it): the world size when no launcher flag or `#SBATCH` line gives the nodes.
+ */
+export function readWorldVariable(env: ShellEnv, builder: DraftBuilder, rangeOf: RangeOf): void {
+  if (builder.has('cluster.nodes') || builder.has('cluster.worldSize')) return;
+  for (const name of ['NUM_GPUS', 'WORLD_SIZE']) {
+    const value = env.get(name);
+    if (!value?.at || value.unresolved.length > 0 || !/^\s*\d+\s*$/.test(value.text)) continue;
+    const range = rangeOf(value.at.start, value.at.end);
+    const gpus = Number(value.text);
+    if (gpus >= 1) builder.set('cluster.worldSize', gpus, range, range);
+    return;
+  }
 }
 
 export function applyDeepSpeedDialect(flags: readonly FlagOccurrence[], builder: DraftBuilder, rangeOf: RangeOf): void {

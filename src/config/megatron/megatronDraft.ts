@@ -9,7 +9,7 @@ import { flagKey, reportLegacyFlag } from './megatronFlagNames';
 import { applyMegatronKeys, isMegatronKey, type KeyValue, type KeyValues, type MegatronKey } from './megatronKeys';
 import type { FlagOccurrence, FlagValue } from '../shell/flags';
 import type { JsonEntry } from '../shell/heredocJson';
-import { applyDeepSpeedDialect, DEEPSPEED_OWN_FLAGS, isCurrentInDeepSpeed, isMegatronDeepSpeed } from './megatronDeepSpeed';
+import { applyDeepSpeedDialect, DEEPSPEED_OWN_FLAGS, isCurrentInDeepSpeed, isMegatronDeepSpeed, readWorldVariable } from './megatronDeepSpeed';
 import { LAUNCHER_FLAGS, SBATCH_FLAGS, SWITCHES } from './megatronFlags';
 import type { RangeOf } from '../shell/ranges';
 import { readCount, shownText, wordValue } from '../shell/values';
@@ -25,6 +25,7 @@ export function mapMegatronRun(run: ShellRun, builder: DraftBuilder, rangeOf: Ra
   applyMegatronKeys(collectKeys(run.flags, builder, rangeOf, deepSpeed), builder, 'flags');
   if (deepSpeed) applyDeepSpeedDialect(run.flags, builder, rangeOf);
   readLaunchers(run, builder, rangeOf);
+  if (deepSpeed) readWorldVariable(run.env, builder, rangeOf);
   readDeepSpeedJson(run.jsonEntries, builder, rangeOf);
   return run.jsonEntries.length > 0 ? [] : namedDeepSpeedConfig(run.flags, rangeOf);
 }

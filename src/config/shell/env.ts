@@ -6,6 +6,8 @@ export interface ShellValue {
   items?: string[];
   /** Names the value depended on that this file does not set (`SLURM_NNODES`, `$1`, `$(…)`). */
   unresolved: string[];
+  /** Where the file last assigned it (`NAME=value`), as offsets, when a plain assignment did. */
+  at?: { start: number; end: number };
 }
 
 export type ShellEnv = Map<string, ShellValue>;

@@ -55,7 +55,7 @@ function assign(node: Node, ctx: Context): void {
   } else {
     const expanded = expandWord(value.text, 'none', ctx.env);
     const text = append && previous ? previous.text + expanded.text : expanded.text;
-    ctx.env.set(name.text, { text, unresolved: mergeUnresolved(append ? previous?.unresolved ?? [] : [], expanded.unresolved) });
+    ctx.env.set(name.text, { text, unresolved: mergeUnresolved(append ? previous?.unresolved ?? [] : [], expanded.unresolved), at: { start: name.startIndex, end: value.endIndex } });
   }
 }
 
