@@ -41,6 +41,9 @@ export type TrainingFramework = 'megatron' | 'torchtitan';
 export type AttentionKind = 'mha' | 'gqa' | 'mla';
 export type MlpActivation = 'swiglu' | 'gelu';
 export type ZeroStage = 0 | 1 | 2 | 3;
+/** How Adam's moments are stored (Megatron --exp-avg-dtype / --exp-avg-sq-dtype; fp8 is Transformer Engine's uint8 with scales). */
+export type MomentDtype = 'fp32' | 'bf16' | 'fp16' | 'fp8';
+export const MOMENT_DTYPES: readonly MomentDtype[] = ['fp32', 'bf16', 'fp16', 'fp8'];
 
 /** Multi-head latent attention dimensions (DeepSeek-V2/V3). */
 export interface MlaDims {
@@ -158,6 +161,18 @@ export interface ParallelPlan {
   gradReduceInFp32?: boolean;
   /** torch.compile (torchtitan `compile`): fuses memory-bound elementwise kernels. */
   compile?: boolean;
+  /**
+   * Megatron's precision-aware optimizer (`--use-precision-aware-optimizer`, Transformer Engine's FusedAdam): the
+   * optimizer keeps master weights and moments in the dtypes below (each absent: fp32), and with BF16 weights and
+   * FP32 master weights only the 16 bits the BF16 weight lacks (`optimizerParamRemainders`, OptimizerConfig's
+   * store_param_remainders, default true). Main gradients in BF16 are `gradReduceInFp32: false`. Absent or false:
+   * the framework's states (cost/memory.ts stateBytesOf).
+   */
+  precisionAwareOptimizer?: boolean;
+  optimizerMainParams?: 'fp32' | 'fp16';
+  optimizerExpAvg?: MomentDtype;
+  optimizerExpAvgSq?: MomentDtype;
+  optimizerParamRemainders?: boolean;
   /**
    * Activation offload (cost/offload.ts): of each pipeline stage's decoder layers, how many (the first ones) keep
    * their activations in host memory between their forward and their backward (Megatron `--cpu-offloading` with

@@ -1,5 +1,5 @@
-// Megatron's offloading keys as Megatron reads them (src/config/megatronOffload.ts): the command line and the
-// dataclass configs differ in what turns activation offload on and in the optimizer fraction's default.
+// Megatron's offloading and optimizer-state keys as Megatron reads them (megatronOffload.ts, megatronOptimizerStates.ts):
+// the command line and the dataclass configs differ in what turns activation offload on and in the optimizer fraction's default.
 import { describe, expect, it } from 'vitest';
 import { readNemoYaml } from '../../src/config/nemo/nemoYaml';
 
@@ -53,5 +53,24 @@ describe('optimizer offload', () => {
     expect(codes(flags({ '--optimizer-cpu-offload': true }))).toContain('value/unsupported');
     const bad = flags({ '--optimizer-cpu-offload': true, '--optimizer-offload-fraction': 1.5 });
     expect(bad.problems.find((p) => p.code === 'value/invalid')!.message).toBe('--optimizer-offload-fraction: expected a fraction from 0 to 1, got 1.5');
+  });
+});
+
+describe('precision-aware optimizer', () => {
+  it('reads the dtypes only with the switch, BF16 main gradients as a BF16 gradient buffer', () => {
+    const result = flags({ '--use-precision-aware-optimizer': true, '--exp-avg-dtype': 'bf16', '--exp-avg-sq-dtype': 'fp8', '--main-grads-dtype': 'bf16', '--main-params-dtype': 'fp16' });
+    expect(result.design.plan).toMatchObject({
+      precisionAwareOptimizer: true, optimizerExpAvg: 'bf16', optimizerExpAvgSq: 'fp8', optimizerMainParams: 'fp16', gradReduceInFp32: false,
+    });
+    expect(result.sourceMap.get('plan.optimizerExpAvg')!.key.line).toBe(5);
+    expect(flags({ '--exp-avg-dtype': 'bf16' }).design.plan.optimizerExpAvg).toBeUndefined();
+  });
+
+  it('takes the dtypes as a dataclass dump writes them, and refuses others', () => {
+    const dump = nemo({ use_precision_aware_optimizer: true, exp_avg_dtype: 'torch.bfloat16', exp_avg_sq_dtype: 'torch.uint8', main_grads_dtype: 'torch.float32', store_param_remainders: false });
+    expect(dump.design.plan).toMatchObject({ optimizerExpAvg: 'bf16', optimizerExpAvgSq: 'fp8', optimizerParamRemainders: false });
+    expect(dump.design.plan.gradReduceInFp32).toBeUndefined();
+    const bad = flags({ '--use-precision-aware-optimizer': true, '--main-params-dtype': 'bf16' });
+    expect(bad.problems.find((p) => p.code === 'value/invalid')!.message).toBe('--main-params-dtype: expected one of fp32, fp16, got "bf16"');
   });
 });

@@ -3,7 +3,7 @@
 // defaults, and derivations (dp = world / (tp·pp·cp), microbatches = global / (micro·dp), world = nodes·gpusPerNode,
 // headDim = hidden / heads). Every value keeps its origin; symbolic values nothing resolves are reported.
 import { CALIBRATION_KEYS, type Calibration } from '../../model/cost/calibration';
-import { type ClusterSpec, type Design, type DesignDraft, emptyDraft, FP8_RECIPES, type FieldPath, type ModelArch, type ParallelPlan, RECOMPUTE_MODULES, type RecomputeModule, type ScheduleId, type TrainingFramework, type ZeroStage } from '../../model/design';
+import { type ClusterSpec, type Design, type DesignDraft, emptyDraft, FP8_RECIPES, type FieldPath, type ModelArch, MOMENT_DTYPES, type ParallelPlan, RECOMPUTE_MODULES, type RecomputeModule, type ScheduleId, type TrainingFramework, type ZeroStage } from '../../model/design';
 import { findGpu } from '../../model/catalog/gpus';
 import type { Problem } from '../../model/problems';
 import { SCHEDULE_IDS } from '../../model/schedule/index';
@@ -268,6 +268,17 @@ function completeCostSettings(resolver: Resolver, format: FormatId): Partial<Par
   }
   const parameterOffload = resolver.pick('plan.parameterOffload', isBoolean);
   if (parameterOffload !== undefined) plan.parameterOffload = parameterOffload;
+  // The precision-aware optimizer's state dtypes (model/cost/memory.ts stateBytesOf), as read.
+  for (const key of ['precisionAwareOptimizer', 'optimizerParamRemainders'] as const) {
+    const value = resolver.pick(`plan.${key}`, isBoolean);
+    if (value !== undefined) plan[key] = value;
+  }
+  const mainParams = resolver.pick('plan.optimizerMainParams', isOneOf(['fp32', 'fp16'] as const));
+  if (mainParams !== undefined) plan.optimizerMainParams = mainParams;
+  for (const key of ['optimizerExpAvg', 'optimizerExpAvgSq'] as const) {
+    const value = resolver.pick(`plan.${key}`, isOneOf(MOMENT_DTYPES));
+    if (value !== undefined) plan[key] = value;
+  }
   const megatronFlags = format === 'megatron-shell' || format === 'megatron-functest-yaml';
   const nemo = format === 'nemo-yaml' || format === 'megatron-bridge-yaml' || format === 'nemo-python';
   const torchtitan = format === 'torchtitan-toml' || format === 'torchtitan-python';

@@ -31,11 +31,6 @@ export const MEGATRON_NOT_MODELLED = {
   moe_token_drop_policy: { what: 'which tokens are dropped past capacity', isDefault: oneOf('probs'), onlyWith: 'moe_expert_capacity_factor' },
   cp_comm_type: { what: 'the context-parallel communication type: CP traffic is priced as ring P2P', isDefault: oneOf('p2p') },
   num_distributed_optimizer_instances: { what: 'distributed-optimizer instances: optimizer state is sharded over all of DP', isDefault: numberIs(1) },
-  use_precision_aware_optimizer: { what: 'the precision-aware optimizer: state bytes per parameter stay Megatron\'s defaults', isDefault: off },
-  exp_avg_dtype: { what: 'the precision of Adam\'s first moment (taken as FP32)', isDefault: oneOf('fp32', 'float32'), onlyWith: 'use_precision_aware_optimizer' },
-  exp_avg_sq_dtype: { what: 'the precision of Adam\'s second moment (taken as FP32)', isDefault: oneOf('fp32', 'float32'), onlyWith: 'use_precision_aware_optimizer' },
-  main_grads_dtype: { what: 'the precision of the main gradients (taken as FP32)', isDefault: oneOf('fp32', 'float32'), onlyWith: 'use_precision_aware_optimizer' },
-  main_params_dtype: { what: 'the precision of the main parameters (taken as FP32)', isDefault: oneOf('fp32', 'float32'), onlyWith: 'use_precision_aware_optimizer' },
 } satisfies Record<string, Acknowledged>;
 
 /** DeepSpeed JSON keys, by their path. */

@@ -12,6 +12,7 @@ import { countLayoutStages, leadingDenseLayers } from './megatronLayout';
 import { precisionOfRecipeName } from './precisionRecipes';
 import { acknowledge, isOn, MEGATRON_NOT_MODELLED, type Acknowledged } from '../draft/notModelled';
 import { applyActivationOffload, applyOptimizerOffload } from './megatronOffload';
+import { applyOptimizerStates } from './megatronOptimizerStates';
 
 export interface KeyValue {
   /** The key as written, for messages. */
@@ -68,6 +69,8 @@ const OTHER_KEYS = [
   'squared_relu', 'quick_geglu',
   // What lives in host memory instead of HBM (megatronOffload.ts).
   'cpu_offloading', 'cpu_offloading_num_layers', 'cpu_offloading_activations', 'optimizer_cpu_offload', 'optimizer_offload_fraction',
+  // The precision-aware optimizer's state dtypes (megatronOptimizerStates.ts).
+  'use_precision_aware_optimizer', 'main_params_dtype', 'exp_avg_dtype', 'exp_avg_sq_dtype', 'main_grads_dtype', 'store_param_remainders',
 ] as const;
 
 /**
@@ -144,6 +147,7 @@ export function applyMegatronKeys(values: KeyValues, builder: DraftBuilder, dial
   applyBatchRamp(get, builder);
   applyActivationOffload(get, builder, dialect === 'flags');
   applyOptimizerOffload(get, builder, dialect === 'flags');
+  applyOptimizerStates(get, builder);
 }
 
 function setCount(builder: DraftBuilder, path: FieldPath, entry: KeyValue, min: number): number | Symbolic | undefined {

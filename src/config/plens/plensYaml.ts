@@ -1,6 +1,6 @@
 // Reader for our own format, `*.plens.yaml` (CONTRACT.md "The native format"): every key maps to one design
 // field, so this reader is mostly a table. Unknown keys warn (`key/unknown`), bad values fail at the value.
-import { FP8_RECIPES, type FieldPath, type MlaDims, RECOMPUTE_MODULES, type Symbolic } from '../../model/design';
+import { FP8_RECIPES, type FieldPath, type MlaDims, MOMENT_DTYPES, RECOMPUTE_MODULES, type Symbolic } from '../../model/design';
 import { CALIBRATION_KEYS, calibrationRange, type CalibrationKey } from '../../model/cost/calibration';
 import { parseScheduleId, SCHEDULE_IDS } from '../../model/schedule/index';
 import { closestKey, describe, DraftBuilder, looksSymbolic, parseChoice, parseCount, parseFlag, type Parsed } from '../draft/draftBuilder';
@@ -118,6 +118,15 @@ const OFFLOAD: Record<string, FieldSpec> = {
   parameters: { path: 'plan.parameterOffload', parse: flag },
 };
 
+/** Megatron's precision-aware optimizer: the dtypes its states are kept in (model/cost/memory.ts stateBytesOf). */
+const OPTIMIZER: Record<string, FieldSpec> = {
+  precisionAware: { path: 'plan.precisionAwareOptimizer', parse: flag },
+  mainParams: { path: 'plan.optimizerMainParams', parse: (raw) => parseChoice(raw, ['fp32', 'fp16'] as const) },
+  expAvg: { path: 'plan.optimizerExpAvg', parse: (raw) => parseChoice(raw, MOMENT_DTYPES) },
+  expAvgSq: { path: 'plan.optimizerExpAvgSq', parse: (raw) => parseChoice(raw, MOMENT_DTYPES) },
+  paramRemainders: { path: 'plan.optimizerParamRemainders', parse: flag },
+};
+
 /** Which communication the framework overlaps with compute (COSTMODEL.md §7 item 4). */
 const OVERLAP: Record<string, FieldSpec> = {
   tp: { path: 'plan.tpCommOverlap', parse: flag },
@@ -167,7 +176,7 @@ const MODEL: Record<string, FieldSpec> = {
 };
 
 const MLA_KEYS = ['qLoraRank', 'kvLoraRank', 'qkNopeHeadDim', 'qkRopeHeadDim', 'vHeadDim'] as const;
-const TOP_LEVEL = ['model', 'cluster', 'parallel', 'schedule', 'training', 'routing', 'overlap', 'offload', 'calibration'] as const;
+const TOP_LEVEL = ['model', 'cluster', 'parallel', 'schedule', 'training', 'routing', 'overlap', 'offload', 'optimizer', 'calibration'] as const;
 
 /** True for names the native format is known by; content decides for any other name. */
 function isPlensFileName(fileName: string): boolean {
@@ -203,6 +212,7 @@ function readPlensFile(file: YamlFile, source: string, named: boolean): ReadResu
       case 'routing': readSection(builder, file, entry, ROUTING); break;
       case 'overlap': readSection(builder, file, entry, OVERLAP); break;
       case 'offload': readSection(builder, file, entry, OFFLOAD); break;
+      case 'optimizer': readSection(builder, file, entry, OPTIMIZER); break;
       case 'calibration': readSection(builder, file, entry, CALIBRATION); break;
       case 'schedule': readSchedule(builder, file, entry); break;
       default: unknownKey(builder, entry, TOP_LEVEL, '');

@@ -8,7 +8,7 @@
 // ZeRO-1 shards master weights and moments, ZeRO-2 also gradients, ZeRO-3 also the working weights; with pipeline
 // parallelism ZeRO-3 holds its stage's weights and gradients whole through the step (zeroSchedule.ts).
 
-import type { ModelArch, ParallelPlan, ZeroStage } from '../design';
+import type { ModelArch, MomentDtype, ParallelPlan, ZeroStage } from '../design';
 import {
   activationInputBytesOf, type ActivationSettings, BYTES_PER_ELEMENT, embeddingActivationBytes, FP8_CACHED_BYTES,
 } from './activations';
@@ -55,11 +55,35 @@ export const STATE_BYTES_DEEPSEEK_V3: TrainingStateBytes = { weights: 2, gradien
  */
 export const STATE_BYTES_FSDP2: TrainingStateBytes = { weights: 4, gradients: 4, master: 0, moments: 8 };
 
+type StatePlan = Pick<ParallelPlan, 'precision'> & Partial<Pick<ParallelPlan, 'framework' | 'pp' | 'zero' | 'gradReduceInFp32' | 'fp8Recipe'
+  | 'precisionAwareOptimizer' | 'optimizerMainParams' | 'optimizerExpAvg' | 'optimizerExpAvgSq' | 'optimizerParamRemainders' | 'optimizerOffloadFraction'>>;
+
 /** The training states a plan keeps, by framework and precision; gradients in the dtype they are reduced in. */
-export function stateBytesOf(plan: Pick<ParallelPlan, 'precision'> & Partial<Pick<ParallelPlan, 'framework' | 'pp' | 'zero' | 'gradReduceInFp32'>>): TrainingStateBytes {
-  const states = frameworkStateBytes(plan);
+export function stateBytesOf(plan: StatePlan): TrainingStateBytes {
+  const states = plan.precisionAwareOptimizer && plan.framework !== 'torchtitan' ? precisionAwareStateBytes(plan) : frameworkStateBytes(plan);
   // Megatron's DDP keeps its gradient buffer in the reduce dtype (BF16 without grad_reduce_in_fp32).
   return plan.gradReduceInFp32 === false ? { ...states, gradients: gradientBytesOf(plan) } : states;
+}
+
+const MOMENT_BYTES: Record<MomentDtype, number> = { fp32: 4, bf16: 2, fp16: 2, fp8: 1 };
+
+/**
+ * Megatron's precision-aware optimizer: moments in their dtypes; master weights in fp16, or fp32 stored as the
+ * 16-bit remainder of the BF16 weight (distrib_optimizer.py allocates the master shard as int16 when
+ * store_param_remainders and bf16). With an FP8 recipe other than delayed scaling and fp32 master weights,
+ * Megatron keeps its own fp32 master copy instead (OptimizerConfig.use_precision_aware_optimizer_no_fp8_or_ds_fp8),
+ * unless the optimizer is offloaded.
+ */
+function precisionAwareStateBytes(plan: StatePlan): TrainingStateBytes {
+  const mainParams = plan.optimizerMainParams ?? 'fp32';
+  const teMaster = mainParams !== 'fp32' || plan.precision !== 'fp8' || (plan.fp8Recipe ?? 'delayed') === 'delayed' || (plan.optimizerOffloadFraction ?? 0) > 0;
+  const remainders = mainParams === 'fp32' && plan.precision !== 'fp16' && teMaster && plan.optimizerParamRemainders !== false;
+  return {
+    weights: STATE_BYTES_MEGATRON.weights,
+    gradients: STATE_BYTES_MEGATRON.gradients,
+    master: mainParams === 'fp16' || remainders ? 2 : 4,
+    moments: MOMENT_BYTES[plan.optimizerExpAvg ?? 'fp32'] + MOMENT_BYTES[plan.optimizerExpAvgSq ?? 'fp32'],
+  };
 }
 
 function frameworkStateBytes(plan: Pick<ParallelPlan, 'precision'> & Partial<Pick<ParallelPlan, 'framework' | 'pp' | 'zero'>>): TrainingStateBytes {

@@ -1,0 +1,74 @@
+// Megatron's precision-aware optimizer keys → the plan's optimizer-state dtypes (model/cost/memory.ts
+// stateBytesOf). Megatron reads the dtypes only with --use-precision-aware-optimizer (OptimizerConfig asserts they
+// stay fp32 otherwise), so without it they are left alone.
+import type { SourceRange } from '../../model/problems';
+import { isSymbolic, type FieldPath, type MomentDtype } from '../../model/design';
+import { describe, parseFlag, type DraftBuilder } from '../draft/draftBuilder';
+
+/** The part of megatronKeys' KeyValue this file needs (kept structural so the import runs one way). */
+interface Entry {
+  name: string;
+  raw: unknown;
+  keyRange: SourceRange;
+  valueRange: SourceRange;
+}
+
+type Lookup = (name: string) => Entry | undefined;
+
+const isSet = (entry: Entry | undefined): entry is Entry => entry !== undefined && entry.raw !== null && entry.raw !== undefined;
+
+/**
+ * A dtype as the command line (`bf16`) or a dataclass dump (`torch.bfloat16`) writes it; Megatron maps `fp8` to
+ * torch.uint8 (arguments.py map_dtype), which a dump writes as `torch.uint8`.
+ */
+function dtypeOf(raw: unknown): MomentDtype | undefined {
+  if (typeof raw !== 'string') return undefined;
+  const text = raw.trim().toLowerCase().replace(/^torch\./, '');
+  const names: Record<string, MomentDtype> = {
+    fp32: 'fp32', float32: 'fp32', float: 'fp32', bf16: 'bf16', bfloat16: 'bf16', fp16: 'fp16', float16: 'fp16', half: 'fp16', fp8: 'fp8', uint8: 'fp8',
+  };
+  return names[text];
+}
+
+function setDtype(builder: DraftBuilder, entry: Entry | undefined, path: FieldPath, allowed: readonly MomentDtype[]): MomentDtype | undefined {
+  if (!isSet(entry)) return undefined;
+  if (isSymbolic(entry.raw)) {
+    builder.set(path, entry.raw, entry.keyRange, entry.valueRange);
+    return undefined;
+  }
+  const dtype = dtypeOf(entry.raw);
+  if (!dtype || !allowed.includes(dtype)) {
+    builder.report('error', 'value/invalid', `${entry.name}: expected one of ${allowed.join(', ')}, got ${describe(entry.raw)}`, entry.valueRange, path);
+    return undefined;
+  }
+  builder.set(path, dtype, entry.keyRange, entry.valueRange);
+  return dtype;
+}
+
+/**
+ * `use_precision_aware_optimizer` with `main_params_dtype` (fp32, fp16), `exp_avg_dtype` and `exp_avg_sq_dtype`
+ * (fp32, fp16, bf16, fp8), `store_param_remainders`; `main_grads_dtype` bf16 keeps the gradient buffer and its
+ * reductions in BF16, which is the plan's `gradReduceInFp32: false` (arguments.py leaves
+ * accumulate_allreduce_grads_in_fp32 off when main_grads_dtype is not fp32).
+ */
+export function applyOptimizerStates(get: Lookup, builder: DraftBuilder): void {
+  const flag = get('use_precision_aware_optimizer');
+  if (!isSet(flag)) return;
+  if (isSymbolic(flag.raw)) return builder.set('plan.precisionAwareOptimizer', flag.raw, flag.keyRange, flag.valueRange);
+  const parsed = parseFlag(flag.raw);
+  if (!parsed.ok || parsed.value !== true) return;
+  builder.set('plan.precisionAwareOptimizer', true, flag.keyRange, flag.valueRange);
+  setDtype(builder, get('main_params_dtype'), 'plan.optimizerMainParams', ['fp32', 'fp16']);
+  setDtype(builder, get('exp_avg_dtype'), 'plan.optimizerExpAvg', ['fp32', 'fp16', 'bf16', 'fp8']);
+  setDtype(builder, get('exp_avg_sq_dtype'), 'plan.optimizerExpAvgSq', ['fp32', 'fp16', 'bf16', 'fp8']);
+  const remainders = get('store_param_remainders');
+  if (isSet(remainders)) {
+    const value = isSymbolic(remainders.raw) ? { ok: true as const, value: remainders.raw } : parseFlag(remainders.raw);
+    if (value.ok) builder.set('plan.optimizerParamRemainders', value.value, remainders.keyRange, remainders.valueRange);
+  }
+  const grads = get('main_grads_dtype');
+  if (!isSet(grads) || isSymbolic(grads.raw)) return;
+  const gradDtype = dtypeOf(grads.raw);
+  if (gradDtype === 'bf16') builder.set('plan.gradReduceInFp32', false, grads.keyRange, grads.valueRange);
+  else if (gradDtype !== 'fp32') builder.report('error', 'value/invalid', `${grads.name}: expected one of fp32, bf16, got ${describe(grads.raw)}`, grads.valueRange, 'plan.gradReduceInFp32');
+}
