@@ -114,6 +114,12 @@ export interface ParallelPlan {
   /** Expert tensor parallelism. */
   etp: number;
   dp: number;
+  /**
+   * Copies of each ZeRO shard group (cost/shardGroups.ts): the states are sharded over dp·cp / replicas ranks and
+   * the shard groups replicated (torchtitan `data_parallel_replicate_degree` with sharding, i.e. HSDP; Megatron
+   * `--num-distributed-optimizer-instances`). Absent or 1: shards span all of data parallelism.
+   */
+  dataParallelReplicas?: number;
   zero: ZeroStage;
   sequenceParallel: boolean;
   seqLength: number;

@@ -31,6 +31,7 @@ export function checkLayout(design: Design): Problem[] {
   // Divisibility by zero or by a fraction says nothing useful; fix the sizes first.
   if (problems.length > 0) return problems;
   checkWorld(design, report);
+  checkShardGroups(design, report);
   checkHeads(design, report);
   checkExperts(design, report);
   checkSequence(design, report);
@@ -49,6 +50,16 @@ export function stageCount({ plan }: { plan: Pick<ParallelPlan, 'pp' | 'vpp' | '
   return pp;
 }
 
+
+/** HSDP replicas / distributed-optimizer instances split dp·cp into equal shard groups (cost/shardGroups.ts). */
+function checkShardGroups({ plan }: Design, report: Report): void {
+  const replicas = plan.dataParallelReplicas;
+  if (replicas === undefined || replicas === 1) return;
+  const dataParallel = plan.dp * plan.cp;
+  if (!Number.isInteger(replicas) || replicas < 1 || dataParallel % replicas !== 0) {
+    report('error', 'layout/shard-groups', `${String(replicas)} replicas of the ZeRO shard group do not divide the ${dataParallel} data-parallel ranks (dp ${plan.dp} × cp ${plan.cp})`, 'plan.dataParallelReplicas', 'plan.dp');
+  }
+}
 
 function checkPositive(design: Design, report: Report): void {
   for (const path of POSITIVE_FIELDS) {

@@ -30,7 +30,6 @@ export const MEGATRON_NOT_MODELLED = {
   moe_pad_expert_input_to_capacity: { what: 'padding expert inputs to capacity (extra expert compute and all-to-all bytes)', isDefault: off },
   moe_token_drop_policy: { what: 'which tokens are dropped past capacity', isDefault: oneOf('probs'), onlyWith: 'moe_expert_capacity_factor' },
   cp_comm_type: { what: 'the context-parallel communication type: CP traffic is priced as ring P2P', isDefault: oneOf('p2p') },
-  num_distributed_optimizer_instances: { what: 'distributed-optimizer instances: optimizer state is sharded over all of DP', isDefault: numberIs(1) },
 } satisfies Record<string, Acknowledged>;
 
 /** DeepSpeed JSON keys, by their path. */

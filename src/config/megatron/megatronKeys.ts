@@ -47,6 +47,7 @@ const COUNTS = {
   num_layers_in_first_pipeline_stage: { path: 'plan.firstStageLayers', min: 1 },
   num_layers_in_last_pipeline_stage: { path: 'plan.lastStageLayers', min: 1 },
   num_nodes: { path: 'cluster.nodes', min: 1 },
+  num_distributed_optimizer_instances: { path: 'plan.dataParallelReplicas', min: 1 },
   devices: { path: 'cluster.gpusPerNode', min: 1 },
 } satisfies Record<string, { path: FieldPath; min: number }>;
 

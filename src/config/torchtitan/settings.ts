@@ -88,6 +88,10 @@ function readDataParallel(builder: DraftBuilder, settings: Settings): void {
   } else if (shard) {
     builder.report('warning', 'value/invalid', `data_parallel_shard_degree: expected -1 or a whole number ≥ 1, got ${describe(shard.value)}.`, shard.valueRange, 'plan.dp');
   }
+  // HSDP: FSDP shards inside each replica, the replicas all-reduce the shards (model/cost/shardGroups.ts). Without
+  // sharding (data_parallel_shard_degree 1) the replicas are plain DDP and there is no shard group.
+  const sharded = shard === undefined || shard.value === -1 || (typeof shard.value === 'number' && shard.value > 1);
+  if (replicate && sharded && replicas > 1) builder.set('plan.dataParallelReplicas', replicas, replicate.key, replicate.valueRange);
 }
 
 function readSchedule(builder: DraftBuilder, settings: Settings, pp: number | undefined, layers: number | undefined): ScheduleId | undefined {
@@ -264,21 +268,10 @@ function readCpuOffload(builder: DraftBuilder, settings: Settings): void {
   builder.set('plan.parameterOffload', offload.value, offload.key, offload.valueRange);
 }
 
-/** Settings read but not modelled (notModelled.ts), and HSDP: replicas of FSDP groups are priced as one FSDP group. */
+/** Settings read but not modelled (notModelled.ts). */
 function acknowledgeSettings(builder: DraftBuilder, settings: Settings): void {
   for (const [name, known] of Object.entries(TORCHTITAN_NOT_MODELLED)) {
     const setting = find(settings, name);
     if (setting) acknowledge(builder, known, name, setting.value, setting.key);
   }
-  const replicate = find(settings, 'parallelism.data_parallel_replicate_degree');
-  const shard = find(settings, 'parallelism.data_parallel_shard_degree');
-  const sharded = shard === undefined || shard.value === -1 || (typeof shard.value === 'number' && shard.value > 1);
-  if (replicate && sharded) {
-    acknowledge(builder, HSDP, 'data_parallel_replicate_degree', replicate.value, replicate.key);
-  }
 }
-
-const HSDP = {
-  what: 'HSDP shard groups: parameters, gradients and optimizer state are sharded over all of DP, as plain FSDP',
-  isDefault: (raw: unknown) => raw === 1 || raw === null || raw === undefined,
-};

@@ -17,6 +17,7 @@ import { keptLayerBytes, largestRematerialisedLayerBytes, lossPhaseBytes } from 
 import { isMoeLayer, parameterCounts } from './params';
 import { offloadedActivationBytes, optimizerOffloadFraction } from './offload';
 import { gradientBytesOf, type GpuParams } from './traffic';
+import { shardGroups } from './shardGroups';
 import { zeroStepPlan } from './zeroSchedule';
 
 export {
@@ -176,7 +177,7 @@ export type MemoryPlan = Pick<
   ParallelPlan,
   'tp' | 'cp' | 'ep' | 'etp' | 'dp' | 'zero' | 'sequenceParallel' | 'seqLength' | 'microBatchSize' | 'recompute'
 > & Partial<Pick<ParallelPlan, 'pp' | 'precision' | 'recomputeModules' | 'activationFp8InputStore' | 'framework' | 'recomputeLayerInterval'
-  | 'activationOffloadLayers' | 'optimizerOffloadFraction' | 'parameterOffload'>>;
+  | 'activationOffloadLayers' | 'optimizerOffloadFraction' | 'parameterOffload' | 'dataParallelReplicas'>>;
 
 export interface StageMemoryInput {
   arch: ModelArch;
@@ -291,8 +292,10 @@ export function stageMemory(input: StageMemoryInput): StageMemory {
 
   const { dense: nonExpertLocal, expert: expertLocal } = input.gpuParameters ?? gpuParameters(arch, plan, input.chunks);
   const pp = Math.max(1, plan.pp ?? 1);
-  const nonExpertBytes = zeroBytesPerParameter(state, plan.zero, Math.max(1, plan.dp) * cp, pp);
-  const expertDataParallel = Math.max(1, (tp * cp * Math.max(1, plan.dp)) / expertShard);
+  // States shard over the shard group: all of data parallelism unless HSDP / optimizer instances replicate it.
+  const shards = shardGroups(plan);
+  const nonExpertBytes = zeroBytesPerParameter(state, plan.zero, shards.denseShards, pp);
+  const expertDataParallel = shards.expertShards;
   const expertBytes = zeroBytesPerParameter(state, plan.zero, expertDataParallel, pp);
 
   const shardedParametersBytes = nonExpertLocal * nonExpertBytes.weights + expertLocal * expertBytes.weights;

@@ -5,6 +5,7 @@ import type { Design, ParallelPlan } from '../design';
 import { tokenAllToAll, type TokenAllToAll } from './alltoall';
 import { allGather, allReduce, NO_TRAFFIC, reduceScatter, sendRecv, type CollectiveCost, type Links } from './collectives';
 import { placeGroup, type Placement } from './placement';
+import { shardGroups } from './shardGroups';
 import { zeroStepPlan, type ZeroStepPlan } from './zeroSchedule';
 
 /** Activations and their gradients travel in 16-bit (TP, CP, PP) whatever the GEMM precision. */
@@ -168,19 +169,29 @@ export function dataParallelComm(context: CommContext, params: GpuParams): DataP
   const step = zeroStepPlan(plan.zero, plan.pp, plan.microbatches);
   const gradBytes = gradientBytesOf(plan);
   const weightBytes = 2;
-  const denseGroup = placeGroup(plan.dp * plan.cp, plan.tp, design.cluster.gpusPerNode);
-  const gatherOf = (group: typeof denseGroup, count: number): CollectiveCost =>
-    group.size <= 1 || count <= 0 || plan.zero === 0 ? NO_TRAFFIC : allGather(group, count * weightBytes, links);
-  const reduceOf = (group: typeof denseGroup, count: number): CollectiveCost => {
+  const gpusPerNode = design.cluster.gpusPerNode;
+  const denseGroup = placeGroup(plan.dp * plan.cp, plan.tp, gpusPerNode);
+  // ZeRO shards live in shard groups, the inner part of each data-parallel group, replicated across the rest
+  // (shardGroups.ts): reduce-scatter inside the shard group, all-reduce of the shard across the replicas.
+  const groups = shardGroups(plan);
+  const shardGroupOf = (group: typeof denseGroup, shards: number) =>
+    ({ shard: placeGroup(shards, group.stride, gpusPerNode), replicas: placeGroup(group.size / shards, group.stride * shards, gpusPerNode) });
+  const gatherOf = (group: typeof denseGroup, shards: number, count: number): CollectiveCost =>
+    group.size <= 1 || count <= 0 || plan.zero === 0 ? NO_TRAFFIC : allGather(shardGroupOf(group, shards).shard, count * weightBytes, links);
+  const reduceOf = (group: typeof denseGroup, shards: number, count: number): CollectiveCost => {
     if (group.size <= 1 || count <= 0) return NO_TRAFFIC;
-    return plan.zero === 0 ? allReduce(group, count * gradBytes, links) : reduceScatter(group, count * gradBytes, links);
+    if (plan.zero === 0) return allReduce(group, count * gradBytes, links);
+    const { shard, replicas } = shardGroupOf(group, shards);
+    const scattered = shard.size > 1 ? reduceScatter(shard, count * gradBytes, links) : NO_TRAFFIC;
+    return replicas.size > 1 ? sum(scattered, allReduce(replicas, (count * gradBytes) / shard.size, links)) : scattered;
   };
   const perStep = (gather: CollectiveCost, reduce: CollectiveCost): CollectiveCost =>
     sum(scale(gather, step.weightGathers), scale(reduce, step.gradientReductions));
-  const denseGather = gatherOf(denseGroup, params.dense);
-  const denseReduce = reduceOf(denseGroup, params.dense);
-  const expertGather = gatherOf(placement.expertDp, params.expert);
-  const expertReduce = reduceOf(placement.expertDp, params.expert);
+  const expertShards = groups.expertShards <= placement.expertDp.size ? groups.expertShards : placement.expertDp.size;
+  const denseGather = gatherOf(denseGroup, groups.denseShards, params.dense);
+  const denseReduce = reduceOf(denseGroup, groups.denseShards, params.dense);
+  const expertGather = gatherOf(placement.expertDp, expertShards, params.expert);
+  const expertReduce = reduceOf(placement.expertDp, expertShards, params.expert);
   const dense = perStep(denseGather, denseReduce);
   const expert = perStep(expertGather, expertReduce);
   return {
