@@ -82,8 +82,8 @@ export class PanelSession implements vscode.Disposable {
   }
 
   /** The config the panel shows, with the what-if it is tried with. */
-  shown(): { fileName: string; analysed: PipelineResult; whatIf: WhatIfChanges | undefined } | undefined {
-    return this.config ? { fileName: this.config.fileName, analysed: this.config.analysed, whatIf: this.whatIf } : undefined;
+  shown(): { key: string; fileName: string; analysed: PipelineResult; whatIf: WhatIfChanges | undefined } | undefined {
+    return this.config ? { key: this.config.key, fileName: this.config.fileName, analysed: this.config.analysed, whatIf: this.whatIf } : undefined;
   }
 
   /** The views the panel shows now, for an export. */

@@ -25,7 +25,7 @@ export class ReportExport {
     const stem = view.fileName.replace(/\.(plens\.)?(ya?ml|json|toml|sh|py)$/i, '') || 'estimate';
     const target = await vscode.window.showSaveDialog({
       title: html ? 'Export the estimate as an HTML report' : 'Export the estimate\'s tables as CSV',
-      defaultUri: vscode.Uri.joinPath(folderOf(shown.fileName), `${stem}-${html ? 'report.html' : 'tables.csv'}`),
+      defaultUri: besideConfig(shown.key, `${stem}-${html ? 'report.html' : 'tables.csv'}`),
       filters: html ? { 'HTML report': ['html'] } : { CSV: ['csv'] },
       saveLabel: 'Export',
     });
@@ -58,9 +58,10 @@ function shownEstimate(shown: NonNullable<ReturnType<PanelSession['shown']>>): E
   return estimate(applied.design).estimate;
 }
 
-/** The config's folder for a file on disk; the first workspace folder (or home) for an unsaved one. */
-function folderOf(path: string): vscode.Uri {
+/** The name in the config's own folder (its URI's scheme kept: a remote workspace's files are not `file:`); in the workspace folder for an unsaved config. */
+function besideConfig(key: string, name: string): vscode.Uri | undefined {
+  const config = vscode.Uri.parse(key);
+  if (config.scheme !== 'untitled') return vscode.Uri.joinPath(config, '..', name);
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-  if (path.startsWith('/') && folder && folder.scheme === 'file') return vscode.Uri.file(path.slice(0, path.lastIndexOf('/')) || '/');
-  return folder ?? vscode.Uri.file(process.env.HOME ?? '/');
+  return folder ? vscode.Uri.joinPath(folder, name) : undefined;
 }
