@@ -17,6 +17,8 @@ const targets = [
   // Layout searches (seconds each) run in this one.
   { ...common, ...nodeCjs, entryPoints: ['src/extension/searchWorker.ts'], outfile: 'dist/searchWorker.js' },
   { ...common, entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
+  // The panel replays large timelines in this web worker, off the page's main thread.
+  { ...common, entryPoints: ['webview/timeline/replayWorker.ts'], outfile: 'dist/timelineWorker.js', platform: 'browser', format: 'iife', target: 'es2022' },
 ];
 
 mkdirSync('dist', { recursive: true });

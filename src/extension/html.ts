@@ -25,6 +25,9 @@ export function renderPanelHtml(webview: vscode.Webview, extensionUri: vscode.Ur
     `style-src ${webview.cspSource}`,
     `img-src ${webview.cspSource} data:`,
     `font-src ${webview.cspSource}`,
+    // The timeline's replay worker: its script is fetched from the extension and started from a blob URL.
+    `connect-src ${webview.cspSource}`,
+    'worker-src blob:',
   ].join('; ');
   return `<!DOCTYPE html>
 <html lang="en">
@@ -37,7 +40,7 @@ export function renderPanelHtml(webview: vscode.Webview, extensionUri: vscode.Ur
   <title>Parallelism Lens</title>
 </head>
 <body>
-  <main id="app">
+  <main id="app" data-timeline-worker="${asset('dist', 'timelineWorker.js')}">
     <div class="surface-actions" id="surface-actions" hidden>
       <vscode-button id="open-beside" data-testid="open-beside" icon="split-horizontal" secondary title="The timeline and memory charts side by side, in an editor column beside the config">Open wide beside the editor</vscode-button>
     </div>

@@ -77,3 +77,12 @@ function opComm(schedule: Schedule, comm: NonNullable<TimelineSpec['comm']>): Fl
   }
   return out;
 }
+
+/** Every distinct buffer under the step's typed arrays (rankStart is the schedule's own, listed once). */
+export function transferables(result: ReplayResult): ArrayBuffer[] {
+  if (!result.ok) return [];
+  const { data } = result;
+  const arrays: ArrayBufferView[] = [data.rankStart, data.start, data.end, data.category, ...(data.comm ? [data.comm] : [])];
+  for (const value of Object.values(data.schedule)) if (ArrayBuffer.isView(value)) arrays.push(value);
+  return [...new Set(arrays.map((array) => array.buffer as ArrayBuffer))];
+}

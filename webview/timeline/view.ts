@@ -7,7 +7,8 @@ import { binTimeline, opNear, type TimeWindow } from './bins';
 import { describeOp, formatTime, niceTicks } from './describe';
 import { paintBins, paintOverview, plotGeometry, rowTop, type PlotGeometry } from './paint';
 import { attachPointer } from './pointer';
-import { replayTimeline, type TimelineData } from './replay';
+import type { ReplayResult, TimelineData } from './replay';
+import { opsOf, ReplayClient } from './replayClient';
 import { COMM_SERIES, readTimelineTheme, SERIES, type TimelineTheme } from './theme';
 
 const LABEL_CSS = 58;
@@ -15,9 +16,18 @@ const RIGHT_CSS = 10;
 const AXIS_CSS = 24;
 const OVERVIEW_CSS = 30;
 
+/** One replayer for every timeline of the page; the page names the worker's script on #app (src/extension/html.ts). */
+let pageReplayer: ReplayClient | undefined;
+function sharedReplayer(): ReplayClient {
+  pageReplayer ??= new ReplayClient(document.getElementById('app')?.dataset.timelineWorker);
+  return pageReplayer;
+}
+
 export class TimelineView {
   private data: TimelineData | undefined;
   private key: string | undefined;
+  /** The spec being replayed in the worker, while it is. */
+  private replaying: string | undefined;
   private window: TimeWindow = { start: 0, end: 1 };
   private theme: TimelineTheme = readTimelineTheme();
   private geometry: PlotGeometry | undefined;
@@ -30,7 +40,7 @@ export class TimelineView {
   /** Milliseconds the last draw of the rows took (binning and painting), for the bench and the curious. */
   lastDrawMs = 0;
 
-  constructor(private readonly canvas: HTMLCanvasElement, private readonly box: HTMLElement) {
+  constructor(private readonly canvas: HTMLCanvasElement, private readonly box: HTMLElement, private readonly replayer: Pick<ReplayClient, 'replay'> = sharedReplayer()) {
     box.classList.add('timeline-box');
     this.overview.className = 'timeline-overview';
     this.overview.dataset.testid = `${canvas.dataset.testid ?? 'timeline'}-overview`;
@@ -68,9 +78,27 @@ export class TimelineView {
   /** Replays the spec when it differs from the one drawn (the Estimate tab asks again after every analysis). */
   show(spec: TimelineSpec): void {
     const key = JSON.stringify(spec);
-    if (key === this.key && this.data) return;
+    if (key === this.key && (this.data || this.replaying === key)) return;
     this.key = key;
-    const replayed = replayTimeline(spec);
+    const replayed = this.replayer.replay(spec);
+    if (!(replayed instanceof Promise)) {
+      this.replaying = undefined;
+      this.accept(replayed, 'page');
+      return;
+    }
+    // The last step stays on screen (its hover too) until the new one is replayed; a newer spec wins.
+    this.replaying = key;
+    this.note.textContent = `Replaying ${opsOf(spec).toLocaleString('en-US')} ops of the step…`;
+    this.note.hidden = false;
+    void replayed.then((result) => {
+      if (this.replaying !== key) return;
+      this.replaying = undefined;
+      this.accept(result, 'worker');
+    });
+  }
+
+  private accept(replayed: ReplayResult, where: 'page' | 'worker'): void {
+    this.canvas.dataset.replayedBy = where;
     if (!replayed.ok) {
       this.clear();
       this.note.textContent = `The timeline cannot be drawn: ${replayed.message}`;
@@ -88,6 +116,7 @@ export class TimelineView {
   clear(): void {
     this.data = undefined;
     this.key = undefined;
+    this.replaying = undefined;
     this.tooltip.hidden = true;
     this.canvas.getContext('2d')?.clearRect(0, 0, this.canvas.width, this.canvas.height);
     this.overview.getContext('2d')?.clearRect(0, 0, this.overview.width, this.overview.height);
