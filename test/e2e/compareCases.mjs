@@ -180,4 +180,5 @@ export async function compareScenario({ page, root, workspace, check, assert, sc
     assert(lines.some((line) => /^figures,step_seconds,value,\d/.test(line)), 'no step time');
     return `${lines.length - 2} cells in ${tables.size} tables`;
   });
+  return frameForExport;
 }

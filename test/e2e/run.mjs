@@ -17,6 +17,7 @@ import { freePort, installExtension, runFolders, startCodeServer, stopProcessGro
 import { CONFIG_CASE, configScenario } from './configCases.mjs';
 import { SEARCH_CASE, searchScenario } from './searchCases.mjs';
 import { COMPARE_CASE, compareScenario } from './compareCases.mjs';
+import { THEME_CASE, themeScenario } from './themeCases.mjs';
 import { compareFigures, countDrawnPixels, cspViolationCount, expectedFigures, forwardColourOnCanvas, readFigures, timelineRows, waitForFigures } from './panel.mjs';
 import { acceptInputBox, inputBoxMessage, pickQuickItem, runCommand, sleep, typeIntoInputBox, waitForQuickInputTitle, waitForWorkbench, webviewFrames, webviewWith } from './workbench.mjs';
 
@@ -45,10 +46,11 @@ const CASE = {
   rerun: 'Run in the panel re-simulates with edited micro-batches',
   view: 'activity-bar view shows the same schedule',
   theme: 'timeline follows a theme change',
-  large: 'a large schedule (PP 64 × 16,384) is simulated in the background and drawn',
+  large: 'a large schedule (PP 64 × 16,384) is simulated in the background, replayed in a web worker and drawn',
   ...CONFIG_CASE,
   ...SEARCH_CASE,
   ...COMPARE_CASE,
+  ...THEME_CASE,
   csp: 'no CSP violations',
 };
 const CASES = Object.values(CASE);
@@ -321,15 +323,18 @@ async function scenario(codeServer, state) {
       await sleep(500);
     }
     await screenshot('e2e-schedule-large.png');
+    const replayedBy = await frame.locator('canvas[data-testid="timeline"]').getAttribute('data-replayed-by');
+    assert(replayedBy === 'worker', `the 2 M-op step was replayed on the ${replayedBy}, not in the web worker`);
     assert(rows.length === LARGE.pp, `${rows.length} rank rows drawn, expected ${LARGE.pp}`);
     const empty = rows.filter((row) => row.drawn === 0).map((row) => row.rank);
     assert(empty.length === 0, `rank rows without pixels: ${empty.join(', ')}`);
-    return `makespan ${large.makespan}; ${rows.length} rows drawn, rank 0 idle ${(rows[0].idleShare * 100).toFixed(1)}%`;
+    return `replayed in the worker; makespan ${large.makespan}; ${rows.length} rows drawn, rank 0 idle ${(rows[0].idleShare * 100).toFixed(1)}%`;
   });
 
   await configScenario({ page, root: ROOT, workspace, check, assert, screenshot });
   await searchScenario({ page, root: ROOT, workspace, check, assert, screenshot });
-  await compareScenario({ page, root: ROOT, workspace, check, assert, screenshot });
+  const panelFrame = await compareScenario({ page, root: ROOT, workspace, check, assert, screenshot });
+  await themeScenario({ page, frame: panelFrame, check, assert, screenshot });
 
   await check(CASE.csp, async () => {
     const counts = [];

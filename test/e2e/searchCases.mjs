@@ -44,12 +44,17 @@ async function scatterSelects(frame, assert, screenshot) {
   }
   const front = points.filter((point) => point.dataset === 0);
   assert(front.length > 0, `no Pareto front among ${points.length} points`);
-  const target = front.find((point) => point.rank !== 0) ?? front[0];
+  // The point farthest from any other, so that the click cannot land on a neighbour drawn over it.
+  const clearance = (point) => Math.min(...points.filter((other) => other.rank !== point.rank).map((other) => Math.hypot(other.x - point.x, other.y - point.y)), Infinity);
+  const target = [...front].sort((a, b) => clearance(b) - clearance(a))[0];
   const marked = await frame.locator('#search-rows tr[data-front="true"]').evaluateAll((rows) => rows.map((row) => Number(row.dataset.rank)));
   assert(JSON.stringify([...marked].sort((a, b) => a - b)) === JSON.stringify(front.map((point) => point.rank).sort((a, b) => a - b)), `table marks ${marked} on the front, the chart draws ${front.map((point) => point.rank)}`);
   await canvas.click({ position: { x: target.x, y: target.y } });
   const row = frame.locator(`[data-testid="search-row-${target.rank}"]`);
-  await frame.locator(`[data-testid="search-row-${target.rank}"].selected`).waitFor({ state: 'visible', timeout: 5_000 });
+  await frame.locator(`[data-testid="search-row-${target.rank}"].selected`).waitFor({ state: 'visible', timeout: 5_000 }).catch(async () => {
+    const chosen = await frame.locator('#search-rows tr.selected').getAttribute('data-rank', { timeout: 1_000 }).catch(() => 'none');
+    throw new Error(`clicked #${target.rank} at (${target.x}, ${target.y}), ${clearance(target).toFixed(0)} px from the next point; selected row: ${chosen}`);
+  });
   const selected = await frame.locator('#search-rows tr.selected').count();
   assert(selected === 1, `${selected} rows selected`);
   await screenshot('e2e-search-scatter.png');
