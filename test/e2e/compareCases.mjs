@@ -24,8 +24,15 @@ async function exportTo(page, frame, button, path) {
   await frame.locator('[data-testid="estimate-tab"]').click();
   await frame.locator(`[data-testid="${button}"]`).click();
   const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: 15_000 });
-  const offered = await input.inputValue();
+  // The dialog is ready once it shows its title and has filled in the name it offers.
+  await waitForQuickInputTitle(page, 'Export the estimate', 15_000).catch(() => undefined);
+  await input.waitFor({ state: 'visible', timeout: 5_000 });
+  const ready = Date.now() + 10_000;
+  let offered = await input.inputValue();
+  while (Date.now() < ready && !/\.(html|csv)$/.test(offered)) {
+    await sleep(200);
+    offered = await input.inputValue();
+  }
   await input.fill(path);
   await sleep(400);
   await input.press('Enter');
