@@ -50,7 +50,10 @@ export class SearchPane {
       tr.classList.toggle('selected', chosen);
       tr.setAttribute('aria-selected', String(chosen));
       if (chosen) {
-        tr.scrollIntoView({ block: 'nearest' });
+        // Vertically only: scrollIntoView would also scroll the page sideways by the width the table overflows.
+        const box = tr.getBoundingClientRect();
+        if (box.top < 0) window.scrollBy({ top: box.top - 8 });
+        else if (box.bottom > window.innerHeight) window.scrollBy({ top: box.bottom - window.innerHeight + 8 });
         tr.focus({ preventScroll: true });
       }
     }
