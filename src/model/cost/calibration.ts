@@ -64,8 +64,8 @@ export const FABRIC_BASE_GPUS = 1024;
  * reasoning; the fixed costs are fitted on the fit rows of docs/VALIDATION.md only).
  */
 export const DEFAULT_TERMS = {
-  layerFixedSeconds: 0,
-  moeLayerFixedSeconds: 400e-6,
+  layerFixedSeconds: 500e-6,
+  moeLayerFixedSeconds: 500e-6,
   tpOverlap: 0.7,
   epOverlap: 0.5,
   cpOverlap: 0.8,

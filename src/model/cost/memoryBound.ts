@@ -10,13 +10,15 @@
 //   unpermute    scatter them back and weight-sum: read + write                               4·h·k
 //   FP8 casts    every GEMM input (activations; weights are cast once per step and cached): bytes per element by
 //                recipe, CAST_BYTES below
+//   ring merge   with CP = c > 1, each of the c − 1 K/V blocks a rank receives gives a partial attention output
+//                that is merged into an FP32 accumulator: RING_MERGE_BYTES per output element (a·d_v / TP)
 //
 // Tokens: the micro-batch ÷ CP; hidden-width work (norms, residuals) also ÷ TP with sequence parallelism and
 // replicated over TP without it; MoE work runs on the tokens one GPU routes (÷ TP). The backward moves about twice
 // the forward's bytes (each elementwise backward reads its input and the incoming gradient and writes a gradient;
 // the casts repeat for the output gradients): BACKWARD_BYTES_RATIO. torch.compile fuses elementwise chains so the
 // intermediate tensors never reach HBM: COMPILE_BYTES_SHARE of the bytes remain.
-import type { Fp8Recipe, ModelArch, ParallelPlan } from '../design';
+import type { Fp8Recipe, ModelArch, ParallelPlan, TrainingFramework } from '../design';
 import type { MicroBatchShape } from './flops';
 
 /**
@@ -28,10 +30,23 @@ import type { MicroBatchShape } from './flops';
  */
 export const CAST_BYTES: Record<Fp8Recipe, number> = { delayed: 3, tensorwise: 5, blockwise: 4, mxfp8: 4, nvfp4: 5 };
 export const BACKWARD_BYTES_RATIO = 2;
+/**
+ * HBM bytes per attention-output element per merged ring step, by framework.
+ * torchtitan (PyTorch's _SDPAMerger with context_parallel's default convert_to_f32) [R: _attention.py]: a step over
+ * the whole local query upcasts the block's output (read 2, write 4) and runs three unfused FP32 elementwise ops on
+ * the accumulator (out − block 12, × sigmoid 8, out − that 12): 38 B; the causal load-balanced ring runs half of
+ * its exchanged steps on half the query (19 B over the whole output) and rebuilds the whole accumulator with a
+ * concatenation (read 4, write 4): 27 B; about 32 B on average.
+ * Megatron / Transformer Engine: one fused correction kernel per step (flash_attn_fwd_out_correction, jit-fused)
+ * reads the step's 16-bit output and reads and writes the accumulator: 10 B with an FP32 accumulator [R: TE
+ * attention code; the accumulator's dtype M].
+ * The backward's dQ/dK/dV accumulation and the dK/dV send buffer move about twice that (BACKWARD_BYTES_RATIO).
+ */
+export const RING_MERGE_BYTES: Record<TrainingFramework, number> = { torchtitan: 32, megatron: 10 };
 /** Share of memory-bound bytes left after torch.compile's fusion [M: Inductor fuses norm + residual + activation chains]. */
 export const COMPILE_BYTES_SHARE = 0.5;
 
-export type MemoryBoundSettings = Pick<ParallelPlan, 'tp' | 'cp' | 'etp' | 'sequenceParallel' | 'precision' | 'fp8Recipe' | 'compile'>;
+export type MemoryBoundSettings = Pick<ParallelPlan, 'tp' | 'cp' | 'etp' | 'sequenceParallel' | 'precision' | 'fp8Recipe' | 'compile'> & Partial<Pick<ParallelPlan, 'framework'>>;
 
 export interface LayerMemoryBound {
   /** Forward HBM bytes of the dense part (norms, residuals, RoPE, dense MLP activation, their casts). */
@@ -55,6 +70,8 @@ export function layerMemoryBoundBytes(arch: ModelArch, kind: 'dense' | 'moe', sh
   const qkWidth = arch.attention === 'mla' && arch.mla ? arch.mla.qkRopeHeadDim * (arch.heads + 1) : (arch.heads + arch.kvHeads) * arch.headDim;
   const attentionOut = arch.attention === 'mla' && arch.mla ? arch.heads * arch.mla.vHeadDim : arch.heads * arch.headDim;
   let denseBytes = hiddenTokens * h * (8 + 12) + tokens * (4 * qkWidth) / tp;
+  const cp = Math.max(1, settings.cp);
+  denseBytes += (cp - 1) * RING_MERGE_BYTES[settings.framework ?? 'megatron'] * tokens * attentionOut / tp;
   // Casts of the attention GEMMs' inputs: QKV reads h, the output projection reads the attention output ÷ TP.
   denseBytes += cast * tokens * (h + attentionOut / tp);
 

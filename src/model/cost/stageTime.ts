@@ -177,6 +177,10 @@ export function stageCosts(input: StageCostInput): StageCostBreakdown {
   // Activation offload copies each offloaded layer's activations to the host and back (offload.ts).
   const offloadLayerBytes = plan.activationOffloadLayers ? layerKindActivationBytes(model, plan, activationSettingsOf(model, plan)) : undefined;
   const hostLinkBytesPerSecond = hostSideOf(gpu, design.cluster).linkBytesPerSecond;
+  // What attention the CP exchange can hide behind: TE's p2p ring sends the next block during each step; PyTorch's
+  // default all-gather rotater (torchtitan) is waited for after the first of c steps, so its forward gather hides
+  // behind 1/c of the attention; in the backward the dK/dV sends overlap every step (traffic.ts).
+  const cpWindowShare = { forward: plan.framework === 'torchtitan' ? 1 / Math.max(1, plan.cp) : 1, backward: 1 };
 
   for (let s = 0; s < n; s++) {
     const layout = split.stages[s]!;
@@ -208,7 +212,7 @@ export function stageCosts(input: StageCostInput): StageCostBreakdown {
       const gemms = parts[f + DENSE]! + parts[f + EXPERT]!;
       const computeSeconds = sumParts(parts, s, COMPUTE_PARTS);
       parts[f + TP] = plan.tpCommOverlap ? exposedAfterOverlap(commOf(pass, 'tp'), gemms, cal.tpOverlap) : commOf(pass, 'tp');
-      parts[f + CP] = plan.cpCommOverlap ? exposedAfterOverlap(commOf(pass, 'cp'), parts[f + ATTENTION]!, cal.cpOverlap) : commOf(pass, 'cp');
+      parts[f + CP] = plan.cpCommOverlap ? exposedAfterOverlap(commOf(pass, 'cp'), parts[f + ATTENTION]! * cpWindowShare[pass], cal.cpOverlap) : commOf(pass, 'cp');
       parts[f + EP] = plan.epCommOverlap && !dualPipe ? exposedAfterOverlap(ep, computeSeconds, cal.epOverlap) : ep;
     }
     if (offloadLayerBytes) {

@@ -64,16 +64,30 @@ function tensorParallelComm({ design, placement, links }: CommContext): PassComm
   return { forward: scale(one, 2), backward: scale(one, backwardCount) };
 }
 
-/** Context parallelism (Llama 3 §3.3.2): all-gather K and V forward, reduce-scatter their gradients backward. */
+/**
+ * Context parallelism as ring attention: every CP rank needs the K and V of the whole sequence.
+ * Megatron / Transformer Engine (Llama 3 §3.3.2): all-gather K and V forward (GQA keeps them to a_kv heads),
+ * reduce-scatter their gradients backward.
+ * torchtitan runs PyTorch's context_parallel [R: torch/distributed/tensor/experimental/_attention.py, with
+ * torchtitan's Llama attention]: the model repeats K and V to every query head before SDPA, so the ring carries
+ * a·d per token, not a_kv·d; the default rotater all-gathers K/V once per pass (forward, and again in the
+ * backward); the backward also passes each rank's FP32 dK/dV accumulator to the next rank after every one of its
+ * c steps (c sends of twice the rank's 16-bit K/V share), over IB when the group spans nodes.
+ */
 function contextParallelComm({ design, placement, links }: CommContext): PassComm {
   const { cp, tp, microBatchSize, seqLength } = design.plan;
   if (cp <= 1) return NONE;
   const arch = design.model;
-  const kvWidth = arch.attention === 'mla' && arch.mla
-    ? arch.heads * (arch.mla.qkNopeHeadDim + arch.mla.qkRopeHeadDim + arch.mla.vHeadDim)
-    : 2 * arch.kvHeads * arch.headDim;
+  const mla = arch.attention === 'mla' && arch.mla;
+  const torchtitan = design.plan.framework === 'torchtitan';
+  const kvWidth = mla
+    ? arch.heads * (arch.mla!.qkNopeHeadDim + arch.mla!.qkRopeHeadDim + arch.mla!.vHeadDim)
+    : 2 * (torchtitan ? arch.heads : arch.kvHeads) * arch.headDim;
   const gathered = (microBatchSize * seqLength * kvWidth * ACTIVATION_BYTES) / tp;
-  return { forward: allGather(placement.cp, gathered, links), backward: reduceScatter(placement.cp, gathered, links) };
+  const forward = allGather(placement.cp, gathered, links);
+  if (!torchtitan) return { forward, backward: reduceScatter(placement.cp, gathered, links) };
+  const gradientSend = sendRecv(placement.cp.nodes > 1, (2 * gathered) / cp, links);
+  return { forward, backward: sum(forward, scale(gradientSend, cp)) };
 }
 
 /** The routing facts of one MoE token, or undefined for a dense model. */
