@@ -24,7 +24,10 @@ describe('readDeepspeedJson', () => {
 
   it('Megatron GPT-2 test config: batch 8, accumulation 1, ZeRO-2, fp16', () => {
     const result = read('ds_config_func_bs8_zero2_offload.json');
-    expect(result.problems).toEqual([]);
+    // The CPU offload is modelled (line 10); activation_checkpointing's partition_activations and contiguous
+    // buffer (lines 21, 22) are read and reported.
+    expect(result.problems.map((p) => [p.code, p.range?.line])).toEqual([['value/not-modelled', 21], ['value/not-modelled', 22]]);
+    expect(result.problems[0]!.message).toMatch(/partition_activations: read; the estimate does not model checkpointed activations partitioned/);
     expect(result.design.plan).toEqual({ globalBatchSize: 8, microbatches: 1, zero: 2, precision: 'fp16', optimizerOffloadFraction: 1 });
     expect(result.sourceMap.get('plan.optimizerOffloadFraction')!.key.line).toBe(10);
     expect(result.sourceMap.get('plan.zero')!.key.line).toBe(6);

@@ -38,6 +38,11 @@ export const DEEPSPEED_NOT_MODELLED = {
   'zero_optimization.offload_optimizer': { what: 'optimizer offload to NVMe (optimizer state stays in HBM here)', isDefault: notNvme },
   'zero_optimization.offload_param': { what: 'parameter offload to NVMe (weights stay in HBM here)', isDefault: notNvme },
   'zero_optimization.zero_hpz_partition_size': { what: 'ZeRO++ hierarchical partitions: parameters are sharded over all of DP', isDefault: numberIs(1) },
+  // deepspeed.checkpointing (used by models that call it, as Megatron-DeepSpeed does; DeepSpeed's config-json docs).
+  'activation_checkpointing.partition_activations': { what: 'checkpointed activations partitioned across the model-parallel ranks (kept activations are not divided by TP for it here, nor their all-gather in the backward priced)', isDefault: off },
+  'activation_checkpointing.cpu_checkpointing': { what: 'checkpointed activations offloaded to host memory (they stay in HBM here, with no PCIe traffic)', isDefault: off },
+  'activation_checkpointing.contiguous_memory_optimization': { what: 'copying checkpoints into one contiguous buffer (fragmentation and the copy are not priced)', isDefault: off },
+  'activation_checkpointing.synchronize_checkpoint_boundary': { what: 'a device synchronisation at every checkpoint boundary', isDefault: off },
 } satisfies Record<string, Acknowledged>;
 
 /** torchtitan settings, by section and name (`training.enable_cpu_offload` is modelled: settings.ts). */

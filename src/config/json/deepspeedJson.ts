@@ -36,7 +36,8 @@ export function readDeepspeedJson(text: string, _fileName: string): ReadResult |
       builder.sourceMap.delete('plan.zero');
     }
   }
-  acknowledgeZeroKeys(builder, file, zero);
+  acknowledgeSectionKeys(builder, file, 'zero_optimization', zero);
+  acknowledgeSectionKeys(builder, file, 'activation_checkpointing', section(file, top.get('activation_checkpointing')));
   readOffload(builder, file, zero);
   readPrecision(builder, file, top);
   const tp = section(file, top.get('tensor_parallel')).get('autotp_size');
@@ -77,10 +78,11 @@ function readOffload(builder: DraftBuilder, file: JsonFile, zero: Map<string, Js
   }
 }
 
-/** ZeRO keys read but not modelled (notModelled.ts); an offload section counts by its `device`. */
-function acknowledgeZeroKeys(builder: DraftBuilder, file: JsonFile, zero: Map<string, JsonEntry>): void {
+/** A section's keys read but not modelled (notModelled.ts); an offload section counts by its `device`. */
+function acknowledgeSectionKeys(builder: DraftBuilder, file: JsonFile, name: string, entries: Map<string, JsonEntry>): void {
   for (const [path, known] of Object.entries(DEEPSPEED_NOT_MODELLED)) {
-    const entry = zero.get(path.slice('zero_optimization.'.length));
+    if (!path.startsWith(`${name}.`)) continue;
+    const entry = entries.get(path.slice(name.length + 1));
     if (!entry) continue;
     const device = entry.value?.type === 'object' ? section(file, entry).get('device') : undefined;
     const raw = entry.value?.type === 'object' ? (device ? jsonScalar(file, device) : null) : jsonScalar(file, entry);
