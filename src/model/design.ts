@@ -198,6 +198,13 @@ export interface ParallelPlan {
   parameterOffload?: boolean;
   /** MoE node-limited routing: most nodes one token is sent to; null when unlimited. */
   nodeLimit: number | null;
+  /**
+   * MoE expert capacity (cost/capacity.ts): each expert takes at most this multiple of its balanced share of routed
+   * token copies and drops the rest (Megatron --moe-expert-capacity-factor). Absent: no capacity, nothing dropped.
+   */
+  expertCapacityFactor?: number;
+  /** Pad every expert's input to its capacity (--moe-pad-expert-input-to-capacity): compute and all-to-all at capacity. */
+  padExpertsToCapacity?: boolean;
 }
 
 export interface ClusterSpec {

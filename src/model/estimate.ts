@@ -23,6 +23,7 @@ import { stepTraffic, type Dimension } from './stepTraffic';
 import { fullestHostBytes, hostSideOf, optimizerOffloadStep } from './cost/offload';
 import { stateBytesOf } from './cost/memory';
 import { zeroStepPlan } from './cost/zeroSchedule';
+import { expertLoad } from './cost/capacity';
 
 export interface StageEstimate {
   stage: number;
@@ -57,8 +58,21 @@ export interface Estimate {
   stages: StageEstimate[];
   /** The step as a waterfall whose parts sum to stepTimeSeconds (stepBreakdown.ts). */
   breakdown: StepBreakdown;
+  /** MoE routing under the expert capacity (cost/capacity.ts); null for a dense model. */
+  moe: MoeLoad | null;
   /** The calibration in force, each value with where it came from (cost/calibration.ts). */
   calibration: Record<CalibrationKey, { value: number; from: CalibrationOrigin }>;
+}
+
+/** The busiest expert's load and what the capacity drops (cost/capacity.ts). */
+export interface MoeLoad {
+  /** Expert capacity factor; null without one. */
+  capacityFactor: number | null;
+  padded: boolean;
+  /** The busiest EP rank's routed work as a multiple of the balanced share (imbalance, capped or padded). */
+  busiestExpertLoad: number;
+  /** Share of the busiest expert's routed token copies dropped past capacity. */
+  droppedFractionOfBusiestExpert: number;
 }
 
 /** Host memory of the fullest host against its capacity (cost/offload.ts); peakBytes is 0 without offloading. */
@@ -256,6 +270,10 @@ export function estimate(design: Design, options: EstimateOptions = {}): Estimat
     }
   }
 
+  const moe = model.experts > 0 ? moeLoad(design, cal) : null;
+  if (moe && moe.droppedFractionOfBusiestExpert > 0) {
+    problems.push({ severity: 'info', code: 'moe/tokens-dropped', field: 'plan.expertCapacityFactor', message: `expert capacity ${moe.capacityFactor} is under the expert imbalance ${cal.expertImbalance}: the busiest expert drops ${(100 * moe.droppedFractionOfBusiestExpert).toFixed(0)} % of the token copies routed to it${moe.padded ? '' : '; the average expert drops less, depending on the routing'}` });
+  }
   const hostMemory = hostMemorySummary(design, memoryStages, host);
   if (hostMemory.peakBytes > hostMemory.capacityBytes) {
     problems.push({ severity: 'error', code: 'memory/host-over-capacity', field: 'cluster.hostMemoryGB', message: `offloading needs ${gib(hostMemory.peakBytes)} GiB of host memory on the fullest host (${hostMemory.gpusPerHost} GPUs) of ${gib(hostMemory.capacityBytes)} GiB` });
@@ -284,6 +302,7 @@ export function estimate(design: Design, options: EstimateOptions = {}): Estimat
       stages: split.stages.map((s, i) => ({
         stage: i, layers: s.layers, firstLayer: s.firstLayer, embedding: s.embedding, loss: s.head, mtpLayers: s.mtpLayers, F: costs.F[i]!, B: costs.B[i]!, W: costs.W[i]!, FB: costs.FB[i]! })),
       breakdown,
+      moe,
       calibration: calibrationReport(cal, resolved.origins),
     },
   };
@@ -298,6 +317,12 @@ function exposedDpOf(totalSeconds: number, ruleSeconds: number, design: Design, 
   if (design.plan.overlapGradReduce === false) return totalSeconds;
   const hidden = Math.max(0, totalSeconds - ruleSeconds);
   return ruleSeconds + (1 - cal.dpOverlap) * hidden;
+}
+
+function moeLoad({ plan }: Design, cal: Calibration): MoeLoad {
+  const load = expertLoad(plan, Math.max(1, cal.expertImbalance));
+  const capacity = plan.expertCapacityFactor !== undefined && plan.expertCapacityFactor > 0 ? plan.expertCapacityFactor : null;
+  return { capacityFactor: capacity, padded: capacity !== null && plan.padExpertsToCapacity === true, busiestExpertLoad: load.busiest, droppedFractionOfBusiestExpert: load.droppedOfBusiest };
 }
 
 function hostMemorySummary(design: Design, stages: readonly RankMemory[], host: ReturnType<typeof hostSideOf>): HostMemorySummary {

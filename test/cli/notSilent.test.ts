@@ -58,7 +58,8 @@ const TOGGLES: Toggle[] = [
   megatronToggle('--fine-grained-activation-offloading', true),
   megatronToggle('--optimizer-cpu-offload', true),
   megatronToggle('--optimizer-offload-fraction', 0.5, { '--optimizer-cpu-offload': true }),
-  megatronToggle('--moe-expert-capacity-factor', 1.25),
+  // Under the default expert imbalance (1.1) a capacity of 1.0 caps the busiest expert and drops copies.
+  megatronToggle('--moe-expert-capacity-factor', 1.0),
   megatronToggle('--moe-pad-expert-input-to-capacity', true, { '--moe-expert-capacity-factor': 1.25 }),
   megatronToggle('--cp-comm-type', 'a2a'),
   megatronToggle('--pipeline-model-parallel-layout', 'Et*3|t*4|t*4|t*5L'),

@@ -74,3 +74,15 @@ describe('precision-aware optimizer', () => {
     expect(bad.problems.find((p) => p.code === 'value/invalid')!.message).toBe('--main-params-dtype: expected one of fp32, fp16, got "bf16"');
   });
 });
+
+describe('expert capacity', () => {
+  it('reads the factor and padding; None is no capacity', () => {
+    expect(flags({ '--moe-expert-capacity-factor': 1.25, '--moe-pad-expert-input-to-capacity': true }).design.plan).toMatchObject({ expertCapacityFactor: 1.25, padExpertsToCapacity: true });
+    expect(nemo({ moe_expert_capacity_factor: 'null' }).design.plan.expertCapacityFactor).toBeUndefined();
+  });
+
+  it('warns that Megatron pads only with a capacity, and refuses a factor that is not positive', () => {
+    expect(codes(flags({ '--moe-pad-expert-input-to-capacity': true }))).toContain('value/unsupported');
+    expect(flags({ '--moe-expert-capacity-factor': -1 }).problems.find((p) => p.code === 'value/invalid')!.message).toBe('--moe-expert-capacity-factor: expected a positive number or None, got -1');
+  });
+});

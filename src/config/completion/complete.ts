@@ -262,14 +262,14 @@ function completeCostSettings(resolver: Resolver, format: FormatId): Partial<Par
   const gradReduceInFp32 = resolver.pick('plan.gradReduceInFp32', isBoolean);
   if (gradReduceInFp32 !== undefined) plan.gradReduceInFp32 = gradReduceInFp32;
   // Offloading, as read (model/cost/offload.ts); absent means nothing is offloaded. Shard-group replicas likewise.
-  for (const key of ['activationOffloadLayers', 'optimizerOffloadFraction', 'dataParallelReplicas'] as const) {
+  for (const key of ['activationOffloadLayers', 'optimizerOffloadFraction', 'dataParallelReplicas', 'expertCapacityFactor'] as const) {
     const value = resolver.pick(`plan.${key}`, isNumber);
     if (value !== undefined) plan[key] = value;
   }
   const parameterOffload = resolver.pick('plan.parameterOffload', isBoolean);
   if (parameterOffload !== undefined) plan.parameterOffload = parameterOffload;
   // The precision-aware optimizer's state dtypes (model/cost/memory.ts stateBytesOf), as read.
-  for (const key of ['precisionAwareOptimizer', 'optimizerParamRemainders'] as const) {
+  for (const key of ['precisionAwareOptimizer', 'optimizerParamRemainders', 'padExpertsToCapacity'] as const) {
     const value = resolver.pick(`plan.${key}`, isBoolean);
     if (value !== undefined) plan[key] = value;
   }

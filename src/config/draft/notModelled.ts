@@ -26,8 +26,6 @@ export const MEGATRON_NOT_MODELLED = {
   cpu_offloading_weights: { what: 'weight offloading to host memory', isDefault: off, onlyWith: 'cpu_offloading' },
   fine_grained_activation_offloading: { what: 'fine-grained activation offloading to host memory', isDefault: off },
   offload_modules: { what: 'which modules offload activations to host memory', isDefault: emptyList, onlyWith: 'fine_grained_activation_offloading' },
-  moe_expert_capacity_factor: { what: 'expert capacity: routing is taken as balanced, no token dropped and no padding', isDefault: off },
-  moe_pad_expert_input_to_capacity: { what: 'padding expert inputs to capacity (extra expert compute and all-to-all bytes)', isDefault: off },
   moe_token_drop_policy: { what: 'which tokens are dropped past capacity', isDefault: oneOf('probs'), onlyWith: 'moe_expert_capacity_factor' },
   cp_comm_type: { what: 'the context-parallel communication type: CP traffic is priced as ring P2P', isDefault: oneOf('p2p') },
 } satisfies Record<string, Acknowledged>;

@@ -13,6 +13,7 @@ import { precisionOfRecipeName } from './precisionRecipes';
 import { acknowledge, isOn, MEGATRON_NOT_MODELLED, type Acknowledged } from '../draft/notModelled';
 import { applyActivationOffload, applyOptimizerOffload } from './megatronOffload';
 import { applyOptimizerStates } from './megatronOptimizerStates';
+import { applyExpertCapacity } from './megatronCapacity';
 
 export interface KeyValue {
   /** The key as written, for messages. */
@@ -72,6 +73,8 @@ const OTHER_KEYS = [
   'cpu_offloading', 'cpu_offloading_num_layers', 'cpu_offloading_activations', 'optimizer_cpu_offload', 'optimizer_offload_fraction',
   // The precision-aware optimizer's state dtypes (megatronOptimizerStates.ts).
   'use_precision_aware_optimizer', 'main_params_dtype', 'exp_avg_dtype', 'exp_avg_sq_dtype', 'main_grads_dtype', 'store_param_remainders',
+  // Expert capacity and padding (megatronCapacity.ts).
+  'moe_expert_capacity_factor', 'moe_pad_expert_input_to_capacity',
 ] as const;
 
 /**
@@ -149,6 +152,7 @@ export function applyMegatronKeys(values: KeyValues, builder: DraftBuilder, dial
   applyActivationOffload(get, builder, dialect === 'flags');
   applyOptimizerOffload(get, builder, dialect === 'flags');
   applyOptimizerStates(get, builder);
+  applyExpertCapacity(get, builder);
 }
 
 function setCount(builder: DraftBuilder, path: FieldPath, entry: KeyValue, min: number): number | Symbolic | undefined {

@@ -154,6 +154,8 @@ export const CALIBRATION: Record<string, FieldSpec> = Object.fromEntries(
 
 const ROUTING: Record<string, FieldSpec> = {
   nodeLimit: { path: 'plan.nodeLimit', parse: nodeLimit },
+  capacityFactor: { path: 'plan.expertCapacityFactor', parse: positiveNumber },
+  padToCapacity: { path: 'plan.padExpertsToCapacity', parse: flag },
 };
 
 const MODEL: Record<string, FieldSpec> = {

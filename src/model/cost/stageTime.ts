@@ -19,6 +19,7 @@ import { DUALPIPE_COMM_SM_FRACTION, gemmSizeFactor, type EfficiencyParams } from
 import { layerKindForwardFlops, lmHeadPassFlops, mtpProjectionForwardFlops, type LayerFlops } from './flops';
 import { BACKWARD_BYTES_RATIO, layerMemoryBoundBytes } from './memoryBound';
 import { exposedAfterOverlap } from './overlap';
+import { expertLoad } from './capacity';
 import { activationSettingsOf, layerKindActivationBytes } from './memory';
 import { exposedTransferSeconds, hostSideOf, offloadedActivationBytes } from './offload';
 import { recomputedLayerWork } from './recompute';
@@ -139,7 +140,8 @@ export function stageCosts(input: StageCostInput): StageCostBreakdown {
   // flops.ts counts a micro-batch over its whole TP/CP group; one GPU does 1/(tp·cp) of it (balanced EP too).
   const gpuShare = plan.tp * plan.cp;
   const tokens = (plan.microBatchSize * plan.seqLength) / gpuShare;
-  const imbalance = model.experts > 0 ? Math.max(1, cal.expertImbalance) : 1;
+  // The busiest EP rank's routed load: the imbalance, capped (or padded) by the expert capacity (capacity.ts).
+  const imbalance = model.experts > 0 ? expertLoad(plan, Math.max(1, cal.expertImbalance)).busiest : 1;
   // Small GEMMs fill the GPU less: a dense h × h/t projection over the micro-batch's tokens sets the dense factor;
   // the rank's grouped expert GEMM (all its routed copies, h × f/etp) sets the expert factor, whatever the EP size.
   const denseGemmFlops = 2 * tokens * plan.tp * model.hidden * (model.hidden / plan.tp);

@@ -6,6 +6,7 @@ import { tokenAllToAll, type TokenAllToAll } from './alltoall';
 import { allGather, allReduce, NO_TRAFFIC, reduceScatter, sendRecv, type CollectiveCost, type Links } from './collectives';
 import { placeGroup, type Placement } from './placement';
 import { shardGroups } from './shardGroups';
+import { expertLoad } from './capacity';
 import { zeroStepPlan, type ZeroStepPlan } from './zeroSchedule';
 
 /** Activations and their gradients travel in 16-bit (TP, CP, PP) whatever the GEMM precision. */
@@ -107,7 +108,8 @@ export function moeTokenTraffic({ design, placement }: CommContext): TokenAllToA
 function expertParallelComm(context: CommContext, token: TokenAllToAll | undefined): PassComm {
   const { design, placement, links } = context;
   if (!token || design.plan.ep <= 1) return NONE;
-  const tokens = tokensPerTpGroup(design) / design.plan.tp;
+  // Padding to capacity sends capacity slots; a capacity under the balanced share drops copies (capacity.ts).
+  const tokens = (tokensPerTpGroup(design) / design.plan.tp) * expertLoad(design.plan, 1).traffic;
   const ibBytes = tokens * token.ibBytesPerToken;
   const nvlinkBytes = tokens * token.nvlinkBytesPerToken;
   const latency = 2 * (placement.ep.nodes > 1 ? links.ibLatencySeconds : links.nvlinkLatencySeconds);
