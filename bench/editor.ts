@@ -1,16 +1,16 @@
 // Editor latency (issue 12), in this process on every fixture a reader recognises and every example:
-// - per-edit analysis: analyseText (src/extension/pipeline.ts), what the editor runs on each debounced change —
+// - per-edit analysis: analyseText (src/extension/analysis/pipeline.ts), what the editor runs on each debounced change —
 //   read, complete, estimate, problems — with no settings, workspace layer or model files;
-// - hover: the pure part of ConfigHover.hoverAt (src/extension/hover.ts) on each field the file states —
+// - hover: the pure part of ConfigHover.hoverAt (src/extension/editor/hover.ts) on each field the file states —
 //   compareNeighbours (the neighbour estimates) where the field has neighbours, then hoverMarkdown. Not timed: the
 //   smallest-span lookup of the field under the cursor, VS Code's MarkdownString and its rendering.
 // p50 and p95 over all samples of all files, and over the largest fixture's own samples.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readConfig } from '../src/config/index';
-import { hoverMarkdown } from '../src/extension/hoverText';
-import { analyseText } from '../src/extension/pipeline';
-import { compareNeighbours, comparesNeighbours } from '../src/extension/whatIf';
+import { hoverMarkdown } from '../src/extension/editor/hoverText';
+import { analyseText } from '../src/extension/analysis/pipeline';
+import { compareNeighbours, comparesNeighbours } from '../src/extension/analysis/whatIf';
 import type { BenchRow } from './measure';
 
 const ANALYSIS_RUNS = 20;

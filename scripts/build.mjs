@@ -13,9 +13,9 @@ const targets = [
   { ...common, ...nodeCjs, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { ...common, ...nodeCjs, entryPoints: ['src/cli/plens.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node\n' + nodeCjs.banner.js }, define: { ...nodeCjs.define, PLENS_VERSION: JSON.stringify(version) } },
   // Large schedules are simulated in this worker so the extension host stays responsive (DESIGN.md §7).
-  { ...common, ...nodeCjs, entryPoints: ['src/extension/scheduleWorker.ts'], outfile: 'dist/scheduleWorker.js' },
+  { ...common, ...nodeCjs, entryPoints: ['src/extension/schedule/scheduleWorker.ts'], outfile: 'dist/scheduleWorker.js' },
   // Layout searches (seconds each) run in this one.
-  { ...common, ...nodeCjs, entryPoints: ['src/extension/searchWorker.ts'], outfile: 'dist/searchWorker.js' },
+  { ...common, ...nodeCjs, entryPoints: ['src/extension/search/searchWorker.ts'], outfile: 'dist/searchWorker.js' },
   { ...common, entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
   // The panel replays large timelines in this web worker, off the page's main thread.
   { ...common, entryPoints: ['webview/timeline/replayWorker.ts'], outfile: 'dist/timelineWorker.js', platform: 'browser', format: 'iife', target: 'es2022' },

@@ -122,7 +122,7 @@ export interface WhatIfChanges {
 
 /**
  * The active config's estimate as the panel draws it: a plain JSON view model built on the host by
- * `buildEstimateView` (src/extension/estimateView.ts). File text inside it (values, messages) is data the page
+ * `buildEstimateView` (src/extension/panel/estimateView.ts). File text inside it (values, messages) is data the page
  * writes with textContent only.
  */
 export interface EstimateView {
@@ -318,7 +318,7 @@ export interface CompareWithMessage {
 /**
  * Export the panel as a report (HTML or CSV, through a save dialog). `images` are the page's own figures as PNG data
  * URLs, drawn from its canvases onto the theme's background so they read the same outside the editor; the host
- * keeps only PNG data URLs of bounded size (src/extension/reportHtml.ts reportImage).
+ * keeps only PNG data URLs of bounded size (src/extension/report/reportHtml.ts reportImage).
  */
 export interface ExportReportMessage {
   type: 'exportReport';

@@ -2,7 +2,7 @@
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/vscode-single-select.js';
 import type { ScheduleChoice } from '../src/protocol';
 
-/** The page's ids are fixed by src/extension/html.ts, so a missing one is a bug, not a user's input. */
+/** The page's ids are fixed by src/extension/panel/html.ts, so a missing one is a bug, not a user's input. */
 export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   const found = document.getElementById(id);
   if (!found) throw new Error(`panel page is missing #${id}`);

@@ -3,8 +3,8 @@ import * as vscode from 'vscode';
 import type { ScheduleId } from '../model/design';
 import { SCHEDULE_IDS, SCHEDULE_LABELS, parseScheduleId } from '../model/schedule/index';
 import type { ScheduleQuery } from '../protocol';
-import { SchedulePanel, VIEW_ID, type PanelSession } from './panel';
-import { checkChunks, checkMicrobatches, checkPipelineRanks, type Checked } from './scheduleQuery';
+import { SchedulePanel, VIEW_ID, type PanelSession } from './panel/panel';
+import { checkChunks, checkMicrobatches, checkPipelineRanks, type Checked } from './schedule/scheduleQuery';
 
 export const COMMAND_OPEN_PANEL = 'parallelismLens.openPanel';
 export const COMMAND_OPEN_PANEL_BESIDE = 'parallelismLens.openPanelBeside';

@@ -1,15 +1,15 @@
 // Activation: the config editor surface, one panel session, its two surfaces and the commands, every registration
 // owned by context.subscriptions so deactivation releases them all.
 import * as vscode from 'vscode';
-import { SETTINGS_SECTION, warningThresholds } from './analysis';
+import { SETTINGS_SECTION, warningThresholds } from './analysis/analysis';
 import { COMMAND_COMPARE_WITH, COMMAND_SEARCH_LAYOUTS, registerCommands, defaultQuery } from './commands';
-import { CompareWith } from './compareWith';
-import { ReportExport } from './reportExport';
-import { LayoutSearch } from './layoutSearch';
-import { registerConfigFeatures } from './configFeatures';
-import { ScheduleJobs } from './scheduleJobs';
-import type { PresentOptions } from './estimatePresenter';
-import { EstimatesViewProvider, PANEL_VIEW_TYPE, PanelSession, SchedulePanel, VIEW_ID } from './panel';
+import { CompareWith } from './compare/compareWith';
+import { ReportExport } from './report/reportExport';
+import { LayoutSearch } from './search/layoutSearch';
+import { registerConfigFeatures } from './editor/configFeatures';
+import { ScheduleJobs } from './schedule/scheduleJobs';
+import type { PresentOptions } from './panel/estimatePresenter';
+import { EstimatesViewProvider, PANEL_VIEW_TYPE, PanelSession, SchedulePanel, VIEW_ID } from './panel/panel';
 
 export function activate(context: vscode.ExtensionContext): void {
   const jobs = new ScheduleJobs(vscode.Uri.joinPath(context.extensionUri, 'dist', 'scheduleWorker.js').fsPath);

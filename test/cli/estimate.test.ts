@@ -6,7 +6,7 @@ import { describeEstimate, runEstimate } from '../../src/cli/commands/estimate';
 import { runSearch } from '../../src/cli/commands/search';
 import { runTrace } from '../../src/cli/commands/trace';
 import { memoryIo, UsageError } from '../../src/cli/io';
-import { analyseText } from '../../src/extension/pipeline';
+import { analyseText } from '../../src/extension/analysis/pipeline';
 import { formatBytes, formatGiB, formatPercent, formatQuantity, formatSeconds } from '../../src/format';
 import type { Estimate } from '../../src/model/estimate';
 

@@ -6,7 +6,7 @@ import { runEstimate } from '../../src/cli/commands/estimate';
 import { memoryIo, UsageError } from '../../src/cli/io';
 import { main } from '../../src/cli/main';
 import { estimateTables, problemsTable, tablesCsv } from '../../src/estimateTables';
-import { analyseText } from '../../src/extension/pipeline';
+import { analyseText } from '../../src/extension/analysis/pipeline';
 
 const MIXTRAL = 'examples/mixtral-8x7b.plens.yaml';
 

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { applyOffsetEdits, layoutDifferences, layoutEdits, lineDiff, planLayoutApply } from '../../src/config/layoutEdits';
-import { analyseText, type PipelineResult } from '../../src/extension/pipeline';
+import { analyseText, type PipelineResult } from '../../src/extension/analysis/pipeline';
 import type { ParallelPlan } from '../../src/model/design';
 import { loadShellGrammar } from '../testInputs';
 

@@ -1,5 +1,5 @@
 // Reading the schedule panel from inside its webview: the figures by their data-testid, the timeline by its
-// pixels, the CSP monitor's count. The page's ids are its test interface (webview/, src/extension/html.ts).
+// pixels, the CSP monitor's count. The page's ids are its test interface (webview/, src/extension/panel/html.ts).
 
 function number(text, what) {
   const value = Number.parseFloat((text ?? '').trim());

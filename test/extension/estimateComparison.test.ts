@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compareEstimates, verdictOf } from '../../src/extension/estimateComparison';
-import { applyWhatIf } from '../../src/extension/whatIf';
+import { compareEstimates, verdictOf } from '../../src/extension/compare/estimateComparison';
+import { applyWhatIf } from '../../src/extension/analysis/whatIf';
 import { estimate } from '../../src/model/estimate';
 import { analyseData } from './helpers';
 

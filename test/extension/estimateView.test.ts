@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import type { Estimate } from '../../src/model/estimate';
-import { buildEstimateView } from '../../src/extension/estimateView';
-import { presentEstimate } from '../../src/extension/estimatePresenter';
-import { analyseText, nearCapacity } from '../../src/extension/pipeline';
+import { buildEstimateView } from '../../src/extension/panel/estimateView';
+import { presentEstimate } from '../../src/extension/panel/estimatePresenter';
+import { analyseText, nearCapacity } from '../../src/extension/analysis/pipeline';
 import { formatPeakMemory, formatPercent, formatSeconds } from '../../src/format';
 import { binTimeline } from '../../webview/timeline/bins';
 import { IDLE, replayTimeline } from '../../webview/timeline/replay';

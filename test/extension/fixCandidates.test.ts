@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { globalBatchFor, isWorldFixed, legacyRename, microbatchChoices, nearestValid, pipelineChoices, plainNumberSpan, tensorChoices } from '../../src/extension/fixCandidates';
+import { globalBatchFor, isWorldFixed, legacyRename, microbatchChoices, nearestValid, pipelineChoices, plainNumberSpan, tensorChoices } from '../../src/extension/editor/fixCandidates';
 import { analyseData } from './helpers';
 
 describe('nearestValid', () => {

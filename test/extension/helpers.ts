@@ -1,6 +1,6 @@
 // Reads a test config through the editor's pipeline (the same path the extension takes).
 import { readFileSync } from 'node:fs';
-import { analyseText, type PipelineResult } from '../../src/extension/pipeline';
+import { analyseText, type PipelineResult } from '../../src/extension/analysis/pipeline';
 
 export function analyseData(name: string): PipelineResult {
   const text = readFileSync(`test/extension/data/${name}`, 'utf8');

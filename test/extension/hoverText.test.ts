@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hoverMarkdown } from '../../src/extension/hoverText';
-import { compareNeighbours } from '../../src/extension/whatIf';
+import { hoverMarkdown } from '../../src/extension/editor/hoverText';
+import { compareNeighbours } from '../../src/extension/analysis/whatIf';
 import { analyseData } from './helpers';
 
 describe('hoverMarkdown', () => {

@@ -1,6 +1,6 @@
-// The debug lines the "Parallelism Lens" output channel shows for each analysis and hover (src/extension/latency.ts).
+// The debug lines the "Parallelism Lens" output channel shows for each analysis and hover (src/extension/analysis/latency.ts).
 import { describe, expect, it } from 'vitest';
-import { analysisLine, elapsedMs, hoverLine } from '../../src/extension/latency';
+import { analysisLine, elapsedMs, hoverLine } from '../../src/extension/analysis/latency';
 
 describe('editor latency lines', () => {
   it('rounds elapsed time to a hundredth of a millisecond', () => {

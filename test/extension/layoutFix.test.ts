@@ -1,8 +1,8 @@
 // The balanced-layout quick fix, applied to the text: the edit lands in the file's spelling, and the file it gives
 // reads back with the layout it promised and without the warning it fixed.
 import { describe, expect, it } from 'vitest';
-import { balancedLayoutFix, type TextEdit } from '../../src/extension/layoutFix';
-import { analyseText } from '../../src/extension/pipeline';
+import { balancedLayoutFix, type TextEdit } from '../../src/extension/editor/layoutFix';
+import { analyseText } from '../../src/extension/analysis/pipeline';
 
 const apply = (text: string, edit: TextEdit) => text.slice(0, edit.startOffset) + edit.text + text.slice(edit.endOffset);
 

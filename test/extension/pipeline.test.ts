@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Problem } from '../../src/model/problems';
-import { analyseText, MAX_EDITOR_CHARS, mergeRepeats } from '../../src/extension/pipeline';
+import { analyseText, MAX_EDITOR_CHARS, mergeRepeats } from '../../src/extension/analysis/pipeline';
 import { analyseData } from './helpers';
 import { loadShellGrammar } from '../testInputs';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { containsOffset, zeroBased } from '../../src/extension/ranges';
+import { containsOffset, zeroBased } from '../../src/extension/editor/ranges';
 import { analyseData } from './helpers';
 
 describe('zeroBased', () => {

@@ -1,11 +1,11 @@
 // The panel's Export: the HTML report is self-contained and safe to open (no script, nothing loaded, config text
 // escaped), holds the figures it was given and every table; the CSV holds the estimate's and the panel's tables.
 import { describe, expect, it } from 'vitest';
-import { compareEstimates } from '../../src/extension/estimateComparison';
-import { presentEstimate } from '../../src/extension/estimatePresenter';
-import { reportCsv } from '../../src/extension/reportCsv';
-import { escapeHtml, reportHtml, reportImage } from '../../src/extension/reportHtml';
-import { compareSchedules, comparisonSummary } from '../../src/extension/scheduleComparison';
+import { compareEstimates } from '../../src/extension/compare/estimateComparison';
+import { presentEstimate } from '../../src/extension/panel/estimatePresenter';
+import { reportCsv } from '../../src/extension/report/reportCsv';
+import { escapeHtml, reportHtml, reportImage } from '../../src/extension/report/reportHtml';
+import { compareSchedules, comparisonSummary } from '../../src/extension/compare/scheduleComparison';
 import type { ScheduleComparisonMessage } from '../../src/protocol';
 import { analyseData } from './helpers';
 

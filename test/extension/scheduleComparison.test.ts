@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { estimate } from '../../src/model/estimate';
 import { SCHEDULE_IDS } from '../../src/model/schedule/index';
-import { compareSchedules, comparisonSummary } from '../../src/extension/scheduleComparison';
-import { withValue } from '../../src/extension/whatIf';
+import { compareSchedules, comparisonSummary } from '../../src/extension/compare/scheduleComparison';
+import { withValue } from '../../src/extension/analysis/whatIf';
 import { analyseData } from './helpers';
 
 describe('compareSchedules on deepseek-v3.plens.yaml (PP 16, 120 micro-batches, DualPipe)', () => {

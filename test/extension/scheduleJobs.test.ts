@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INLINE_OP_LIMIT, ScheduleJobs } from '../../src/extension/scheduleJobs';
+import { INLINE_OP_LIMIT, ScheduleJobs } from '../../src/extension/schedule/scheduleJobs';
 import { runScheduleReport } from '../../src/model/schedule/report';
 
 // The real worker, bundled the way scripts/build.mjs bundles it, into a scratch folder.
@@ -12,7 +12,7 @@ const workerPath = join(folder, 'scheduleWorker.js');
 const silentWorkerPath = join(folder, 'silentWorker.js');
 
 beforeAll(() => {
-  buildSync({ entryPoints: ['src/extension/scheduleWorker.ts'], bundle: true, platform: 'node', format: 'cjs', outfile: workerPath, logLevel: 'silent' });
+  buildSync({ entryPoints: ['src/extension/schedule/scheduleWorker.ts'], bundle: true, platform: 'node', format: 'cjs', outfile: workerPath, logLevel: 'silent' });
   // A worker that never answers, to see a query superseded and a timeout fire.
   writeFileSync(silentWorkerPath, "require('node:worker_threads').parentPort.on('message', () => {});\n");
 });

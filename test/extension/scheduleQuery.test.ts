@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkMicrobatches, checkPipelineRanks, parseWholeNumber, sanitizeQuery } from '../../src/extension/scheduleQuery';
+import { checkMicrobatches, checkPipelineRanks, parseWholeNumber, sanitizeQuery } from '../../src/extension/schedule/scheduleQuery';
 
 describe('parseWholeNumber', () => {
   it('accepts a whole number in range, with surrounding spaces', () => {

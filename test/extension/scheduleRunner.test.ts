@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runScheduleQuery } from '../../src/extension/scheduleRunner';
+import { runScheduleQuery } from '../../src/extension/schedule/scheduleRunner';
 
 describe('runScheduleQuery', () => {
   it('DualPipe p = 8, m = 20 with F=1, B=2, W=1, F&B=F+B: bubble (p/2−1)(F&B+B−3W) = 6, busy 20·(F+B) = 60', () => {

@@ -1,10 +1,10 @@
 // The Search tab's rows: the file's layout first (marked rank 0), the ranking after, values for sorting and texts
 // for reading, all plain JSON.
 import { describe, expect, it } from 'vitest';
-import { searchRows, searchSummary } from '../../src/extension/searchView';
+import { searchRows, searchSummary } from '../../src/extension/search/searchView';
 import { searchLayouts } from '../../src/model/search';
 import { readFileSync } from 'node:fs';
-import { analyseText } from '../../src/extension/pipeline';
+import { analyseText } from '../../src/extension/analysis/pipeline';
 
 describe('searchRows', () => {
   const analysed = analyseText({ text: readFileSync('examples/deepseek-v3.plens.yaml', 'utf8'), fileName: 'deepseek-v3.plens.yaml' })!;

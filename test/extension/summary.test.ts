@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Estimate } from '../../src/model/estimate';
 import type { Problem } from '../../src/model/problems';
-import { lensTitle, statusText } from '../../src/extension/summary';
+import { lensTitle, statusText } from '../../src/extension/editor/summary';
 
 const GIB = 2 ** 30;
 function estimateWith(peakGiB: number): Estimate {

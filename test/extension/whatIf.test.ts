@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareNeighbours, neighbourValues, withValue } from '../../src/extension/whatIf';
+import { compareNeighbours, neighbourValues, withValue } from '../../src/extension/analysis/whatIf';
 import { analyseData } from './helpers';
 
 describe('what-if on deepseek-v3.plens.yaml (2048 GPUs, PP 16, global batch 15360)', () => {

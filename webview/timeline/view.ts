@@ -16,7 +16,7 @@ const RIGHT_CSS = 10;
 const AXIS_CSS = 24;
 const OVERVIEW_CSS = 30;
 
-/** One replayer for every timeline of the page; the page names the worker's script on #app (src/extension/html.ts). */
+/** One replayer for every timeline of the page; the page names the worker's script on #app (src/extension/panel/html.ts). */
 let pageReplayer: ReplayClient | undefined;
 function sharedReplayer(): ReplayClient {
   pageReplayer ??= new ReplayClient(document.getElementById('app')?.dataset.timelineWorker);
