@@ -13,12 +13,13 @@ import type { LayerSplit } from './cost/stages';
 import { exposedDataParallelSeconds } from './cost/dpOverlap';
 import { checkLayout } from './layoutChecks';
 import { peakActivationBytes } from './cost/activationPeak';
+import { layerMemoryTerms } from './cost/memory';
 import { rankHoldings, rankMemory, stageActivationBytes, type RankHolding, type RankMemory } from './rankMemory';
 import { closedForm } from './schedule/closedForm';
 import { generateSchedule, planSchedule } from './schedule/index';
 import { OP_B, OP_F, OP_FB, OP_I, type Schedule, type ScheduleParams, type ScheduleResult } from './schedule/ops';
 import { simulate, type SimulationResult, type StageCosts, type Timeline } from './schedule/simulate';
-import { sharedStageCosts, type SharedStageCosts, type StageCostEnv } from './stageCostCache';
+import { sharedStageCosts, type SharedStageCosts, type StageCostEnv, type StageCostKey } from './stageCostCache';
 import { stepTraffic, type Dimension } from './stepTraffic';
 import { fullestHostBytes, hostSideOf, optimizerOffloadStep } from './cost/offload';
 import { stateBytesOf } from './cost/memory';
@@ -124,6 +125,8 @@ export interface EstimateOptions {
    * result comes back `declined` without an estimate.
    */
   beforeSimulation?: (stepBeyondMakespanSeconds: number) => boolean;
+  /** For a search: the key of the plan's stage costs in `cache` (stageCostCache.ts), when the search numbers them itself. */
+  stageCostKey?: StageCostKey;
 }
 
 /**
@@ -136,7 +139,7 @@ export interface EstimateCache {
   schedules: Map<string, ScheduleResult>;
   /** Ops of the schedules held; past SCHEDULE_CACHE_OPS new ones are generated and not kept. */
   scheduleOps: number;
-  stageCosts: Map<string, SharedStageCosts>;
+  stageCosts: Map<StageCostKey, SharedStageCosts>;
   /** Simulations by schedule and stage-cost key: layouts that differ only in ZeRO stage share one. */
   simulations: Map<string, SimulationResult>;
   simulationOps: number;
@@ -172,7 +175,7 @@ export function estimate(design: Design, options: EstimateOptions = {}): Estimat
   const cal = resolved.values;
   const env = costEnvironment(design, gpu, peakFlopsPerSecond, resolved.values, resolved.efficiency);
   const { links } = env;
-  const { placement, comm, split, costs, key: costKey } = sharedStageCosts(design, env, options.cache);
+  const { placement, comm, split, costs, key: costKey } = sharedStageCosts(design, env, options.cache, undefined, options.stageCostKey);
   const context = { design, placement, links };
 
   const run = planSchedule(plan);
@@ -358,10 +361,12 @@ export function costEnvironment(
 /** Per-rank memory of a layout: each in-flight chunk weighs what its own stage holds (ranks of DualPipe and V schedules hold unequal stages). */
 function layoutMemory(design: Design, split: LayerSplit, schedule: Schedule, holdings: RankHolding[], cache: EstimateCache | undefined): RankMemory[] {
   const counts = peakCounts(schedule, cache);
-  const stageBytes = stageActivationBytes(design, split);
+  // Every rank's layers weigh the same per kind: worked out once for the layout.
+  const terms = layerMemoryTerms(design.model, design.plan);
+  const stageBytes = stageActivationBytes(design, split, terms);
   const activationPeaks = equalStagesPerRank(schedule, stageBytes) ? counts.map((count, r) => count * stageBytes[schedule.stageRank.indexOf(r)]!) : peakActivationBytes(schedule, stageBytes);
   const memoryStages: RankMemory[] = [];
-  for (let r = 0; r < schedule.ranks; r++) memoryStages.push(rankMemory(design, r, holdings[r]!, counts[r]!, activationPeaks[r]!));
+  for (let r = 0; r < schedule.ranks; r++) memoryStages.push(rankMemory(design, r, holdings[r]!, counts[r]!, activationPeaks[r]!, terms));
   return memoryStages;
 }
 
@@ -386,7 +391,7 @@ function equalStagesPerRank(schedule: Schedule, stageBytes: Float64Array): boole
   return true;
 }
 
-function cachedSimulation(schedule: Schedule, costKey: string, cache: EstimateCache | undefined, run: () => SimulationResult): SimulationResult {
+function cachedSimulation(schedule: Schedule, costKey: StageCostKey, cache: EstimateCache | undefined, run: () => SimulationResult): SimulationResult {
   if (!cache) return run();
   const key = `${schedule.id}/${schedule.ranks}/${schedule.microbatches}/${schedule.chunks}/${costKey}`;
   const known = cache.simulations.get(key);

@@ -4,7 +4,7 @@
 import type { Design } from './design';
 import type { StageContent } from './cost/flops';
 import {
-  activationSettingsOf, gpuParameters, layerKindActivationBytes, stageMemory, type StageMemory, stateBytesOf,
+  activationSettingsOf, gpuParameters, layerKindActivationBytes, stageMemory, type LayerMemoryTerms, type StageMemory, stateBytesOf,
 } from './cost/memory';
 import { offloadedActivationBytes } from './cost/offload';
 import { rankChunks, type LayerSplit } from './cost/stages';
@@ -29,16 +29,19 @@ export function rankHoldings(design: Design, split: LayerSplit): RankHolding[] {
 }
 
 /** One micro-batch's activations through each stage of the split (for activationPeak.ts). */
-export function stageActivationBytes(design: Design, split: LayerSplit): Float64Array {
+export function stageActivationBytes(design: Design, split: LayerSplit, terms?: LayerMemoryTerms): Float64Array {
   const { model, plan } = design;
-  const perLayer = layerKindActivationBytes(model, plan, activationSettingsOf(model, plan));
+  const perLayer = terms?.perLayer ?? layerKindActivationBytes(model, plan, activationSettingsOf(model, plan));
   // Offloaded layers (cost/offload.ts) keep their activations in host memory, not in HBM.
   return Float64Array.from(split.stages, (s) => (s.layers - s.moeLayers) * perLayer.dense + (s.moeLayers + s.mtpLayers) * perLayer.moe
     - offloadedActivationBytes(model, plan, s, perLayer));
 }
 
-/** `peakChunkActivationBytes`: the rank's peak from activationPeak.ts; without it, peak × its largest chunk. */
-export function rankMemory(design: Design, rank: number, holding: RankHolding, peakActivations: number, peakChunkActivationBytes?: number): RankMemory {
+/**
+ * `peakChunkActivationBytes`: the rank's peak from activationPeak.ts; without it, peak × its largest chunk.
+ * `terms`: layerMemoryTerms(design.model, design.plan), worked out once for all ranks of a layout.
+ */
+export function rankMemory(design: Design, rank: number, holding: RankHolding, peakActivations: number, peakChunkActivationBytes?: number, terms?: LayerMemoryTerms): RankMemory {
   const memory = stageMemory({
     arch: design.model,
     plan: design.plan,
@@ -47,6 +50,7 @@ export function rankMemory(design: Design, rank: number, holding: RankHolding, p
     peakInFlightMicroBatches: peakActivations,
     ...(peakChunkActivationBytes !== undefined ? { peakChunkActivationBytes } : {}),
     stateBytes: stateBytesOf(design.plan),
+    ...(terms ? { terms } : {}),
   });
   return { stage: rank, ...memory };
 }

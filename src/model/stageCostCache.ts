@@ -2,7 +2,12 @@
 // communication it prices) depends on the model, the cluster and the plan's fields except the few listed in
 // NOT_IN_STAGE_COSTS, and on the number of stages the layers are split into. The key is built from every other
 // plan field, so a field added to the plan later is in the key unless someone states here that costs ignore it
-// (test/model/estimate/stageCostCache.test.ts checks the statement on random designs against a plain estimate).
+// (test/model/search/complete.test.ts checks the statement on random layouts against a plain estimate). Of the
+// schedule only whether it pairs F with B (DualPipe, DualPipeV) is in the key: a pair hides EP all-to-all, and no
+// other stage cost reads the schedule (GPipe, 1F1B and the zero-bubble schedules of one stage count share).
+//
+// A search may key its stage costs itself (a number from its own enumeration, search/space.ts stageCostKeyOf):
+// building this string for every layout costs more than the lookup it serves.
 import type { GpuSpec } from './catalog/gpus';
 import type { EfficiencyParams } from './cost/efficiency';
 import type { Links } from './cost/collectives';
@@ -19,7 +24,15 @@ import { stageCount } from './layoutChecks';
  * pipeline), the batch (a stage's cost is per micro-batch) and the VPP (it matters only through the stage count,
  * which is in the key). The schedule is in the key: DualPipe's pairs change how much EP all-to-all a stage exposes.
  */
-const NOT_IN_STAGE_COSTS: ReadonlySet<string> = new Set<keyof ParallelPlan>(['zero', 'globalBatchSize', 'microbatches', 'vpp']);
+const NOT_IN_STAGE_COSTS: ReadonlySet<string> = new Set<keyof ParallelPlan>(['zero', 'globalBatchSize', 'microbatches', 'vpp', 'schedule']);
+
+/** Whether a schedule runs F&B pairs, the one thing about the schedule stage costs read (cost/stageTime.ts). */
+export function pairsForwardAndBackward(schedule: ParallelPlan['schedule']): boolean {
+  return schedule === 'dualpipe' || schedule === 'dualpipev';
+}
+
+/** A stage-cost key: this file's string, or a number a search derives from its own enumeration. */
+export type StageCostKey = string | number;
 
 export interface StageCostEnv {
   gpu: GpuSpec;
@@ -30,7 +43,7 @@ export interface StageCostEnv {
 }
 
 export interface SharedStageCosts {
-  key: string;
+  key: StageCostKey;
   placement: Placement;
   comm: ModelComm;
   split: LayerSplit;
@@ -38,12 +51,12 @@ export interface SharedStageCosts {
 }
 
 export interface StageCostMemo {
-  stageCosts: Map<string, SharedStageCosts>;
+  stageCosts: Map<StageCostKey, SharedStageCosts>;
 }
 
 /** The key of a plan's stage costs over `stages` stages (one model and cluster). */
 export function stageCostKey(plan: ParallelPlan, stages: number): string {
-  let key = String(stages);
+  let key = `${stages}|pairs=${pairsForwardAndBackward(plan.schedule)}`;
   const record = plan as unknown as Record<string, unknown>;
   for (const field of Object.keys(record).sort()) {
     if (NOT_IN_STAGE_COSTS.has(field)) continue;
@@ -56,9 +69,11 @@ export function stageCostKey(plan: ParallelPlan, stages: number): string {
 /**
  * The design's stage costs, computed once per key. `stages` defaults to the plan's own stage count; a search asks
  * for one stage holding every layer to get a step's total work cheaply (the work of a stage is the sum of its layers').
+ * `key`, when given, stands for stageCostKey(design.plan, stages): the caller vouches that equal keys mean equal costs.
  */
-export function sharedStageCosts(design: Design, env: StageCostEnv, memo: StageCostMemo | undefined, stages = stageCount(design)): SharedStageCosts {
-  const key = memo ? stageCostKey(design.plan, stages) : '';
+export function sharedStageCosts(design: Design, env: StageCostEnv, memo: StageCostMemo | undefined, stages = stageCount(design), key?: StageCostKey): SharedStageCosts {
+  if (memo && key === undefined) key = stageCostKey(design.plan, stages);
+  if (key === undefined) key = '';
   const known = memo?.stageCosts.get(key);
   if (known) return known;
   const placement = placePlan(design.plan, design.cluster.gpusPerNode);

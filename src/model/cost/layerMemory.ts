@@ -68,8 +68,26 @@ export function lossPhaseBytes(arch: ModelArch, shape: MicroBatchShape, settings
   return tokens * (headInput + (TORCHTITAN_LOSS_BYTES_PER_LOGIT * arch.vocab) / t);
 }
 
-/** The largest working set a recomputed layer of these chunks rebuilds for one micro-batch (0 without recompute). */
-export function largestRematerialisedLayerBytes(arch: ModelArch, settings: ActivationSettings, shape: MicroBatchShape, chunks: readonly StageContent[]): number {
+/** What a recomputed layer of each kind rebuilds for one micro-batch (an MTP module is the MoE kind). */
+export interface RematerialisedBytes {
+  dense: number;
+  moe: number;
+}
+
+export function rematerialisedBytesByKind(arch: ModelArch, settings: ActivationSettings, shape: MicroBatchShape): RematerialisedBytes {
+  return {
+    dense: rematerialisedLayerBytes(arch, 'dense', shape, settings),
+    moe: rematerialisedLayerBytes(arch, arch.experts > 0 ? 'moe' : 'dense', shape, settings),
+  };
+}
+
+/**
+ * The largest working set a recomputed layer of these chunks rebuilds for one micro-batch (0 without recompute).
+ * `byKind` is rematerialisedBytesByKind's answer, when the caller has it for many chunks of one plan.
+ */
+export function largestRematerialisedLayerBytes(
+  arch: ModelArch, settings: ActivationSettings, shape: MicroBatchShape, chunks: readonly StageContent[], byKind?: RematerialisedBytes,
+): number {
   let dense = false;
   let moe = false;
   for (const chunk of chunks) {
@@ -79,9 +97,7 @@ export function largestRematerialisedLayerBytes(arch: ModelArch, settings: Activ
     }
     if (chunk.mtpModules > 0) moe = true;
   }
-  return Math.max(
-    0,
-    dense ? rematerialisedLayerBytes(arch, 'dense', shape, settings) : 0,
-    moe ? rematerialisedLayerBytes(arch, arch.experts > 0 ? 'moe' : 'dense', shape, settings) : 0,
-  );
+  if (!dense && !moe) return 0;
+  const bytes = byKind ?? rematerialisedBytesByKind(arch, settings, shape);
+  return Math.max(0, dense ? bytes.dense : 0, moe ? bytes.moe : 0);
 }

@@ -13,7 +13,7 @@ import {
   activationInputBytesOf, type ActivationSettings, BYTES_PER_ELEMENT, embeddingActivationBytes, FP8_CACHED_BYTES,
 } from './activations';
 import type { StageContent } from './flops';
-import { keptLayerBytes, largestRematerialisedLayerBytes, lossPhaseBytes } from './layerMemory';
+import { keptLayerBytes, largestRematerialisedLayerBytes, lossPhaseBytes, rematerialisedBytesByKind, type RematerialisedBytes } from './layerMemory';
 import { isMoeLayer, parameterCounts } from './params';
 import { offloadedActivationBytes, optimizerOffloadFraction } from './offload';
 import { gradientBytesOf, type GpuParams } from './traffic';
@@ -200,6 +200,34 @@ export interface StageMemoryInput {
   /** Default: the GeLU (GPT-era) models use dropout, SwiGLU models do not. */
   dropout?: boolean;
   reserve?: MemoryReserve;
+  /** layerMemoryTerms of the arch and plan (with the same flashAttention and dropout), when the caller has them. */
+  terms?: LayerMemoryTerms;
+}
+
+/**
+ * What every rank of one plan shares in its activation memory: the settings, one layer's kept bytes by kind, what
+ * a recomputed layer rebuilds, what the loss and the embedding hold. Worked out once per layout, not once per rank.
+ */
+export interface LayerMemoryTerms {
+  settings: ActivationSettings;
+  perLayer: LayerKindActivationBytes;
+  rematerialised: RematerialisedBytes;
+  /** One head's loss buffers for one micro-batch (lossPhaseBytes). */
+  lossBytes: number;
+  /** The embedding's extra activations for one micro-batch. */
+  embeddingBytes: number;
+}
+
+export function layerMemoryTerms(arch: ModelArch, plan: MemoryPlan, options: Pick<StageMemoryInput, 'flashAttention' | 'dropout'> = {}): LayerMemoryTerms {
+  const settings = activationSettingsOf(arch, plan, options);
+  const shape = { microBatchSize: plan.microBatchSize, seqLength: plan.seqLength };
+  return {
+    settings,
+    perLayer: layerKindActivationBytes(arch, plan, settings),
+    rematerialised: rematerialisedBytesByKind(arch, settings, shape),
+    lossBytes: lossPhaseBytes(arch, shape, settings),
+    embeddingBytes: embeddingActivationBytes(arch, shape, settings),
+  };
 }
 
 export interface StageMemory {
@@ -315,22 +343,23 @@ export function stageMemory(input: StageMemoryInput): StageMemory {
   const hostParametersBytes = plan.parameterOffload && !step.weightsResident ? shardedParametersBytes : 0;
   const parametersBytes = shardedParametersBytes - hostParametersBytes;
 
-  const settings = activationSettingsOf(arch, plan, input);
+  const terms = input.terms ?? layerMemoryTerms(arch, plan, input);
+  const { settings } = terms;
   const shape = { microBatchSize: plan.microBatchSize, seqLength: plan.seqLength };
   // Chunks of one rank usually have equal layer counts; the largest bounds an in-flight chunk activation.
   const inFlight = Math.max(0, input.peakInFlightMicroBatches);
   // The largest chunk is only needed when activationPeak.ts's replay did not weigh each chunk already.
-  let activationsBytes = input.peakChunkActivationBytes ?? inFlight * largestChunkActivationBytes(arch, plan, settings, input.chunks);
-  const hostActivationsBytes = inFlight * largestOffloadedChunkBytes(arch, plan, settings, input.chunks);
-  if (input.chunks.some((chunk) => chunk.hasEmbedding)) activationsBytes += inFlight * embeddingActivationBytes(arch, shape, settings);
+  let activationsBytes = input.peakChunkActivationBytes ?? inFlight * largestChunkActivationBytes(arch, plan, terms.perLayer, input.chunks);
+  const hostActivationsBytes = inFlight * largestOffloadedChunkBytes(arch, plan, terms.perLayer, input.chunks);
+  if (input.chunks.some((chunk) => chunk.hasEmbedding)) activationsBytes += inFlight * terms.embeddingBytes;
   // Each MTP module computes its own logits through the shared head (DeepSeek-V3 §2.2, §3.2.3): the same input and
   // fp32 logits again, held with the main head's until the micro-batch's backward on this stage.
   const mtpModules = input.chunks.reduce((sum, chunk) => sum + chunk.mtpModules, 0);
   const heads = (input.chunks.some((chunk) => chunk.hasLmHead) ? 1 : 0) + mtpModules;
-  const lossBytes = heads * lossPhaseBytes(arch, shape, settings);
+  const lossBytes = heads * terms.lossBytes;
   activationsBytes += lossBytes;
   // The loss's buffers are freed before the first layer's backward recomputes, so the peak holds the larger.
-  const transientBytes = Math.max(0, largestRematerialisedLayerBytes(arch, settings, shape, input.chunks) - lossBytes);
+  const transientBytes = Math.max(0, largestRematerialisedLayerBytes(arch, settings, shape, input.chunks, terms.rematerialised) - lossBytes);
 
   const reserve = input.reserve ?? DEFAULT_MEMORY_RESERVE;
   // ZeRO-3 without PP gathers one layer's full weights for compute and prefetches the next: two unsharded layers
@@ -362,14 +391,12 @@ export function stageMemory(input: StageMemoryInput): StageMemory {
 }
 
 /** The offloaded layers' activations of one micro-batch through the rank's largest such chunk. */
-function largestOffloadedChunkBytes(arch: ModelArch, plan: MemoryPlan, settings: ActivationSettings, chunks: readonly StageContent[]): number {
+function largestOffloadedChunkBytes(arch: ModelArch, plan: MemoryPlan, perLayer: LayerKindActivationBytes, chunks: readonly StageContent[]): number {
   if (!plan.activationOffloadLayers) return 0;
-  const perLayer = layerKindActivationBytes(arch, plan, settings);
   return Math.max(0, ...chunks.map((chunk) => offloadedActivationBytes(arch, plan, { layers: chunk.layerCount, firstLayer: chunk.firstLayer }, perLayer)));
 }
 
-function largestChunkActivationBytes(arch: ModelArch, plan: MemoryPlan, settings: ActivationSettings, chunks: readonly StageContent[]): number {
-  const perLayer = layerKindActivationBytes(arch, plan, settings);
+function largestChunkActivationBytes(arch: ModelArch, plan: MemoryPlan, perLayer: LayerKindActivationBytes, chunks: readonly StageContent[]): number {
   // Offloaded layers keep nothing in HBM between their forward and backward.
   return Math.max(0, ...chunks.map((chunk) => chunkActivationBytes(arch, chunk, perLayer)
     - offloadedActivationBytes(arch, plan, { layers: chunk.layerCount, firstLayer: chunk.firstLayer }, perLayer)));

@@ -13,10 +13,11 @@ import { findGpu } from '../catalog/gpus';
 import { DEFAULT_RECOMPUTE_MODULES, type Design, type ParallelPlan, type RecomputeModule, type ScheduleId } from '../design';
 import { costEnvironment, createEstimateCache, estimate, peakFlopsOf, type Estimate } from '../estimate';
 import { sharedStageCosts } from '../stageCostCache';
+import { stageCount } from '../layoutChecks';
 import { meanBusyBound, overlapsPairs, pipelineBound } from './bound';
 import { MinHeap } from './heap';
 import { memoryLowerBound } from './memoryBound';
-import { DEEPSEEK_RECOMPUTE_MODULES, enumerateShapes, shapeFamilies, type Family, type Shape } from './space';
+import { DEEPSEEK_RECOMPUTE_MODULES, enumerateShapes, familyOrder, shapeFamilies, stageCostKeyOf, type Family, type Shape } from './space';
 
 export { DEEPSEEK_RECOMPUTE_MODULES, enumerateFamilies, enumerateShapes, recomputeChoices, scheduleChoices } from './space';
 
@@ -125,8 +126,8 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
   const overBudget = () => options.budgetMs !== undefined && now() - started > options.budgetMs;
   const queue = new MinHeap<Node>();
   /** The step's total work per rank (bound.ts), priced as 1F1B: a DualPipe stage exposes at least as much EP all-to-all, and its bound takes it all off. */
-  const workBound = (plan: ParallelPlan, schedules: readonly { schedule: ScheduleId }[]): number => {
-    const oneStage = sharedStageCosts({ ...design, plan: { ...plan, schedule: '1f1b', vpp: 1 } }, env!, cache, 1).costs;
+  const workBound = (plan: ParallelPlan, order: number, schedules: readonly { schedule: ScheduleId }[]): number => {
+    const oneStage = sharedStageCosts({ ...design, plan: { ...plan, schedule: '1f1b', vpp: 1 } }, env!, cache, 1, stageCostKeyOf(order, 1, false)).costs;
     const anyPairs = schedules.some((s) => overlapsPairs(s.schedule));
     const anyOther = schedules.some((s) => !overlapsPairs(s.schedule));
     return Math.min(
@@ -144,8 +145,10 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
       // GPU better, per-op latencies spread over more tokens) and no recomputation is the least work.
       let bound = 0;
       if (bounded) {
-        const largest = shape.batches[shape.batches.length - 1]!;
-        bound = workBound({ ...shape.base, microBatchSize: largest.microBatchSize, microbatches: largest.microbatches, recompute: 'none' }, shape.batches.flatMap((b) => b.schedules));
+        const largestIndex = shape.batches.length - 1;
+        const largest = shape.batches[largestIndex]!;
+        // recomputeChoices lists none first.
+        bound = workBound({ ...shape.base, microBatchSize: largest.microBatchSize, microbatches: largest.microbatches, recompute: 'none' }, familyOrder(shape, largestIndex, 0), shape.batches.flatMap((b) => b.schedules));
       }
       queue.push(bound, shape.order, { shape });
     }
@@ -164,7 +167,7 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
       if (memoryLowerBound(design, { ...node.shape.base, microBatchSize: first.microBatchSize, microbatches: first.microbatches, recompute: 'full' }, node.shape.zeros) > capacityBytes) continue;
       for (const family of shapeFamilies(node.shape)) {
         if (memoryLowerBound(design, family.plan, family.zeros) > capacityBytes) continue;
-        queue.push(bounded ? workBound(family.plan, family.schedules) : 0, family.order, { family });
+        queue.push(bounded ? workBound(family.plan, family.order, family.schedules) : 0, family.order, { family });
       }
       continue;
     }
@@ -175,10 +178,12 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
         let own = bound;
         if (bounded) {
           const plan = { ...family.plan, schedule: choice.schedule, vpp: choice.vpp };
-          const shared = sharedStageCosts({ ...design, plan }, env!, cache);
-          const p2p = overlapsPairs(choice.schedule) ? 0 : shared.comm.ppSend.seconds;
+          const pairs = overlapsPairs(choice.schedule);
+          const stages = stageCount({ plan });
+          const shared = sharedStageCosts({ ...design, plan }, env!, cache, stages, stageCostKeyOf(family.order, stages, pairs));
+          const p2p = pairs ? 0 : shared.comm.ppSend.seconds;
           own = Math.max(own, pipelineBound(choice.schedule, shared.costs, plan.microbatches, plan.pp, p2p));
-          if (!overlapsPairs(choice.schedule)) own = Math.max(own, meanBusyBound(sharedStageCosts({ ...design, plan }, env!, cache, 1).costs, plan.microbatches, plan.pp, false));
+          if (!pairs) own = Math.max(own, meanBusyBound(sharedStageCosts({ ...design, plan }, env!, cache, 1, stageCostKeyOf(family.order, 1, false)).costs, plan.microbatches, plan.pp, false));
         }
         queue.push(own, family.order + scheduleIndex * family.zeros.length, { family, scheduleIndex });
       });
@@ -195,7 +200,8 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
         // The step adds exposed DP synchronisation and the optimizer step to the makespan, known before the
         // simulation: with them the node's bound may already lose to the k-th best.
         const beforeSimulation = bounded ? (beyondSeconds: number) => (bound + beyondSeconds) * (1 - BOUND_SLACK) <= kth() : undefined;
-        const result = estimate({ ...design, plan }, { cache, onlyIfFits: true, ...(beforeSimulation ? { beforeSimulation } : {}) });
+        const stageCostKey = stageCostKeyOf(family.order, stageCount({ plan }), overlapsPairs(choice.schedule));
+        const result = estimate({ ...design, plan }, { cache, onlyIfFits: true, stageCostKey, ...(beforeSimulation ? { beforeSimulation } : {}) });
         if (result.declined) continue;
         evaluated++;
         if (!result.estimate || result.problems.some((p) => p.severity === 'error')) {

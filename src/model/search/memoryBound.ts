@@ -5,7 +5,7 @@
 // most the mean over ranks, which is at most the busiest rank's. The least of the ZeRO stages is taken: a search
 // tries them all.
 import { stageContent, splitLayers } from '../cost/stages';
-import { gpuParameters } from '../cost/memory';
+import { gpuParameters, layerMemoryTerms } from '../cost/memory';
 import type { Design, ParallelPlan, ZeroStage } from '../design';
 import { rankMemory } from '../rankMemory';
 
@@ -13,7 +13,9 @@ export function memoryLowerBound(design: Design, plan: ParallelPlan, zeros: read
   const whole = { ...design, plan: { ...plan, pp: 1, vpp: 1 } };
   const chunks = [stageContent(splitLayers(whole, 1).stages[0]!)];
   const holding = { chunks, parameters: gpuParameters(design.model, plan, chunks) };
+  // The activation terms do not read the ZeRO stage: one set serves them all.
+  const terms = layerMemoryTerms(design.model, plan);
   let least = Number.POSITIVE_INFINITY;
-  for (const zero of zeros) least = Math.min(least, rankMemory({ ...design, plan: { ...plan, zero } }, 0, holding, 0, 0).totalBytes);
+  for (const zero of zeros) least = Math.min(least, rankMemory({ ...design, plan: { ...plan, zero } }, 0, holding, 0, 0, terms).totalBytes);
   return least / Math.max(1, plan.pp);
 }

@@ -14,6 +14,7 @@ import type { Design, ParallelPlan, Recompute, RecomputeModule, ScheduleId, Zero
 import { DEFAULT_RECOMPUTE_MODULES } from '../design';
 import { stageCount } from '../layoutChecks';
 import { checkScheduleConstraints } from '../schedule/index';
+import type { StageCostKey } from '../stageCostCache';
 
 export interface SpaceOptions {
   /** Largest micro-batch size tried (default 8). */
@@ -169,6 +170,27 @@ export function enumerateShapes(design: Design, options: SpaceOptions = {}): Sha
     }
   }
   return shapes;
+}
+
+/** The order of a shape's family: its micro-batch size's index × the recompute choice's. */
+export function familyOrder(shape: Shape, batchIndex: number, recomputeIndex: number): number {
+  return shape.order + (batchIndex * shape.recomputes.length + recomputeIndex) * FAMILY_STRIDE;
+}
+
+/** Stage counts a key has room for (stages × pairs or not). */
+const STAGE_KEYS = 2 * FAMILY_STRIDE;
+
+/**
+ * The key of a family's stage costs over `stages` stages, for the estimate cache (stageCostCache.ts): a layout's
+ * stage costs read every plan field but the batch, the VPP and the ZeRO stage, and of the schedule only whether it
+ * pairs F with B, so within one search they are fixed by the family (its shape's degrees, its micro-batch size and
+ * recomputation), the stage count and the pairing. A number, so no string is built per layout.
+ */
+export function stageCostKeyOf(order: number, stages: number, pairs: boolean): StageCostKey {
+  const family = Math.floor(order / FAMILY_STRIDE);
+  // More stages than a key has room for (no model has 4,096 layers): a string, never a clash.
+  if (stages * 2 + 1 >= STAGE_KEYS) return `${family}/${stages}/${pairs}`;
+  return family * STAGE_KEYS + stages * 2 + (pairs ? 1 : 0);
 }
 
 /** A shape's families, in order. */
