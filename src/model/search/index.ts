@@ -13,10 +13,11 @@ import { findGpu } from '../catalog/gpus';
 import { DEFAULT_RECOMPUTE_MODULES, type Design, type ParallelPlan, type RecomputeModule, type ScheduleId } from '../design';
 import { costEnvironment, createEstimateCache, estimate, peakFlopsOf, type Estimate } from '../estimate';
 import { sharedStageCosts } from '../stageCostCache';
+import { fabricSlowdown } from '../cost/overlap';
 import { stageCount } from '../layoutChecks';
 import { meanBusyBound, overlapsPairs, pipelineBound } from './bound';
 import { MinHeap } from './heap';
-import { memoryLowerBound } from './memoryBound';
+import { chunksPerRank, memoryLowerBound } from './memoryBound';
 import { DEEPSEEK_RECOMPUTE_MODULES, enumerateShapes, familyOrder, shapeFamilies, stageCostKeyOf, type Family, type Shape } from './space';
 
 export { DEEPSEEK_RECOMPUTE_MODULES, enumerateFamilies, enumerateShapes, recomputeChoices, scheduleChoices } from './space';
@@ -126,11 +127,14 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
   const overBudget = () => options.budgetMs !== undefined && now() - started > options.budgetMs;
   const queue = new MinHeap<Node>();
   /** The step's total work per rank (bound.ts), priced as 1F1B: a DualPipe stage exposes at least as much EP all-to-all, and its bound takes it all off. */
+  // The step is at least the fabric slowdown × the makespan (estimate.ts: the fabric term scales the makespan and
+  // the exposed DP time by slowdown − 1, and every other addition is ≥ 0): every makespan bound is scaled by it.
+  const fabric = env ? fabricSlowdown(design.cluster.worldSize, env.calibration.fabricSlowdownPerDoubling) : 1;
   const workBound = (plan: ParallelPlan, order: number, schedules: readonly { schedule: ScheduleId }[]): number => {
     const oneStage = sharedStageCosts({ ...design, plan: { ...plan, schedule: '1f1b', vpp: 1 } }, env!, cache, 1, stageCostKeyOf(order, 1, false)).costs;
     const anyPairs = schedules.some((s) => overlapsPairs(s.schedule));
     const anyOther = schedules.some((s) => !overlapsPairs(s.schedule));
-    return Math.min(
+    return fabric * Math.min(
       anyOther ? meanBusyBound(oneStage, plan.microbatches, plan.pp, false) : Number.POSITIVE_INFINITY,
       anyPairs ? meanBusyBound(oneStage, plan.microbatches, plan.pp, true) : Number.POSITIVE_INFINITY,
     );
@@ -162,11 +166,13 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
     if (overBudget()) { status = 'budget'; break; }
     const node = queue.pop()!;
     if ('shape' in node) {
-      // Least memory of the shape: the smallest micro-batch, full recomputation (activations are not counted).
+      // Least memory of the shape: the smallest micro-batch, full recomputation (it keeps the least: each layer's
+      // input; what its backward rebuilds is less than what any other choice keeps of the whole stage's layers).
       const first = node.shape.batches[0]!;
-      if (memoryLowerBound(design, { ...node.shape.base, microBatchSize: first.microBatchSize, microbatches: first.microbatches, recompute: 'full' }, node.shape.zeros) > capacityBytes) continue;
+      const shapeChunks = chunksPerRank(node.shape.batches.flatMap((b) => b.schedules));
+      if (memoryLowerBound(design, { ...node.shape.base, microBatchSize: first.microBatchSize, microbatches: first.microbatches, recompute: 'full' }, node.shape.zeros, shapeChunks) > capacityBytes) continue;
       for (const family of shapeFamilies(node.shape)) {
-        if (memoryLowerBound(design, family.plan, family.zeros) > capacityBytes) continue;
+        if (memoryLowerBound(design, family.plan, family.zeros, chunksPerRank(family.schedules)) > capacityBytes) continue;
         queue.push(bounded ? workBound(family.plan, family.order, family.schedules) : 0, family.order, { family });
       }
       continue;
@@ -182,8 +188,8 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
           const stages = stageCount({ plan });
           const shared = sharedStageCosts({ ...design, plan }, env!, cache, stages, stageCostKeyOf(family.order, stages, pairs));
           const p2p = pairs ? 0 : shared.comm.ppSend.seconds;
-          own = Math.max(own, pipelineBound(choice.schedule, shared.costs, plan.microbatches, plan.pp, p2p));
-          if (!pairs) own = Math.max(own, meanBusyBound(sharedStageCosts({ ...design, plan }, env!, cache, 1, stageCostKeyOf(family.order, 1, false)).costs, plan.microbatches, plan.pp, false));
+          own = Math.max(own, fabric * pipelineBound(choice.schedule, shared.costs, plan.microbatches, plan.pp, p2p));
+          if (!pairs) own = Math.max(own, fabric * meanBusyBound(sharedStageCosts({ ...design, plan }, env!, cache, 1, stageCostKeyOf(family.order, 1, false)).costs, plan.microbatches, plan.pp, false));
         }
         queue.push(own, family.order + scheduleIndex * family.zeros.length, { family, scheduleIndex });
       });
@@ -198,7 +204,8 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
       if (zero >= misfitAt) {
         const plan: ParallelPlan = { ...family.plan, schedule: choice.schedule, vpp: choice.vpp, zero };
         // The step adds exposed DP synchronisation and the optimizer step to the makespan, known before the
-        // simulation: with them the node's bound may already lose to the k-th best.
+        // simulation: with them the node's bound may already lose to the k-th best (the bound has the fabric's
+        // share of the makespan already; its share of the DP time is left out, a looser bound).
         const beforeSimulation = bounded ? (beyondSeconds: number) => (bound + beyondSeconds) * (1 - BOUND_SLACK) <= kth() : undefined;
         const stageCostKey = stageCostKeyOf(family.order, stageCount({ plan }), overlapsPairs(choice.schedule));
         const result = estimate({ ...design, plan }, { cache, onlyIfFits: true, stageCostKey, ...(beforeSimulation ? { beforeSimulation } : {}) });

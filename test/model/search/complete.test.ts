@@ -7,6 +7,10 @@ import { findModel } from '../../../src/model/catalog/models';
 import type { Design, ParallelPlan } from '../../../src/model/design';
 import { createEstimateCache, estimate } from '../../../src/model/estimate';
 import { enumerateFamilies, searchLayouts } from '../../../src/model/search';
+import { stageCostKeyOf } from '../../../src/model/search/space';
+import { chunksPerRank, memoryLowerBound } from '../../../src/model/search/memoryBound';
+import { stageCount } from '../../../src/model/layoutChecks';
+import { stageCostKey } from '../../../src/model/stageCostCache';
 import { seededRandom } from '../../testInputs';
 
 function design(modelId: string, nodes: number, plan: Partial<ParallelPlan>, hbmGB?: number): Design {
@@ -44,6 +48,8 @@ const CASES: [string, Design, number][] = [
   ['Llama 3 8B on 8 H100', design('llama3-8b', 1, { globalBatchSize: 32, microbatches: 4, seqLength: 2048 }), 2],
   ['Llama 3 8B on 8 GPUs of 24 GB (memory binds)', design('llama3-8b', 1, { globalBatchSize: 16, microbatches: 2, seqLength: 2048 }, 24), 2],
   ['Mixtral 8x7B on 16 H100 (EP, ETP, DualPipe)', design('mixtral-8x7b', 2, { globalBatchSize: 16, microbatches: 1, seqLength: 2048 }), 1],
+  // Activations in flight decide what fits: the memory bound's in-flight share must not rule out a layout that fits.
+  ['Mixtral 8x7B on 16 GPUs of 64 GB (MoE, memory binds)', design('mixtral-8x7b', 2, { globalBatchSize: 16, microbatches: 1, seqLength: 4096 }, 64), 1],
 ];
 
 describe('searchLayouts is complete', () => {
@@ -81,6 +87,25 @@ describe('searchLayouts is complete', () => {
   });
 });
 
+describe('the memory bound', () => {
+  it('is at most the peak memory of every layout of the family it bounds (in-flight activations included)', () => {
+    const random = seededRandom(7);
+    for (const [, d, maxMicroBatchSize] of [CASES[1]!, CASES[3]!]) {
+      const families = enumerateFamilies(d, { maxMicroBatchSize });
+      for (let i = 0; i < 40; i++) {
+        const family = families[Math.floor(random() * families.length)]!;
+        const bound = memoryLowerBound(d, family.plan, family.zeros, chunksPerRank(family.schedules));
+        for (const choice of family.schedules) {
+          for (const zero of family.zeros) {
+            const result = estimate({ ...d, plan: { ...family.plan, schedule: choice.schedule, vpp: choice.vpp, zero } });
+            if (result.estimate) expect(bound).toBeLessThanOrEqual(result.estimate.memory.peakBytes);
+          }
+        }
+      }
+    }
+  });
+});
+
 describe('the space', () => {
   it('GPT-3 175B on 1,024 A100: VPP 3 and 6, micro-batches 1 to 8, recompute none, selective and full', () => {
     const gpt3: Design = {
@@ -97,6 +122,25 @@ describe('the space', () => {
 });
 
 describe('the estimate cache', () => {
+  it('keys a search\'s stage costs by number only where the plan fields the costs read agree', () => {
+    for (const [, d, maxMicroBatchSize] of CASES) {
+      const generic = new Map<string | number, string>();
+      for (const family of enumerateFamilies(d, { maxMicroBatchSize })) {
+        for (const choice of family.schedules) {
+          const plan = { ...family.plan, schedule: choice.schedule, vpp: choice.vpp };
+          const pairs = choice.schedule === 'dualpipe' || choice.schedule === 'dualpipev';
+          for (const stages of [1, stageCount({ plan })]) {
+            const key = stageCostKeyOf(family.order, stages, pairs);
+            const expected = stageCostKey(plan, stages);
+            expect(generic.get(key) ?? expected).toBe(expected);
+            generic.set(key, expected);
+          }
+        }
+      }
+      expect(generic.size).toBeGreaterThan(1);
+    }
+  });
+
   it('changes no figure on random layouts of a space (stage-cost key, shared simulations, peak counts)', () => {
     const random = seededRandom(12);
     for (const d of [CASES[0]![1], CASES[2]![1]]) {
