@@ -24,13 +24,16 @@ export function chunksPerRank(schedules: readonly { schedule: ScheduleId; vpp: n
   return most;
 }
 
-export function memoryLowerBound(design: Design, plan: ParallelPlan, zeros: readonly ZeroStage[], chunks: number): number {
+/** `terms`: layerMemoryTerms(design.model, plan), when the caller has them. */
+export function memoryLowerBound(design: Design, plan: ParallelPlan, zeros: readonly ZeroStage[], chunks: number, terms = layerMemoryTerms(design.model, plan)): number {
   const whole = { ...design, plan: { ...plan, pp: 1, vpp: 1 } };
   const wholeChunk = stageContent(splitLayers(whole, 1).stages[0]!);
   const holding = { chunks: [wholeChunk], parameters: gpuParameters(design.model, plan, [wholeChunk]) };
   // The activation terms do not read the ZeRO stage: one set serves them all.
-  const terms = layerMemoryTerms(design.model, plan);
-  const inFlightBytes = chunkActivationBytes(design.model, wholeChunk, terms.perLayer) / Math.max(1, chunks);
+  // Offloaded layers (cost/offload.ts: the first N of every chunk) keep nothing in HBM, so what stays depends on
+  // the split: with activation offloading no in-flight share is counted.
+  const inFlightBytes = design.plan.activationOffloadLayers || plan.activationOffloadLayers ? 0
+    : chunkActivationBytes(design.model, wholeChunk, terms.perLayer) / Math.max(1, chunks);
   let least = Number.POSITIVE_INFINITY;
   for (const zero of zeros) least = Math.min(least, rankMemory({ ...design, plan: { ...plan, zero } }, 0, holding, 1, inFlightBytes, terms).totalBytes);
   return least / Math.max(1, plan.pp);
