@@ -1,6 +1,7 @@
-// The layout search on issue 12's side-by-side design (GPT-3 175B on 128 × 8 A100-80GB, bench/gpt3-175b-1024.plens.yaml):
-// the complete search in this process once warm, and `plens search --json` as a whole process (start-up, JIT
-// and all), timed here with child_process and performance.now.
+// The layout search on issue 12's two designs: GPT-3 175B on 128 × 8 A100-80GB (bench/gpt3-175b-1024.plens.yaml, the
+// side-by-side with Calculon) and the DeepSeek-V3 catalog model on 256 × 8 H800 (examples/deepseek-v3.plens.yaml).
+// Each: the complete search in this process once warm, and `plens search --json` as a whole process (start-up, JIT
+// and all), timed with child_process and performance.now, wall and CPU (user + system of the child).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { completeDesign } from '../src/config/completion/complete';
@@ -11,50 +12,85 @@ import type { BenchRow } from './measure';
 export const SEARCH_DESIGN = 'bench/gpt3-175b-1024.plens.yaml';
 const CLI = 'dist/cli.js';
 
+const DESIGNS = [
+  { label: 'search GPT-3 175B 128×8 A100', file: SEARCH_DESIGN, warmRuns: 3, processRuns: 5 },
+  { label: 'search DeepSeek-V3 256×8 H800', file: 'examples/deepseek-v3.plens.yaml', warmRuns: 3, processRuns: 3 },
+] as const;
+
 function median(samples: number[]): number {
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 export function benchSearch(): BenchRow[] {
-  const text = readFileSync(SEARCH_DESIGN, 'utf8');
-  const read = readConfig(text, SEARCH_DESIGN);
+  return DESIGNS.flatMap((d) => benchOne(d.label, d.file, d.warmRuns, d.processRuns));
+}
+
+function benchOne(label: string, file: string, warmRuns: number, processRuns: number): BenchRow[] {
+  const text = readFileSync(file, 'utf8');
+  const read = readConfig(text, file);
   const design = read && completeDesign(read, { text }).design;
-  if (!design) throw new Error(`${SEARCH_DESIGN} does not complete to a design`);
-  // One run warms the JIT; the median of three is reported, each a complete search (no budget).
+  if (!design) throw new Error(`${file} does not complete to a design`);
+  // One run warms the JIT; the median of the next ones is reported, each a complete search (no budget).
   searchLayouts(design);
   const runs: { ms: number; result: SearchResult }[] = [];
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < warmRuns; i++) {
     const start = performance.now();
     const result = searchLayouts(design);
     runs.push({ ms: performance.now() - start, result });
   }
   const { result } = runs[0]!;
-  if (result.status !== 'complete') throw new Error(`the search of ${SEARCH_DESIGN} ended ${result.status}`);
+  if (result.status !== 'complete') throw new Error(`the search of ${file} ended ${result.status}`);
   const ms = median(runs.map((run) => run.ms));
   return [
-    { name: 'search GPT-3 175B 128×8 A100: layouts in the space', value: result.space, unit: 'layouts' },
+    { name: `${label}: layouts in the space`, value: result.space, unit: 'layouts' },
     { name: '  of them estimated in full', value: result.evaluated, unit: 'layouts' },
     { name: '  of them pruned by a bound', value: result.pruned, unit: 'layouts' },
-    { name: '  complete search, in-process warm (median of 3)', value: ms, unit: 'ms' },
+    { name: `  complete search, in-process warm (median of ${warmRuns})`, value: ms, unit: 'ms' },
     { name: '  layouts/s (space ÷ time)', value: result.space / (ms / 1000), unit: 'layouts/s' },
     { name: '  time per layout in the space', value: ms / result.space, unit: 'ms' },
     { name: '  time per layout estimated in full', value: ms / result.evaluated, unit: 'ms' },
-    ...wholeProcess(),
+    ...wholeProcess(file, processRuns),
   ];
 }
 
-/** `node dist/cli.js search <design> --json`, start to exit, median of 5 runs. */
-function wholeProcess(): BenchRow[] {
+/** `node dist/cli.js search <design> --json`, start to exit: wall and CPU medians. */
+function wholeProcess(file: string, runs: number): BenchRow[] {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: npm run bench builds it first`);
-  const samples: number[] = [];
-  for (let i = 0; i < 5; i++) {
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const before = childCpuTicks();
     const start = performance.now();
-    const run = spawnSync(process.execPath, [CLI, 'search', SEARCH_DESIGN, '--json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-    samples.push(performance.now() - start);
-    if (run.status !== 0) throw new Error(`plens search failed: ${run.stderr}`);
+    const run = spawnSync(process.execPath, [CLI, 'search', file, '--json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    wall.push(performance.now() - start);
+    if (run.status !== 0) throw new Error(`plens search ${file} failed: ${run.stderr}`);
     const status = (JSON.parse(run.stdout) as { status: string }).status;
-    if (status !== 'complete') throw new Error(`plens search ended ${status}`);
+    if (status !== 'complete') throw new Error(`plens search ${file} ended ${status}`);
+    const after = childCpuTicks();
+    cpu.push(before === undefined || after === undefined ? Number.NaN : ((after - before) * 1000) / CLOCK_TICKS_PER_SECOND);
   }
-  return [{ name: 'plens search GPT-3 175B --json, whole process (median of 5)', value: median(samples), unit: 'ms' }];
+  return [
+    { name: `  plens search --json, whole process, wall (median of ${runs})`, value: median(wall), unit: 'ms' },
+    { name: `  plens search --json, whole process, CPU user+sys (median of ${runs})`, value: median(cpu), unit: 'ms' },
+  ];
+}
+
+/** USER_HZ: the unit of /proc's process times on Linux (100 on every mainstream architecture). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/**
+ * User + system time of this process's children that have ended, in clock ticks (/proc/self/stat fields 16 and
+ * 17: cutime, cstime), undefined where /proc is missing. spawnSync waits for its child, so the difference across
+ * one run is that child's CPU: a figure the other users of a shared machine inflate far less than the wall time.
+ */
+function childCpuTicks(): number | undefined {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    // The command name (field 2) may hold spaces; the fields after it start with the state (field 3).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[16 - 3]) + Number(fields[17 - 3]);
+  } catch {
+    return undefined;
+  }
 }

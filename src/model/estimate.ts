@@ -13,7 +13,7 @@ import type { LayerSplit } from './cost/stages';
 import { exposedDataParallelSeconds } from './cost/dpOverlap';
 import { checkLayout } from './layoutChecks';
 import { peakActivationBytes } from './cost/activationPeak';
-import { layerMemoryTerms } from './cost/memory';
+import { layerMemoryTerms, type LayerMemoryTerms } from './cost/memory';
 import { rankHoldings, rankMemory, stageActivationBytes, type RankHolding, type RankMemory } from './rankMemory';
 import { closedForm } from './schedule/closedForm';
 import { generateSchedule, planSchedule } from './schedule/index';
@@ -127,6 +127,8 @@ export interface EstimateOptions {
   beforeSimulation?: (stepBeyondMakespanSeconds: number) => boolean;
   /** For a search: the key of the plan's stage costs in `cache` (stageCostCache.ts), when the search numbers them itself. */
   stageCostKey?: StageCostKey;
+  /** For a search: layerMemoryTerms of the design's model and plan, worked out once for many layouts. */
+  memoryTerms?: LayerMemoryTerms | undefined;
 }
 
 /**
@@ -175,7 +177,8 @@ export function estimate(design: Design, options: EstimateOptions = {}): Estimat
   const cal = resolved.values;
   const env = costEnvironment(design, gpu, peakFlopsPerSecond, resolved.values, resolved.efficiency);
   const { links } = env;
-  const { placement, comm, split, costs, key: costKey } = sharedStageCosts(design, env, options.cache, undefined, options.stageCostKey);
+  const shared = sharedStageCosts(design, env, options.cache, undefined, options.stageCostKey);
+  const { placement, comm, split, costs, key: costKey } = shared;
   const context = { design, placement, links };
 
   const run = planSchedule(plan);
@@ -187,8 +190,9 @@ export function estimate(design: Design, options: EstimateOptions = {}): Estimat
   }
   const schedule = generated.schedule;
   // Memory depends on the op order, not on its timing, so it is known before the simulation.
-  const holdings = rankHoldings(design, split);
-  const memoryStages = layoutMemory(design, split, schedule, holdings, options.cache);
+  const holdings = options.cache ? sharedHoldings(design, shared) : rankHoldings(design, split);
+  const terms = options.memoryTerms ?? (options.cache ? (shared.memoryTerms ??= layerMemoryTerms(model, plan)) : layerMemoryTerms(model, plan));
+  const memoryStages = layoutMemory(design, split, schedule, holdings, terms, options.cache);
   const capacityBytes = cluster.hbmGB ? cluster.hbmGB * 2 ** 30 : gpu.hbmBytes;
   if (options.onlyIfFits && memoryStages.some((m) => m.totalBytes > capacityBytes)) {
     problems.push({ severity: 'error', code: 'memory/over-capacity', field: 'plan.pp', message: 'the layout does not fit in memory (estimated without its step, onlyIfFits)' });
@@ -359,15 +363,23 @@ export function costEnvironment(
 }
 
 /** Per-rank memory of a layout: each in-flight chunk weighs what its own stage holds (ranks of DualPipe and V schedules hold unequal stages). */
-function layoutMemory(design: Design, split: LayerSplit, schedule: Schedule, holdings: RankHolding[], cache: EstimateCache | undefined): RankMemory[] {
+function layoutMemory(design: Design, split: LayerSplit, schedule: Schedule, holdings: RankHolding[], terms: LayerMemoryTerms, cache: EstimateCache | undefined): RankMemory[] {
   const counts = peakCounts(schedule, cache);
-  // Every rank's layers weigh the same per kind: worked out once for the layout.
-  const terms = layerMemoryTerms(design.model, design.plan);
   const stageBytes = stageActivationBytes(design, split, terms);
   const activationPeaks = equalStagesPerRank(schedule, stageBytes) ? counts.map((count, r) => count * stageBytes[schedule.stageRank.indexOf(r)]!) : peakActivationBytes(schedule, stageBytes);
   const memoryStages: RankMemory[] = [];
   for (let r = 0; r < schedule.ranks; r++) memoryStages.push(rankMemory(design, r, holdings[r]!, counts[r]!, activationPeaks[r]!, terms));
   return memoryStages;
+}
+
+/** The ranks' holdings of a shared stage-cost entry, by how the schedule places stages on ranks (stages.ts stagesOfRank). */
+function sharedHoldings(design: Design, shared: SharedStageCosts): RankHolding[] {
+  const { schedule } = design.plan;
+  const placement = schedule === 'dualpipe' || schedule === 'zbv' || schedule === 'dualpipev' ? schedule.replace('zbv', 'dualpipev') : 'looped';
+  shared.holdings ??= new Map();
+  let holdings = shared.holdings.get(placement);
+  if (!holdings) shared.holdings.set(placement, (holdings = rankHoldings(design, shared.split)));
+  return holdings;
 }
 
 /** Most chunks in flight on each rank: a property of the op order alone, so one count serves every layout of a schedule. */

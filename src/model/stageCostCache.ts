@@ -17,6 +17,8 @@ import { stageCosts, type StageCostBreakdown } from './cost/stageTime';
 import type { Calibration } from './cost/calibration';
 import { modelComm, type ModelComm } from './cost/traffic';
 import type { Design, ParallelPlan } from './design';
+import type { LayerMemoryTerms } from './cost/memory';
+import type { RankHolding } from './rankMemory';
 import { stageCount } from './layoutChecks';
 
 /**
@@ -48,6 +50,13 @@ export interface SharedStageCosts {
   comm: ModelComm;
   split: LayerSplit;
   costs: StageCostBreakdown;
+  /**
+   * What the layouts of this entry also share, filled in by the first estimate that needs it: the plan fields
+   * the key keeps decide the activation terms (cost/memory.ts layerMemoryTerms reads none it drops), and the
+   * split with the ranks' placement of stages (looped, V, DualPipe's two directions) decides each rank's holding.
+   */
+  memoryTerms?: LayerMemoryTerms;
+  holdings?: Map<string, RankHolding[]>;
 }
 
 export interface StageCostMemo {

@@ -8,12 +8,15 @@
 // the ZeRO stage. A family's bound is the step's total work per rank (one cheap one-stage cost); families are
 // opened best bound first, each schedule gets the tighter fill-and-drain bound on its own stage costs, and only
 // layouts whose bound is below the k-th best score so far are estimated. Stage costs and simulated timelines are
-// shared through the estimate cache (stageCostCache.ts), so the layouts that differ only in ZeRO stage simulate once.
+// shared through the estimate cache (stageCostCache.ts), keyed by a number from the enumeration (space.ts
+// stageCostKeyOf), so the layouts that differ only in ZeRO stage simulate once and the schedules that do not pair
+// F with B share one set of stage costs; each entry also keeps the ranks' holdings and activation terms.
 import { findGpu } from '../catalog/gpus';
 import { DEFAULT_RECOMPUTE_MODULES, type Design, type ParallelPlan, type RecomputeModule, type ScheduleId } from '../design';
 import { costEnvironment, createEstimateCache, estimate, peakFlopsOf, type Estimate } from '../estimate';
 import { sharedStageCosts } from '../stageCostCache';
 import { fabricSlowdown } from '../cost/overlap';
+import { layerMemoryTerms, type LayerMemoryTerms } from '../cost/memory';
 import { stageCount } from '../layoutChecks';
 import { meanBusyBound, overlapsPairs, pipelineBound } from './bound';
 import { MinHeap } from './heap';
@@ -126,6 +129,7 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
 
   const overBudget = () => options.budgetMs !== undefined && now() - started > options.budgetMs;
   const queue = new MinHeap<Node>();
+  const memoryTerms = new WeakMap<Family, LayerMemoryTerms>();
   /** The step's total work per rank (bound.ts), priced as 1F1B: a DualPipe stage exposes at least as much EP all-to-all, and its bound takes it all off. */
   // The step is at least the fabric slowdown × the makespan (estimate.ts: the fabric term scales the makespan and
   // the exposed DP time by slowdown − 1, and every other addition is ≥ 0): every makespan bound is scaled by it.
@@ -171,14 +175,18 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
       const first = node.shape.batches[0]!;
       const shapeChunks = chunksPerRank(node.shape.batches.flatMap((b) => b.schedules));
       if (memoryLowerBound(design, { ...node.shape.base, microBatchSize: first.microBatchSize, microbatches: first.microbatches, recompute: 'full' }, node.shape.zeros, shapeChunks) > capacityBytes) continue;
+      // Each family's own memory bound waits until the family is opened: many are never reached.
       for (const family of shapeFamilies(node.shape)) {
-        if (memoryLowerBound(design, family.plan, family.zeros, chunksPerRank(family.schedules)) > capacityBytes) continue;
         queue.push(bounded ? workBound(family.plan, family.order, family.schedules) : 0, family.order, { family });
       }
       continue;
     }
     const { family } = node;
     if (!('scheduleIndex' in node)) {
+      // The family's activation terms serve its memory bound and then every estimate of its layouts.
+      const terms = layerMemoryTerms(design.model, family.plan);
+      if (memoryLowerBound(design, family.plan, family.zeros, chunksPerRank(family.schedules), terms) > capacityBytes) continue;
+      memoryTerms.set(family, terms);
       // Open a family: each schedule's own bound, no lower than the family's.
       family.schedules.forEach((choice, scheduleIndex) => {
         let own = bound;
@@ -208,7 +216,7 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
         // share of the makespan already; its share of the DP time is left out, a looser bound).
         const beforeSimulation = bounded ? (beyondSeconds: number) => (bound + beyondSeconds) * (1 - BOUND_SLACK) <= kth() : undefined;
         const stageCostKey = stageCostKeyOf(family.order, stageCount({ plan }), overlapsPairs(choice.schedule));
-        const result = estimate({ ...design, plan }, { cache, onlyIfFits: true, stageCostKey, ...(beforeSimulation ? { beforeSimulation } : {}) });
+        const result = estimate({ ...design, plan }, { cache, onlyIfFits: true, stageCostKey, memoryTerms: memoryTerms.get(family), ...(beforeSimulation ? { beforeSimulation } : {}) });
         if (result.declined) continue;
         evaluated++;
         if (!result.estimate || result.problems.some((p) => p.severity === 'error')) {
