@@ -52,6 +52,16 @@ export function formatGiB(bytes: number): string {
   return `${significant(bytes / GIB)} GiB`;
 }
 
+/**
+ * Host memory of the fullest host when a design offloads (estimate.memory.host), the line the CLI, the hovers and the
+ * panel print: "host memory 957 GiB of 2050 GiB per host of 8 GPUs (46.7%), over PCIe 5.0". Undefined when nothing
+ * is offloaded, so that a design without offloading shows no host line at all.
+ */
+export function formatHostMemory(host: Estimate['memory']['host']): string | undefined {
+  if (!(host.peakBytes > 0)) return undefined;
+  return `host memory ${formatGiB(host.peakBytes)} of ${formatGiB(host.capacityBytes)} per host of ${host.gpusPerHost} GPUs (${formatPercent(host.peakBytes / host.capacityBytes, 1)}), over ${host.link}`;
+}
+
 /** Peak over capacity, one unit: "61.2/80 GiB". */
 export function formatPeakMemory(peakBytes: number, capacityBytes: number): string {
   return `${significant(peakBytes / GIB)}/${significant(capacityBytes / GIB)} GiB`;

@@ -82,6 +82,8 @@ export interface EstimateMemoryRank extends StageMemory {
   rank: number;
   /** Formatted total, e.g. "61.2 GiB". */
   totalText: string;
+  /** What this GPU keeps in host memory, e.g. "120 GiB"; absent when the design offloads nothing. */
+  hostText?: string;
 }
 
 export type TrafficDimension = 'tp' | 'cp' | 'ep' | 'pp' | 'dp';
@@ -138,7 +140,11 @@ export interface EstimateView {
   /** Why there are no figures, when there are none. */
   unavailable?: string;
   figures: EstimateFigure[];
-  memory?: { capacityBytes: number; capacityText: string; peakBytes: number; warningFraction?: number; ranks: EstimateMemoryRank[] };
+  memory?: {
+    capacityBytes: number; capacityText: string; peakBytes: number; warningFraction?: number; ranks: EstimateMemoryRank[];
+    /** The fullest host's memory against its capacity (formatHostMemory); absent when the design offloads nothing. */
+    hostText?: string;
+  };
   traffic?: {
     rows: EstimateTrafficRow[];
     ibBytesPerTokenText: string;

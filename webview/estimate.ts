@@ -94,9 +94,11 @@ export class EstimatePane {
     }
     this.memory.draw(memory);
     const over = memory.ranks.filter((rank) => rank.totalBytes > memory.capacityBytes).length;
-    byId('memory-note').textContent = over > 0
+    const gpu = over > 0
       ? `${over} of ${memory.ranks.length} ranks need more than the GPU's ${memory.capacityText}.`
       : `Every rank fits in the GPU's ${memory.capacityText}.`;
+    // Offloaded bytes live beside the chart, not in its HBM bars: the fullest host against the host's memory.
+    byId('memory-note').textContent = memory.hostText ? `${gpu} Offloaded: ${memory.hostText}.` : gpu;
   }
 
   private renderTraffic(view: EstimateView): void {

@@ -105,7 +105,9 @@ export class MemoryChart {
               label: (item) => `${item.dataset.label ?? ''}: ${(item.raw as number).toFixed(1)} GiB`,
               footer: (items) => {
                 const rank = memory.ranks[items[0]?.dataIndex ?? -1];
-                return rank ? `total ${rank.totalText} of ${memory.capacityText}` : '';
+                if (!rank) return '';
+                const total = `total ${rank.totalText} of ${memory.capacityText}`;
+                return rank.hostText ? [total, `in host memory ${rank.hostText} per GPU`] : total;
               },
             },
           },

@@ -4,7 +4,7 @@ import type { Estimate } from '../../src/model/estimate';
 import { buildEstimateView } from '../../src/extension/panel/estimateView';
 import { presentEstimate } from '../../src/extension/panel/estimatePresenter';
 import { analyseText, nearCapacity } from '../../src/extension/analysis/pipeline';
-import { formatPeakMemory, formatPercent, formatSeconds } from '../../src/format';
+import { formatGiB, formatPeakMemory, formatPercent, formatSeconds } from '../../src/format';
 import { binTimeline } from '../../webview/timeline/bins';
 import { IDLE, replayTimeline } from '../../webview/timeline/replay';
 import { analyseData } from './helpers';
@@ -207,5 +207,35 @@ describe('memory warning fraction', () => {
 
   it('says nothing when every rank is under the fraction', () => {
     expect(nearCapacity(estimateWith([60, 71.9]), 0.9)).toEqual([]);
+  });
+});
+
+describe('host memory in the panel', () => {
+  const text = readFileSync('test/extension/data/deepseek-v3.plens.yaml', 'utf8');
+  const offloading = analyseText({ text: `${text}offload:\n  optimizer: 1\n`, fileName: 'offload.plens.yaml' })!;
+
+  it('shows the fullest host and each rank\'s host bytes when the design offloads its optimizer', () => {
+    const estimate = offloading.estimate!.estimate!;
+    const host = estimate.memory.host;
+    expect(host.peakBytes).toBeGreaterThan(0);
+    const view = presentEstimate('offload.plens.yaml', offloading);
+    // H800 preset: 8 GPUs per host; the line is the CLI's, percent of the host's memory to one decimal.
+    expect(view.memory!.hostText).toBe(`host memory ${formatGiB(host.peakBytes)} of ${formatGiB(host.capacityBytes)} per host of 8 GPUs (${formatPercent(host.peakBytes / host.capacityBytes, 1)}), over ${host.link}`);
+    const ranks = view.memory!.ranks;
+    expect(ranks).toHaveLength(estimate.memory.stages.length);
+    ranks.forEach((rank, i) => expect(rank.hostText).toBe(formatGiB(estimate.memory.stages[i]!.host.totalBytes)));
+    // Every GPU of a host sits on one pipeline rank (TP × CP = 1, DP 128 fills whole nodes), so the fullest host
+    // holds 8 × the fullest rank's host bytes: 8 × 8.04 GiB of optimizer state and its gradient copy.
+    const fullestRank = Math.max(...estimate.memory.stages.map((m) => m.host.totalBytes));
+    expect(host.peakBytes).toBe(8 * fullestRank);
+    expect(view.memory!.hostText).toBe('host memory 64.3 GiB of 2050 GiB per host of 8 GPUs (3.1%), over PCIe 5.0');
+    expect(ranks[1]!.hostText).toBe('7.03 GiB');
+    roundTrips(view);
+  });
+
+  it('says nothing about the host when nothing is offloaded', () => {
+    const view = presentEstimate('deepseek-v3.plens.yaml', analyseData('deepseek-v3.plens.yaml'));
+    expect(view.memory!.hostText).toBeUndefined();
+    expect(view.memory!.ranks.every((rank) => rank.hostText === undefined)).toBe(true);
   });
 });

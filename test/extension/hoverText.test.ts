@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { hoverMarkdown } from '../../src/extension/editor/hoverText';
 import { compareNeighbours } from '../../src/extension/analysis/whatIf';
+import { readFileSync } from 'node:fs';
+import type { FieldPath } from '../../src/model/design';
+import type { Estimate } from '../../src/model/estimate';
+import { analyseText } from '../../src/extension/analysis/pipeline';
+import { formatGiB, formatSeconds } from '../../src/format';
 import { analyseData } from './helpers';
 
 describe('hoverMarkdown', () => {
@@ -55,5 +60,30 @@ describe('hoverMarkdown', () => {
     const md = hoverMarkdown({ field: 'plan.tp', writtenText: '$TP', design: undefined, origin: undefined, estimate: null, noEstimateReason: 'the model lacks layers', variants: [] });
     expect(md).toContain('Written as $TP; not resolved, from not set.');
     expect(md).toContain('No estimate: the model lacks layers.');
+  });
+});
+
+describe('hoverMarkdown when the design offloads', () => {
+  const text = readFileSync('test/extension/data/deepseek-v3.plens.yaml', 'utf8');
+  const offloading = analyseText({ text: `${text}offload:\n  optimizer: 1\n`, fileName: 'offload.plens.yaml' })!;
+  const design = offloading.completion!.design!;
+  const estimate = offloading.estimate!.estimate!;
+  const hover = (field: FieldPath, estimateShown: Estimate) => hoverMarkdown({ field, writtenText: undefined, design, origin: { from: 'file' }, estimate: estimateShown, variants: [] });
+
+  it('on the offload key: the peak rank\'s host bytes by kind, the fullest host and the exposed copies', () => {
+    const md = hover('plan.optimizerOffloadFraction', estimate);
+    expect(md).toContain('**share of the optimizer stepped in host memory**');
+    const peak = estimate.memory.stages.reduce((a, b) => (b.totalBytes > a.totalBytes ? b : a));
+    expect(md).toContain(`- in host memory per GPU on that rank ${formatGiB(peak.host.totalBytes)} (gradients ${formatGiB(peak.host.gradientsBytes)}, optimizer ${formatGiB(peak.host.optimizerBytes)})`);
+    expect(md).toContain('- host memory 64.3 GiB of 2050 GiB per host of 8 GPUs (3.1%), over PCIe 5.0');
+    expect(md).toContain(`- exposed host copies per step ${formatSeconds(estimate.breakdown.hostTransferSeconds)}`);
+  });
+
+  it('adds the host line wherever the hover speaks of memory, and never without offloading', () => {
+    expect(hover('plan.zero', estimate)).toContain('- host memory 64.3 GiB of 2050 GiB');
+    const plain = analyseData('deepseek-v3.plens.yaml');
+    const md = hoverMarkdown({ field: 'plan.zero', writtenText: undefined, design: plain.completion!.design!, origin: { from: 'file' }, estimate: plain.estimate!.estimate!, variants: [] });
+    expect(md).toMatch(/- peak memory /);
+    expect(md).not.toContain('host memory');
   });
 });

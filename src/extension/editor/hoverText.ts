@@ -6,7 +6,7 @@ import { fieldValue, type Design, type FieldPath } from '../../model/design';
 import type { Estimate } from '../../model/estimate';
 import { balancedLayoutString } from '../../model/balancedLayout';
 import { formatLayout } from '../../model/pipelineLayout';
-import { describeOrigin, escapeMarkdown, formatBytes, formatGiB, formatPeakMemory, formatPercent, formatSeconds, headline, significant } from '../../format';
+import { describeOrigin, escapeMarkdown, formatBytes, formatGiB, formatHostMemory, formatPeakMemory, formatPercent, formatSeconds, headline, significant } from '../../format';
 import type { Variant } from '../analysis/whatIf';
 
 export interface HoverInput {
@@ -60,6 +60,10 @@ export const FIELD_LABELS: Partial<Record<FieldPath, string>> = {
   'plan.cpCommOverlap': 'CP ring overlap with attention',
   'plan.overlapGradReduce': 'DP gradient-reduce overlap',
   'plan.overlapParamGather': 'DP parameter-gather overlap',
+  'plan.activationOffloadLayers': 'decoder layers per stage whose activations wait in host memory',
+  'plan.optimizerOffloadFraction': 'share of the optimizer stepped in host memory',
+  'plan.parameterOffload': 'ZeRO-3 weight shards kept in host memory',
+  'cluster.hostMemoryGB': 'host memory per node (GB)',
   'calibration.gemmFraction': 'calibration: dense GEMM fraction of peak',
   'calibration.expertGemmFraction': 'calibration: expert GEMM fraction of peak',
   'calibration.attentionFraction': 'calibration: attention fraction of the BF16 peak',
@@ -174,6 +178,10 @@ function effectLines(field: FieldPath, design: Design, estimate: Estimate): stri
     case 'plan.precision': case 'plan.fp8Recipe': case 'plan.compile': case 'cluster.gpu':
       out.push(`- ${memory}`, `- ${computeLine(estimate)}`, `- ${calibrationLine(estimate)}`);
       break;
+    case 'plan.activationOffloadLayers': case 'plan.optimizerOffloadFraction': case 'plan.parameterOffload': case 'cluster.hostMemoryGB':
+      out.push(`- ${memory}`, `- ${worst ? hostPerGpuLine(worst.host) : 'nothing held in host memory'}`);
+      out.push(`- exposed host copies per step ${formatSeconds(estimate.breakdown.hostTransferSeconds)}`);
+      break;
     case 'plan.tpCommOverlap': case 'plan.epCommOverlap': case 'plan.cpCommOverlap': case 'plan.overlapGradReduce': case 'plan.overlapParamGather':
       out.push(`- ${exposedLine(estimate)}`);
       break;
@@ -186,8 +194,19 @@ function effectLines(field: FieldPath, design: Design, estimate: Estimate): stri
       }
       break;
   }
+  // Wherever the hover speaks of memory, an offloading design also gets the host's side of it.
+  const host = formatHostMemory(estimate.memory.host);
+  if (host && out.includes(`- ${memory}`)) out.push(`- ${host}`);
   out.push(`- ${headline(estimate)}; ${formatExposed(estimate)}`);
   return out;
+}
+
+/** One GPU's host-memory bytes by what they are (the peak rank's), or that it holds none. */
+function hostPerGpuLine(host: Estimate['memory']['stages'][number]['host']): string {
+  if (!(host.totalBytes > 0)) return 'nothing held in host memory';
+  const parts = ([['weights', host.parametersBytes], ['gradients', host.gradientsBytes], ['optimizer', host.optimizerBytes], ['activations', host.activationsBytes]] as const)
+    .filter(([, bytes]) => bytes > 0).map(([name, bytes]) => `${name} ${formatGiB(bytes)}`);
+  return `in host memory per GPU on that rank ${formatGiB(host.totalBytes)} (${parts.join(', ')})`;
 }
 
 /** The compute parts of the step's waterfall (estimate.breakdown). */

@@ -12,7 +12,7 @@ import { waterfallRows } from '../../model/stepBreakdown';
 import type { EstimateFigure, EstimateProblem, EstimateTrafficRow, EstimateView, TrafficDimension, WhatIfChanges } from '../../protocol';
 import { assumptionRows } from './estimateAssumptions';
 import { timelineView } from './estimateTimeline';
-import { FORMAT_NAMES, formatBytes, formatGiB, formatPeakMemory, formatPercent, formatQuantity, formatSeconds, significant } from '../../format';
+import { FORMAT_NAMES, formatBytes, formatGiB, formatHostMemory, formatPeakMemory, formatPercent, formatQuantity, formatSeconds, significant } from '../../format';
 
 export interface EstimateViewInput {
   /** The file's path or name; the view shows its base name. */
@@ -50,11 +50,17 @@ export function buildEstimateView(input: EstimateViewInput): EstimateView {
     view.unavailable = unavailableReason(input);
     return view;
   }
+  const hostText = formatHostMemory(estimate.memory.host);
   view.memory = {
     capacityBytes: estimate.memory.capacityBytes,
     capacityText: formatGiB(estimate.memory.capacityBytes),
     peakBytes: estimate.memory.peakBytes,
-    ranks: estimate.memory.stages.map(({ stage, ...bytes }) => ({ ...bytes, rank: stage, totalText: formatGiB(bytes.totalBytes) })),
+    ranks: estimate.memory.stages.map(({ stage, ...bytes }) => ({
+      ...bytes, rank: stage, totalText: formatGiB(bytes.totalBytes),
+      // Per-rank host bytes only when the design offloads at all (a rank may still hold none, e.g. no offloaded layer).
+      ...(hostText ? { hostText: formatGiB(bytes.host.totalBytes) } : {}),
+    })),
+    ...(hostText ? { hostText } : {}),
   };
   if (input.memoryWarningFraction !== undefined) view.memory.warningFraction = input.memoryWarningFraction;
   view.traffic = trafficOf(estimate);
