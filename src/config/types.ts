@@ -33,12 +33,14 @@ export interface ReadResult {
   design: DesignDraft;
   sourceMap: SourceMap;
   problems: Problem[];
-  /** Files the config names whose values complete it (Megatron-DeepSpeed's `--deepspeed_config FILE`). */
+  /** Files the config names whose values complete it (Megatron-DeepSpeed's `--deepspeed_config FILE`, `--hostfile FILE`). */
   companions?: CompanionFile[];
 }
 
 /** A file a config names, read by completion through the caller's guarded reading, relative to the config. */
 export interface CompanionFile {
+  /** A DeepSpeed JSON config, or the DeepSpeed launcher's hostfile (`host slots=N` per line: the world size). */
+  kind: 'deepspeed-config' | 'hostfile';
   path: string;
   /** Where the config names it: problems about the file are said there. */
   range: SourceRange;

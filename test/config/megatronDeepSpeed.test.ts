@@ -162,4 +162,48 @@ describe('Megatron-DeepSpeed launch scripts', () => {
       expect(refused.problems.find((p) => p.code === 'config/companion-not-read')?.severity).toBe('warning');
     });
   });
+
+  describe('a hostfile launch with no GPU count in the script', () => {
+    // deepspeed --hostfile: the hosts and their slots are the world size (deepspeed/launcher/runner.py's format).
+    const script = MOE_SCRIPT.replace('deepspeed --num_nodes ${NUM_NODE} --num_gpus ${NUM_GPUS_PERNODE}', 'deepspeed --hostfile hostfile');
+    interface Out { design: { plan: Record<string, unknown>; cluster: Record<string, unknown> }; origins: Record<string, { from: string; detail?: string }>; problems: { code: string; severity: string; message: string; line?: number }[] }
+    const estimate = async (files: Record<string, string>): Promise<Out> => {
+      const io = memoryIo(files);
+      await runEstimate(['run/train.sh', '--json'], io);
+      return JSON.parse(io.out) as Out;
+    };
+
+    it('reads nodes and GPUs per node from the hostfile beside the script, with the file as their origin', async () => {
+      const hosts = 'worker-1 slots=8\nworker-2 slots=8\n# a spare, not used\n\nworker-3 slots=8   # rack 2\nworker-4 slots=8\n';
+      const out = await estimate({ 'run/train.sh': script, 'run/hostfile': hosts });
+      expect(out.design.cluster).toMatchObject({ nodes: 4, gpusPerNode: 8, worldSize: 32 });
+      expect(out.design.plan.dp).toBe(32);
+      expect(out.origins['cluster.nodes']).toMatchObject({ from: 'file', detail: 'hostfile hostfile: 4 hosts, 32 GPUs' });
+      expect(out.problems.filter((p) => p.code === 'config/companion-not-read')).toEqual([]);
+    });
+
+    it('hosts with different slot counts give a world size, not nodes × GPUs', async () => {
+      const out = await estimate({ 'run/train.sh': script, 'run/hostfile': 'a slots=8\nb slots=8\nc slots=16\n' });
+      expect(out.design.cluster.worldSize).toBe(32);
+      expect(out.design.plan.dp).toBe(32);
+    });
+
+    it('a hostfile it cannot read or parse is said at the flag, and the world size stays assumed', async () => {
+      const missing = await estimate({ 'run/train.sh': script });
+      const said = missing.problems.find((p) => p.code === 'config/companion-not-read');
+      expect(said).toMatchObject({ severity: 'info', line: 49 }); // the deepspeed launcher line
+      expect(said?.message).toContain('hostfile');
+      expect(missing.origins['cluster.nodes']?.from).not.toBe('file');
+      const bad = await estimate({ 'run/train.sh': script, 'run/hostfile': 'worker-1 slots=8\nworker-1 slots=8\n' });
+      expect(bad.problems.find((p) => p.code === 'config/companion-not-read')).toMatchObject({ severity: 'warning', message: expect.stringContaining('listed twice') });
+      const outside = await estimate({ 'run/train.sh': script.replace('--hostfile hostfile', '--hostfile /job/hostfile'), '/job/hostfile': 'a slots=8\n' });
+      expect(outside.origins['cluster.nodes']?.from).not.toBe('file');
+      expect(outside.problems.find((p) => p.code === 'config/companion-not-read')?.severity).toBe('info');
+    });
+
+    it('a script that states its GPU count does not need the hostfile', () => {
+      expect(read(MOE_SCRIPT.replace('deepspeed --num_nodes', 'deepspeed --hostfile hostfile --num_nodes')).companions?.some((c) => c.kind === 'hostfile') ?? false).toBe(false);
+      expect(read(script).companions?.find((c) => c.kind === 'hostfile')?.path).toBe('hostfile');
+    });
+  });
 });

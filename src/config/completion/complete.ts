@@ -10,6 +10,7 @@ import { SCHEDULE_IDS } from '../../model/schedule/index';
 import { parseLayoutList, parseLayoutString } from '../../model/pipelineLayout';
 import { assumed, completeModel, modelAsRead } from './completeModel';
 import { howToComplete } from './howToComplete';
+import { readHostfile } from './hostfile';
 import { directiveLayer } from './directiveLayer';
 import { findDirectives } from './directives';
 import { draftValue, isBoolean, isNumber, isNumberOrNull, isOneOf, isString, Resolver, type Layer } from './layers';
@@ -110,6 +111,7 @@ function buildLayers(read: ReadResult, context: CompletionContext): { layers: La
  * guarded reading (inside the workspace, bounded); a file that cannot be read is said at the flag.
  */
 function companionLayer(companion: CompanionFile, context: CompletionContext): { layer: Layer } | { problem: Problem } {
+  if (companion.kind === 'hostfile') return hostfileLayer(companion, context);
   const at = { range: companion.range };
   const notRead = (why: string): { problem: Problem } => ({
     problem: { severity: 'info', code: 'config/companion-not-read', message: `${companion.path}: ${why}; its ZeRO stage and batch sizes come from the script, directives or defaults`, ...at },
@@ -122,6 +124,24 @@ function companionLayer(companion: CompanionFile, context: CompletionContext): {
   if (companionRead?.format !== 'deepspeed-json') return notRead('not a DeepSpeed config');
   const { plan, cluster } = companionRead.design;
   return { layer: { kind: 'file', draft: { ...emptyDraft(), plan, cluster }, detail: `DeepSpeed config ${companion.path}` } };
+}
+
+/**
+ * The hostfile a Megatron-DeepSpeed script launches with, when the script states no node or GPU count: its hosts
+ * and slots are the world size. Hostfiles usually live outside the workspace (`/job/hostfile`), so one that
+ * cannot be read is an info at the flag, and the world size stays assumed.
+ */
+function hostfileLayer(companion: CompanionFile, context: CompletionContext): { layer: Layer } | { problem: Problem } {
+  const notRead = (why: string, severity: Problem['severity'] = 'info'): { problem: Problem } => ({
+    problem: { severity, code: 'config/companion-not-read', message: `${companion.path}: ${why}; the world size is assumed unless a directive, plens.yaml or setting gives the nodes`, range: companion.range },
+  });
+  if (!context.readFile) return notRead('the hostfile this script launches with is not read here');
+  const text = context.readFile(companion.path);
+  if (text === undefined) return notRead('the hostfile this script launches with was not read (the editor reads only files a `# plens:` directive names)');
+  if (typeof text !== 'string') return notRead(text.refused);
+  const hostfile = readHostfile(text);
+  if ('error' in hostfile) return notRead(`not a DeepSpeed hostfile (${hostfile.error})`, 'warning');
+  return { layer: { kind: 'file', draft: { ...emptyDraft(), cluster: hostfile.cluster }, detail: `hostfile ${companion.path}: ${hostfile.hosts} hosts, ${hostfile.gpus} GPUs` } };
 }
 
 function completeCluster(resolver: Resolver, format: FormatId): ClusterSpec {

@@ -27,17 +27,24 @@ export function mapMegatronRun(run: ShellRun, builder: DraftBuilder, rangeOf: Ra
   readLaunchers(run, builder, rangeOf);
   if (deepSpeed) readWorldVariable(run.env, builder, rangeOf);
   readDeepSpeedJson(run.jsonEntries, builder, rangeOf);
-  return run.jsonEntries.length > 0 ? [] : namedDeepSpeedConfig(run.flags, rangeOf);
+  const companions = run.jsonEntries.length > 0 ? [] : namedDeepSpeedConfig(run.flags, rangeOf);
+  // The hostfile is the world size only when nothing in the script states it (launcher flags, #SBATCH, NUM_GPUS).
+  if (!builder.has('cluster.nodes') && !builder.has('cluster.worldSize')) companions.push(...namedFile(run.flags, ['--hostfile'], 'hostfile', rangeOf));
+  return companions;
 }
 
 /** `--deepspeed_config ds.json` (the last one, as argparse keeps it) when its path is plain text after expansion. */
 function namedDeepSpeedConfig(flags: readonly FlagOccurrence[], rangeOf: RangeOf): CompanionFile[] {
+  return namedFile(flags, ['--deepspeed_config', '--deepspeed-config'], 'deepspeed-config', rangeOf);
+}
+
+function namedFile(flags: readonly FlagOccurrence[], names: readonly string[], kind: CompanionFile['kind'], rangeOf: RangeOf): CompanionFile[] {
   let named: FlagOccurrence | undefined;
-  for (const occurrence of flags) if (occurrence.flag === '--deepspeed_config' || occurrence.flag === '--deepspeed-config') named = occurrence;
+  for (const occurrence of flags) if (names.includes(occurrence.flag)) named = occurrence;
   const value = named?.value;
   if (!value || value.expanded.unresolved.length > 0) return [];
   const path = value.expanded.text.trim();
-  return path === '' ? [] : [{ path, range: rangeOf(value.start, value.end) }];
+  return path === '' ? [] : [{ kind, path, range: rangeOf(value.start, value.end) }];
 }
 
 /** The Megatron flags as field name → the last value given (argparse keeps the last), legacy flags warned at. */
