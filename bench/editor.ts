@@ -6,11 +6,14 @@
 //   smallest-span lookup of the field under the cursor, VS Code's MarkdownString and its rendering.
 // p50 and p95 over all samples of all files, and over the largest fixture's own samples.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { readConfig } from '../src/config/index';
+import { MAX_NESTING } from '../src/config/draft/nesting';
 import { hoverMarkdown } from '../src/extension/editor/hoverText';
-import { analyseText } from '../src/extension/analysis/pipeline';
-import { compareNeighbours, comparesNeighbours } from '../src/extension/analysis/whatIf';
+import { analyseText, EDITOR_CUTOFF_CHARS, MAX_EDITOR_OPS, type EditorFormat } from '../src/extension/analysis/pipeline';
+import { compareNeighbours, comparesNeighbours, scheduleOps } from '../src/extension/analysis/whatIf';
+import { deepConfig, largeConfig } from './largeConfigs';
 import type { BenchRow } from './measure';
 
 const ANALYSIS_RUNS = 20;
@@ -98,5 +101,58 @@ export function benchEditor(): BenchRow[] {
       { name: `  hover (pure part) p95, ${label}`, value: percentile(file.hoverMs, 0.95), unit: 'ms' },
     );
   }
+  return rows;
+}
+
+const CUTOFF_RUNS = 21;
+
+/** Wall and CPU milliseconds of each run: on a shared machine the thread's own CPU time is the steadier figure. */
+function analysisSamples(fileName: string, text: string, runs: number): { wallMs: number[]; cpuMs: number[] } {
+  const texts = [text, `${text}\n`];
+  // Warm: the first runs of a reader compile it, which an editor pays once, not on every edit.
+  for (let i = 0; i < 8; i++) analyseText({ text: `${text} `, fileName });
+  const wallMs: number[] = [];
+  const cpuMs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const cpuBefore = process.cpuUsage();
+    wallMs.push(timed(() => analyseText({ text: texts[i % 2]!, fileName })));
+    const cpu = process.cpuUsage(cpuBefore);
+    cpuMs.push((cpu.user + cpu.system) / 1000);
+  }
+  return { wallMs, cpuMs };
+}
+
+/**
+ * The frame claim of the editor's cut-offs (DESIGN.md §7): the whole per-edit analysis of a file just under each
+ * format's cut-off, of one nesting just under the readers' limit, and of the largest schedule the editor estimates.
+ */
+export function benchEditorCutoffs(): BenchRow[] {
+  const rows: BenchRow[] = [{ name: `editor cut-off: load average (1 min) while measured`, value: loadavg()[0]!, unit: '' }];
+  for (const format of Object.keys(EDITOR_CUTOFF_CHARS) as EditorFormat[]) {
+    const cutoff = EDITOR_CUTOFF_CHARS[format];
+    // Grown to just under the cut-off: every block of more content is under 512 characters.
+    const { fileName, text } = largeConfig(format, cutoff - 512);
+    const result = analyseText({ text, fileName });
+    if (!result || text.length > cutoff || result.problems.some((p) => /^(input|reader)\//.test(p.code))) throw new Error(`${format} at its cut-off was not read: ${result?.problems.map((p) => p.code).join(', ')}`);
+    const samples = analysisSamples(fileName, text, CUTOFF_RUNS);
+    const label = `${format} at ${(text.length / 1024).toFixed(0)} KiB (cut-off ${cutoff / 1024} KiB)`;
+    rows.push(
+      { name: `  analysis CPU p50, ${label}`, value: percentile(samples.cpuMs, 0.5), unit: 'ms' },
+      { name: `  analysis CPU p95, ${label}`, value: percentile(samples.cpuMs, 0.95), unit: 'ms' },
+      { name: `  analysis wall p50, ${label}`, value: percentile(samples.wallMs, 0.5), unit: 'ms' },
+      { name: `  analysis wall p95, ${label}`, value: percentile(samples.wallMs, 0.95), unit: 'ms' },
+    );
+    const deep = deepConfig(format, MAX_NESTING - 1);
+    const deepSamples = analysisSamples(deep.fileName, deep.text, CUTOFF_RUNS);
+    if (deep.text.length > cutoff) throw new Error(`${format}: the deep case is over the cut-off`);
+    rows.push({ name: `  analysis CPU p50, ${format} nested ${MAX_NESTING - 1} deep (${(deep.text.length / 1024).toFixed(1)} KiB)`, value: percentile(deepSamples.cpuMs, 0.5), unit: 'ms' });
+  }
+  // The largest schedule the editor still estimates: 16 ranks × 2 chunks × 3 ops × 31 008 micro-batches.
+  const text = 'model: llama3-8b\ncluster: {gpu: H100, nodes: 16}\nparallel:\n  tp: 8\n  pp: 16\nschedule: {name: interleaved-1f1b, chunks: 2}\ntraining: {globalBatchSize: 31008, microBatchSize: 1}\n';
+  const design = analyseText({ text, fileName: 'budget.plens.yaml' })?.completion?.design;
+  const ops = design ? scheduleOps(design.plan) : 0;
+  if (!design || ops > MAX_EDITOR_OPS) throw new Error(`the budget case is not under the op budget (${ops} ops)`);
+  const budget = analysisSamples('budget.plens.yaml', text, 5);
+  rows.push({ name: `  analysis CPU p50, largest estimated schedule (${(ops / 1e6).toFixed(2)} M of ${MAX_EDITOR_OPS / 1e6} M ops)`, value: percentile(budget.cpuMs, 0.5), unit: 'ms' });
   return rows;
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Problem } from '../../src/model/problems';
-import { analyseText, MAX_EDITOR_CHARS, mergeRepeats } from '../../src/extension/analysis/pipeline';
+import { analyseText, EDITOR_CUTOFF_CHARS, editorCutoffChars, MAX_EDITOR_CHARS, mergeRepeats, type EditorFormat } from '../../src/extension/analysis/pipeline';
 import { analyseData } from './helpers';
 import { loadShellGrammar } from '../testInputs';
 
@@ -72,6 +72,41 @@ describe('analyseText', () => {
     expect(result?.problems.map((p) => p.code)).toEqual(['input/too-large']);
     expect(result?.estimate).toBeUndefined();
     expect(analyseText({ text: 'x'.repeat(MAX_EDITOR_CHARS + 1), fileName: 'data.json' })).toBeUndefined();
+  });
+
+  it('cuts each format off at its own size, with a message that names the format and the CLI', () => {
+    const cases: [EditorFormat, string, string, string][] = [
+      ['plens-yaml', 'big.plens.yaml', 'model: llama3-8b\n', 'Parallelism Lens YAML files up to 32 KiB'],
+      ['yaml', 'big.yaml', 'model:\n  tensor_model_parallel_size: 2\n', 'YAML files up to 40 KiB'],
+      ['shell', 'big.sh', 'torchrun pretrain_gpt.py --tensor-model-parallel-size 2\n', 'shell files up to 12 KiB'],
+      ['toml', 'big.toml', '[parallelism]\ntensor_parallel_degree = 2\n', 'TOML files up to 12 KiB'],
+      ['json', 'big.json', '{"train_micro_batch_size_per_gpu": 1, "pad": "', 'JSON files up to 64 KiB'],
+      ['python', 'big.py', 'ParallelismConfig(tensor_parallel_degree=2)\n', 'Python files up to 24 KiB'],
+    ];
+    for (const [format, fileName, head, says] of cases) {
+      const cutoff = EDITOR_CUTOFF_CHARS[format];
+      expect(editorCutoffChars(fileName)).toBe(cutoff);
+      const over = head + '#'.repeat(cutoff + 1 - head.length);
+      const result = analyseText({ text: over, fileName });
+      expect(result?.problems.map((p) => p.code), format).toEqual(['input/too-large']);
+      expect(result?.problems[0]!.message, format).toContain(says);
+      expect(result?.problems[0]!.message, format).toContain('Run `plens estimate` on it instead');
+      // One character fewer is read: the cut-off is the size, not a rounding of it.
+      const at = analyseText({ text: over.slice(0, cutoff), fileName });
+      expect(at?.problems.map((p) => p.code) ?? [], format).not.toContain('input/too-large');
+    }
+    // A name that does not say its format gets the smallest cut-off, whatever it turns out to be.
+    expect(editorCutoffChars('launch')).toBe(Math.min(...Object.values(EDITOR_CUTOFF_CHARS)));
+    expect(MAX_EDITOR_CHARS).toBe(Math.max(...Object.values(EDITOR_CUTOFF_CHARS)));
+  });
+
+  it('refuses a file a directive names when it is over its own cut-off, at the directive', () => {
+    const text = '# plens: model=./config.json\nparallel:\n  tp: 2\n';
+    const huge = `{"hidden_size": 4096, "pad": "${'x'.repeat(EDITOR_CUTOFF_CHARS.json)}"}`;
+    const result = analyseText({ text, fileName: 'run.plens.yaml', readFile: () => huge })!;
+    const refused = result.problems.find((p) => p.message.includes('larger than the editor reads'));
+    expect(refused?.message).toContain('64 KiB');
+    expect(refused?.range?.line).toBe(1);
   });
 
   it('turns a reader that throws into one problem instead of an exception', () => {

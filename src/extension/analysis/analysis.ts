@@ -9,7 +9,7 @@ import { emptyDraft } from '../../model/design';
 import type { EstimateResult } from '../../model/estimate';
 import type { Problem } from '../../model/problems';
 import { analysisLine, elapsedMs } from './latency';
-import { analyseText, MAX_EDITOR_CHARS, type PipelineInput, type PipelineResult } from './pipeline';
+import { analyseText, EDITOR_CUTOFF_CHARS, MAX_EDITOR_CHARS, type PipelineInput, type PipelineResult } from './pipeline';
 import { readWorkspaceFile, type WorkspaceRead } from './workspaceFiles';
 import { calibrationFromObject } from '../../config/plens/calibrationInput';
 
@@ -213,7 +213,7 @@ async function readWorkspaceDraft(folder: vscode.WorkspaceFolder, log: vscode.Lo
     if (!/no such file/.test(read.refused)) log.warn(`The workspace plens.yaml is not used: ${read.refused}`);
     return undefined;
   }
-  if (read.text.length > MAX_EDITOR_CHARS) return undefined;
+  if (read.text.length > EDITOR_CUTOFF_CHARS['plens-yaml']) return undefined;
   try {
     return readPlensYaml(read.text, 'plens.yaml')?.design;
   } catch (error) {

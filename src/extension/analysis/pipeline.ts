@@ -10,13 +10,53 @@ import { nearCapacity } from '../../model/warnings';
 import type { Problem } from '../../model/problems';
 import { scheduleOps } from './whatIf';
 
-/** Above this the editor does not read the file at all (a config is kilobytes; DESIGN.md §7 responsiveness). */
-export const MAX_EDITOR_CHARS = 2 * 1024 * 1024;
 /** Above this many schedule ops the estimate is left to the CLI (`plens estimate`), which has no editor to block. */
 export const MAX_EDITOR_OPS = 3_000_000;
 
+/** The editor's cut-off families: the readers' kinds, with *.plens.yaml apart from other YAML. */
+export type EditorFormat = 'plens-yaml' | 'yaml' | 'shell' | 'toml' | 'json' | 'python';
+
+/**
+ * Above these sizes the editor does not read the file: the analysis runs on the extension host's thread, and at
+ * each cut-off it costs about one 16 ms frame of CPU, measured by `npm run bench` (rows "editor cut-off") on files
+ * grown from real ones (bench/largeConfigs.ts); DESIGN.md §7 gives the figures and the load. Real configs are a
+ * few KiB: the largest fixtures are 22 KiB of NeMo YAML and 7.6 KiB of shell.
+ */
+export const EDITOR_CUTOFF_CHARS: Readonly<Record<EditorFormat, number>> = {
+  'plens-yaml': 32 * 1024,
+  yaml: 40 * 1024,
+  shell: 12 * 1024,
+  toml: 12 * 1024,
+  json: 64 * 1024,
+  python: 24 * 1024,
+};
+
+const FORMAT_LABEL: Readonly<Record<EditorFormat, string>> = {
+  'plens-yaml': 'Parallelism Lens YAML', yaml: 'YAML', shell: 'shell', toml: 'TOML', json: 'JSON', python: 'Python',
+};
+
+/** The cut-off family by name; a name that does not say gets the smallest cut-off, as it could be any format. */
+export function editorFormat(fileName: string): EditorFormat | undefined {
+  const lower = fileName.toLowerCase();
+  if (/\.plens\.ya?ml$/.test(lower)) return 'plens-yaml';
+  if (/\.ya?ml$/.test(lower)) return 'yaml';
+  if (/\.jsonc?$/.test(lower)) return 'json';
+  if (/\.toml$/.test(lower)) return 'toml';
+  if (/\.py$/.test(lower)) return 'python';
+  if (/\.(sh|bash|slurm|sbatch)$/.test(lower)) return 'shell';
+  return undefined;
+}
+
+export function editorCutoffChars(fileName: string): number {
+  const format = editorFormat(fileName);
+  return format ? EDITOR_CUTOFF_CHARS[format] : Math.min(...Object.values(EDITOR_CUTOFF_CHARS));
+}
+
+/** The largest cut-off: text above it is not read for any format (nor the files its directives name). */
+export const MAX_EDITOR_CHARS = Math.max(...Object.values(EDITOR_CUTOFF_CHARS));
+
 /** Keys that make a large file worth a word about why it is not estimated. */
-const CONFIG_HINT = /tensor[_-]model[_-]parallel[_-]size|pipeline[_-]model[_-]parallel[_-]size|pipeline_parallel_degree|train_micro_batch_size_per_gpu|(^|\s)(#|\/\/)\s*plens:/;
+const CONFIG_HINT = /tensor[_-]model[_-]parallel[_-]size|tensor_parallel_degree|pipeline[_-]model[_-]parallel[_-]size|pipeline_parallel_degree|train_micro_batch_size_per_gpu|(^|\s)(#|\/\/)\s*plens:/;
 
 export interface PipelineInput {
   text: string;
@@ -39,7 +79,7 @@ export interface PipelineResult {
 }
 
 export function analyseText(input: PipelineInput, reader: Reader = readConfig): PipelineResult | undefined {
-  if (input.text.length > MAX_EDITOR_CHARS) return tooLarge(input);
+  if (input.text.length > editorCutoffChars(input.fileName)) return tooLarge(input);
   let read: ReadResult | undefined;
   try {
     read = reader(input.text, input.fileName);
@@ -49,7 +89,7 @@ export function analyseText(input: PipelineInput, reader: Reader = readConfig): 
   if (!read) return undefined;
   try {
     const context: CompletionContext = { text: input.text, readModelFile: reader };
-    if (input.readFile) context.readFile = input.readFile;
+    if (input.readFile) context.readFile = boundedModelFiles(input.readFile);
     if (input.workspace) context.workspace = input.workspace;
     if (input.settings) context.settings = input.settings;
     const completion = completeDesign(read, context);
@@ -104,9 +144,24 @@ export function mergeRepeats(problems: Problem[]): Problem[] {
 function tooLarge(input: PipelineInput): PipelineResult | undefined {
   const named = /\.plens\.ya?ml$/i.test(input.fileName);
   if (!named && !CONFIG_HINT.test(input.text.slice(0, 65_536))) return undefined;
-  const megabytes = (input.text.length / 1024 / 1024).toFixed(1);
-  const problem: Problem = { severity: 'info', code: 'input/too-large', message: `This file is ${megabytes} MB; Parallelism Lens reads files up to ${MAX_EDITOR_CHARS / 1024 / 1024} MB in the editor. Run \`plens estimate\` on it instead.` };
+  const format = editorFormat(input.fileName);
+  const kind = format ? `${FORMAT_LABEL[format]} files` : 'files of this kind';
+  const cutoff = kibibytes(editorCutoffChars(input.fileName));
+  const problem: Problem = { severity: 'info', code: 'input/too-large', message: `This file is ${kibibytes(input.text.length)} KiB; Parallelism Lens reads ${kind} up to ${cutoff} KiB in the editor, so that reading one never holds the editor up. Run \`plens estimate\` on it instead.` };
   return { read: { format: 'plens-yaml', design: { model: {}, plan: {}, cluster: {} }, sourceMap: new Map(), problems: [problem] }, completion: undefined, estimate: undefined, problems: [problem] };
+}
+
+function kibibytes(chars: number): string {
+  return (chars / 1024).toFixed(chars < 10 * 1024 ? 1 : 0);
+}
+
+/** A file a directive names is read on the same thread as the config: the same per-format cut-off applies. */
+function boundedModelFiles(readFile: NonNullable<PipelineInput['readFile']>): NonNullable<PipelineInput['readFile']> {
+  return (relativePath) => {
+    const file = readFile(relativePath);
+    if (typeof file !== 'string' || file.length <= editorCutoffChars(relativePath)) return file;
+    return { refused: `it is ${kibibytes(file.length)} KiB, larger than the editor reads (${kibibytes(editorCutoffChars(relativePath))} KiB); run \`plens estimate\` on the config instead` };
+  };
 }
 
 function internal(read: ReadResult | undefined, error: unknown): PipelineResult | undefined {
