@@ -142,10 +142,13 @@ export function benchEditorCutoffs(): BenchRow[] {
       { name: `  analysis wall p50, ${label}`, value: percentile(samples.wallMs, 0.5), unit: 'ms' },
       { name: `  analysis wall p95, ${label}`, value: percentile(samples.wallMs, 0.95), unit: 'ms' },
     );
-    const deep = deepConfig(format, MAX_NESTING - 1);
+    // Just under the readers' nesting limit, or as deep as the format's cut-off lets a file go (indented YAML
+    // reaches its cut-off first): deeper files never reach the reader in the editor.
+    let depth = MAX_NESTING - 1;
+    let deep = deepConfig(format, depth);
+    while (deep.text.length > cutoff && depth > 1) deep = deepConfig(format, --depth);
     const deepSamples = analysisSamples(deep.fileName, deep.text, CUTOFF_RUNS);
-    if (deep.text.length > cutoff) throw new Error(`${format}: the deep case is over the cut-off`);
-    rows.push({ name: `  analysis CPU p50, ${format} nested ${MAX_NESTING - 1} deep (${(deep.text.length / 1024).toFixed(1)} KiB)`, value: percentile(deepSamples.cpuMs, 0.5), unit: 'ms' });
+    rows.push({ name: `  analysis CPU p50, ${format} nested ${depth} deep (${(deep.text.length / 1024).toFixed(1)} KiB)`, value: percentile(deepSamples.cpuMs, 0.5), unit: 'ms' });
   }
   // The largest schedule the editor still estimates: 16 ranks × 2 chunks × 3 ops × 31 008 micro-batches.
   const text = 'model: llama3-8b\ncluster: {gpu: H100, nodes: 16}\nparallel:\n  tp: 8\n  pp: 16\nschedule: {name: interleaved-1f1b, chunks: 2}\ntraining: {globalBatchSize: 31008, microBatchSize: 1}\n';
