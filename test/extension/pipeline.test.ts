@@ -78,8 +78,8 @@ describe('analyseText', () => {
     const cases: [EditorFormat, string, string, string][] = [
       ['plens-yaml', 'big.plens.yaml', 'model: llama3-8b\n', 'Parallelism Lens YAML files up to 32 KiB'],
       ['yaml', 'big.yaml', 'model:\n  tensor_model_parallel_size: 2\n', 'YAML files up to 40 KiB'],
-      ['shell', 'big.sh', 'torchrun pretrain_gpt.py --tensor-model-parallel-size 2\n', 'shell files up to 12 KiB'],
-      ['toml', 'big.toml', '[parallelism]\ntensor_parallel_degree = 2\n', 'TOML files up to 12 KiB'],
+      ['shell', 'big.sh', 'torchrun pretrain_gpt.py --tensor-model-parallel-size 2\n', 'shell files up to 24 KiB'],
+      ['toml', 'big.toml', '[parallelism]\ntensor_parallel_degree = 2\n', 'TOML files up to 24 KiB'],
       ['json', 'big.json', '{"train_micro_batch_size_per_gpu": 1, "pad": "', 'JSON files up to 64 KiB'],
       ['python', 'big.py', 'ParallelismConfig(tensor_parallel_degree=2)\n', 'Python files up to 24 KiB'],
     ];

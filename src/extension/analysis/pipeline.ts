@@ -25,8 +25,8 @@ export type EditorFormat = 'plens-yaml' | 'yaml' | 'shell' | 'toml' | 'json' | '
 export const EDITOR_CUTOFF_CHARS: Readonly<Record<EditorFormat, number>> = {
   'plens-yaml': 32 * 1024,
   yaml: 40 * 1024,
-  shell: 12 * 1024,
-  toml: 12 * 1024,
+  shell: 24 * 1024,
+  toml: 24 * 1024,
   json: 64 * 1024,
   python: 24 * 1024,
 };
