@@ -20,7 +20,30 @@ export const CONFIG_CASE = {
   configQuickFix: 'Ctrl+. quick fix sets the offered value and Ctrl+Z restores it',
   configHostile: 'an HTML value shows as text in the hover and the panel',
   configWide: 'the CodeLens opens the wide panel beside the editor',
+  configCompanion: 'a Megatron-DeepSpeed script takes ZeRO stage and batch from the DeepSpeed config beside it, as plens estimate does',
 };
+
+// A Megatron-DeepSpeed launch whose ZeRO stage and batch sizes live only in the DeepSpeed config it names.
+const DS_SCRIPT = 'ds_moe_launch.sh';
+const DS_CONFIG = 'ds_config_moe.json';
+const DS_SCRIPT_TEXT = `#!/bin/bash
+# plens: gpu=H100
+options=" \\
+    --tensor-model-parallel-size 1 \\
+    --moe-expert-parallel-size 8 \\
+    --num-experts 64 \\
+    --num-layers 24 \\
+    --hidden-size 1024 \\
+    --num-attention-heads 16 \\
+    --seq-length 2048 \\
+    --max-position-embeddings 2048 \\
+    --tokenizer-type GPT2BPETokenizer \\
+    --fp16 \\
+    --deepspeed \\
+    --deepspeed_config ${DS_CONFIG}"
+deepspeed --num_nodes 4 --num_gpus 8 pretrain_gpt.py \${options}
+`;
+const DS_CONFIG_TEXT = '{\n  "train_batch_size": 512,\n  "train_micro_batch_size_per_gpu": 2,\n  "zero_optimization": {"stage": 2},\n  "fp16": {"enabled": true}\n}\n';
 
 const EXAMPLE = 'deepseek-v3.plens.yaml';
 const BAD = 'odd-microbatches.plens.yaml';
@@ -301,5 +324,20 @@ export async function configScenario({ page, root, workspace, check, assert, scr
     assert(panelGroup >= 0, `no editor group shows the panel: ${JSON.stringify(groups)}`);
     assert(editorGroup >= 0 && editorGroup !== panelGroup, `the panel is not beside ${EXAMPLE}: ${JSON.stringify(groups)}`);
     return `panel in group ${panelGroup + 1} (${Math.round(groups[panelGroup].width)} px wide), ${EXAMPLE} in group ${editorGroup + 1}`;
+  });
+
+  await check(CONFIG_CASE.configCompanion, async () => {
+    writeFileSync(join(workspace, DS_SCRIPT), DS_SCRIPT_TEXT);
+    writeFileSync(join(workspace, DS_CONFIG), DS_CONFIG_TEXT);
+    const withConfig = cliEstimate(root, join(workspace, DS_SCRIPT));
+    assert(withConfig.design.plan.zero === 2 && withConfig.design.plan.microBatchSize === 2, `plens estimate read zero ${withConfig.design.plan.zero}, micro-batch ${withConfig.design.plan.microBatchSize}`);
+    const expectedStep = expectedEstimateTexts(withConfig.estimate)['step-time'];
+    const script = await openFile(page, DS_SCRIPT);
+    const lens = script.locator('.codelens-decoration').filter({ hasText: 'MFU' }).first();
+    await lens.waitFor({ state: 'visible', timeout: 30_000 });
+    const lensText = ((await lens.textContent()) ?? '').trim();
+    await screenshot('e2e-config-companion.png');
+    assert(lensText.includes(`step ${expectedStep}`), `CodeLens "${lensText}" lacks "step ${expectedStep}" (plens estimate with ${DS_CONFIG})`);
+    return lensText;
   });
 }

@@ -118,7 +118,7 @@ function companionLayer(companion: CompanionFile, context: CompletionContext): {
   });
   if (!context.readFile || !context.readModelFile) return notRead('the DeepSpeed config this script names is not read here');
   const text = context.readFile(companion.path);
-  if (text === undefined) return notRead('the DeepSpeed config this script names was not read (the editor reads only files a `# plens:` directive names)');
+  if (text === undefined) return notRead('the DeepSpeed config this script names was not found');
   if (typeof text !== 'string') return { problem: { severity: 'warning', code: 'config/companion-not-read', message: text.refused, ...at } };
   const companionRead = context.readModelFile(text, companion.path);
   if (companionRead?.format !== 'deepspeed-json') return notRead('not a DeepSpeed config');
@@ -137,7 +137,7 @@ function hostfileLayer(companion: CompanionFile, context: CompletionContext): { 
   });
   if (!context.readFile) return notRead('the hostfile this script launches with is not read here');
   const text = context.readFile(companion.path);
-  if (text === undefined) return notRead('the hostfile this script launches with was not read (the editor reads only files a `# plens:` directive names)');
+  if (text === undefined) return notRead('the hostfile this script launches with was not found');
   if (typeof text !== 'string') return notRead(text.refused);
   const hostfile = readHostfile(text);
   if ('error' in hostfile) return notRead(`not a DeepSpeed hostfile (${hostfile.error})`, 'warning');

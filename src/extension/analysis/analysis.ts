@@ -3,7 +3,7 @@
 // asynchronously before the synchronous pipeline runs. Nothing here executes workspace content, and a failure
 // is logged and shown as one problem, never thrown into the editor (DESIGN.md §7).
 import * as vscode from 'vscode';
-import { findDirectives, initPythonGrammar, initShellGrammar, readPlensYaml, type Completion, type ReadResult } from '../../config/index';
+import { findDirectives, initPythonGrammar, initShellGrammar, readConfig, readPlensYaml, type Completion, type ReadResult } from '../../config/index';
 import type { DesignDraft } from '../../model/design';
 import { emptyDraft } from '../../model/design';
 import type { EstimateResult } from '../../model/estimate';
@@ -161,12 +161,14 @@ export class ConfigAnalyser implements vscode.Disposable {
   }
 
   private async pipelineInput(document: vscode.TextDocument, text: string): Promise<PipelineInput> {
-    if (document.languageId === 'shellscript' || !/\.(ya?ml|jsonc?|toml|py)$/i.test(document.uri.path)) await this.shellReady;
+    if (isScript(document)) await this.shellReady;
     const folder = vscode.workspace.getWorkspaceFolder(document.uri);
     const [workspace, modelFiles] = await Promise.all([
       folder && !isWorkspaceFile(document, folder) ? this.workspaceDraft(folder) : Promise.resolve(undefined),
       text.length <= MAX_EDITOR_CHARS ? readDirectiveFiles(document, text) : Promise.resolve(new Map<string, string | { refused: string }>()),
     ]);
+    // Only launch scripts name companion files; other formats are not read twice.
+    if (isScript(document) && text.length <= EDITOR_CUTOFF_CHARS.shell) await readCompanionFiles(document, text, readerFileName(document), modelFiles);
     const config = vscode.workspace.getConfiguration(SETTINGS_SECTION, document.uri);
     return {
       text,
@@ -187,6 +189,11 @@ export class ConfigAnalyser implements vscode.Disposable {
     }
     return draft;
   }
+}
+
+/** A shell script, or a file whose name does not say its format (the shell reader may be the one that reads it). */
+function isScript(document: vscode.TextDocument): boolean {
+  return document.languageId === 'shellscript' || !/\.(ya?ml|jsonc?|toml|py)$/i.test(document.uri.path);
 }
 
 function isWorkspaceFile(document: vscode.TextDocument, folder: vscode.WorkspaceFolder): boolean {
@@ -247,6 +254,39 @@ async function readDirectiveFiles(document: vscode.TextDocument, text: string): 
     }
   }
   return files;
+}
+
+/**
+ * Reads, ahead of completion, the files a config names whose values complete it (a Megatron-DeepSpeed script's
+ * `--deepspeed_config FILE` and `--hostfile FILE`), as the CLI does: found by a first read of the text (a shell
+ * script at most the shell cut-off, a few milliseconds), then each read bounded and inside the workspace folder.
+ */
+async function readCompanionFiles(document: vscode.TextDocument, text: string, fileName: string, files: Map<string, string | { refused: string }>): Promise<void> {
+  if (document.uri.scheme === 'untitled') return;
+  let companions: ReadResult['companions'];
+  try {
+    companions = readConfig(text, fileName)?.companions;
+  } catch {
+    return; // the pipeline's own read reports it
+  }
+  const folder = vscode.workspace.getWorkspaceFolder(document.uri);
+  const directory = vscode.Uri.joinPath(document.uri, '..');
+  for (const { path } of (companions ?? []).slice(0, 4)) {
+    if (files.has(path)) continue;
+    if (!folder) {
+      files.set(path, { refused: `${path}: the document is not in a workspace folder, so files it names are not read` });
+      continue;
+    }
+    const uri = path.startsWith('/') ? document.uri.with({ path }) : vscode.Uri.joinPath(directory, path);
+    try {
+      const read = await readWorkspaceFile(uri, folder.uri, path);
+      // A missing file is left out, so completion says "not found" at the flag as the CLI does.
+      if ('text' in read) files.set(path, read.text);
+      else if (!/no such file/i.test(read.refused)) files.set(path, read);
+    } catch {
+      // Completion says at the flag that the file was not found.
+    }
+  }
 }
 
 /** The warning thresholds the settings give (a memory fraction outside (0, 1) is ignored), for diagnostics and panel alike. */
