@@ -4,6 +4,7 @@
 // layout has no bar (the table beside says why). Colours from VS Code theme variables only.
 import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip } from 'chart.js';
 import type { ScheduleComparisonRow } from '../src/protocol';
+import { readChartTheme, themeColour, type ChartTheme } from './chartTheme';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip);
 
@@ -22,23 +23,18 @@ export const SCHEDULE_METRICS: readonly ScheduleMetric[] = [
   { id: 'activations', title: 'Peak activations (GiB per GPU)', value: (f) => f.peakActivationBytes / GIB, text: (f) => f.texts.activations },
 ];
 
-interface Colours {
+interface Colours extends ChartTheme {
   current: string;
   other: string;
-  foreground: string;
-  grid: string;
-  font: { family: string; size: number };
 }
 
 function readColours(): Colours {
   const style = getComputedStyle(document.body);
-  const css = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
+  const css = (name: string, fallback: string) => themeColour(style, name, fallback);
   return {
+    ...readChartTheme(style),
     current: css('--vscode-charts-blue', '#3794ff'),
     other: css('--vscode-charts-lines', css('--vscode-descriptionForeground', '#8b949e')),
-    foreground: css('--vscode-foreground', '#cccccc'),
-    grid: css('--vscode-editorWidget-border', css('--vscode-panel-border', '#80808059')),
-    font: { family: css('--vscode-font-family', 'sans-serif'), size: Math.max(10, (Number.parseFloat(css('--vscode-font-size', '13')) || 13) - 1) },
   };
 }
 

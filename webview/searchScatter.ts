@@ -3,33 +3,29 @@
 // line. Clicking a point selects its row in the table. Colours from VS Code theme variables only.
 import { Chart, Legend, LinearScale, LineElement, PointElement, ScatterController, Tooltip, type Plugin } from 'chart.js';
 import { paretoFront } from '../src/model/pareto';
+import { readChartTheme, themeColour, type ChartTheme } from './chartTheme';
 import type { SearchRow } from '../src/protocol';
 
 Chart.register(ScatterController, PointElement, LineElement, LinearScale, Tooltip, Legend);
 
 const GIB = 2 ** 30;
 
-interface Colours {
+interface Colours extends ChartTheme {
   front: string;
   fits: string;
   over: string;
   current: string;
-  foreground: string;
-  grid: string;
-  font: { family: string; size: number };
 }
 
 function readColours(): Colours {
   const style = getComputedStyle(document.body);
-  const css = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
+  const css = (name: string, fallback: string) => themeColour(style, name, fallback);
   return {
+    ...readChartTheme(style),
     front: css('--vscode-charts-blue', '#3794ff'),
     fits: css('--vscode-charts-lines', css('--vscode-descriptionForeground', '#8b949e')),
     over: css('--vscode-charts-red', '#f14c4c'),
     current: css('--vscode-charts-orange', '#d18616'),
-    foreground: css('--vscode-foreground', '#cccccc'),
-    grid: css('--vscode-editorWidget-border', css('--vscode-panel-border', '#80808059')),
-    font: { family: css('--vscode-font-family', 'sans-serif'), size: Math.max(10, (Number.parseFloat(css('--vscode-font-size', '13')) || 13) - 1) },
   };
 }
 

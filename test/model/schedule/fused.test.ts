@@ -7,7 +7,7 @@ import {
   checkScheduleConstraints, generateSchedule, SCHEDULE_IDS, scheduleProgram, simulate, simulateProgram, uniformCosts,
   type StageCosts, type TimelineSummary,
 } from '../../../src/model/schedule/index';
-import { GOLDEN_NAMES, readGolden } from './goldenFile';
+import { GOLDEN_NAMES, GOLDEN_SCHEDULE, readGolden } from './goldenFile';
 
 interface Shape { ranks: number; microbatches: number; chunks: number }
 
@@ -88,19 +88,9 @@ describe.each(SCHEDULE_IDS)('%s: fused generate+simulate equals the table path',
   });
 });
 
-const SCHEDULE_OF: Record<(typeof GOLDEN_NAMES)[number], ScheduleId> = {
-  gpipe_p4_m8: 'gpipe',
-  '1f1b_p4_m8': '1f1b',
-  interleaved_1f1b_v2_p4_m8: 'interleaved-1f1b',
-  zbh1_p4_m8: 'zb-h1',
-  zbv_p4_m8: 'zbv',
-  dualpipe_p4_m8: 'dualpipe',
-  dualpipev_p4_m8: 'dualpipev',
-};
-
 describe.each(GOLDEN_NAMES)('golden %s on the fused path', (name) => {
   const golden = readGolden(name);
-  const id = SCHEDULE_OF[name];
+  const id = GOLDEN_SCHEDULE[name];
 
   test.each(golden.simulation.results.map((result) => [result.costs.name, result] as const))('%s costs', (_, expected) => {
     const program = scheduleProgram(id, { ranks: golden.p, microbatches: golden.m, chunks: golden.v });

@@ -3,17 +3,7 @@
 import { describe, expect, test } from 'vitest';
 import type { ScheduleId } from '../../../src/model/design';
 import { generateSchedule, simulate, uniformCosts, type Schedule } from '../../../src/model/schedule/index';
-import { GOLDEN_NAMES, goldenOpText, readGolden, scheduleRankTexts } from './goldenFile';
-
-const SCHEDULE_OF: Record<(typeof GOLDEN_NAMES)[number], ScheduleId> = {
-  gpipe_p4_m8: 'gpipe',
-  '1f1b_p4_m8': '1f1b',
-  interleaved_1f1b_v2_p4_m8: 'interleaved-1f1b',
-  zbh1_p4_m8: 'zb-h1',
-  zbv_p4_m8: 'zbv',
-  dualpipe_p4_m8: 'dualpipe',
-  dualpipev_p4_m8: 'dualpipev',
-};
+import { GOLDEN_NAMES, GOLDEN_SCHEDULE, goldenOpText, readGolden, scheduleRankTexts } from './goldenFile';
 
 function generated(id: ScheduleId, ranks: number, microbatches: number, chunks: number): Schedule {
   const result = generateSchedule(id, { ranks, microbatches, chunks });
@@ -23,7 +13,7 @@ function generated(id: ScheduleId, ranks: number, microbatches: number, chunks: 
 
 describe.each(GOLDEN_NAMES)('%s', (name) => {
   const golden = readGolden(name);
-  const id = SCHEDULE_OF[name];
+  const id = GOLDEN_SCHEDULE[name];
   const schedule = generated(id, golden.p, golden.m, golden.v);
 
   test('op order equals the reference op for op', () => {

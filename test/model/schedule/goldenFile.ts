@@ -2,6 +2,7 @@
 // SCHEDULES.md §2) and turns both them and our Schedule into the same one-line-per-op text, so a mismatch shows
 // the first differing op by rank and position.
 import { readFileSync } from 'node:fs';
+import type { ScheduleId } from '../../../src/model/design';
 import { OP_FB, OP_NAMES, type Schedule } from '../../../src/model/schedule/ops';
 
 interface GoldenOpFields {
@@ -60,6 +61,17 @@ export const GOLDEN_NAMES = [
   'dualpipe_p4_m8',
   'dualpipev_p4_m8',
 ] as const;
+
+/** The generator each golden file was written by. */
+export const GOLDEN_SCHEDULE: Record<(typeof GOLDEN_NAMES)[number], ScheduleId> = {
+  gpipe_p4_m8: 'gpipe',
+  '1f1b_p4_m8': '1f1b',
+  interleaved_1f1b_v2_p4_m8: 'interleaved-1f1b',
+  zbh1_p4_m8: 'zb-h1',
+  zbv_p4_m8: 'zbv',
+  dualpipe_p4_m8: 'dualpipe',
+  dualpipev_p4_m8: 'dualpipev',
+};
 
 export function readGolden(name: string): GoldenFile {
   const url = new URL(`../../golden/${name}.json`, import.meta.url);
