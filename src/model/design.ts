@@ -120,6 +120,13 @@ export interface ParallelPlan {
    * `--num-distributed-optimizer-instances`). Absent or 1: shards span all of data parallelism.
    */
   dataParallelReplicas?: number;
+  /**
+   * ZeRO++ hierarchical partitioning (hpZ, DeepSpeed `zero_hpz_partition_size`; cost/shardGroups.ts): besides its
+   * ZeRO-3 shard, each GPU keeps a secondary 16-bit copy of the weights sharded over this many consecutive ranks of
+   * its shard group, and every weight gather of a step but the first runs inside that group. Absent or 1: none.
+   * Only ZeRO-3 without PP re-gathers weights, so elsewhere it changes nothing (an info problem says so).
+   */
+  hpzPartitionSize?: number;
   zero: ZeroStage;
   sequenceParallel: boolean;
   seqLength: number;

@@ -11,6 +11,7 @@ import { rankParts, stepBreakdown, type StepBreakdown } from './stepBreakdown';
 import { modelFlopsPerToken } from './cost/flops';
 import type { LayerSplit } from './cost/stages';
 import { exposedDataParallelSeconds } from './cost/dpOverlap';
+import { splitGathers } from './cost/shardGroups';
 import { checkLayout } from './layoutChecks';
 import { peakActivationBytes } from './cost/activationPeak';
 import { layerMemoryTerms, type LayerMemoryTerms } from './cost/memory';
@@ -222,8 +223,12 @@ export function estimate(design: Design, options: EstimateOptions = {}): Estimat
     const hostStepped = state.master + state.moments > 0 ? m.host.optimizerBytes / (state.master + state.moments) : 0;
     const hostStep = hostStepped > 0 ? optimizerOffloadStep(hostStepped, state.gradients, state.weights, host).seconds : 0;
     optimizerSeconds = Math.max(optimizerSeconds, (2 * stateBytes) / (gpu.hbmBytesPerSecond * cal.hbmFraction) + hostStep);
-    // Offloaded shards are copied up before each of the step's gathers, not hidden (a conservative bound).
-    parameterCopySeconds = Math.max(parameterCopySeconds, (zeroStep.weightGathers * m.host.parametersBytes) / host.linkBytesPerSecond);
+    // Offloaded shards are copied up before each of the step's gathers, not hidden (a conservative bound): the
+    // primary shard for a gather over the shard group, the hpZ copy for one inside the hpZ group.
+    const hostHpzBytes = m.host.parametersBytes > 0 ? m.hpzCopyBytes : 0;
+    const gathers = splitGathers(zeroStep.weightGathers, m.hpzCopyBytes > 0);
+    const copiedBytes = gathers.primary * (m.host.parametersBytes - hostHpzBytes) + gathers.hpz * hostHpzBytes;
+    parameterCopySeconds = Math.max(parameterCopySeconds, copiedBytes / host.linkBytesPerSecond);
   }
 
   // The fabric term only adds (its slowdown is at least 1), so these two are what the step adds at least.

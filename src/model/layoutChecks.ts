@@ -32,6 +32,7 @@ export function checkLayout(design: Design): Problem[] {
   if (problems.length > 0) return problems;
   checkWorld(design, report);
   checkShardGroups(design, report);
+  checkHpz(design, report);
   checkHeads(design, report);
   checkExperts(design, report);
   checkSequence(design, report);
@@ -58,6 +59,29 @@ function checkShardGroups({ plan }: Design, report: Report): void {
   const dataParallel = plan.dp * plan.cp;
   if (!Number.isInteger(replicas) || replicas < 1 || dataParallel % replicas !== 0) {
     report('error', 'layout/shard-groups', `${String(replicas)} replicas of the ZeRO shard group do not divide the ${dataParallel} data-parallel ranks (dp ${plan.dp} × cp ${plan.cp})`, 'plan.dataParallelReplicas', 'plan.dp');
+  }
+}
+
+/**
+ * ZeRO++ hpZ groups split each shard group evenly (DeepSpeed asserts the world divides by them), and only ZeRO-3
+ * without PP has weight gathers for them to shorten (cost/shardGroups.ts): elsewhere the size is read and said to
+ * change nothing.
+ */
+function checkHpz({ plan }: Design, report: Report): void {
+  const size = plan.hpzPartitionSize;
+  if (size === undefined || size === 1) return;
+  if (!Number.isInteger(size) || size < 1) {
+    report('error', 'value/invalid', `plan.hpzPartitionSize must be a whole number ≥ 1, got ${String(size)}`, 'plan.hpzPartitionSize');
+    return;
+  }
+  if (plan.zero !== 3 || plan.pp > 1) {
+    const why = plan.zero !== 3 ? `ZeRO-${plan.zero} keeps whole weights on every GPU` : 'with pipeline parallelism ZeRO-3 gathers each stage\'s weights once per step';
+    report('info', 'value/no-effect', `hpZ partition size ${size}: hierarchical partitioning only shortens ZeRO-3's per-micro-batch weight gathers, and ${why}; it changes nothing here`, 'plan.hpzPartitionSize', 'plan.zero');
+    return;
+  }
+  const shardGroup = (plan.dp * plan.cp) / Math.max(1, plan.dataParallelReplicas ?? 1);
+  if (Number.isInteger(shardGroup) && size < shardGroup && shardGroup % size !== 0) {
+    report('error', 'layout/hpz-groups', `hpZ partition size ${size} does not divide the ZeRO-3 shard group of ${shardGroup} ranks`, 'plan.hpzPartitionSize', 'plan.dp');
   }
 }
 

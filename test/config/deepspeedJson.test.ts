@@ -76,6 +76,16 @@ describe('readDeepspeedJson', () => {
     expect(result.design.plan.pp).toBe(4);
   });
 
+  it('reads ZeRO++ hpZ (zero_hpz_partition_size) at its line; 0 is DeepSpeed\'s "none" as 1 is', () => {
+    const text = '{"train_batch_size": 64,\n "zero_optimization": {"stage": 3,\n  "zero_hpz_partition_size": 8}}';
+    const result = readDeepspeedJson(text, 'ds.json')!;
+    expect(result.problems).toEqual([]);
+    expect(result.design.plan.hpzPartitionSize).toBe(8);
+    expect(result.sourceMap.get('plan.hpzPartitionSize')!.key.line).toBe(3);
+    expect(readDeepspeedJson(text.replace(': 8', ': 0'), 'ds.json')!.design.plan.hpzPartitionSize).toBe(1);
+    expect(readDeepspeedJson(text.replace(': 8', ': -2'), 'ds.json')!.problems.map((p) => p.code)).toEqual(['value/invalid']);
+  });
+
   it('answers undefined for JSON that is not a DeepSpeed config', () => {
     expect(readDeepspeedJson('{"name": "my-package", "version": "1.0.0"}', 'package.json')).toBeUndefined();
     expect(readDeepspeedJson('[1, 2', 'x.json')).toBeUndefined();

@@ -281,8 +281,8 @@ function completeCostSettings(resolver: Resolver, format: FormatId): Partial<Par
   if (compile !== undefined) plan.compile = compile;
   const gradReduceInFp32 = resolver.pick('plan.gradReduceInFp32', isBoolean);
   if (gradReduceInFp32 !== undefined) plan.gradReduceInFp32 = gradReduceInFp32;
-  // Offloading, as read (model/cost/offload.ts); absent means nothing is offloaded. Shard-group replicas likewise.
-  for (const key of ['activationOffloadLayers', 'optimizerOffloadFraction', 'dataParallelReplicas', 'expertCapacityFactor'] as const) {
+  // Offloading, as read (model/cost/offload.ts); absent means nothing is offloaded. Shard-group replicas and hpZ groups likewise.
+  for (const key of ['activationOffloadLayers', 'optimizerOffloadFraction', 'dataParallelReplicas', 'hpzPartitionSize', 'expertCapacityFactor'] as const) {
     const value = resolver.pick(`plan.${key}`, isNumber);
     if (value !== undefined) plan[key] = value;
   }

@@ -35,7 +35,6 @@ export const DEEPSPEED_NOT_MODELLED = {
   // Offload to the CPU is modelled (deepspeedJson.ts); to NVMe (ZeRO-Infinity) it is only acknowledged.
   'zero_optimization.offload_optimizer': { what: 'optimizer offload to NVMe (optimizer state stays in HBM here)', isDefault: notNvme },
   'zero_optimization.offload_param': { what: 'parameter offload to NVMe (weights stay in HBM here)', isDefault: notNvme },
-  'zero_optimization.zero_hpz_partition_size': { what: 'ZeRO++ hierarchical partitions: parameters are sharded over all of DP', isDefault: numberIs(1) },
   // deepspeed.checkpointing (used by models that call it, as Megatron-DeepSpeed does; DeepSpeed's config-json docs).
   'activation_checkpointing.partition_activations': { what: 'checkpointed activations partitioned across the model-parallel ranks (kept activations are not divided by TP for it here, nor their all-gather in the backward priced)', isDefault: off },
   'activation_checkpointing.cpu_checkpointing': { what: 'checkpointed activations offloaded to host memory (they stay in HBM here, with no PCIe traffic)', isDefault: off },

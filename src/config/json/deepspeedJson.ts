@@ -1,7 +1,7 @@
-// Reader for DeepSpeed's JSON config (FORMATS.md A.5): batch sizes, ZeRO stage, precision, AutoTP/AutoEP sizes
-// and the pipeline block. "auto" (HF Trainer fills it in) and template placeholders stay symbolic. The batch
-// identity train_batch = micro × grad_acc × dp needs dp, so the reader checks what it can (divisibility) and
-// completion checks the rest (validate.ts, `deepspeed/batch-identity`).
+// Reader for DeepSpeed's JSON config (FORMATS.md A.5): batch sizes, ZeRO stage and hpZ size, offload, precision,
+// AutoTP/AutoEP sizes and the pipeline block. "auto" (HF Trainer fills it in) and template placeholders stay
+// symbolic. The batch identity train_batch = micro × grad_acc × dp needs dp, so the reader checks what it can
+// (divisibility) and completion checks the rest (validate.ts, `deepspeed/batch-identity`).
 import type { FieldPath } from '../../model/design';
 import { closestKey, DraftBuilder, parseCount, parseFlag } from '../draft/draftBuilder';
 import { jsonEntries, jsonScalar, parseJson, type JsonEntry, type JsonFile, type JsonNode } from './jsonTree';
@@ -36,6 +36,7 @@ export function readDeepspeedJson(text: string, _fileName: string): ReadResult |
       builder.sourceMap.delete('plan.zero');
     }
   }
+  readHpz(builder, file, zero.get('zero_hpz_partition_size'));
   acknowledgeSectionKeys(builder, file, 'zero_optimization', zero);
   acknowledgeSectionKeys(builder, file, 'activation_checkpointing', section(file, top.get('activation_checkpointing')));
   readOffload(builder, file, zero);
@@ -76,6 +77,16 @@ function readOffload(builder: DraftBuilder, file: JsonFile, zero: Map<string, Js
   if (parameters && (parameters.raw === null || typeof parameters.raw === 'string')) {
     builder.set('plan.parameterOffload', onCpu(parameters.raw), parameters.entry.keyRange, parameters.entry.valueRange);
   }
+}
+
+/**
+ * ZeRO++ hierarchical partitioning (model/cost/shardGroups.ts): DeepSpeed's config accepts any size ≥ 0 and builds
+ * hpZ groups only above 1, so 0 is read as 1 (none).
+ */
+function readHpz(builder: DraftBuilder, file: JsonFile, entry: JsonEntry | undefined): void {
+  if (!entry) return;
+  if (!entry.placeholder && jsonScalar(file, entry) === 0) return builder.set('plan.hpzPartitionSize', 1, entry.keyRange, entry.valueRange);
+  count(builder, file, entry, 'plan.hpzPartitionSize', 1);
 }
 
 /** A section's keys read but not modelled (notModelled.ts); an offload section counts by its `device`. */

@@ -78,6 +78,7 @@ const PARALLEL: Record<string, FieldSpec> = {
   dp: { path: 'plan.dp', parse: count },
   zero: { path: 'plan.zero', parse: zeroStage },
   replicas: { path: 'plan.dataParallelReplicas', parse: count },
+  hpzPartitionSize: { path: 'plan.hpzPartitionSize', parse: count },
   sequenceParallel: { path: 'plan.sequenceParallel', parse: flag },
   layout: { path: 'plan.layout', parse: (raw) => pipelineLayout(raw), list: true },
   firstStageLayers: { path: 'plan.firstStageLayers', parse: count },

@@ -63,6 +63,7 @@ export const FIELD_LABELS: Partial<Record<FieldPath, string>> = {
   'plan.activationOffloadLayers': 'decoder layers per stage whose activations wait in host memory',
   'plan.optimizerOffloadFraction': 'share of the optimizer stepped in host memory',
   'plan.parameterOffload': 'ZeRO-3 weight shards kept in host memory',
+  'plan.hpzPartitionSize': 'ZeRO++ hpZ partition size (ranks of the secondary weight shard)',
   'cluster.hostMemoryGB': 'host memory per node (GB)',
   'calibration.gemmFraction': 'calibration: dense GEMM fraction of peak',
   'calibration.expertGemmFraction': 'calibration: expert GEMM fraction of peak',

@@ -11,6 +11,8 @@
 //   unit's gather g and compute c, so the pass exposes g + (L−1)/L·max(0, G − C) over the pass totals G and C:
 //   the first unit's gather never hides (nothing runs before it), and the rest only as far as compute lasts.
 //   The backward pass carries the gathers and the reduce-scatters; its last unit's reduce-scatter never hides.
+//   With ZeRO++ hpZ only the step's first forward gathers over the whole shard group; the other forwards and every
+//   backward gather inside the hpZ group (shardGroups.ts).
 import type { DataParallelComm } from './traffic';
 
 export interface DpOverlapWindows {
@@ -32,11 +34,13 @@ export function exposedDataParallelSeconds(sync: DataParallelComm, windows: DpOv
   if (step.perUnitGathers) {
     const units = Math.max(1, windows.units);
     const hiddenShare = (units - 1) / units;
-    const forward = gatherOnce.seconds / units + hiddenShare * Math.max(0, gatherOnce.seconds - windows.forwardSeconds);
-    const backwardComm = gatherOnce.seconds + reduceOnce.seconds;
+    const forward = (gatherSeconds: number) => gatherSeconds / units + hiddenShare * Math.max(0, gatherSeconds - windows.forwardSeconds);
+    const backwardComm = sync.hpzGatherOnce.seconds + reduceOnce.seconds;
     const backward = reduceOnce.seconds / units + hiddenShare * Math.max(0, backwardComm - windows.backwardSeconds);
-    // One forward gather pass and one backward gather + reduce-scatter pass per micro-batch.
-    return step.gradientReductions * (forward + backward);
+    // One forward gather pass and one backward gather + reduce-scatter pass per micro-batch; without hpZ every
+    // gather is gatherOnce (hpzGatherOnce equals it).
+    const microBatches = step.gradientReductions;
+    return forward(gatherOnce.seconds) + (microBatches - 1) * forward(sync.hpzGatherOnce.seconds) + microBatches * backward;
   }
   if (step.gathersInForward) {
     return Math.max(0, gatherOnce.seconds - windows.forwardSeconds) + Math.max(0, reduceOnce.seconds - windows.backwardSeconds);

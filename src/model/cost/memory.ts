@@ -17,7 +17,7 @@ import { keptLayerBytes, largestRematerialisedLayerBytes, lossPhaseBytes, remate
 import { isMoeLayer, parameterCounts } from './params';
 import { offloadedActivationBytes, optimizerOffloadFraction } from './offload';
 import { gradientBytesOf, type GpuParams } from './traffic';
-import { shardGroups } from './shardGroups';
+import { hpzGroups, shardGroups } from './shardGroups';
 import { zeroStepPlan } from './zeroSchedule';
 
 export {
@@ -177,7 +177,7 @@ export type MemoryPlan = Pick<
   ParallelPlan,
   'tp' | 'cp' | 'ep' | 'etp' | 'dp' | 'zero' | 'sequenceParallel' | 'seqLength' | 'microBatchSize' | 'recompute'
 > & Partial<Pick<ParallelPlan, 'pp' | 'precision' | 'recomputeModules' | 'activationFp8InputStore' | 'framework' | 'recomputeLayerInterval'
-  | 'activationOffloadLayers' | 'optimizerOffloadFraction' | 'parameterOffload' | 'dataParallelReplicas'>>;
+  | 'activationOffloadLayers' | 'optimizerOffloadFraction' | 'parameterOffload' | 'dataParallelReplicas' | 'hpzPartitionSize'>>;
 
 export interface StageMemoryInput {
   arch: ModelArch;
@@ -231,7 +231,14 @@ export function layerMemoryTerms(arch: ModelArch, plan: MemoryPlan, options: Pic
 }
 
 export interface StageMemory {
+  /** Weights in HBM, with the hpZ secondary copy unless parameter offload puts it on the host. */
   parametersBytes: number;
+  /**
+   * ZeRO++ hpZ's secondary 16-bit copy of the weights, sharded over the hpZ group (shardGroups.ts): part of
+   * parametersBytes, or of host.parametersBytes under parameter offload (DeepSpeed keeps it on the offload device).
+   * 0 without hpZ.
+   */
+  hpzCopyBytes: number;
   gradientsBytes: number;
   optimizerBytes: number;
   /** Kept activations of the in-flight micro-batches, plus what the loss holds on the stage with the head. */
@@ -339,9 +346,14 @@ export function stageMemory(input: StageMemoryInput): StageMemory {
   const hostGradientsBytes = offloaded * steppedParameters * state.gradients;
   const optimizerBytes = allOptimizerBytes - hostOptimizerBytes;
   const gradientsBytes = step.gradientsResident ? shardedGradientsBytes : shardedGradientsBytes * (1 - offloaded);
+  // ZeRO++ hpZ keeps a second, 16-bit shard of the weights over the smaller hpZ group (DeepSpeed allocates it in the
+  // working dtype): 2·P/h per GPU for the P weights it holds.
+  const hpz = hpzGroups(plan, shards);
+  const hpzCopyBytes = (hpz.dense > 0 ? (nonExpertLocal * GATHERED_WEIGHT_BYTES) / hpz.dense : 0)
+    + (hpz.expert > 0 ? (expertLocal * GATHERED_WEIGHT_BYTES) / hpz.expert : 0);
   // Parameter offload only moves weights a GPU holds sharded (ZeRO-3 without PP); resident weights stay.
-  const hostParametersBytes = plan.parameterOffload && !step.weightsResident ? shardedParametersBytes : 0;
-  const parametersBytes = shardedParametersBytes - hostParametersBytes;
+  const hostParametersBytes = plan.parameterOffload && !step.weightsResident ? shardedParametersBytes + hpzCopyBytes : 0;
+  const parametersBytes = shardedParametersBytes + hpzCopyBytes - hostParametersBytes;
 
   const terms = input.terms ?? layerMemoryTerms(arch, plan, input);
   const { settings } = terms;
@@ -374,6 +386,7 @@ export function stageMemory(input: StageMemoryInput): StageMemory {
   const otherBytes = reserve.fixedBytes + reserve.fraction * subtotal + zero3Gather;
   return {
     parametersBytes,
+    hpzCopyBytes,
     gradientsBytes,
     optimizerBytes,
     activationsBytes,

@@ -24,3 +24,44 @@ export function shardGroups(plan: Pick<ParallelPlan, 'tp' | 'cp' | 'dp' | 'ep' |
   const replicas = dense % asked === 0 ? asked : 1;
   return { replicas, denseShards: dense / replicas, expertShards: expert % replicas === 0 ? expert / replicas : expert };
 }
+
+/**
+ * ZeRO++ hierarchical partitioning (hpZ, Wang et al. 2023, arXiv 2306.10209 §3.2; DeepSpeed's
+ * `zero_hpz_partition_size`): under ZeRO-3 each GPU keeps, besides its primary shard, a secondary 16-bit copy of
+ * the weights sharded over a smaller group of consecutive ranks (DeepSpeed's zero-param intra-parallel groups:
+ * ranks i·h … i·h + h − 1, one node when h is the GPUs per node). DeepSpeed drops the secondary copies after every
+ * optimizer step (`invalidate_secondary_tensor`) and rebuilds a unit's when it is released after its first forward
+ * (`_partition_param_sec`); a gather of a unit that has a secondary copy runs in the hpZ group. So per step the first
+ * forward gather spans the whole shard group and every later one (each backward, later micro-batches' forwards)
+ * stays in the hpZ group. Only ZeRO-3 without PP re-gathers (zeroSchedule.ts); elsewhere there is no secondary copy.
+ */
+export interface HpzGroups {
+  /** Ranks one non-expert secondary shard spans; 0 without hpZ. */
+  dense: number;
+  /** Ranks one routed-expert secondary shard spans; 0 without hpZ or when experts are not sharded. */
+  expert: number;
+}
+
+export const NO_HPZ: HpzGroups = { dense: 0, expert: 0 };
+
+export function hpzGroups(
+  plan: Pick<ParallelPlan, 'zero'> & Partial<Pick<ParallelPlan, 'pp' | 'hpzPartitionSize'>>, groups: Pick<ShardGroups, 'denseShards' | 'expertShards'>,
+): HpzGroups {
+  const asked = Math.floor(plan.hpzPartitionSize ?? 1);
+  if (!(asked > 1) || plan.zero !== 3 || Math.max(1, plan.pp ?? 1) > 1) return NO_HPZ;
+  // DeepSpeed caps the group at the world (min(group_size, world_size)); a size that does not divide the shard group
+  // is layoutChecks' error. Routed experts shard over their own group: one the hpZ group does not divide keeps its
+  // secondary copy over all of it (no traffic saved, the copy still held).
+  const within = (shards: number): number => {
+    if (shards <= 1) return 0;
+    const size = Math.min(asked, shards);
+    return shards % size === 0 ? size : shards;
+  };
+  return { dense: within(groups.denseShards), expert: within(groups.expertShards) };
+}
+
+/** A step's weight gathers over the whole shard group and inside the hpZ group: with hpZ all but the first. */
+export function splitGathers(weightGathers: number, hpz: boolean): { primary: number; hpz: number } {
+  const gathers = Math.max(0, weightGathers);
+  return hpz && gathers > 0 ? { primary: 1, hpz: gathers - 1 } : { primary: gathers, hpz: 0 };
+}

@@ -5,7 +5,7 @@ import type { Design, ParallelPlan } from '../design';
 import { tokenAllToAll, type TokenAllToAll } from './alltoall';
 import { allGather, allReduce, NO_TRAFFIC, reduceScatter, sendRecv, type CollectiveCost, type Links } from './collectives';
 import { placeGroup, type Placement } from './placement';
-import { shardGroups } from './shardGroups';
+import { hpzGroups, shardGroups, splitGathers } from './shardGroups';
 import { expertLoad } from './capacity';
 import { zeroStepPlan, type ZeroStepPlan } from './zeroSchedule';
 
@@ -154,10 +154,17 @@ export interface DataParallelComm {
   dense: CollectiveCost;
   /** Per step, over the expert-data-parallel group. */
   expert: CollectiveCost;
-  /** Per step: gathers × gatherOnce + reductions × reduceOnce. */
+  /** Per step: primary gathers × gatherOnce + hpZ gathers × hpzGatherOnce + reductions × reduceOnce. */
   total: CollectiveCost;
-  /** One all-gather of every 16-bit weight the rank holds (both groups). */
+  /** One all-gather of every 16-bit weight the rank holds (both groups), over the whole shard groups. */
   gatherOnce: CollectiveCost;
+  /**
+   * The same all-gather inside the hpZ groups, as every gather of a step after the first runs with ZeRO++ hpZ
+   * (shardGroups.ts); without hpZ it is gatherOnce.
+   */
+  hpzGatherOnce: CollectiveCost;
+  /** Of step.weightGathers, how many run inside the hpZ groups (0 without hpZ). */
+  hpzGathers: number;
   /** One reduction of every gradient the rank holds (both groups): all-reduce for ZeRO-0, reduce-scatter otherwise. */
   reduceOnce: CollectiveCost;
   /** How many of each a step issues, and what stays unsharded (zeroSchedule.ts). */
@@ -169,7 +176,8 @@ export interface DataParallelComm {
  * run each stage: ZeRO-0 all-reduces the gradients once; ZeRO-1 reduce-scatters them and all-gathers the updated
  * weights once; ZeRO-2 reduce-scatters after every micro-batch; ZeRO-3 gathers the weights for every
  * micro-batch's forward and backward and reduce-scatters after each backward without PP, but gathers once and
- * reduces once with PP (torchtitan keeps the stage unsharded). Gradients are reduced in FP32 for BF16 and FP8
+ * reduces once with PP (torchtitan keeps the stage unsharded); with ZeRO++ hpZ all of a step's gathers but the first
+ * stay inside the hpZ groups (shardGroups.ts). Gradients are reduced in FP32 for BF16 and FP8
  * training (Megatron accumulates and reduces main grads in FP32; Llama 3 "reduce-scatter gradients in FP32";
  * torchtitan's default reduce dtype), in BF16 when the plan says `gradReduceInFp32: false` (NeMo's performance
  * recipes), in FP16 for FP16 training; weights are gathered in 16-bit.
@@ -194,6 +202,11 @@ export function dataParallelComm(context: CommContext, params: GpuParams): DataP
     ({ shard: placeGroup(shards, group.stride, gpusPerNode), replicas: placeGroup(group.size / shards, group.stride * shards, gpusPerNode) });
   const gatherOf = (group: typeof denseGroup, shards: number, count: number): CollectiveCost =>
     group.size <= 1 || count <= 0 || plan.zero === 0 ? NO_TRAFFIC : allGather(shardGroupOf(group, shards).shard, count * weightBytes, links);
+  // hpZ groups are the innermost ranks of a shard group (consecutive ranks in DeepSpeed), so NVLink holds them when
+  // they fit in a node; a kind without its own hpZ group gathers as before.
+  const hpz = hpzGroups(plan, groups);
+  const hpzGatherOf = (group: typeof denseGroup, hpzShards: number, primary: CollectiveCost, count: number): CollectiveCost =>
+    hpzShards > 0 && count > 0 ? allGather(placeGroup(hpzShards, group.stride, gpusPerNode), count * weightBytes, links) : primary;
   const reduceOf = (group: typeof denseGroup, shards: number, count: number): CollectiveCost => {
     if (group.size <= 1 || count <= 0) return NO_TRAFFIC;
     if (plan.zero === 0) return allReduce(group, count * gradBytes, links);
@@ -201,20 +214,25 @@ export function dataParallelComm(context: CommContext, params: GpuParams): DataP
     const scattered = shard.size > 1 ? reduceScatter(shard, count * gradBytes, links) : NO_TRAFFIC;
     return replicas.size > 1 ? sum(scattered, allReduce(replicas, (count * gradBytes) / shard.size, links)) : scattered;
   };
-  const perStep = (gather: CollectiveCost, reduce: CollectiveCost): CollectiveCost =>
-    sum(scale(gather, step.weightGathers), scale(reduce, step.gradientReductions));
+  const gathers = splitGathers(step.weightGathers, hpz.dense > 0 || hpz.expert > 0);
+  const perStep = (gather: CollectiveCost, hpzGather: CollectiveCost, reduce: CollectiveCost): CollectiveCost =>
+    sum(scale(gather, gathers.primary), scale(hpzGather, gathers.hpz), scale(reduce, step.gradientReductions));
   const expertShards = groups.expertShards <= placement.expertDp.size ? groups.expertShards : placement.expertDp.size;
   const denseGather = gatherOf(denseGroup, groups.denseShards, params.dense);
   const denseReduce = reduceOf(denseGroup, groups.denseShards, params.dense);
   const expertGather = gatherOf(placement.expertDp, expertShards, params.expert);
   const expertReduce = reduceOf(placement.expertDp, expertShards, params.expert);
-  const dense = perStep(denseGather, denseReduce);
-  const expert = perStep(expertGather, expertReduce);
+  const denseHpzGather = hpzGatherOf(denseGroup, hpz.dense, denseGather, params.dense);
+  const expertHpzGather = hpzGatherOf(placement.expertDp, hpz.expert, expertGather, params.expert);
+  const dense = perStep(denseGather, denseHpzGather, denseReduce);
+  const expert = perStep(expertGather, expertHpzGather, expertReduce);
   return {
     dense,
     expert,
     total: sum(dense, expert),
     gatherOnce: sum(denseGather, expertGather),
+    hpzGatherOnce: sum(denseHpzGather, expertHpzGather),
+    hpzGathers: gathers.hpz,
     reduceOnce: sum(denseReduce, expertReduce),
     step,
   };
