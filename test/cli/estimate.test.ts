@@ -184,12 +184,13 @@ describe('plens search --csv', () => {
     const out = io();
     await runSearch([MIXTRAL, '--csv', '--top', '3', '--budget', '3'], out);
     const lines = out.out.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('rank,tp,cp,pp,vpp,ep,dp,zero,schedule,micro_batch_size,recompute,step_seconds,mfu,bubble_fraction,peak_bytes,hbm_bytes,ib_bytes_per_token');
+    expect(lines[0]).toBe('rank,tp,cp,pp,vpp,ep,dp,zero,schedule,micro_batch_size,recompute,step_seconds,mfu,bubble_fraction,peak_bytes,hbm_bytes,ib_bytes_per_token,pipeline_layout');
     expect(lines.length).toBeGreaterThan(1);
     expect(lines.length).toBeLessThanOrEqual(4);
     const first = lines[1]!.split(',');
     expect(first[0]).toBe('1');
-    expect(Number(first.at(-5))).toBeGreaterThan(0);
+    expect(Number(first.at(-6))).toBeGreaterThan(0);
+    expect(first.at(-1)).toMatch(/^E.*L$/);
     await expect(runSearch([MIXTRAL, '--csv', '--json'], io())).rejects.toThrow(UsageError);
   });
 });

@@ -1,6 +1,6 @@
 // `plens search FILE`: enumerate layouts for the file's model and cluster, keep those that fit, rank them.
 import { lineDiff, planLayoutApply } from '../../config/layoutEdits';
-import { searchLayouts, type SearchCandidate, type SearchObjective } from '../../model/search';
+import { pipelineLayoutLabel, searchLayouts, type SearchCandidate, type SearchObjective } from '../../model/search';
 import { numberFlag, parseArgs } from '../args';
 import { formatGiB, formatSeconds } from '../../format';
 import { csv } from '../csv';
@@ -33,10 +33,10 @@ export async function runSearch(argv: string[], io: CliIo): Promise<number> {
   if (args.switches.has('json') && args.switches.has('csv')) throw new UsageError('--json and --csv are two outputs; pick one');
   if (args.switches.has('csv')) {
     io.stdout(csv(
-      ['rank', 'tp', 'cp', 'pp', 'vpp', 'ep', 'dp', 'zero', 'schedule', 'micro_batch_size', 'recompute', 'step_seconds', 'mfu', 'bubble_fraction', 'peak_bytes', 'hbm_bytes', 'ib_bytes_per_token'],
-      result.results.slice(0, top).map(({ plan, estimate, recomputeLabel }, i) => [
+      ['rank', 'tp', 'cp', 'pp', 'vpp', 'ep', 'dp', 'zero', 'schedule', 'micro_batch_size', 'recompute', 'step_seconds', 'mfu', 'bubble_fraction', 'peak_bytes', 'hbm_bytes', 'ib_bytes_per_token', 'pipeline_layout'],
+      result.results.slice(0, top).map(({ plan, estimate, recomputeLabel, pipelineLayout }, i) => [
         i + 1, plan.tp, plan.cp, plan.pp, plan.vpp, plan.ep, plan.dp, plan.zero, plan.schedule, plan.microBatchSize, recomputeLabel,
-        estimate.stepTimeSeconds, estimate.mfu, estimate.bubble.fraction, estimate.memory.peakBytes, estimate.memory.capacityBytes, estimate.traffic.ibBytesPerToken,
+        estimate.stepTimeSeconds, estimate.mfu, estimate.bubble.fraction, estimate.memory.peakBytes, estimate.memory.capacityBytes, estimate.traffic.ibBytesPerToken, pipelineLayout.layout,
       ]),
     ));
     if (applied) io.stderr(applied.text);
@@ -51,10 +51,10 @@ export async function runSearch(argv: string[], io: CliIo): Promise<number> {
     ? `all ${result.space} layouts covered: ${result.evaluated} estimated (${result.feasible} fit), ${result.pruned} ruled out by a bound`
     : `search cut short by the budget: ${result.evaluated} of ${result.space} layouts estimated (${result.feasible} fit); the ranking may miss better ones, raise --budget or drop it`;
   let text = `${design.model.name} on ${design.cluster.worldSize} × ${design.cluster.gpu}: ${coverage}, in ${formatSeconds(result.seconds)}\n\n`;
-  text += table(['#', 'TP', 'CP', 'PP', 'VPP', 'EP', 'DP', 'ZeRO', 'schedule', 'mbs', 'recompute', 'step', 'MFU', 'bubble', 'peak memory'],
+  text += table(['#', 'TP', 'CP', 'PP', 'VPP', 'EP', 'DP', 'ZeRO', 'schedule', 'layout', 'mbs', 'recompute', 'step', 'MFU', 'bubble', 'peak memory'],
     result.results.slice(0, top).map(({ plan, estimate }, i) => [
       String(i + 1), String(plan.tp), String(plan.cp), String(plan.pp), String(plan.vpp), String(plan.ep), String(plan.dp), String(plan.zero),
-      plan.schedule, String(plan.microBatchSize), plan.recomputeModules?.join('+') ?? plan.recompute, formatSeconds(estimate.stepTimeSeconds), tablePercent(estimate.mfu),
+      plan.schedule, pipelineLayoutLabel(plan), String(plan.microBatchSize), plan.recomputeModules?.join('+') ?? plan.recompute, formatSeconds(estimate.stepTimeSeconds), tablePercent(estimate.mfu),
       tablePercent(estimate.bubble.fraction), formatGiB(estimate.memory.peakBytes),
     ]));
   if (applied) text += `\n${applied.text}`;

@@ -20,9 +20,11 @@ import { layerMemoryTerms, type LayerMemoryTerms } from '../cost/memory';
 import { stageCount } from '../layoutChecks';
 import { meanBusyBound, overlapsPairs, pipelineBound } from './bound';
 import { MinHeap } from './heap';
+import { pipelineLayoutSummary, type PipelineLayoutSummary } from './pipelineLayouts';
 import { chunksPerRank, memoryLowerBound } from './memoryBound';
-import { DEEPSEEK_RECOMPUTE_MODULES, enumerateShapes, familyOrder, shapeFamilies, stageCostKeyOf, type Family, type Shape } from './space';
+import { choicePlan, DEEPSEEK_RECOMPUTE_MODULES, enumerateShapes, familyOrder, ONE_STAGE, shapeFamilies, stageCostKeyOf, type Family, type Shape } from './space';
 
+export { pipelineLayoutLabel, type PipelineLayoutSummary } from './pipelineLayouts';
 export { DEEPSEEK_RECOMPUTE_MODULES, enumerateFamilies, enumerateShapes, recomputeChoices, scheduleChoices } from './space';
 
 export type SearchObjective = 'step-time' | 'memory';
@@ -74,6 +76,8 @@ export interface SearchCandidate {
   estimate: Estimate;
   /** What the plan recomputes, in words: `none`, `full`, `selective (core_attn)`, `selective: DeepSeek-V3 recipe (…)`. */
   recomputeLabel: string;
+  /** The pipeline layout the plan states (its fields are in `plan` too) and what it holds per stage. */
+  pipelineLayout: PipelineLayoutSummary;
 }
 
 export function recomputeLabel(plan: { recompute: ParallelPlan['recompute']; recomputeModules?: readonly RecomputeModule[] | undefined }): string {
@@ -135,7 +139,7 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
   // the exposed DP time by slowdown − 1, and every other addition is ≥ 0): every makespan bound is scaled by it.
   const fabric = env ? fabricSlowdown(design.cluster.worldSize, env.calibration.fabricSlowdownPerDoubling) : 1;
   const workBound = (plan: ParallelPlan, order: number, schedules: readonly { schedule: ScheduleId }[]): number => {
-    const oneStage = sharedStageCosts({ ...design, plan: { ...plan, schedule: '1f1b', vpp: 1 } }, env!, cache, 1, stageCostKeyOf(order, 1, false)).costs;
+    const oneStage = sharedStageCosts({ ...design, plan: { ...plan, schedule: '1f1b', vpp: 1 } }, env!, cache, 1, stageCostKeyOf(order, ONE_STAGE, false)).costs;
     const anyPairs = schedules.some((s) => overlapsPairs(s.schedule));
     const anyOther = schedules.some((s) => !overlapsPairs(s.schedule));
     return fabric * Math.min(
@@ -191,13 +195,12 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
       family.schedules.forEach((choice, scheduleIndex) => {
         let own = bound;
         if (bounded) {
-          const plan = { ...family.plan, schedule: choice.schedule, vpp: choice.vpp };
+          const plan = choicePlan(family.plan, choice);
           const pairs = overlapsPairs(choice.schedule);
-          const stages = stageCount({ plan });
-          const shared = sharedStageCosts({ ...design, plan }, env!, cache, stages, stageCostKeyOf(family.order, stages, pairs));
+          const shared = sharedStageCosts({ ...design, plan }, env!, cache, stageCount({ plan }), stageCostKeyOf(family.order, choice.content, pairs));
           const p2p = pairs ? 0 : shared.comm.ppSend.seconds;
           own = Math.max(own, fabric * pipelineBound(choice.schedule, shared.costs, plan.microbatches, plan.pp, p2p));
-          if (!pairs) own = Math.max(own, fabric * meanBusyBound(sharedStageCosts({ ...design, plan }, env!, cache, 1, stageCostKeyOf(family.order, 1, false)).costs, plan.microbatches, plan.pp, false));
+          if (!pairs) own = Math.max(own, fabric * meanBusyBound(sharedStageCosts({ ...design, plan }, env!, cache, 1, stageCostKeyOf(family.order, ONE_STAGE, false)).costs, plan.microbatches, plan.pp, false));
         }
         queue.push(own, family.order + scheduleIndex * family.zeros.length, { family, scheduleIndex });
       });
@@ -210,12 +213,12 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
     for (let zeroIndex = family.zeros.length - 1; zeroIndex >= 0; zeroIndex--) {
       const zero = family.zeros[zeroIndex]!;
       if (zero >= misfitAt) {
-        const plan: ParallelPlan = { ...family.plan, schedule: choice.schedule, vpp: choice.vpp, zero };
+        const plan: ParallelPlan = { ...choicePlan(family.plan, choice), zero };
         // The step adds exposed DP synchronisation and the optimizer step to the makespan, known before the
         // simulation: with them the node's bound may already lose to the k-th best (the bound has the fabric's
         // share of the makespan already; its share of the DP time is left out, a looser bound).
         const beforeSimulation = bounded ? (beyondSeconds: number) => (bound + beyondSeconds) * (1 - BOUND_SLACK) <= kth() : undefined;
-        const stageCostKey = stageCostKeyOf(family.order, stageCount({ plan }), overlapsPairs(choice.schedule));
+        const stageCostKey = stageCostKeyOf(family.order, choice.content, overlapsPairs(choice.schedule));
         const result = estimate({ ...design, plan }, { cache, onlyIfFits: true, stageCostKey, memoryTerms: memoryTerms.get(family), ...(beforeSimulation ? { beforeSimulation } : {}) });
         if (result.declined) continue;
         evaluated++;
@@ -244,7 +247,7 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
     seconds: (now() - started) / 1000,
     status,
     cutShort: status !== 'complete',
-    results: best.map(({ plan, estimate: e }) => ({ plan, estimate: e, recomputeLabel: recomputeLabel(plan) })),
+    results: best.map(({ plan, estimate: e }) => ({ plan, estimate: e, recomputeLabel: recomputeLabel(plan), pipelineLayout: pipelineLayoutSummary(plan, e) })),
   };
 }
 

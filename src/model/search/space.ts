@@ -2,8 +2,10 @@
 // space when layoutChecks.ts finds no error in it (the world is tp·cp·pp·dp, heads split over TP, the sequence
 // over CP, experts over EP, the batch over micro-batch × DP, stages no more than layers, the schedule's own rules).
 //
-// What varies: TP, CP, PP, DP, EP, ETP, every schedule that applies, every VPP with an even layer split, the
-// micro-batch size (1 to `maxMicroBatchSize`), the recomputation choices, the ZeRO stage. What stays as the file
+// What varies: TP, CP, PP, DP, EP, ETP, every schedule that applies, every VPP some pipeline layout fills, the
+// pipeline layouts a Megatron-LM user writes for each PP × VPP (pipelineLayouts.ts: the even split, the embedding
+// and/or loss counted as layers, shorter first/last ranks), the micro-batch size (1 to `maxMicroBatchSize`), the
+// recomputation choices, the ZeRO stage. What stays as the file
 // says: sequence length, global batch, precision, node limit, FP8 activation store. Sequence parallelism is on
 // whenever TP > 1: it moves the same bytes as plain TP (reduce-scatter + all-gather for each all-reduce) and keeps
 // less activation memory, so a plan without it never wins. With PP, ZeRO-3 keeps each stage's weights and
@@ -15,6 +17,7 @@ import { DEFAULT_RECOMPUTE_MODULES } from '../design';
 import { stageCount } from '../layoutChecks';
 import { checkScheduleConstraints } from '../schedule/index';
 import type { StageCostKey } from '../stageCostCache';
+import { endReductionLimits, layoutOptions, type LayoutFields } from './pipelineLayouts';
 
 export interface SpaceOptions {
   /** Largest micro-batch size tried (default 8). */
@@ -57,20 +60,62 @@ function tpAllowed(design: Design, tp: number): boolean {
   return model.attention !== 'gqa' || model.kvHeads % tp === 0 || tp % model.kvHeads === 0;
 }
 
-/** Schedules (with their chunk counts) that a pipeline of `pp` ranks running `microbatches` allows. */
-export function scheduleChoices(design: Design, pp: number, microbatches: number): { schedule: ScheduleId; vpp: number }[] {
+/** A schedule with its chunks per rank and one pipeline layout for them (pipelineLayouts.ts). */
+export interface ScheduleChoice {
+  schedule: ScheduleId;
+  vpp: number;
+  /** The plan fields that state the layout (none for the even split). */
+  layout: LayoutFields;
+  /** The layout's stages in Megatron's letters. */
+  layoutString: string;
+  /** Which stage contents the layout has, for the stage-cost key (stageCostKeyOf); 0 is one stage holding every layer. */
+  content: number;
+}
+
+/** The plan of a family (or a shape's base) run with one schedule choice. */
+export function choicePlan(plan: ParallelPlan, choice: ScheduleChoice): ParallelPlan {
+  return { ...plan, schedule: choice.schedule, vpp: choice.vpp, ...choice.layout };
+}
+
+/** Numbers for distinct stage contents within one search: the stage count and the layout's letters decide them. */
+export class StageContents {
+  private readonly ids = new Map<string, number>();
+  idOf(stages: number, layoutString: string): number {
+    if (stages <= 1) return ONE_STAGE;
+    const key = `${stages}|${layoutString}`;
+    let id = this.ids.get(key);
+    if (id === undefined) this.ids.set(key, (id = this.ids.size + 1));
+    return id;
+  }
+}
+
+/** The stage-contents number of one stage holding every layer (a step's total work, search/bound.ts). */
+export const ONE_STAGE = 0;
+
+/**
+ * Schedules (with their chunk counts) that a pipeline of `pp` ranks running `microbatches` allows, each with every
+ * layout pipelineLayouts.ts offers for it. `limits`: endReductionLimits(design), `contents` numbers the layouts.
+ */
+export function scheduleChoices(design: Design, pp: number, microbatches: number, limits = endReductionLimits(design), contents = new StageContents()): ScheduleChoice[] {
+  const single = (schedule: ScheduleId, vpp: number): ScheduleChoice => ({ schedule, vpp, layout: {}, layoutString: '', content: ONE_STAGE });
   // One rank has nothing to schedule: every schedule runs plain F, B per micro-batch (schedule/index.ts planSchedule).
-  if (pp === 1) return [{ schedule: '1f1b', vpp: 1 }];
+  if (pp === 1) return [single('1f1b', 1)];
   const layers = design.model.layers;
-  const out: { schedule: ScheduleId; vpp: number }[] = [];
+  const out: ScheduleChoice[] = [];
   const consider = (schedule: ScheduleId, vpp: number) => {
-    if (stageCount({ plan: { pp, vpp, schedule } }) > layers) return;
-    if (checkScheduleConstraints(schedule, { ranks: pp, microbatches, chunks: vpp }) === undefined) out.push({ schedule, vpp });
+    const stages = stageCount({ plan: { pp, vpp, schedule } });
+    // Interleaving needs the plain split to divide (Megatron's rule); the other schedules shorten the end stages.
+    const evenAllowed = schedule !== 'interleaved-1f1b' || layers % stages === 0;
+    if (checkScheduleConstraints(schedule, { ranks: pp, microbatches, chunks: vpp }) !== undefined) return;
+    for (const option of layoutOptions(design, pp, schedule, stages, evenAllowed, limits)) {
+      out.push({ schedule, vpp, layout: option.fields, layoutString: option.layoutString, content: contents.idOf(stages, option.layoutString) });
+    }
   };
   consider('gpipe', 1);
   consider('1f1b', 1);
-  // Every VPP that splits the layers evenly: an uneven split puts its shortfall on the first and last stages.
-  for (let vpp = 2; pp * vpp <= layers; vpp++) if (layers % (pp * vpp) === 0) consider('interleaved-1f1b', vpp);
+  // Every VPP some layout fills: the even split when it divides, or one counting the embedding and the loss as
+  // layers (at most L + 2 stages), or shorter first and last ranks.
+  for (let vpp = 2; pp * vpp <= layers + 2; vpp++) consider('interleaved-1f1b', vpp);
   consider('zb-h1', 1);
   consider('zb-h2', 1);
   consider('zbv', 2);
@@ -98,7 +143,7 @@ function expertChoices(design: Design, stageGpus: number, tp: number): { ep: num
  */
 export interface Family {
   plan: ParallelPlan;
-  schedules: { schedule: ScheduleId; vpp: number }[];
+  schedules: ScheduleChoice[];
   zeros: readonly ZeroStage[];
   /** schedules × zeros. */
   layouts: number;
@@ -112,7 +157,7 @@ export interface Family {
 export interface Shape {
   base: ParallelPlan;
   /** Micro-batch sizes that divide the batch and leave a schedule that applies, with those schedules. */
-  batches: { microBatchSize: number; microbatches: number; schedules: { schedule: ScheduleId; vpp: number }[] }[];
+  batches: { microBatchSize: number; microbatches: number; schedules: ScheduleChoice[] }[];
   recomputes: readonly RecomputeChoice[];
   zeros: readonly ZeroStage[];
   /** Layouts under this shape. */
@@ -131,12 +176,14 @@ export function enumerateShapes(design: Design, options: SpaceOptions = {}): Sha
   const world = cluster.worldSize;
   const recomputes = recomputeChoices(design);
   // The file's module list and pipeline layout belong to its own TP/PP/VPP; each layout of the space sets its own
-  // (the even split of cost/stages.ts).
+  // (pipelineLayouts.ts). torchtitan's embedding and output weights stay: they are how that file splits any PP.
   const {
     recomputeModules: _fileModules, layout: _layout, firstStageLayers: _first, lastStageLayers: _last,
     accountForEmbedding: _embedding, accountForLoss: _loss, ...fileFields
   } = file;
-  const schedulesOf = new Map<string, { schedule: ScheduleId; vpp: number }[]>();
+  const schedulesOf = new Map<string, ScheduleChoice[]>();
+  const limits = endReductionLimits(design);
+  const contents = new StageContents();
   const shapes: Shape[] = [];
   for (const tp of divisors(world)) {
     if (!tpAllowed(design, tp)) continue;
@@ -153,7 +200,7 @@ export function enumerateShapes(design: Design, options: SpaceOptions = {}): Sha
           const microbatches = file.globalBatchSize / (microBatchSize * dp);
           const key = `${pp}/${microbatches}`;
           let schedules = schedulesOf.get(key);
-          if (!schedules) schedulesOf.set(key, (schedules = scheduleChoices(design, pp, microbatches)));
+          if (!schedules) schedulesOf.set(key, (schedules = scheduleChoices(design, pp, microbatches, limits, contents)));
           if (schedules.length > 0) batches.push({ microBatchSize, microbatches, schedules });
         }
         if (batches.length === 0) continue;
@@ -177,20 +224,21 @@ export function familyOrder(shape: Shape, batchIndex: number, recomputeIndex: nu
   return shape.order + (batchIndex * shape.recomputes.length + recomputeIndex) * FAMILY_STRIDE;
 }
 
-/** Stage counts a key has room for (stages × pairs or not). */
+/** Stage contents a key has room for (contents × pairs or not). */
 const STAGE_KEYS = 2 * FAMILY_STRIDE;
 
 /**
- * The key of a family's stage costs over `stages` stages, for the estimate cache (stageCostCache.ts): a layout's
- * stage costs read every plan field but the batch, the VPP and the ZeRO stage, and of the schedule only whether it
- * pairs F with B, so within one search they are fixed by the family (its shape's degrees, its micro-batch size and
- * recomputation), the stage count and the pairing. A number, so no string is built per layout.
+ * The key of a family's stage costs for one stage contents (ScheduleChoice.content: the stage count and the
+ * layout; ONE_STAGE for one stage holding every layer), for the estimate cache (stageCostCache.ts): a layout's stage
+ * costs read every plan field but the batch, the VPP and the ZeRO stage, and of the schedule only whether it pairs F
+ * with B, so within one search they are fixed by the family (its shape's degrees, its micro-batch size and
+ * recomputation), what each stage holds and the pairing. A number, so no string is built per layout.
  */
-export function stageCostKeyOf(order: number, stages: number, pairs: boolean): StageCostKey {
+export function stageCostKeyOf(order: number, content: number, pairs: boolean): StageCostKey {
   const family = Math.floor(order / FAMILY_STRIDE);
-  // More stages than a key has room for (no model has 4,096 layers): a string, never a clash.
-  if (stages * 2 + 1 >= STAGE_KEYS) return `${family}/${stages}/${pairs}`;
-  return family * STAGE_KEYS + stages * 2 + (pairs ? 1 : 0);
+  // More contents than a key has room for: a string, never a clash.
+  if (content * 2 + 1 >= STAGE_KEYS) return `${family}/${content}/${pairs}`;
+  return family * STAGE_KEYS + content * 2 + (pairs ? 1 : 0);
 }
 
 /** A shape's families, in order. */

@@ -7,7 +7,7 @@ import { findModel } from '../../../src/model/catalog/models';
 import type { Design, ParallelPlan } from '../../../src/model/design';
 import { createEstimateCache, estimate } from '../../../src/model/estimate';
 import { enumerateFamilies, searchLayouts } from '../../../src/model/search';
-import { stageCostKeyOf } from '../../../src/model/search/space';
+import { choicePlan, ONE_STAGE, stageCostKeyOf } from '../../../src/model/search/space';
 import { chunksPerRank, memoryLowerBound } from '../../../src/model/search/memoryBound';
 import { stageCount } from '../../../src/model/layoutChecks';
 import { stageCostKey } from '../../../src/model/stageCostCache';
@@ -28,7 +28,7 @@ function design(modelId: string, nodes: number, plan: Partial<ParallelPlan>, hbm
 function everyLayout(d: Design, maxMicroBatchSize: number): { plan: ParallelPlan; order: number }[] {
   return enumerateFamilies(d, { maxMicroBatchSize }).flatMap((family) =>
     family.schedules.flatMap((choice, s) => family.zeros.map((zero, z) => ({
-      plan: { ...family.plan, schedule: choice.schedule, vpp: choice.vpp, zero },
+      plan: { ...choicePlan(family.plan, choice), zero },
       order: family.order + s * family.zeros.length + z,
     }))));
 }
@@ -100,7 +100,7 @@ describe('the memory bound', () => {
         const bound = memoryLowerBound(d, family.plan, family.zeros, chunksPerRank(family.schedules));
         for (const choice of family.schedules) {
           for (const zero of family.zeros) {
-            const result = estimate({ ...d, plan: { ...family.plan, schedule: choice.schedule, vpp: choice.vpp, zero } });
+            const result = estimate({ ...d, plan: { ...choicePlan(family.plan, choice), zero } });
             if (result.estimate) expect(bound).toBeLessThanOrEqual(result.estimate.memory.peakBytes);
           }
         }
@@ -130,11 +130,13 @@ describe('the estimate cache', () => {
       const generic = new Map<string | number, string>();
       for (const family of enumerateFamilies(d, { maxMicroBatchSize })) {
         for (const choice of family.schedules) {
-          const plan = { ...family.plan, schedule: choice.schedule, vpp: choice.vpp };
+          const plan = choicePlan(family.plan, choice);
           const pairs = choice.schedule === 'dualpipe' || choice.schedule === 'dualpipev';
-          for (const stages of [1, stageCount({ plan })]) {
-            const key = stageCostKeyOf(family.order, stages, pairs);
-            const expected = stageCostKey(plan, stages);
+          // The one-stage key stands for the plan with none of the layout's options (one stage holds every layer).
+          const oneStage = { ...family.plan, schedule: '1f1b' as const, vpp: 1 };
+          for (const [stages, content, keyed] of [[1, ONE_STAGE, oneStage], [stageCount({ plan }), choice.content, plan]] as const) {
+            const key = stageCostKeyOf(family.order, content, pairs);
+            const expected = stageCostKey(keyed, stages);
             expect(generic.get(key) ?? expected).toBe(expected);
             generic.set(key, expected);
           }
