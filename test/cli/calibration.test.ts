@@ -53,6 +53,6 @@ describe('calibration from a file, the CLI and settings', () => {
     expect(io.out).toMatch(/part of the step/);
     expect(io.out).toMatch(/expert GEMMs/);
     expect(io.out).toMatch(/pipeline bubble/);
-    expect(io.out).toMatch(/gemmFraction\s+0\.69\s+catalog/);
+    expect(io.out).toMatch(/gemmFraction\s+0\.72\s+catalog/);
   });
 });

@@ -53,7 +53,7 @@ describe('hoverMarkdown', () => {
 
   it('on the precision: the GEMM plateaus in force and where each came from', () => {
     const md = hoverMarkdown({ field: 'plan.precision', writtenText: 'fp8', design, origin: { from: 'file' }, estimate, variants: [] });
-    expect(md).toContain('calibration: GEMM 0.69 (catalog)');
+    expect(md).toContain('calibration: GEMM 0.72 (catalog)');
   });
 
   it('explains a missing estimate in words', () => {

@@ -50,29 +50,31 @@ export interface EfficiencyParams {
  * of peak end to end for the 1T model incl. bubble and communication); flash-attention-2 forward+backward on A100
  * reaches ~50–70 % of peak for head dim 128. (Set on the A100 rows, all of which are fit rows.)
  * Hopper (H100/H800/H200): cuBLAS BF16 GEMMs ~ 700–750 of 989 TFLOP/s (~0.7) [M]; the FP8 per-tensor plateau
- * (0.69) is fitted on the DGX H100 fit rows of docs/VALIDATION.md (npm run fit); flash-attention ~0.5 [M].
- * Blackwell (B200/GB200): its own plateau, fitted on the Blackwell fit rows (FP8 GEMMs 0.74; attention 0.24, set
+ * (0.72) is fitted on the DGX H100 fit rows of docs/VALIDATION.md (npm run fit); flash-attention ~0.5 [M].
+ * Blackwell (B200/GB200): its own plateau, fitted on the Blackwell fit rows (FP8 GEMMs 0.75; attention 0.24, set
  * by the one long-sequence CP row among them, so treat it as weakly pinned). BF16 on Blackwell has no row: 0.7 [M].
  * Expert GEMMs: 0.85 × the dense plateau (grouped GEMMs of uneven sizes) [M]. CDNA3 (MI300X): lower achieved GEMM
  * fractions reported for hipBLASLt (~0.5) [M]. Ampere: refitted on the A100 rows (all fit rows) once memory-bound
- * work was priced apart, and again after the CP ring terms (0.73 GEMM, 0.32 attention).
+ * work was priced apart, again after the CP ring terms, and again once the output head kept BF16 under FP8, its loss
+ * was priced and full recompute stopped redoing the head (0.74 GEMM, 0.29 attention). The FP8 plateaus price the
+ * layers' GEMMs only: the head runs at the BF16 peak and the BF16 plateau (headGemmFraction).
  * The `fp8` column is per-tensor scaling (`delayed` / `tensorwise`); other recipes scale it (RECIPE_GEMM_FACTOR).
  */
 const TABLE: Record<GpuGeneration, Record<Precision, ComputeEfficiency>> = {
   ampere: {
-    bf16: { matmul: 0.73, expertMatmul: 0.6, attention: 0.32 },
-    fp16: { matmul: 0.73, expertMatmul: 0.6, attention: 0.32 },
-    fp8: { matmul: 0.73, expertMatmul: 0.6, attention: 0.32 },
+    bf16: { matmul: 0.74, expertMatmul: 0.6, attention: 0.29 },
+    fp16: { matmul: 0.74, expertMatmul: 0.6, attention: 0.29 },
+    fp8: { matmul: 0.74, expertMatmul: 0.6, attention: 0.29 },
   },
   hopper: {
     bf16: { matmul: 0.7, expertMatmul: 0.6, attention: 0.5 },
     fp16: { matmul: 0.7, expertMatmul: 0.6, attention: 0.5 },
-    fp8: { matmul: 0.69, expertMatmul: 0.5865, attention: 0.5 },
+    fp8: { matmul: 0.72, expertMatmul: 0.612, attention: 0.5 },
   },
   blackwell: {
     bf16: { matmul: 0.7, expertMatmul: 0.6, attention: 0.24 },
     fp16: { matmul: 0.7, expertMatmul: 0.6, attention: 0.24 },
-    fp8: { matmul: 0.74, expertMatmul: 0.629, attention: 0.24 },
+    fp8: { matmul: 0.75, expertMatmul: 0.6375, attention: 0.24 },
   },
   cdna3: {
     bf16: { matmul: 0.5, expertMatmul: 0.4, attention: 0.4 },
@@ -89,7 +91,7 @@ const SYSTEM_TABLE: Record<string, Partial<Record<Precision, ComputeEfficiency>>
   'H100-96GB': {
     bf16: { matmul: 0.46, expertMatmul: 0.35, attention: 0.2 },
     fp16: { matmul: 0.46, expertMatmul: 0.35, attention: 0.2 },
-    fp8: { matmul: 0.37, expertMatmul: 0.34, attention: 0.2 },
+    fp8: { matmul: 0.4, expertMatmul: 0.34, attention: 0.2 },
   },
 };
 
@@ -147,6 +149,11 @@ export function efficiencyFor(gpu: GpuSpec, precision: Precision, recipe?: Fp8Re
     hbmFraction: 0.7,
     ibFraction: 0.9,
   };
+}
+
+/** The BF16 GEMM plateau of `gpu`: what the output head reaches under FP8 training, where it stays in BF16. */
+export function headGemmFraction(gpu: GpuSpec): number {
+  return (SYSTEM_TABLE[gpu.id]?.bf16 ?? TABLE[generationOf(gpu)].bf16).matmul;
 }
 
 /**

@@ -45,6 +45,18 @@ export const BACKWARD_BYTES_RATIO = 2;
 export const RING_MERGE_BYTES: Record<TrainingFramework, number> = { torchtitan: 32, megatron: 10 };
 /** Share of memory-bound bytes left after torch.compile's fusion [M: Inductor fuses norm + residual + activation chains]. */
 export const COMPILE_BYTES_SHARE = 0.5;
+/**
+ * HBM bytes per logits element of the loss over the LM head's output (a token's V ÷ TP logits on one GPU), which
+ * every framework computes in FP32 from the 16-bit logits [R: Megatron `VocabParallelCrossEntropy`
+ * (`calculate_logits_max` upcasts with `.float()`), its fused variant in `fusions/fused_cross_entropy.py`;
+ * torchtitan's `cross_entropy_loss` calls `F.cross_entropy(pred.float(), …)`]. Megatron's fused path, kernel by
+ * kernel: forward upcast + row max (read 2, write 4), exp in place (read 4, write 4), row sum (read 4), softmax
+ * divide in place (read 4, write 4) = 26; backward scale by the loss gradient in place (read 4, write 4), cast back
+ * to the logits' 16 bits (read 4, write 2) = 14. torchtitan's eager path moves the same 40 B per element, split
+ * 18 / 22 (log-softmax forward; zero-filled NLL gradient, log-softmax backward and the cast in the backward).
+ */
+export const LOSS_FORWARD_BYTES = 26;
+export const LOSS_BACKWARD_BYTES = 14;
 
 export type MemoryBoundSettings = Pick<ParallelPlan, 'tp' | 'cp' | 'etp' | 'sequenceParallel' | 'precision' | 'fp8Recipe' | 'compile'> & Partial<Pick<ParallelPlan, 'framework'>>;
 
@@ -53,6 +65,16 @@ export interface LayerMemoryBound {
   denseBytes: number;
   /** Forward HBM bytes of the routed-expert part (router, permute, unpermute, expert activation, expert casts): stretched by imbalance. */
   expertBytes: number;
+}
+
+/**
+ * HBM bytes of the loss over one head's logits for one micro-batch on one GPU (forward and backward): tokens ÷ CP
+ * (the head's input is gathered over TP with sequence parallelism) × V ÷ TP logits, × LOSS_*_BYTES.
+ */
+export function lossMemoryBoundBytes(arch: ModelArch, shape: MicroBatchShape, settings: Pick<MemoryBoundSettings, 'tp' | 'cp' | 'compile'>): { forward: number; backward: number } {
+  const elements = ((shape.microBatchSize * shape.seqLength) / Math.max(1, settings.cp)) * (arch.vocab / Math.max(1, settings.tp));
+  const share = settings.compile ? COMPILE_BYTES_SHARE : 1;
+  return { forward: elements * LOSS_FORWARD_BYTES * share, backward: elements * LOSS_BACKWARD_BYTES * share };
 }
 
 /** Forward memory-bound bytes of one layer of `kind` for one micro-batch on one GPU. */

@@ -15,9 +15,9 @@ import type { Design } from '../design';
 import type { GpuSpec } from '../catalog/gpus';
 import { activationInputBytesOf, recomputedModules } from './activations';
 import { resolveCalibration, type Calibration } from './calibration';
-import { DUALPIPE_COMM_SM_FRACTION, gemmSizeFactor, type EfficiencyParams } from './efficiency';
+import { DUALPIPE_COMM_SM_FRACTION, gemmSizeFactor, headGemmFraction, type EfficiencyParams } from './efficiency';
 import { layerKindForwardFlops, lmHeadPassFlops, mtpProjectionForwardFlops, type LayerFlops } from './flops';
-import { BACKWARD_BYTES_RATIO, layerMemoryBoundBytes } from './memoryBound';
+import { BACKWARD_BYTES_RATIO, layerMemoryBoundBytes, lossMemoryBoundBytes } from './memoryBound';
 import { exposedAfterOverlap } from './overlap';
 import { expertLoad } from './capacity';
 import { activationSettingsOf, layerKindActivationBytes } from './memory';
@@ -73,9 +73,14 @@ export interface StageCostInput {
 
 /** Forward FLOPs of one micro-batch through a stage (summed over its TP/CP group), by the classes priced apart. */
 export interface StageWork {
+  /** Every dense GEMM, the LM head's (and MTP heads') included. */
   denseMatmulFlops: number;
   expertMatmulFlops: number;
   attentionFlops: number;
+  /** The part of denseMatmulFlops that is output-head logits (BF16 even in FP8 training). */
+  headMatmulFlops: number;
+  /** Output heads on the stage (the LM head and each MTP module's), each followed by its loss. */
+  heads: number;
 }
 
 function classify(flops: LayerFlops, times: number): StageWork {
@@ -83,6 +88,8 @@ function classify(flops: LayerFlops, times: number): StageWork {
     denseMatmulFlops: times * (flops.attentionProjections + flops.denseMlp + flops.moeShared + flops.router),
     expertMatmulFlops: times * flops.moeRouted,
     attentionFlops: times * flops.attentionCore,
+    headMatmulFlops: 0,
+    heads: 0,
   };
 }
 
@@ -91,6 +98,8 @@ function add(a: StageWork, b: StageWork): StageWork {
     denseMatmulFlops: a.denseMatmulFlops + b.denseMatmulFlops,
     expertMatmulFlops: a.expertMatmulFlops + b.expertMatmulFlops,
     attentionFlops: a.attentionFlops + b.attentionFlops,
+    headMatmulFlops: a.headMatmulFlops + b.headMatmulFlops,
+    heads: a.heads + b.heads,
   };
 }
 
@@ -101,11 +110,12 @@ export function stageWork(design: Design, layout: StageLayout): StageWork {
   const moe = model.experts > 0 ? layerKindForwardFlops(model, 'moe', shape) : dense;
   let work = add(classify(dense, layout.layers - layout.moeLayers), classify(moe, layout.moeLayers));
   const head = lmHeadPassFlops(model, shape).forward;
-  if (layout.head) work = add(work, { denseMatmulFlops: head, expertMatmulFlops: 0, attentionFlops: 0 });
+  const headWork: StageWork = { denseMatmulFlops: head, expertMatmulFlops: 0, attentionFlops: 0, headMatmulFlops: head, heads: 1 };
+  if (layout.head) work = add(work, headWork);
   if (layout.mtpLayers > 0) {
     // DeepSeek-V3 §2.2: each MTP module is a 2h→h projection, one layer (MoE in an MoE model) and the shared head.
     const projection = mtpProjectionForwardFlops(model, shape);
-    const module = add(classify(moe, 1), { denseMatmulFlops: projection + head, expertMatmulFlops: 0, attentionFlops: 0 });
+    const module = add(add(classify(moe, 1), { ...headWork, denseMatmulFlops: projection, headMatmulFlops: 0, heads: 0 }), headWork);
     for (let i = 0; i < layout.mtpLayers; i++) work = add(work, module);
   }
   return work;
@@ -114,6 +124,8 @@ export function stageWork(design: Design, layout: StageLayout): StageWork {
 /** Per-GPU rates and per-layer terms every stage shares. */
 interface Rates {
   matmul: number;
+  /** The output head's GEMMs: BF16 under FP8 training, one large GEMM (its own size factor). */
+  head: number;
   expert: number;
   attention: number;
   hbm: number;
@@ -148,14 +160,23 @@ export function stageCosts(input: StageCostInput): StageCostBreakdown {
   const groupedExpertFlops = 2 * tokens * model.topK * imbalance * model.hidden * (model.expertFfnHidden / plan.etp);
   // The attention core, embedding-side norms and the LM head stay in BF16 under FP8 training (DeepSeek-V3 §3.3).
   const attentionPeak = design.cluster.peakTflops && plan.precision !== 'fp8' ? peakFlopsPerSecond : gpu.peakFlopsPerSecond.bf16;
+  // The output head is not an FP8 GEMM in any framework we read: Megatron builds it as its own ColumnParallelLinear,
+  // outside Transformer Engine's fp8_autocast modules; torchtitan's float8 / MX converters skip `output`; DeepSeek-V3
+  // §3.3 keeps it in BF16. Under FP8 it runs at the BF16 peak and the GPU's BF16 plateau (efficiency.ts).
+  const fp8 = plan.precision === 'fp8';
+  const headPeak = fp8 ? gpu.peakFlopsPerSecond.bf16 : peakFlopsPerSecond;
+  const headFraction = fp8 ? headGemmFraction(gpu) : cal.gemmFraction;
+  const headGemmFlops = 2 * tokens * plan.tp * model.hidden * (model.vocab / plan.tp);
   const rates: Rates = {
     matmul: peakFlopsPerSecond * cal.gemmFraction * gemmSizeFactor(denseGemmFlops, peakFlopsPerSecond, efficiency),
+    head: headPeak * headFraction * gemmSizeFactor(headGemmFlops, headPeak, efficiency),
     expert: peakFlopsPerSecond * cal.expertGemmFraction * gemmSizeFactor(groupedExpertFlops, peakFlopsPerSecond, efficiency),
     attention: attentionPeak * cal.attentionFraction,
     hbm: gpu.hbmBytesPerSecond * cal.hbmFraction,
   };
   const shape = { microBatchSize: plan.microBatchSize, seqLength: plan.seqLength };
   const denseBytes = layerMemoryBoundBytes(model, 'dense', shape, plan);
+  const lossBytes = lossMemoryBoundBytes(model, shape, plan);
   const moeBytes = layerMemoryBoundBytes(model, 'moe', shape, plan);
   const layerBytes = (kind: 'dense' | 'moe') => (kind === 'dense' ? denseBytes.denseBytes : moeBytes.denseBytes + imbalance * moeBytes.expertBytes);
   const recomputeAll = plan.recompute === 'full';
@@ -192,17 +213,21 @@ export function stageCosts(input: StageCostInput): StageCostBreakdown {
     const f = s * PART_COUNT;
     const F = out.partsF;
     const B = out.partsB;
-    F[f + DENSE] = work.denseMatmulFlops / rates.matmul / gpuShare;
+    F[f + DENSE] = ((work.denseMatmulFlops - work.headMatmulFlops) / rates.matmul + work.headMatmulFlops / rates.head) / gpuShare;
     F[f + EXPERT] = (imbalance * work.expertMatmulFlops) / rates.expert / gpuShare;
     F[f + ATTENTION] = work.attentionFlops / rates.attention / gpuShare;
-    F[f + MEMORY] = (denseLayers * layerBytes('dense') + moeLayers * layerBytes('moe')) / rates.hbm;
+    const layersMemory = (denseLayers * layerBytes('dense') + moeLayers * layerBytes('moe')) / rates.hbm;
+    F[f + MEMORY] = layersMemory + (work.heads * lossBytes.forward) / rates.hbm;
     const fixed = (denseLayers + moeLayers) * cal.layerFixedSeconds + moeLayers * cal.moeLayerFixedSeconds;
     F[f + FIXED] = fixed / 3;
     for (const part of [DENSE, EXPERT, ATTENTION] as const) {
-      const redone = recomputeAll ? F[f + part]! : denseLayers * denseRecompute[part] + moeLayers * moeRecompute[part];
+      // Full recompute checkpoints the layers only: the output head is never recomputed.
+      const headForward = part === DENSE ? work.headMatmulFlops / rates.head / gpuShare : 0;
+      const redone = recomputeAll ? F[f + part]! - headForward : denseLayers * denseRecompute[part] + moeLayers * moeRecompute[part];
       B[f + part] = 2 * F[f + part]! + redone;
     }
-    B[f + MEMORY] = BACKWARD_BYTES_RATIO * F[f + MEMORY]! + (recomputeAll ? F[f + MEMORY]! : denseLayers * denseRecompute[3] + moeLayers * moeRecompute[3]);
+    B[f + MEMORY] = BACKWARD_BYTES_RATIO * layersMemory + (work.heads * lossBytes.backward) / rates.hbm
+      + (recomputeAll ? layersMemory : denseLayers * denseRecompute[3] + moeLayers * moeRecompute[3]);
     B[f + FIXED] = (2 * fixed) / 3;
     out.partsW[f + DENSE] = F[f + DENSE]!;
     out.partsW[f + EXPERT] = F[f + EXPERT]!;
