@@ -83,6 +83,18 @@ export interface ModelArch {
   activation: MlpActivation;
   attention: AttentionKind;
   mla?: MlaDims;
+  /**
+   * Dropout probability on the hidden states: after attention, after the MLP and on the embedding (Megatron
+   * `hidden_dropout`, HF `hidden_dropout` / `resid_pdrop`). Above 0 each keeps a 1-byte mask per element for the
+   * backward. Absent: GeLU (GPT-era) models 0.1, the others 0 (memory.ts).
+   */
+  hiddenDropout?: number;
+  /**
+   * Dropout probability on the attention probabilities (Megatron `attention_dropout`). Flash attention keeps no
+   * mask for it (it saves the RNG seed and offset and regenerates the mask in the backward); without flash the
+   * s² scores keep a 1-byte mask and a 2-byte dropped copy. Absent: as hiddenDropout.
+   */
+  attentionDropout?: number;
 }
 
 export interface ParallelPlan {

@@ -11,10 +11,11 @@ import { loadShellGrammar } from '../testInputs';
 
 type Flags = [flag: string, value: string | true][];
 
-// A modern model's shape flags; the shape defaults for scripts that leave them out have a test of their own.
+// A modern model's shape flags, no dropout as modern recipes set it; the shape defaults for scripts that leave them
+// out have a test of their own (megatronShell.test.ts).
 const BASE: Flags = [
   ['--num-layers', '8'], ['--hidden-size', '1024'], ['--num-attention-heads', '16'],
-  ['--swiglu', true], ['--untie-embeddings-and-output-weights', true],
+  ['--swiglu', true], ['--untie-embeddings-and-output-weights', true], ['--hidden-dropout', '0.0'], ['--attention-dropout', '0.0'],
 ];
 
 function readBoth(flags: Flags): { shell: ReadResult; yaml: ReadResult } {
@@ -108,11 +109,29 @@ describe('launch script and functional-test YAML read the same flags the same wa
     expect(read.design.model).toMatchObject({ activation: 'swiglu', tiedEmbeddings: false });
     expect(read.design.plan.schedule).toBeUndefined();
   });
+
+  it('--hidden-dropout and --attention-dropout are read as the rates they are, each at its own line', () => {
+    const { shell, yaml } = readBoth([['--hidden-dropout', '0.1'], ['--attention-dropout', '0.05']]);
+    for (const read of [shell, yaml]) {
+      // The later flag wins over BASE's 0.0, as argparse does.
+      expect(read.design.model).toMatchObject({ hiddenDropout: 0.1, attentionDropout: 0.05 });
+      expect(read.sourceMap.get('model.hiddenDropout')!.key.line).not.toBe(read.sourceMap.get('model.attentionDropout')!.key.line);
+    }
+    expect(said(shell)).toEqual(said(yaml));
+  });
 });
 
 describe('the dataclass YAML keeps its own defaults', () => {
   const bridge = (model: string, ddp: string) =>
     readNemoYaml(`_target_: megatron.bridge.training.config.ConfigContainer\nmodel:\n  num_layers: 8\n  hidden_size: 1024\n${model}train:\n  micro_batch_size: 1\nddp:\n${ddp}`, 'x.yaml')!;
+
+  it('hidden_dropout / attention_dropout as written; left out, they are not defaulted to TransformerConfig\'s 0.1', () => {
+    const stated = bridge('  hidden_dropout: 0.0\n  attention_dropout: 0.1\n', '  use_distributed_optimizer: true\n');
+    expect(stated.design.model).toMatchObject({ hiddenDropout: 0, attentionDropout: 0.1 });
+    const absent = bridge('', '  use_distributed_optimizer: true\n');
+    expect(absent.design.model.hiddenDropout).toBeUndefined();
+    expect(absent.problems.filter((problem) => problem.code === 'value/defaulted')).toEqual([]);
+  });
 
   it('num_query_groups is the KV head count without any gate', () => {
     expect(bridge('  num_query_groups: 4\n', '  use_distributed_optimizer: true\n').design.model.kvHeads).toBe(4);

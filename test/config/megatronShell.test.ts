@@ -49,11 +49,14 @@ describe('readMegatronShell', () => {
     expect(tp?.value.endColumn! - tp!.value.column).toBe(1); // the value "8"
   });
 
-  it('GPT-3 175B names neither --swiglu nor --untie-embeddings-and-output-weights: GeLU and tied, as Megatron builds it, said once each', () => {
+  it('GPT-3 175B names neither --swiglu, --untie-embeddings-and-output-weights nor the dropouts: GeLU, tied and dropout 0.1, as Megatron builds it, said once each', () => {
     const result = read('megatron-lm/train_gpt3_175b_distributed.sh');
-    expect(result.design.model).toMatchObject({ activation: 'gelu', tiedEmbeddings: true });
+    expect(result.design.model).toMatchObject({ activation: 'gelu', tiedEmbeddings: true, hiddenDropout: 0.1, attentionDropout: 0.1 });
     const defaulted = result.problems.filter((problem) => problem.code === 'value/defaulted');
-    expect(defaulted.map((problem) => [problem.field, problem.range?.line])).toEqual([['model.activation', 30], ['model.tiedEmbeddings', 30]]);
+    // The two dropouts share one note, anchored where the model's shape is stated.
+    expect(defaulted.map((problem) => [problem.field, problem.range?.line])).toEqual([['model.activation', 30], ['model.tiedEmbeddings', 30], ['model.hiddenDropout', 30]]);
+    expect(defaulted[2]!.message).toContain('No --hidden-dropout / --attention-dropout is given');
+    expect(result.sourceMap.get('model.attentionDropout')?.key.line).toBe(30);
     // Narayanan et al. 2021 count 174.6 B parameters for this shape (GeLU MLP, one shared embedding); the model
     // leaves out biases and learned position embeddings (0.3 B). The SwiGLU, untied reading gave 1.32× that.
     const done = completeDesign(result);
@@ -63,11 +66,26 @@ describe('readMegatronShell', () => {
     expect(total / 1e9).toBeLessThan(175.2);
   });
 
-  it('an explicit --swiglu and --untie-embeddings-and-output-weights leave nothing to default', () => {
-    const script = 'torchrun pretrain_gpt.py --num-layers 8 --hidden-size 1024 --num-attention-heads 16 --swiglu --untie-embeddings-and-output-weights\n';
+  it('an explicit --swiglu, --untie-embeddings-and-output-weights and both dropouts leave nothing to default', () => {
+    const script = 'torchrun pretrain_gpt.py --num-layers 8 --hidden-size 1024 --num-attention-heads 16 --swiglu --untie-embeddings-and-output-weights --hidden-dropout 0.0 --attention-dropout 0.05\n';
     const result = readMegatronShell(script, 'run.sh')!;
-    expect(result.design.model).toMatchObject({ activation: 'swiglu', tiedEmbeddings: false });
+    expect(result.design.model).toMatchObject({ activation: 'swiglu', tiedEmbeddings: false, hiddenDropout: 0, attentionDropout: 0.05 });
     expect(codes(result)).not.toContain('value/defaulted');
+  });
+
+  it('one dropout flag left out is defaulted alone, and a rate outside 0..1 is an error at its value', () => {
+    const shape = 'torchrun pretrain_gpt.py --num-layers 8 --hidden-size 1024 --num-attention-heads 16 --swiglu --untie-embeddings-and-output-weights';
+    const onlyHidden = readMegatronShell(`${shape} --hidden-dropout 0\n`, 'run.sh')!;
+    expect(onlyHidden.design.model).toMatchObject({ hiddenDropout: 0, attentionDropout: 0.1 });
+    const defaulted = onlyHidden.problems.filter((problem) => problem.code === 'value/defaulted');
+    expect(defaulted.map((problem) => problem.field)).toEqual(['model.attentionDropout']);
+    expect(defaulted[0]!.message).toContain('No --attention-dropout is given');
+    expect(defaulted[0]!.message).not.toContain('--hidden-dropout');
+    const invalid = readMegatronShell(`${shape} --hidden-dropout 1.5 --attention-dropout 0\n`, 'run.sh')!;
+    const error = invalid.problems.find((problem) => problem.code === 'value/invalid');
+    expect(error?.field).toBe('model.hiddenDropout');
+    expect(error?.message).toContain('--hidden-dropout: expected a probability from 0 to 1, got 1.5');
+    expect(invalid.problems.filter((problem) => problem.code === 'value/defaulted')).toEqual([]);
   });
 
   it('reads Mixtral 8x7B: PP 4, EP 8, GQA, ${VAR:-default} for the node count, the skipped wandb branch', () => {

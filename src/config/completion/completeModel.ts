@@ -77,9 +77,13 @@ export function completeModel(resolver: Resolver, modelIdRange: () => SourceRang
     resolver.fill('model.attention', mla ? 'mla' : kvHeads < heads ? 'gqa' : 'mha', 'derived', 'from the KV heads and MLA dimensions');
   const modelName = name ?? resolver.fill('model.name', entry?.id ?? modelId ?? 'custom', entry ? 'catalog' : 'default', catalogDetail || 'unnamed model');
 
+  const hiddenDropout = number('model.hiddenDropout', 'hiddenDropout') ?? resolver.fill('model.hiddenDropout', ...eraDropout(activation, format));
+  const attentionDropout = number('model.attentionDropout', 'attentionDropout') ??
+    resolver.fill('model.attentionDropout', hiddenDropout, 'derived', 'as the hidden dropout');
+
   const arch: ModelArch = {
     name: modelName, layers, hidden, heads, kvHeads, headDim, ffnHidden, vocab, experts, topK, expertFfnHidden,
-    sharedExperts, denseLayers, mtpLayers, tiedEmbeddings, activation, attention,
+    sharedExperts, denseLayers, mtpLayers, tiedEmbeddings, activation, attention, hiddenDropout, attentionDropout,
   };
   const interval = resolver.pick('model.moeLayerInterval', isNumber) ?? base?.moeLayerInterval;
   if (interval !== undefined) arch.moeLayerInterval = interval;
@@ -91,7 +95,19 @@ export function completeModel(resolver: Resolver, modelIdRange: () => SourceRang
   return arch;
 }
 
-const MODEL_NUMBERS = ['layers', 'hidden', 'heads', 'kvHeads', 'headDim', 'ffnHidden', 'vocab', 'experts', 'topK', 'expertFfnHidden', 'sharedExperts', 'denseLayers', 'moeLayerInterval', 'mtpLayers'] as const;
+/**
+ * The dropout of a model whose files do not state it: torchtitan's models have no dropout layers; otherwise GPT-era
+ * GeLU models trained with 0.1 (GPT-3, Megatron's default) and SwiGLU ones without.
+ */
+function eraDropout(activation: ModelArch['activation'], format: FormatId): [number, 'default', string] {
+  if (format === 'torchtitan-toml' || format === 'torchtitan-python') return [0, 'default', 'torchtitan\'s models have no dropout'];
+  return activation === 'gelu' ? [0.1, 'default', 'GeLU (GPT-era) models trained with dropout 0.1'] : [0, 'default', 'SwiGLU models train without dropout'];
+}
+
+const MODEL_NUMBERS = [
+  'layers', 'hidden', 'heads', 'kvHeads', 'headDim', 'ffnHidden', 'vocab', 'experts', 'topK', 'expertFfnHidden', 'sharedExperts', 'denseLayers',
+  'moeLayerInterval', 'mtpLayers', 'hiddenDropout', 'attentionDropout',
+] as const;
 
 /**
  * The model as far as the layers state it, without catalog entries or defaults: what `estimate --json` shows when

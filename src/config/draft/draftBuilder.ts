@@ -74,6 +74,18 @@ export function parseFlag(raw: unknown): Parsed<boolean> {
   return { ok: false, message: `expected true or false, got ${describe(raw)}` };
 }
 
+/** A probability from 0 to 1 (a dropout rate), a numeric string, or symbolic text. */
+export function parseProbability(raw: unknown): Parsed<number> {
+  let value: number | undefined;
+  if (typeof raw === 'number') value = raw;
+  else if (typeof raw === 'string') {
+    if (/^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/.test(raw)) value = Number(raw);
+    else if (looksSymbolic(raw)) return { ok: true, value: { symbolic: raw.trim() } };
+  }
+  if (value === undefined || !Number.isFinite(value) || value < 0 || value > 1) return { ok: false, message: `expected a probability from 0 to 1, got ${describe(raw)}` };
+  return { ok: true, value };
+}
+
 /** One of a fixed set of words (case-insensitive), or symbolic text. */
 export function parseChoice<T extends string>(raw: unknown, choices: readonly T[]): Parsed<T> {
   if (typeof raw === 'string') {

@@ -2,7 +2,7 @@
 // config (`config_671B.json`). It gives model fields only; the same concept has several spellings (FORMATS.md A.6),
 // so each field lists its aliases in the order they are tried.
 import type { FieldPath, MlaDims } from '../../model/design';
-import { DraftBuilder, parseCount } from '../draft/draftBuilder';
+import { DraftBuilder, parseCount, parseProbability } from '../draft/draftBuilder';
 import { jsonEntries, jsonScalar, parseJson, type JsonEntry, type JsonFile } from './jsonTree';
 import type { ReadResult } from '../types';
 
@@ -53,6 +53,7 @@ export function readHfConfig(text: string, _fileName: string): ReadResult | unde
   }
   readMoeFrequency(builder, file, keys.get('moe_layer_freq'));
   readFlags(builder, file, keys);
+  readDropout(builder, file, keys);
   readMla(builder, file, keys);
   const name = keys.get('_name_or_path') ?? keys.get('model_type');
   const nameValue = name ? jsonScalar(file, name) : undefined;
@@ -82,6 +83,26 @@ function readFlags(builder: DraftBuilder, file: JsonFile, keys: Map<string, Json
     const lower = actValue.toLowerCase();
     if (lower === 'silu' || lower === 'swiglu' || lower === 'swish') builder.set('model.activation', 'swiglu', act.keyRange, act.valueRange);
     else if (lower.startsWith('gelu')) builder.set('model.activation', 'gelu', act.keyRange, act.valueRange);
+  }
+}
+
+/**
+ * Dropout probabilities by their spellings: GPT-NeoX and Falcon `hidden_dropout` / `attention_dropout`, GPT-2
+ * `resid_pdrop` / `attn_pdrop`, BERT-style `*_dropout_prob`. Llama-family configs state only `attention_dropout`
+ * (their layers have no hidden dropout), so the hidden one is then left to completion.
+ */
+const DROPOUT_FIELDS: { path: FieldPath; keys: string[] }[] = [
+  { path: 'model.hiddenDropout', keys: ['hidden_dropout', 'resid_pdrop', 'hidden_dropout_prob'] },
+  { path: 'model.attentionDropout', keys: ['attention_dropout', 'attn_pdrop', 'attention_probs_dropout_prob'] },
+];
+
+function readDropout(builder: DraftBuilder, file: JsonFile, keys: Map<string, JsonEntry>): void {
+  for (const field of DROPOUT_FIELDS) {
+    const entry = field.keys.map((key) => keys.get(key)).find((found) => found !== undefined && jsonScalar(file, found) !== null);
+    if (!entry) continue;
+    const parsed = parseProbability(jsonScalar(file, entry));
+    if (parsed.ok) builder.set(field.path, parsed.value, entry.keyRange, entry.valueRange);
+    else builder.report('error', 'value/invalid', `${entry.key}: ${parsed.message}`, entry.valueRange, field.path);
   }
 }
 

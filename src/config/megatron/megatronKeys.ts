@@ -6,7 +6,7 @@
 import type { FieldPath, MlaDims, RecomputeModule, Symbolic } from '../../model/design';
 import { FP8_RECIPES, isSymbolic, RECOMPUTE_MODULES } from '../../model/design';
 import type { SourceRange } from '../../model/problems';
-import { describe, DraftBuilder, parseCount, parseFlag } from '../draft/draftBuilder';
+import { describe, DraftBuilder, parseCount, parseFlag, parseProbability } from '../draft/draftBuilder';
 import { applyBatchRamp, applyExpertWidth, applyTokenizerVocab } from './megatronImplied';
 import { countLayoutStages, leadingDenseLayers } from './megatronLayout';
 import { precisionOfRecipeName } from './precisionRecipes';
@@ -75,6 +75,8 @@ const OTHER_KEYS = [
   'use_precision_aware_optimizer', 'main_params_dtype', 'exp_avg_dtype', 'exp_avg_sq_dtype', 'main_grads_dtype', 'store_param_remainders',
   // Expert capacity and padding (megatronCapacity.ts).
   'moe_expert_capacity_factor', 'moe_pad_expert_input_to_capacity',
+  // Dropout probabilities: above 0 the layer keeps dropout masks for the backward (docs/MEMORY.md).
+  'hidden_dropout', 'attention_dropout',
 ] as const;
 
 /**
@@ -168,6 +170,13 @@ function setCount(builder: DraftBuilder, path: FieldPath, entry: KeyValue, min: 
 function setFlag(builder: DraftBuilder, path: FieldPath, entry: KeyValue | undefined): void {
   if (!isSet(entry)) return;
   const parsed = isSymbolic(entry.raw) ? { ok: true as const, value: entry.raw } : parseFlag(entry.raw);
+  if (parsed.ok) builder.set(path, parsed.value, entry.keyRange, entry.valueRange);
+  else builder.report('error', 'value/invalid', `${entry.name}: ${parsed.message}`, entry.valueRange, path);
+}
+
+function setProbability(builder: DraftBuilder, path: FieldPath, entry: KeyValue | undefined): void {
+  if (!isSet(entry)) return;
+  const parsed = parseProbability(entry.raw);
   if (parsed.ok) builder.set(path, parsed.value, entry.keyRange, entry.valueRange);
   else builder.report('error', 'value/invalid', `${entry.name}: ${parsed.message}`, entry.valueRange, path);
 }
@@ -388,6 +397,8 @@ function applyModelShape(values: KeyValues, builder: DraftBuilder, dialect: KeyD
   const share = values.get('share_embeddings_and_output_weights');
   if (truthy(untie)) builder.set('model.tiedEmbeddings', false, untie!.keyRange, untie!.valueRange);
   else if (isSet(share)) setFlag(builder, 'model.tiedEmbeddings', share);
+  setProbability(builder, 'model.hiddenDropout', values.get('hidden_dropout'));
+  setProbability(builder, 'model.attentionDropout', values.get('attention_dropout'));
   if (dialect === 'flags') applyFlagShapeDefaults(values, builder);
 
   applySharedExperts(values, builder);
@@ -404,9 +415,10 @@ function applyModelShape(values: KeyValues, builder: DraftBuilder, dialect: KeyD
 
 /**
  * A command line that spells out the model's shape gets argparse's defaults for the shape flags it leaves out: no
- * `--swiglu` builds a GeLU MLP and no `--untie-embeddings-and-output-weights` shares the embedding with the output
- * layer (arguments.py). A catalog or settings default ("SwiGLU, untied, as recent LLMs") would misread GPT-era
- * scripts, so these are set here, anchored at `--hidden-size` and said once each.
+ * `--swiglu` builds a GeLU MLP, no `--untie-embeddings-and-output-weights` shares the embedding with the output
+ * layer, and no `--hidden-dropout` / `--attention-dropout` trains with dropout 0.1 (arguments.py). A catalog or
+ * settings default ("SwiGLU, untied, no dropout, as recent LLMs") would misread GPT-era scripts, so these are set
+ * here, anchored at `--hidden-size` and said once each (the two dropouts in one note).
  */
 function applyFlagShapeDefaults(values: KeyValues, builder: DraftBuilder): void {
   const hidden = values.get('hidden_size');
@@ -419,7 +431,22 @@ function applyFlagShapeDefaults(values: KeyValues, builder: DraftBuilder): void 
     builder.set('model.tiedEmbeddings', true, hidden.keyRange, hidden.valueRange);
     builder.report('info', 'value/defaulted', 'No --untie-embeddings-and-output-weights is given: Megatron-LM shares the input embedding with the output layer, its default.', hidden.keyRange, 'model.tiedEmbeddings');
   }
+  // A flag given with a bad value has its error already; Megatron would not run with it, so nothing is defaulted.
+  const dropouts = DROPOUT_FLAGS.filter(({ path, key }) => !builder.has(path) && !values.has(key));
+  for (const { path } of dropouts) builder.set(path, MEGATRON_DEFAULT_DROPOUT, hidden.keyRange, hidden.valueRange);
+  if (dropouts.length > 0) {
+    const flags = dropouts.map(({ flag }) => flag);
+    builder.report('info', 'value/defaulted', `No ${flags.join(' / ')} is given: Megatron-LM trains with dropout ${MEGATRON_DEFAULT_DROPOUT}, its default (${dropouts.map(({ cost }) => cost).join('; ')}). Give ${flags.map((flag) => `${flag} 0`).join(' ')} if the run trains without.`, hidden.keyRange, dropouts[0]!.path);
+  }
 }
+
+/** arguments.py's default for --hidden-dropout and --attention-dropout. */
+const MEGATRON_DEFAULT_DROPOUT = 0.1;
+/** The dropout flags and what their default costs, for the note (activations.ts counts the bytes). */
+const DROPOUT_FLAGS = [
+  { path: 'model.hiddenDropout', key: 'hidden_dropout', flag: '--hidden-dropout', cost: 'hidden dropout keeps a 1-byte mask per hidden element after attention, after the MLP and on the embedding for the backward' },
+  { path: 'model.attentionDropout', key: 'attention_dropout', flag: '--attention-dropout', cost: 'attention dropout keeps no mask under flash attention, which the estimate assumes' },
+] as const;
 
 /**
  * Megatron fuses the shared experts into one MLP of this width; the design counts them in routed-expert widths.

@@ -3,7 +3,7 @@
 import { FP8_RECIPES, type FieldPath, type MlaDims, MOMENT_DTYPES, RECOMPUTE_MODULES, type Symbolic } from '../../model/design';
 import { CALIBRATION_KEYS, calibrationRange, type CalibrationKey } from '../../model/cost/calibration';
 import { parseScheduleId, SCHEDULE_IDS } from '../../model/schedule/index';
-import { closestKey, describe, DraftBuilder, looksSymbolic, parseChoice, parseCount, parseFlag, type Parsed } from '../draft/draftBuilder';
+import { closestKey, describe, DraftBuilder, looksSymbolic, parseChoice, parseCount, parseFlag, parseProbability, type Parsed } from '../draft/draftBuilder';
 import type { ReadResult } from '../types';
 import { asMap, entries, mapKeys, nodeText, readYaml, rootMap, scalarValue, type YamlEntry, type YamlFile, type YamlNode } from '../yaml/yamlTree';
 
@@ -177,6 +177,8 @@ const MODEL: Record<string, FieldSpec> = {
   moeLayerInterval: { path: 'model.moeLayerInterval', parse: count },
   tiedEmbeddings: { path: 'model.tiedEmbeddings', parse: flag },
   activation: { path: 'model.activation', parse: (raw) => parseChoice(raw, ['swiglu', 'gelu'] as const) },
+  hiddenDropout: { path: 'model.hiddenDropout', parse: parseProbability },
+  attentionDropout: { path: 'model.attentionDropout', parse: parseProbability },
 };
 
 const MLA_KEYS = ['qLoraRank', 'kvLoraRank', 'qkNopeHeadDim', 'qkRopeHeadDim', 'vHeadDim'] as const;

@@ -4,12 +4,12 @@ import type { Node } from 'web-tree-sitter';
 import type { FieldPath } from '../../model/design';
 import type { SourceRange } from '../../model/problems';
 import { isSymbolic } from '../../model/design';
-import { describe, parseCount, parseFlag, type DraftBuilder } from '../draft/draftBuilder';
+import { describe, parseCount, parseFlag, parseProbability, type DraftBuilder } from '../draft/draftBuilder';
 import { precisionOfRecipeName } from '../megatron/precisionRecipes';
 import { dottedName } from './literals';
 import type { PySetting } from './collect';
 
-type Kind = 'count' | 'flag' | 'vpp' | 'recompute';
+type Kind = 'count' | 'flag' | 'vpp' | 'recompute' | 'probability';
 
 /** Where NeMo 2 (`precision_plugin=bf16_with_fp8_mixed()`) and Megatron-Bridge (`mixed_precision="…"`) name a recipe. */
 const PRECISION_NAMES: ReadonlySet<string> = new Set(['precision_plugin', 'mixed_precision', 'precision_config']);
@@ -45,6 +45,8 @@ const NEMO_NAMES: Record<string, [FieldPath, Kind]> = {
   moe_ffn_hidden_size: ['model.expertFfnHidden', 'count'],
   mtp_num_layers: ['model.mtpLayers', 'count'],
   recompute_granularity: ['plan.recompute', 'recompute'],
+  hidden_dropout: ['model.hiddenDropout', 'probability'],
+  attention_dropout: ['model.attentionDropout', 'probability'],
 };
 
 export function mapNemoSettings(builder: DraftBuilder, settings: readonly PySetting[], rangeOf: (node: Node) => SourceRange): void {
@@ -83,7 +85,7 @@ export function mapNemoSettings(builder: DraftBuilder, settings: readonly PySett
       else builder.report('warning', 'value/invalid', `${name}: expected "full", "selective" or None, got ${describe(value)}.`, valueRange, field);
       continue;
     }
-    const parsed = kind === 'flag' ? parseFlag(value) : parseCount(value);
+    const parsed = kind === 'flag' ? parseFlag(value) : kind === 'probability' ? parseProbability(value) : parseCount(value);
     if (parsed.ok) builder.set(field, parsed.value, key, valueRange);
     else builder.report('warning', 'value/invalid', `${name}: ${parsed.message}.`, valueRange, field);
   }

@@ -62,8 +62,16 @@ export interface ActivationSettings {
   recomputeLayerInterval?: number;
   /** Flash/fused attention: no s² score tensor is stored. */
   flashAttention: boolean;
-  /** Dropout masks (GPT-3 era); modern models train without dropout. */
+  /**
+   * Hidden dropout (GPT-3 era; modern models train without): a 1-byte mask after attention, after the MLP and on
+   * the embedding.
+   */
   dropout: boolean;
+  /**
+   * Dropout on the attention probabilities; absent: as `dropout`. Only the unfused path keeps a mask (s² scores):
+   * flash attention saves the RNG seed and offset and regenerates the mask in its backward.
+   */
+  attentionDropout?: boolean;
   /** Bytes per element of a Linear input kept for its weight gradient: 2 by default, FP8_CACHED_BYTES in FP8. */
   gemmInputBytes?: number;
   /** Bytes per element of the MLP activation's input (SwiGLU gate and up): 2, or FP8 when stored in FP8. */
@@ -176,8 +184,8 @@ export function layerActivationTensors(arch: ModelArch, kind: 'dense' | 'moe', s
   }
   if (!recomputed.has('core_attn')) {
     if (settings.flashAttention) keep('attention.softmax_lse', a, FP32, 'attentionCore');
-    // Korthikanti 5as²b: softmax output 2, dropout mask 1, dropout output 2 (2 only, without dropout).
-    else keep('attention.scores', a * shape.seqLength, settings.dropout ? 2 + MASK_BYTES + 2 : 2, 'attentionCore');
+    // Korthikanti 5as²b: softmax output 2, dropout mask 1, dropout output 2 (2 only, without attention dropout).
+    else keep('attention.scores', a * shape.seqLength, (settings.attentionDropout ?? settings.dropout) ? 2 + MASK_BYTES + 2 : 2, 'attentionCore');
   }
   if (settings.sharedAttentionOutputBytes !== undefined) {
     keep('attention.output', valueWidth, settings.sharedAttentionOutputBytes, 'attention');

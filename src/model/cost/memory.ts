@@ -197,7 +197,10 @@ export interface StageMemoryInput {
   stateBytes?: TrainingStateBytes;
   /** Default true. */
   flashAttention?: boolean;
-  /** Default: the GeLU (GPT-era) models use dropout, SwiGLU models do not. */
+  /**
+   * Whether the model keeps dropout masks (hidden and attention dropout alike). Default: the arch's
+   * hiddenDropout / attentionDropout above 0; when it states neither, GeLU (GPT-era) models do and SwiGLU ones not.
+   */
   dropout?: boolean;
   reserve?: MemoryReserve;
   /** layerMemoryTerms of the arch and plan (with the same flashAttention and dropout), when the caller has them. */
@@ -286,11 +289,22 @@ export function activationSettingsOf(
     ...(plan.framework ? { framework: plan.framework } : {}),
     ...(plan.recomputeLayerInterval !== undefined ? { recomputeLayerInterval: plan.recomputeLayerInterval } : {}),
     flashAttention: options.flashAttention ?? true,
-    dropout: options.dropout ?? arch.activation === 'gelu',
+    ...dropoutSettingsOf(arch, options.dropout),
     // FP8 training caches every Linear input as its FP8 cast with tile scales (DeepSeek-V3 §3.3.3).
     gemmInputBytes: plan.precision === 'fp8' ? FP8_CACHED_BYTES : BYTES_PER_ELEMENT.bf16,
     activationInputBytes: activationInputBytesOf(plan),
   };
+}
+
+/**
+ * Which dropout masks a layer keeps: a probability above 0 keeps them, 0 none (PyTorch's dropout returns its input
+ * unchanged at p = 0). A model that states no probability is read by its era: GPT-style GeLU models trained with
+ * dropout 0.1 (Megatron's default), SwiGLU ones without.
+ */
+export function dropoutSettingsOf(arch: Pick<ModelArch, 'activation' | 'hiddenDropout' | 'attentionDropout'>, override?: boolean): Pick<ActivationSettings, 'dropout' | 'attentionDropout'> {
+  if (override !== undefined) return { dropout: override, attentionDropout: override };
+  const hidden = arch.hiddenDropout !== undefined ? arch.hiddenDropout > 0 : arch.activation === 'gelu';
+  return { dropout: hidden, attentionDropout: arch.attentionDropout !== undefined ? arch.attentionDropout > 0 : hidden };
 }
 
 /**
