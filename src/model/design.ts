@@ -33,6 +33,13 @@ export const RECOMPUTE_MODULES: readonly RecomputeModule[] = ['core_attn', 'laye
 /** Megatron's default `recompute_modules` for selective recompute: the attention core only. */
 export const DEFAULT_RECOMPUTE_MODULES: readonly RecomputeModule[] = ['core_attn'];
 /**
+ * Megatron's fine-grained activation offloading modules (TransformerConfig.offload_modules, cost/offload.ts): each
+ * copies what it saves for its backward (its input) to host memory. `gdp_qkv` (GatedDeltaProduct mixers) is read by
+ * the readers but has no layer in the models here.
+ */
+export type ActivationOffloadModule = 'attn_norm' | 'qkv_linear' | 'core_attn' | 'attn_proj' | 'mlp_norm' | 'expert_fc1' | 'moe_act' | 'fused_group_mlp';
+export const ACTIVATION_OFFLOAD_MODULES: readonly ActivationOffloadModule[] = ['attn_norm', 'qkv_linear', 'core_attn', 'attn_proj', 'mlp_norm', 'expert_fc1', 'moe_act', 'fused_group_mlp'];
+/**
  * The training code whose runtime behaviour decides what `selective` recompute keeps, how the loss holds its logits
  * and which training states stay resident (docs/MEMORY.md). `megatron` covers Megatron-LM, NeMo, Megatron-Bridge
  * and Megatron-DeepSpeed, which share Megatron-Core's layers and fused cross-entropy.
@@ -205,11 +212,22 @@ export interface ParallelPlan {
    */
   activationOffloadLayers?: number;
   /**
+   * Fine-grained activation offload (cost/offload.ts): in every decoder layer of a stage but its last, the tensors
+   * these modules save for the backward wait in host memory (Megatron `--fine-grained-activation-offloading` with
+   * `--offload-modules`). Non-empty, it replaces activationOffloadLayers (Megatron refuses the two together).
+   */
+  activationOffloadModules?: ActivationOffloadModule[];
+  /**
    * Share (0–1) of each GPU's optimizer state (master weights and moments) kept and stepped on the host CPU, with
    * the gradients it steps copied there (Megatron `--optimizer-cpu-offload` × `--optimizer-offload-fraction`;
    * DeepSpeed `offload_optimizer`, FSDP CPU offload: 1). Absent or 0: none.
    */
   optimizerOffloadFraction?: number;
+  /**
+   * The offloaded optimizer's gradient copies, host Adam and weight copies pipelined parameter by parameter
+   * (Megatron `--overlap-cpu-optimizer-d2h-h2d`; cost/offload.ts optimizerOffloadStep). Absent or false: in series.
+   */
+  optimizerOffloadOverlap?: boolean;
   /**
    * The sharded parameters live in host memory and are copied in for each gather (DeepSpeed ZeRO-3
    * `offload_param`, FSDP2's CPU offload). Only ZeRO-3 without PP shards the weights a GPU holds.

@@ -221,7 +221,7 @@ export function estimate(design: Design, options: EstimateOptions = {}): Estimat
   for (const m of memoryStages) {
     const stateBytes = m.parametersBytes + m.gradientsBytes + m.optimizerBytes;
     const hostStepped = state.master + state.moments > 0 ? m.host.optimizerBytes / (state.master + state.moments) : 0;
-    const hostStep = hostStepped > 0 ? optimizerOffloadStep(hostStepped, state.gradients, state.weights, host).seconds : 0;
+    const hostStep = hostStepped > 0 ? optimizerOffloadStep(hostStepped, state.gradients, state.weights, host, plan.optimizerOffloadOverlap === true).seconds : 0;
     optimizerSeconds = Math.max(optimizerSeconds, (2 * stateBytes) / (gpu.hbmBytesPerSecond * cal.hbmFraction) + hostStep);
     // Offloaded shards are copied up before each of the step's gathers, not hidden (a conservative bound): the
     // primary shard for a gather over the shard group, the hpZ copy for one inside the hpZ group.

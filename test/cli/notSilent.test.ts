@@ -55,9 +55,15 @@ const TOGGLES: Toggle[] = [
   // dataclass config (NeMo, Megatron-Bridge) the switch is what turns the counted layers on.
   { flag: 'cpu_offloading', file: 'megatron_gpt_config.yaml', before: nemo({ cpu_offloading_num_layers: 2 }), after: nemo({ cpu_offloading_num_layers: 2, cpu_offloading: true }) },
   megatronToggle('--cpu-offloading-num-layers', 2, { '--cpu-offloading': true }),
-  megatronToggle('--fine-grained-activation-offloading', true),
+  // Fine-grained offload takes effect with modules to offload; the module list alone (switch off) does nothing.
+  megatronToggle('--fine-grained-activation-offloading', true, { '--offload-modules': 'core_attn' }),
+  megatronToggle('--offload-modules', 'core_attn attn_proj', { '--fine-grained-activation-offloading': true, '--offload-modules': 'core_attn' }),
+  { flag: 'cpu_offloading_weights', file: 'megatron_gpt_config.yaml', before: nemo({ cpu_offloading_num_layers: 2, cpu_offloading: true }), after: nemo({ cpu_offloading_num_layers: 2, cpu_offloading: true, cpu_offloading_weights: true }) },
   megatronToggle('--optimizer-cpu-offload', true),
   megatronToggle('--optimizer-offload-fraction', 0.5, { '--optimizer-cpu-offload': true }),
+  megatronToggle('--overlap-cpu-optimizer-d2h-h2d', true, { '--optimizer-cpu-offload': true }),
+  // probs or position picks which copies are dropped, not how many: read and said not to move the estimate.
+  megatronToggle('--moe-token-drop-policy', 'position', { '--moe-expert-capacity-factor': 1.0 }),
   // Under the default expert imbalance (1.1) a capacity of 1.0 caps the busiest expert and drops copies.
   megatronToggle('--moe-expert-capacity-factor', 1.0),
   megatronToggle('--moe-pad-expert-input-to-capacity', true, { '--moe-expert-capacity-factor': 1.25 }),

@@ -36,6 +36,27 @@ describe('activation offload', () => {
   });
 });
 
+describe('fine-grained activation offload', () => {
+  it('takes the module list with the switch, as a flag list or a dataclass list', () => {
+    const result = flags({ '--fine-grained-activation-offloading': true, '--offload-modules': 'core_attn attn_proj core_attn' });
+    expect(result.design.plan.activationOffloadModules).toEqual(['core_attn', 'attn_proj']);
+    expect(result.sourceMap.get('plan.activationOffloadModules')!.key.line).toBe(5);
+    expect(nemo({ fine_grained_activation_offloading: true, offload_modules: '[expert_fc1, moe_act]' }).design.plan.activationOffloadModules).toEqual(['expert_fc1', 'moe_act']);
+    expect(flags({ '--offload-modules': 'core_attn' }).design.plan.activationOffloadModules).toBeUndefined();
+  });
+
+  it('states what Megatron refuses: no modules, unknown ones, beside cpu_offloading; gdp_qkv has no layer here', () => {
+    const bare = flags({ '--fine-grained-activation-offloading': true });
+    expect(bare.design.plan.activationOffloadModules).toEqual([]);
+    expect(codes(bare)).toEqual(['value/unsupported']);
+    const unknown = flags({ '--fine-grained-activation-offloading': true, '--offload-modules': 'core_attn mlp' });
+    expect(unknown.problems.find((p) => p.code === 'value/invalid')!.message).toMatch(/does not know mlp/);
+    const both = flags({ '--fine-grained-activation-offloading': true, '--offload-modules': 'core_attn', '--cpu-offloading-num-layers': 2 });
+    expect(both.problems.filter((p) => p.code === 'value/unsupported').map((p) => p.message)).toContainEqual(expect.stringMatching(/refuses fine-grained activation offloading with cpu_offloading/));
+    expect(codes(flags({ '--fine-grained-activation-offloading': true, '--offload-modules': 'gdp_qkv' }))).toEqual(['value/no-effect']);
+  });
+});
+
 describe('optimizer offload', () => {
   it('takes the fraction, 1.0 by default on the command line', () => {
     expect(flags({ '--optimizer-cpu-offload': true, '--use-precision-aware-optimizer': true }).design.plan.optimizerOffloadFraction).toBe(1);

@@ -25,6 +25,24 @@ describe('before the grammar is loaded', () => {
 describe('readMegatronShell', () => {
   beforeAll(loadShellGrammar);
 
+  it('reads the offload switches as switches and --offload-modules as a list', () => {
+    const result = readMegatronShell([
+      'torchrun pretrain_gpt.py --num-layers 32 \\',
+      '  --optimizer-cpu-offload \\',
+      '  --use-precision-aware-optimizer \\',
+      '  --overlap-cpu-optimizer-d2h-h2d \\',
+      '  --fine-grained-activation-offloading \\',
+      '  --offload-modules core_attn attn_proj \\',
+      '  --micro-batch-size 1',
+      '',
+    ].join('\n'), 'run.sh')!;
+    expect(codes(result)).toEqual([]);
+    expect(result.design.plan).toMatchObject({
+      optimizerOffloadFraction: 1, optimizerOffloadOverlap: true, activationOffloadModules: ['core_attn', 'attn_proj'], precisionAwareOptimizer: true, microBatchSize: 1,
+    });
+    expect(keyLine(result, 'plan.activationOffloadModules')).toBe(6);
+  });
+
   it('is not fooled by other files', () => {
     expect(readMegatronShell('#!/bin/bash\necho hello\n', 'hello.sh')).toBeUndefined();
     expect(readMegatronShell('--tensor-model-parallel-size: 2\n', 'model_config.yaml')).toBeUndefined();

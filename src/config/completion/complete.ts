@@ -3,7 +3,7 @@
 // defaults, and derivations (dp = world / (tp·pp·cp), microbatches = global / (micro·dp), world = nodes·gpusPerNode,
 // headDim = hidden / heads). Every value keeps its origin; symbolic values nothing resolves are reported.
 import { CALIBRATION_KEYS, type Calibration } from '../../model/cost/calibration';
-import { type ClusterSpec, type Design, type DesignDraft, emptyDraft, FP8_RECIPES, type FieldPath, type ModelArch, MOMENT_DTYPES, type ParallelPlan, RECOMPUTE_MODULES, type RecomputeModule, type ScheduleId, type TrainingFramework, type ZeroStage } from '../../model/design';
+import { ACTIVATION_OFFLOAD_MODULES, type ActivationOffloadModule, type ClusterSpec, type Design, type DesignDraft, emptyDraft, FP8_RECIPES, type FieldPath, type ModelArch, MOMENT_DTYPES, type ParallelPlan, RECOMPUTE_MODULES, type RecomputeModule, type ScheduleId, type TrainingFramework, type ZeroStage } from '../../model/design';
 import { findGpu } from '../../model/catalog/gpus';
 import type { Problem } from '../../model/problems';
 import { SCHEDULE_IDS } from '../../model/schedule/index';
@@ -286,10 +286,12 @@ function completeCostSettings(resolver: Resolver, format: FormatId): Partial<Par
     const value = resolver.pick(`plan.${key}`, isNumber);
     if (value !== undefined) plan[key] = value;
   }
+  const offloadModules = resolver.pick('plan.activationOffloadModules', isActivationOffloadModuleList);
+  if (offloadModules !== undefined) plan.activationOffloadModules = offloadModules;
   const parameterOffload = resolver.pick('plan.parameterOffload', isBoolean);
   if (parameterOffload !== undefined) plan.parameterOffload = parameterOffload;
   // The precision-aware optimizer's state dtypes (model/cost/memory.ts stateBytesOf), as read.
-  for (const key of ['precisionAwareOptimizer', 'optimizerParamRemainders', 'padExpertsToCapacity'] as const) {
+  for (const key of ['precisionAwareOptimizer', 'optimizerParamRemainders', 'padExpertsToCapacity', 'optimizerOffloadOverlap'] as const) {
     const value = resolver.pick(`plan.${key}`, isBoolean);
     if (value !== undefined) plan[key] = value;
   }
@@ -331,6 +333,8 @@ function completeCalibration(resolver: Resolver): Partial<Calibration> | undefin
 
 const isRecomputeModuleList = (value: unknown): value is RecomputeModule[] =>
   Array.isArray(value) && value.every((item) => (RECOMPUTE_MODULES as readonly unknown[]).includes(item));
+const isActivationOffloadModuleList = (value: unknown): value is ActivationOffloadModule[] =>
+  Array.isArray(value) && value.every((item) => (ACTIVATION_OFFLOAD_MODULES as readonly unknown[]).includes(item));
 
 /**
  * Megatron regroups one pipeline stage's tp·cp·dp GPUs as ETP × EP × expert-DP, so EP·ETP must divide tp·cp·dp:

@@ -19,14 +19,13 @@ export interface Acknowledged {
 const off = (raw: unknown): boolean => raw === null || raw === undefined || raw === false || raw === 0 || (typeof raw === 'string' && /^(false|none|null|0|)$/i.test(raw.trim()));
 const oneOf = (...defaults: string[]) => (raw: unknown): boolean => off(raw) || (typeof raw === 'string' && defaults.includes(raw.trim().toLowerCase().replace(/^torch\./, '')));
 const numberIs = (value: number) => (raw: unknown): boolean => raw === null || raw === undefined || Number(raw) === value;
-const emptyList = (raw: unknown): boolean => off(raw) || (Array.isArray(raw) && raw.length === 0);
 
 /** Megatron-LM fields (TransformerConfig, OptimizerConfig, DDP config) by their snake_case names. */
 export const MEGATRON_NOT_MODELLED = {
-  cpu_offloading_weights: { what: 'weight offloading to host memory', isDefault: off, onlyWith: 'cpu_offloading' },
-  fine_grained_activation_offloading: { what: 'fine-grained activation offloading to host memory', isDefault: off },
-  offload_modules: { what: 'which modules offload activations to host memory', isDefault: emptyList, onlyWith: 'fine_grained_activation_offloading' },
-  moe_token_drop_policy: { what: 'which tokens are dropped past capacity', isDefault: oneOf('probs'), onlyWith: 'moe_expert_capacity_factor' },
+  // Transformer Engine's current CPU offload warns that offload_weights is deprecated and does nothing with it.
+  cpu_offloading_weights: { what: 'weight offloading to host memory (deprecated in Transformer Engine, whose CPU offload ignores it; the weights stay in HBM here)', isDefault: off, onlyWith: 'cpu_offloading' },
+  // probs or position choose which copies an over-full expert drops, not how many: compute and traffic are the same.
+  moe_token_drop_policy: { what: 'which tokens are dropped past capacity (the policy changes which, not how many: no cost moves)', isDefault: oneOf('probs'), onlyWith: 'moe_expert_capacity_factor' },
   cp_comm_type: { what: 'the context-parallel communication type: CP traffic is priced as ring P2P', isDefault: oneOf('p2p') },
 } satisfies Record<string, Acknowledged>;
 

@@ -2,7 +2,7 @@
 // field name megatronKeys.ts reads, as the functional-test YAML's `--flag: value` does, and is read with the
 // command line's rules there; what is left here is the shell's own: words as values, switches, launcher and
 // `#SBATCH` flags, and a DeepSpeed config the script writes itself.
-import { RECOMPUTE_MODULES, type FieldPath } from '../../model/design';
+import { ACTIVATION_OFFLOAD_MODULES, RECOMPUTE_MODULES, type FieldPath } from '../../model/design';
 import type { SourceRange } from '../../model/problems';
 import type { DraftBuilder } from '../draft/draftBuilder';
 import { flagKey, reportLegacyFlag } from './megatronFlagNames';
@@ -69,22 +69,23 @@ function keyValue(occurrence: FlagOccurrence, name: MegatronKey, keyRange: Sourc
   if (SWITCHES.has(name)) return { name: occurrence.flag, raw: true, keyRange, valueRange: keyRange };
   const value = occurrence.value;
   if (!value) return undefined;
-  if (name === 'recompute_modules') return moduleWords(occurrence, value, keyRange, rangeOf);
+  if (name === 'recompute_modules') return moduleWords(occurrence, value, keyRange, rangeOf, RECOMPUTE_MODULES);
+  if (name === 'offload_modules') return moduleWords(occurrence, value, keyRange, rangeOf, [...ACTIVATION_OFFLOAD_MODULES, 'gdp_qkv']);
   return { name: occurrence.flag, raw: wordValue(value), keyRange, valueRange: rangeOf(value.start, value.end) };
 }
 
 /**
- * `--recompute-modules a b c` (nargs='*'): the names up to the first word that is not one (a pipe, a redirect, the
+ * `--recompute-modules a b c` (nargs='*'), `--offload-modules a b` (nargs='+'): the names up to the first word that is not one (a pipe, a redirect, the
  * next command's argument). When the first word is not a name it alone is passed on, to be reported as unknown.
  */
-function moduleWords(occurrence: FlagOccurrence, first: FlagValue, keyRange: SourceRange, rangeOf: RangeOf): KeyValue {
+function moduleWords(occurrence: FlagOccurrence, first: FlagValue, keyRange: SourceRange, rangeOf: RangeOf, known: readonly string[]): KeyValue {
   const entry = (raw: unknown, last: FlagValue): KeyValue => ({ name: occurrence.flag, raw, keyRange, valueRange: rangeOf(first.start, last.end) });
   if (first.expanded.unresolved.length > 0) return entry({ symbolic: shownText(first) }, first);
   const names: string[] = [];
   let last = first;
   for (const word of [first, ...(occurrence.more ?? [])]) {
     const name = word.expanded.unresolved.length === 0 ? word.expanded.text.trim() : '';
-    if (!(RECOMPUTE_MODULES as readonly string[]).includes(name)) break;
+    if (!known.includes(name)) break;
     names.push(name);
     last = word;
   }

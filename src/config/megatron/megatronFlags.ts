@@ -12,6 +12,9 @@ export const SWITCHES: ReadonlySet<MegatronKey> = new Set<MegatronKey>([
   'group_query_attention', 'multi_latent_attention', 'bf16', 'fp16', 'use_distributed_optimizer', 'use_megatron_fsdp', 'use_torch_fsdp2',
   'checkpoint_activations', 'tp_comm_overlap', 'overlap_grad_reduce', 'overlap_param_gather', 'overlap_moe_expert_parallel_comm',
   'squared_relu', 'quick_geglu',
+  // Dataclass booleans that default to False become store_true flags too (argument_utils.py ArgumentGroupFactory).
+  'optimizer_cpu_offload', 'use_precision_aware_optimizer', 'fine_grained_activation_offloading', 'moe_pad_expert_input_to_capacity',
+  'account_for_embedding_in_pipeline_split', 'account_for_loss_in_pipeline_split', 'overlap_cpu_optimizer_d2h_h2d',
 ]);
 
 /** Launcher flags: torchrun, the `deepspeed` launcher and `#SBATCH` directives. */

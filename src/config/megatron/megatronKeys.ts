@@ -11,7 +11,7 @@ import { applyBatchRamp, applyExpertWidth, applyTokenizerVocab } from './megatro
 import { countLayoutStages, leadingDenseLayers } from './megatronLayout';
 import { precisionOfRecipeName } from './precisionRecipes';
 import { acknowledge, isOn, MEGATRON_NOT_MODELLED, type Acknowledged } from '../draft/notModelled';
-import { applyActivationOffload, applyOptimizerOffload } from './megatronOffload';
+import { applyActivationOffload, applyFineGrainedOffload, applyOptimizerOffload } from './megatronOffload';
 import { applyOptimizerStates } from './megatronOptimizerStates';
 import { applyExpertCapacity } from './megatronCapacity';
 
@@ -71,6 +71,7 @@ const OTHER_KEYS = [
   'squared_relu', 'quick_geglu',
   // What lives in host memory instead of HBM (megatronOffload.ts).
   'cpu_offloading', 'cpu_offloading_num_layers', 'cpu_offloading_activations', 'optimizer_cpu_offload', 'optimizer_offload_fraction',
+  'fine_grained_activation_offloading', 'offload_modules', 'overlap_cpu_optimizer_d2h_h2d',
   // The precision-aware optimizer's state dtypes (megatronOptimizerStates.ts).
   'use_precision_aware_optimizer', 'main_params_dtype', 'exp_avg_dtype', 'exp_avg_sq_dtype', 'main_grads_dtype', 'store_param_remainders',
   // Expert capacity and padding (megatronCapacity.ts).
@@ -152,6 +153,7 @@ export function applyMegatronKeys(values: KeyValues, builder: DraftBuilder, dial
   applyTokenizerVocab(get, builder);
   applyBatchRamp(get, builder);
   applyActivationOffload(get, builder, dialect === 'flags');
+  applyFineGrainedOffload(get, builder);
   applyOptimizerOffload(get, builder, dialect === 'flags');
   applyOptimizerStates(get, builder);
   applyExpertCapacity(get, builder);

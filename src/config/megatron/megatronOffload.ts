@@ -1,7 +1,7 @@
 // Megatron's offloading keys → the plan's offload fields (model/cost/offload.ts), read as Megatron reads them, with
 // Megatron's own refusals said at the line (docs/MEMORY.md "Offloading").
 import type { SourceRange } from '../../model/problems';
-import { isSymbolic } from '../../model/design';
+import { ACTIVATION_OFFLOAD_MODULES, isSymbolic, type ActivationOffloadModule } from '../../model/design';
 import { describe, parseCount, parseFlag, type DraftBuilder } from '../draft/draftBuilder';
 
 /** The part of megatronKeys' KeyValue this file needs (kept structural so the import runs one way). */
@@ -62,13 +62,58 @@ export function applyActivationOffload(get: Lookup, builder: DraftBuilder, comma
 }
 
 /**
+ * Fine-grained activation offload (TransformerConfig.fine_grained_activation_offloading with offload_modules, both
+ * dataclass fields and --flags): the modules' saved tensors go to the host (model/cost/offload.ts). Megatron asserts
+ * a non-empty list of known modules and refuses it beside cpu_offloading; `gdp_qkv` belongs to GatedDeltaProduct
+ * mixers, which no model here has.
+ */
+export function applyFineGrainedOffload(get: Lookup, builder: DraftBuilder): void {
+  const switchEntry = get('fine_grained_activation_offloading');
+  if (flagOf(switchEntry) !== true) return;
+  const list = get('offload_modules');
+  const anchor = isSet(list) ? list : switchEntry!;
+  if (isSet(list) && isSymbolic(list.raw)) return builder.set('plan.activationOffloadModules', list.raw, list.keyRange, list.valueRange);
+  const names = !isSet(list) ? [] : Array.isArray(list.raw) ? list.raw.map((item) => String(item).trim())
+    : typeof list.raw === 'string' ? list.raw.replace(/[[\]'"]/g, ' ').split(/[\s,]+/).filter((word) => word.length > 0) : undefined;
+  if (!names) {
+    return builder.report('error', 'value/invalid', `${anchor.name}: expected a list of ${ACTIVATION_OFFLOAD_MODULES.join(', ')}, got ${describe(list!.raw)}`, anchor.valueRange, 'plan.activationOffloadModules');
+  }
+  const modules: ActivationOffloadModule[] = [];
+  const unknown: string[] = [];
+  for (const name of names) {
+    const module = ACTIVATION_OFFLOAD_MODULES.find((known) => known === name);
+    if (module) {
+      if (!modules.includes(module)) modules.push(module);
+    } else if (name !== 'gdp_qkv') unknown.push(name);
+  }
+  if (names.length === 0) {
+    builder.report('warning', 'value/unsupported', `${switchEntry!.name}: Megatron-LM requires offload_modules with fine-grained activation offloading; nothing is offloaded`, switchEntry!.keyRange, 'plan.activationOffloadModules');
+  } else if (unknown.length > 0) {
+    builder.report('error', 'value/invalid', `${anchor.name}: Megatron-LM does not know ${unknown.join(', ')} (known: ${[...ACTIVATION_OFFLOAD_MODULES, 'gdp_qkv'].join(', ')})`, anchor.valueRange, 'plan.activationOffloadModules');
+  } else if (modules.length === 0) {
+    builder.report('info', 'value/no-effect', `${anchor.name}: gdp_qkv offloads inside GatedDeltaProduct mixers, which this model does not have`, anchor.valueRange, 'plan.activationOffloadModules');
+  }
+  builder.set('plan.activationOffloadModules', modules, anchor.keyRange, anchor.valueRange);
+  if (flagOf(get('cpu_offloading')) === true || (isSet(get('cpu_offloading_num_layers')) && Number(get('cpu_offloading_num_layers')!.raw) > 0)) {
+    builder.report('warning', 'value/unsupported', `${switchEntry!.name}: Megatron-LM refuses fine-grained activation offloading with cpu_offloading; the estimate offloads the modules only`, switchEntry!.keyRange, 'plan.activationOffloadModules');
+  }
+}
+
+/**
  * Optimizer offload: Megatron's HybridDeviceOptimizer steps `optimizer_offload_fraction` of each GPU's optimizer
- * state on the CPU. The fraction defaults to 1.0 on the command line (arguments.py) and to 0.0 in OptimizerConfig,
+ * state on the CPU, its copies and host Adam pipelined under `overlap_cpu_optimizer_d2h_h2d`. The fraction defaults to 1.0 on the command line (arguments.py) and to 0.0 in OptimizerConfig,
  * which NeMo 2 and Megatron-Bridge configs fill in.
  */
 export function applyOptimizerOffload(get: Lookup, builder: DraftBuilder, commandLine: boolean): void {
   const offload = get('optimizer_cpu_offload');
-  if (flagOf(offload) !== true) return;
+  const overlap = get('overlap_cpu_optimizer_d2h_h2d');
+  if (flagOf(offload) !== true) {
+    if (flagOf(overlap) === true) builder.report('info', 'value/no-effect', `${overlap!.name}: without optimizer_cpu_offload there are no host copies to overlap`, overlap!.keyRange, 'plan.optimizerOffloadOverlap');
+    return;
+  }
+  // HybridDeviceOptimizer pipelines the gradient copies, host Adam and weight copies (model/cost/offload.ts).
+  const overlapped = flagOf(overlap);
+  if (overlapped !== undefined) builder.set('plan.optimizerOffloadOverlap', overlapped, overlap!.keyRange, overlap!.valueRange);
   const fraction = get('optimizer_offload_fraction');
   if (isSet(fraction)) {
     if (isSymbolic(fraction.raw)) return builder.set('plan.optimizerOffloadFraction', fraction.raw, fraction.keyRange, fraction.valueRange);

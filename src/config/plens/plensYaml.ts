@@ -1,6 +1,6 @@
 // Reader for our own format, `*.plens.yaml` (CONTRACT.md "The native format"): every key maps to one design
 // field, so this reader is mostly a table. Unknown keys warn (`key/unknown`), bad values fail at the value.
-import { FP8_RECIPES, type FieldPath, type MlaDims, MOMENT_DTYPES, RECOMPUTE_MODULES, type Symbolic } from '../../model/design';
+import { ACTIVATION_OFFLOAD_MODULES, FP8_RECIPES, type FieldPath, type MlaDims, MOMENT_DTYPES, RECOMPUTE_MODULES, type Symbolic } from '../../model/design';
 import { CALIBRATION_KEYS, calibrationRange, type CalibrationKey } from '../../model/cost/calibration';
 import { parseScheduleId, SCHEDULE_IDS } from '../../model/schedule/index';
 import { closestKey, describe, DraftBuilder, looksSymbolic, parseChoice, parseCount, parseFlag, parseProbability, type Parsed } from '../draft/draftBuilder';
@@ -43,6 +43,18 @@ const recomputeModules: ValueParser = (raw) => {
   for (const item of items) {
     const parsed = parseChoice(item, RECOMPUTE_MODULES);
     if (!parsed.ok || typeof parsed.value !== 'string') return { ok: false, message: `expected a list of ${RECOMPUTE_MODULES.join(', ')}, got ${describe(item)}` };
+    if (!modules.includes(parsed.value)) modules.push(parsed.value);
+  }
+  return { ok: true, value: modules };
+};
+
+/** Megatron's fine-grained offload modules, each once (`activationModules: [core_attn, attn_proj]`). */
+const offloadModules: ValueParser = (raw) => {
+  const items = Array.isArray(raw) ? raw : [raw];
+  const modules: string[] = [];
+  for (const item of items) {
+    const parsed = parseChoice(item, ACTIVATION_OFFLOAD_MODULES);
+    if (!parsed.ok || typeof parsed.value !== 'string') return { ok: false, message: `expected a list of ${ACTIVATION_OFFLOAD_MODULES.join(', ')}, got ${describe(item)}` };
     if (!modules.includes(parsed.value)) modules.push(parsed.value);
   }
   return { ok: true, value: modules };
@@ -116,7 +128,9 @@ const fraction: ValueParser = (raw) => {
 /** What lives in host memory instead of HBM (model/cost/offload.ts). */
 const OFFLOAD: Record<string, FieldSpec> = {
   activationLayers: { path: 'plan.activationOffloadLayers', parse: countOrZero },
+  activationModules: { path: 'plan.activationOffloadModules', parse: offloadModules, list: true },
   optimizer: { path: 'plan.optimizerOffloadFraction', parse: fraction },
+  optimizerOverlap: { path: 'plan.optimizerOffloadOverlap', parse: flag },
   parameters: { path: 'plan.parameterOffload', parse: flag },
 };
 

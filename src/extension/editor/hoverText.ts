@@ -62,6 +62,8 @@ export const FIELD_LABELS: Partial<Record<FieldPath, string>> = {
   'plan.overlapParamGather': 'DP parameter-gather overlap',
   'plan.activationOffloadLayers': 'decoder layers per stage whose activations wait in host memory',
   'plan.optimizerOffloadFraction': 'share of the optimizer stepped in host memory',
+  'plan.activationOffloadModules': 'modules whose saved activations wait in host memory (fine-grained offload)',
+  'plan.optimizerOffloadOverlap': 'offloaded optimizer copies and host Adam pipelined',
   'plan.parameterOffload': 'ZeRO-3 weight shards kept in host memory',
   'plan.hpzPartitionSize': 'ZeRO++ hpZ partition size (ranks of the secondary weight shard)',
   'cluster.hostMemoryGB': 'host memory per node (GB)',
@@ -179,7 +181,7 @@ function effectLines(field: FieldPath, design: Design, estimate: Estimate): stri
     case 'plan.precision': case 'plan.fp8Recipe': case 'plan.compile': case 'cluster.gpu':
       out.push(`- ${memory}`, `- ${computeLine(estimate)}`, `- ${calibrationLine(estimate)}`);
       break;
-    case 'plan.activationOffloadLayers': case 'plan.optimizerOffloadFraction': case 'plan.parameterOffload': case 'cluster.hostMemoryGB':
+    case 'plan.activationOffloadLayers': case 'plan.activationOffloadModules': case 'plan.optimizerOffloadFraction': case 'plan.parameterOffload': case 'cluster.hostMemoryGB':
       out.push(`- ${memory}`, `- ${worst ? hostPerGpuLine(worst.host) : 'nothing held in host memory'}`);
       out.push(`- exposed host copies per step ${formatSeconds(estimate.breakdown.hostTransferSeconds)}`);
       break;

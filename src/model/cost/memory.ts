@@ -15,7 +15,7 @@ import {
 import type { StageContent } from './flops';
 import { keptLayerBytes, largestRematerialisedLayerBytes, lossPhaseBytes, rematerialisedBytesByKind, type RematerialisedBytes } from './layerMemory';
 import { isMoeLayer, parameterCounts } from './params';
-import { offloadedActivationBytes, optimizerOffloadFraction } from './offload';
+import { moduleOffloadedBytes, offloadedActivationBytes, offloadsActivations, optimizerOffloadFraction } from './offload';
 import { gradientBytesOf, type GpuParams } from './traffic';
 import { hpzGroups, shardGroups } from './shardGroups';
 import { zeroStepPlan } from './zeroSchedule';
@@ -177,7 +177,7 @@ export type MemoryPlan = Pick<
   ParallelPlan,
   'tp' | 'cp' | 'ep' | 'etp' | 'dp' | 'zero' | 'sequenceParallel' | 'seqLength' | 'microBatchSize' | 'recompute'
 > & Partial<Pick<ParallelPlan, 'pp' | 'precision' | 'recomputeModules' | 'activationFp8InputStore' | 'framework' | 'recomputeLayerInterval'
-  | 'activationOffloadLayers' | 'optimizerOffloadFraction' | 'parameterOffload' | 'dataParallelReplicas' | 'hpzPartitionSize'>>;
+  | 'activationOffloadLayers' | 'activationOffloadModules' | 'optimizerOffloadFraction' | 'parameterOffload' | 'dataParallelReplicas' | 'hpzPartitionSize'>>;
 
 export interface StageMemoryInput {
   arch: ModelArch;
@@ -314,13 +314,20 @@ export function dropoutSettingsOf(arch: Pick<ModelArch, 'activation' | 'hiddenDr
 export interface LayerKindActivationBytes {
   dense: number;
   moe: number;
+  /** Of those, what fine-grained activation offload moves to the host (offload.ts); absent without it. */
+  offloaded?: { dense: number; moe: number };
 }
 
 /** Every layer of a kind keeps the same tensors, so each kind's list is built once for a whole model. */
 export function layerKindActivationBytes(arch: ModelArch, plan: MemoryPlan, settings: ActivationSettings): LayerKindActivationBytes {
   const shape = { microBatchSize: plan.microBatchSize, seqLength: plan.seqLength };
   const dense = keptLayerBytes(arch, 'dense', shape, settings);
-  return { dense, moe: arch.experts > 0 ? keptLayerBytes(arch, 'moe', shape, settings) : dense };
+  const moe = arch.experts > 0 ? keptLayerBytes(arch, 'moe', shape, settings) : dense;
+  const modules = plan.activationOffloadModules;
+  // Megatron's offload manager runs on Megatron's layers (its tensor list); torchtitan has no such option.
+  if (!modules?.length || plan.framework === 'torchtitan') return { dense, moe };
+  const offloadedDense = moduleOffloadedBytes(arch, 'dense', shape, settings, modules);
+  return { dense, moe, offloaded: { dense: offloadedDense, moe: arch.experts > 0 ? moduleOffloadedBytes(arch, 'moe', shape, settings, modules) : offloadedDense } };
 }
 
 /** Activation bytes of one micro-batch through one chunk (its layers and MTP modules). */
@@ -419,7 +426,7 @@ export function stageMemory(input: StageMemoryInput): StageMemory {
 
 /** The offloaded layers' activations of one micro-batch through the rank's largest such chunk. */
 function largestOffloadedChunkBytes(arch: ModelArch, plan: MemoryPlan, perLayer: LayerKindActivationBytes, chunks: readonly StageContent[]): number {
-  if (!plan.activationOffloadLayers) return 0;
+  if (!offloadsActivations(plan)) return 0;
   return Math.max(0, ...chunks.map((chunk) => offloadedActivationBytes(arch, plan, { layers: chunk.layerCount, firstLayer: chunk.firstLayer }, perLayer)));
 }
 

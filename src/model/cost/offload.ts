@@ -5,13 +5,20 @@
 //   decoder layers of a stage copy what they keep for the backward to pinned host memory after their forward and
 //   copy it back before their backward. HBM keeps the other layers' activations; the host holds the offloaded
 //   layers' for every micro-batch in flight.
+// - Fine-grained activations (Megatron --fine-grained-activation-offloading --offload-modules, its
+//   PipelineOffloadManager): in every layer, what the named modules save for the backward goes to the host, tensors
+//   under 2^20 elements excepted (min_offloaded_tensor_size); the manager keeps the last layer's groups on the GPU
+//   so that the first backward does not wait for a reload (its offload margin), which here is each stage's last
+//   decoder layer. The copies overlap compute by the same rule as layer offload.
 // - Optimizer (Megatron --optimizer-cpu-offload's HybridDeviceOptimizer, DeepSpeed offload_optimizer, FSDP2's CPU
 //   offload): a fraction of the state the GPU steps (master weights and moments) lives on the host with a gradient
 //   copy; the step copies those gradients down, runs Adam on the CPU and copies the updated weights back.
 // - Parameters (DeepSpeed ZeRO-3 offload_param, FSDP2's CPU offload): the sharded weights live on the host and
 //   each gather first copies the shard up.
 import type { GpuSpec } from '../catalog/gpus';
-import type { ClusterSpec, ModelArch, ParallelPlan } from '../design';
+import type { ActivationOffloadModule, ClusterSpec, ModelArch, ParallelPlan } from '../design';
+import { layerActivationTensors, tensorBytes, type ActivationSettings } from './activations';
+import type { MicroBatchShape } from './flops';
 import { isMoeLayer } from './params';
 import type { StageLayout } from './stages';
 
@@ -46,19 +53,74 @@ export function optimizerOffloadFraction(plan: Pick<ParallelPlan, 'optimizerOffl
   return Number.isFinite(fraction) ? Math.min(1, Math.max(0, fraction)) : 0;
 }
 
+/** Whether a plan keeps any activations in host memory. */
+export function offloadsActivations(plan: Pick<ParallelPlan, 'activationOffloadLayers'> & Partial<Pick<ParallelPlan, 'activationOffloadModules'>>): boolean {
+  return (plan.activationOffloadModules?.length ?? 0) > 0 || (plan.activationOffloadLayers ?? 0) > 0;
+}
+
 /** Decoder layers of a stage whose activations go to the host: the first N, never more than the stage holds. */
 export function offloadedLayerCount(plan: Pick<ParallelPlan, 'activationOffloadLayers'>, stage: Pick<StageLayout, 'layers'>): number {
   return Math.max(0, Math.min(stage.layers, Math.floor(plan.activationOffloadLayers ?? 0)));
 }
 
+/**
+ * One layer's bytes of each kind: all it keeps, and (fine-grained offload) what its offloaded modules keep.
+ * memory.ts layerKindActivationBytes builds it.
+ */
+export interface OffloadLayerBytes {
+  dense: number;
+  moe: number;
+  offloaded?: { dense: number; moe: number };
+}
+
 /** One micro-batch's activation bytes of the offloaded layers of a stage, given one layer's bytes of each kind. */
 export function offloadedActivationBytes(
-  arch: ModelArch, plan: Pick<ParallelPlan, 'activationOffloadLayers'>, stage: Pick<StageLayout, 'layers' | 'firstLayer'>,
-  perLayer: { dense: number; moe: number },
+  arch: ModelArch, plan: Pick<ParallelPlan, 'activationOffloadLayers'> & Partial<Pick<ParallelPlan, 'activationOffloadModules'>>,
+  stage: Pick<StageLayout, 'layers' | 'firstLayer'>, perLayer: OffloadLayerBytes,
 ): number {
   let bytes = 0;
+  if ((plan.activationOffloadModules?.length ?? 0) > 0) {
+    // Fine-grained: the modules' tensors of every decoder layer but the stage's last.
+    const part = perLayer.offloaded ?? { dense: 0, moe: 0 };
+    for (let index = stage.firstLayer; index < stage.firstLayer + stage.layers - 1; index += 1) bytes += isMoeLayer(arch, index) ? part.moe : part.dense;
+    return bytes;
+  }
   const count = offloadedLayerCount(plan, stage);
   for (let index = stage.firstLayer; index < stage.firstLayer + count; index += 1) bytes += isMoeLayer(arch, index) ? perLayer.moe : perLayer.dense;
+  return bytes;
+}
+
+/** Megatron's min_offloaded_tensor_size default: smaller saved tensors stay on the GPU. */
+export const MIN_OFFLOADED_TENSOR_ELEMENTS = 2 ** 20;
+
+/**
+ * The tensors each fine-grained module saves for its backward, by activations.ts's names: a module offloads its
+ * input (and, for core attention, its output, which its backward reads). Transformer Engine fuses the attention
+ * norm into the QKV GEMM in dense layers, so the run offloads the norm's input under qkv_linear there; here it is
+ * attn_norm's, which only differs when one is listed without the other.
+ */
+const MODULE_TENSORS: Record<ActivationOffloadModule, readonly string[]> = {
+  attn_norm: ['attention.norm_input'],
+  qkv_linear: ['attention.norm_output'],
+  core_attn: ['attention.q', 'attention.k', 'attention.v', 'attention.core_output'],
+  attn_proj: ['attention.proj_input', 'attention.output'],
+  mlp_norm: ['mlp.norm_input', 'moe.norm_input'],
+  expert_fc1: ['moe.expert_input'],
+  moe_act: ['moe.expert_fc1_output'],
+  fused_group_mlp: ['moe.expert_input', 'moe.expert_fc1_output', 'moe.expert_fc2_input'],
+};
+
+/** One micro-batch's bytes of one layer that the modules move to the host (each tensor once, small ones kept). */
+export function moduleOffloadedBytes(
+  arch: ModelArch, kind: 'dense' | 'moe', shape: MicroBatchShape, settings: ActivationSettings, modules: readonly ActivationOffloadModule[],
+): number {
+  const names = new Set(modules.flatMap((module) => MODULE_TENSORS[module] ?? []));
+  let bytes = 0;
+  for (const tensor of layerActivationTensors(arch, kind, shape, settings)) {
+    if (!names.has(tensor.name)) continue;
+    const tensorOnRank = tensorBytes(tensor, shape, settings);
+    if (tensorOnRank / tensor.bytesPerElement >= MIN_OFFLOADED_TENSOR_ELEMENTS) bytes += tensorOnRank;
+  }
   return bytes;
 }
 
@@ -75,7 +137,10 @@ export function exposedTransferSeconds(bytes: number, linkBytesPerSecond: number
 }
 
 export interface OptimizerOffloadStep {
-  /** Gradients down, Adam on the host, updated weights up: in series (Megatron's default without --overlap-cpu-optimizer-d2h-h2d). */
+  /**
+   * Gradients down, Adam on the host, updated weights up: in series (Megatron's default), or pipelined parameter by
+   * parameter when `overlapped` (--overlap-cpu-optimizer-d2h-h2d), so the slowest of the three sets the time.
+   */
   seconds: number;
   deviceToHostSeconds: number;
   hostAdamSeconds: number;
@@ -85,12 +150,17 @@ export interface OptimizerOffloadStep {
 /**
  * The offloaded part of one GPU's optimizer step: `steppedParameters` on the host, gradients copied down at
  * `gradientBytes` each and weights copied up at `weightBytes` each; the host's CPUs step every GPU's share at once.
+ * `overlapped` (Megatron --overlap-cpu-optimizer-d2h-h2d): HybridDeviceOptimizer then builds one CPU optimizer per
+ * parameter, copies the gradients down on a side stream, steps each parameter once its copy has landed and copies
+ * it back up on another stream, so the three stages pipeline over the parameters and the slowest one sets the
+ * time (one parameter's fill and drain left out).
  */
-export function optimizerOffloadStep(steppedParameters: number, gradientBytes: number, weightBytes: number, host: HostSide): OptimizerOffloadStep {
+export function optimizerOffloadStep(steppedParameters: number, gradientBytes: number, weightBytes: number, host: HostSide, overlapped = false): OptimizerOffloadStep {
   const deviceToHostSeconds = (steppedParameters * gradientBytes) / host.linkBytesPerSecond;
   const hostAdamSeconds = (steppedParameters * host.gpus) / CPU_ADAM_PARAMETERS_PER_SECOND_PER_HOST;
   const hostToDeviceSeconds = (steppedParameters * weightBytes) / host.linkBytesPerSecond;
-  return { seconds: deviceToHostSeconds + hostAdamSeconds + hostToDeviceSeconds, deviceToHostSeconds, hostAdamSeconds, hostToDeviceSeconds };
+  const seconds = overlapped ? Math.max(deviceToHostSeconds, hostAdamSeconds, hostToDeviceSeconds) : deviceToHostSeconds + hostAdamSeconds + hostToDeviceSeconds;
+  return { seconds, deviceToHostSeconds, hostAdamSeconds, hostToDeviceSeconds };
 }
 
 /**

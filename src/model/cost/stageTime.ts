@@ -21,7 +21,7 @@ import { BACKWARD_BYTES_RATIO, layerMemoryBoundBytes, lossMemoryBoundBytes } fro
 import { exposedAfterOverlap } from './overlap';
 import { expertLoad } from './capacity';
 import { activationSettingsOf, layerKindActivationBytes } from './memory';
-import { exposedTransferSeconds, hostSideOf, offloadedActivationBytes } from './offload';
+import { exposedTransferSeconds, hostSideOf, offloadedActivationBytes, offloadsActivations } from './offload';
 import { recomputedLayerWork } from './recompute';
 import type { LayerSplit, StageLayout } from './stages';
 import type { ModelComm } from './traffic';
@@ -198,7 +198,7 @@ export function stageCosts(input: StageCostInput): StageCostBreakdown {
   const moeAllToAllAgain = recomputedModules(plan).has('moe');
   const dualPipe = plan.schedule === 'dualpipe' || plan.schedule === 'dualpipev';
   // Activation offload copies each offloaded layer's activations to the host and back (offload.ts).
-  const offloadLayerBytes = plan.activationOffloadLayers ? layerKindActivationBytes(model, plan, activationSettingsOf(model, plan)) : undefined;
+  const offloadLayerBytes = offloadsActivations(plan) ? layerKindActivationBytes(model, plan, activationSettingsOf(model, plan)) : undefined;
   const hostLinkBytesPerSecond = hostSideOf(gpu, design.cluster).linkBytesPerSecond;
   // What attention the CP exchange can hide behind: TE's p2p ring sends the next block during each step; PyTorch's
   // default all-gather rotater (torchtitan) is waited for after the first of c steps, so its forward gather hides

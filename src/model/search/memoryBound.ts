@@ -10,6 +10,7 @@
 // add up to at least one micro-batch through every layer ÷ C: C = VPP for interleaved 1F1B, 2 for the V
 // placements, 1 otherwise (DualPipe's rank r holds stages r and p−1−r of two copies: every stage once per copy).
 import { chunkActivationBytes, gpuParameters, layerMemoryTerms } from '../cost/memory';
+import { offloadsActivations } from '../cost/offload';
 import { stageContent, splitLayers } from '../cost/stages';
 import type { Design, ParallelPlan, ScheduleId, ZeroStage } from '../design';
 import { rankMemory } from '../rankMemory';
@@ -30,9 +31,9 @@ export function memoryLowerBound(design: Design, plan: ParallelPlan, zeros: read
   const wholeChunk = stageContent(splitLayers(whole, 1).stages[0]!);
   const holding = { chunks: [wholeChunk], parameters: gpuParameters(design.model, plan, [wholeChunk]) };
   // The activation terms do not read the ZeRO stage: one set serves them all.
-  // Offloaded layers (cost/offload.ts: the first N of every chunk) keep nothing in HBM, so what stays depends on
+  // Offloaded layers (cost/offload.ts: the first N, or every one but the last, of every chunk) keep less in HBM, so what stays depends on
   // the split: with activation offloading no in-flight share is counted.
-  const inFlightBytes = design.plan.activationOffloadLayers || plan.activationOffloadLayers ? 0
+  const inFlightBytes = offloadsActivations(design.plan) || offloadsActivations(plan) ? 0
     : chunkActivationBytes(design.model, wholeChunk, terms.perLayer) / Math.max(1, chunks);
   let least = Number.POSITIVE_INFINITY;
   for (const zero of zeros) least = Math.min(least, rankMemory({ ...design, plan: { ...plan, zero } }, 0, holding, 1, inFlightBytes, terms).totalBytes);
