@@ -4,39 +4,16 @@
 // comes through `$PP`, a directive, a setting, a key this format has no spelling for) is listed with the reason,
 // never guessed. Pure: the editor's Apply and `plens search --apply` both use it.
 import type { FieldPath, ParallelPlan, ScheduleId } from '../model/design';
-import type { FormatId, Origin, SourceMap } from './types';
+import { LAYOUT_FIELDS, lineBounds, plainNumberSpan, plainWordSpan, siblingLine, type FieldChange, type LayoutEditInput, type LayoutField, type OffsetEdit } from './layoutEditBasics';
+import { pipelineLayoutEdits, restatedTarget } from './pipelineLayoutEdits';
 
-/** The layout fields a search changes, in the order they are reported. */
-export const LAYOUT_FIELDS = ['tp', 'pp', 'vpp', 'cp', 'ep', 'dp', 'zero', 'sequenceParallel', 'schedule', 'microBatchSize', 'recompute'] as const;
-export type LayoutField = (typeof LAYOUT_FIELDS)[number];
-
-export interface OffsetEdit {
-  start: number;
-  end: number;
-  text: string;
-}
-
-export interface FieldChange {
-  /** A ParallelPlan field: one of LAYOUT_FIELDS for an edit, any that differs when the edited file is read again. */
-  field: string;
-  from: string;
-  to: string;
-}
+export { LAYOUT_FIELDS, plainNumberSpan, type FieldChange, type LayoutEditInput, type LayoutField, type OffsetEdit } from './layoutEditBasics';
 
 export interface LayoutEditPlan {
   edits: OffsetEdit[];
   written: FieldChange[];
   /** Changes left to the user, each with why. */
   notWritten: (FieldChange & { reason: string })[];
-}
-
-export interface LayoutEditInput {
-  text: string;
-  format: FormatId;
-  sourceMap: SourceMap;
-  origins: Record<string, Origin>;
-  current: ParallelPlan;
-  target: ParallelPlan;
 }
 
 /** Where each field lives in the formats we can add a line to: the key, and the keys it goes next to. */
@@ -77,29 +54,8 @@ function valueText(plan: ParallelPlan, field: LayoutField): string {
   return String(plan[field]);
 }
 
-/** The literal number inside a value's text (`16`, `"16"`, ` 16 `), when it is the number the design holds. */
-export function plainNumberSpan(text: string, expected: number): { start: number; end: number } | undefined {
-  const match = /^(\s*)(["']?)(\d+)\2\s*$/.exec(text);
-  if (!match || Number(match[3]) !== expected) return undefined;
-  const start = match[1]!.length + match[2]!.length;
-  return { start, end: start + match[3]!.length };
-}
-
-/** A bare or quoted word (`dualpipe`, `"1F1B"`), for schedule and recompute values. */
-function plainWordSpan(text: string): { start: number; end: number } | undefined {
-  const match = /^(\s*)(["']?)([A-Za-z0-9_-]+)\2\s*$/.exec(text);
-  if (!match) return undefined;
-  const start = match[1]!.length + match[2]!.length;
-  return { start, end: start + match[3]!.length };
-}
-
-function lineBounds(text: string, offset: number): { start: number; end: number } {
-  const start = text.lastIndexOf('\n', offset - 1) + 1;
-  const newline = text.indexOf('\n', offset);
-  return { start, end: newline < 0 ? text.length : newline };
-}
-
-export function layoutEdits(input: LayoutEditInput): LayoutEditPlan {
+export function layoutEdits(given: LayoutEditInput): LayoutEditPlan {
+  const input = { ...given, target: restatedTarget(given) };
   const plan: LayoutEditPlan = { edits: [], written: [], notWritten: [] };
   for (const field of LAYOUT_FIELDS) {
     const from = valueText(input.current, field);
@@ -118,7 +74,11 @@ export function layoutEdits(input: LayoutEditInput): LayoutEditPlan {
   if (input.target.recompute === 'selective' && modules(input.current) !== modules(input.target) && input.target.recomputeModules) {
     plan.notWritten.push({ field: 'recompute', from: modules(input.current) || '(default)', to: modules(input.target), reason: 'the recompute module list is not written; set it by hand' });
   }
-  plan.edits.sort((a, b) => a.start - b.start);
+  const layout = pipelineLayoutEdits(input, input.target);
+  plan.edits.push(...layout.edits);
+  plan.written.push(...layout.written);
+  plan.notWritten.push(...layout.notWritten);
+  plan.edits.sort((a, b) => a.start - b.start || a.end - b.end);
   return plan;
 }
 
@@ -192,20 +152,12 @@ function addLine(input: LayoutEditInput, field: LayoutField): OffsetEdit | strin
   return 'no key of this file sets it, and a new key would need a place this format does not make clear';
 }
 
-/** The line of the first sibling field the file sets, for a new key to follow. */
-function siblingLine(input: LayoutEditInput, siblings: readonly LayoutField[]): { start: number; end: number } | undefined {
-  for (const sibling of siblings) {
-    const entry = input.sourceMap.get(`plan.${sibling}` as FieldPath);
-    if (entry && input.origins[`plan.${sibling}`]?.from === 'file') return lineBounds(input.text, entry.key.startOffset);
-  }
-  return undefined;
-}
-
 /** The text with the edits made (edits sorted, not overlapping). */
 export function applyOffsetEdits(text: string, edits: readonly OffsetEdit[]): string {
   let out = '';
   let at = 0;
-  for (const edit of [...edits].sort((a, b) => a.start - b.start)) {
+  // An insertion at the offset where a removal starts goes first, so the removal does not swallow it.
+  for (const edit of [...edits].sort((a, b) => a.start - b.start || a.end - b.end)) {
     out += text.slice(at, edit.start) + edit.text;
     at = edit.end;
   }
@@ -282,8 +234,10 @@ export interface LayoutApply {
  * The edits for `target`, checked by reading the edited text again (`reread`, the caller's reader and completion):
  * what still differs is reported with the reason the edit left it, so Apply never claims more than the file says.
  */
-export function planLayoutApply(input: LayoutEditInput, reread: (text: string) => ParallelPlan | undefined): LayoutApply {
-  const plan = layoutEdits(input);
+export function planLayoutApply(given: LayoutEditInput, reread: (text: string) => ParallelPlan | undefined): LayoutApply {
+  const plan = layoutEdits(given);
+  // The chosen layout as this file states it (the same stages): what the edited file is compared with.
+  const input = { ...given, target: restatedTarget(given) };
   const after = applyOffsetEdits(input.text, plan.edits);
   const reason = (field: string) => plan.notWritten.find((n) => n.field === field)?.reason ?? 'not a key this edit writes; set it by hand';
   const replan = plan.edits.length > 0 ? reread(after) : input.current;

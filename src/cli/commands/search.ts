@@ -69,7 +69,7 @@ function applyLayout(io: CliIo, loaded: LoadedDesign, load: (io: CliIo) => Loade
   const text = io.readFile(loaded.file);
   const current = loaded.completion.design!.plan;
   const reread = (edited: string) => load({ ...io, readFile: (path) => (path === loaded.file ? edited : io.readFile(path)) }).completion.design?.plan;
-  const apply = planLayoutApply({ text, format: loaded.format, sourceMap: loaded.read.sourceMap, origins: loaded.completion.origins, current, target: chosen.plan }, reread);
+  const apply = planLayoutApply({ text, format: loaded.format, sourceMap: loaded.read.sourceMap, origins: loaded.completion.origins, current, target: chosen.plan, targetLayout: chosen.pipelineLayout.layout }, reread);
   const diff = lineDiff(loaded.file, text, apply.after);
   const wrote = write && apply.edits.length > 0;
   if (wrote) io.writeFile(loaded.file, apply.after);

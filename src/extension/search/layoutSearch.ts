@@ -20,7 +20,8 @@ interface Searched {
   id: number;
   uri: vscode.Uri;
   fileName: string;
-  plans: Map<number, ParallelPlan>;
+  /** Each result row's plan and its pipeline layout in Megatron's letters, for Apply. */
+  plans: Map<number, { plan: ParallelPlan; layout: string }>;
 }
 
 export class LayoutSearch implements vscode.Disposable {
@@ -57,7 +58,7 @@ export class LayoutSearch implements vscode.Disposable {
     if (outcome instanceof Error) return post({ state: 'error', summary: `The search failed: ${outcome.message}`, rows: [] });
     const estimate = analysis.estimate?.estimate;
     const { rows, summary } = searchRows(outcome, estimate ? { plan: design.plan, estimate } : undefined);
-    const plans = new Map<number, ParallelPlan>(outcome.results.map((candidate, index) => [index + 1, candidate.plan]));
+    const plans = new Map<number, { plan: ParallelPlan; layout: string }>(outcome.results.map((candidate, index) => [index + 1, { plan: candidate.plan, layout: candidate.pipelineLayout.layout }]));
     this.last = { id, uri: analysis.uri, fileName, plans };
     post({ state: 'done', summary, rows });
   }
@@ -91,8 +92,8 @@ export class LayoutSearch implements vscode.Disposable {
   /** Writes row `rank` of search `searchId` into its file as one undoable edit; says what it could not write. */
   async apply(searchId: number, rank: number): Promise<void> {
     const last = this.last;
-    const target = last?.id === searchId ? last.plans.get(rank) : undefined;
-    if (!last || !target) {
+    const chosen = last?.id === searchId ? last.plans.get(rank) : undefined;
+    if (!last || !chosen) {
       void vscode.window.showWarningMessage('Parallelism Lens: that search result is no longer current; search again.');
       return;
     }
@@ -104,7 +105,7 @@ export class LayoutSearch implements vscode.Disposable {
       return;
     }
     const text = document.getText();
-    const input = { text, format: analysis.read.format, sourceMap: analysis.read.sourceMap, origins: analysis.completion.origins, current, target };
+    const input = { text, format: analysis.read.format, sourceMap: analysis.read.sourceMap, origins: analysis.completion.origins, current, target: chosen.plan, targetLayout: chosen.layout };
     // Read the edited text back the way the editor reads the file, so the message says what the file will give.
     const edited = applyOffsetEdits(text, layoutEdits(input).edits);
     const reread = (await this.features.analyseEdited(document, edited))?.completion?.design?.plan;

@@ -82,8 +82,11 @@ export function layoutOptions(design: Design, pp: number, schedule: ScheduleId, 
     if (slots % stages === 0 && slots / stages >= 1) add(fields, false);
   }
   // First/last ranks shorter by a and b layers (multiples of the chunks per rank); middle ranks m = (L + a + b)/p.
+  // Not for the V placements: Megatron's options count a rank's chunks in its interleaved order, while a V rank
+  // holds stages r and 2p−1−r, so its first rank holds both ends and the options would not say what it holds.
   const chunks = stages / pp;
-  if (Number.isInteger(chunks)) {
+  const vShape = schedule === 'zbv' || schedule === 'dualpipev';
+  if (Number.isInteger(chunks) && !vShape) {
     const roundUp = (layers: number) => Math.ceil(layers / chunks) * chunks;
     for (let a = 0; a <= roundUp(limits.first); a += chunks) {
       for (let b = 0; b <= roundUp(limits.last); b += chunks) {
