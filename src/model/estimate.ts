@@ -388,7 +388,7 @@ function sharedHoldings(design: Design, shared: SharedStageCosts): RankHolding[]
 }
 
 /** Most chunks in flight on each rank: a property of the op order alone, so one count serves every layout of a schedule. */
-function peakCounts(schedule: Schedule, cache: EstimateCache | undefined): Float64Array {
+export function peakCounts(schedule: Schedule, cache: EstimateCache | undefined): Float64Array {
   const known = cache?.peakCounts.get(schedule);
   if (known) return known;
   const counts = peakActivationBytes(schedule, new Float64Array(schedule.pipes * schedule.stages).fill(1));
@@ -421,7 +421,7 @@ function cachedSimulation(schedule: Schedule, costKey: StageCostKey, cache: Esti
   return simulated;
 }
 
-function cachedSchedule(id: ScheduleId, params: ScheduleParams, cache: EstimateCache | undefined): ScheduleResult {
+export function cachedSchedule(id: ScheduleId, params: ScheduleParams, cache: EstimateCache | undefined): ScheduleResult {
   if (!cache) return generateSchedule(id, params);
   const key = `${id}/${params.ranks}/${params.microbatches}/${params.chunks}`;
   const known = cache.schedules.get(key);

@@ -12,8 +12,13 @@
 //   before Σ_{s<r} F_s + r·p2p. Where a rank's last op is the full backward of its lowest stage (GPipe, 1F1B,
 //   interleaved 1F1B, whose generators end so), the ranks below still have to run that micro-batch's backwards,
 //   Σ_{s<r} B_s + r·p2p more. With uniform stages and no p2p this is the closed form (p−1)(F+B) exactly.
+// - Busiest rank: with the schedule's own ops (how many F, B, I, W and F&B of each stage each rank runs, counted
+//   once per schedule) and the stage costs, each rank's busy time is known exactly before any simulation; the
+//   makespan is at least the largest. For DualPipe this counts its pairs at their own cost (the SMs the all-to-all
+//   takes, the all-to-all a pair cannot hide) and its unpaired warm-up and cool-down ops in full.
 import type { ScheduleId } from '../design';
 import type { StageCostBreakdown } from '../cost/stageTime';
+import { OP_B, OP_F, OP_FB, OP_I, OP_W, type Schedule } from '../schedule/ops';
 
 /** Schedules whose F&B pairs hide the EP all-to-all and whose p2p sends the estimate counts as hidden. */
 export function overlapsPairs(schedule: ScheduleId): boolean {
@@ -48,4 +53,55 @@ export function pipelineBound(schedule: ScheduleId, costs: StageCostBreakdown, m
     drain += costs.B[r]! + p2pSeconds;
   }
   return bound;
+}
+
+/** Per rank, how many ops of each kind and stage it runs: rankStart[r]..rankStart[r+1] index (kind, stage, count) rows. */
+export interface OpCounts {
+  rankStart: Int32Array;
+  kind: Uint8Array;
+  stage: Int32Array;
+  count: Float64Array;
+}
+
+const KINDS = 5;
+
+/** The schedule's ops counted by rank, kind and stage (a property of the op order alone). */
+export function countOps(schedule: Schedule): OpCounts {
+  const { ranks, stages } = schedule;
+  const perRank = new Float64Array(KINDS * stages);
+  const rankStart = new Int32Array(ranks + 1);
+  const rows: { kind: number; stage: number; count: number }[] = [];
+  for (let r = 0; r < ranks; r++) {
+    perRank.fill(0);
+    for (let i = schedule.rankStart[r]!; i < schedule.rankStart[r + 1]!; i++) perRank[schedule.kind[i]! * stages + schedule.stage[i]!]!++;
+    for (let k = 0; k < KINDS; k++) {
+      for (let s = 0; s < stages; s++) if (perRank[k * stages + s]! > 0) rows.push({ kind: k, stage: s, count: perRank[k * stages + s]! });
+    }
+    rankStart[r + 1] = rows.length;
+  }
+  return {
+    rankStart,
+    kind: Uint8Array.from(rows, (row) => row.kind),
+    stage: Int32Array.from(rows, (row) => row.stage),
+    count: Float64Array.from(rows, (row) => row.count),
+  };
+}
+
+/**
+ * The busiest rank's busy time: each op at the simulator's cost (schedule/simulate.ts: an I op is B − W, an F&B
+ * pair its stage's F&B cost).
+ */
+export function busiestRankBound(counts: OpCounts, costs: StageCostBreakdown): number {
+  let most = 0;
+  for (let r = 0; r + 1 < counts.rankStart.length; r++) {
+    let busy = 0;
+    for (let i = counts.rankStart[r]!; i < counts.rankStart[r + 1]!; i++) {
+      const s = counts.stage[i]!;
+      const kind = counts.kind[i]!;
+      const seconds = kind === OP_F ? costs.F[s]! : kind === OP_B ? costs.B[s]! : kind === OP_I ? costs.B[s]! - costs.W[s]! : kind === OP_W ? costs.W[s]! : kind === OP_FB ? costs.FB[s]! : 0;
+      busy += counts.count[i]! * seconds;
+    }
+    if (busy > most) most = busy;
+  }
+  return most;
 }

@@ -4,25 +4,32 @@
 // machine and under any load. Ties are broken by the space's fixed order. Only a budget the caller sets, or a
 // cancel, cuts a search short, and the result says so.
 //
-// Order of work (branch and bound): layouts are grouped into families that share everything but the schedule and
-// the ZeRO stage. A family's bound is the step's total work per rank (one cheap one-stage cost); families are
-// opened best bound first, each schedule gets the tighter fill-and-drain bound on its own stage costs, and only
-// layouts whose bound is below the k-th best score so far are estimated. Stage costs and simulated timelines are
-// shared through the estimate cache (stageCostCache.ts), keyed by a number from the enumeration (space.ts
-// stageCostKeyOf), so the layouts that differ only in ZeRO stage simulate once and the schedules that do not pair
-// F with B share one set of stage costs; each entry also keeps the ranks' holdings and activation terms.
+// Order of work (branch and bound): layouts are grouped into shapes (the parallel degrees), families (a shape's
+// micro-batch size and recomputation) and schedules (with their pipeline layout, the ZeRO stages under them). A
+// shape's and a family's time bound is the step's total work per rank (one cheap one-stage cost, shared by every
+// PP and DP degree); a family's memory bound counts what its schedules keep in flight (memoryBound.ts). A schedule
+// waits at its family's bound and, when it comes up, gets its own: its memory bound, then the busiest rank's ops
+// and fill and drain on its own stage costs (bound.ts); only layouts whose bound is below the k-th best score so
+// far are estimated. Stage costs and simulated timelines are shared through the estimate cache
+// (stageCostCache.ts), keyed by a number from the enumeration (space.ts stageCostKeyOf), so the layouts that
+// differ only in ZeRO stage simulate once and the schedules that do not pair F with B share one set of stage costs
+// per stage contents; each entry also keeps the ranks' holdings and activation terms.
 import { findGpu } from '../catalog/gpus';
 import { DEFAULT_RECOMPUTE_MODULES, type Design, type ParallelPlan, type RecomputeModule, type ScheduleId } from '../design';
-import { costEnvironment, createEstimateCache, estimate, peakFlopsOf, type Estimate } from '../estimate';
+import { cachedSchedule, costEnvironment, createEstimateCache, estimate, peakCounts, peakFlopsOf, type Estimate } from '../estimate';
 import { sharedStageCosts } from '../stageCostCache';
 import { fabricSlowdown } from '../cost/overlap';
 import { layerMemoryTerms, type LayerMemoryTerms } from '../cost/memory';
 import { stageCount } from '../layoutChecks';
-import { meanBusyBound, overlapsPairs, pipelineBound } from './bound';
+import { planSchedule, scheduleOpBound, type Schedule } from '../schedule/index';
+import { splitLayers } from '../cost/stages';
+import { stageActivationBytes } from '../rankMemory';
+import type { StageCostBreakdown } from '../cost/stageTime';
+import { busiestRankBound, countOps, meanBusyBound, overlapsPairs, pipelineBound, type OpCounts } from './bound';
 import { MinHeap } from './heap';
 import { pipelineLayoutSummary, type PipelineLayoutSummary } from './pipelineLayouts';
-import { chunksPerRank, memoryLowerBound } from './memoryBound';
-import { choicePlan, DEEPSEEK_RECOMPUTE_MODULES, enumerateShapes, familyOrder, ONE_STAGE, shapeFamilies, stageCostKeyOf, type Family, type Shape } from './space';
+import { chunksPerRank, inFlightSumBytes, memoryLowerBound } from './memoryBound';
+import { choicePlan, DEEPSEEK_RECOMPUTE_MODULES, enumerateShapes, shapeFamilies, stageCostKeyOf, type Family, type ScheduleChoice, type Shape } from './space';
 
 export { pipelineLayoutLabel, type PipelineLayoutSummary } from './pipelineLayouts';
 export { DEEPSEEK_RECOMPUTE_MODULES, enumerateFamilies, enumerateShapes, recomputeChoices, scheduleChoices } from './space';
@@ -90,6 +97,8 @@ export function recomputeLabel(plan: { recompute: ParallelPlan['recompute']; rec
 /** Relative slack on bounds: a bound and a simulation sum the same times in different orders. */
 const BOUND_SLACK = 1e-9;
 const PROGRESS_EVERY = 256;
+/** Largest schedule built only for a memory bound; a larger one's bound counts one micro-batch in flight. */
+const BOUND_SCHEDULE_OPS = 1 << 18;
 
 interface Ranked {
   score: number;
@@ -98,7 +107,8 @@ interface Ranked {
   estimate: Estimate;
 }
 
-type Node = { shape: Shape } | { family: Family } | { family: Family; scheduleIndex: number };
+/** A schedule node is `bounded` once its key is its own bound, not its family's. */
+type Node = { shape: Shape } | { family: Family } | { family: Family; scheduleIndex: number; bounded: boolean };
 
 export function searchLayouts(design: Design, options: SearchOptions = {}): SearchResult {
   const now = options.now ?? (() => Date.now());
@@ -134,18 +144,61 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
   const overBudget = () => options.budgetMs !== undefined && now() - started > options.budgetMs;
   const queue = new MinHeap<Node>();
   const memoryTerms = new WeakMap<Family, LayerMemoryTerms>();
-  /** The step's total work per rank (bound.ts), priced as 1F1B: a DualPipe stage exposes at least as much EP all-to-all, and its bound takes it all off. */
+  const opCounts = new WeakMap<Schedule, OpCounts>();
+  const inFlightSums = new WeakMap<Family, number[]>();
   // The step is at least the fabric slowdown × the makespan (estimate.ts: the fabric term scales the makespan and
   // the exposed DP time by slowdown − 1, and every other addition is ≥ 0): every makespan bound is scaled by it.
   const fabric = env ? fabricSlowdown(design.cluster.worldSize, env.calibration.fabricSlowdownPerDoubling) : 1;
-  const workBound = (plan: ParallelPlan, order: number, schedules: readonly { schedule: ScheduleId }[]): number => {
-    const oneStage = sharedStageCosts({ ...design, plan: { ...plan, schedule: '1f1b', vpp: 1 } }, env!, cache, 1, stageCostKeyOf(order, ONE_STAGE, false)).costs;
+  // One stage holding every layer costs the same whatever the PP and DP degrees (its F and B read the TP, CP and
+  // EP groups, the micro-batch and the recomputation, never PP or DP: test/model/search/bounds.test.ts checks this
+  // on random layouts), and m / PP = global batch · TP · CP / (micro-batch · world) does not read them either: the
+  // families of one (TP, CP, EP, ETP, micro-batch, recompute) share one work bound.
+  const oneStageCosts = new Map<string, StageCostBreakdown>();
+  const workOf = (plan: ParallelPlan): StageCostBreakdown => {
+    const key = `${plan.tp}/${plan.cp}/${plan.ep}/${plan.etp}/${plan.microBatchSize}/${plan.recompute}/${plan.recomputeModules?.join('+') ?? ''}`;
+    let costs = oneStageCosts.get(key);
+    if (!costs) {
+      const one: ParallelPlan = { ...plan, pp: 1, dp: design.cluster.worldSize / (plan.tp * plan.cp), schedule: '1f1b', vpp: 1 };
+      oneStageCosts.set(key, (costs = sharedStageCosts({ ...design, plan: one }, env!, undefined, 1).costs));
+    }
+    return costs;
+  };
+  /** The step's total work per rank (bound.ts), priced as 1F1B: a DualPipe stage exposes at least as much EP all-to-all, and its bound takes it all off. */
+  const workBound = (plan: ParallelPlan, schedules: readonly { schedule: ScheduleId }[]): number => {
+    const oneStage = workOf(plan);
     const anyPairs = schedules.some((s) => overlapsPairs(s.schedule));
     const anyOther = schedules.some((s) => !overlapsPairs(s.schedule));
     return fabric * Math.min(
       anyOther ? meanBusyBound(oneStage, plan.microbatches, plan.pp, false) : Number.POSITIVE_INFINITY,
       anyPairs ? meanBusyBound(oneStage, plan.microbatches, plan.pp, true) : Number.POSITIVE_INFINITY,
     );
+  };
+  /** inFlightSumBytes of one of a family's schedules (memoryBound.ts); 0 for a schedule too large to build for a bound. */
+  const inFlightOf = (family: Family, choice: ScheduleChoice, terms: LayerMemoryTerms, stageBytes: Map<number, Float64Array>): number => {
+    const plan = choicePlan(family.plan, choice);
+    const run = planSchedule(plan);
+    if (scheduleOpBound(run.id, run.params) > BOUND_SCHEDULE_OPS) return 0;
+    const generated = cachedSchedule(run.id, run.params, cache);
+    if (!generated.ok) return 0;
+    let bytes = stageBytes.get(choice.content);
+    if (!bytes) stageBytes.set(choice.content, (bytes = stageActivationBytes({ ...design, plan }, splitLayers({ ...design, plan }, stageCount({ plan })), terms)));
+    return inFlightSumBytes(generated.schedule, peakCounts(generated.schedule, cache), bytes);
+  };
+  /** A schedule's own bound on its stage costs: fill and drain, and its busiest rank's ops (bound.ts). */
+  const scheduleBound = (family: Family, choice: ScheduleChoice): number => {
+    const plan = choicePlan(family.plan, choice);
+    const pairs = overlapsPairs(choice.schedule);
+    const shared = sharedStageCosts({ ...design, plan }, env!, cache, stageCount({ plan }), stageCostKeyOf(family.order, choice.content, pairs));
+    const run = planSchedule(plan);
+    const generated = cachedSchedule(run.id, run.params, cache);
+    let busiest = 0;
+    if (generated.ok) {
+      let counts = opCounts.get(generated.schedule);
+      if (!counts) opCounts.set(generated.schedule, (counts = countOps(generated.schedule)));
+      busiest = busiestRankBound(counts, shared.costs);
+    }
+    const p2p = pairs ? 0 : shared.comm.ppSend.seconds;
+    return fabric * Math.max(busiest, pipelineBound(choice.schedule, shared.costs, plan.microbatches, plan.pp, p2p));
   };
   if (env) {
     for (const shape of shapes) {
@@ -157,10 +210,9 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
       // GPU better, per-op latencies spread over more tokens) and no recomputation is the least work.
       let bound = 0;
       if (bounded) {
-        const largestIndex = shape.batches.length - 1;
-        const largest = shape.batches[largestIndex]!;
+        const largest = shape.batches[shape.batches.length - 1]!;
         // recomputeChoices lists none first.
-        bound = workBound({ ...shape.base, microBatchSize: largest.microBatchSize, microbatches: largest.microbatches, recompute: 'none' }, familyOrder(shape, largestIndex, 0), shape.batches.flatMap((b) => b.schedules));
+        bound = workBound({ ...shape.base, microBatchSize: largest.microBatchSize, microbatches: largest.microbatches, recompute: 'none' }, shape.batches.flatMap((b) => b.schedules));
       }
       queue.push(bound, shape.order, { shape });
     }
@@ -181,7 +233,7 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
       if (memoryLowerBound(design, { ...node.shape.base, microBatchSize: first.microBatchSize, microbatches: first.microbatches, recompute: 'full' }, node.shape.zeros, shapeChunks) > capacityBytes) continue;
       // Each family's own memory bound waits until the family is opened: many are never reached.
       for (const family of shapeFamilies(node.shape)) {
-        queue.push(bounded ? workBound(family.plan, family.order, family.schedules) : 0, family.order, { family });
+        queue.push(bounded ? workBound(family.plan, family.schedules) : 0, family.order, { family });
       }
       continue;
     }
@@ -189,24 +241,28 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
     if (!('scheduleIndex' in node)) {
       // The family's activation terms serve its memory bound and then every estimate of its layouts.
       const terms = layerMemoryTerms(design.model, family.plan);
-      if (memoryLowerBound(design, family.plan, family.zeros, chunksPerRank(family.schedules), terms) > capacityBytes) continue;
+      const stageBytes = new Map<number, Float64Array>();
+      const inFlight = family.schedules.map((choice) => inFlightOf(family, choice, terms, stageBytes));
+      if (memoryLowerBound(design, family.plan, family.zeros, chunksPerRank(family.schedules), terms, Math.min(...inFlight)) > capacityBytes) continue;
+      inFlightSums.set(family, inFlight);
       memoryTerms.set(family, terms);
-      // Open a family: each schedule's own bound, no lower than the family's.
-      family.schedules.forEach((choice, scheduleIndex) => {
-        let own = bound;
-        if (bounded) {
-          const plan = choicePlan(family.plan, choice);
-          const pairs = overlapsPairs(choice.schedule);
-          const shared = sharedStageCosts({ ...design, plan }, env!, cache, stageCount({ plan }), stageCostKeyOf(family.order, choice.content, pairs));
-          const p2p = pairs ? 0 : shared.comm.ppSend.seconds;
-          own = Math.max(own, fabric * pipelineBound(choice.schedule, shared.costs, plan.microbatches, plan.pp, p2p));
-          if (!pairs) own = Math.max(own, fabric * meanBusyBound(sharedStageCosts({ ...design, plan }, env!, cache, 1, stageCostKeyOf(family.order, ONE_STAGE, false)).costs, plan.microbatches, plan.pp, false));
-        }
-        queue.push(own, family.order + scheduleIndex * family.zeros.length, { family, scheduleIndex });
+      // Each schedule waits at the family's bound; its own (on its own stage costs and ops) is worked out when it
+      // comes up, so the schedules never reached cost nothing.
+      family.schedules.forEach((_choice, scheduleIndex) => {
+        queue.push(bound, family.order + scheduleIndex * family.zeros.length, { family, scheduleIndex, bounded: !bounded });
       });
       continue;
     }
     const choice = family.schedules[node.scheduleIndex]!;
+    if (!node.bounded) {
+      const plan = choicePlan(family.plan, choice);
+      if (memoryLowerBound(design, plan, family.zeros, chunksPerRank([choice]), memoryTerms.get(family), inFlightSums.get(family)![node.scheduleIndex]) > capacityBytes) continue;
+      const own = scheduleBound(family, choice);
+      if (own > bound) {
+        queue.push(own, family.order + node.scheduleIndex * family.zeros.length, { family, scheduleIndex: node.scheduleIndex, bounded: true });
+        continue;
+      }
+    }
     // ZeRO-2 shards a superset of what ZeRO-1 shards, and ZeRO-1 of ZeRO-0's (cost/memory.ts): once one does not
     // fit, the lower stages do not either. ZeRO-3 (only without PP) adds transient gathers and is tried on its own.
     let misfitAt = Number.NEGATIVE_INFINITY;

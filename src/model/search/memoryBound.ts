@@ -9,11 +9,16 @@
 // largest chunk is at least the mean of its C chunks. Every stage is some rank's chunk, so over the ranks these
 // add up to at least one micro-batch through every layer ÷ C: C = VPP for interleaved 1F1B, 2 for the V
 // placements, 1 otherwise (DualPipe's rank r holds stages r and p−1−r of two copies: every stage once per copy).
-import { chunkActivationBytes, gpuParameters, layerMemoryTerms } from '../cost/memory';
+// With a schedule in hand the in-flight share is sharper: each rank's peak holds its peak count of chunks (a
+// property of the op order, activationPeak.ts), each at least its lightest stage's activations, and summed over the
+// ranks that is far more than one micro-batch (1F1B: p + (p−1) + … + 1 chunks). The search takes the larger.
+// Every rank also keeps the fixed reserve (cost/memory.ts), so the ranks' sum holds it p times, not once.
+import { chunkActivationBytes, DEFAULT_MEMORY_RESERVE, gpuParameters, layerMemoryTerms } from '../cost/memory';
 import { offloadsActivations } from '../cost/offload';
 import { stageContent, splitLayers } from '../cost/stages';
 import type { Design, ParallelPlan, ScheduleId, ZeroStage } from '../design';
 import { rankMemory } from '../rankMemory';
+import type { Schedule } from '../schedule/ops';
 
 /** Most chunks a rank of these schedules holds, in the sense above. */
 export function chunksPerRank(schedules: readonly { schedule: ScheduleId; vpp: number }[]): number {
@@ -25,17 +30,39 @@ export function chunksPerRank(schedules: readonly { schedule: ScheduleId; vpp: n
   return most;
 }
 
-/** `terms`: layerMemoryTerms(design.model, plan), when the caller has them. */
-export function memoryLowerBound(design: Design, plan: ParallelPlan, zeros: readonly ZeroStage[], chunks: number, terms = layerMemoryTerms(design.model, plan)): number {
-  const whole = { ...design, plan: { ...plan, pp: 1, vpp: 1 } };
+/**
+ * Σ over a schedule's ranks of the activations each holds at its peak, at least: its peak count of chunks in flight
+ * (`peakCounts`, per rank) × the lightest stage it holds (`stageBytes`: one micro-batch through each stage).
+ */
+export function inFlightSumBytes(schedule: Schedule, peakCounts: ArrayLike<number>, stageBytes: ArrayLike<number>): number {
+  if (stageBytes.length !== schedule.stages) return 0;
+  const lightest = new Float64Array(schedule.ranks).fill(Number.POSITIVE_INFINITY);
+  for (let i = 0; i < schedule.pipes * schedule.stages; i++) {
+    const rank = schedule.stageRank[i]!;
+    lightest[rank] = Math.min(lightest[rank]!, Math.max(0, stageBytes[i % schedule.stages]!));
+  }
+  let sum = 0;
+  for (let r = 0; r < schedule.ranks; r++) if (Number.isFinite(lightest[r]!)) sum += peakCounts[r]! * lightest[r]!;
+  return sum;
+}
+
+/**
+ * `terms`: layerMemoryTerms(design.model, plan), when the caller has them. `inFlightSum`: inFlightSumBytes of
+ * every schedule the bound covers (the least of them), when the caller has the schedules.
+ */
+export function memoryLowerBound(design: Design, plan: ParallelPlan, zeros: readonly ZeroStage[], chunks: number, terms = layerMemoryTerms(design.model, plan), inFlightSum = 0): number {
+  // One stage holds every layer whatever pipeline layout the plan states for its own stages.
+  const { layout: _layout, firstStageLayers: _first, lastStageLayers: _last, accountForEmbedding: _embedding, accountForLoss: _loss, ...unsplit } = plan;
+  const whole = { ...design, plan: { ...unsplit, pp: 1, vpp: 1 } };
   const wholeChunk = stageContent(splitLayers(whole, 1).stages[0]!);
   const holding = { chunks: [wholeChunk], parameters: gpuParameters(design.model, plan, [wholeChunk]) };
   // The activation terms do not read the ZeRO stage: one set serves them all.
   // Offloaded layers (cost/offload.ts: the first N, or every one but the last, of every chunk) keep less in HBM, so what stays depends on
   // the split: with activation offloading no in-flight share is counted.
-  const inFlightBytes = offloadsActivations(design.plan) || offloadsActivations(plan) ? 0
-    : chunkActivationBytes(design.model, wholeChunk, terms.perLayer) / Math.max(1, chunks);
+  const inFlightBytes = Math.max(inFlightSum, offloadsActivations(design.plan) || offloadsActivations(plan) ? 0
+    : chunkActivationBytes(design.model, wholeChunk, terms.perLayer) / Math.max(1, chunks));
   let least = Number.POSITIVE_INFINITY;
   for (const zero of zeros) least = Math.min(least, rankMemory({ ...design, plan: { ...plan, zero } }, 0, holding, 1, inFlightBytes, terms).totalBytes);
-  return least / Math.max(1, plan.pp);
+  const pp = Math.max(1, plan.pp);
+  return (least + (pp - 1) * DEFAULT_MEMORY_RESERVE.fixedBytes) / pp;
 }

@@ -1,0 +1,125 @@
+// The search's bounds are sound on random layouts of random designs: a time bound never exceeds the layout's
+// simulated makespan, a memory bound never exceeds its peak, and what the search shares between PP and DP degrees
+// (one stage's costs, the activation terms) does not depend on them. With sound bounds the search returns what
+// estimating every layout would (complete.test.ts); here each bound is checked against the estimate directly,
+// including layouts far from the top and layouts that do not fit.
+import { describe, expect, it } from 'vitest';
+import { findGpu } from '../../../src/model/catalog/gpus';
+import { findModel } from '../../../src/model/catalog/models';
+import type { Design, ParallelPlan } from '../../../src/model/design';
+import { costEnvironment, estimate, peakFlopsOf } from '../../../src/model/estimate';
+import { enumerateFamilies } from '../../../src/model/search';
+import { choicePlan } from '../../../src/model/search/space';
+import { busiestRankBound, countOps, overlapsPairs, pipelineBound } from '../../../src/model/search/bound';
+import { chunksPerRank, inFlightSumBytes, memoryLowerBound } from '../../../src/model/search/memoryBound';
+import { stageCount } from '../../../src/model/layoutChecks';
+import { layerMemoryTerms } from '../../../src/model/cost/memory';
+import { peakActivationBytes } from '../../../src/model/cost/activationPeak';
+import { splitLayers } from '../../../src/model/cost/stages';
+import { stageActivationBytes } from '../../../src/model/rankMemory';
+import { generateSchedule, planSchedule } from '../../../src/model/schedule/index';
+import { sharedStageCosts } from '../../../src/model/stageCostCache';
+import { seededRandom } from '../../testInputs';
+
+const MODELS = ['llama3-8b', 'mixtral-8x7b', 'qwen3-30b-a3b', 'deepseek-v2', 'gpt3-175b'];
+const GPUS = ['H100-SXM', 'A100-80GB', 'H800'];
+
+/** A random design: model, 1–4 nodes of 8, a batch that several DP degrees divide, sometimes a small HBM, sometimes offloading or torchtitan. */
+function randomDesign(random: () => number): Design {
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const nodes = pick([1, 2, 4]);
+  const world = nodes * 8;
+  const globalBatchSize = world * pick([1, 2, 3, 4]);
+  const plan: ParallelPlan = {
+    tp: 1, pp: 1, vpp: 1, cp: 1, ep: 1, etp: 1, dp: world, zero: 1, sequenceParallel: false, seqLength: pick([1024, 2048, 4096]), microBatchSize: 1,
+    globalBatchSize, microbatches: globalBatchSize / world, schedule: '1f1b', recompute: 'selective', precision: 'bf16', nodeLimit: null,
+    ...(random() < 0.2 ? { activationOffloadLayers: 1 } : {}),
+    ...(random() < 0.2 ? { framework: 'torchtitan' as const } : {}),
+    ...(random() < 0.3 ? { epCommOverlap: true, tpCommOverlap: true } : {}),
+  };
+  const hbmGB = random() < 0.5 ? pick([24, 40, 64]) : undefined;
+  return {
+    model: findModel(pick(MODELS))!.arch,
+    plan,
+    cluster: { gpu: pick(GPUS), gpusPerNode: 8, nodes, worldSize: world, ...(hbmGB ? { hbmGB } : {}) },
+  };
+}
+
+/** Random layouts of random designs, with each layout's family. */
+function* randomLayouts(seed: number, designs: number, perDesign: number) {
+  const random = seededRandom(seed);
+  for (let d = 0; d < designs; d++) {
+    const design = randomDesign(random);
+    const families = enumerateFamilies(design, { maxMicroBatchSize: 4 });
+    if (families.length === 0) continue;
+    for (let i = 0; i < perDesign; i++) {
+      const family = families[Math.floor(random() * families.length)]!;
+      const choice = family.schedules[Math.floor(random() * family.schedules.length)]!;
+      const zero = family.zeros[Math.floor(random() * family.zeros.length)]!;
+      yield { design, family, plan: { ...choicePlan(family.plan, choice), zero } as ParallelPlan };
+    }
+  }
+}
+
+const SLACK = 1 + 1e-9;
+
+describe('search bounds on random layouts', () => {
+  it('the busiest rank and fill-and-drain bounds are at most the simulated makespan', () => {
+    let checked = 0;
+    for (const { design, plan } of randomLayouts(21, 24, 12)) {
+      const result = estimate({ ...design, plan });
+      if (!result.estimate || !result.timeline) continue;
+      const gpu = findGpu(design.cluster.gpu)!;
+      const env = costEnvironment({ ...design, plan }, gpu, peakFlopsOf({ ...design, plan }, gpu));
+      const { costs, comm } = sharedStageCosts({ ...design, plan }, env, undefined);
+      const run = planSchedule(plan);
+      const generated = generateSchedule(run.id, run.params);
+      if (!generated.ok) throw new Error(generated.error.message);
+      const makespan = result.timeline.timeline.makespan;
+      expect(busiestRankBound(countOps(generated.schedule), costs)).toBeLessThanOrEqual(makespan * SLACK);
+      const p2p = overlapsPairs(plan.schedule) ? 0 : comm.ppSend.seconds;
+      expect(pipelineBound(plan.schedule, costs, plan.microbatches, plan.pp, p2p)).toBeLessThanOrEqual(makespan * SLACK);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(100);
+  });
+
+  it('the schedule-aware memory bound is at most the peak memory, fitting or not', () => {
+    let checked = 0;
+    let overCapacity = 0;
+    for (const { design, plan } of randomLayouts(22, 24, 12)) {
+      const result = estimate({ ...design, plan });
+      if (!result.estimate) continue;
+      const withPlan = { ...design, plan };
+      const terms = layerMemoryTerms(design.model, plan);
+      const run = planSchedule(plan);
+      const generated = generateSchedule(run.id, run.params);
+      if (!generated.ok) throw new Error(generated.error.message);
+      const schedule = generated.schedule;
+      const counts = peakActivationBytes(schedule, new Float64Array(schedule.pipes * schedule.stages).fill(1));
+      const stageBytes = stageActivationBytes(withPlan, splitLayers(withPlan, stageCount(withPlan)), terms);
+      const inFlight = inFlightSumBytes(schedule, counts, stageBytes);
+      const bound = memoryLowerBound(design, plan, [plan.zero], chunksPerRank([plan]), terms, inFlight);
+      expect(bound).toBeLessThanOrEqual(result.estimate.memory.peakBytes * SLACK);
+      if (result.estimate.memory.peakBytes > result.estimate.memory.capacityBytes) overCapacity++;
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(100);
+    expect(overCapacity).toBeGreaterThan(10);
+  });
+
+  it('one stage\'s costs and the activation terms do not read the PP or DP degree', () => {
+    let checked = 0;
+    for (const { design, plan } of randomLayouts(23, 24, 8)) {
+      const gpu = findGpu(design.cluster.gpu)!;
+      const env = costEnvironment({ ...design, plan }, gpu, peakFlopsOf({ ...design, plan }, gpu));
+      const other: ParallelPlan = { ...plan, pp: 1, dp: design.cluster.worldSize / (plan.tp * plan.cp), schedule: '1f1b', vpp: 1 };
+      const own = sharedStageCosts({ ...design, plan: { ...plan, schedule: '1f1b', vpp: 1 } }, env, undefined, 1).costs;
+      const shared = sharedStageCosts({ ...design, plan: other }, env, undefined, 1).costs;
+      for (const field of ['F', 'B', 'epF', 'epB'] as const) expect(shared[field]).toEqual(own[field]);
+      expect(layerMemoryTerms(design.model, other)).toEqual(layerMemoryTerms(design.model, plan));
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(100);
+  });
+});
