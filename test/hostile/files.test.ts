@@ -2,7 +2,7 @@
 // FIFOs, folders, symlinks out of the workspace, or too large. Each is one per-file problem at the directive (or,
 // for a FILE on the command line, one line and exit 2), never a hang, an internal error, or a stop to the other
 // files of the same `plens check`.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -115,6 +115,28 @@ describe('files on the command line', () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toBe('plens estimate: binary.json: the file contains NUL bytes: it is binary, not a config file\n');
   });
+});
+
+describe('tree-sitter grammars', () => {
+  it("come from plens's own folder: a workspace's node_modules and loose .wasm files are never loaded", () => {
+    const ws = workspace(plens, 'grammars');
+    // What a hostile workspace could plant where a careless loader might look: garbage that fails to compile.
+    const junk = Buffer.from('\0asm not a grammar');
+    for (const [dir, file] of [['web-tree-sitter', 'web-tree-sitter.wasm'], ['tree-sitter-bash', 'tree-sitter-bash.wasm'], ['tree-sitter-python', 'tree-sitter-python.wasm']]) {
+      mkdirSync(join(ws.dir, 'node_modules', dir!), { recursive: true });
+      writeFileSync(join(ws.dir, 'node_modules', dir!, file!), junk);
+      writeFileSync(join(ws.dir, file!), junk);
+    }
+    writeFileSync(join(ws.dir, 'train.sh'), 'torchrun pretrain_gpt.py --num-layers 8 --hidden-size 1024 --num-attention-heads 16 --tensor-model-parallel-size 2\n');
+    // Compiling the grammars takes over a second of CPU: a set-up with a generous bound, not a hang test.
+    const result = spawnSync(process.execPath, [join(plens.folder, 'cli.js'), 'estimate', 'train.sh', '--json'], { cwd: ws.dir, encoding: 'utf8', timeout: 30_000 });
+    expect(result.error).toBeUndefined();
+    const json = JSON.parse(result.stdout) as { format: string; design: { plan: { tp: number }; model: { layers: number } }; problems: { code: string }[] };
+    // The script was parsed by the shipped grammar: its flags are read and no reader says it lacks a grammar.
+    expect(json.format).toBe('megatron-shell');
+    expect([json.design.plan.tp, json.design.model.layers]).toEqual([2, 8]);
+    expect(json.problems.map((problem) => problem.code)).not.toContain('reader/not-initialised');
+  }, 40_000);
 });
 
 function readFileSyncText(path: string): string {
