@@ -68,6 +68,7 @@ const TOGGLES: Toggle[] = [
   megatronToggle('--moe-expert-capacity-factor', 1.0),
   megatronToggle('--moe-pad-expert-input-to-capacity', true, { '--moe-expert-capacity-factor': 1.25 }),
   megatronToggle('--cp-comm-type', 'a2a'),
+  megatronToggle('--attention-backend', 'unfused'),
   megatronToggle('--pipeline-model-parallel-layout', 'Et*3|t*4|t*4|t*5L'),
   megatronToggle('--decoder-first-pipeline-num-layers', 1, {}, 16),
   megatronToggle('--decoder-last-pipeline-num-layers', 1, {}, 16),

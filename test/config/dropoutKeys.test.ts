@@ -90,3 +90,21 @@ describe('plens YAML and torchtitan', () => {
     expect(done.origins['model.hiddenDropout']).toMatchObject({ from: 'default', detail: expect.stringContaining('torchtitan') });
   });
 });
+
+describe('attention backend', () => {
+  const notModelled = (read: ReadResult) => read.problems.filter((p) => p.code === 'value/not-modelled').map((p) => [p.range?.line, p.message]);
+
+  it('--attention-backend unfused is said not to be modelled at its line (the estimate assumes flash or fused attention)', () => {
+    const read = readNemoYaml(fixture('megatron-lm/functest_gpt3_mcore_te_tp1_pp4_vp1_uneven_pipeline_model_config.yaml'), 'model_config.yaml')!;
+    expect(notModelled(read)).toEqual([[53, expect.stringMatching(/^--attention-backend: read; the estimate does not model unfused attention: .*s² scores/)]]);
+  });
+
+  it('flash, fused and auto keep no scores and are not mentioned', () => {
+    const read = readNemoYaml(fixture('megatron-lm/functest_gpt3_mcore_tp2_cp2_pp2_ep2_te_4experts2parallel_model_config.yaml'), 'model_config.yaml')!;
+    expect(notModelled(read)).toEqual([]);
+    for (const backend of ['fused', 'auto', 'AttnBackend.flash']) {
+      expect(notModelled(readNemoYaml(`MODEL_ARGS:\n  --num-layers: 2\n  --attention-backend: ${backend}\n`, 'model_config.yaml')!)).toEqual([]);
+    }
+    expect(notModelled(readNemoYaml('MODEL_ARGS:\n  --num-layers: 2\n  --attention-backend: local\n', 'model_config.yaml')!)).toHaveLength(1);
+  });
+});

@@ -27,6 +27,11 @@ export const MEGATRON_NOT_MODELLED = {
   // probs or position choose which copies an over-full expert drops, not how many: compute and traffic are the same.
   moe_token_drop_policy: { what: 'which tokens are dropped past capacity (the policy changes which, not how many: no cost moves)', isDefault: oneOf('probs'), onlyWith: 'moe_expert_capacity_factor' },
   cp_comm_type: { what: 'the context-parallel communication type: CP traffic is priced as ring P2P', isDefault: oneOf('p2p') },
+  // Flash (flash-attn) and fused (cuDNN) attention keep no s² tensor; unfused (TE) and local (Megatron's own) do.
+  attention_backend: {
+    what: 'unfused attention: the estimate assumes flash or fused attention, so the s² scores it keeps (2 bytes each, 5 with attention dropout) and its slower kernels are not counted',
+    isDefault: keepsNoScores,
+  },
 } satisfies Record<string, Acknowledged>;
 
 /** DeepSpeed JSON keys, by their path. */
@@ -44,6 +49,12 @@ export const DEEPSPEED_NOT_MODELLED = {
 /** torchtitan settings, by section and name (`training.enable_cpu_offload` is modelled: settings.ts). */
 export const TORCHTITAN_NOT_MODELLED: Readonly<Record<string, Acknowledged>> = {};
 
+/** Megatron's AttnBackend (flash 1, fused 2, unfused 3, local 4, auto 5), by name or number; auto picks flash or fused. */
+function keepsNoScores(raw: unknown): boolean {
+  if (raw === 1 || raw === 2 || raw === 5) return true;
+  return oneOf('auto', 'flash', 'fused')(typeof raw === 'string' ? raw.replace(/^\s*attnbackend\./i, '') : raw);
+}
+
 /** DeepSpeed's offload sections by their `device`: only NVMe is left unmodelled (a symbolic device might be it). */
 function notNvme(raw: unknown): boolean {
   return !(typeof raw === 'string' && /^nvme$/i.test(raw.trim()));
@@ -56,6 +67,9 @@ export function isOn(raw: unknown): boolean {
 
 /** Reports a known-but-not-modelled key at its line when its value is not the framework's default. */
 export function acknowledge(builder: DraftBuilder, known: Acknowledged, name: string, raw: unknown, range: SourceRange | undefined): void {
-  if (!isSymbolic(raw) && known.isDefault(raw)) return;
+  // `auto` reads as symbolic (DeepSpeed's "computed elsewhere"), but to Megatron it is a word like any other
+  // (`--attention-backend auto`, its default).
+  const value = isSymbolic(raw) && raw.symbolic.trim().toLowerCase() === 'auto' ? 'auto' : raw;
+  if (!isSymbolic(value) && known.isDefault(value)) return;
   builder.report('info', 'value/not-modelled', `${name}: read; the estimate does not model ${known.what}`, range);
 }
