@@ -28,7 +28,7 @@ import type { StageCostBreakdown } from '../cost/stageTime';
 import { busiestRankBound, countOps, meanBusyBound, overlapsPairs, pipelineBound, type OpCounts } from './bound';
 import { MinHeap } from './heap';
 import { pipelineLayoutSummary, type PipelineLayoutSummary } from './pipelineLayouts';
-import { chunksPerRank, inFlightSumBytes, memoryLowerBound } from './memoryBound';
+import { chunksPerRank, inFlightSumBytes, memoryLowerBound, wholeModel, type WholeModel } from './memoryBound';
 import { choicePlan, DEEPSEEK_RECOMPUTE_MODULES, enumerateShapes, shapeFamilies, stageCostKeyOf, type Family, type ScheduleChoice, type Shape } from './space';
 
 export { pipelineLayoutLabel, type PipelineLayoutSummary } from './pipelineLayouts';
@@ -153,9 +153,19 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
   // EP groups, the micro-batch and the recomputation, never PP or DP: test/model/search/bounds.test.ts checks this
   // on random layouts), and m / PP = global batch · TP · CP / (micro-batch · world) does not read them either: the
   // families of one (TP, CP, EP, ETP, micro-batch, recompute) share one work bound.
+  // The activation terms read neither either (the same test): those families share them too.
+  const sharedKey = (plan: ParallelPlan) => `${plan.tp}/${plan.cp}/${plan.ep}/${plan.etp}/${plan.microBatchSize}/${plan.recompute}/${plan.recomputeModules?.join('+') ?? ''}`;
   const oneStageCosts = new Map<string, StageCostBreakdown>();
+  const sharedTerms = new Map<string, LayerMemoryTerms>();
+  const termsOf = (plan: ParallelPlan): LayerMemoryTerms => {
+    const key = sharedKey(plan);
+    let terms = sharedTerms.get(key);
+    if (!terms) sharedTerms.set(key, (terms = layerMemoryTerms(design.model, plan)));
+    return terms;
+  };
+  const wholeModels = new WeakMap<Family, WholeModel>();
   const workOf = (plan: ParallelPlan): StageCostBreakdown => {
-    const key = `${plan.tp}/${plan.cp}/${plan.ep}/${plan.etp}/${plan.microBatchSize}/${plan.recompute}/${plan.recomputeModules?.join('+') ?? ''}`;
+    const key = sharedKey(plan);
     let costs = oneStageCosts.get(key);
     if (!costs) {
       const one: ParallelPlan = { ...plan, pp: 1, dp: design.cluster.worldSize / (plan.tp * plan.cp), schedule: '1f1b', vpp: 1 };
@@ -175,13 +185,16 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
   };
   /** inFlightSumBytes of one of a family's schedules (memoryBound.ts); 0 for a schedule too large to build for a bound. */
   const inFlightOf = (family: Family, choice: ScheduleChoice, terms: LayerMemoryTerms, stageBytes: Map<number, Float64Array>): number => {
-    const plan = choicePlan(family.plan, choice);
-    const run = planSchedule(plan);
+    // The schedule reads only the sizes: the whole plan is built only for a stage contents not seen yet.
+    const run = planSchedule({ pp: family.plan.pp, microbatches: family.plan.microbatches, vpp: choice.vpp, schedule: choice.schedule });
     if (scheduleOpBound(run.id, run.params) > BOUND_SCHEDULE_OPS) return 0;
     const generated = cachedSchedule(run.id, run.params, cache);
     if (!generated.ok) return 0;
     let bytes = stageBytes.get(choice.content);
-    if (!bytes) stageBytes.set(choice.content, (bytes = stageActivationBytes({ ...design, plan }, splitLayers({ ...design, plan }, stageCount({ plan })), terms)));
+    if (!bytes) {
+      const plan = choicePlan(family.plan, choice);
+      stageBytes.set(choice.content, (bytes = stageActivationBytes({ ...design, plan }, splitLayers({ ...design, plan }, stageCount({ plan })), terms)));
+    }
     return inFlightSumBytes(generated.schedule, peakCounts(generated.schedule, cache), bytes);
   };
   /** A schedule's own bound on its stage costs: fill and drain, and its busiest rank's ops (bound.ts). */
@@ -240,10 +253,12 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
     const { family } = node;
     if (!('scheduleIndex' in node)) {
       // The family's activation terms serve its memory bound and then every estimate of its layouts.
-      const terms = layerMemoryTerms(design.model, family.plan);
+      const terms = termsOf(family.plan);
       const stageBytes = new Map<number, Float64Array>();
       const inFlight = family.schedules.map((choice) => inFlightOf(family, choice, terms, stageBytes));
-      if (memoryLowerBound(design, family.plan, family.zeros, chunksPerRank(family.schedules), terms, Math.min(...inFlight)) > capacityBytes) continue;
+      const whole = wholeModel(design, family.plan, terms);
+      if (memoryLowerBound(design, family.plan, family.zeros, chunksPerRank(family.schedules), terms, Math.min(...inFlight), whole) > capacityBytes) continue;
+      wholeModels.set(family, whole);
       inFlightSums.set(family, inFlight);
       memoryTerms.set(family, terms);
       // Each schedule waits at the family's bound; its own (on its own stage costs and ops) is worked out when it
@@ -256,7 +271,7 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
     const choice = family.schedules[node.scheduleIndex]!;
     if (!node.bounded) {
       const plan = choicePlan(family.plan, choice);
-      if (memoryLowerBound(design, plan, family.zeros, chunksPerRank([choice]), memoryTerms.get(family), inFlightSums.get(family)![node.scheduleIndex]) > capacityBytes) continue;
+      if (memoryLowerBound(design, plan, family.zeros, chunksPerRank([choice]), memoryTerms.get(family), inFlightSums.get(family)![node.scheduleIndex], wholeModels.get(family)) > capacityBytes) continue;
       const own = scheduleBound(family, choice);
       if (own > bound) {
         queue.push(own, family.order + node.scheduleIndex * family.zeros.length, { family, scheduleIndex: node.scheduleIndex, bounded: true });

@@ -17,7 +17,7 @@ import { chunkActivationBytes, DEFAULT_MEMORY_RESERVE, gpuParameters, layerMemor
 import { offloadsActivations } from '../cost/offload';
 import { stageContent, splitLayers } from '../cost/stages';
 import type { Design, ParallelPlan, ScheduleId, ZeroStage } from '../design';
-import { rankMemory } from '../rankMemory';
+import { rankMemory, type RankHolding } from '../rankMemory';
 import type { Schedule } from '../schedule/ops';
 
 /** Most chunks a rank of these schedules holds, in the sense above. */
@@ -46,23 +46,39 @@ export function inFlightSumBytes(schedule: Schedule, peakCounts: ArrayLike<numbe
   return sum;
 }
 
-/**
- * `terms`: layerMemoryTerms(design.model, plan), when the caller has them. `inFlightSum`: inFlightSumBytes of
- * every schedule the bound covers (the least of them), when the caller has the schedules.
- */
-export function memoryLowerBound(design: Design, plan: ParallelPlan, zeros: readonly ZeroStage[], chunks: number, terms = layerMemoryTerms(design.model, plan), inFlightSum = 0): number {
+/** One stage holding every layer, as one GPU of the plan holds it: the same for every schedule and layout of a family. */
+export interface WholeModel {
+  holding: RankHolding;
+  /** One micro-batch's activations through every layer. */
+  activationBytes: number;
+}
+
+export function wholeModel(design: Design, plan: ParallelPlan, terms = layerMemoryTerms(design.model, plan)): WholeModel {
   // One stage holds every layer whatever pipeline layout the plan states for its own stages.
   const { layout: _layout, firstStageLayers: _first, lastStageLayers: _last, accountForEmbedding: _embedding, accountForLoss: _loss, ...unsplit } = plan;
   const whole = { ...design, plan: { ...unsplit, pp: 1, vpp: 1 } };
   const wholeChunk = stageContent(splitLayers(whole, 1).stages[0]!);
-  const holding = { chunks: [wholeChunk], parameters: gpuParameters(design.model, plan, [wholeChunk]) };
+  return {
+    holding: { chunks: [wholeChunk], parameters: gpuParameters(design.model, plan, [wholeChunk]) },
+    activationBytes: chunkActivationBytes(design.model, wholeChunk, terms.perLayer),
+  };
+}
+
+/**
+ * `terms`: layerMemoryTerms(design.model, plan), when the caller has them. `inFlightSum`: inFlightSumBytes of
+ * every schedule the bound covers (the least of them), when the caller has the schedules. `whole`: wholeModel of
+ * the plan with the same terms, when the caller has it.
+ */
+export function memoryLowerBound(
+  design: Design, plan: ParallelPlan, zeros: readonly ZeroStage[], chunks: number, terms = layerMemoryTerms(design.model, plan), inFlightSum = 0,
+  whole = wholeModel(design, plan, terms),
+): number {
   // The activation terms do not read the ZeRO stage: one set serves them all.
   // Offloaded layers (cost/offload.ts: the first N, or every one but the last, of every chunk) keep less in HBM, so what stays depends on
   // the split: with activation offloading no in-flight share is counted.
-  const inFlightBytes = Math.max(inFlightSum, offloadsActivations(design.plan) || offloadsActivations(plan) ? 0
-    : chunkActivationBytes(design.model, wholeChunk, terms.perLayer) / Math.max(1, chunks));
+  const inFlightBytes = Math.max(inFlightSum, offloadsActivations(design.plan) || offloadsActivations(plan) ? 0 : whole.activationBytes / Math.max(1, chunks));
   let least = Number.POSITIVE_INFINITY;
-  for (const zero of zeros) least = Math.min(least, rankMemory({ ...design, plan: { ...plan, zero } }, 0, holding, 1, inFlightBytes, terms).totalBytes);
+  for (const zero of zeros) least = Math.min(least, rankMemory({ ...design, plan: { ...plan, zero } }, 0, whole.holding, 1, inFlightBytes, terms).totalBytes);
   const pp = Math.max(1, plan.pp);
   return (least + (pp - 1) * DEFAULT_MEMORY_RESERVE.fixedBytes) / pp;
 }
