@@ -92,6 +92,10 @@ const TOGGLES: Toggle[] = [
   // Offload to NVMe is read and said not to be modelled.
   { flag: 'zero_optimization.offload_optimizer', file: 'ds_config.json', before: deepspeed(''), after: deepspeed(', "offload_optimizer": {"device": "nvme", "nvme_path": "/local_nvme"}') },
   { flag: 'zero_optimization.zero_hpz_partition_size', file: 'ds_config.json', before: deepspeed(''), after: deepspeed(', "zero_hpz_partition_size": 8') },
+  // ZeRO++'s quantized collectives and MiCS shard groups are read and said not to be modelled.
+  { flag: 'zero_optimization.zero_quantized_weights', file: 'ds_config.json', before: deepspeed(''), after: deepspeed(', "zero_quantized_weights": true') },
+  { flag: 'zero_optimization.zero_quantized_gradients', file: 'ds_config.json', before: deepspeed(''), after: deepspeed(', "zero_quantized_gradients": true') },
+  { flag: 'zero_optimization.mics_shard_size', file: 'ds_config.json', before: deepspeed(''), after: deepspeed(', "mics_shard_size": 4') },
 ];
 
 async function run(file: string, text: string) {

@@ -39,6 +39,10 @@ export const DEEPSPEED_NOT_MODELLED = {
   // Offload to the CPU is modelled (deepspeedJson.ts); to NVMe (ZeRO-Infinity) it is only acknowledged.
   'zero_optimization.offload_optimizer': { what: 'optimizer offload to NVMe (optimizer state stays in HBM here)', isDefault: notNvme },
   'zero_optimization.offload_param': { what: 'parameter offload to NVMe (weights stay in HBM here)', isDefault: notNvme },
+  // ZeRO++'s other two parts (arXiv 2306.10209 §3.1, §3.3) and MiCS shard groups (runtime/zero/config.py).
+  'zero_optimization.zero_quantized_weights': { what: 'ZeRO++ quantized weight gathers (qwZ: INT8 with block scales; gathers are priced in 16 bits here)', isDefault: off },
+  'zero_optimization.zero_quantized_gradients': { what: 'ZeRO++ quantized gradient reduction (qgZ: INT4 all-to-all; the reduce-scatter is priced at the gradient width here)', isDefault: off },
+  'zero_optimization.mics_shard_size': { what: 'MiCS shard groups (states are sharded over all of DP here, with no replicas)', isDefault: numberIs(-1) },
   // deepspeed.checkpointing (used by models that call it, as Megatron-DeepSpeed does; DeepSpeed's config-json docs).
   'activation_checkpointing.partition_activations': { what: 'checkpointed activations partitioned across the model-parallel ranks (kept activations are not divided by TP for it here, nor their all-gather in the backward priced)', isDefault: off },
   'activation_checkpointing.cpu_checkpointing': { what: 'checkpointed activations offloaded to host memory (they stay in HBM here, with no PCIe traffic)', isDefault: off },
