@@ -107,6 +107,15 @@ interface Ranked {
   estimate: Estimate;
 }
 
+/** What the bounds read of a schedule: inFlightSumBytes' part of it, its op counts (bound.ts), its peak in-flight counts. */
+interface ScheduleFacts {
+  schedule: Pick<Schedule, 'ranks' | 'stages' | 'pipes' | 'stageRank'>;
+  counts: OpCounts;
+  peaks: Float64Array;
+}
+
+const shapeOf = ({ ranks, stages, pipes, stageRank }: Schedule): ScheduleFacts['schedule'] => ({ ranks, stages, pipes, stageRank });
+
 /** A schedule node is `bounded` once its key is its own bound, not its family's. */
 type Node = { shape: Shape } | { family: Family } | { family: Family; scheduleIndex: number; bounded: boolean };
 
@@ -144,7 +153,6 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
   const overBudget = () => options.budgetMs !== undefined && now() - started > options.budgetMs;
   const queue = new MinHeap<Node>();
   const memoryTerms = new WeakMap<Family, LayerMemoryTerms>();
-  const opCounts = new WeakMap<Schedule, OpCounts>();
   const inFlightSums = new WeakMap<Family, number[]>();
   // The step is at least the fabric slowdown × the makespan (estimate.ts: the fabric term scales the makespan and
   // the exposed DP time by slowdown − 1, and every other addition is ≥ 0): every makespan bound is scaled by it.
@@ -183,19 +191,33 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
       anyPairs ? meanBusyBound(oneStage, plan.microbatches, plan.pp, true) : Number.POSITIVE_INFINITY,
     );
   };
+  // What the bounds read of a schedule (its sizes and placement, its ops counted by rank, its peak in-flight counts)
+  // is kept per schedule, a few numbers per rank: the estimate cache keeps whole op tables only up to its budget,
+  // and a bound should not generate a table again once that budget is full.
+  const scheduleFacts = new Map<string, ScheduleFacts | null>();
+  const factsOf = (id: ScheduleId, params: { ranks: number; microbatches: number; chunks?: number }): ScheduleFacts | null => {
+    const key = `${id}/${params.ranks}/${params.microbatches}/${params.chunks}`;
+    let facts = scheduleFacts.get(key);
+    if (facts === undefined) {
+      const generated = cachedSchedule(id, params, cache);
+      facts = generated.ok ? { schedule: shapeOf(generated.schedule), counts: countOps(generated.schedule), peaks: peakCounts(generated.schedule, cache) } : null;
+      scheduleFacts.set(key, facts);
+    }
+    return facts;
+  };
   /** inFlightSumBytes of one of a family's schedules (memoryBound.ts); 0 for a schedule too large to build for a bound. */
   const inFlightOf = (family: Family, choice: ScheduleChoice, terms: LayerMemoryTerms, stageBytes: Map<number, Float64Array>): number => {
     // The schedule reads only the sizes: the whole plan is built only for a stage contents not seen yet.
     const run = planSchedule({ pp: family.plan.pp, microbatches: family.plan.microbatches, vpp: choice.vpp, schedule: choice.schedule });
     if (scheduleOpBound(run.id, run.params) > BOUND_SCHEDULE_OPS) return 0;
-    const generated = cachedSchedule(run.id, run.params, cache);
-    if (!generated.ok) return 0;
+    const facts = factsOf(run.id, run.params);
+    if (!facts) return 0;
     let bytes = stageBytes.get(choice.content);
     if (!bytes) {
       const plan = choicePlan(family.plan, choice);
       stageBytes.set(choice.content, (bytes = stageActivationBytes({ ...design, plan }, splitLayers({ ...design, plan }, stageCount({ plan })), terms)));
     }
-    return inFlightSumBytes(generated.schedule, peakCounts(generated.schedule, cache), bytes);
+    return inFlightSumBytes(facts.schedule, facts.peaks, bytes);
   };
   /** A schedule's own bound on its stage costs: fill and drain, and its busiest rank's ops (bound.ts). */
   const scheduleBound = (family: Family, choice: ScheduleChoice): number => {
@@ -203,13 +225,8 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
     const pairs = overlapsPairs(choice.schedule);
     const shared = sharedStageCosts({ ...design, plan }, env!, cache, stageCount({ plan }), stageCostKeyOf(family.order, choice.content, pairs));
     const run = planSchedule(plan);
-    const generated = cachedSchedule(run.id, run.params, cache);
-    let busiest = 0;
-    if (generated.ok) {
-      let counts = opCounts.get(generated.schedule);
-      if (!counts) opCounts.set(generated.schedule, (counts = countOps(generated.schedule)));
-      busiest = busiestRankBound(counts, shared.costs);
-    }
+    const facts = factsOf(run.id, run.params);
+    const busiest = facts ? busiestRankBound(facts.counts, shared.costs) : 0;
     const p2p = pairs ? 0 : shared.comm.ppSend.seconds;
     return fabric * Math.max(busiest, pipelineBound(choice.schedule, shared.costs, plan.microbatches, plan.pp, p2p));
   };

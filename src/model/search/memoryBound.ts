@@ -34,7 +34,7 @@ export function chunksPerRank(schedules: readonly { schedule: ScheduleId; vpp: n
  * Σ over a schedule's ranks of the activations each holds at its peak, at least: its peak count of chunks in flight
  * (`peakCounts`, per rank) × the lightest stage it holds (`stageBytes`: one micro-batch through each stage).
  */
-export function inFlightSumBytes(schedule: Schedule, peakCounts: ArrayLike<number>, stageBytes: ArrayLike<number>): number {
+export function inFlightSumBytes(schedule: Pick<Schedule, 'ranks' | 'stages' | 'pipes' | 'stageRank'>, peakCounts: ArrayLike<number>, stageBytes: ArrayLike<number>): number {
   if (stageBytes.length !== schedule.stages) return 0;
   const lightest = new Float64Array(schedule.ranks).fill(Number.POSITIVE_INFINITY);
   for (let i = 0; i < schedule.pipes * schedule.stages; i++) {
