@@ -11,7 +11,7 @@ export const SWITCHES: ReadonlySet<MegatronKey> = new Set<MegatronKey>([
   'sequence_parallel', 'swiglu', 'untie_embeddings_and_output_weights', 'recompute_activations', 'activation_func_fp8_input_store',
   'group_query_attention', 'multi_latent_attention', 'bf16', 'fp16', 'use_distributed_optimizer', 'use_megatron_fsdp', 'use_torch_fsdp2',
   'checkpoint_activations', 'tp_comm_overlap', 'overlap_grad_reduce', 'overlap_param_gather', 'overlap_moe_expert_parallel_comm',
-  'squared_relu', 'quick_geglu',
+  'squared_relu', 'quick_geglu', 'accumulate_allreduce_grads_in_fp32', 'grad_reduce_in_bf16',
   // Dataclass booleans that default to False become store_true flags too (argument_utils.py ArgumentGroupFactory).
   'optimizer_cpu_offload', 'use_precision_aware_optimizer', 'fine_grained_activation_offloading', 'moe_pad_expert_input_to_capacity',
   'account_for_embedding_in_pipeline_split', 'account_for_loss_in_pipeline_split', 'overlap_cpu_optimizer_d2h_h2d',

@@ -12,7 +12,7 @@ import { countLayoutStages, leadingDenseLayers } from './megatronLayout';
 import { precisionOfRecipeName } from './precisionRecipes';
 import { acknowledge, isOn, MEGATRON_NOT_MODELLED, type Acknowledged } from '../draft/notModelled';
 import { applyActivationOffload, applyFineGrainedOffload, applyOptimizerOffload } from './megatronOffload';
-import { applyOptimizerStates } from './megatronOptimizerStates';
+import { applyGradReduceDtype, applyOptimizerStates } from './megatronOptimizerStates';
 import { applyExpertCapacity } from './megatronCapacity';
 
 export interface KeyValue {
@@ -74,6 +74,8 @@ const OTHER_KEYS = [
   'fine_grained_activation_offloading', 'offload_modules', 'overlap_cpu_optimizer_d2h_h2d',
   // The precision-aware optimizer's state dtypes (megatronOptimizerStates.ts).
   'use_precision_aware_optimizer', 'main_params_dtype', 'exp_avg_dtype', 'exp_avg_sq_dtype', 'main_grads_dtype', 'store_param_remainders',
+  // The dtype gradients are reduced in (megatronOptimizerStates.ts applyGradReduceDtype).
+  'grad_reduce_in_fp32', 'accumulate_allreduce_grads_in_fp32', 'grad_reduce_in_bf16',
   // Expert capacity and padding (megatronCapacity.ts).
   'moe_expert_capacity_factor', 'moe_pad_expert_input_to_capacity',
   // Dropout probabilities: above 0 the layer keeps dropout masks for the backward (docs/MEMORY.md).
@@ -156,6 +158,7 @@ export function applyMegatronKeys(values: KeyValues, builder: DraftBuilder, dial
   applyFineGrainedOffload(get, builder);
   applyOptimizerOffload(get, builder, dialect === 'flags');
   applyOptimizerStates(get, builder);
+  applyGradReduceDtype(get, builder);
   applyExpertCapacity(get, builder);
 }
 

@@ -72,3 +72,30 @@ export function applyOptimizerStates(get: Lookup, builder: DraftBuilder): void {
   if (gradDtype === 'bf16') builder.set('plan.gradReduceInFp32', false, grads.keyRange, grads.valueRange);
   else if (gradDtype !== 'fp32') builder.report('error', 'value/invalid', `${grads.name}: expected one of fp32, bf16, got ${describe(grads.raw)}`, grads.valueRange, 'plan.gradReduceInFp32');
 }
+
+/**
+ * The dtype gradients are accumulated and reduced in (`plan.gradReduceInFp32`, traffic.ts gradientBytesOf):
+ * `grad_reduce_in_fp32` is the field of Megatron's DistributedDataParallelConfig that NeMo 2's precision plugin
+ * and Megatron-Bridge's `ddp` / `mixed_precision` configs set, read as written. On Megatron's command line
+ * arguments.py reduces in FP32 for BF16 (and so FP8) training unless `--grad-reduce-in-bf16`, and
+ * `--accumulate-allreduce-grads-in-fp32` asks for FP32 (with FP16 too); without it FP16 reduces in FP16, the
+ * model's default, so only the flag's being on says something.
+ */
+export function applyGradReduceDtype(get: Lookup, builder: DraftBuilder): void {
+  const direct = get('grad_reduce_in_fp32');
+  if (isSet(direct)) {
+    const parsed = isSymbolic(direct.raw) ? { ok: true as const, value: direct.raw } : parseFlag(direct.raw);
+    if (parsed.ok) builder.set('plan.gradReduceInFp32', parsed.value, direct.keyRange, direct.valueRange);
+    else builder.report('error', 'value/invalid', `${direct.name}: ${parsed.message}`, direct.valueRange, 'plan.gradReduceInFp32');
+    return;
+  }
+  const on = (entry: Entry | undefined): entry is Entry => {
+    if (!isSet(entry) || isSymbolic(entry.raw)) return false;
+    const parsed = parseFlag(entry.raw);
+    return parsed.ok && parsed.value === true;
+  };
+  const inBf16 = get('grad_reduce_in_bf16');
+  if (on(inBf16)) return builder.set('plan.gradReduceInFp32', false, inBf16.keyRange, inBf16.valueRange);
+  const inFp32 = get('accumulate_allreduce_grads_in_fp32');
+  if (on(inFp32)) builder.set('plan.gradReduceInFp32', true, inFp32.keyRange, inFp32.valueRange);
+}

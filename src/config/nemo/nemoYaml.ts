@@ -56,13 +56,13 @@ function readNemoFile(file: YamlFile): ReadResult | undefined {
       const train = section('train');
       if (train) collect(file, train, [root, train], interpolator, values, '', ['micro_batch_size', 'global_batch_size']);
       const ddp = section('ddp');
-      if (ddp) collect(file, ddp, [root, ddp], interpolator, values, '', ['use_distributed_optimizer', 'data_parallel_sharding_strategy', 'use_megatron_fsdp']);
+      if (ddp) collect(file, ddp, [root, ddp], interpolator, values, '', ['use_distributed_optimizer', 'data_parallel_sharding_strategy', 'use_megatron_fsdp', 'grad_reduce_in_fp32']);
       // DistributedInitConfig chooses PyTorch FSDP2 as the data-parallel wrapper.
       const dist = section('dist');
       if (dist) collect(file, dist, [root, dist], interpolator, values, '', ['use_torch_fsdp2']);
       // MixedPrecisionConfig is applied onto the model config at start-up, so its settings win when set.
       const mixed = section('mixed_precision');
-      if (mixed) collect(file, mixed, [root, mixed], interpolator, values, '', ['bf16', 'fp16', 'fp8', 'fp8_recipe', 'fp4', 'fp4_recipe'], true);
+      if (mixed) collect(file, mixed, [root, mixed], interpolator, values, '', ['bf16', 'fp16', 'fp8', 'fp8_recipe', 'fp4', 'fp4_recipe', 'grad_reduce_in_fp32'], true);
       // Or the recipe's name alone (`mixed_precision: bf16_with_mxfp8_mixed`), read as a precision name.
       const named = entries(file, root, (key) => key === 'mixed_precision').find((entry) => typeof scalarValue(file, entry.value) === 'string');
       if (named) values.set('precision', { name: named.key, raw: scalarValue(file, named.value), keyRange: named.keyRange, valueRange: named.valueRange });

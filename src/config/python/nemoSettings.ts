@@ -47,6 +47,9 @@ const NEMO_NAMES: Record<string, [FieldPath, Kind]> = {
   recompute_granularity: ['plan.recompute', 'recompute'],
   hidden_dropout: ['model.hiddenDropout', 'probability'],
   attention_dropout: ['model.attentionDropout', 'probability'],
+  // NeMo 2's precision plugin (`recipe.trainer.plugins.grad_reduce_in_fp32 = False`), Megatron-Bridge's
+  // `cfg.ddp.grad_reduce_in_fp32` / `cfg.mixed_precision.grad_reduce_in_fp32`.
+  grad_reduce_in_fp32: ['plan.gradReduceInFp32', 'flag'],
 };
 
 export function mapNemoSettings(builder: DraftBuilder, settings: readonly PySetting[], rangeOf: (node: Node) => SourceRange): void {

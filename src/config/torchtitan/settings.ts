@@ -169,6 +169,13 @@ function readPrecisionAndRecompute(builder: DraftBuilder, settings: Settings, er
     if (precision) builder.set('plan.precision', precision, param.key, param.valueRange);
   }
   readFloat8RecipeAndCompile(builder, settings);
+  // FSDP2's reduce dtype (MixedPrecisionPolicy.reduce_dtype; torchtitan's default float32).
+  const reduce = settings.get('training.mixed_precision_reduce');
+  if (reduce && typeof reduce.value === 'string') {
+    const inFp32 = ({ float32: true, bfloat16: false, float16: false } as Record<string, boolean | undefined>)[reduce.value];
+    if (inFp32 !== undefined) builder.set('plan.gradReduceInFp32', inFp32, reduce.key, reduce.valueRange);
+    else builder.report('warning', 'value/invalid', `training.mixed_precision_reduce: expected "float32", "bfloat16" or "float16", got ${describe(reduce.value)}.`, reduce.valueRange, 'plan.gradReduceInFp32');
+  }
   const mode = settings.get('activation_checkpoint.mode');
   if (mode) {
     const value = typeof mode.value === 'string' ? mode.value.toLowerCase() : '';

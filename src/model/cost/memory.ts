@@ -62,8 +62,10 @@ type StatePlan = Pick<ParallelPlan, 'precision'> & Partial<Pick<ParallelPlan, 'f
 /** The training states a plan keeps, by framework and precision; gradients in the dtype they are reduced in. */
 export function stateBytesOf(plan: StatePlan): TrainingStateBytes {
   const states = plan.precisionAwareOptimizer && plan.framework !== 'torchtitan' ? precisionAwareStateBytes(plan) : frameworkStateBytes(plan);
-  // Megatron's DDP keeps its gradient buffer in the reduce dtype (BF16 without grad_reduce_in_fp32).
-  return plan.gradReduceInFp32 === false ? { ...states, gradients: gradientBytesOf(plan) } : states;
+  // Megatron's DDP keeps its gradient buffer in the reduce dtype (BF16 without grad_reduce_in_fp32); FSDP2 casts
+  // the reduce-scatter's output back to the sharded parameter's FP32, so torchtitan's gradients stay FP32 and only
+  // the traffic shrinks (MixedPrecisionPolicy.reduce_dtype).
+  return plan.gradReduceInFp32 === false && plan.framework !== 'torchtitan' ? { ...states, gradients: gradientBytesOf(plan) } : states;
 }
 
 const MOMENT_BYTES: Record<MomentDtype, number> = { fp32: 4, bf16: 2, fp16: 2, fp8: 1 };

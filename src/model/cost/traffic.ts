@@ -184,7 +184,9 @@ export interface DataParallelComm {
  */
 /** Bytes of one gradient element as accumulated and reduced (design.ts `gradReduceInFp32`). */
 export function gradientBytesOf(plan: Pick<ParallelPlan, 'precision'> & Partial<Pick<ParallelPlan, 'gradReduceInFp32'>>): number {
-  return plan.precision === 'fp16' || plan.gradReduceInFp32 === false ? 2 : 4;
+  // FP16 reduces in FP16 unless asked for FP32 (Megatron --accumulate-allreduce-grads-in-fp32).
+  if (plan.gradReduceInFp32 !== undefined) return plan.gradReduceInFp32 ? 4 : 2;
+  return plan.precision === 'fp16' ? 2 : 4;
 }
 
 export function dataParallelComm(context: CommContext, params: GpuParams): DataParallelComm {
