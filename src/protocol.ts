@@ -180,8 +180,11 @@ export interface EstimateMessage {
 export interface SearchRow {
   /** Position in the search's ranking, from 1; 0 for the file's own layout. */
   rank: number;
-  /** TP 1 · PP 16 · VPP 1 · EP 64 · CP 1 · DP 128 · ZeRO 1 · DualPipe · mbs 1 · recompute … */
-  layout: { tp: number; pp: number; vpp: number; ep: number; cp: number; dp: number; zero: number; schedule: string; microBatchSize: number; recompute: string };
+  /**
+   * TP 1 · PP 16 · VPP 1 · EP 64 · CP 1 · DP 128 · ZeRO 1 · DualPipe · mbs 1 · recompute … · layout …;
+   * `pipelineLayout`: `even`, `first N, last N`, `+E +L` or the file's layout string (search/pipelineLayouts.ts).
+   */
+  layout: { tp: number; pp: number; vpp: number; ep: number; cp: number; dp: number; zero: number; schedule: string; microBatchSize: number; recompute: string; pipelineLayout: string };
   stepSeconds: number;
   mfu: number;
   peakBytes: number;

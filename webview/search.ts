@@ -14,7 +14,7 @@ interface Column {
 
 const layoutText = (row: SearchRow) => {
   const l = row.layout;
-  return `TP ${l.tp} · PP ${l.pp}${l.vpp > 1 ? ` · VPP ${l.vpp}` : ''} · EP ${l.ep} · CP ${l.cp} · DP ${l.dp} · ZeRO ${l.zero} · ${l.schedule} · mbs ${l.microBatchSize} · recompute ${l.recompute}`;
+  return `TP ${l.tp} · PP ${l.pp}${l.vpp > 1 ? ` · VPP ${l.vpp}` : ''} · EP ${l.ep} · CP ${l.cp} · DP ${l.dp} · ZeRO ${l.zero} · ${l.schedule} · mbs ${l.microBatchSize} · recompute ${l.recompute}${l.pipelineLayout !== 'even' ? ` · layout ${l.pipelineLayout}` : ''}`;
 };
 
 const COLUMNS: Column[] = [

@@ -16,7 +16,9 @@ describe('searchRows', () => {
   const { rows, summary } = searchRows(result, { plan: design.plan, estimate: analysed.estimate!.estimate! });
 
   it('puts the file\'s layout first and the search\'s ranking after it', () => {
-    expect(rows[0]).toMatchObject({ rank: 0, layout: { pp: 16, ep: 64, schedule: 'DualPipe' } });
+    expect(rows[0]).toMatchObject({ rank: 0, layout: { pp: 16, ep: 64, schedule: 'DualPipe', pipelineLayout: 'even' } });
+    // Each row names its pipeline layout as the search stated it (search/pipelineLayouts.ts pipelineLayoutLabel).
+    for (const row of rows.slice(1)) expect(row.layout.pipelineLayout).toMatch(/^(even|first \d+|last \d+|\+E|\+L)/);
     expect(rows.slice(1).map((row) => row.rank)).toEqual(result.results.map((_, i) => i + 1));
     expect(rows[1]!.stepSeconds).toBe(result.results[0]!.estimate.stepTimeSeconds);
     expect(summary).toMatch(/^Complete: [\d,]+ layouts in the space, [\d,]+ layouts estimated \([\d,]+ fit\), [\d,]+ pruned by a bound, in /);

@@ -4,7 +4,7 @@ import { formatBytes, formatPeakMemory, formatPercent, formatSeconds } from '../
 import type { ParallelPlan } from '../../model/design';
 import type { Estimate } from '../../model/estimate';
 import { SCHEDULE_LABELS } from '../../model/schedule/index';
-import { recomputeLabel, type SearchResult } from '../../model/search/index';
+import { pipelineLayoutLabel, recomputeLabel, type SearchResult } from '../../model/search/index';
 import type { SearchRow } from '../../protocol';
 
 export function searchRow(rank: number, plan: ParallelPlan, estimate: Estimate): SearchRow {
@@ -14,6 +14,7 @@ export function searchRow(rank: number, plan: ParallelPlan, estimate: Estimate):
     layout: {
       tp: plan.tp, pp: plan.pp, vpp: plan.vpp, ep: plan.ep, cp: plan.cp, dp: plan.dp, zero: plan.zero,
       schedule: SCHEDULE_LABELS[plan.schedule] ?? plan.schedule, microBatchSize: plan.microBatchSize, recompute: recomputeLabel(plan),
+      pipelineLayout: plan.layout !== undefined ? [plan.layout].flat().join('|') : pipelineLayoutLabel(plan),
     },
     stepSeconds: estimate.stepTimeSeconds,
     mfu: estimate.mfu,
