@@ -1,6 +1,6 @@
 // Published training runs (test/fixtures/published_runs.json, the project's reference set, described in docs/reference/COSTMODEL.md) mapped onto
 // designs, estimated, and compared in the source's own metric. Efficiencies are the library's, set once per GPU
-// generation and precision (src/model/cost/efficiency.ts); nothing here is tuned per row.
+// generation and precision (src/model/cost/compute/efficiency.ts); nothing here is tuned per row.
 import type { Design, ModelArch, ParallelPlan, Recompute } from '../src/model/design';
 import { estimate } from '../src/model/estimate';
 import { mapModernRow, type ModernRow } from './validationModern';

@@ -1,6 +1,6 @@
 // The messages between the extension host and the panel's webview: the only module both sides import.
 // Everything here crosses `postMessage`, so it is plain JSON data (no typed arrays, no functions, no HTML).
-import type { StageMemory } from './model/cost/memory';
+import type { StageMemory } from './model/cost/memory/memory';
 import type { ScheduleId } from './model/design';
 import type { ScheduleReport, ScheduleRequest } from './model/schedule/report';
 

@@ -6,8 +6,8 @@
 // the fewest stages), then stages are split further until there are p·v of them, which never raises the maximum.
 import type { Design } from './design';
 import type { StageLayout } from './cost/stages';
-import { stageWork } from './cost/stageTime';
-import { isMoeLayer } from './cost/params';
+import { stageWork } from './cost/compute/stageTime';
+import { isMoeLayer } from './cost/memory/params';
 import { formatLayout, layoutRuleBroken, type StageHolding } from './pipelineLayout';
 
 /** A piece's forward cost, in any unit shared by all pieces. */

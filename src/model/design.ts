@@ -33,7 +33,7 @@ export const RECOMPUTE_MODULES: readonly RecomputeModule[] = ['core_attn', 'laye
 /** Megatron's default `recompute_modules` for selective recompute: the attention core only. */
 export const DEFAULT_RECOMPUTE_MODULES: readonly RecomputeModule[] = ['core_attn'];
 /**
- * Megatron's fine-grained activation offloading modules (TransformerConfig.offload_modules, cost/offload.ts): each
+ * Megatron's fine-grained activation offloading modules (TransformerConfig.offload_modules, cost/memory/offload.ts): each
  * copies what it saves for its backward (its input) to host memory. `gdp_qkv` (GatedDeltaProduct mixers) is read by
  * the readers but has no layer in the models here.
  */
@@ -134,13 +134,13 @@ export interface ParallelPlan {
   etp: number;
   dp: number;
   /**
-   * Copies of each ZeRO shard group (cost/shardGroups.ts): the states are sharded over dp·cp / replicas ranks and
+   * Copies of each ZeRO shard group (cost/comm/shardGroups.ts): the states are sharded over dp·cp / replicas ranks and
    * the shard groups replicated (torchtitan `data_parallel_replicate_degree` with sharding, i.e. HSDP; Megatron
    * `--num-distributed-optimizer-instances`). Absent or 1: shards span all of data parallelism.
    */
   dataParallelReplicas?: number;
   /**
-   * ZeRO++ hierarchical partitioning (hpZ, DeepSpeed `zero_hpz_partition_size`; cost/shardGroups.ts): besides its
+   * ZeRO++ hierarchical partitioning (hpZ, DeepSpeed `zero_hpz_partition_size`; cost/comm/shardGroups.ts): besides its
    * ZeRO-3 shard, each GPU keeps a secondary 16-bit copy of the weights sharded over this many consecutive ranks of
    * its shard group, and every weight gather of a step but the first runs inside that group. Absent or 1: none.
    * Only ZeRO-3 without PP re-gathers weights, so elsewhere it changes nothing (an info problem says so).
@@ -178,7 +178,7 @@ export interface ParallelPlan {
    * --overlap-moe-expert-parallel-comm (outside DualPipe, which has its own rule); `cpCommOverlap`: ring attention
    * overlapping its KV exchange with attention; `overlapGradReduce` / `overlapParamGather`: --overlap-grad-reduce /
    * --overlap-param-gather (overlapGradReduce false charges the DP collectives in series after the backward; absent
-   * keeps cost/dpOverlap.ts's window rule, what FSDP prefetch and Megatron's bucketed reduction do).
+   * keeps cost/comm/dpOverlap.ts's window rule, what FSDP prefetch and Megatron's bucketed reduction do).
    */
   tpCommOverlap?: boolean;
   epCommOverlap?: boolean;
@@ -198,7 +198,7 @@ export interface ParallelPlan {
    * optimizer keeps master weights and moments in the dtypes below (each absent: fp32), and with BF16 weights and
    * FP32 master weights only the 16 bits the BF16 weight lacks (`optimizerParamRemainders`, OptimizerConfig's
    * store_param_remainders, default true). Main gradients in BF16 are `gradReduceInFp32: false`. Absent or false:
-   * the framework's states (cost/memory.ts stateBytesOf).
+   * the framework's states (cost/memory/memory.ts stateBytesOf).
    */
   precisionAwareOptimizer?: boolean;
   optimizerMainParams?: 'fp32' | 'fp16';
@@ -206,13 +206,13 @@ export interface ParallelPlan {
   optimizerExpAvgSq?: MomentDtype;
   optimizerParamRemainders?: boolean;
   /**
-   * Activation offload (cost/offload.ts): of each pipeline stage's decoder layers, how many (the first ones) keep
+   * Activation offload (cost/memory/offload.ts): of each pipeline stage's decoder layers, how many (the first ones) keep
    * their activations in host memory between their forward and their backward (Megatron `--cpu-offloading` with
    * `--cpu-offloading-num-layers`, Transformer Engine's CPU offload context). Absent or 0: none.
    */
   activationOffloadLayers?: number;
   /**
-   * Fine-grained activation offload (cost/offload.ts): in every decoder layer of a stage but its last, the tensors
+   * Fine-grained activation offload (cost/memory/offload.ts): in every decoder layer of a stage but its last, the tensors
    * these modules save for the backward wait in host memory (Megatron `--fine-grained-activation-offloading` with
    * `--offload-modules`). Non-empty, it replaces activationOffloadLayers (Megatron refuses the two together).
    */
@@ -225,7 +225,7 @@ export interface ParallelPlan {
   optimizerOffloadFraction?: number;
   /**
    * The offloaded optimizer's gradient copies, host Adam and weight copies pipelined parameter by parameter
-   * (Megatron `--overlap-cpu-optimizer-d2h-h2d`; cost/offload.ts optimizerOffloadStep). Absent or false: in series.
+   * (Megatron `--overlap-cpu-optimizer-d2h-h2d`; cost/memory/offload.ts optimizerOffloadStep). Absent or false: in series.
    */
   optimizerOffloadOverlap?: boolean;
   /**
@@ -236,7 +236,7 @@ export interface ParallelPlan {
   /** MoE node-limited routing: most nodes one token is sent to; null when unlimited. */
   nodeLimit: number | null;
   /**
-   * MoE expert capacity (cost/capacity.ts): each expert takes at most this multiple of its balanced share of routed
+   * MoE expert capacity (cost/compute/capacity.ts): each expert takes at most this multiple of its balanced share of routed
    * token copies and drops the rest (Megatron --moe-expert-capacity-factor). Absent: no capacity, nothing dropped.
    */
   expertCapacityFactor?: number;

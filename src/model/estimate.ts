@@ -4,17 +4,17 @@
 import { findGpu, type GpuSpec } from './catalog/gpus';
 import type { Design, ScheduleId } from './design';
 import type { Problem } from './problems';
-import { gemmPeakFlopsPerSecond, linksFor, unsupportedPrecision } from './cost/efficiency';
+import { gemmPeakFlopsPerSecond, linksFor, unsupportedPrecision } from './cost/compute/efficiency';
 import { resolveCalibration, type Calibration, type CalibrationKey, type CalibrationOrigin } from './cost/calibration';
-import { fabricSlowdown } from './cost/overlap';
+import { fabricSlowdown } from './cost/comm/overlap';
 import { rankParts, stepBreakdown, type StepBreakdown } from './stepBreakdown';
-import { modelFlopsPerToken } from './cost/flops';
+import { modelFlopsPerToken } from './cost/compute/flops';
 import type { LayerSplit } from './cost/stages';
-import { exposedDataParallelSeconds } from './cost/dpOverlap';
-import { splitGathers } from './cost/shardGroups';
+import { exposedDataParallelSeconds } from './cost/comm/dpOverlap';
+import { splitGathers } from './cost/comm/shardGroups';
 import { checkLayout } from './layoutChecks';
-import { peakActivationBytes } from './cost/activationPeak';
-import { layerMemoryTerms, type LayerMemoryTerms } from './cost/memory';
+import { peakActivationBytes } from './cost/memory/activationPeak';
+import { layerMemoryTerms, type LayerMemoryTerms } from './cost/memory/memory';
 import { rankHoldings, rankMemory, stageActivationBytes, type RankHolding, type RankMemory } from './rankMemory';
 import { closedForm } from './schedule/closedForm';
 import { generateSchedule, planSchedule } from './schedule/index';
@@ -22,10 +22,10 @@ import { OP_B, OP_F, OP_FB, OP_I, type Schedule, type ScheduleParams, type Sched
 import { simulate, type SimulationResult, type StageCosts, type Timeline } from './schedule/simulate';
 import { sharedStageCosts, type SharedStageCosts, type StageCostEnv, type StageCostKey } from './stageCostCache';
 import { stepTraffic, type Dimension } from './stepTraffic';
-import { fullestHostBytes, hostSideOf, optimizerOffloadStep } from './cost/offload';
-import { stateBytesOf } from './cost/memory';
-import { zeroStepPlan } from './cost/zeroSchedule';
-import { expertLoad } from './cost/capacity';
+import { fullestHostBytes, hostSideOf, optimizerOffloadStep } from './cost/memory/offload';
+import { stateBytesOf } from './cost/memory/memory';
+import { zeroStepPlan } from './cost/comm/zeroSchedule';
+import { expertLoad } from './cost/compute/capacity';
 
 export interface StageEstimate {
   stage: number;
@@ -60,13 +60,13 @@ export interface Estimate {
   stages: StageEstimate[];
   /** The step as a waterfall whose parts sum to stepTimeSeconds (stepBreakdown.ts). */
   breakdown: StepBreakdown;
-  /** MoE routing under the expert capacity (cost/capacity.ts); null for a dense model. */
+  /** MoE routing under the expert capacity (cost/compute/capacity.ts); null for a dense model. */
   moe: MoeLoad | null;
   /** The calibration in force, each value with where it came from (cost/calibration.ts). */
   calibration: Record<CalibrationKey, { value: number; from: CalibrationOrigin }>;
 }
 
-/** The busiest expert's load and what the capacity drops (cost/capacity.ts). */
+/** The busiest expert's load and what the capacity drops (cost/compute/capacity.ts). */
 export interface MoeLoad {
   /** Expert capacity factor; null without one. */
   capacityFactor: number | null;
@@ -77,7 +77,7 @@ export interface MoeLoad {
   droppedFractionOfBusiestExpert: number;
 }
 
-/** Host memory of the fullest host against its capacity (cost/offload.ts); peakBytes is 0 without offloading. */
+/** Host memory of the fullest host against its capacity (cost/memory/offload.ts); peakBytes is 0 without offloading. */
 export interface HostMemorySummary {
   capacityBytes: number;
   peakBytes: number;
@@ -201,7 +201,7 @@ export function estimate(design: Design, options: EstimateOptions = {}): Estimat
   }
   const traffic = stepTraffic(context, comm, split, holdings.map((h) => h.parameters));
 
-  // DP synchronisation hides behind compute as cost/dpOverlap.ts states for each ZeRO stage: reductions behind the
+  // DP synchronisation hides behind compute as cost/comm/dpOverlap.ts states for each ZeRO stage: reductions behind the
   // last backward of each chunk (per micro-batch for ZeRO-2), FSDP gathers behind the forward they prefetch for.
   let maxF = 0;
   let maxB = 0;
@@ -321,7 +321,7 @@ export function estimate(design: Design, options: EstimateOptions = {}): Estimat
 }
 
 /**
- * DP synchronisation left exposed: `ruleSeconds` is what cost/dpOverlap.ts says compute cannot cover when the
+ * DP synchronisation left exposed: `ruleSeconds` is what cost/comm/dpOverlap.ts says compute cannot cover when the
  * framework overlaps (Megatron --overlap-grad-reduce, FSDP prefetch); of the rest only `dpOverlap` is hidden.
  * With the overlap off (`overlapGradReduce: false`) the whole synchronisation runs after the backward.
  */

@@ -52,7 +52,7 @@ export function stageCount({ plan }: { plan: Pick<ParallelPlan, 'pp' | 'vpp' | '
 }
 
 
-/** HSDP replicas / distributed-optimizer instances split dp·cp into equal shard groups (cost/shardGroups.ts). */
+/** HSDP replicas / distributed-optimizer instances split dp·cp into equal shard groups (cost/comm/shardGroups.ts). */
 function checkShardGroups({ plan }: Design, report: Report): void {
   const replicas = plan.dataParallelReplicas;
   if (replicas === undefined || replicas === 1) return;
@@ -64,7 +64,7 @@ function checkShardGroups({ plan }: Design, report: Report): void {
 
 /**
  * ZeRO++ hpZ groups split each shard group evenly (DeepSpeed asserts the world divides by them), and only ZeRO-3
- * without PP has weight gathers for them to shorten (cost/shardGroups.ts): elsewhere the size is read and said to
+ * without PP has weight gathers for them to shorten (cost/comm/shardGroups.ts): elsewhere the size is read and said to
  * change nothing.
  */
 function checkHpz({ plan }: Design, report: Report): void {

@@ -2,13 +2,13 @@
 // stagesOfRank: interleaved chunks, V placement, DualPipe's two directions) with the simulator's peak in-flight
 // activations. DualPipe's 2× parameters (DeepSeek-V3 Table 2) come from holding stage r and stage p−1−r.
 import type { Design } from './design';
-import type { StageContent } from './cost/flops';
+import type { StageContent } from './cost/compute/flops';
 import {
   activationSettingsOf, gpuParameters, layerKindActivationBytes, stageMemory, type LayerMemoryTerms, type StageMemory, stateBytesOf,
-} from './cost/memory';
-import { offloadedActivationBytes } from './cost/offload';
+} from './cost/memory/memory';
+import { offloadedActivationBytes } from './cost/memory/offload';
 import { rankChunks, type LayerSplit } from './cost/stages';
-import type { GpuParams } from './cost/traffic';
+import type { GpuParams } from './cost/comm/traffic';
 
 export interface RankMemory extends StageMemory {
   /** The pipeline rank. */
@@ -32,7 +32,7 @@ export function rankHoldings(design: Design, split: LayerSplit): RankHolding[] {
 export function stageActivationBytes(design: Design, split: LayerSplit, terms?: LayerMemoryTerms): Float64Array {
   const { model, plan } = design;
   const perLayer = terms?.perLayer ?? layerKindActivationBytes(model, plan, activationSettingsOf(model, plan));
-  // Offloaded layers (cost/offload.ts) keep their activations in host memory, not in HBM.
+  // Offloaded layers (cost/memory/offload.ts) keep their activations in host memory, not in HBM.
   return Float64Array.from(split.stages, (s) => (s.layers - s.moeLayers) * perLayer.dense + (s.moeLayers + s.mtpLayers) * perLayer.moe
     - offloadedActivationBytes(model, plan, s, perLayer));
 }

@@ -9,15 +9,15 @@
 // A search may key its stage costs itself (a number from its own enumeration, search/space.ts stageCostKeyOf):
 // building this string for every layout costs more than the lookup it serves.
 import type { GpuSpec } from './catalog/gpus';
-import type { EfficiencyParams } from './cost/efficiency';
-import type { Links } from './cost/collectives';
-import { placePlan, type Placement } from './cost/placement';
+import type { EfficiencyParams } from './cost/compute/efficiency';
+import type { Links } from './cost/comm/collectives';
+import { placePlan, type Placement } from './cost/comm/placement';
 import { splitLayers, type LayerSplit } from './cost/stages';
-import { stageCosts, type StageCostBreakdown } from './cost/stageTime';
+import { stageCosts, type StageCostBreakdown } from './cost/compute/stageTime';
 import type { Calibration } from './cost/calibration';
-import { modelComm, type ModelComm } from './cost/traffic';
+import { modelComm, type ModelComm } from './cost/comm/traffic';
 import type { Design, ParallelPlan } from './design';
-import type { LayerMemoryTerms } from './cost/memory';
+import type { LayerMemoryTerms } from './cost/memory/memory';
 import type { RankHolding } from './rankMemory';
 import { stageCount } from './layoutChecks';
 
@@ -28,7 +28,7 @@ import { stageCount } from './layoutChecks';
  */
 const NOT_IN_STAGE_COSTS: ReadonlySet<string> = new Set<keyof ParallelPlan>(['zero', 'globalBatchSize', 'microbatches', 'vpp', 'schedule']);
 
-/** Whether a schedule runs F&B pairs, the one thing about the schedule stage costs read (cost/stageTime.ts). */
+/** Whether a schedule runs F&B pairs, the one thing about the schedule stage costs read (cost/compute/stageTime.ts). */
 export function pairsForwardAndBackward(schedule: ParallelPlan['schedule']): boolean {
   return schedule === 'dualpipe' || schedule === 'dualpipev';
 }
@@ -52,7 +52,7 @@ export interface SharedStageCosts {
   costs: StageCostBreakdown;
   /**
    * What the layouts of this entry also share, filled in by the first estimate that needs it: the plan fields
-   * the key keeps decide the activation terms (cost/memory.ts layerMemoryTerms reads none it drops), and the
+   * the key keeps decide the activation terms (cost/memory/memory.ts layerMemoryTerms reads none it drops), and the
    * split with the ranks' placement of stages (looped, V, DualPipe's two directions) decides each rank's holding.
    */
   memoryTerms?: LayerMemoryTerms;

@@ -5,7 +5,7 @@
 // rank's op parts, and the step is the sum.
 import type { Schedule } from './schedule/ops';
 import { OP_F, OP_FB, OP_I, OP_W } from './schedule/ops';
-import { PART_COUNT, type StageCostBreakdown } from './cost/stageTime';
+import { PART_COUNT, type StageCostBreakdown } from './cost/compute/stageTime';
 
 export interface StepBreakdown {
   /** Compute of the busiest rank's ops, by kind (seconds per step). */
@@ -20,7 +20,7 @@ export interface StepBreakdown {
   /** Slowdown of fabrics past one non-blocking pod (0 below FABRIC_BASE_GPUS or with the knob at 0). */
   fabricSeconds: number;
   /**
-   * Copies between GPU and host memory left exposed (cost/offload.ts): activation offload inside the busiest rank's
+   * Copies between GPU and host memory left exposed (cost/memory/offload.ts): activation offload inside the busiest rank's
    * ops, plus the sharded weights parameter offload copies up for each gather. The offloaded optimizer's copies and
    * CPU step are in optimizerSeconds.
    */

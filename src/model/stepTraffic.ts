@@ -1,9 +1,9 @@
 // Traffic of one training step per GPU, by dimension and link (CONTRACT.md `traffic.perGpuPerStep`), averaged
 // over the pipeline ranks, and what crosses IB per trained token.
 import type { Design } from './design';
-import { addBytes, type LinkBytes } from './cost/collectives';
+import { addBytes, type LinkBytes } from './cost/comm/collectives';
 import type { LayerSplit } from './cost/stages';
-import { dataParallelComm, type CommContext, type DataParallelComm, type GpuParams, type ModelComm } from './cost/traffic';
+import { dataParallelComm, type CommContext, type DataParallelComm, type GpuParams, type ModelComm } from './cost/comm/traffic';
 
 export type Dimension = 'tp' | 'ep' | 'pp' | 'dp' | 'cp';
 

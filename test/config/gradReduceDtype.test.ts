@@ -7,8 +7,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { completeDesign } from '../../src/config/completion/complete';
 import { readConfig } from '../../src/config/index';
 import { initPythonGrammar } from '../../src/config/torchtitan/torchtitanPython';
-import { gradientBytesOf } from '../../src/model/cost/traffic';
-import { stateBytesOf } from '../../src/model/cost/memory';
+import { gradientBytesOf } from '../../src/model/cost/comm/traffic';
+import { stateBytesOf } from '../../src/model/cost/memory/memory';
 import { estimate } from '../../src/model/estimate';
 import { loadShellGrammar } from '../testInputs';
 

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { completeDesign } from '../../src/config/completion/complete';
 import { readMegatronShell } from '../../src/config/megatron/megatronShell';
 import type { ReadResult } from '../../src/config/types';
-import { parameterCounts } from '../../src/model/cost/params';
+import { parameterCounts } from '../../src/model/cost/memory/params';
 import { loadShellGrammar } from '../testInputs';
 
 const read = (path: string): ReadResult => {

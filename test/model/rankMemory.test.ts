@@ -3,8 +3,8 @@
 // (DeepSeek-V3), a dense model (GPT-3). And what each pipeline rank holds: DualPipe's two stages.
 import { describe, expect, it } from 'vitest';
 import { findModel } from '../../src/model/catalog/models';
-import { activationSettingsOf, layerActivationBytes } from '../../src/model/cost/memory';
-import { isMoeLayer } from '../../src/model/cost/params';
+import { activationSettingsOf, layerActivationBytes } from '../../src/model/cost/memory/memory';
+import { isMoeLayer } from '../../src/model/cost/memory/params';
 import { splitLayers } from '../../src/model/cost/stages';
 import type { Design, ParallelPlan } from '../../src/model/design';
 import { rankHoldings, stageActivationBytes } from '../../src/model/rankMemory';

@@ -1,7 +1,7 @@
 // `plens catalog [models|gpus] [--json]`: the built-in model architectures and GPU presets, with sources.
 import { GPUS } from '../../model/catalog/gpus';
 import { MODELS } from '../../model/catalog/models';
-import { parameterCounts } from '../../model/cost/params';
+import { parameterCounts } from '../../model/cost/memory/params';
 import { parseArgs } from '../args';
 import { formatNumber, table } from '../format';
 import { UsageError, type CliIo } from '../io';

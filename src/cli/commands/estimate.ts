@@ -54,7 +54,7 @@ export function describeEstimate(e: Estimate): string {
     ['compute : communication (per layer)', ratio === null ? 'no communication' : `${significant(ratio)} : 1`],
   ]);
   // An overlapped pair is not one stage's: it couples this stage's forward with its mirror stage's backward on
-  // the same rank (model/cost/stageTime.ts), and the column says which.
+  // the same rank (model/cost/compute/stageTime.ts), and the column says which.
   const last = e.stages.length - 1;
   const stages = table(['stage', 'layers', 'F', 'B', 'W', `F&B pair (F of s, B of ${last}−s)`], e.stages.map((s) => [
     String(s.stage), String(s.layers), formatSeconds(s.F), formatSeconds(s.B), formatSeconds(s.W), formatSeconds(s.FB),

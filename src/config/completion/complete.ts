@@ -270,7 +270,7 @@ function layoutChunks(resolver: Resolver, layout: Pick<ParallelPlan, 'layout'>, 
  * The FP8 recipe, torch.compile and each dimension's overlap, with each framework's default where the file is
  * silent (COSTMODEL.md §7 item 4): Megatron's flags default to no overlap; NeMo 2 and Megatron-Bridge overlap the
  * DP grad reduce and param gather by default and Transformer Engine's CP ring overlaps attention; torchtitan's ring
- * attention overlaps, and its FSDP prefetch is the window rule of cost/dpOverlap.ts.
+ * attention overlaps, and its FSDP prefetch is the window rule of cost/comm/dpOverlap.ts.
  */
 function completeCostSettings(resolver: Resolver, format: FormatId): Partial<ParallelPlan> {
   const plan: Partial<ParallelPlan> = {};
@@ -281,7 +281,7 @@ function completeCostSettings(resolver: Resolver, format: FormatId): Partial<Par
   if (compile !== undefined) plan.compile = compile;
   const gradReduceInFp32 = resolver.pick('plan.gradReduceInFp32', isBoolean);
   if (gradReduceInFp32 !== undefined) plan.gradReduceInFp32 = gradReduceInFp32;
-  // Offloading, as read (model/cost/offload.ts); absent means nothing is offloaded. Shard-group replicas and hpZ groups likewise.
+  // Offloading, as read (model/cost/memory/offload.ts); absent means nothing is offloaded. Shard-group replicas and hpZ groups likewise.
   for (const key of ['activationOffloadLayers', 'optimizerOffloadFraction', 'dataParallelReplicas', 'hpzPartitionSize', 'expertCapacityFactor'] as const) {
     const value = resolver.pick(`plan.${key}`, isNumber);
     if (value !== undefined) plan[key] = value;
@@ -290,7 +290,7 @@ function completeCostSettings(resolver: Resolver, format: FormatId): Partial<Par
   if (offloadModules !== undefined) plan.activationOffloadModules = offloadModules;
   const parameterOffload = resolver.pick('plan.parameterOffload', isBoolean);
   if (parameterOffload !== undefined) plan.parameterOffload = parameterOffload;
-  // The precision-aware optimizer's state dtypes (model/cost/memory.ts stateBytesOf), as read.
+  // The precision-aware optimizer's state dtypes (model/cost/memory/memory.ts stateBytesOf), as read.
   for (const key of ['precisionAwareOptimizer', 'optimizerParamRemainders', 'padExpertsToCapacity', 'optimizerOffloadOverlap'] as const) {
     const value = resolver.pick(`plan.${key}`, isBoolean);
     if (value !== undefined) plan[key] = value;

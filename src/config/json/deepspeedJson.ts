@@ -80,7 +80,7 @@ function readOffload(builder: DraftBuilder, file: JsonFile, zero: Map<string, Js
 }
 
 /**
- * ZeRO++ hierarchical partitioning (model/cost/shardGroups.ts): DeepSpeed's config accepts any size ≥ 0 and builds
+ * ZeRO++ hierarchical partitioning (model/cost/comm/shardGroups.ts): DeepSpeed's config accepts any size ≥ 0 and builds
  * hpZ groups only above 1, so 0 is read as 1 (none).
  */
 function readHpz(builder: DraftBuilder, file: JsonFile, entry: JsonEntry | undefined): void {

@@ -1,4 +1,4 @@
-// Megatron's expert-capacity keys → the plan's capacity (model/cost/capacity.ts). `moe_token_drop_policy` (which
+// Megatron's expert-capacity keys → the plan's capacity (model/cost/compute/capacity.ts). `moe_token_drop_policy` (which
 // copies are dropped) changes no cost and stays acknowledged (notModelled.ts).
 import type { SourceRange } from '../../model/problems';
 import { isSymbolic } from '../../model/design';

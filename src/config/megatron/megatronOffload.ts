@@ -1,4 +1,4 @@
-// Megatron's offloading keys → the plan's offload fields (model/cost/offload.ts), read as Megatron reads them, with
+// Megatron's offloading keys → the plan's offload fields (model/cost/memory/offload.ts), read as Megatron reads them, with
 // Megatron's own refusals said at the line (docs/MEMORY.md "Offloading").
 import type { SourceRange } from '../../model/problems';
 import { ACTIVATION_OFFLOAD_MODULES, isSymbolic, type ActivationOffloadModule } from '../../model/design';
@@ -63,7 +63,7 @@ export function applyActivationOffload(get: Lookup, builder: DraftBuilder, comma
 
 /**
  * Fine-grained activation offload (TransformerConfig.fine_grained_activation_offloading with offload_modules, both
- * dataclass fields and --flags): the modules' saved tensors go to the host (model/cost/offload.ts). Megatron asserts
+ * dataclass fields and --flags): the modules' saved tensors go to the host (model/cost/memory/offload.ts). Megatron asserts
  * a non-empty list of known modules and refuses it beside cpu_offloading; `gdp_qkv` belongs to GatedDeltaProduct
  * mixers, which no model here has.
  */
@@ -111,7 +111,7 @@ export function applyOptimizerOffload(get: Lookup, builder: DraftBuilder, comman
     if (flagOf(overlap) === true) builder.report('info', 'value/no-effect', `${overlap!.name}: without optimizer_cpu_offload there are no host copies to overlap`, overlap!.keyRange, 'plan.optimizerOffloadOverlap');
     return;
   }
-  // HybridDeviceOptimizer pipelines the gradient copies, host Adam and weight copies (model/cost/offload.ts).
+  // HybridDeviceOptimizer pipelines the gradient copies, host Adam and weight copies (model/cost/memory/offload.ts).
   const overlapped = flagOf(overlap);
   if (overlapped !== undefined) builder.set('plan.optimizerOffloadOverlap', overlapped, overlap!.keyRange, overlap!.valueRange);
   const fraction = get('optimizer_offload_fraction');

@@ -1,4 +1,4 @@
-// Megatron's precision-aware optimizer keys → the plan's optimizer-state dtypes (model/cost/memory.ts
+// Megatron's precision-aware optimizer keys → the plan's optimizer-state dtypes (model/cost/memory/memory.ts
 // stateBytesOf). Megatron reads the dtypes only with --use-precision-aware-optimizer (OptimizerConfig asserts they
 // stay fp32 otherwise), so without it they are left alone.
 import type { SourceRange } from '../../model/problems';

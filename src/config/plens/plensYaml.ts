@@ -125,7 +125,7 @@ const fraction: ValueParser = (raw) => {
   return { ok: false, message: `expected a fraction from 0 to 1, got ${describe(raw)}` };
 };
 
-/** What lives in host memory instead of HBM (model/cost/offload.ts). */
+/** What lives in host memory instead of HBM (model/cost/memory/offload.ts). */
 const OFFLOAD: Record<string, FieldSpec> = {
   activationLayers: { path: 'plan.activationOffloadLayers', parse: countOrZero },
   activationModules: { path: 'plan.activationOffloadModules', parse: offloadModules, list: true },
@@ -134,7 +134,7 @@ const OFFLOAD: Record<string, FieldSpec> = {
   parameters: { path: 'plan.parameterOffload', parse: flag },
 };
 
-/** Megatron's precision-aware optimizer: the dtypes its states are kept in (model/cost/memory.ts stateBytesOf). */
+/** Megatron's precision-aware optimizer: the dtypes its states are kept in (model/cost/memory/memory.ts stateBytesOf). */
 const OPTIMIZER: Record<string, FieldSpec> = {
   precisionAware: { path: 'plan.precisionAwareOptimizer', parse: flag },
   mainParams: { path: 'plan.optimizerMainParams', parse: (raw) => parseChoice(raw, ['fp32', 'fp16'] as const) },

@@ -88,7 +88,7 @@ function readDataParallel(builder: DraftBuilder, settings: Settings): void {
   } else if (shard) {
     builder.report('warning', 'value/invalid', `data_parallel_shard_degree: expected -1 or a whole number ≥ 1, got ${describe(shard.value)}.`, shard.valueRange, 'plan.dp');
   }
-  // HSDP: FSDP shards inside each replica, the replicas all-reduce the shards (model/cost/shardGroups.ts). Without
+  // HSDP: FSDP shards inside each replica, the replicas all-reduce the shards (model/cost/comm/shardGroups.ts). Without
   // sharding (data_parallel_shard_degree 1) the replicas are plain DDP and there is no shard group.
   const sharded = shard === undefined || shard.value === -1 || (typeof shard.value === 'number' && shard.value > 1);
   if (replicate && sharded && replicas > 1) builder.set('plan.dataParallelReplicas', replicas, replicate.key, replicate.valueRange);

@@ -24,7 +24,7 @@ export interface GpuSpec {
   ibBytesPerSecond: number;
   /** Default NVLink domain size (GPUs per node; 72 for a GB200 NVL72 rack). */
   gpusPerNode: number;
-  /** The host the GPUs sit in: its CPU memory and the link to it (offloading, cost/offload.ts). */
+  /** The host the GPUs sit in: its CPU memory and the link to it (offloading, cost/memory/offload.ts). */
   host: HostSpec;
   source: string;
 }

@@ -4,7 +4,7 @@
 // or from a documented constant (docs/reference/COSTMODEL.md "Time terms"); `resolveCalibration` says which.
 import type { Design } from '../design';
 import type { GpuSpec } from '../catalog/gpus';
-import { efficiencyFor, type EfficiencyParams } from './efficiency';
+import { efficiencyFor, type EfficiencyParams } from './compute/efficiency';
 
 export interface Calibration {
   /** Dense GEMMs (projections, MLP, LM head) as a fraction of the peak of the precision in use, at large size. */

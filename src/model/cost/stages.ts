@@ -8,8 +8,8 @@
 //
 // What a micro-batch costs on a stage is stageTime.ts.
 import type { Design } from '../design';
-import type { StageContent } from './flops';
-import { isMoeLayer } from './params';
+import type { StageContent } from './compute/flops';
+import { isMoeLayer } from './memory/params';
 import { statedLayout, type StageHolding } from '../pipelineLayout';
 
 export interface StageLayout {

@@ -5,7 +5,7 @@
 // - Work: a rank is busy for the sum of its ops, so the makespan is at least the busiest rank's busy time, and at
 //   least the mean over ranks, which is the step's total work / p. The total work is m × (F + B) summed over the
 //   stages, which equals the work of one stage holding every layer (a stage's cost is the sum of its layers').
-//   DualPipe's F&B pair costs at least its two halves minus their EP all-to-all (cost/stageTime.ts hides only that),
+//   DualPipe's F&B pair costs at least its two halves minus their EP all-to-all (cost/compute/stageTime.ts hides only that),
 //   so for the overlapping schedules the bound takes the all-to-all off every op.
 // - Fill and drain (looped and V placements): rank r runs only stages ≥ r, and a forward of stage s waits for
 //   the forwards of stages 0…s−1 of its micro-batch on ranks 0…s−1, one send apart each; so rank r cannot start
@@ -17,7 +17,7 @@
 //   makespan is at least the largest. For DualPipe this counts its pairs at their own cost (the SMs the all-to-all
 //   takes, the all-to-all a pair cannot hide) and its unpaired warm-up and cool-down ops in full.
 import type { ScheduleId } from '../design';
-import type { StageCostBreakdown } from '../cost/stageTime';
+import type { StageCostBreakdown } from '../cost/compute/stageTime';
 import { OP_B, OP_F, OP_FB, OP_I, OP_W, type Schedule } from '../schedule/ops';
 
 /** Schedules whose F&B pairs hide the EP all-to-all and whose p2p sends the estimate counts as hidden. */

@@ -18,13 +18,13 @@ import { findGpu } from '../catalog/gpus';
 import { DEFAULT_RECOMPUTE_MODULES, type Design, type ParallelPlan, type RecomputeModule, type ScheduleId } from '../design';
 import { cachedSchedule, costEnvironment, createEstimateCache, estimate, peakCounts, peakFlopsOf, type Estimate } from '../estimate';
 import { sharedStageCosts } from '../stageCostCache';
-import { fabricSlowdown } from '../cost/overlap';
-import { layerMemoryTerms, type LayerMemoryTerms } from '../cost/memory';
+import { fabricSlowdown } from '../cost/comm/overlap';
+import { layerMemoryTerms, type LayerMemoryTerms } from '../cost/memory/memory';
 import { stageCount } from '../layoutChecks';
 import { planSchedule, scheduleOpBound, type Schedule } from '../schedule/index';
 import { splitLayers } from '../cost/stages';
 import { stageActivationBytes } from '../rankMemory';
-import type { StageCostBreakdown } from '../cost/stageTime';
+import type { StageCostBreakdown } from '../cost/compute/stageTime';
 import { busiestRankBound, countOps, meanBusyBound, overlapsPairs, pipelineBound, type OpCounts } from './bound';
 import { MinHeap } from './heap';
 import { pipelineLayoutSummary, type PipelineLayoutSummary } from './pipelineLayouts';
@@ -295,7 +295,7 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
         continue;
       }
     }
-    // ZeRO-2 shards a superset of what ZeRO-1 shards, and ZeRO-1 of ZeRO-0's (cost/memory.ts): once one does not
+    // ZeRO-2 shards a superset of what ZeRO-1 shards, and ZeRO-1 of ZeRO-0's (cost/memory/memory.ts): once one does not
     // fit, the lower stages do not either. ZeRO-3 (only without PP) adds transient gathers and is tried on its own.
     let misfitAt = Number.NEGATIVE_INFINITY;
     for (let zeroIndex = family.zeros.length - 1; zeroIndex >= 0; zeroIndex--) {

@@ -1,20 +1,20 @@
 // A lower bound on the peak memory per GPU of every layout under a shape or a family, without a schedule: what
 // one GPU would hold of all the model's layers (its TP/EP share, ZeRO-sharded over its DP group), divided over the
 // pipeline ranks. Per rank, memory is a sum over the layers a rank holds plus terms that are the same on every rank
-// or only on some (reserve, the head's logits), all ≥ 0 (cost/memory.ts), so this is at most the mean over ranks,
+// or only on some (reserve, the head's logits), all ≥ 0 (cost/memory/memory.ts), so this is at most the mean over ranks,
 // which is at most the busiest rank's. The least of the ZeRO stages is taken: a search tries them all.
 //
 // Activations in flight: a rank holds a chunk's activations from the start of its forward to the end of its
-// backward (cost/activationPeak.ts), so its peak is at least its largest chunk's for one micro-batch, and its
+// backward (cost/memory/activationPeak.ts), so its peak is at least its largest chunk's for one micro-batch, and its
 // largest chunk is at least the mean of its C chunks. Every stage is some rank's chunk, so over the ranks these
 // add up to at least one micro-batch through every layer ÷ C: C = VPP for interleaved 1F1B, 2 for the V
 // placements, 1 otherwise (DualPipe's rank r holds stages r and p−1−r of two copies: every stage once per copy).
 // With a schedule in hand the in-flight share is sharper: each rank's peak holds its peak count of chunks (a
 // property of the op order, activationPeak.ts), each at least its lightest stage's activations, and summed over the
 // ranks that is far more than one micro-batch (1F1B: p + (p−1) + … + 1 chunks). The search takes the larger.
-// Every rank also keeps the fixed reserve (cost/memory.ts), so the ranks' sum holds it p times, not once.
-import { chunkActivationBytes, DEFAULT_MEMORY_RESERVE, gpuParameters, layerMemoryTerms } from '../cost/memory';
-import { offloadsActivations } from '../cost/offload';
+// Every rank also keeps the fixed reserve (cost/memory/memory.ts), so the ranks' sum holds it p times, not once.
+import { chunkActivationBytes, DEFAULT_MEMORY_RESERVE, gpuParameters, layerMemoryTerms } from '../cost/memory/memory';
+import { offloadsActivations } from '../cost/memory/offload';
 import { stageContent, splitLayers } from '../cost/stages';
 import type { Design, ParallelPlan, ScheduleId, ZeroStage } from '../design';
 import { rankMemory, type RankHolding } from '../rankMemory';
@@ -74,7 +74,7 @@ export function memoryLowerBound(
   whole = wholeModel(design, plan, terms),
 ): number {
   // The activation terms do not read the ZeRO stage: one set serves them all.
-  // Offloaded layers (cost/offload.ts: the first N, or every one but the last, of every chunk) keep less in HBM, so what stays depends on
+  // Offloaded layers (cost/memory/offload.ts: the first N, or every one but the last, of every chunk) keep less in HBM, so what stays depends on
   // the split: with activation offloading no in-flight share is counted.
   const inFlightBytes = Math.max(inFlightSum, offloadsActivations(design.plan) || offloadsActivations(plan) ? 0 : whole.activationBytes / Math.max(1, chunks));
   let least = Number.POSITIVE_INFINITY;

@@ -16,7 +16,7 @@
 // Every layout is stated as plan fields, so an estimate of the plan gives the same split the search priced.
 import type { Design, ParallelPlan, ScheduleId } from '../design';
 import { layoutWeights } from '../balancedLayout';
-import { parameterCounts } from '../cost/params';
+import { parameterCounts } from '../cost/memory/params';
 import { splitLayers } from '../cost/stages';
 import { formatLayout, type StageHolding } from '../pipelineLayout';
 

@@ -9,9 +9,9 @@
 // says: sequence length, global batch, precision, node limit, FP8 activation store. Sequence parallelism is on
 // whenever TP > 1: it moves the same bytes as plain TP (reduce-scatter + all-gather for each all-reduce) and keeps
 // less activation memory, so a plan without it never wins. With PP, ZeRO-3 keeps each stage's weights and
-// gradients whole through the step (cost/zeroSchedule.ts): ZeRO-1's memory and traffic, so it is left out there
+// gradients whole through the step (cost/comm/zeroSchedule.ts): ZeRO-1's memory and traffic, so it is left out there
 // as a twin.
-import { DEEPSEEK_V3_ACTIVATION_RECIPE } from '../cost/activations';
+import { DEEPSEEK_V3_ACTIVATION_RECIPE } from '../cost/memory/activations';
 import type { Design, ParallelPlan, Recompute, RecomputeModule, ScheduleId, ZeroStage } from '../design';
 import { DEFAULT_RECOMPUTE_MODULES } from '../design';
 import { stageCount } from '../layoutChecks';

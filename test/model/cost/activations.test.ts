@@ -7,7 +7,7 @@ import { findModel } from '../../../src/model/catalog/models';
 import {
   type ActivationSettings, DEEPSEEK_V3_ACTIVATION_RECIPE, FP8_CACHED_BYTES, E5M6_CACHED_BYTES, layerActivationBytes,
   layerActivationTensors,
-} from '../../../src/model/cost/activations';
+} from '../../../src/model/cost/memory/activations';
 import type { ModelArch, RecomputeModule } from '../../../src/model/design';
 
 const dsv3: ModelArch = findModel('deepseek-v3')!.arch;

@@ -53,7 +53,7 @@ describe('peakActivationBytes', () => {
   it('reduces to peak count × bytes when every stage weighs the same, and follows the stage otherwise', async () => {
     const { generateSchedule } = await import('../../../src/model/schedule/index');
     const { simulate, uniformCosts } = await import('../../../src/model/schedule/simulate');
-    const { peakActivationBytes } = await import('../../../src/model/cost/activationPeak');
+    const { peakActivationBytes } = await import('../../../src/model/cost/memory/activationPeak');
     const generated = generateSchedule('1f1b', { ranks: 2, microbatches: 4 });
     if (!generated.ok) throw new Error(generated.error.message);
     const timeline = simulate(generated.schedule, uniformCosts(generated.schedule.stages, { F: 1, B: 2, W: 1 }));

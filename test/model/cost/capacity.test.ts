@@ -1,8 +1,8 @@
-// Expert capacity and padding (cost/capacity.ts, COSTMODEL.md §7 row 11): the busiest expert is capped at
+// Expert capacity and padding (cost/compute/capacity.ts, COSTMODEL.md §7 row 11): the busiest expert is capped at
 // the capacity, padding runs every expert and the all-to-all at it, and what is dropped is said.
 import { describe, expect, it } from 'vitest';
 import { findModel } from '../../../src/model/catalog/models';
-import { expertLoad } from '../../../src/model/cost/capacity';
+import { expertLoad } from '../../../src/model/cost/compute/capacity';
 import type { Design, ParallelPlan } from '../../../src/model/design';
 import { estimate } from '../../../src/model/estimate';
 

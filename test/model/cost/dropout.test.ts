@@ -2,8 +2,8 @@
 // attention and after the MLP; attention dropout keeps an s² mask and dropped copy only without flash attention.
 import { describe, expect, it } from 'vitest';
 import { findModel } from '../../../src/model/catalog/models';
-import { type ActivationSettings, layerActivationBytes } from '../../../src/model/cost/activations';
-import { dropoutSettingsOf } from '../../../src/model/cost/memory';
+import { type ActivationSettings, layerActivationBytes } from '../../../src/model/cost/memory/activations';
+import { dropoutSettingsOf } from '../../../src/model/cost/memory/memory';
 import type { ModelArch } from '../../../src/model/design';
 
 const gpt3: ModelArch = findModel('gpt3-175b')!.arch;

@@ -2,7 +2,7 @@
 // ibGBps overrides are already achievable GB/s (design.ts ClusterSpec, schemas/plens.schema.json) and are used as given.
 import { describe, expect, it } from 'vitest';
 import { findGpu } from '../../../src/model/catalog/gpus';
-import { efficiencyFor, linksFor } from '../../../src/model/cost/efficiency';
+import { efficiencyFor, linksFor } from '../../../src/model/cost/compute/efficiency';
 
 const h800 = findGpu('H800')!;
 const params = efficiencyFor(h800, 'bf16');

@@ -1,10 +1,10 @@
-// Fine-grained activation offloading (cost/offload.ts, docs/MEMORY.md "Offloading"): what the named modules save
+// Fine-grained activation offloading (cost/memory/offload.ts, docs/MEMORY.md "Offloading"): what the named modules save
 // for the backward leaves HBM for host memory in every layer but the stage's last, tensors under 2^20 elements
 // excepted, and the copies are charged on the host link.
 import { describe, expect, it } from 'vitest';
 import { findModel } from '../../../src/model/catalog/models';
-import { activationSettingsOf, layerKindActivationBytes } from '../../../src/model/cost/memory';
-import { MIN_OFFLOADED_TENSOR_ELEMENTS, offloadedActivationBytes } from '../../../src/model/cost/offload';
+import { activationSettingsOf, layerKindActivationBytes } from '../../../src/model/cost/memory/memory';
+import { MIN_OFFLOADED_TENSOR_ELEMENTS, offloadedActivationBytes } from '../../../src/model/cost/memory/offload';
 import type { Design, ParallelPlan } from '../../../src/model/design';
 import { estimate } from '../../../src/model/estimate';
 

@@ -4,7 +4,7 @@ import type { ModelArch } from '../../../src/model/design';
 import {
   attentionCoreFlopsPerSequence, layerForwardFlops, layerPassFlops, lmHeadPassFlops, modelFlopsPerToken,
   mtpModulePassFlops, sixNFlopsPerToken, stagePassFlops, stepFlops, sumLayerFlops,
-} from '../../../src/model/cost/flops';
+} from '../../../src/model/cost/compute/flops';
 
 function arch(id: string): ModelArch {
   const entry = findModel(id);

@@ -4,12 +4,12 @@
 import { describe, expect, it } from 'vitest';
 import { findGpu } from '../../../src/model/catalog/gpus';
 import { findModel } from '../../../src/model/catalog/models';
-import { efficiencyFor, gemmPeakFlopsPerSecond, headGemmFraction, linksFor } from '../../../src/model/cost/efficiency';
-import { LOSS_BACKWARD_BYTES, LOSS_FORWARD_BYTES, layerMemoryBoundBytes, lossMemoryBoundBytes } from '../../../src/model/cost/memoryBound';
-import { placePlan } from '../../../src/model/cost/placement';
+import { efficiencyFor, gemmPeakFlopsPerSecond, headGemmFraction, linksFor } from '../../../src/model/cost/compute/efficiency';
+import { LOSS_BACKWARD_BYTES, LOSS_FORWARD_BYTES, layerMemoryBoundBytes, lossMemoryBoundBytes } from '../../../src/model/cost/compute/memoryBound';
+import { placePlan } from '../../../src/model/cost/comm/placement';
 import { splitLayers } from '../../../src/model/cost/stages';
-import { stageCosts, stageWork, TIME_PARTS } from '../../../src/model/cost/stageTime';
-import { modelComm } from '../../../src/model/cost/traffic';
+import { stageCosts, stageWork, TIME_PARTS } from '../../../src/model/cost/compute/stageTime';
+import { modelComm } from '../../../src/model/cost/comm/traffic';
 import type { Design, ModelArch, ParallelPlan } from '../../../src/model/design';
 
 const llama8b = findModel('llama3-8b')!.arch;

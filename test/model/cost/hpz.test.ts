@@ -1,10 +1,10 @@
-// ZeRO++ hierarchical partitioning (hpZ; cost/shardGroups.ts, docs/MEMORY.md "Sharding groups"): a secondary
+// ZeRO++ hierarchical partitioning (hpZ; cost/comm/shardGroups.ts, docs/MEMORY.md "Sharding groups"): a secondary
 // 16-bit weight shard over the hpZ group, and every weight gather of a step but the first inside that group.
 import { describe, expect, it } from 'vitest';
 import { findGpu } from '../../../src/model/catalog/gpus';
 import { findModel } from '../../../src/model/catalog/models';
-import { parameterCounts } from '../../../src/model/cost/params';
-import { hpzGroups, splitGathers } from '../../../src/model/cost/shardGroups';
+import { parameterCounts } from '../../../src/model/cost/memory/params';
+import { hpzGroups, splitGathers } from '../../../src/model/cost/comm/shardGroups';
 import type { Design, ParallelPlan } from '../../../src/model/design';
 import { estimate } from '../../../src/model/estimate';
 

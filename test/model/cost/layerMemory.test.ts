@@ -2,12 +2,12 @@
 // Llama 3 8B figures (h = 4096, 32 heads of 128, 8 KV heads, SwiGLU 14336, V = 128,256), and their invariants.
 import { describe, expect, it } from 'vitest';
 import { findModel } from '../../../src/model/catalog/models';
-import type { ActivationSettings } from '../../../src/model/cost/activations';
-import { keptLayerBytes, lossPhaseBytes, rematerialisedLayerBytes, TORCHTITAN_LOSS_BYTES_PER_LOGIT } from '../../../src/model/cost/layerMemory';
+import type { ActivationSettings } from '../../../src/model/cost/memory/activations';
+import { keptLayerBytes, lossPhaseBytes, rematerialisedLayerBytes, TORCHTITAN_LOSS_BYTES_PER_LOGIT } from '../../../src/model/cost/memory/layerMemory';
 import {
   type MemoryPlan, stageMemory, STATE_BYTES_DEEPSEEK_V3, STATE_BYTES_FSDP2, STATE_BYTES_MEGATRON, stateBytesOf,
-} from '../../../src/model/cost/memory';
-import { keptMatmuls } from '../../../src/model/cost/opCheckpoint';
+} from '../../../src/model/cost/memory/memory';
+import { keptMatmuls } from '../../../src/model/cost/memory/opCheckpoint';
 
 const llama = findModel('llama3-8b')!.arch;
 const dsv3 = findModel('deepseek-v3')!.arch;

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { findModel } from '../../../src/model/catalog/models';
 import type { ModelArch } from '../../../src/model/design';
-import type { StageContent } from '../../../src/model/cost/flops';
+import type { StageContent } from '../../../src/model/cost/compute/flops';
 import {
   type ActivationSettings, BYTES_PER_ELEMENT, DEFAULT_MEMORY_RESERVE, layerActivationBytes, type MemoryPlan,
   rankParameters, stageMemory, STATE_BYTES_DEEPSEEK_V3, STATE_BYTES_MEGATRON, STATE_BYTES_ZERO_PAPER,
   zeroBytesPerParameter,
-} from '../../../src/model/cost/memory';
+} from '../../../src/model/cost/memory/memory';
 
 function arch(id: string): ModelArch {
   const entry = findModel(id);

@@ -1,13 +1,13 @@
-// Offloading (cost/offload.ts, docs/MEMORY.md "Offloading"): what leaves HBM lands in host memory, byte for byte;
+// Offloading (cost/memory/offload.ts, docs/MEMORY.md "Offloading"): what leaves HBM lands in host memory, byte for byte;
 // the link and the host CPU are charged as COSTMODEL.md "Offloading" states.
 import { describe, expect, it } from 'vitest';
 import { findGpu } from '../../../src/model/catalog/gpus';
 import { findModel } from '../../../src/model/catalog/models';
-import { activationSettingsOf, layerKindActivationBytes, STATE_BYTES_MEGATRON } from '../../../src/model/cost/memory';
+import { activationSettingsOf, layerKindActivationBytes, STATE_BYTES_MEGATRON } from '../../../src/model/cost/memory/memory';
 import {
   CPU_ADAM_PARAMETERS_PER_SECOND_PER_HOST, exposedTransferSeconds, fullestHostBytes, hostSideOf, optimizerOffloadStep,
-} from '../../../src/model/cost/offload';
-import { parameterCounts } from '../../../src/model/cost/params';
+} from '../../../src/model/cost/memory/offload';
+import { parameterCounts } from '../../../src/model/cost/memory/params';
 import type { Design, ParallelPlan } from '../../../src/model/design';
 import { estimate } from '../../../src/model/estimate';
 

@@ -1,9 +1,9 @@
-// Megatron's precision-aware optimizer (cost/memory.ts stateBytesOf): bytes per parameter follow the dtypes, and
+// Megatron's precision-aware optimizer (cost/memory/memory.ts stateBytesOf): bytes per parameter follow the dtypes, and
 // memory and DP gradient traffic follow the bytes.
 import { describe, expect, it } from 'vitest';
 import { findModel } from '../../../src/model/catalog/models';
-import { stateBytesOf } from '../../../src/model/cost/memory';
-import { parameterCounts } from '../../../src/model/cost/params';
+import { stateBytesOf } from '../../../src/model/cost/memory/memory';
+import { parameterCounts } from '../../../src/model/cost/memory/params';
 import type { Design, ParallelPlan } from '../../../src/model/design';
 import { estimate } from '../../../src/model/estimate';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findFlavour, findModel } from '../../../src/model/catalog/models';
 import type { ModelArch } from '../../../src/model/design';
-import { isMoeLayer, moeLayerCount, parameterCounts } from '../../../src/model/cost/params';
+import { isMoeLayer, moeLayerCount, parameterCounts } from '../../../src/model/cost/memory/params';
 
 function arch(id: string): ModelArch {
   const entry = findModel(id);

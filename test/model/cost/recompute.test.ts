@@ -5,14 +5,14 @@
 import { describe, expect, it } from 'vitest';
 import { findGpu } from '../../../src/model/catalog/gpus';
 import { findModel } from '../../../src/model/catalog/models';
-import { efficiencyFor, linksFor } from '../../../src/model/cost/efficiency';
+import { efficiencyFor, linksFor } from '../../../src/model/cost/compute/efficiency';
 import { resolveCalibration } from '../../../src/model/cost/calibration';
-import { layerKindForwardFlops, layerPassFlops, mlaUpProjectionFlops, modelFlopsPerToken, recomputedLayerFlops } from '../../../src/model/cost/flops';
-import { recomputedHbmBytes, recomputedLayerWork } from '../../../src/model/cost/recompute';
-import { placePlan } from '../../../src/model/cost/placement';
+import { layerKindForwardFlops, layerPassFlops, mlaUpProjectionFlops, modelFlopsPerToken, recomputedLayerFlops } from '../../../src/model/cost/compute/flops';
+import { recomputedHbmBytes, recomputedLayerWork } from '../../../src/model/cost/compute/recompute';
+import { placePlan } from '../../../src/model/cost/comm/placement';
 import { splitLayers } from '../../../src/model/cost/stages';
-import { stageCosts } from '../../../src/model/cost/stageTime';
-import { modelComm } from '../../../src/model/cost/traffic';
+import { stageCosts } from '../../../src/model/cost/compute/stageTime';
+import { modelComm } from '../../../src/model/cost/comm/traffic';
 import type { Design, ParallelPlan, RecomputeModule } from '../../../src/model/design';
 import { estimate } from '../../../src/model/estimate';
 

@@ -4,10 +4,10 @@
 import { describe, expect, it } from 'vitest';
 import { findGpu } from '../../../src/model/catalog/gpus';
 import { findModel } from '../../../src/model/catalog/models';
-import { efficiencyFor, linksFor } from '../../../src/model/cost/efficiency';
-import { layerMemoryBoundBytes, RING_MERGE_BYTES } from '../../../src/model/cost/memoryBound';
-import { placePlan } from '../../../src/model/cost/placement';
-import { modelComm } from '../../../src/model/cost/traffic';
+import { efficiencyFor, linksFor } from '../../../src/model/cost/compute/efficiency';
+import { layerMemoryBoundBytes, RING_MERGE_BYTES } from '../../../src/model/cost/compute/memoryBound';
+import { placePlan } from '../../../src/model/cost/comm/placement';
+import { modelComm } from '../../../src/model/cost/comm/traffic';
 import type { Design, ParallelPlan } from '../../../src/model/design';
 
 const llama8b = findModel('llama3-8b')!.arch;

@@ -1,9 +1,9 @@
-// Sharding groups (cost/shardGroups.ts, docs/MEMORY.md "Sharding groups"): HSDP and Megatron's distributed-optimizer
+// Sharding groups (cost/comm/shardGroups.ts, docs/MEMORY.md "Sharding groups"): HSDP and Megatron's distributed-optimizer
 // instances shard over the shard group, reduce-scatter inside it and all-reduce the shard across the replicas.
 import { describe, expect, it } from 'vitest';
 import { findModel } from '../../../src/model/catalog/models';
-import { parameterCounts } from '../../../src/model/cost/params';
-import { shardGroups } from '../../../src/model/cost/shardGroups';
+import { parameterCounts } from '../../../src/model/cost/memory/params';
+import { shardGroups } from '../../../src/model/cost/comm/shardGroups';
 import type { Design, ParallelPlan } from '../../../src/model/design';
 import { estimate } from '../../../src/model/estimate';
 

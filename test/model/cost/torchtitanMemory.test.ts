@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { findModel } from '../../../src/model/catalog/models';
 import type { Design } from '../../../src/model/design';
-import { DEFAULT_MEMORY_RESERVE } from '../../../src/model/cost/memory';
+import { DEFAULT_MEMORY_RESERVE } from '../../../src/model/cost/memory/memory';
 import { estimate } from '../../../src/model/estimate';
 
 interface PublishedRun {

@@ -1,12 +1,12 @@
 // ZeRO/FSDP over one step (docs/MEMORY.md "ZeRO and FSDP over a step"): how many collectives, how many bytes per
 // GPU, what stays unsharded, what overlap leaves exposed — worked by hand for a small design on 4 nodes of 8 GPUs.
 import { describe, expect, it } from 'vitest';
-import type { Links } from '../../../src/model/cost/collectives';
-import { exposedDataParallelSeconds } from '../../../src/model/cost/dpOverlap';
-import { type MemoryPlan, stageMemory, STATE_BYTES_MEGATRON, stateBytesOf, zeroBytesPerParameter } from '../../../src/model/cost/memory';
-import { placePlan } from '../../../src/model/cost/placement';
-import { dataParallelComm } from '../../../src/model/cost/traffic';
-import { zeroStepPlan } from '../../../src/model/cost/zeroSchedule';
+import type { Links } from '../../../src/model/cost/comm/collectives';
+import { exposedDataParallelSeconds } from '../../../src/model/cost/comm/dpOverlap';
+import { type MemoryPlan, stageMemory, STATE_BYTES_MEGATRON, stateBytesOf, zeroBytesPerParameter } from '../../../src/model/cost/memory/memory';
+import { placePlan } from '../../../src/model/cost/comm/placement';
+import { dataParallelComm } from '../../../src/model/cost/comm/traffic';
+import { zeroStepPlan } from '../../../src/model/cost/comm/zeroSchedule';
 import type { Design, ModelArch, ZeroStage } from '../../../src/model/design';
 import { estimate } from '../../../src/model/estimate';
 import { findModel } from '../../../src/model/catalog/models';

@@ -1,9 +1,9 @@
 // Hand-worked communication figures (COSTMODEL.md §2.4, §2.6) against the traffic model.
 import { describe, expect, it } from 'vitest';
-import { chooseRatio, tokenAllToAll } from '../../../src/model/cost/alltoall';
-import { allReduce, allGather, type Links } from '../../../src/model/cost/collectives';
-import { placeGroup, placePlan } from '../../../src/model/cost/placement';
-import { dataParallelComm, modelComm } from '../../../src/model/cost/traffic';
+import { chooseRatio, tokenAllToAll } from '../../../src/model/cost/comm/alltoall';
+import { allReduce, allGather, type Links } from '../../../src/model/cost/comm/collectives';
+import { placeGroup, placePlan } from '../../../src/model/cost/comm/placement';
+import { dataParallelComm, modelComm } from '../../../src/model/cost/comm/traffic';
 import { findModel } from '../../../src/model/catalog/models';
 import type { Design } from '../../../src/model/design';
 

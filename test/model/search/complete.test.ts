@@ -91,7 +91,7 @@ describe('the memory bound', () => {
   it('is at most the peak memory of every layout of the family it bounds (in-flight activations included)', () => {
     const random = seededRandom(7);
     const [, small, smallMicroBatch] = CASES[1]!;
-    // With activation offloading each chunk's first layers keep nothing in HBM (cost/offload.ts).
+    // With activation offloading each chunk's first layers keep nothing in HBM (cost/memory/offload.ts).
     const offloading: Design = { ...small, plan: { ...small.plan, activationOffloadLayers: 2 } };
     for (const [, d, maxMicroBatchSize] of [CASES[1]!, CASES[3]!, ['offloading', offloading, smallMicroBatch] as const]) {
       const families = enumerateFamilies(d, { maxMicroBatchSize });

@@ -5,7 +5,7 @@
 // across the replicas; weights are gathered inside the shard group. Shard groups are the inner (contiguous) part of
 // the data-parallel group, so they are the ones NVLink can hold (torchtitan's mesh order dp_replicate, dp_shard, cp,
 // tp; Megatron's intra-instance groups are consecutive data-parallel ranks).
-import type { ParallelPlan } from '../design';
+import type { ParallelPlan } from '../../design';
 
 export interface ShardGroups {
   /** Copies of each shard group (1: the shards span all of data parallelism). */

@@ -18,7 +18,7 @@
 // the forward's bytes (each elementwise backward reads its input and the incoming gradient and writes a gradient;
 // the casts repeat for the output gradients): BACKWARD_BYTES_RATIO. torch.compile fuses elementwise chains so the
 // intermediate tensors never reach HBM: COMPILE_BYTES_SHARE of the bytes remain.
-import type { Fp8Recipe, ModelArch, ParallelPlan, TrainingFramework } from '../design';
+import type { Fp8Recipe, ModelArch, ParallelPlan, TrainingFramework } from '../../design';
 import type { MicroBatchShape } from './flops';
 
 /**

@@ -18,10 +18,10 @@
 // it never keeps) and every elementwise op: both norms and the SwiGLU (priced as above; with TP it always runs
 // sequence-parallel). The attention kernel's output is kept, so the core is not redone. Its layer-level policy
 // redoes one layer's whole forward every N layers: forward ÷ N per layer.
-import type { ModelArch, ParallelPlan } from '../design';
-import { type ActivationSettings, BYTES_PER_ELEMENT, recomputedModules } from './activations';
+import type { ModelArch, ParallelPlan } from '../../design';
+import { type ActivationSettings, BYTES_PER_ELEMENT, recomputedModules } from '../memory/activations';
 import { type LayerFlops, layerKindForwardFlops, type MicroBatchShape, recomputedLayerFlops } from './flops';
-import { keptMatmuls } from './opCheckpoint';
+import { keptMatmuls } from '../memory/opCheckpoint';
 
 /** The stored SwiGLU input's width (activationInputBytesOf) is required here: it is what moe_act reads back. */
 export type RecomputeTrafficSettings = Pick<ActivationSettings, 'tp' | 'cp' | 'etp' | 'sequenceParallel' | 'recompute' | 'recomputeModules'>

@@ -2,9 +2,9 @@
 // and precision, from published kernel and cluster measurements, never per validation row (docs/VALIDATION.md
 // lists the rows they are then checked against). COSTMODEL.md §1 observation 4: a pure analytic model should
 // expect 5–15 % error with factors like these.
-import type { Fp8Recipe, Precision } from '../design';
-import type { GpuSpec } from '../catalog/gpus';
-import type { Links } from './collectives';
+import type { Fp8Recipe, Precision } from '../../design';
+import type { GpuSpec } from '../../catalog/gpus';
+import type { Links } from '../comm/collectives';
 
 export type GpuGeneration = 'ampere' | 'hopper' | 'blackwell' | 'cdna3';
 

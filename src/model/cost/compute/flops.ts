@@ -11,15 +11,15 @@
 //   forward of each Megatron recompute module named (default core_attn): core_attn the attention core, mla_up_proj
 //   MLA's q/kv up-projections, mlp a dense layer's MLP, moe a whole MoE block (router, routed and shared experts),
 //   shared_experts the shared experts. layernorm and moe_act redo memory-bound elementwise work only: 0 matmul
-//   FLOPs here (cost/recompute.ts prices them as HBM traffic). The LM head, embedding and MTP head are never
+//   FLOPs here (cost/compute/recompute.ts prices them as HBM traffic). The LM head, embedding and MTP head are never
 //   recomputed here.
 // - Numbers are for the whole layer, summed over the TP/CP group (divide by tp·cp for one GPU). With balanced
 //   EP routing a GPU computes the routed-expert work of as many token-expert pairs as its own micro-batch has,
 //   so `moeRouted` is also one GPU's share under EP (÷ etp for expert tensor parallelism).
 
-import type { ModelArch, Recompute, RecomputeModule } from '../design';
-import { recomputedModules } from './activations';
-import { attentionParams, isMoeLayer, mlpParams, parameterCounts } from './params';
+import type { ModelArch, Recompute, RecomputeModule } from '../../design';
+import { recomputedModules } from '../memory/activations';
+import { attentionParams, isMoeLayer, mlpParams, parameterCounts } from '../memory/params';
 
 export type AttentionCausality = 'causal' | 'full';
 
@@ -280,5 +280,5 @@ export function sixNFlopsPerToken(arch: ModelArch): number {
   return 6 * (counts.active - counts.embedding + (arch.tiedEmbeddings ? counts.embedding : 0));
 }
 
-export { parameterCounts, isMoeLayer, moeLayerCount } from './params';
-export type { ParameterCounts } from './params';
+export { parameterCounts, isMoeLayer, moeLayerCount } from '../memory/params';
+export type { ParameterCounts } from '../memory/params';

@@ -1,12 +1,12 @@
 // Communication per parallel dimension: what one micro-batch moves through one layer (TP, CP, EP), what a stage
 // boundary sends (PP), what a step reduces (DP), each split into NVLink and IB bytes by the group's placement
 // (placement.ts) and priced by collectives.ts / alltoall.ts (COSTMODEL.md §2.4).
-import type { Design, ParallelPlan } from '../design';
+import type { Design, ParallelPlan } from '../../design';
 import { tokenAllToAll, type TokenAllToAll } from './alltoall';
 import { allGather, allReduce, NO_TRAFFIC, reduceScatter, sendRecv, type CollectiveCost, type Links } from './collectives';
 import { placeGroup, type Placement } from './placement';
 import { hpzGroups, shardGroups, splitGathers } from './shardGroups';
-import { expertLoad } from './capacity';
+import { expertLoad } from '../compute/capacity';
 import { zeroStepPlan, type ZeroStepPlan } from './zeroSchedule';
 
 /** Activations and their gradients travel in 16-bit (TP, CP, PP) whatever the GEMM precision. */

@@ -3,7 +3,7 @@
 // Counted: every weight matrix and every normalisation weight vector (one h-vector per norm). Not counted: biases
 // (GPT-3 has 13h per layer, < 0.01 % of its parameters) and learned position embeddings (s·h, 0.01 % for GPT-3).
 
-import type { ModelArch } from '../design';
+import type { ModelArch } from '../../design';
 
 /** Whether layer `index` (0-based) is an MoE layer: after the dense prefix, every `moeLayerInterval`-th layer. */
 export function isMoeLayer(arch: ModelArch, index: number): boolean {

@@ -26,8 +26,8 @@
 
 import {
   DEFAULT_RECOMPUTE_MODULES, type ModelArch, type ParallelPlan, type Recompute, type RecomputeModule, type TrainingFramework,
-} from '../design';
-import type { MicroBatchShape } from './flops';
+} from '../../design';
+import type { MicroBatchShape } from '../compute/flops';
 
 /** Bytes per element by precision. */
 export const BYTES_PER_ELEMENT = { fp32: 4, bf16: 2, fp16: 2, fp8: 1 } as const;

@@ -3,7 +3,7 @@
 // both while it runs) but weighting each chunk by its own stage's bytes. A rank that holds stages of different
 // sizes (DualPipe's rank 0: three dense layers plus the embedding in one direction, the last MoE layers, MTP
 // and head in the other) then peaks at what it actually holds rather than p + 1 copies of its largest chunk.
-import { OP_B, OP_F, OP_FB, OP_W, type Schedule } from '../schedule/ops';
+import { OP_B, OP_F, OP_FB, OP_W, type Schedule } from '../../schedule/ops';
 
 /** `bytesPerStage[s]`: one micro-batch's activations through stage s (indexed like the schedule's `stage`). */
 export function peakActivationBytes(schedule: Schedule, bytesPerStage: ArrayLike<number>): Float64Array {

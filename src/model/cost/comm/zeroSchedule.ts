@@ -21,7 +21,7 @@
 //   and gradients accumulate unsharded in the reduce dtype (FSDP2 upcasts them to reduce_dtype, fp32 by
 //   torchtitan's default, to accumulate): the memory and traffic of ZeRO-1. Megatron-FSDP would re-gather per
 //   micro-batch instead, but its v2 rejects PP and its DeepSeek-V3 example script runs it without PP.
-import type { ZeroStage } from '../design';
+import type { ZeroStage } from '../../design';
 
 export interface ZeroStepPlan {
   /** All-gathers per step of every 16-bit weight the rank holds (one FSDP unit at a time). */

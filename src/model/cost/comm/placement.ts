@@ -5,7 +5,7 @@
 // sits on ⌈n·stride / gpusPerNode⌉ nodes when stride < gpusPerNode and on n nodes otherwise.
 // Expert layers regroup the same tp·cp·dp ranks of one pipeline stage as etp × ep × expert-dp (Megatron's
 // expert RankGenerator, order `tp-ep-dp-pp` with tp = etp): expert TP fastest, then EP, then expert DP.
-import type { ParallelPlan } from '../design';
+import type { ParallelPlan } from '../../design';
 
 export interface GroupPlacement {
   /** Ranks in the group. */

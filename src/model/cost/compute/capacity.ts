@@ -6,7 +6,7 @@
 // The time model prices the busiest EP rank at `expertImbalance` × the balanced share (stageTime.ts). A capacity
 // caps that rank at the factor; padding raises every rank, and the all-to-all, to it. The balanced share itself
 // (what the average expert receives) is unchanged without padding: drops come from the experts over capacity.
-import type { ParallelPlan } from '../design';
+import type { ParallelPlan } from '../../design';
 
 export interface ExpertLoad {
   /** The busiest EP rank's routed work and all-to-all, as a multiple of the balanced share. */

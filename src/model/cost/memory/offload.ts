@@ -15,12 +15,12 @@
 //   copy; the step copies those gradients down, runs Adam on the CPU and copies the updated weights back.
 // - Parameters (DeepSpeed ZeRO-3 offload_param, FSDP2's CPU offload): the sharded weights live on the host and
 //   each gather first copies the shard up.
-import type { GpuSpec } from '../catalog/gpus';
-import type { ActivationOffloadModule, ClusterSpec, ModelArch, ParallelPlan } from '../design';
+import type { GpuSpec } from '../../catalog/gpus';
+import type { ActivationOffloadModule, ClusterSpec, ModelArch, ParallelPlan } from '../../design';
 import { layerActivationTensors, tensorBytes, type ActivationSettings } from './activations';
-import type { MicroBatchShape } from './flops';
+import type { MicroBatchShape } from '../compute/flops';
 import { isMoeLayer } from './params';
-import type { StageLayout } from './stages';
+import type { StageLayout } from '../stages';
 
 /**
  * Adam on the host CPU, parameters per second per host [M]: ZeRO-Offload (Ren et al., USENIX ATC 2021) reports its

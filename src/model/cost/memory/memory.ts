@@ -8,17 +8,17 @@
 // ZeRO-1 shards master weights and moments, ZeRO-2 also gradients, ZeRO-3 also the working weights; with pipeline
 // parallelism ZeRO-3 holds its stage's weights and gradients whole through the step (zeroSchedule.ts).
 
-import type { ModelArch, MomentDtype, ParallelPlan, ZeroStage } from '../design';
+import type { ModelArch, MomentDtype, ParallelPlan, ZeroStage } from '../../design';
 import {
   activationInputBytesOf, type ActivationSettings, BYTES_PER_ELEMENT, embeddingActivationBytes, FP8_CACHED_BYTES,
 } from './activations';
-import type { StageContent } from './flops';
+import type { StageContent } from '../compute/flops';
 import { keptLayerBytes, largestRematerialisedLayerBytes, lossPhaseBytes, rematerialisedBytesByKind, type RematerialisedBytes } from './layerMemory';
 import { isMoeLayer, parameterCounts } from './params';
 import { moduleOffloadedBytes, offloadedActivationBytes, offloadsActivations, optimizerOffloadFraction } from './offload';
-import { gradientBytesOf, type GpuParams } from './traffic';
-import { hpzGroups, shardGroups } from './shardGroups';
-import { zeroStepPlan } from './zeroSchedule';
+import { gradientBytesOf, type GpuParams } from '../comm/traffic';
+import { hpzGroups, shardGroups } from '../comm/shardGroups';
+import { zeroStepPlan } from '../comm/zeroSchedule';
 
 export {
   BYTES_PER_ELEMENT, DEEPSEEK_V3_ACTIVATION_RECIPE, embeddingActivationBytes, FP8_CACHED_BYTES, layerActivationBytes,

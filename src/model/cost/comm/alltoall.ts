@@ -14,8 +14,8 @@
 // Dispatch is FP8 when training in FP8 (1 byte per element plus one FP32 scale per 128 elements: 7,392 B for
 // h = 7168), combine stays BF16 (paper §3.3.2). The backward sends the same volumes the other way (gradient
 // of the combine in FP8, of the dispatch in BF16), so it costs what the forward costs.
-import type { Precision } from '../design';
-import { BYTES_PER_ELEMENT, FP8_CACHED_BYTES } from './activations';
+import type { Precision } from '../../design';
+import { BYTES_PER_ELEMENT, FP8_CACHED_BYTES } from '../memory/activations';
 import type { GroupPlacement } from './placement';
 
 export interface ExpertRouting {

@@ -11,20 +11,20 @@
 // routed work, and the slowest rank's share is `expertImbalance` × the mean (its GEMMs, its memory-bound expert
 // work, its all-to-all). DualPipe's F&B pair runs both halves' compute on the SMs the all-to-all kernels leave
 // free and hides the pair's EP all-to-all behind it (DeepSeek-V3 §3.2.1).
-import type { Design } from '../design';
-import type { GpuSpec } from '../catalog/gpus';
-import { activationInputBytesOf, recomputedModules } from './activations';
-import { resolveCalibration, type Calibration } from './calibration';
+import type { Design } from '../../design';
+import type { GpuSpec } from '../../catalog/gpus';
+import { activationInputBytesOf, recomputedModules } from '../memory/activations';
+import { resolveCalibration, type Calibration } from '../calibration';
 import { DUALPIPE_COMM_SM_FRACTION, gemmSizeFactor, headGemmFraction, type EfficiencyParams } from './efficiency';
 import { layerKindForwardFlops, lmHeadPassFlops, mtpProjectionForwardFlops, type LayerFlops } from './flops';
 import { BACKWARD_BYTES_RATIO, layerMemoryBoundBytes, lossMemoryBoundBytes } from './memoryBound';
-import { exposedAfterOverlap } from './overlap';
+import { exposedAfterOverlap } from '../comm/overlap';
 import { expertLoad } from './capacity';
-import { activationSettingsOf, layerKindActivationBytes } from './memory';
-import { exposedTransferSeconds, hostSideOf, offloadedActivationBytes, offloadsActivations } from './offload';
+import { activationSettingsOf, layerKindActivationBytes } from '../memory/memory';
+import { exposedTransferSeconds, hostSideOf, offloadedActivationBytes, offloadsActivations } from '../memory/offload';
 import { recomputedLayerWork } from './recompute';
-import type { LayerSplit, StageLayout } from './stages';
-import type { ModelComm } from './traffic';
+import type { LayerSplit, StageLayout } from '../stages';
+import type { ModelComm } from '../comm/traffic';
 
 /** The parts a stage's op time is made of, in the waterfall's order. */
 export const TIME_PARTS = ['denseGemm', 'expertGemm', 'attention', 'memoryBound', 'fixed', 'tp', 'cp', 'ep', 'offload'] as const;

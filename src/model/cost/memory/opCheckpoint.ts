@@ -17,7 +17,7 @@
 // recomputed and uncounted, the routed experts' grouped GEMMs and their SwiGLU are recomputed, the dispatched and
 // combined token copies (all-to-all outputs, k·h each) are kept when EP > 1, and the shared expert's matmuls
 // continue the block's count after the attention's.
-import type { ModelArch } from '../design';
+import type { ModelArch } from '../../design';
 import { type ActivationSettings, type ActivationTensor, BYTES_PER_ELEMENT, type Placement } from './activations';
 
 /** One matmul of a block, in the order torchtitan's forward calls it, per token. */

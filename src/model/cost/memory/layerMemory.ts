@@ -13,9 +13,9 @@
 //
 // The rematerialised working set: while a recomputed layer runs its backward, the tensors the recompute rebuilt
 // exist on top of what every layer keeps: one layer's no-recompute set minus what it kept (the largest kind).
-import type { ModelArch } from '../design';
+import type { ModelArch } from '../../design';
 import { type ActivationSettings, BYTES_PER_ELEMENT, layerActivationBytes, lmHeadActivationBytes, sumTensorBytes } from './activations';
-import type { MicroBatchShape, StageContent } from './flops';
+import type { MicroBatchShape, StageContent } from '../compute/flops';
 import { opCheckpointTensors } from './opCheckpoint';
 import { isMoeLayer } from './params';
 

@@ -6,10 +6,10 @@
 //   TP  (Megatron --tp-comm-overlap, userbuffers): window = the layer's GEMMs the collectives are split into.
 //   CP  (ring attention, Transformer Engine p2p / torch context_parallel): window = the attention core.
 //   EP  (--overlap-moe-expert-parallel-comm with 1F1B, outside DualPipe): window = the other micro-batch's compute.
-//   DP  (--overlap-grad-reduce / --overlap-param-gather, FSDP prefetch): cost/dpOverlap.ts sets the window.
+//   DP  (--overlap-grad-reduce / --overlap-param-gather, FSDP prefetch): cost/comm/dpOverlap.ts sets the window.
 // Fabric at scale (item 7): the step slows by `perDoubling` for each doubling of the GPU count past one
 // non-blocking pod (FABRIC_BASE_GPUS): oversubscribed spine, longer rings, stragglers.
-import { FABRIC_BASE_GPUS } from './calibration';
+import { FABRIC_BASE_GPUS } from '../calibration';
 
 export function exposedAfterOverlap(commSeconds: number, windowSeconds: number, fraction: number): number {
   if (commSeconds <= 0) return 0;
