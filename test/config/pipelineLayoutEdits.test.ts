@@ -73,6 +73,20 @@ describe('a pipeline layout in a Megatron-LM script', () => {
     expect(reread.plan.lastStageLayers).toBeUndefined();
   });
 
+  it('states the even split of layers that do not divide as --pipeline-model-parallel-layout, which Megatron needs', () => {
+    // 30 layers on PP 4 do not divide: the search's even row is the estimate's fallback (7, 8, 8, 7), stated as a
+    // layout string (pipelineLayouts.ts), since Megatron refuses the split without an option saying how.
+    const thirty = MEGATRON.replace('--num-layers 32', '--num-layers 30');
+    const design = analyse(thirty, 'train.sh').design;
+    const fallback = layoutOf({ ...design, plan: { ...design.plan, pp: 4, tp: 1 } });
+    expect(fallback).toBe('Et*7|(t*8|)*2t*7L');
+    const { result, after, reread, rereadLayout } = apply(thirty, 'train.sh', { pp: 4, tp: 1, layout: fallback });
+    expect(after).toContain(`    --pipeline-model-parallel-size 4 \\\n    --pipeline-model-parallel-layout "${fallback}" \\\n`);
+    expect(reread.plan.layout).toBe(fallback);
+    expect(rereadLayout).toBe(fallback);
+    expect(result.remaining).toEqual([]);
+  });
+
   it('rewrites a layout string where the script states one, with the pipeline size', () => {
     const text = MEGATRON.replace('    --micro-batch-size 1 \\', '    --pipeline-model-parallel-layout "Et*15|t*17L" \\\n    --micro-batch-size 1 \\');
     expect(analyse(text, 'train.sh').design.plan.layout).toBe('Et*15|t*17L');

@@ -2,7 +2,9 @@
 // composition of layers into stages (that grows as C(L−1, S−1)). For S stages on p ranks (pipelineLayout.ts reads
 // each as Megatron does):
 //
-// - the even split (no option; when the layers do not divide, cost/stages.ts shortens the first and last stages);
+// - the even split: no option when the layers divide; when they do not, cost/stages.ts shortens the first and last
+//   stages, and the row states that split as a layout string (Megatron refuses layers that do not divide PP unless
+//   an option says how, so a row without one could not be applied);
 // - the embedding and/or the loss counted as a layer (`--account-for-embedding/loss-in-pipeline-split`), when the
 //   L + 1 or L + 2 slots split evenly over the stages;
 // - the first and/or the last rank with fewer decoder layers (`--decoder-first/last-pipeline-num-layers`), the
@@ -21,7 +23,7 @@ import { splitLayers } from '../cost/stages';
 import { formatLayout, type StageHolding } from '../pipelineLayout';
 
 /** The plan fields that state a layout; none for the even split. */
-export type LayoutFields = Pick<ParallelPlan, 'firstStageLayers' | 'lastStageLayers' | 'accountForEmbedding' | 'accountForLoss'>;
+export type LayoutFields = Pick<ParallelPlan, 'layout' | 'firstStageLayers' | 'lastStageLayers' | 'accountForEmbedding' | 'accountForLoss'>;
 
 export interface LayoutOption {
   fields: LayoutFields;
@@ -66,7 +68,8 @@ export function layoutOptions(design: Design, pp: number, schedule: ScheduleId, 
     const layoutString = formatLayout(holdings);
     if (seen.has(layoutString)) return;
     seen.add(layoutString);
-    out.push({ fields, layoutString, stageLayers: holdings.map((h) => h.decoderLayers), even });
+    const stated = even && layers % stages !== 0 ? { layout: layoutString } : fields;
+    out.push({ fields: stated, layoutString, stageLayers: holdings.map((h) => h.decoderLayers), even });
   };
   if (pp <= 1) {
     add({}, true);
@@ -111,8 +114,11 @@ const withoutLayout: Pick<ParallelPlan, 'layout' | 'firstStageLayers' | 'lastSta
 
 /** How a search result states its pipeline layout (docs/CONTRACT.md, `plens search --json`). */
 export interface PipelineLayoutSummary {
-  /** `even`, `first-last` (firstStageLayers / lastStageLayers) or `account` (accountForEmbedding / accountForLoss). */
-  source: 'even' | 'first-last' | 'account';
+  /**
+   * `even`, `first-last` (firstStageLayers / lastStageLayers), `account` (accountForEmbedding / accountForLoss) or
+   * `layout` (the plan states the split as a layout string: the even split of layers that do not divide).
+   */
+  source: 'even' | 'first-last' | 'account' | 'layout';
   /** What each stage holds, in Megatron's layout letters (`--pipeline-model-parallel-layout`). */
   layout: string;
   /** Decoder layers per model stage, in model order. */
@@ -127,7 +133,7 @@ export interface PipelineLayoutSummary {
 export function pipelineLayoutSummary(plan: ParallelPlan, estimate: { stages: readonly { layers: number; embedding: boolean; loss: boolean; mtpLayers: number }[] }): PipelineLayoutSummary {
   const holdings: StageHolding[] = estimate.stages.map((s) => ({ embedding: s.embedding, decoderLayers: s.layers, mtpLayers: s.mtpLayers, loss: s.loss }));
   const summary: PipelineLayoutSummary = {
-    source: plan.firstStageLayers !== undefined || plan.lastStageLayers !== undefined ? 'first-last' : plan.accountForEmbedding || plan.accountForLoss ? 'account' : 'even',
+    source: plan.layout !== undefined ? 'layout' : plan.firstStageLayers !== undefined || plan.lastStageLayers !== undefined ? 'first-last' : plan.accountForEmbedding || plan.accountForLoss ? 'account' : 'even',
     layout: formatLayout(holdings),
     stageLayers: holdings.map((h) => h.decoderLayers),
   };
@@ -138,8 +144,12 @@ export function pipelineLayoutSummary(plan: ParallelPlan, estimate: { stages: re
   return summary;
 }
 
-/** A short label for tables: `even`, `first 3, last 2`, `+E +L` (embedding and loss counted as layers). */
+/**
+ * A short label for tables: `even`, `first 3, last 2`, `+E +L` (embedding and loss counted as layers), or the layout
+ * string a plan states.
+ */
 export function pipelineLayoutLabel(plan: Pick<ParallelPlan, LayoutFieldName>): string {
+  if (plan.layout !== undefined) return [plan.layout].flat().join('|');
   const parts: string[] = [];
   if (plan.firstStageLayers !== undefined) parts.push(`first ${plan.firstStageLayers}`);
   if (plan.lastStageLayers !== undefined) parts.push(`last ${plan.lastStageLayers}`);

@@ -49,7 +49,9 @@ describe('the layouts of one PP × stage count', () => {
     expect(options[0]!.stageLayers).toEqual([3, ...new Array<number>(13).fill(4), 3, 3]);
     // 61 + a + b over 16 ranks with a ≤ 1 and b ≤ the last limit: ranks of 4 with a last rank of 1, or a first
     // of 3 and a last of 2 (--decoder-first-pipeline-num-layers 3 --decoder-last-pipeline-num-layers 2).
-    expect(options.map((o) => o.fields)).toEqual([{}, { lastStageLayers: 1 }, { firstStageLayers: 3, lastStageLayers: 2 }]);
+    // The even fallback is no split Megatron takes without an option, so its row states it as a layout string.
+    expect(options[0]!.layoutString).toBe('Et*3|(t*4|)*13t*3|t*3mL');
+    expect(options.map((o) => o.fields)).toEqual([{ layout: options[0]!.layoutString }, { lastStageLayers: 1 }, { firstStageLayers: 3, lastStageLayers: 2 }]);
     expect(options[1]!.stageLayers).toEqual([...new Array<number>(15).fill(4), 1]);
     expect(options[2]!.stageLayers).toEqual([3, ...new Array<number>(14).fill(4), 2]);
     expect(options.map((o) => o.layoutString)).toEqual([...new Set(options.map((o) => o.layoutString))]);
