@@ -1,22 +1,10 @@
 // Values Megatron works out from other keys when a file does not state them, read the way Megatron reads them:
 // the vocabulary from the tokenizer (padded), the expert width from the dense FFN width, the batch size a ramp
 // ends at. Each is set on the key it comes from, so a hover lands on the line that decided it.
-import type { SourceRange } from '../../model/problems';
 import { isSymbolic } from '../../model/design';
 import type { DraftBuilder } from '../draft/draftBuilder';
 import { DEFAULT_VOCAB_DIVISOR, findTokenizer, paddedVocab } from './tokenizers';
-
-/** The part of megatronKeys' KeyValue this file needs (kept structural so the import runs one way). */
-interface Entry {
-  name: string;
-  raw: unknown;
-  keyRange: SourceRange;
-  valueRange: SourceRange;
-}
-
-type Lookup = (name: string) => Entry | undefined;
-
-const isSet = (entry: Entry | undefined): entry is Entry => entry !== undefined && entry.raw !== null && entry.raw !== undefined;
+import { isSet, type KeyLookup, type KeyValue } from './keyValue';
 
 function known(builder: DraftBuilder, part: 'model' | 'plan', key: string): number | undefined {
   const value = (builder.draft[part] as Record<string, unknown>)[key];
@@ -27,10 +15,10 @@ function known(builder: DraftBuilder, part: 'model' | 'plan', key: string): numb
  * No vocabulary size, but a tokenizer: its size from the catalog (tokenizers.ts), padded to a multiple of
  * make-vocab-size-divisible-by × TP. The 32,000 default stays the last resort (completeModel says it).
  */
-export function applyTokenizerVocab(get: Lookup, builder: DraftBuilder): void {
+export function applyTokenizerVocab(get: KeyLookup, builder: DraftBuilder): void {
   if (builder.draft.model.vocab !== undefined) return;
   // A path with a variable in it (`${DATA_PATH}/nemotron_2_256k.model`) still names its file literally.
-  const text = (entry: Entry): string | undefined => typeof entry.raw === 'string' ? entry.raw : isSymbolic(entry.raw) ? entry.raw.symbolic : undefined;
+  const text = (entry: KeyValue): string | undefined => typeof entry.raw === 'string' ? entry.raw : isSymbolic(entry.raw) ? entry.raw.symbolic : undefined;
   for (const entry of [get('tokenizer_model'), get('tokenizer_type')].filter(isSet)) {
     const written = text(entry);
     const tokenizer = written === undefined ? undefined : findTokenizer(written);
@@ -49,7 +37,7 @@ export function applyTokenizerVocab(get: Lookup, builder: DraftBuilder): void {
 }
 
 /** TransformerConfig: without moe_ffn_hidden_size, each expert is as wide as the dense FFN (ffn_hidden_size). */
-export function applyExpertWidth(get: Lookup, builder: DraftBuilder): void {
+export function applyExpertWidth(get: KeyLookup, builder: DraftBuilder): void {
   const { model } = builder.draft;
   if (model.expertFfnHidden !== undefined || typeof model.experts !== 'number' || model.experts <= 0) return;
   const ffn = get('ffn_hidden_size');
@@ -61,7 +49,7 @@ export function applyExpertWidth(get: Lookup, builder: DraftBuilder): void {
  * Batch ramps (--rampup-batch-size, the functional tests' --step-batch-size-schedule, NeMo rampup_batch_size):
  * the run spends nearly all its steps at the final batch size, so that is the one estimated, and said.
  */
-export function applyBatchRamp(get: Lookup, builder: DraftBuilder): void {
+export function applyBatchRamp(get: KeyLookup, builder: DraftBuilder): void {
   const schedule = get('step_batch_size_schedule');
   if (isSet(schedule) && typeof schedule.raw === 'string' && !isSymbolic(schedule.raw)) {
     const sizes = [...schedule.raw.matchAll(/:\s*(\d+)/g)].map((match) => Number(match[1]));

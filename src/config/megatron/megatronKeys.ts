@@ -5,7 +5,6 @@
 // after the simple ones.
 import type { FieldPath, MlaDims, RecomputeModule, Symbolic } from '../../model/design';
 import { FP8_RECIPES, isSymbolic, RECOMPUTE_MODULES } from '../../model/design';
-import type { SourceRange } from '../../model/problems';
 import { describe, DraftBuilder, parseCount, parseFlag, parseProbability } from '../draft/draftBuilder';
 import { applyBatchRamp, applyExpertWidth, applyTokenizerVocab } from './megatronImplied';
 import { countLayoutStages, leadingDenseLayers } from './megatronLayout';
@@ -14,15 +13,9 @@ import { acknowledge, isOn, MEGATRON_NOT_MODELLED, type Acknowledged } from '../
 import { applyActivationOffload, applyFineGrainedOffload, applyOptimizerOffload } from './megatronOffload';
 import { applyGradReduceDtype, applyOptimizerStates } from './megatronOptimizerStates';
 import { applyExpertCapacity } from './megatronCapacity';
+import { isSet, type KeyValue } from './keyValue';
 
-export interface KeyValue {
-  /** The key as written, for messages. */
-  name: string;
-  /** A scalar (interpolations resolved where possible), a Symbolic, or a list of scalars. */
-  raw: unknown;
-  keyRange: SourceRange;
-  valueRange: SourceRange;
-}
+export type { KeyValue } from './keyValue';
 
 const COUNTS = {
   tensor_model_parallel_size: { path: 'plan.tp', min: 1 },
@@ -116,10 +109,6 @@ const COUNT_RULES: Readonly<Record<string, { path: FieldPath; min: number } | un
  * what they meant to the Megatron the file was written for.
  */
 export type KeyDialect = 'dataclass' | 'flags';
-
-function isSet(value: KeyValue | undefined): value is KeyValue {
-  return value !== undefined && value.raw !== null && value.raw !== undefined;
-}
 
 export function applyMegatronKeys(values: KeyValues, builder: DraftBuilder, dialect: KeyDialect): void {
   for (const [name, entry] of values) {

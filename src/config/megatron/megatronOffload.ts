@@ -1,23 +1,11 @@
 // Megatron's offloading keys → the plan's offload fields (model/cost/memory/offload.ts), read as Megatron reads them, with
 // Megatron's own refusals said at the line (docs/MEMORY.md "Offloading").
-import type { SourceRange } from '../../model/problems';
 import { ACTIVATION_OFFLOAD_MODULES, isSymbolic, type ActivationOffloadModule } from '../../model/design';
 import { describe, parseCount, parseFlag, type DraftBuilder } from '../draft/draftBuilder';
-
-/** The part of megatronKeys' KeyValue this file needs (kept structural so the import runs one way). */
-interface Entry {
-  name: string;
-  raw: unknown;
-  keyRange: SourceRange;
-  valueRange: SourceRange;
-}
-
-type Lookup = (name: string) => Entry | undefined;
-
-const isSet = (entry: Entry | undefined): entry is Entry => entry !== undefined && entry.raw !== null && entry.raw !== undefined;
+import { isSet, type KeyLookup, type KeyValue } from './keyValue';
 
 /** A flag's value when it is a plain boolean (or a word for one); undefined when absent or symbolic. */
-function flagOf(entry: Entry | undefined): boolean | undefined {
+function flagOf(entry: KeyValue | undefined): boolean | undefined {
   if (!isSet(entry) || isSymbolic(entry.raw)) return undefined;
   const parsed = parseFlag(entry.raw);
   return parsed.ok && typeof parsed.value === 'boolean' ? parsed.value : undefined;
@@ -29,7 +17,7 @@ function flagOf(entry: Entry | undefined): boolean | undefined {
  * `if args.cpu_offloading_num_layers > 0: args.cpu_offloading = True`), in a dataclass config it does nothing
  * without the switch. `cpu_offloading_activations: false` offloads weights only (acknowledged elsewhere).
  */
-export function applyActivationOffload(get: Lookup, builder: DraftBuilder, commandLine: boolean): void {
+export function applyActivationOffload(get: KeyLookup, builder: DraftBuilder, commandLine: boolean): void {
   const switchEntry = get('cpu_offloading');
   const layers = get('cpu_offloading_num_layers');
   const count = isSet(layers) && typeof layers.raw === 'number' ? layers.raw : 0;
@@ -67,7 +55,7 @@ export function applyActivationOffload(get: Lookup, builder: DraftBuilder, comma
  * a non-empty list of known modules and refuses it beside cpu_offloading; `gdp_qkv` belongs to GatedDeltaProduct
  * mixers, which no model here has.
  */
-export function applyFineGrainedOffload(get: Lookup, builder: DraftBuilder): void {
+export function applyFineGrainedOffload(get: KeyLookup, builder: DraftBuilder): void {
   const switchEntry = get('fine_grained_activation_offloading');
   if (flagOf(switchEntry) !== true) return;
   const list = get('offload_modules');
@@ -104,7 +92,7 @@ export function applyFineGrainedOffload(get: Lookup, builder: DraftBuilder): voi
  * state on the CPU, its copies and host Adam pipelined under `overlap_cpu_optimizer_d2h_h2d`. The fraction defaults to 1.0 on the command line (arguments.py) and to 0.0 in OptimizerConfig,
  * which NeMo 2 and Megatron-Bridge configs fill in.
  */
-export function applyOptimizerOffload(get: Lookup, builder: DraftBuilder, commandLine: boolean): void {
+export function applyOptimizerOffload(get: KeyLookup, builder: DraftBuilder, commandLine: boolean): void {
   const offload = get('optimizer_cpu_offload');
   const overlap = get('overlap_cpu_optimizer_d2h_h2d');
   if (flagOf(offload) !== true) {

@@ -1,21 +1,9 @@
 // Megatron's precision-aware optimizer keys → the plan's optimizer-state dtypes (model/cost/memory/memory.ts
 // stateBytesOf). Megatron reads the dtypes only with --use-precision-aware-optimizer (OptimizerConfig asserts they
 // stay fp32 otherwise), so without it they are left alone.
-import type { SourceRange } from '../../model/problems';
 import { isSymbolic, type FieldPath, type MomentDtype } from '../../model/design';
 import { describe, parseFlag, type DraftBuilder } from '../draft/draftBuilder';
-
-/** The part of megatronKeys' KeyValue this file needs (kept structural so the import runs one way). */
-interface Entry {
-  name: string;
-  raw: unknown;
-  keyRange: SourceRange;
-  valueRange: SourceRange;
-}
-
-type Lookup = (name: string) => Entry | undefined;
-
-const isSet = (entry: Entry | undefined): entry is Entry => entry !== undefined && entry.raw !== null && entry.raw !== undefined;
+import { isSet, type KeyLookup, type KeyValue } from './keyValue';
 
 /**
  * A dtype as the command line (`bf16`) or a dataclass dump (`torch.bfloat16`) writes it; Megatron maps `fp8` to
@@ -30,7 +18,7 @@ function dtypeOf(raw: unknown): MomentDtype | undefined {
   return names[text];
 }
 
-function setDtype(builder: DraftBuilder, entry: Entry | undefined, path: FieldPath, allowed: readonly MomentDtype[]): MomentDtype | undefined {
+function setDtype(builder: DraftBuilder, entry: KeyValue | undefined, path: FieldPath, allowed: readonly MomentDtype[]): MomentDtype | undefined {
   if (!isSet(entry)) return undefined;
   if (isSymbolic(entry.raw)) {
     builder.set(path, entry.raw, entry.keyRange, entry.valueRange);
@@ -51,7 +39,7 @@ function setDtype(builder: DraftBuilder, entry: Entry | undefined, path: FieldPa
  * reductions in BF16, which is the plan's `gradReduceInFp32: false` (arguments.py leaves
  * accumulate_allreduce_grads_in_fp32 off when main_grads_dtype is not fp32).
  */
-export function applyOptimizerStates(get: Lookup, builder: DraftBuilder): void {
+export function applyOptimizerStates(get: KeyLookup, builder: DraftBuilder): void {
   const flag = get('use_precision_aware_optimizer');
   if (!isSet(flag)) return;
   if (isSymbolic(flag.raw)) return builder.set('plan.precisionAwareOptimizer', flag.raw, flag.keyRange, flag.valueRange);
@@ -81,7 +69,7 @@ export function applyOptimizerStates(get: Lookup, builder: DraftBuilder): void {
  * `--accumulate-allreduce-grads-in-fp32` asks for FP32 (with FP16 too); without it FP16 reduces in FP16, the
  * model's default, so only the flag's being on says something.
  */
-export function applyGradReduceDtype(get: Lookup, builder: DraftBuilder): void {
+export function applyGradReduceDtype(get: KeyLookup, builder: DraftBuilder): void {
   const direct = get('grad_reduce_in_fp32');
   if (isSet(direct)) {
     const parsed = isSymbolic(direct.raw) ? { ok: true as const, value: direct.raw } : parseFlag(direct.raw);
@@ -89,7 +77,7 @@ export function applyGradReduceDtype(get: Lookup, builder: DraftBuilder): void {
     else builder.report('error', 'value/invalid', `${direct.name}: ${parsed.message}`, direct.valueRange, 'plan.gradReduceInFp32');
     return;
   }
-  const on = (entry: Entry | undefined): entry is Entry => {
+  const on = (entry: KeyValue | undefined): entry is KeyValue => {
     if (!isSet(entry) || isSymbolic(entry.raw)) return false;
     const parsed = parseFlag(entry.raw);
     return parsed.ok && parsed.value === true;
