@@ -238,22 +238,28 @@ async function readDirectiveFiles(document: vscode.TextDocument, text: string): 
   const files = new Map<string, string | { refused: string }>();
   if (document.uri.scheme === 'untitled') return files;
   const paths = findDirectives(text).directives.filter((d) => d.key === 'model' && /[\\/]|\.(json|ya?ml|toml)$/i.test(d.value)).map((d) => d.value);
-  const folder = vscode.workspace.getWorkspaceFolder(document.uri);
-  const directory = vscode.Uri.joinPath(document.uri, '..');
   for (const path of paths.slice(0, 4)) {
-    if (!folder) {
-      files.set(path, { refused: `${path}: the document is not in a workspace folder, so files it names are not read` });
-      continue;
-    }
-    const uri = path.startsWith('/') ? document.uri.with({ path }) : vscode.Uri.joinPath(directory, path);
-    try {
-      const read = await readWorkspaceFile(uri, folder.uri, path);
-      files.set(path, 'text' in read ? read.text : read);
-    } catch {
-      // Completion reports `directive/model-file` at the directive when the file cannot be read.
-    }
+    const read = await readNamedFile(document, path);
+    // Unreadable: completion reports `directive/model-file` at the directive.
+    if (read !== undefined) files.set(path, read);
   }
   return files;
+}
+
+/**
+ * One file a config names, relative to the document: its text, why it was refused (outside the workspace folder,
+ * too large, not a regular file: workspaceFiles.ts), or undefined when it could not be read at all.
+ */
+async function readNamedFile(document: vscode.TextDocument, path: string): Promise<string | { refused: string } | undefined> {
+  const folder = vscode.workspace.getWorkspaceFolder(document.uri);
+  if (!folder) return { refused: `${path}: the document is not in a workspace folder, so files it names are not read` };
+  const uri = path.startsWith('/') ? document.uri.with({ path }) : vscode.Uri.joinPath(document.uri, '..', path);
+  try {
+    const read = await readWorkspaceFile(uri, folder.uri, path);
+    return 'text' in read ? read.text : read;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -269,23 +275,12 @@ async function readCompanionFiles(document: vscode.TextDocument, text: string, f
   } catch {
     return; // the pipeline's own read reports it
   }
-  const folder = vscode.workspace.getWorkspaceFolder(document.uri);
-  const directory = vscode.Uri.joinPath(document.uri, '..');
   for (const { path } of (companions ?? []).slice(0, 4)) {
     if (files.has(path)) continue;
-    if (!folder) {
-      files.set(path, { refused: `${path}: the document is not in a workspace folder, so files it names are not read` });
-      continue;
-    }
-    const uri = path.startsWith('/') ? document.uri.with({ path }) : vscode.Uri.joinPath(directory, path);
-    try {
-      const read = await readWorkspaceFile(uri, folder.uri, path);
-      // A missing file is left out, so completion says "not found" at the flag as the CLI does.
-      if ('text' in read) files.set(path, read.text);
-      else if (!/no such file/i.test(read.refused)) files.set(path, read);
-    } catch {
-      // Completion says at the flag that the file was not found.
-    }
+    const read = await readNamedFile(document, path);
+    // A missing or unreadable file is left out, so completion says "not found" at the flag as the CLI does.
+    if (read === undefined || (typeof read !== 'string' && /no such file/i.test(read.refused))) continue;
+    files.set(path, read);
   }
 }
 
