@@ -178,7 +178,7 @@ export function estimate(design: Design, options: EstimateOptions = {}): Estimat
   const cal = resolved.values;
   const env = costEnvironment(design, gpu, peakFlopsPerSecond, resolved.values, resolved.efficiency);
   const { links } = env;
-  const shared = sharedStageCosts(design, env, options.cache, undefined, options.stageCostKey);
+  const shared = sharedStageCosts(design, env, options.cache, options.stageCostKey === undefined ? {} : { key: options.stageCostKey });
   const { placement, comm, split, costs, key: costKey } = shared;
   const context = { design, placement, links };
 

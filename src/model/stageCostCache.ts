@@ -13,7 +13,7 @@ import type { EfficiencyParams } from './cost/compute/efficiency';
 import type { Links } from './cost/comm/collectives';
 import { placePlan, type Placement } from './cost/comm/placement';
 import { splitLayers, type LayerSplit } from './cost/stages';
-import { stageCosts, type StageCostBreakdown } from './cost/compute/stageTime';
+import { stageCostContext, stageCostsOf, type StageCostBreakdown, type StageCostContext } from './cost/compute/stageTime';
 import type { Calibration } from './cost/calibration';
 import { modelComm, type ModelComm } from './cost/comm/traffic';
 import type { Design, ParallelPlan } from './design';
@@ -75,20 +75,50 @@ export function stageCostKey(plan: ParallelPlan, stages: number): string {
   return key;
 }
 
+/** What every split of one plan shares: the ranks' placement, the communication, the per-stage pricing (stageTime.ts). */
+export interface StageCostBase {
+  placement: Placement;
+  comm: ModelComm;
+  context: StageCostContext;
+}
+
 /**
- * The design's stage costs, computed once per key. `stages` defaults to the plan's own stage count; a search asks
- * for one stage holding every layer to get a step's total work cheaply (the work of a stage is the sum of its layers').
- * `key`, when given, stands for stageCostKey(design.plan, stages): the caller vouches that equal keys mean equal costs.
+ * `sameGroups`: the base of a plan that differs from this one at most in the schedule, the VPP and the layout, whose
+ * placement and communication this one shares (they read none of those fields).
  */
-export function sharedStageCosts(design: Design, env: StageCostEnv, memo: StageCostMemo | undefined, stages = stageCount(design), key?: StageCostKey): SharedStageCosts {
-  if (memo && key === undefined) key = stageCostKey(design.plan, stages);
-  if (key === undefined) key = '';
+export function stageCostBase(design: Design, env: StageCostEnv, sameGroups?: Pick<StageCostBase, 'placement' | 'comm'>): StageCostBase {
+  const placement = sameGroups?.placement ?? placePlan(design.plan, design.cluster.gpusPerNode);
+  const comm = sameGroups?.comm ?? modelComm({ design, placement, links: env.links });
+  const context = stageCostContext({ design, gpu: env.gpu, efficiency: env.efficiency, comm, peakFlopsPerSecond: env.peakFlopsPerSecond, calibration: env.calibration });
+  return { placement, comm, context };
+}
+
+export interface SharedStageCostOptions {
+  /** Stages the layers are split into: the plan's own stage count unless given (a search asks for 1 to price a step's total work). */
+  stages?: number;
+  /** Stands for stageCostKey(design.plan, stages): the caller vouches that equal keys mean equal costs. */
+  key?: StageCostKey;
+  /** Stands for splitLayers(design, stages), which a search keeps per stage contents. */
+  split?: LayerSplit;
+  /**
+   * Stands for stageCostBase(design, env): a base of a plan that differs from this one at most in the VPP, the layout
+   * and the schedule among those that pair F with B alike (a stage's row reads none of them).
+   */
+  base?: StageCostBase;
+}
+
+/**
+ * The design's stage costs, computed once per key. A search asks for one stage holding every layer to get a step's
+ * total work cheaply (the work of a stage is the sum of its layers').
+ */
+export function sharedStageCosts(design: Design, env: StageCostEnv, memo: StageCostMemo | undefined, options: SharedStageCostOptions = {}): SharedStageCosts {
+  const stages = options.stages ?? stageCount(design);
+  const key = options.key ?? (memo ? stageCostKey(design.plan, stages) : '');
   const known = memo?.stageCosts.get(key);
   if (known) return known;
-  const placement = placePlan(design.plan, design.cluster.gpusPerNode);
-  const comm = modelComm({ design, placement, links: env.links });
-  const split = splitLayers(design, stages);
-  const costs = stageCosts({ design, gpu: env.gpu, efficiency: env.efficiency, comm, split, peakFlopsPerSecond: env.peakFlopsPerSecond, calibration: env.calibration });
+  const { placement, comm, context } = options.base ?? stageCostBase(design, env);
+  const split = options.split ?? splitLayers(design, stages);
+  const costs = stageCostsOf(context, split);
   const shared = { key, placement, comm, split, costs };
   memo?.stageCosts.set(key, shared);
   return shared;

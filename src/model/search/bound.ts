@@ -17,7 +17,7 @@
 //   makespan is at least the largest. For DualPipe this counts its pairs at their own cost (the SMs the all-to-all
 //   takes, the all-to-all a pair cannot hide) and its unpaired warm-up and cool-down ops in full.
 import type { ScheduleId } from '../design';
-import type { StageCostBreakdown } from '../cost/compute/stageTime';
+import type { StageCostBreakdown, StageTimes } from '../cost/compute/stageTime';
 import { OP_B, OP_F, OP_FB, OP_I, OP_W, type Schedule } from '../schedule/ops';
 
 /** Schedules whose F&B pairs hide the EP all-to-all and whose p2p sends the estimate counts as hidden. */
@@ -38,7 +38,7 @@ function rankOfStage(schedule: ScheduleId, stage: number, pp: number): number {
 }
 
 /** The fill-and-drain bound for a schedule on its own stage costs; DualPipe gets the work bound only. */
-export function pipelineBound(schedule: ScheduleId, costs: StageCostBreakdown, microbatches: number, pp: number, p2pSeconds: number): number {
+export function pipelineBound(schedule: ScheduleId, costs: StageTimes, microbatches: number, pp: number, p2pSeconds: number): number {
   const stages = costs.F.length;
   if (pp <= 1 || overlapsPairs(schedule)) return 0;
   const busy = new Float64Array(pp);
@@ -91,7 +91,7 @@ export function countOps(schedule: Schedule): OpCounts {
  * The busiest rank's busy time: each op at the simulator's cost (schedule/simulate.ts: an I op is B − W, an F&B
  * pair its stage's F&B cost).
  */
-export function busiestRankBound(counts: OpCounts, costs: StageCostBreakdown): number {
+export function busiestRankBound(counts: OpCounts, costs: StageTimes): number {
   let most = 0;
   for (let r = 0; r + 1 < counts.rankStart.length; r++) {
     let busy = 0;

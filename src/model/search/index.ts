@@ -17,19 +17,19 @@
 import { findGpu } from '../catalog/gpus';
 import { DEFAULT_RECOMPUTE_MODULES, type Design, type ParallelPlan, type RecomputeModule, type ScheduleId } from '../design';
 import { cachedSchedule, costEnvironment, createEstimateCache, estimate, peakCounts, peakFlopsOf, type Estimate } from '../estimate';
-import { sharedStageCosts } from '../stageCostCache';
+import { sharedStageCosts, stageCostBase, type StageCostBase, type StageCostKey } from '../stageCostCache';
 import { fabricSlowdown } from '../cost/comm/overlap';
 import { layerMemoryTerms, type LayerMemoryTerms } from '../cost/memory/memory';
 import { stageCount } from '../layoutChecks';
 import { planSchedule, scheduleOpBound, type Schedule } from '../schedule/index';
-import { splitLayers } from '../cost/stages';
+import { splitLayers, type LayerSplit } from '../cost/stages';
 import { stageActivationBytes } from '../rankMemory';
-import type { StageCostBreakdown } from '../cost/compute/stageTime';
+import { stageTimesOf, type StageCostBreakdown, type StageTimes } from '../cost/compute/stageTime';
 import { busiestRankBound, countOps, meanBusyBound, overlapsPairs, pipelineBound, type OpCounts } from './bound';
 import { MinHeap } from './heap';
 import { pipelineLayoutSummary, type PipelineLayoutSummary } from './pipelineLayouts';
-import { chunksPerRank, inFlightSumBytes, memoryLowerBound, wholeModel, type WholeModel } from './memoryBound';
-import { choicePlan, DEEPSEEK_RECOMPUTE_MODULES, enumerateShapes, shapeFamilies, stageCostKeyOf, type Family, type ScheduleChoice, type Shape } from './space';
+import { boundFromFloor, chunksPerRank, inFlightSumBytes, memoryFloor, memoryLowerBound, wholeModel, type MemoryFloor } from './memoryBound';
+import { choicePlan, DEEPSEEK_RECOMPUTE_MODULES, enumerateShapes, ONE_STAGE, shapeFamilies, stageCostKeyOf, type Family, type ScheduleChoice, type Shape } from './space';
 
 export { pipelineLayoutLabel, type PipelineLayoutSummary } from './pipelineLayouts';
 export { DEEPSEEK_RECOMPUTE_MODULES, enumerateFamilies, enumerateShapes, recomputeChoices, scheduleChoices } from './space';
@@ -171,13 +171,21 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
     if (!terms) sharedTerms.set(key, (terms = layerMemoryTerms(design.model, plan)));
     return terms;
   };
-  const wholeModels = new WeakMap<Family, WholeModel>();
+  const floors = new WeakMap<Family, MemoryFloor>();
+  // A layout's split is fixed by its stage contents (the content number stands for the stages' holdings), whatever
+  // the family: one split per contents serves every family's bounds and estimates.
+  const splits = new Map<number, LayerSplit>();
+  const splitOf = (plan: ParallelPlan, content: number): LayerSplit => {
+    let split = splits.get(content);
+    if (!split) splits.set(content, (split = splitLayers({ ...design, plan }, stageCount({ plan }))));
+    return split;
+  };
   const workOf = (plan: ParallelPlan): StageCostBreakdown => {
     const key = sharedKey(plan);
     let costs = oneStageCosts.get(key);
     if (!costs) {
       const one: ParallelPlan = { ...plan, pp: 1, dp: design.cluster.worldSize / (plan.tp * plan.cp), schedule: '1f1b', vpp: 1 };
-      oneStageCosts.set(key, (costs = sharedStageCosts({ ...design, plan: one }, env!, undefined, 1).costs));
+      oneStageCosts.set(key, (costs = sharedStageCosts({ ...design, plan: one }, env!, undefined, { stages: 1 }).costs));
     }
     return costs;
   };
@@ -215,20 +223,34 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
     let bytes = stageBytes.get(choice.content);
     if (!bytes) {
       const plan = choicePlan(family.plan, choice);
-      stageBytes.set(choice.content, (bytes = stageActivationBytes({ ...design, plan }, splitLayers({ ...design, plan }, stageCount({ plan })), terms)));
+      stageBytes.set(choice.content, (bytes = stageActivationBytes({ ...design, plan }, splitOf(plan, choice.content), terms)));
     }
     return inFlightSumBytes(facts.schedule, facts.peaks, bytes);
   };
+  // A family's splits share their placement, communication and per-stage pricing (stageCostCache.ts): one base per
+  // family and pairing, and each split prices only the stage contents that base has not seen.
+  const bases = new Map<StageCostKey, StageCostBase>();
+  const baseOf = (family: Family, plan: ParallelPlan, pairs: boolean): StageCostBase => {
+    const key = stageCostKeyOf(family.order, ONE_STAGE, pairs);
+    let base = bases.get(key);
+    if (!base) bases.set(key, (base = stageCostBase({ ...design, plan }, env!, bases.get(stageCostKeyOf(family.order, ONE_STAGE, !pairs)))));
+    return base;
+  };
+  // The bounds read F, B, W and F&B per stage alone: the rest of the breakdown waits for a layout's estimate.
+  const boundTimes = new Map<StageCostKey, StageTimes>();
   /** A schedule's own bound on its stage costs: fill and drain, and its busiest rank's ops (bound.ts). */
   const scheduleBound = (family: Family, choice: ScheduleChoice): number => {
     const plan = choicePlan(family.plan, choice);
     const pairs = overlapsPairs(choice.schedule);
-    const shared = sharedStageCosts({ ...design, plan }, env!, cache, stageCount({ plan }), stageCostKeyOf(family.order, choice.content, pairs));
+    const base = baseOf(family, plan, pairs);
+    const key = stageCostKeyOf(family.order, choice.content, pairs);
+    let times = boundTimes.get(key);
+    if (!times) boundTimes.set(key, (times = stageTimesOf(base.context, splitOf(plan, choice.content))));
     const run = planSchedule(plan);
     const facts = factsOf(run.id, run.params);
-    const busiest = facts ? busiestRankBound(facts.counts, shared.costs) : 0;
-    const p2p = pairs ? 0 : shared.comm.ppSend.seconds;
-    return fabric * Math.max(busiest, pipelineBound(choice.schedule, shared.costs, plan.microbatches, plan.pp, p2p));
+    const busiest = facts ? busiestRankBound(facts.counts, times) : 0;
+    const p2p = pairs ? 0 : base.comm.ppSend.seconds;
+    return fabric * Math.max(busiest, pipelineBound(choice.schedule, times, plan.microbatches, plan.pp, p2p));
   };
   if (env) {
     for (const shape of shapes) {
@@ -273,9 +295,9 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
       const terms = termsOf(family.plan);
       const stageBytes = new Map<number, Float64Array>();
       const inFlight = family.schedules.map((choice) => inFlightOf(family, choice, terms, stageBytes));
-      const whole = wholeModel(design, family.plan, terms);
-      if (memoryLowerBound(design, family.plan, family.zeros, chunksPerRank(family.schedules), terms, Math.min(...inFlight), whole) > capacityBytes) continue;
-      wholeModels.set(family, whole);
+      const floor = memoryFloor(design, family.plan, family.zeros, terms, wholeModel(design, family.plan, terms));
+      if (boundFromFloor(floor, chunksPerRank(family.schedules), Math.min(...inFlight)) > capacityBytes) continue;
+      floors.set(family, floor);
       inFlightSums.set(family, inFlight);
       memoryTerms.set(family, terms);
       // Each schedule waits at the family's bound; its own (on its own stage costs and ops) is worked out when it
@@ -287,8 +309,8 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
     }
     const choice = family.schedules[node.scheduleIndex]!;
     if (!node.bounded) {
-      const plan = choicePlan(family.plan, choice);
-      if (memoryLowerBound(design, plan, family.zeros, chunksPerRank([choice]), memoryTerms.get(family), inFlightSums.get(family)![node.scheduleIndex], wholeModels.get(family)) > capacityBytes) continue;
+      // The family's floor holds for each of its schedules: the rank totals read none of the schedule's fields.
+      if (boundFromFloor(floors.get(family)!, chunksPerRank([choice]), inFlightSums.get(family)![node.scheduleIndex]) > capacityBytes) continue;
       const own = scheduleBound(family, choice);
       if (own > bound) {
         queue.push(own, family.order + node.scheduleIndex * family.zeros.length, { family, scheduleIndex: node.scheduleIndex, bounded: true });
@@ -306,7 +328,11 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
         // simulation: with them the node's bound may already lose to the k-th best (the bound has the fabric's
         // share of the makespan already; its share of the DP time is left out, a looser bound).
         const beforeSimulation = bounded ? (beyondSeconds: number) => (bound + beyondSeconds) * (1 - BOUND_SLACK) <= kth() : undefined;
-        const stageCostKey = stageCostKeyOf(family.order, choice.content, overlapsPairs(choice.schedule));
+        const pairs = overlapsPairs(choice.schedule);
+        const stageCostKey = stageCostKeyOf(family.order, choice.content, pairs);
+        if (!cache.stageCosts.has(stageCostKey)) {
+          sharedStageCosts({ ...design, plan }, env!, cache, { key: stageCostKey, split: splitOf(plan, choice.content), base: baseOf(family, plan, pairs) });
+        }
         const result = estimate({ ...design, plan }, { cache, onlyIfFits: true, stageCostKey, memoryTerms: memoryTerms.get(family), ...(beforeSimulation ? { beforeSimulation } : {}) });
         if (result.declined) continue;
         evaluated++;

@@ -65,6 +65,39 @@ export function wholeModel(design: Design, plan: ParallelPlan, terms = layerMemo
 }
 
 /**
+ * The part of memoryLowerBound that does not depend on the activations in flight, for one plan and its ZeRO stages.
+ * Those activations enter a rank's total affinely (cost/memory/memory.ts stageMemory: they are added once, and the
+ * reserve takes its fraction of them), so the least total over the ZeRO stages with x bytes in flight is the least
+ * with none plus (1 + fraction)·x: one rankMemory per ZeRO stage serves every schedule of a family.
+ */
+export interface MemoryFloor {
+  /** The least rank total over the ZeRO stages with nothing in flight. */
+  restBytes: number;
+  /** One micro-batch through every layer, when it counts (not under activation offloading). */
+  wholeActivationBytes: number;
+  pp: number;
+}
+
+export function memoryFloor(design: Design, plan: ParallelPlan, zeros: readonly ZeroStage[], terms = layerMemoryTerms(design.model, plan), whole = wholeModel(design, plan, terms)): MemoryFloor {
+  // Offloaded layers (cost/memory/offload.ts: the first N, or every one but the last, of every chunk) keep less in
+  // HBM, so what stays depends on the split: with activation offloading no in-flight share is counted.
+  const offloads = offloadsActivations(design.plan) || offloadsActivations(plan);
+  let least = Number.POSITIVE_INFINITY;
+  for (const zero of zeros) least = Math.min(least, rankMemory({ ...design, plan: { ...plan, zero } }, 0, whole.holding, 1, 0, terms).totalBytes);
+  return { restBytes: least, wholeActivationBytes: offloads ? 0 : whole.activationBytes, pp: Math.max(1, plan.pp) };
+}
+
+/** Relative slack: the affine sum and stageMemory's own add the same terms in different orders. */
+const FLOOR_SLACK = 1e-12;
+
+/** memoryLowerBound from a floor: `chunks` and `inFlightSum` as there. */
+export function boundFromFloor(floor: MemoryFloor, chunks: number, inFlightSum = 0): number {
+  const inFlightBytes = Math.max(inFlightSum, floor.wholeActivationBytes / Math.max(1, chunks));
+  const least = floor.restBytes + (1 + DEFAULT_MEMORY_RESERVE.fraction) * inFlightBytes;
+  return ((least + (floor.pp - 1) * DEFAULT_MEMORY_RESERVE.fixedBytes) / floor.pp) * (1 - FLOOR_SLACK);
+}
+
+/**
  * `terms`: layerMemoryTerms(design.model, plan), when the caller has them. `inFlightSum`: inFlightSumBytes of
  * every schedule the bound covers (the least of them), when the caller has the schedules. `whole`: wholeModel of
  * the plan with the same terms, when the caller has it.
@@ -73,12 +106,5 @@ export function memoryLowerBound(
   design: Design, plan: ParallelPlan, zeros: readonly ZeroStage[], chunks: number, terms = layerMemoryTerms(design.model, plan), inFlightSum = 0,
   whole = wholeModel(design, plan, terms),
 ): number {
-  // The activation terms do not read the ZeRO stage: one set serves them all.
-  // Offloaded layers (cost/memory/offload.ts: the first N, or every one but the last, of every chunk) keep less in HBM, so what stays depends on
-  // the split: with activation offloading no in-flight share is counted.
-  const inFlightBytes = Math.max(inFlightSum, offloadsActivations(design.plan) || offloadsActivations(plan) ? 0 : whole.activationBytes / Math.max(1, chunks));
-  let least = Number.POSITIVE_INFINITY;
-  for (const zero of zeros) least = Math.min(least, rankMemory({ ...design, plan: { ...plan, zero } }, 0, whole.holding, 1, inFlightBytes, terms).totalBytes);
-  const pp = Math.max(1, plan.pp);
-  return (least + (pp - 1) * DEFAULT_MEMORY_RESERVE.fixedBytes) / pp;
+  return boundFromFloor(memoryFloor(design, plan, zeros, terms, whole), chunks, inFlightSum);
 }

@@ -11,14 +11,17 @@ import { costEnvironment, estimate, peakFlopsOf } from '../../../src/model/estim
 import { enumerateFamilies } from '../../../src/model/search';
 import { choicePlan } from '../../../src/model/search/space';
 import { busiestRankBound, countOps, overlapsPairs, pipelineBound } from '../../../src/model/search/bound';
-import { chunksPerRank, inFlightSumBytes, memoryLowerBound } from '../../../src/model/search/memoryBound';
+import { boundFromFloor, chunksPerRank, inFlightSumBytes, memoryFloor, memoryLowerBound, wholeModel } from '../../../src/model/search/memoryBound';
+import { enumerateShapes } from '../../../src/model/search/space';
+import { stageCostsOf, stageTimesOf } from '../../../src/model/cost/compute/stageTime';
+import { rankMemory } from '../../../src/model/rankMemory';
 import { stageCount } from '../../../src/model/layoutChecks';
-import { layerMemoryTerms } from '../../../src/model/cost/memory/memory';
+import { DEFAULT_MEMORY_RESERVE, layerMemoryTerms } from '../../../src/model/cost/memory/memory';
 import { peakActivationBytes } from '../../../src/model/cost/memory/activationPeak';
 import { splitLayers } from '../../../src/model/cost/stages';
 import { stageActivationBytes } from '../../../src/model/rankMemory';
 import { generateSchedule, planSchedule } from '../../../src/model/schedule/index';
-import { sharedStageCosts } from '../../../src/model/stageCostCache';
+import { sharedStageCosts, stageCostBase } from '../../../src/model/stageCostCache';
 import { seededRandom } from '../../testInputs';
 
 const MODELS = ['llama3-8b', 'mixtral-8x7b', 'qwen3-30b-a3b', 'deepseek-v2', 'gpt3-175b'];
@@ -114,12 +117,78 @@ describe('search bounds on random layouts', () => {
       const gpu = findGpu(design.cluster.gpu)!;
       const env = costEnvironment({ ...design, plan }, gpu, peakFlopsOf({ ...design, plan }, gpu));
       const other: ParallelPlan = { ...plan, pp: 1, dp: design.cluster.worldSize / (plan.tp * plan.cp), schedule: '1f1b', vpp: 1 };
-      const own = sharedStageCosts({ ...design, plan: { ...plan, schedule: '1f1b', vpp: 1 } }, env, undefined, 1).costs;
-      const shared = sharedStageCosts({ ...design, plan: other }, env, undefined, 1).costs;
+      const own = sharedStageCosts({ ...design, plan: { ...plan, schedule: '1f1b', vpp: 1 } }, env, undefined, { stages: 1 }).costs;
+      const shared = sharedStageCosts({ ...design, plan: other }, env, undefined, { stages: 1 }).costs;
       for (const field of ['F', 'B', 'epF', 'epB'] as const) expect(shared[field]).toEqual(own[field]);
       expect(layerMemoryTerms(design.model, other)).toEqual(layerMemoryTerms(design.model, plan));
       checked++;
     }
     expect(checked).toBeGreaterThan(100);
+  });
+
+  it('the memory floor is rankMemory\'s least total over the ZeRO stages, plus (1 + reserve fraction) × the bytes in flight', () => {
+    let checked = 0;
+    const random = seededRandom(24);
+    for (const { design, family, plan } of randomLayouts(24, 24, 6)) {
+      const terms = layerMemoryTerms(design.model, plan);
+      const whole = wholeModel(design, plan, terms);
+      const floor = memoryFloor(design, family.plan, family.zeros, terms, whole);
+      const inFlight = random() * 4 * whole.activationBytes;
+      let direct = Number.POSITIVE_INFINITY;
+      const counted = Math.max(inFlight, floor.wholeActivationBytes);
+      for (const zero of family.zeros) direct = Math.min(direct, rankMemory({ ...design, plan: { ...plan, zero } }, 0, whole.holding, 1, counted, terms).totalBytes);
+      const pp = Math.max(1, plan.pp);
+      const expected = (direct + (pp - 1) * DEFAULT_MEMORY_RESERVE.fixedBytes) / pp;
+      const bound = boundFromFloor(floor, 1, inFlight);
+      expect(bound).toBeLessThanOrEqual(expected);
+      expect(bound).toBeGreaterThanOrEqual(expected * (1 - 1e-9));
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(50);
+  });
+
+  it('one context prices every split of a plan as a fresh one does, and its F, B, W and F&B alone match the breakdown', () => {
+    let checked = 0;
+    for (const { design, family } of randomLayouts(25, 16, 4)) {
+      const gpu = findGpu(design.cluster.gpu)!;
+      const first = { ...design, plan: choicePlan(family.plan, family.schedules[0]!) };
+      const env = costEnvironment(first, gpu, peakFlopsOf(first, gpu));
+      const shared = stageCostBase(first, env);
+      for (const choice of family.schedules) {
+        const plan = choicePlan(family.plan, choice);
+        if (overlapsPairs(plan.schedule) !== overlapsPairs(first.plan.schedule)) continue;
+        const withPlan = { ...design, plan };
+        const split = splitLayers(withPlan, stageCount(withPlan));
+        const fresh = sharedStageCosts(withPlan, env, undefined).costs;
+        const reused = stageCostsOf(shared.context, split);
+        expect(reused).toEqual(fresh);
+        const times = stageTimesOf(shared.context, split);
+        for (const field of ['F', 'B', 'W', 'FB'] as const) expect(times[field]).toEqual(fresh[field]);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(100);
+  });
+
+  it('a stage-contents number stands for one split, in every family of the space', () => {
+    const random = seededRandom(26);
+    let checked = 0;
+    for (let d = 0; d < 8; d++) {
+      const design = randomDesign(random);
+      const splits = new Map<number, string>();
+      for (const shape of enumerateShapes(design, { maxMicroBatchSize: 2 })) {
+        for (const batch of shape.batches) {
+          for (const choice of batch.schedules) {
+            const plan = choicePlan({ ...shape.base, microBatchSize: batch.microBatchSize, microbatches: batch.microbatches }, choice);
+            const split = JSON.stringify(splitLayers({ ...design, plan }, stageCount({ plan })));
+            const seen = splits.get(choice.content);
+            if (seen === undefined) splits.set(choice.content, split);
+            else expect(split).toEqual(seen);
+            checked++;
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(200);
   });
 });

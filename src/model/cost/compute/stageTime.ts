@@ -103,19 +103,38 @@ function add(a: StageWork, b: StageWork): StageWork {
   };
 }
 
-export function stageWork(design: Design, layout: StageLayout): StageWork {
+/** The forward FLOPs of one micro-batch through each kind of piece a stage holds (flops.ts). */
+interface PieceFlops {
+  dense: LayerFlops;
+  moe: LayerFlops;
+  head: number;
+  mtpProjection: number;
+}
+
+function pieceFlops(design: Design): PieceFlops {
   const { model, plan } = design;
   const shape = { microBatchSize: plan.microBatchSize, seqLength: plan.seqLength };
   const dense = layerKindForwardFlops(model, 'dense', shape);
-  const moe = model.experts > 0 ? layerKindForwardFlops(model, 'moe', shape) : dense;
+  return {
+    dense,
+    moe: model.experts > 0 ? layerKindForwardFlops(model, 'moe', shape) : dense,
+    head: lmHeadPassFlops(model, shape).forward,
+    mtpProjection: mtpProjectionForwardFlops(model, shape),
+  };
+}
+
+export function stageWork(design: Design, layout: StageLayout): StageWork {
+  return stageWorkOf(pieceFlops(design), layout);
+}
+
+function stageWorkOf(pieces: PieceFlops, layout: StageLayout): StageWork {
+  const { dense, moe, head } = pieces;
   let work = add(classify(dense, layout.layers - layout.moeLayers), classify(moe, layout.moeLayers));
-  const head = lmHeadPassFlops(model, shape).forward;
   const headWork: StageWork = { denseMatmulFlops: head, expertMatmulFlops: 0, attentionFlops: 0, headMatmulFlops: head, heads: 1 };
   if (layout.head) work = add(work, headWork);
   if (layout.mtpLayers > 0) {
     // DeepSeek-V3 §2.2: each MTP module is a 2h→h projection, one layer (MoE in an MoE model) and the shared head.
-    const projection = mtpProjectionForwardFlops(model, shape);
-    const module = add(add(classify(moe, 1), { ...headWork, denseMatmulFlops: projection, headMatmulFlops: 0, heads: 0 }), headWork);
+    const module = add(add(classify(moe, 1), { ...headWork, denseMatmulFlops: pieces.mtpProjection, headMatmulFlops: 0, heads: 0 }), headWork);
     for (let i = 0; i < layout.mtpLayers; i++) work = add(work, module);
   }
   return work;
@@ -137,18 +156,60 @@ function sumParts(parts: Float64Array, row: number, which: readonly number[] = T
   return total;
 }
 
+/**
+ * What every stage of a plan shares (rates, per-layer bytes and recomputation, the communication), worked out once;
+ * a stage's row then depends only on what it holds, so the rows are kept by their contents (a search prices many
+ * splits of one plan, and most of their stages hold the same).
+ */
+export interface StageCostContext {
+  design: Design;
+  comm: ModelComm;
+  cal: Calibration;
+  gpuShare: number;
+  imbalance: number;
+  rates: Rates;
+  pieces: PieceFlops;
+  lossBytes: { forward: number; backward: number };
+  denseLayerBytes: number;
+  moeLayerBytes: number;
+  /** Per part (dense, expert, attention GEMMs in seconds, then HBM seconds): one layer's selective recompute. */
+  denseRecompute: readonly [number, number, number, number];
+  moeRecompute: readonly [number, number, number, number];
+  recomputeAll: boolean;
+  moeAllToAllAgain: boolean;
+  dualPipe: boolean;
+  offloadLayerBytes: ReturnType<typeof layerKindActivationBytes> | undefined;
+  hostLinkBytesPerSecond: number;
+  cpWindowShare: { forward: number; backward: number };
+  layerComputeSeconds: number;
+  rows: Map<string | number, StageRow>;
+  splitRows: WeakMap<LayerSplit, StageRow[]>;
+}
+
+/** One stage's F, B and W parts (TIME_PARTS order) and what the breakdown keeps beside them. */
+interface StageRow {
+  partsF: Float64Array;
+  partsB: Float64Array;
+  partsW: Float64Array;
+  epF: number;
+  epB: number;
+  computeF: number;
+  computeB: number;
+  commF: number;
+  commB: number;
+  F: number;
+  B: number;
+  W: number;
+}
+
 export function stageCosts(input: StageCostInput): StageCostBreakdown {
-  const { design, gpu, efficiency, comm, split, peakFlopsPerSecond } = input;
+  return stageCostsOf(stageCostContext(input), input.split);
+}
+
+export function stageCostContext(input: Omit<StageCostInput, 'split'>): StageCostContext {
+  const { design, gpu, efficiency, comm, peakFlopsPerSecond } = input;
   const cal = input.calibration ?? resolveCalibration(design, gpu).values;
   const { plan, model } = design;
-  const n = split.stages.length;
-  const rows = () => new Float64Array(n * PART_COUNT);
-  const out: StageCostBreakdown = {
-    F: new Float64Array(n), B: new Float64Array(n), W: new Float64Array(n), FB: new Float64Array(n),
-    partsF: rows(), partsB: rows(), partsW: rows(), partsFB: rows(),
-    commF: new Float64Array(n), commB: new Float64Array(n), epF: new Float64Array(n), epB: new Float64Array(n),
-    computeF: new Float64Array(n), computeB: new Float64Array(n), commFB: new Float64Array(n), layerComputeSeconds: 0,
-  };
   // flops.ts counts a micro-batch over its whole TP/CP group; one GPU does 1/(tp·cp) of it (balanced EP too).
   const gpuShare = plan.tp * plan.cp;
   const tokens = (plan.microBatchSize * plan.seqLength) / gpuShare;
@@ -205,82 +266,164 @@ export function stageCosts(input: StageCostInput): StageCostBreakdown {
   // behind 1/c of the attention; in the backward the dK/dV sends overlap every step (traffic.ts).
   const cpWindowShare = { forward: plan.framework === 'torchtitan' ? 1 / Math.max(1, plan.cp) : 1, backward: 1 };
 
-  for (let s = 0; s < n; s++) {
-    const layout = split.stages[s]!;
-    const work = stageWork(design, layout);
-    const denseLayers = layout.layers - layout.moeLayers + (model.experts > 0 ? 0 : layout.mtpLayers);
-    const moeLayers = layout.moeLayers + (model.experts > 0 ? layout.mtpLayers : 0);
-    const f = s * PART_COUNT;
-    const F = out.partsF;
-    const B = out.partsB;
-    F[f + DENSE] = ((work.denseMatmulFlops - work.headMatmulFlops) / rates.matmul + work.headMatmulFlops / rates.head) / gpuShare;
-    F[f + EXPERT] = (imbalance * work.expertMatmulFlops) / rates.expert / gpuShare;
-    F[f + ATTENTION] = work.attentionFlops / rates.attention / gpuShare;
-    const layersMemory = (denseLayers * layerBytes('dense') + moeLayers * layerBytes('moe')) / rates.hbm;
-    F[f + MEMORY] = layersMemory + (work.heads * lossBytes.forward) / rates.hbm;
-    const fixed = (denseLayers + moeLayers) * cal.layerFixedSeconds + moeLayers * cal.moeLayerFixedSeconds;
-    F[f + FIXED] = fixed / 3;
-    for (const part of [DENSE, EXPERT, ATTENTION] as const) {
-      // Full recompute checkpoints the layers only: the output head is never recomputed.
-      const headForward = part === DENSE ? work.headMatmulFlops / rates.head / gpuShare : 0;
-      const redone = recomputeAll ? F[f + part]! - headForward : denseLayers * denseRecompute[part] + moeLayers * moeRecompute[part];
-      B[f + part] = 2 * F[f + part]! + redone;
-    }
-    B[f + MEMORY] = BACKWARD_BYTES_RATIO * layersMemory + (work.heads * lossBytes.backward) / rates.hbm
-      + (recomputeAll ? layersMemory : denseLayers * denseRecompute[3] + moeLayers * moeRecompute[3]);
-    B[f + FIXED] = (2 * fixed) / 3;
-    out.partsW[f + DENSE] = F[f + DENSE]!;
-    out.partsW[f + EXPERT] = F[f + EXPERT]!;
-
-    const commOf = (pass: 'forward' | 'backward', dim: 'tp' | 'cp') => denseLayers * comm.dense[dim][pass].seconds + moeLayers * comm.moe[dim][pass].seconds;
-    const epF = imbalance * moeLayers * comm.moe.ep.forward.seconds;
-    const epB = imbalance * moeLayers * (comm.moe.ep.backward.seconds + (moeAllToAllAgain ? comm.moe.ep.forward.seconds : 0));
-    for (const [parts, pass, ep] of [[F, 'forward', epF], [B, 'backward', epB]] as const) {
-      const gemms = parts[f + DENSE]! + parts[f + EXPERT]!;
-      const computeSeconds = sumParts(parts, s, COMPUTE_PARTS);
-      parts[f + TP] = plan.tpCommOverlap ? exposedAfterOverlap(commOf(pass, 'tp'), gemms, cal.tpOverlap) : commOf(pass, 'tp');
-      parts[f + CP] = plan.cpCommOverlap ? exposedAfterOverlap(commOf(pass, 'cp'), parts[f + ATTENTION]! * cpWindowShare[pass], cal.cpOverlap) : commOf(pass, 'cp');
-      parts[f + EP] = plan.epCommOverlap && !dualPipe ? exposedAfterOverlap(ep, computeSeconds, cal.epOverlap) : ep;
-    }
-    if (offloadLayerBytes) {
-      const bytes = offloadedActivationBytes(model, plan, layout, offloadLayerBytes);
-      F[f + OFFLOAD] = exposedTransferSeconds(bytes, hostLinkBytesPerSecond, sumParts(F, s, COMPUTE_PARTS), layout.layers);
-      B[f + OFFLOAD] = exposedTransferSeconds(bytes, hostLinkBytesPerSecond, sumParts(B, s, COMPUTE_PARTS), layout.layers);
-    }
-    out.epF[s] = epF;
-    out.epB[s] = epB;
-    out.computeF[s] = sumParts(F, s, COMPUTE_PARTS);
-    out.computeB[s] = sumParts(B, s, COMPUTE_PARTS);
-    out.commF[s] = F[f + TP]! + F[f + CP]! + F[f + EP]!;
-    out.commB[s] = B[f + TP]! + B[f + CP]! + B[f + EP]!;
-    out.F[s] = sumParts(F, s);
-    out.B[s] = sumParts(B, s);
-    out.W[s] = sumParts(out.partsW, s);
-  }
-  // A pair on one rank couples the forward of stage s with the backward of its mirror stage S−1−s (DualPipe:
-  // rank r holds stage r of one direction and stage p−1−r of the other; V placement likewise).
-  for (let s = 0; s < n; s++) {
-    const mirror = n - 1 - s;
-    const f = s * PART_COUNT;
-    const m = mirror * PART_COUNT;
-    const slowdown = 1 / (1 - DUALPIPE_COMM_SM_FRACTION);
-    for (const part of COMPUTE_PARTS) out.partsFB[f + part] = (out.partsF[f + part]! + out.partsB[m + part]!) * slowdown;
-    const pairedCompute = sumParts(out.partsFB, s, COMPUTE_PARTS);
-    const hiddenComm = out.epF[s]! + out.epB[mirror]!;
-    out.partsFB[f + TP] = out.partsF[f + TP]! + out.partsB[m + TP]!;
-    out.partsFB[f + CP] = out.partsF[f + CP]! + out.partsB[m + CP]!;
-    out.partsFB[f + EP] = Math.max(0, hiddenComm - pairedCompute);
-    out.partsFB[f + OFFLOAD] = out.partsF[f + OFFLOAD]! + out.partsB[m + OFFLOAD]!;
-    out.FB[s] = sumParts(out.partsFB, s);
-    out.commFB[s] = out.partsFB[f + TP]! + out.partsFB[f + CP]! + out.partsFB[f + EP]!;
-  }
+  const pieces = pieceFlops(design);
   const oneLayer: StageLayout = { stage: 0, firstLayer: 0, layers: 1, moeLayers: model.experts > 0 ? 1 : 0, embedding: false, head: false, mtpLayers: 0 };
-  const layerWork = stageWork(design, oneLayer);
-  const kind = model.experts > 0 ? 'moe' : 'dense';
+  const layerWork = stageWorkOf(pieces, oneLayer);
   const layerForward = (layerWork.denseMatmulFlops / rates.matmul + (imbalance * layerWork.expertMatmulFlops) / rates.expert + layerWork.attentionFlops / rates.attention) / gpuShare;
   // GEMM and attention work only, as DeepSeek-V3 §3.2.1 compares a chunk's computation with its all-to-all.
-  const recomputeOne = kind === 'moe' ? moeRecompute : denseRecompute;
+  const recomputeOne = model.experts > 0 ? moeRecompute : denseRecompute;
   const layerRecompute = recomputeAll ? layerForward : recomputeOne[0] + recomputeOne[1] + recomputeOne[2];
-  out.layerComputeSeconds = 3 * layerForward + layerRecompute;
+  return {
+    design, comm, cal, gpuShare, imbalance, rates, pieces, lossBytes, denseLayerBytes: layerBytes('dense'), moeLayerBytes: layerBytes('moe'),
+    denseRecompute, moeRecompute, recomputeAll, moeAllToAllAgain, dualPipe, offloadLayerBytes, hostLinkBytesPerSecond, cpWindowShare,
+    layerComputeSeconds: 3 * layerForward + layerRecompute, rows: new Map(), splitRows: new WeakMap(),
+  };
+}
+
+/** What a stage's row reads of its layout: its counts, and where its layers start only when activations are offloaded. */
+function rowKey(context: StageCostContext, layout: StageLayout): string | number {
+  const { layers, moeLayers, mtpLayers } = layout;
+  const flags = (layout.embedding ? 1 : 0) + (layout.head ? 2 : 0);
+  if (context.offloadLayerBytes || layers >= 4096 || moeLayers >= 4096 || mtpLayers >= 64) {
+    return `${layers}/${moeLayers}/${mtpLayers}/${flags}/${context.offloadLayerBytes ? layout.firstLayer : ''}`;
+  }
+  return ((flags * 64 + mtpLayers) * 4096 + moeLayers) * 4096 + layers;
+}
+
+function stageRow(context: StageCostContext, layout: StageLayout): StageRow {
+  const { design, comm, cal, gpuShare, imbalance, rates, lossBytes, denseRecompute, moeRecompute, recomputeAll, offloadLayerBytes } = context;
+  const { plan, model } = design;
+  const work = stageWorkOf(context.pieces, layout);
+  const denseLayers = layout.layers - layout.moeLayers + (model.experts > 0 ? 0 : layout.mtpLayers);
+  const moeLayers = layout.moeLayers + (model.experts > 0 ? layout.mtpLayers : 0);
+  const F = new Float64Array(PART_COUNT);
+  const B = new Float64Array(PART_COUNT);
+  const W = new Float64Array(PART_COUNT);
+  F[DENSE] = ((work.denseMatmulFlops - work.headMatmulFlops) / rates.matmul + work.headMatmulFlops / rates.head) / gpuShare;
+  F[EXPERT] = (imbalance * work.expertMatmulFlops) / rates.expert / gpuShare;
+  F[ATTENTION] = work.attentionFlops / rates.attention / gpuShare;
+  const layersMemory = (denseLayers * context.denseLayerBytes + moeLayers * context.moeLayerBytes) / rates.hbm;
+  F[MEMORY] = layersMemory + (work.heads * lossBytes.forward) / rates.hbm;
+  const fixed = (denseLayers + moeLayers) * cal.layerFixedSeconds + moeLayers * cal.moeLayerFixedSeconds;
+  F[FIXED] = fixed / 3;
+  for (const part of [DENSE, EXPERT, ATTENTION] as const) {
+    // Full recompute checkpoints the layers only: the output head is never recomputed.
+    const headForward = part === DENSE ? work.headMatmulFlops / rates.head / gpuShare : 0;
+    const redone = recomputeAll ? F[part]! - headForward : denseLayers * denseRecompute[part] + moeLayers * moeRecompute[part];
+    B[part] = 2 * F[part]! + redone;
+  }
+  B[MEMORY] = BACKWARD_BYTES_RATIO * layersMemory + (work.heads * lossBytes.backward) / rates.hbm
+    + (recomputeAll ? layersMemory : denseLayers * denseRecompute[3] + moeLayers * moeRecompute[3]);
+  B[FIXED] = (2 * fixed) / 3;
+  W[DENSE] = F[DENSE]!;
+  W[EXPERT] = F[EXPERT]!;
+
+  const commOf = (pass: 'forward' | 'backward', dim: 'tp' | 'cp') => denseLayers * comm.dense[dim][pass].seconds + moeLayers * comm.moe[dim][pass].seconds;
+  const epF = imbalance * moeLayers * comm.moe.ep.forward.seconds;
+  const epB = imbalance * moeLayers * (comm.moe.ep.backward.seconds + (context.moeAllToAllAgain ? comm.moe.ep.forward.seconds : 0));
+  for (const [parts, pass, ep] of [[F, 'forward', epF], [B, 'backward', epB]] as const) {
+    const gemms = parts[DENSE]! + parts[EXPERT]!;
+    const computeSeconds = sumParts(parts, 0, COMPUTE_PARTS);
+    parts[TP] = plan.tpCommOverlap ? exposedAfterOverlap(commOf(pass, 'tp'), gemms, cal.tpOverlap) : commOf(pass, 'tp');
+    parts[CP] = plan.cpCommOverlap ? exposedAfterOverlap(commOf(pass, 'cp'), parts[ATTENTION]! * context.cpWindowShare[pass], cal.cpOverlap) : commOf(pass, 'cp');
+    parts[EP] = plan.epCommOverlap && !context.dualPipe ? exposedAfterOverlap(ep, computeSeconds, cal.epOverlap) : ep;
+  }
+  if (offloadLayerBytes) {
+    const bytes = offloadedActivationBytes(model, plan, layout, offloadLayerBytes);
+    F[OFFLOAD] = exposedTransferSeconds(bytes, context.hostLinkBytesPerSecond, sumParts(F, 0, COMPUTE_PARTS), layout.layers);
+    B[OFFLOAD] = exposedTransferSeconds(bytes, context.hostLinkBytesPerSecond, sumParts(B, 0, COMPUTE_PARTS), layout.layers);
+  }
+  return {
+    partsF: F, partsB: B, partsW: W, epF, epB,
+    computeF: sumParts(F, 0, COMPUTE_PARTS), computeB: sumParts(B, 0, COMPUTE_PARTS),
+    commF: F[TP]! + F[CP]! + F[EP]!, commB: B[TP]! + B[CP]! + B[EP]!,
+    F: sumParts(F, 0), B: sumParts(B, 0), W: sumParts(W, 0),
+  };
+}
+
+/** The rows of a split's stages, in order; a split seen before (a search keeps one per stage contents) is looked up once. */
+function rowsOf(context: StageCostContext, split: LayerSplit): StageRow[] {
+  let rows = context.splitRows.get(split);
+  if (rows) return rows;
+  rows = split.stages.map((layout) => {
+    const key = rowKey(context, layout);
+    let row = context.rows.get(key);
+    if (!row) context.rows.set(key, (row = stageRow(context, layout)));
+    return row;
+  });
+  context.splitRows.set(split, rows);
+  return rows;
+}
+
+const PAIR_SLOWDOWN = 1 / (1 - DUALPIPE_COMM_SM_FRACTION);
+
+/**
+ * The parts of an F&B pair of a stage's forward (`forward`) and its mirror's backward (`backward`) into `parts` at
+ * `offset`; returns the pair's time. DualPipe's rank r holds stage r of one direction and stage p−1−r of the other
+ * (V placement likewise), so a pair on one rank couples stage s with stage S−1−s.
+ */
+function pairInto(forward: StageRow, backward: StageRow, parts: Float64Array, offset: number): number {
+  for (const part of COMPUTE_PARTS) parts[offset + part] = (forward.partsF[part]! + backward.partsB[part]!) * PAIR_SLOWDOWN;
+  let pairedCompute = 0;
+  for (const part of COMPUTE_PARTS) pairedCompute += parts[offset + part]!;
+  const hiddenComm = forward.epF + backward.epB;
+  parts[offset + TP] = forward.partsF[TP]! + backward.partsB[TP]!;
+  parts[offset + CP] = forward.partsF[CP]! + backward.partsB[CP]!;
+  parts[offset + EP] = Math.max(0, hiddenComm - pairedCompute);
+  parts[offset + OFFLOAD] = forward.partsF[OFFLOAD]! + backward.partsB[OFFLOAD]!;
+  let total = 0;
+  for (let part = 0; part < PART_COUNT; part++) total += parts[offset + part]!;
+  return total;
+}
+
+/** F, B, W and F&B per stage: what a schedule's simulation and a search's bounds read of the stage costs. */
+export type StageTimes = Pick<StageCostBreakdown, 'F' | 'B' | 'W' | 'FB'>;
+
+const pairScratch = new Float64Array(PART_COUNT);
+
+/** stageCostsOf's F, B, W and F&B alone, into `into` (arrays of the split's length) or new arrays. */
+export function stageTimesOf(context: StageCostContext, split: LayerSplit, into?: StageTimes): StageTimes {
+  const rows = rowsOf(context, split);
+  const n = rows.length;
+  const out = into ?? { F: new Float64Array(n), B: new Float64Array(n), W: new Float64Array(n), FB: new Float64Array(n) };
+  for (let s = 0; s < n; s++) {
+    const row = rows[s]!;
+    out.F[s] = row.F;
+    out.B[s] = row.B;
+    out.W[s] = row.W;
+    out.FB[s] = pairInto(row, rows[n - 1 - s]!, pairScratch, 0);
+  }
+  return out;
+}
+
+/** The stage costs of one split of the context's plan; stages that hold the same share one row. */
+export function stageCostsOf(context: StageCostContext, split: LayerSplit): StageCostBreakdown {
+  const rows = rowsOf(context, split);
+  const n = rows.length;
+  const parts = () => new Float64Array(n * PART_COUNT);
+  const out: StageCostBreakdown = {
+    F: new Float64Array(n), B: new Float64Array(n), W: new Float64Array(n), FB: new Float64Array(n),
+    partsF: parts(), partsB: parts(), partsW: parts(), partsFB: parts(),
+    commF: new Float64Array(n), commB: new Float64Array(n), epF: new Float64Array(n), epB: new Float64Array(n),
+    computeF: new Float64Array(n), computeB: new Float64Array(n), commFB: new Float64Array(n), layerComputeSeconds: context.layerComputeSeconds,
+  };
+  for (let s = 0; s < n; s++) {
+    const row = rows[s]!;
+    const f = s * PART_COUNT;
+    out.partsF.set(row.partsF, f);
+    out.partsB.set(row.partsB, f);
+    out.partsW.set(row.partsW, f);
+    out.epF[s] = row.epF;
+    out.epB[s] = row.epB;
+    out.computeF[s] = row.computeF;
+    out.computeB[s] = row.computeB;
+    out.commF[s] = row.commF;
+    out.commB[s] = row.commB;
+    out.F[s] = row.F;
+    out.B[s] = row.B;
+    out.W[s] = row.W;
+    out.FB[s] = pairInto(row, rows[n - 1 - s]!, out.partsFB, f);
+    out.commFB[s] = out.partsFB[f + TP]! + out.partsFB[f + CP]! + out.partsFB[f + EP]!;
+  }
   return out;
 }
