@@ -27,11 +27,13 @@ import { stageActivationBytes } from '../rankMemory';
 import { stageTimesOf, type StageCostBreakdown, type StageTimes } from '../cost/compute/stageTime';
 import { busiestRankBound, countOps, meanBusyBound, overlapsPairs, pipelineBound, type OpCounts } from './bound';
 import { MinHeap } from './heap';
+import type { SharedBound } from './sharedBound';
 import { pipelineLayoutSummary, type PipelineLayoutSummary } from './pipelineLayouts';
 import { boundFromFloor, chunksPerRank, inFlightSumBytes, memoryFloor, memoryLowerBound, wholeModel, type MemoryFloor } from './memoryBound';
 import { choicePlan, DEEPSEEK_RECOMPUTE_MODULES, enumerateShapes, ONE_STAGE, shapeFamilies, stageCostKeyOf, type Family, type ScheduleChoice, type Shape } from './space';
 
 export { pipelineLayoutLabel, type PipelineLayoutSummary } from './pipelineLayouts';
+export { SharedBound } from './sharedBound';
 export { DEEPSEEK_RECOMPUTE_MODULES, enumerateFamilies, enumerateShapes, recomputeChoices, scheduleChoices } from './space';
 
 export type SearchObjective = 'step-time' | 'memory';
@@ -58,6 +60,26 @@ export interface SearchOptions {
   onProgress?: (progress: SearchProgress) => void;
   /** Polled as the search runs; true stops it with status `cancelled`. */
   isCancelled?: () => boolean;
+  /** Search only this part of the space (parallel workers; mergeSearchParts joins the parts). */
+  part?: SearchPart;
+}
+
+/**
+ * One of `count` parts of a search: the space's shapes are dealt round-robin (shape i to part i mod count), and
+ * `bound` shares the parts' k-th best score (sharedBound.ts). The layouts estimated then depend on timing, the
+ * answer does not: each part returns its own best k, which hold every layout of the whole top k it has.
+ */
+export interface SearchPart {
+  index: number;
+  count: number;
+  bound?: SharedBound;
+}
+
+/** A part's result: its best layouts with their scores and places in the space's order, and its share of the space. */
+export interface SearchPartResult extends SearchResult {
+  scores: number[];
+  orders: number[];
+  partSpace: number;
 }
 
 export type SearchStatus = 'complete' | 'budget' | 'cancelled';
@@ -120,6 +142,35 @@ const shapeOf = ({ ranks, stages, pipes, stageRank }: Schedule): ScheduleFacts['
 type Node = { shape: Shape } | { family: Family } | { family: Family; scheduleIndex: number; bounded: boolean };
 
 export function searchLayouts(design: Design, options: SearchOptions = {}): SearchResult {
+  const { scores: _scores, orders: _orders, partSpace: _partSpace, ...result } = searchLayoutsPart(design, options);
+  return result;
+}
+
+/**
+ * The parts' results as one: the best `top` by score, equal scores in the space's order, the counts added. The
+ * status is the worst part's; `seconds` is the caller's wall time (the parts ran side by side).
+ */
+export function mergeSearchParts(parts: readonly SearchPartResult[], top: number, seconds: number): SearchResult {
+  const ranked = parts.flatMap((part) => part.results.map((candidate, i) => ({ score: part.scores[i]!, order: part.orders[i]!, candidate })));
+  ranked.sort((a, b) => a.score - b.score || a.order - b.order);
+  const status: SearchStatus = parts.some((p) => p.status === 'cancelled') ? 'cancelled' : parts.some((p) => p.status === 'budget') ? 'budget' : 'complete';
+  let evaluated = 0;
+  let feasible = 0;
+  let pruned = 0;
+  for (const part of parts) {
+    evaluated += part.evaluated;
+    feasible += part.feasible;
+    pruned += part.pruned;
+  }
+  return {
+    space: parts[0]?.space ?? 0, evaluated, pruned: status === 'complete' ? pruned : 0, feasible, seconds, status, cutShort: status !== 'complete',
+    results: ranked.slice(0, Math.max(1, top)).map((entry) => entry.candidate),
+  };
+}
+
+/** searchLayouts over `options.part` of the space (all of it without one), with what mergeSearchParts needs. */
+export function searchLayoutsPart(design: Design, options: SearchOptions = {}): SearchPartResult {
+  const part = options.part ?? { index: 0, count: 1 };
   const now = options.now ?? (() => Date.now());
   const started = now();
   const objective = options.objective ?? 'step-time';
@@ -133,7 +184,9 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
   let evaluated = 0;
   let feasible = 0;
   let status: SearchStatus = 'complete';
-  const kth = () => (best.length < top ? Number.POSITIVE_INFINITY : best[best.length - 1]!.score);
+  const shared = part.bound;
+  const ownKth = () => (best.length < top ? Number.POSITIVE_INFINITY : best[best.length - 1]!.score);
+  const kth = shared ? () => Math.min(ownKth(), shared.value) : ownKth;
   const bestScore = () => (best.length > 0 ? best[0]!.score : Number.POSITIVE_INFINITY);
   const offer = (entry: Ranked) => {
     if (best.length === top && !before(entry, best[best.length - 1]!)) return;
@@ -141,6 +194,7 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
     while (i > 0 && before(entry, best[i - 1]!)) i--;
     best.splice(i, 0, entry);
     if (best.length > top) best.pop();
+    if (shared && best.length === top) shared.lower(ownKth());
   };
 
   const gpu = findGpu(design.cluster.gpu);
@@ -252,8 +306,11 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
     const p2p = pairs ? 0 : base.comm.ppSend.seconds;
     return fabric * Math.max(busiest, pipelineBound(choice.schedule, times, plan.microbatches, plan.pp, p2p));
   };
+  let partSpace = 0;
   if (env) {
-    for (const shape of shapes) {
+    for (const [index, shape] of shapes.entries()) {
+      if (index % part.count !== part.index) continue;
+      partSpace += shape.layouts;
       if ((shape.order & 0xffffff) === 0 && overBudget()) {
         status = 'budget';
         break;
@@ -352,9 +409,12 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
   }
 
   // Without an environment no layout has an estimate, and none was ruled out by a bound.
-  const pruned = status === 'complete' && env ? space - evaluated : 0;
+  const pruned = status === 'complete' && env ? partSpace - evaluated : 0;
   return {
     space,
+    partSpace,
+    scores: best.map((entry) => entry.score),
+    orders: best.map((entry) => entry.order),
     evaluated,
     pruned,
     feasible,
