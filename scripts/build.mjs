@@ -1,7 +1,7 @@
 // Bundles the three faces of the product: the extension host (node, cjs), the panel (browser) and `plens` (node).
 import * as esbuild from 'esbuild';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync } from 'node:fs';
-import { commonOptions, nodeCjs } from './esbuildOptions.mjs';
+import { cliTargets, commonOptions, nodeCjs } from './esbuildOptions.mjs';
 
 const version = JSON.parse(readFileSync('package.json', 'utf8')).version;
 const production = process.argv.includes('--production');
@@ -11,11 +11,10 @@ const common = commonOptions(production);
 
 const targets = [
   { ...common, ...nodeCjs, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
-  { ...common, ...nodeCjs, entryPoints: ['src/cli/plens.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node\n' + nodeCjs.banner.js }, define: { ...nodeCjs.define, PLENS_VERSION: JSON.stringify(version) } },
+  // plens and the search's worker threads (the extension starts the same dist/searchWorker.js).
+  ...cliTargets(production, 'dist', version),
   // Large schedules are simulated in this worker so the extension host stays responsive (DESIGN.md §7).
   { ...common, ...nodeCjs, entryPoints: ['src/extension/schedule/scheduleWorker.ts'], outfile: 'dist/scheduleWorker.js' },
-  // Layout searches (seconds each) run in this one.
-  { ...common, ...nodeCjs, entryPoints: ['src/extension/search/searchWorker.ts'], outfile: 'dist/searchWorker.js' },
   { ...common, entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
   // The panel replays large timelines in this web worker, off the page's main thread.
   { ...common, entryPoints: ['webview/timeline/replayWorker.ts'], outfile: 'dist/timelineWorker.js', platform: 'browser', format: 'iife', target: 'es2022' },

@@ -25,3 +25,16 @@ export const nodeCjs = {
   banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   define: { 'import.meta.url': '__importMetaUrl' },
 };
+
+/**
+ * `plens` as it ships: dist/cli.js and, beside it, the search's worker threads (dist/searchWorker.js, which
+ * `plens search` and the extension both start). Tests build these into a scratch folder to run the real bundle.
+ */
+export function cliTargets(production, outdir, version) {
+  const common = commonOptions(production);
+  return [
+    { ...common, ...nodeCjs, entryPoints: ['src/cli/plens.ts'], outfile: `${outdir}/cli.js`, banner: { js: '#!/usr/bin/env node\n' + nodeCjs.banner.js }, define: { ...nodeCjs.define, PLENS_VERSION: JSON.stringify(version) } },
+    // Layout searches (seconds each) run their parts in these, one per core.
+    { ...common, ...nodeCjs, entryPoints: ['src/worker/searchWorker.ts'], outfile: `${outdir}/searchWorker.js` },
+  ];
+}

@@ -1,7 +1,6 @@
-// "Parallelism Lens: Search Layouts" on the active config: the search runs in a worker thread behind a
-// cancellable progress notification, its table goes to the panel, and Apply writes a row's layout into the file
+// "Parallelism Lens: Search Layouts" on the active config: the search runs in worker threads, one part per core
+// (src/worker/searchDriver.ts, never on the extension host's own thread), behind a cancellable progress notification, its table goes to the panel, and Apply writes a row's layout into the file
 // as one WorkspaceEdit (one Undo), computed by the same pure function as `plens search --apply`.
-import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
 import { layoutEdits, applyOffsetEdits, planLayoutApply, type FieldChange } from '../../config/layoutEdits';
 import type { ParallelPlan } from '../../model/design';
@@ -10,7 +9,8 @@ import type { SearchMessage } from '../../protocol';
 import type { ConfigFeatures } from '../editor/configFeatures';
 import type { PanelSession } from '../panel/panel';
 import { searchRows } from './searchView';
-import type { SearchRequest, SearchWorkerMessage } from './searchWorker';
+import { defaultSearchWorkers, searchOnWorkers, type WorkerSearch } from '../../worker/searchDriver';
+import type { Design } from '../../model/design';
 
 // Like `plens search`, the editor's search is complete: no time budget, so its answer does not depend on the
 // machine's load. The progress notification's Cancel stops it.
@@ -26,7 +26,7 @@ interface Searched {
 
 export class LayoutSearch implements vscode.Disposable {
   private searchId = 0;
-  private worker: Worker | undefined;
+  private running: WorkerSearch | undefined;
   private last: Searched | undefined;
 
   constructor(
@@ -51,7 +51,7 @@ export class LayoutSearch implements vscode.Disposable {
     post({ state: 'running', summary: `Searching every layout of ${fileName}…`, rows: [] });
     const outcome = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Parallelism Lens: searching layouts of ${fileName}`, cancellable: true },
-      (progress, token) => this.search({ design, objective: 'step-time', top: TOP }, progress, token),
+      (progress, token) => this.search(design, progress, token),
     );
     if (id !== this.searchId) return;
     if (outcome === 'cancelled') return post({ state: 'cancelled', summary: 'Search cancelled.', rows: [] });
@@ -63,30 +63,24 @@ export class LayoutSearch implements vscode.Disposable {
     post({ state: 'done', summary, rows });
   }
 
-  private search(request: SearchRequest, progress: vscode.Progress<{ message?: string; increment?: number }>, token: vscode.CancellationToken): Promise<SearchResult | Error | 'cancelled'> {
-    const worker = new Worker(this.workerPath);
-    this.worker = worker;
-    // Bounds rule out most of the space without an estimate (DeepSeek-V3: 11,813 of 3.5 M estimated), so a bar of
+  private async search(design: Design, progress: vscode.Progress<{ message?: string; increment?: number }>, token: vscode.CancellationToken): Promise<SearchResult | Error | 'cancelled'> {
+    // Bounds rule out most of the space without an estimate (DeepSeek-V3: 669 of 8.2 M estimated), so a bar of
     // estimated ÷ space would sit near zero: the notification stays indeterminate and counts the layouts instead.
-    const onProgress = ({ evaluated, space }: { evaluated: number; space: number }) => {
-      progress.report({ message: `${evaluated.toLocaleString('en-US')} layouts estimated; ${space.toLocaleString('en-US')} in the space` });
-    };
-    return new Promise<SearchResult | Error | 'cancelled'>((resolve) => {
-      const finish = (outcome: SearchResult | Error | 'cancelled') => {
-        subscription.dispose();
-        if (this.worker === worker) this.worker = undefined;
-        void worker.terminate();
-        resolve(outcome);
-      };
-      const subscription = token.onCancellationRequested(() => finish('cancelled'));
-      worker.on('message', (message: SearchWorkerMessage) => {
-        if (message.type === 'progress') onProgress(message.progress);
-        else finish(message.result);
-      });
-      worker.once('error', (error) => finish(error));
-      worker.once('exit', () => finish('cancelled'));
-      worker.postMessage(request);
+    const running = searchOnWorkers(design, {
+      workerPath: this.workerPath, workers: defaultSearchWorkers(), objective: 'step-time', top: TOP,
+      onProgress: ({ evaluated, space }) => progress.report({ message: `${evaluated.toLocaleString('en-US')} layouts estimated; ${space.toLocaleString('en-US')} in the space` }),
     });
+    this.running = running;
+    const subscription = token.onCancellationRequested(() => void running.cancel());
+    try {
+      const result = await running.result;
+      return result.status === 'cancelled' ? 'cancelled' : result;
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    } finally {
+      subscription.dispose();
+      if (this.running === running) this.running = undefined;
+    }
   }
 
   /** Writes row `rank` of search `searchId` into its file as one undoable edit; says what it could not write. */
@@ -132,8 +126,8 @@ export class LayoutSearch implements vscode.Disposable {
   }
 
   private stopWorker(): void {
-    void this.worker?.terminate();
-    this.worker = undefined;
+    void this.running?.cancel();
+    this.running = undefined;
   }
 
   dispose(): void {
