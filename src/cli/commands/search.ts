@@ -1,6 +1,12 @@
 // `plens search FILE`: enumerate layouts for the file's model and cluster, keep those that fit, rank them.
+// With more than one worker the search's parts run in worker threads (src/worker/searchDriver.ts) started from
+// searchWorker.js beside the bundle (dist/); from sources (tests) there is none, and the search runs here.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { lineDiff, planLayoutApply } from '../../config/layoutEdits';
-import { pipelineLayoutLabel, searchLayouts, type SearchCandidate, type SearchObjective } from '../../model/search';
+import type { Design } from '../../model/design';
+import { pipelineLayoutLabel, searchLayouts, type SearchCandidate, type SearchObjective, type SearchResult } from '../../model/search';
+import { defaultSearchWorkers, MAX_SEARCH_WORKERS, searchOnWorkers } from '../../worker/searchDriver';
 import { numberFlag, parseArgs } from '../args';
 import { formatGiB, formatSeconds } from '../../format';
 import { csv } from '../csv';
@@ -8,15 +14,16 @@ import { table, tablePercent } from '../format';
 import { UsageError, type CliIo } from '../io';
 import { DESIGN_FLAGS, DESIGN_SWITCHES, flagDraft, loadDesign, type LoadedDesign } from './loadDesign';
 
-export const SEARCH_USAGE = 'plens search FILE [--top K] [--objective step-time|memory] [--budget SECONDS (default: none, complete)] [--apply N [--write]] [--json | --csv]';
+export const SEARCH_USAGE = 'plens search FILE [--top K] [--objective step-time|memory] [--budget SECONDS (default: none, complete)] [--workers N (default: one per core, at most 8)] [--apply N [--write]] [--json | --csv]';
 
 export async function runSearch(argv: string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, { values: [...DESIGN_FLAGS, 'top', 'objective', 'budget', 'apply'], switches: ['json', 'csv', 'write', ...DESIGN_SWITCHES] });
+  const args = parseArgs(argv, { values: [...DESIGN_FLAGS, 'top', 'objective', 'budget', 'workers', 'apply'], switches: ['json', 'csv', 'write', ...DESIGN_SWITCHES] });
   if (args.positionals.length !== 1) throw new UsageError('name exactly one FILE to search layouts for');
   const objective = args.values.get('objective') ?? 'step-time';
   if (objective !== 'step-time' && objective !== 'memory') throw new UsageError(`--objective must be step-time or memory, got "${objective}"`);
   const top = numberFlag(args, 'top', 10, { integer: true, min: 1 });
   const budgetSeconds = args.values.has('budget') ? numberFlag(args, 'budget', 0, { min: 0 }) : undefined;
+  const workers = numberFlag(args, 'workers', defaultSearchWorkers(), { integer: true, min: 1, max: MAX_SEARCH_WORKERS });
   const file = args.positionals[0]!;
   const flags = flagDraft(args, io);
   const options = { allowOutside: args.switches.has('allow-outside') };
@@ -28,7 +35,8 @@ export async function runSearch(argv: string[], io: CliIo): Promise<number> {
   }
   const applyRow = args.values.has('apply') ? numberFlag(args, 'apply', 1, { integer: true, min: 1 }) : undefined;
   if (args.switches.has('write') && applyRow === undefined) throw new UsageError('--write goes with --apply N (the result row to write into the file)');
-  const result = searchLayouts(design, { objective: objective as SearchObjective, top: Math.max(top, applyRow ?? 0), ...(budgetSeconds !== undefined ? { budgetMs: budgetSeconds * 1000 } : {}) });
+  const request = { objective: objective as SearchObjective, top: Math.max(top, applyRow ?? 0), ...(budgetSeconds !== undefined ? { budgetMs: budgetSeconds * 1000 } : {}) };
+  const { result, threads } = await search(design, request, workers);
   const applied = applyRow === undefined ? undefined : applyLayout(io, loaded, (edited) => loadDesign(edited, file, flags, options), result.results, applyRow, args.switches.has('write'));
   if (args.switches.has('json') && args.switches.has('csv')) throw new UsageError('--json and --csv are two outputs; pick one');
   if (args.switches.has('csv')) {
@@ -44,7 +52,7 @@ export async function runSearch(argv: string[], io: CliIo): Promise<number> {
   }
   if (args.switches.has('json')) {
     const { space, evaluated, pruned, feasible, seconds, status, cutShort, results } = result;
-    io.stdout(JSON.stringify({ space, evaluated, pruned, feasible, seconds, status, cutShort, results: results.slice(0, top), ...(applied ? { apply: applied.json } : {}) }, null, 2) + '\n');
+    io.stdout(JSON.stringify({ space, evaluated, pruned, feasible, seconds, status, cutShort, workers: threads, results: results.slice(0, top), ...(applied ? { apply: applied.json } : {}) }, null, 2) + '\n');
     return 0;
   }
   const coverage = result.status === 'complete'
@@ -60,6 +68,17 @@ export async function runSearch(argv: string[], io: CliIo): Promise<number> {
   if (applied) text += `\n${applied.text}`;
   io.stdout(text);
   return 0;
+}
+
+/** The bundled worker entry beside dist/cli.js; absent when running from sources. */
+const WORKER_FILE = join(__dirname, 'searchWorker.js');
+
+/** The search on `workers` worker threads, or in this thread for one worker (or without the worker file). */
+async function search(design: Design, request: { objective: SearchObjective; top: number; budgetMs?: number }, workers: number): Promise<{ result: SearchResult; threads: number }> {
+  if (workers <= 1 || !existsSync(WORKER_FILE)) {
+    return { result: searchLayouts(design, request), threads: 1 };
+  }
+  return { result: await searchOnWorkers(design, { ...request, workers, workerPath: WORKER_FILE }).result, threads: workers };
 }
 
 /** `--apply N`: the edits that write row N's layout into FILE, as a diff; the file changes only with `--write`. */
