@@ -1,7 +1,8 @@
 // The layout search on issue 12's two designs: GPT-3 175B on 128 × 8 A100-80GB (bench/gpt3-175b-1024.plens.yaml, the
 // side-by-side with Calculon) and the DeepSeek-V3 catalog model on 256 × 8 H800 (examples/deepseek-v3.plens.yaml).
 // Each: the complete search in this process once warm, and `plens search --json` as a whole process (start-up, JIT
-// and all), timed with child_process and performance.now, wall and CPU (user + system of the child).
+// and all), timed with child_process and performance.now, wall and CPU (user + system of the child), on the default
+// worker threads and on one thread (`--workers 1`).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { completeDesign } from '../src/config/completion/complete';
@@ -54,26 +55,47 @@ function benchOne(label: string, file: string, warmRuns: number, processRuns: nu
   ];
 }
 
-/** `node dist/cli.js search <design> --json`, start to exit: wall and CPU medians. */
+/**
+ * `node dist/cli.js search <design> --json`, start to exit: wall and CPU medians, on the default workers (one per
+ * core, at most 8) and with `--workers 1` (one thread), alternated run by run so both see the same load.
+ */
 function wholeProcess(file: string, runs: number): BenchRow[] {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: npm run bench builds it first`);
-  const wall: number[] = [];
-  const cpu: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const before = childCpuTicks();
-    const start = performance.now();
-    const run = spawnSync(process.execPath, [CLI, 'search', file, '--json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-    wall.push(performance.now() - start);
-    if (run.status !== 0) throw new Error(`plens search ${file} failed: ${run.stderr}`);
-    const status = (JSON.parse(run.stdout) as { status: string }).status;
-    if (status !== 'complete') throw new Error(`plens search ${file} ended ${status}`);
-    const after = childCpuTicks();
-    cpu.push(before === undefined || after === undefined ? Number.NaN : ((after - before) * 1000) / CLOCK_TICKS_PER_SECOND);
-  }
-  return [
-    { name: `  plens search --json, whole process, wall (median of ${runs})`, value: median(wall), unit: 'ms' },
-    { name: `  plens search --json, whole process, CPU user+sys (median of ${runs})`, value: median(cpu), unit: 'ms' },
+  const variants = [
+    { label: 'plens search --json', args: [] as string[] },
+    { label: 'plens search --json --workers 1', args: ['--workers', '1'] },
   ];
+  const samples = variants.map(() => ({ wall: [] as number[], cpu: [] as number[], workers: 0 }));
+  for (let i = 0; i < runs; i++) {
+    variants.forEach((variant, v) => {
+      const run = runCli(file, variant.args);
+      samples[v]!.wall.push(run.wallMs);
+      samples[v]!.cpu.push(run.cpuMs);
+      samples[v]!.workers = run.workers;
+    });
+  }
+  return variants.flatMap((variant, v) => {
+    const { wall, cpu, workers } = samples[v]!;
+    const on = `${workers} worker${workers === 1 ? '' : 's'}`;
+    return [
+      { name: `  ${variant.label} (${on}), whole process, wall (median of ${runs})`, value: median(wall), unit: 'ms' },
+      { name: `  ${variant.label} (${on}), whole process, CPU user+sys (median of ${runs})`, value: median(cpu), unit: 'ms' },
+    ];
+  });
+}
+
+/** One run of `plens search FILE --json ARGS` as a child process: wall, CPU (all its threads), how many workers ran. */
+function runCli(file: string, args: string[]): { wallMs: number; cpuMs: number; workers: number } {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: npm run bench builds it first`);
+  const before = childCpuTicks();
+  const start = performance.now();
+  const run = spawnSync(process.execPath, [CLI, 'search', file, '--json', ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const wallMs = performance.now() - start;
+  if (run.status !== 0) throw new Error(`plens search ${file} failed: ${run.stderr}`);
+  const { status, workers } = JSON.parse(run.stdout) as { status: string; workers: number };
+  if (status !== 'complete') throw new Error(`plens search ${file} ended ${status}`);
+  const after = childCpuTicks();
+  const cpuMs = before === undefined || after === undefined ? Number.NaN : ((after - before) * 1000) / CLOCK_TICKS_PER_SECOND;
+  return { wallMs, cpuMs, workers };
 }
 
 /** USER_HZ: the unit of /proc's process times on Linux (100 on every mainstream architecture). */
