@@ -75,20 +75,28 @@ export function stageCostKey(plan: ParallelPlan, stages: number): string {
   return key;
 }
 
-/** What every split of one plan shares: the ranks' placement, the communication, the per-stage pricing (stageTime.ts). */
-export interface StageCostBase {
+/** The ranks' placement and what the plan's groups send (cost/comm/traffic.ts). */
+export interface StageCostGroups {
   placement: Placement;
   comm: ModelComm;
+}
+
+export function stageCostGroups(design: Design, env: StageCostEnv): StageCostGroups {
+  const placement = placePlan(design.plan, design.cluster.gpusPerNode);
+  return { placement, comm: modelComm({ design, placement, links: env.links }) };
+}
+
+/** What every split of one plan shares: its groups and the per-stage pricing (stageTime.ts). */
+export interface StageCostBase extends StageCostGroups {
   context: StageCostContext;
 }
 
 /**
- * `sameGroups`: the base of a plan that differs from this one at most in the schedule, the VPP and the layout, whose
- * placement and communication this one shares (they read none of those fields).
+ * `sameGroups`: the groups of a plan that differs from this one at most in the schedule, the VPP and the layout
+ * (placement and communication read none of those fields).
  */
-export function stageCostBase(design: Design, env: StageCostEnv, sameGroups?: Pick<StageCostBase, 'placement' | 'comm'>): StageCostBase {
-  const placement = sameGroups?.placement ?? placePlan(design.plan, design.cluster.gpusPerNode);
-  const comm = sameGroups?.comm ?? modelComm({ design, placement, links: env.links });
+export function stageCostBase(design: Design, env: StageCostEnv, sameGroups?: StageCostGroups): StageCostBase {
+  const { placement, comm } = sameGroups ?? stageCostGroups(design, env);
   const context = stageCostContext({ design, gpu: env.gpu, efficiency: env.efficiency, comm, peakFlopsPerSecond: env.peakFlopsPerSecond, calibration: env.calibration });
   return { placement, comm, context };
 }

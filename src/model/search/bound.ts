@@ -17,7 +17,7 @@
 //   makespan is at least the largest. For DualPipe this counts its pairs at their own cost (the SMs the all-to-all
 //   takes, the all-to-all a pair cannot hide) and its unpaired warm-up and cool-down ops in full.
 import type { ScheduleId } from '../design';
-import type { StageCostBreakdown, StageTimes } from '../cost/compute/stageTime';
+import type { StageTimes, StageWorkSeconds } from '../cost/compute/stageTime';
 import { OP_B, OP_F, OP_FB, OP_I, OP_W, type Schedule } from '../schedule/ops';
 
 /** Schedules whose F&B pairs hide the EP all-to-all and whose p2p sends the estimate counts as hidden. */
@@ -25,10 +25,10 @@ export function overlapsPairs(schedule: ScheduleId): boolean {
   return schedule === 'dualpipe' || schedule === 'dualpipev';
 }
 
-/** Total work of one step over the pipeline's ranks, from a one-stage split's costs (see above). */
-export function meanBusyBound(oneStage: StageCostBreakdown, microbatches: number, pp: number, pairs: boolean): number {
-  const hidden = pairs ? oneStage.epF[0]! + oneStage.epB[0]! : 0;
-  return (microbatches * (oneStage.F[0]! + oneStage.B[0]! - hidden)) / Math.max(1, pp);
+/** Total work of one step over the pipeline's ranks, from the row of one stage holding every layer (see above). */
+export function meanBusyBound(wholeStage: StageWorkSeconds, microbatches: number, pp: number, pairs: boolean): number {
+  const hidden = pairs ? wholeStage.epF + wholeStage.epB : 0;
+  return (microbatches * (wholeStage.F + wholeStage.B - hidden)) / Math.max(1, pp);
 }
 
 /** Ranks of the stages: looped (stage s on rank s mod p) or V (rank r holds r and 2p−1−r). */

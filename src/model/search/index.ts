@@ -17,19 +17,19 @@
 import { findGpu } from '../catalog/gpus';
 import { DEFAULT_RECOMPUTE_MODULES, type Design, type ParallelPlan, type RecomputeModule, type ScheduleId } from '../design';
 import { cachedSchedule, costEnvironment, createEstimateCache, estimate, peakCounts, peakFlopsOf, type Estimate } from '../estimate';
-import { sharedStageCosts, stageCostBase, type StageCostBase, type StageCostKey } from '../stageCostCache';
+import { sharedStageCosts, stageCostBase, stageCostGroups, type StageCostGroups } from '../stageCostCache';
 import { fabricSlowdown } from '../cost/comm/overlap';
 import { layerMemoryTerms, type LayerMemoryTerms } from '../cost/memory/memory';
 import { stageCount } from '../layoutChecks';
 import { planSchedule, scheduleOpBound, type Schedule } from '../schedule/index';
 import { splitLayers, type LayerSplit } from '../cost/stages';
 import { stageActivationBytes } from '../rankMemory';
-import { stageTimesOf, type StageCostBreakdown, type StageTimes } from '../cost/compute/stageTime';
+import { stageTimesOf, wholeStageSeconds, type StageCostContext, type StageTimes, type StageWorkSeconds } from '../cost/compute/stageTime';
 import { busiestRankBound, countOps, meanBusyBound, overlapsPairs, pipelineBound, type OpCounts } from './bound';
 import { MinHeap } from './heap';
 import type { SharedBound } from './sharedBound';
 import { pipelineLayoutSummary, type PipelineLayoutSummary } from './pipelineLayouts';
-import { boundFromFloor, chunksPerRank, inFlightSumBytes, memoryFloor, memoryLowerBound, wholeModel, type MemoryFloor } from './memoryBound';
+import { boundFromFloor, chunksPerRank, inFlightSumOf, memoryFloor, memoryLowerBound, rankStagesOf, wholeModel, type RankStages } from './memoryBound';
 import { choicePlan, DEEPSEEK_RECOMPUTE_MODULES, enumerateShapes, ONE_STAGE, shapeFamilies, stageCostKeyOf, type Family, type ScheduleChoice, type Shape } from './space';
 
 export { pipelineLayoutLabel, type PipelineLayoutSummary } from './pipelineLayouts';
@@ -131,15 +131,15 @@ interface Ranked {
 
 /** What the bounds read of a schedule: inFlightSumBytes' part of it, its op counts (bound.ts), its peak in-flight counts. */
 interface ScheduleFacts {
-  schedule: Pick<Schedule, 'ranks' | 'stages' | 'pipes' | 'stageRank'>;
+  stages: number;
+  rankStages: RankStages;
   counts: OpCounts;
   peaks: Float64Array;
 }
 
-const shapeOf = ({ ranks, stages, pipes, stageRank }: Schedule): ScheduleFacts['schedule'] => ({ ranks, stages, pipes, stageRank });
 
-/** A schedule node is `bounded` once its key is its own bound, not its family's. */
-type Node = { shape: Shape } | { family: Family } | { family: Family; scheduleIndex: number; bounded: boolean };
+/** A queue entry: a shape or a family at its work bound, or one of a family's schedules at its own bound. */
+type Node = { shape: Shape } | { family: Family } | { family: Family; scheduleIndex: number };
 
 export function searchLayouts(design: Design, options: SearchOptions = {}): SearchResult {
   const { scores: _scores, orders: _orders, partSpace: _partSpace, ...result } = searchLayoutsPart(design, options);
@@ -207,7 +207,6 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
   const overBudget = () => options.budgetMs !== undefined && now() - started > options.budgetMs;
   const queue = new MinHeap<Node>();
   const memoryTerms = new WeakMap<Family, LayerMemoryTerms>();
-  const inFlightSums = new WeakMap<Family, number[]>();
   // The step is at least the fabric slowdown × the makespan (estimate.ts: the fabric term scales the makespan and
   // the exposed DP time by slowdown − 1, and every other addition is ≥ 0): every makespan bound is scaled by it.
   const fabric = env ? fabricSlowdown(design.cluster.worldSize, env.calibration.fabricSlowdownPerDoubling) : 1;
@@ -217,7 +216,7 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
   // families of one (TP, CP, EP, ETP, micro-batch, recompute) share one work bound.
   // The activation terms read neither either (the same test): those families share them too.
   const sharedKey = (plan: ParallelPlan) => `${plan.tp}/${plan.cp}/${plan.ep}/${plan.etp}/${plan.microBatchSize}/${plan.recompute}/${plan.recomputeModules?.join('+') ?? ''}`;
-  const oneStageCosts = new Map<string, StageCostBreakdown>();
+  const wholeStageWork = new Map<string, StageWorkSeconds>();
   const sharedTerms = new Map<string, LayerMemoryTerms>();
   const termsOf = (plan: ParallelPlan): LayerMemoryTerms => {
     const key = sharedKey(plan);
@@ -225,7 +224,6 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
     if (!terms) sharedTerms.set(key, (terms = layerMemoryTerms(design.model, plan)));
     return terms;
   };
-  const floors = new WeakMap<Family, MemoryFloor>();
   // A layout's split is fixed by its stage contents (the content number stands for the stages' holdings), whatever
   // the family: one split per contents serves every family's bounds and estimates.
   const splits = new Map<number, LayerSplit>();
@@ -234,14 +232,35 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
     if (!split) splits.set(content, (split = splitLayers({ ...design, plan }, stageCount({ plan }))));
     return split;
   };
-  const workOf = (plan: ParallelPlan): StageCostBreakdown => {
-    const key = sharedKey(plan);
-    let costs = oneStageCosts.get(key);
-    if (!costs) {
-      const one: ParallelPlan = { ...plan, pp: 1, dp: design.cluster.worldSize / (plan.tp * plan.cp), schedule: '1f1b', vpp: 1 };
-      oneStageCosts.set(key, (costs = sharedStageCosts({ ...design, plan: one }, env!, undefined, { stages: 1 }).costs));
+  // A stage's row (stageTime.ts) reads the same plan fields (bounds.test.ts checks that a context priced at PP 1
+  // prices every split of a layout as its own does): the families of one such key share one pricing context per
+  // pairing, so a stage of 4 layers is priced once for every PP degree. The PP send and the DP traffic do read the
+  // placement: each family keeps its own groups (placement and communication) for those.
+  const contexts = new Map<string, StageCostContext>();
+  const groups = new WeakMap<Family | ParallelPlan, StageCostGroups>();
+  const groupsOf = (owner: Family | ParallelPlan, plan: ParallelPlan): StageCostGroups => {
+    let found = groups.get(owner);
+    if (!found) groups.set(owner, (found = stageCostGroups({ ...design, plan }, env!)));
+    return found;
+  };
+  const contextOf = (plan: ParallelPlan, pairs: boolean, owner: Family | ParallelPlan): StageCostContext => {
+    const key = `${sharedKey(plan)}|${pairs}`;
+    let context = contexts.get(key);
+    if (!context) {
+      // The context reads of the schedule only whether it pairs F with B.
+      const priced: ParallelPlan = pairs === overlapsPairs(plan.schedule) ? plan : { ...plan, schedule: pairs ? 'dualpipe' : '1f1b' };
+      contexts.set(key, (context = stageCostBase({ ...design, plan: priced }, env!, groupsOf(owner, plan)).context));
     }
-    return costs;
+    return context;
+  };
+  const workOf = (plan: ParallelPlan): StageWorkSeconds => {
+    const key = sharedKey(plan);
+    let work = wholeStageWork.get(key);
+    if (!work) {
+      const one: ParallelPlan = { ...plan, pp: 1, dp: design.cluster.worldSize / (plan.tp * plan.cp), schedule: '1f1b', vpp: 1 };
+      wholeStageWork.set(key, (work = wholeStageSeconds(contextOf(one, false, one), splitOf(one, ONE_STAGE))));
+    }
+    return work;
   };
   /** The step's total work per rank (bound.ts), priced as 1F1B: a DualPipe stage exposes at least as much EP all-to-all, and its bound takes it all off. */
   const workBound = (plan: ParallelPlan, schedules: readonly { schedule: ScheduleId }[]): number => {
@@ -262,48 +281,48 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
     let facts = scheduleFacts.get(key);
     if (facts === undefined) {
       const generated = cachedSchedule(id, params, cache);
-      facts = generated.ok ? { schedule: shapeOf(generated.schedule), counts: countOps(generated.schedule), peaks: peakCounts(generated.schedule, cache) } : null;
+      facts = generated.ok
+        ? { stages: generated.schedule.stages, rankStages: rankStagesOf(generated.schedule), counts: countOps(generated.schedule), peaks: peakCounts(generated.schedule, cache) }
+        : null;
       scheduleFacts.set(key, facts);
     }
     return facts;
   };
   /** inFlightSumBytes of one of a family's schedules (memoryBound.ts); 0 for a schedule too large to build for a bound. */
-  const inFlightOf = (family: Family, choice: ScheduleChoice, terms: LayerMemoryTerms, stageBytes: Map<number, Float64Array>): number => {
+  // A stage's activations read the activation terms and what the stage holds (and the file's offloading, the same
+  // in every layout): the families that share terms share them per stage contents.
+  const activationBytes = new WeakMap<LayerMemoryTerms, Map<number, Float64Array>>();
+  const inFlightOf = (family: Family, choice: ScheduleChoice, terms: LayerMemoryTerms): number => {
     // The schedule reads only the sizes: the whole plan is built only for a stage contents not seen yet.
     const run = planSchedule({ pp: family.plan.pp, microbatches: family.plan.microbatches, vpp: choice.vpp, schedule: choice.schedule });
     if (scheduleOpBound(run.id, run.params) > BOUND_SCHEDULE_OPS) return 0;
     const facts = factsOf(run.id, run.params);
     if (!facts) return 0;
+    let stageBytes = activationBytes.get(terms);
+    if (!stageBytes) activationBytes.set(terms, (stageBytes = new Map()));
     let bytes = stageBytes.get(choice.content);
     if (!bytes) {
       const plan = choicePlan(family.plan, choice);
       stageBytes.set(choice.content, (bytes = stageActivationBytes({ ...design, plan }, splitOf(plan, choice.content), terms)));
     }
-    return inFlightSumBytes(facts.schedule, facts.peaks, bytes);
+    return bytes.length === facts.stages ? inFlightSumOf(facts.rankStages, facts.peaks, bytes) : 0;
   };
-  // A family's splits share their placement, communication and per-stage pricing (stageCostCache.ts): one base per
-  // family and pairing, and each split prices only the stage contents that base has not seen.
-  const bases = new Map<StageCostKey, StageCostBase>();
-  const baseOf = (family: Family, plan: ParallelPlan, pairs: boolean): StageCostBase => {
-    const key = stageCostKeyOf(family.order, ONE_STAGE, pairs);
-    let base = bases.get(key);
-    if (!base) bases.set(key, (base = stageCostBase({ ...design, plan }, env!, bases.get(stageCostKeyOf(family.order, ONE_STAGE, !pairs)))));
-    return base;
-  };
-  // The bounds read F, B, W and F&B per stage alone: the rest of the breakdown waits for a layout's estimate.
-  const boundTimes = new Map<StageCostKey, StageTimes>();
+  // The bounds read F, B, W and F&B per stage alone (the rest of the breakdown waits for a layout's estimate), and
+  // those are fixed by the pricing context and the stage contents.
+  const boundTimes = new WeakMap<StageCostContext, Map<number, StageTimes>>();
   /** A schedule's own bound on its stage costs: fill and drain, and its busiest rank's ops (bound.ts). */
   const scheduleBound = (family: Family, choice: ScheduleChoice): number => {
     const plan = choicePlan(family.plan, choice);
     const pairs = overlapsPairs(choice.schedule);
-    const base = baseOf(family, plan, pairs);
-    const key = stageCostKeyOf(family.order, choice.content, pairs);
-    let times = boundTimes.get(key);
-    if (!times) boundTimes.set(key, (times = stageTimesOf(base.context, splitOf(plan, choice.content))));
+    const context = contextOf(plan, pairs, family);
+    let byContents = boundTimes.get(context);
+    if (!byContents) boundTimes.set(context, (byContents = new Map()));
+    let times = byContents.get(choice.content);
+    if (!times) byContents.set(choice.content, (times = stageTimesOf(context, splitOf(plan, choice.content))));
     const run = planSchedule(plan);
     const facts = factsOf(run.id, run.params);
     const busiest = facts ? busiestRankBound(facts.counts, times) : 0;
-    const p2p = pairs ? 0 : base.comm.ppSend.seconds;
+    const p2p = pairs ? 0 : groupsOf(family, plan).comm.ppSend.seconds;
     return fabric * Math.max(busiest, pipelineBound(choice.schedule, times, plan.microbatches, plan.pp, p2p));
   };
   let partSpace = 0;
@@ -328,11 +347,52 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
   }
 
   let opened = 0;
+  /** Estimates a schedule's layouts (its ZeRO stages) whose bound, `bound`, is below the k-th best so far. */
+  const estimateSchedule = (family: Family, scheduleIndex: number, bound: number) => {
+    const choice = family.schedules[scheduleIndex]!;
+    // ZeRO-2 shards a superset of what ZeRO-1 shards, and ZeRO-1 of ZeRO-0's (cost/memory/memory.ts): once one does not
+    // fit, the lower stages do not either. ZeRO-3 (only without PP) adds transient gathers and is tried on its own.
+    let misfitAt = Number.NEGATIVE_INFINITY;
+    for (let zeroIndex = family.zeros.length - 1; zeroIndex >= 0; zeroIndex--) {
+      const zero = family.zeros[zeroIndex]!;
+      if (zero < misfitAt) continue;
+      const plan: ParallelPlan = { ...choicePlan(family.plan, choice), zero };
+      // The step adds exposed DP synchronisation and the optimizer step to the makespan, known before the
+      // simulation: with them the node's bound may already lose to the k-th best (the bound has the fabric's
+      // share of the makespan already; its share of the DP time is left out, a looser bound).
+      const beforeSimulation = bounded ? (beyondSeconds: number) => (bound + beyondSeconds) * (1 - BOUND_SLACK) <= kth() : undefined;
+      const pairs = overlapsPairs(choice.schedule);
+      const stageCostKey = stageCostKeyOf(family.order, choice.content, pairs);
+      if (!cache.stageCosts.has(stageCostKey)) {
+        const base = { ...groupsOf(family, plan), context: contextOf(plan, pairs, family) };
+        sharedStageCosts({ ...design, plan }, env!, cache, { key: stageCostKey, split: splitOf(plan, choice.content), base });
+      }
+      const result = estimate({ ...design, plan }, { cache, onlyIfFits: true, stageCostKey, memoryTerms: memoryTerms.get(family), ...(beforeSimulation ? { beforeSimulation } : {}) });
+      if (result.declined) continue;
+      evaluated++;
+      if (!result.estimate || result.problems.some((p) => p.severity === 'error')) {
+        if (zero <= 2 && result.problems.some((p) => p.code === 'memory/over-capacity')) misfitAt = zero;
+        continue;
+      }
+      feasible++;
+      const score = objective === 'memory' ? result.estimate.memory.peakBytes : result.estimate.stepTimeSeconds;
+      offer({ score, order: family.order + scheduleIndex * family.zeros.length + zeroIndex, plan, estimate: result.estimate });
+    }
+    if (options.onProgress && Math.floor(evaluated / PROGRESS_EVERY) > opened) {
+      opened = Math.floor(evaluated / PROGRESS_EVERY);
+      options.onProgress({ evaluated, space, best: bestScore() });
+    }
+  };
+  const stop = (): boolean => {
+    if (options.isCancelled?.()) status = 'cancelled';
+    else if (overBudget()) status = 'budget';
+    return status !== 'complete';
+  };
+
   while (status === 'complete' && queue.size > 0) {
     const bound = queue.peekKey();
     if (bound * (1 - BOUND_SLACK) > kth()) break;
-    if (options.isCancelled?.()) { status = 'cancelled'; break; }
-    if (overBudget()) { status = 'budget'; break; }
+    if (stop()) break;
     const node = queue.pop()!;
     if ('shape' in node) {
       // Least memory of the shape: the smallest micro-batch, full recomputation (it keeps the least: each layer's
@@ -347,64 +407,27 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
       continue;
     }
     const { family } = node;
-    if (!('scheduleIndex' in node)) {
-      // The family's activation terms serve its memory bound and then every estimate of its layouts.
-      const terms = termsOf(family.plan);
-      const stageBytes = new Map<number, Float64Array>();
-      const inFlight = family.schedules.map((choice) => inFlightOf(family, choice, terms, stageBytes));
-      const floor = memoryFloor(design, family.plan, family.zeros, terms, wholeModel(design, family.plan, terms));
-      if (boundFromFloor(floor, chunksPerRank(family.schedules), Math.min(...inFlight)) > capacityBytes) continue;
-      floors.set(family, floor);
-      inFlightSums.set(family, inFlight);
-      memoryTerms.set(family, terms);
-      // Each schedule waits at the family's bound; its own (on its own stage costs and ops) is worked out when it
-      // comes up, so the schedules never reached cost nothing.
-      family.schedules.forEach((_choice, scheduleIndex) => {
-        queue.push(bound, family.order + scheduleIndex * family.zeros.length, { family, scheduleIndex, bounded: !bounded });
-      });
+    if ('scheduleIndex' in node) {
+      estimateSchedule(family, node.scheduleIndex, bound);
       continue;
     }
-    const choice = family.schedules[node.scheduleIndex]!;
-    if (!node.bounded) {
+    // The family's activation terms serve its memory bound and then every estimate of its layouts.
+    const terms = termsOf(family.plan);
+    const inFlight = family.schedules.map((choice) => inFlightOf(family, choice, terms));
+    const floor = memoryFloor(design, family.plan, family.zeros, terms, wholeModel(design, family.plan, terms));
+    if (boundFromFloor(floor, chunksPerRank(family.schedules), Math.min(...inFlight)) > capacityBytes) continue;
+    memoryTerms.set(family, terms);
+    // Each schedule in turn, at the family's bound (nothing left in the queue is below it): its memory bound, then
+    // its own time bound on its own stage costs and ops; one that is higher waits in the queue at it, and may
+    // never come up.
+    for (let scheduleIndex = 0; scheduleIndex < family.schedules.length; scheduleIndex++) {
+      if (bound * (1 - BOUND_SLACK) > kth() || stop()) break;
+      const choice = family.schedules[scheduleIndex]!;
       // The family's floor holds for each of its schedules: the rank totals read none of the schedule's fields.
-      if (boundFromFloor(floors.get(family)!, chunksPerRank([choice]), inFlightSums.get(family)![node.scheduleIndex]) > capacityBytes) continue;
-      const own = scheduleBound(family, choice);
-      if (own > bound) {
-        queue.push(own, family.order + node.scheduleIndex * family.zeros.length, { family, scheduleIndex: node.scheduleIndex, bounded: true });
-        continue;
-      }
-    }
-    // ZeRO-2 shards a superset of what ZeRO-1 shards, and ZeRO-1 of ZeRO-0's (cost/memory/memory.ts): once one does not
-    // fit, the lower stages do not either. ZeRO-3 (only without PP) adds transient gathers and is tried on its own.
-    let misfitAt = Number.NEGATIVE_INFINITY;
-    for (let zeroIndex = family.zeros.length - 1; zeroIndex >= 0; zeroIndex--) {
-      const zero = family.zeros[zeroIndex]!;
-      if (zero >= misfitAt) {
-        const plan: ParallelPlan = { ...choicePlan(family.plan, choice), zero };
-        // The step adds exposed DP synchronisation and the optimizer step to the makespan, known before the
-        // simulation: with them the node's bound may already lose to the k-th best (the bound has the fabric's
-        // share of the makespan already; its share of the DP time is left out, a looser bound).
-        const beforeSimulation = bounded ? (beyondSeconds: number) => (bound + beyondSeconds) * (1 - BOUND_SLACK) <= kth() : undefined;
-        const pairs = overlapsPairs(choice.schedule);
-        const stageCostKey = stageCostKeyOf(family.order, choice.content, pairs);
-        if (!cache.stageCosts.has(stageCostKey)) {
-          sharedStageCosts({ ...design, plan }, env!, cache, { key: stageCostKey, split: splitOf(plan, choice.content), base: baseOf(family, plan, pairs) });
-        }
-        const result = estimate({ ...design, plan }, { cache, onlyIfFits: true, stageCostKey, memoryTerms: memoryTerms.get(family), ...(beforeSimulation ? { beforeSimulation } : {}) });
-        if (result.declined) continue;
-        evaluated++;
-        if (!result.estimate || result.problems.some((p) => p.severity === 'error')) {
-          if (zero <= 2 && result.problems.some((p) => p.code === 'memory/over-capacity')) misfitAt = zero;
-          continue;
-        }
-        feasible++;
-        const score = objective === 'memory' ? result.estimate.memory.peakBytes : result.estimate.stepTimeSeconds;
-        offer({ score, order: family.order + node.scheduleIndex * family.zeros.length + zeroIndex, plan, estimate: result.estimate });
-      }
-    }
-    if (options.onProgress && Math.floor(evaluated / PROGRESS_EVERY) > opened) {
-      opened = Math.floor(evaluated / PROGRESS_EVERY);
-      options.onProgress({ evaluated, space, best: bestScore() });
+      if (boundFromFloor(floor, chunksPerRank([choice]), inFlight[scheduleIndex]) > capacityBytes) continue;
+      const own = bounded ? scheduleBound(family, choice) : bound;
+      if (own > bound) queue.push(own, family.order + scheduleIndex * family.zeros.length, { family, scheduleIndex });
+      else estimateSchedule(family, scheduleIndex, bound);
     }
   }
 

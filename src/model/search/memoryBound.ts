@@ -30,19 +30,37 @@ export function chunksPerRank(schedules: readonly { schedule: ScheduleId; vpp: n
   return most;
 }
 
+/** The model stages each rank of a schedule holds: rank r's are stage[start[r]] … stage[start[r + 1] − 1]. */
+export interface RankStages {
+  start: Int32Array;
+  stage: Int32Array;
+}
+
+export function rankStagesOf(schedule: Pick<Schedule, 'ranks' | 'stages' | 'pipes' | 'stageRank'>): RankStages {
+  const byRank: number[][] = Array.from({ length: schedule.ranks }, () => []);
+  for (let i = 0; i < schedule.pipes * schedule.stages; i++) byRank[schedule.stageRank[i]!]!.push(i % schedule.stages);
+  const start = new Int32Array(schedule.ranks + 1);
+  for (let r = 0; r < schedule.ranks; r++) start[r + 1] = start[r]! + byRank[r]!.length;
+  return { start, stage: Int32Array.from(byRank.flat()) };
+}
+
 /**
  * Σ over a schedule's ranks of the activations each holds at its peak, at least: its peak count of chunks in flight
  * (`peakCounts`, per rank) × the lightest stage it holds (`stageBytes`: one micro-batch through each stage).
  */
 export function inFlightSumBytes(schedule: Pick<Schedule, 'ranks' | 'stages' | 'pipes' | 'stageRank'>, peakCounts: ArrayLike<number>, stageBytes: ArrayLike<number>): number {
   if (stageBytes.length !== schedule.stages) return 0;
-  const lightest = new Float64Array(schedule.ranks).fill(Number.POSITIVE_INFINITY);
-  for (let i = 0; i < schedule.pipes * schedule.stages; i++) {
-    const rank = schedule.stageRank[i]!;
-    lightest[rank] = Math.min(lightest[rank]!, Math.max(0, stageBytes[i % schedule.stages]!));
-  }
+  return inFlightSumOf(rankStagesOf(schedule), peakCounts, stageBytes);
+}
+
+/** inFlightSumBytes with the schedule's rank stages worked out once (a search sums many layouts of one schedule). */
+export function inFlightSumOf(rankStages: RankStages, peakCounts: ArrayLike<number>, stageBytes: ArrayLike<number>): number {
   let sum = 0;
-  for (let r = 0; r < schedule.ranks; r++) if (Number.isFinite(lightest[r]!)) sum += peakCounts[r]! * lightest[r]!;
+  for (let r = 0; r + 1 < rankStages.start.length; r++) {
+    let lightest = Number.POSITIVE_INFINITY;
+    for (let i = rankStages.start[r]!; i < rankStages.start[r + 1]!; i++) lightest = Math.min(lightest, Math.max(0, stageBytes[rankStages.stage[i]!]!));
+    if (Number.isFinite(lightest)) sum += peakCounts[r]! * lightest;
+  }
   return sum;
 }
 

@@ -24,7 +24,7 @@ import { generateSchedule, planSchedule } from '../../../src/model/schedule/inde
 import { sharedStageCosts, stageCostBase } from '../../../src/model/stageCostCache';
 import { seededRandom } from '../../testInputs';
 
-const MODELS = ['llama3-8b', 'mixtral-8x7b', 'qwen3-30b-a3b', 'deepseek-v2', 'gpt3-175b'];
+const MODELS = ['llama3-8b', 'mixtral-8x7b', 'qwen3-30b-a3b', 'deepseek-v2', 'deepseek-v3', 'gpt3-175b'];
 const GPUS = ['H100-SXM', 'A100-80GB', 'H800'];
 
 /** A random design: model, 1–4 nodes of 8, a batch that several DP degrees divide, sometimes a small HBM, sometimes offloading or torchtitan. */
@@ -39,6 +39,8 @@ function randomDesign(random: () => number): Design {
     ...(random() < 0.2 ? { activationOffloadLayers: 1 } : {}),
     ...(random() < 0.2 ? { framework: 'torchtitan' as const } : {}),
     ...(random() < 0.3 ? { epCommOverlap: true, tpCommOverlap: true } : {}),
+    // Node-limited routing (DeepSeek-V3 §2.1.2) prices the EP all-to-all by the nodes an EP group spans.
+    ...(random() < 0.3 ? { nodeLimit: pick([1, 2]) } : {}),
   };
   const hbmGB = random() < 0.5 ? pick([24, 40, 64]) : undefined;
   return {
@@ -163,9 +165,24 @@ describe('search bounds on random layouts', () => {
         const reused = stageCostsOf(shared.context, split);
         expect(reused).toEqual(fresh);
         const times = stageTimesOf(shared.context, split);
-        for (const field of ['F', 'B', 'W', 'FB'] as const) expect(times[field]).toEqual(fresh[field]);
+        for (const field of ['F', 'B', 'W', 'FB'] as const) expect(Array.from(times[field])).toEqual(Array.from(fresh[field]));
         checked++;
       }
+    }
+    expect(checked).toBeGreaterThan(100);
+  });
+
+  it('a stage\'s costs do not read the PP or DP degree either: a context priced at PP 1 prices every split of the layout as its own does', () => {
+    let checked = 0;
+    for (const { design, plan } of randomLayouts(27, 24, 8)) {
+      const gpu = findGpu(design.cluster.gpu)!;
+      const withPlan = { ...design, plan };
+      const env = costEnvironment(withPlan, gpu, peakFlopsOf(withPlan, gpu));
+      const onePipelineRank: ParallelPlan = { ...plan, pp: 1, dp: design.cluster.worldSize / (plan.tp * plan.cp), vpp: 1 };
+      const shared = stageCostBase({ ...design, plan: onePipelineRank }, env);
+      const own = sharedStageCosts(withPlan, env, undefined).costs;
+      expect(stageCostsOf(shared.context, splitLayers(withPlan, stageCount(withPlan)))).toEqual(own);
+      checked++;
     }
     expect(checked).toBeGreaterThan(100);
   });

@@ -150,7 +150,7 @@ interface Rates {
   hbm: number;
 }
 
-function sumParts(parts: Float64Array, row: number, which: readonly number[] = TIME_PARTS.map((_, i) => i)): number {
+function sumParts(parts: ArrayLike<number>, row: number, which: readonly number[] = TIME_PARTS.map((_, i) => i)): number {
   let total = 0;
   for (const i of which) total += parts[row * PART_COUNT + i]!;
   return total;
@@ -186,21 +186,17 @@ export interface StageCostContext {
   splitRows: WeakMap<LayerSplit, StageRow[]>;
 }
 
-/** One stage's F, B and W parts (TIME_PARTS order) and what the breakdown keeps beside them. */
-interface StageRow {
-  partsF: Float64Array;
-  partsB: Float64Array;
-  partsW: Float64Array;
-  epF: number;
-  epB: number;
-  computeF: number;
-  computeB: number;
-  commF: number;
-  commB: number;
-  F: number;
-  B: number;
-  W: number;
-}
+/**
+ * One stage's F, B and W parts (TIME_PARTS order) and what the breakdown keeps beside them, at the offsets below.
+ * One plain array: a search keeps tens of thousands of rows, and a small typed array costs an ArrayBuffer and a
+ * backing store, an object's number fields a heap number each.
+ */
+export type StageRow = readonly number[];
+const F_PARTS = 0;
+const B_PARTS = PART_COUNT;
+const W_PARTS = 2 * PART_COUNT;
+const [EP_F, EP_B, COMPUTE_F, COMPUTE_B, COMM_F, COMM_B, F_TOTAL, B_TOTAL, W_TOTAL] = Array.from({ length: 9 }, (_, i) => 3 * PART_COUNT + i) as [number, number, number, number, number, number, number, number, number];
+const ROW_LENGTH = 3 * PART_COUNT + 9;
 
 export function stageCosts(input: StageCostInput): StageCostBreakdown {
   return stageCostsOf(stageCostContext(input), input.split);
@@ -296,49 +292,53 @@ function stageRow(context: StageCostContext, layout: StageLayout): StageRow {
   const work = stageWorkOf(context.pieces, layout);
   const denseLayers = layout.layers - layout.moeLayers + (model.experts > 0 ? 0 : layout.mtpLayers);
   const moeLayers = layout.moeLayers + (model.experts > 0 ? layout.mtpLayers : 0);
-  const F = new Float64Array(PART_COUNT);
-  const B = new Float64Array(PART_COUNT);
-  const W = new Float64Array(PART_COUNT);
-  F[DENSE] = ((work.denseMatmulFlops - work.headMatmulFlops) / rates.matmul + work.headMatmulFlops / rates.head) / gpuShare;
-  F[EXPERT] = (imbalance * work.expertMatmulFlops) / rates.expert / gpuShare;
-  F[ATTENTION] = work.attentionFlops / rates.attention / gpuShare;
+  const row: number[] = new Array<number>(ROW_LENGTH).fill(0);
+  row[F_PARTS + DENSE] = ((work.denseMatmulFlops - work.headMatmulFlops) / rates.matmul + work.headMatmulFlops / rates.head) / gpuShare;
+  row[F_PARTS + EXPERT] = (imbalance * work.expertMatmulFlops) / rates.expert / gpuShare;
+  row[F_PARTS + ATTENTION] = work.attentionFlops / rates.attention / gpuShare;
   const layersMemory = (denseLayers * context.denseLayerBytes + moeLayers * context.moeLayerBytes) / rates.hbm;
-  F[MEMORY] = layersMemory + (work.heads * lossBytes.forward) / rates.hbm;
+  row[F_PARTS + MEMORY] = layersMemory + (work.heads * lossBytes.forward) / rates.hbm;
   const fixed = (denseLayers + moeLayers) * cal.layerFixedSeconds + moeLayers * cal.moeLayerFixedSeconds;
-  F[FIXED] = fixed / 3;
+  row[F_PARTS + FIXED] = fixed / 3;
   for (const part of [DENSE, EXPERT, ATTENTION] as const) {
     // Full recompute checkpoints the layers only: the output head is never recomputed.
     const headForward = part === DENSE ? work.headMatmulFlops / rates.head / gpuShare : 0;
-    const redone = recomputeAll ? F[part]! - headForward : denseLayers * denseRecompute[part] + moeLayers * moeRecompute[part];
-    B[part] = 2 * F[part]! + redone;
+    const redone = recomputeAll ? row[F_PARTS + part]! - headForward : denseLayers * denseRecompute[part] + moeLayers * moeRecompute[part];
+    row[B_PARTS + part] = 2 * row[F_PARTS + part]! + redone;
   }
-  B[MEMORY] = BACKWARD_BYTES_RATIO * layersMemory + (work.heads * lossBytes.backward) / rates.hbm
+  row[B_PARTS + MEMORY] = BACKWARD_BYTES_RATIO * layersMemory + (work.heads * lossBytes.backward) / rates.hbm
     + (recomputeAll ? layersMemory : denseLayers * denseRecompute[3] + moeLayers * moeRecompute[3]);
-  B[FIXED] = (2 * fixed) / 3;
-  W[DENSE] = F[DENSE]!;
-  W[EXPERT] = F[EXPERT]!;
+  row[B_PARTS + FIXED] = (2 * fixed) / 3;
+  row[W_PARTS + DENSE] = row[F_PARTS + DENSE]!;
+  row[W_PARTS + EXPERT] = row[F_PARTS + EXPERT]!;
 
   const commOf = (pass: 'forward' | 'backward', dim: 'tp' | 'cp') => denseLayers * comm.dense[dim][pass].seconds + moeLayers * comm.moe[dim][pass].seconds;
   const epF = imbalance * moeLayers * comm.moe.ep.forward.seconds;
   const epB = imbalance * moeLayers * (comm.moe.ep.backward.seconds + (context.moeAllToAllAgain ? comm.moe.ep.forward.seconds : 0));
-  for (const [parts, pass, ep] of [[F, 'forward', epF], [B, 'backward', epB]] as const) {
-    const gemms = parts[DENSE]! + parts[EXPERT]!;
-    const computeSeconds = sumParts(parts, 0, COMPUTE_PARTS);
-    parts[TP] = plan.tpCommOverlap ? exposedAfterOverlap(commOf(pass, 'tp'), gemms, cal.tpOverlap) : commOf(pass, 'tp');
-    parts[CP] = plan.cpCommOverlap ? exposedAfterOverlap(commOf(pass, 'cp'), parts[ATTENTION]! * context.cpWindowShare[pass], cal.cpOverlap) : commOf(pass, 'cp');
-    parts[EP] = plan.epCommOverlap && !context.dualPipe ? exposedAfterOverlap(ep, computeSeconds, cal.epOverlap) : ep;
-  }
+  const expose = (parts: number, pass: 'forward' | 'backward', ep: number) => {
+    const gemms = row[parts + DENSE]! + row[parts + EXPERT]!;
+    const computeSeconds = sumParts(row, parts / PART_COUNT, COMPUTE_PARTS);
+    row[parts + TP] = plan.tpCommOverlap ? exposedAfterOverlap(commOf(pass, 'tp'), gemms, cal.tpOverlap) : commOf(pass, 'tp');
+    row[parts + CP] = plan.cpCommOverlap ? exposedAfterOverlap(commOf(pass, 'cp'), row[parts + ATTENTION]! * context.cpWindowShare[pass], cal.cpOverlap) : commOf(pass, 'cp');
+    row[parts + EP] = plan.epCommOverlap && !context.dualPipe ? exposedAfterOverlap(ep, computeSeconds, cal.epOverlap) : ep;
+  };
+  expose(F_PARTS, 'forward', epF);
+  expose(B_PARTS, 'backward', epB);
   if (offloadLayerBytes) {
     const bytes = offloadedActivationBytes(model, plan, layout, offloadLayerBytes);
-    F[OFFLOAD] = exposedTransferSeconds(bytes, context.hostLinkBytesPerSecond, sumParts(F, 0, COMPUTE_PARTS), layout.layers);
-    B[OFFLOAD] = exposedTransferSeconds(bytes, context.hostLinkBytesPerSecond, sumParts(B, 0, COMPUTE_PARTS), layout.layers);
+    row[F_PARTS + OFFLOAD] = exposedTransferSeconds(bytes, context.hostLinkBytesPerSecond, sumParts(row, 0, COMPUTE_PARTS), layout.layers);
+    row[B_PARTS + OFFLOAD] = exposedTransferSeconds(bytes, context.hostLinkBytesPerSecond, sumParts(row, 1, COMPUTE_PARTS), layout.layers);
   }
-  return {
-    partsF: F, partsB: B, partsW: W, epF, epB,
-    computeF: sumParts(F, 0, COMPUTE_PARTS), computeB: sumParts(B, 0, COMPUTE_PARTS),
-    commF: F[TP]! + F[CP]! + F[EP]!, commB: B[TP]! + B[CP]! + B[EP]!,
-    F: sumParts(F, 0), B: sumParts(B, 0), W: sumParts(W, 0),
-  };
+  row[EP_F] = epF;
+  row[EP_B] = epB;
+  row[COMPUTE_F] = sumParts(row, 0, COMPUTE_PARTS);
+  row[COMPUTE_B] = sumParts(row, 1, COMPUTE_PARTS);
+  row[COMM_F] = row[F_PARTS + TP]! + row[F_PARTS + CP]! + row[F_PARTS + EP]!;
+  row[COMM_B] = row[B_PARTS + TP]! + row[B_PARTS + CP]! + row[B_PARTS + EP]!;
+  row[F_TOTAL] = sumParts(row, 0);
+  row[B_TOTAL] = sumParts(row, 1);
+  row[W_TOTAL] = sumParts(row, 2);
+  return row;
 }
 
 /** The rows of a split's stages, in order; a split seen before (a search keeps one per stage contents) is looked up once. */
@@ -362,38 +362,61 @@ const PAIR_SLOWDOWN = 1 / (1 - DUALPIPE_COMM_SM_FRACTION);
  * `offset`; returns the pair's time. DualPipe's rank r holds stage r of one direction and stage p−1−r of the other
  * (V placement likewise), so a pair on one rank couples stage s with stage S−1−s.
  */
-function pairInto(forward: StageRow, backward: StageRow, parts: Float64Array, offset: number): number {
-  for (const part of COMPUTE_PARTS) parts[offset + part] = (forward.partsF[part]! + backward.partsB[part]!) * PAIR_SLOWDOWN;
+function pairInto(forward: StageRow, backward: StageRow, parts: Float64Array | number[], offset: number): number {
+  for (const part of COMPUTE_PARTS) parts[offset + part] = (forward[F_PARTS + part]! + backward[B_PARTS + part]!) * PAIR_SLOWDOWN;
   let pairedCompute = 0;
   for (const part of COMPUTE_PARTS) pairedCompute += parts[offset + part]!;
-  const hiddenComm = forward.epF + backward.epB;
-  parts[offset + TP] = forward.partsF[TP]! + backward.partsB[TP]!;
-  parts[offset + CP] = forward.partsF[CP]! + backward.partsB[CP]!;
+  const hiddenComm = forward[EP_F]! + backward[EP_B]!;
+  parts[offset + TP] = forward[F_PARTS + TP]! + backward[B_PARTS + TP]!;
+  parts[offset + CP] = forward[F_PARTS + CP]! + backward[B_PARTS + CP]!;
   parts[offset + EP] = Math.max(0, hiddenComm - pairedCompute);
-  parts[offset + OFFLOAD] = forward.partsF[OFFLOAD]! + backward.partsB[OFFLOAD]!;
+  parts[offset + OFFLOAD] = forward[F_PARTS + OFFLOAD]! + backward[B_PARTS + OFFLOAD]!;
   let total = 0;
   for (let part = 0; part < PART_COUNT; part++) total += parts[offset + part]!;
   return total;
 }
 
-/** F, B, W and F&B per stage: what a schedule's simulation and a search's bounds read of the stage costs. */
-export type StageTimes = Pick<StageCostBreakdown, 'F' | 'B' | 'W' | 'FB'>;
+/** F, B, W and F&B per stage: what a search's bounds read of the stage costs (a breakdown is one too). */
+export interface StageTimes {
+  F: ArrayLike<number>;
+  B: ArrayLike<number>;
+  W: ArrayLike<number>;
+  FB: ArrayLike<number>;
+}
 
-const pairScratch = new Float64Array(PART_COUNT);
+const pairScratch: number[] = new Array<number>(PART_COUNT).fill(0);
 
-/** stageCostsOf's F, B, W and F&B alone, into `into` (arrays of the split's length) or new arrays. */
-export function stageTimesOf(context: StageCostContext, split: LayerSplit, into?: StageTimes): StageTimes {
+/** stageCostsOf's F, B, W and F&B alone. */
+export function stageTimesOf(context: StageCostContext, split: LayerSplit): StageTimes {
   const rows = rowsOf(context, split);
   const n = rows.length;
-  const out = into ?? { F: new Float64Array(n), B: new Float64Array(n), W: new Float64Array(n), FB: new Float64Array(n) };
+  const F: number[] = [];
+  const B: number[] = [];
+  const W: number[] = [];
+  const FB: number[] = [];
   for (let s = 0; s < n; s++) {
     const row = rows[s]!;
-    out.F[s] = row.F;
-    out.B[s] = row.B;
-    out.W[s] = row.W;
-    out.FB[s] = pairInto(row, rows[n - 1 - s]!, pairScratch, 0);
+    F.push(row[F_TOTAL]!);
+    B.push(row[B_TOTAL]!);
+    W.push(row[W_TOTAL]!);
+    FB.push(pairInto(row, rows[n - 1 - s]!, pairScratch, 0));
   }
-  return out;
+  return { F, B, W, FB };
+}
+
+/** F, B and their EP all-to-all for one micro-batch through one stage. */
+export interface StageWorkSeconds {
+  F: number;
+  B: number;
+  epF: number;
+  epB: number;
+}
+
+/** The times of a split of one stage holding every layer: a step's work per micro-batch (search/bound.ts). */
+export function wholeStageSeconds(context: StageCostContext, split: LayerSplit): StageWorkSeconds {
+  if (split.stages.length !== 1) throw new Error(`wholeStageSeconds: a split of ${split.stages.length} stages, not 1`);
+  const row = rowsOf(context, split)[0]!;
+  return { F: row[F_TOTAL]!, B: row[B_TOTAL]!, epF: row[EP_F]!, epB: row[EP_B]! };
 }
 
 /** The stage costs of one split of the context's plan; stages that hold the same share one row. */
@@ -410,18 +433,20 @@ export function stageCostsOf(context: StageCostContext, split: LayerSplit): Stag
   for (let s = 0; s < n; s++) {
     const row = rows[s]!;
     const f = s * PART_COUNT;
-    out.partsF.set(row.partsF, f);
-    out.partsB.set(row.partsB, f);
-    out.partsW.set(row.partsW, f);
-    out.epF[s] = row.epF;
-    out.epB[s] = row.epB;
-    out.computeF[s] = row.computeF;
-    out.computeB[s] = row.computeB;
-    out.commF[s] = row.commF;
-    out.commB[s] = row.commB;
-    out.F[s] = row.F;
-    out.B[s] = row.B;
-    out.W[s] = row.W;
+    for (let part = 0; part < PART_COUNT; part++) {
+      out.partsF[f + part] = row[F_PARTS + part]!;
+      out.partsB[f + part] = row[B_PARTS + part]!;
+      out.partsW[f + part] = row[W_PARTS + part]!;
+    }
+    out.epF[s] = row[EP_F]!;
+    out.epB[s] = row[EP_B]!;
+    out.computeF[s] = row[COMPUTE_F]!;
+    out.computeB[s] = row[COMPUTE_B]!;
+    out.commF[s] = row[COMM_F]!;
+    out.commB[s] = row[COMM_B]!;
+    out.F[s] = row[F_TOTAL]!;
+    out.B[s] = row[B_TOTAL]!;
+    out.W[s] = row[W_TOTAL]!;
     out.FB[s] = pairInto(row, rows[n - 1 - s]!, out.partsFB, f);
     out.commFB[s] = out.partsFB[f + TP]! + out.partsFB[f + CP]! + out.partsFB[f + EP]!;
   }
