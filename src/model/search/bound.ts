@@ -6,7 +6,11 @@
 //   least the mean over ranks, which is the step's total work / p. The total work is m × (F + B) summed over the
 //   stages, which equals the work of one stage holding every layer (a stage's cost is the sum of its layers').
 //   DualPipe's F&B pair costs at least its two halves minus their EP all-to-all (cost/compute/stageTime.ts hides only that),
-//   so for the overlapping schedules the bound takes the all-to-all off every op.
+//   so for the overlapping schedules the bound takes the all-to-all off every op. A pair's compute also runs slower
+//   (on the SMs the all-to-all leaves free): with the least share of each stage's forwards and backwards the
+//   schedule runs in pairs (counted once per schedule), the total gains that slowdown on that share of the compute.
+//   Compute is a sum over layers (the TP and CP exposure only grows when split), so per-stage shares of at least q
+//   cover at least q of the whole model's.
 // - Fill and drain (looped and V placements): rank r runs only stages ≥ r, and a forward of stage s waits for
 //   the forwards of stages 0…s−1 of its micro-batch on ranks 0…s−1, one send apart each; so rank r cannot start
 //   before Σ_{s<r} F_s + r·p2p. Where a rank's last op is the full backward of its lowest stage (GPipe, 1F1B,
@@ -17,7 +21,7 @@
 //   makespan is at least the largest. For DualPipe this counts its pairs at their own cost (the SMs the all-to-all
 //   takes, the all-to-all a pair cannot hide) and its unpaired warm-up and cool-down ops in full.
 import type { ScheduleId } from '../design';
-import type { StageTimes, StageWorkSeconds } from '../cost/compute/stageTime';
+import { PAIR_SLOWDOWN, type StageTimes, type StageWorkSeconds } from '../cost/compute/stageTime';
 import { OP_B, OP_F, OP_FB, OP_I, OP_W, type Schedule } from '../schedule/ops';
 
 /** Schedules whose F&B pairs hide the EP all-to-all and whose p2p sends the estimate counts as hidden. */
@@ -26,9 +30,35 @@ export function overlapsPairs(schedule: ScheduleId): boolean {
 }
 
 /** Total work of one step over the pipeline's ranks, from the row of one stage holding every layer (see above). */
-export function meanBusyBound(wholeStage: StageWorkSeconds, microbatches: number, pp: number, pairs: boolean): number {
-  const hidden = pairs ? wholeStage.epF + wholeStage.epB : 0;
-  return (microbatches * (wholeStage.F + wholeStage.B - hidden)) / Math.max(1, pp);
+export function meanBusyBound(wholeStage: StageWorkSeconds, microbatches: number, pp: number, pairs: boolean, shares: PairedShares = NO_PAIRS): number {
+  if (!pairs) return (microbatches * (wholeStage.F + wholeStage.B)) / Math.max(1, pp);
+  const slower = (PAIR_SLOWDOWN - 1) * (shares.forward * wholeStage.computeF + shares.backward * wholeStage.computeB);
+  return (microbatches * (wholeStage.F + wholeStage.B - wholeStage.epF - wholeStage.epB + slower)) / Math.max(1, pp);
+}
+
+/**
+ * Of each stage's forwards, the least number a schedule runs inside F&B pairs, per micro-batch; likewise of its
+ * backwards (the pair's backward half). 0 for a schedule without pairs.
+ */
+export interface PairedShares {
+  forward: number;
+  backward: number;
+}
+
+export const NO_PAIRS: PairedShares = { forward: 0, backward: 0 };
+
+export function pairedShares(schedule: Schedule): PairedShares {
+  const paired = { forward: new Float64Array(schedule.stages), backward: new Float64Array(schedule.stages) };
+  let any = false;
+  for (let i = 0; i < schedule.opCount; i++) {
+    if (schedule.kind[i] !== OP_FB) continue;
+    any = true;
+    paired.forward[schedule.stage[i]!]!++;
+    paired.backward[schedule.backStage[i]!]!++;
+  }
+  if (!any || schedule.microbatches <= 0) return NO_PAIRS;
+  const least = (counts: Float64Array) => counts.reduce((min, count) => Math.min(min, count), Number.POSITIVE_INFINITY) / schedule.microbatches;
+  return { forward: least(paired.forward), backward: least(paired.backward) };
 }
 
 /** Ranks of the stages: looped (stage s on rank s mod p) or V (rank r holds r and 2p−1−r). */

@@ -25,7 +25,7 @@ import { planSchedule, scheduleOpBound, type Schedule } from '../schedule/index'
 import { splitLayers, type LayerSplit } from '../cost/stages';
 import { stageActivationBytes } from '../rankMemory';
 import { stageTimesOf, wholeStageSeconds, type StageCostContext, type StageTimes, type StageWorkSeconds } from '../cost/compute/stageTime';
-import { busiestRankBound, countOps, meanBusyBound, overlapsPairs, pipelineBound, type OpCounts } from './bound';
+import { busiestRankBound, countOps, meanBusyBound, NO_PAIRS, overlapsPairs, pairedShares, pipelineBound, type OpCounts, type PairedShares } from './bound';
 import { MinHeap } from './heap';
 import type { SharedBound } from './sharedBound';
 import { pipelineLayoutSummary, type PipelineLayoutSummary } from './pipelineLayouts';
@@ -135,6 +135,7 @@ interface ScheduleFacts {
   rankStages: RankStages;
   counts: OpCounts;
   peaks: Float64Array;
+  shares: PairedShares;
 }
 
 
@@ -263,14 +264,23 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
     return work;
   };
   /** The step's total work per rank (bound.ts), priced as 1F1B: a DualPipe stage exposes at least as much EP all-to-all, and its bound takes it all off. */
-  const workBound = (plan: ParallelPlan, schedules: readonly { schedule: ScheduleId }[]): number => {
+  // With `ownPairs` each pair-running schedule counts the share of its work it runs in pairs (bound.ts; its ops are
+  // counted once per schedule): a family's schedules all run its micro-batches. A shape's bound covers families
+  // with other micro-batch counts, so it counts none.
+  const workBound = (plan: ParallelPlan, schedules: readonly { schedule: ScheduleId; vpp: number }[], ownPairs: boolean): number => {
     const oneStage = workOf(plan);
-    const anyPairs = schedules.some((s) => overlapsPairs(s.schedule));
-    const anyOther = schedules.some((s) => !overlapsPairs(s.schedule));
-    return fabric * Math.min(
-      anyOther ? meanBusyBound(oneStage, plan.microbatches, plan.pp, false) : Number.POSITIVE_INFINITY,
-      anyPairs ? meanBusyBound(oneStage, plan.microbatches, plan.pp, true) : Number.POSITIVE_INFINITY,
-    );
+    let least = Number.POSITIVE_INFINITY;
+    let otherCounted = false;
+    for (const choice of schedules) {
+      if (!overlapsPairs(choice.schedule)) {
+        if (!otherCounted) least = Math.min(least, meanBusyBound(oneStage, plan.microbatches, plan.pp, false));
+        otherCounted = true;
+        continue;
+      }
+      const shares = ownPairs ? pairedSharesOf(plan, choice) : NO_PAIRS;
+      least = Math.min(least, meanBusyBound(oneStage, plan.microbatches, plan.pp, true, shares));
+    }
+    return fabric * least;
   };
   // What the bounds read of a schedule (its sizes and placement, its ops counted by rank, its peak in-flight counts)
   // is kept per schedule, a few numbers per rank: the estimate cache keeps whole op tables only up to its budget,
@@ -282,11 +292,19 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
     if (facts === undefined) {
       const generated = cachedSchedule(id, params, cache);
       facts = generated.ok
-        ? { stages: generated.schedule.stages, rankStages: rankStagesOf(generated.schedule), counts: countOps(generated.schedule), peaks: peakCounts(generated.schedule, cache) }
+        ? {
+          stages: generated.schedule.stages, rankStages: rankStagesOf(generated.schedule), counts: countOps(generated.schedule),
+          peaks: peakCounts(generated.schedule, cache), shares: pairedShares(generated.schedule),
+        }
         : null;
       scheduleFacts.set(key, facts);
     }
     return facts;
+  };
+  const pairedSharesOf = (plan: ParallelPlan, choice: { schedule: ScheduleId; vpp: number }): PairedShares => {
+    const run = planSchedule({ pp: plan.pp, microbatches: plan.microbatches, vpp: choice.vpp, schedule: choice.schedule });
+    if (scheduleOpBound(run.id, run.params) > BOUND_SCHEDULE_OPS) return NO_PAIRS;
+    return factsOf(run.id, run.params)?.shares ?? NO_PAIRS;
   };
   /** inFlightSumBytes of one of a family's schedules (memoryBound.ts); 0 for a schedule too large to build for a bound. */
   // A stage's activations read the activation terms and what the stage holds (and the file's offloading, the same
@@ -340,7 +358,7 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
       if (bounded) {
         const largest = shape.batches[shape.batches.length - 1]!;
         // recomputeChoices lists none first.
-        bound = workBound({ ...shape.base, microBatchSize: largest.microBatchSize, microbatches: largest.microbatches, recompute: 'none' }, shape.batches.flatMap((b) => b.schedules));
+        bound = workBound({ ...shape.base, microBatchSize: largest.microBatchSize, microbatches: largest.microbatches, recompute: 'none' }, shape.batches.flatMap((b) => b.schedules), false);
       }
       queue.push(bound, shape.order, { shape });
     }
@@ -402,7 +420,7 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
       if (memoryLowerBound(design, { ...node.shape.base, microBatchSize: first.microBatchSize, microbatches: first.microbatches, recompute: 'full' }, node.shape.zeros, shapeChunks) > capacityBytes) continue;
       // Each family's own memory bound waits until the family is opened: many are never reached.
       for (const family of shapeFamilies(node.shape)) {
-        queue.push(bounded ? workBound(family.plan, family.schedules) : 0, family.order, { family });
+        queue.push(bounded ? workBound(family.plan, family.schedules, true) : 0, family.order, { family });
       }
       continue;
     }

@@ -10,10 +10,10 @@ import type { Design, ParallelPlan } from '../../../src/model/design';
 import { costEnvironment, estimate, peakFlopsOf } from '../../../src/model/estimate';
 import { enumerateFamilies } from '../../../src/model/search';
 import { choicePlan } from '../../../src/model/search/space';
-import { busiestRankBound, countOps, overlapsPairs, pipelineBound } from '../../../src/model/search/bound';
+import { busiestRankBound, countOps, meanBusyBound, overlapsPairs, pairedShares, pipelineBound } from '../../../src/model/search/bound';
 import { boundFromFloor, chunksPerRank, inFlightSumBytes, memoryFloor, memoryLowerBound, wholeModel } from '../../../src/model/search/memoryBound';
 import { enumerateShapes } from '../../../src/model/search/space';
-import { stageCostsOf, stageTimesOf } from '../../../src/model/cost/compute/stageTime';
+import { stageCostsOf, stageTimesOf, wholeStageSeconds } from '../../../src/model/cost/compute/stageTime';
 import { rankMemory } from '../../../src/model/rankMemory';
 import { stageCount } from '../../../src/model/layoutChecks';
 import { DEFAULT_MEMORY_RESERVE, layerMemoryTerms } from '../../../src/model/cost/memory/memory';
@@ -87,6 +87,31 @@ describe('search bounds on random layouts', () => {
       checked++;
     }
     expect(checked).toBeGreaterThan(100);
+  });
+
+  it('the work bound, with a pair schedule\'s share of paired work, is at most the simulated makespan', () => {
+    let checked = 0;
+    let paired = 0;
+    for (const { design, plan } of randomLayouts(28, 32, 12)) {
+      const result = estimate({ ...design, plan });
+      if (!result.estimate || !result.timeline) continue;
+      const gpu = findGpu(design.cluster.gpu)!;
+      const env = costEnvironment({ ...design, plan }, gpu, peakFlopsOf({ ...design, plan }, gpu));
+      const onePipelineRank: ParallelPlan = { ...plan, pp: 1, dp: design.cluster.worldSize / (plan.tp * plan.cp), schedule: '1f1b', vpp: 1 };
+      const whole = wholeStageSeconds(stageCostBase({ ...design, plan: onePipelineRank }, env).context, splitLayers({ ...design, plan: onePipelineRank }, 1));
+      const run = planSchedule(plan);
+      const generated = generateSchedule(run.id, run.params);
+      if (!generated.ok) throw new Error(generated.error.message);
+      const pairs = overlapsPairs(plan.schedule);
+      const shares = pairedShares(generated.schedule);
+      if (shares.forward > 0) paired++;
+      expect(pairs || shares.forward === 0).toBe(true);
+      const bound = meanBusyBound(whole, plan.microbatches, plan.pp, pairs, shares);
+      expect(bound).toBeLessThanOrEqual(result.timeline.timeline.makespan * SLACK);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(100);
+    expect(paired).toBeGreaterThan(10);
   });
 
   it('the schedule-aware memory bound is at most the peak memory, fitting or not', () => {

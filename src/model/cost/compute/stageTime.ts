@@ -355,7 +355,8 @@ function rowsOf(context: StageCostContext, split: LayerSplit): StageRow[] {
   return rows;
 }
 
-const PAIR_SLOWDOWN = 1 / (1 - DUALPIPE_COMM_SM_FRACTION);
+/** How much slower a pair's compute runs on the SMs its all-to-all kernels leave free. */
+export const PAIR_SLOWDOWN = 1 / (1 - DUALPIPE_COMM_SM_FRACTION);
 
 /**
  * The parts of an F&B pair of a stage's forward (`forward`) and its mirror's backward (`backward`) into `parts` at
@@ -404,19 +405,21 @@ export function stageTimesOf(context: StageCostContext, split: LayerSplit): Stag
   return { F, B, W, FB };
 }
 
-/** F, B and their EP all-to-all for one micro-batch through one stage. */
+/** F, B, their EP all-to-all and their compute alone, for one micro-batch through one stage. */
 export interface StageWorkSeconds {
   F: number;
   B: number;
   epF: number;
   epB: number;
+  computeF: number;
+  computeB: number;
 }
 
 /** The times of a split of one stage holding every layer: a step's work per micro-batch (search/bound.ts). */
 export function wholeStageSeconds(context: StageCostContext, split: LayerSplit): StageWorkSeconds {
   if (split.stages.length !== 1) throw new Error(`wholeStageSeconds: a split of ${split.stages.length} stages, not 1`);
   const row = rowsOf(context, split)[0]!;
-  return { F: row[F_TOTAL]!, B: row[B_TOTAL]!, epF: row[EP_F]!, epB: row[EP_B]! };
+  return { F: row[F_TOTAL]!, B: row[B_TOTAL]!, epF: row[EP_F]!, epB: row[EP_B]!, computeF: row[COMPUTE_F]!, computeB: row[COMPUTE_B]! };
 }
 
 /** The stage costs of one split of the context's plan; stages that hold the same share one row. */
