@@ -1,13 +1,14 @@
 // The layout search on issue 12's two designs: GPT-3 175B on 128 × 8 A100-80GB (bench/gpt3-175b-1024.plens.yaml, the
 // side-by-side with Calculon) and the DeepSeek-V3 catalog model on 256 × 8 H800 (examples/deepseek-v3.plens.yaml).
 // Each: the complete search in this process once warm, and `plens search --json` as a whole process (start-up, JIT
-// and all), timed with child_process and performance.now, wall and CPU (user + system of the child), on the default
-// worker threads and on one thread (`--workers 1`).
+// and all), timed with child_process and performance.now, wall and CPU (user + system of the child), on one thread
+// (`--workers 1`) and on one worker thread per core.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { completeDesign } from '../src/config/completion/complete';
 import { readConfig } from '../src/config/index';
 import { searchLayouts, type SearchResult } from '../src/model/search';
+import { DEFAULT_MAX_SEARCH_WORKERS, defaultSearchWorkers, searchCores } from '../src/worker/searchDriver';
 import type { BenchRow } from './measure';
 
 export const SEARCH_DESIGN = 'bench/gpt3-175b-1024.plens.yaml';
@@ -56,29 +57,32 @@ function benchOne(label: string, file: string, warmRuns: number, processRuns: nu
 }
 
 /**
- * `node dist/cli.js search <design> --json`, start to exit: wall and CPU medians, on the default workers (one per
- * core, at most 8) and with `--workers 1` (one thread), alternated run by run so both see the same load.
+ * `node dist/cli.js search <design> --json`, start to exit: wall and CPU medians, with `--workers 1` (one thread) and
+ * one worker per core (at most 8, when there are 2 or more), alternated run by run so both see the same load; the
+ * row of the default (defaultSearchWorkers: one thread below 4 cores) says so.
  */
 function wholeProcess(file: string, runs: number): BenchRow[] {
-  const variants = [
-    { label: 'plens search --json', args: [] as string[] },
-    { label: 'plens search --json --workers 1', args: ['--workers', '1'] },
-  ];
-  const samples = variants.map(() => ({ wall: [] as number[], cpu: [] as number[], workers: 0 }));
+  const perCore = Math.min(searchCores(), DEFAULT_MAX_SEARCH_WORKERS);
+  const counts = perCore > 1 ? [1, perCore] : [1];
+  const variants = counts.map((workers) => ({
+    label: `plens search --json --workers ${workers}${workers === defaultSearchWorkers() ? ', the default' : ''}`,
+    args: ['--workers', String(workers)],
+  }));
+  const samples = variants.map(() => ({ wall: [] as number[], cpu: [] as number[] }));
   for (let i = 0; i < runs; i++) {
     variants.forEach((variant, v) => {
       const run = runCli(file, variant.args);
       samples[v]!.wall.push(run.wallMs);
       samples[v]!.cpu.push(run.cpuMs);
-      samples[v]!.workers = run.workers;
+      // A missing dist/searchWorker.js would quietly search in one thread: the figure would not be what it says.
+      if (run.workers !== Number(variant.args[1])) throw new Error(`plens search ${variant.args.join(' ')} ran on ${run.workers} thread(s)`);
     });
   }
   return variants.flatMap((variant, v) => {
-    const { wall, cpu, workers } = samples[v]!;
-    const on = `${workers} worker${workers === 1 ? '' : 's'}`;
+    const { wall, cpu } = samples[v]!;
     return [
-      { name: `  ${variant.label} (${on}), whole process, wall (median of ${runs})`, value: median(wall), unit: 'ms' },
-      { name: `  ${variant.label} (${on}), whole process, CPU user+sys (median of ${runs})`, value: median(cpu), unit: 'ms' },
+      { name: `  ${variant.label}: whole process, wall (median of ${runs})`, value: median(wall), unit: 'ms' },
+      { name: `  ${variant.label}: whole process, CPU user+sys (median of ${runs})`, value: median(cpu), unit: 'ms' },
     ];
   });
 }

@@ -14,9 +14,22 @@ export const DEFAULT_MAX_SEARCH_WORKERS = 8;
 /** The most a caller may ask for: each worker is a thread with its own heap. */
 export const MAX_SEARCH_WORKERS = 64;
 
-/** One worker per core the process may use (1 under `taskset -c 0`), at most DEFAULT_MAX_SEARCH_WORKERS. */
-export function defaultSearchWorkers(): number {
-  return Math.max(1, Math.min(availableParallelism(), DEFAULT_MAX_SEARCH_WORKERS));
+/**
+ * Below this many cores the search runs on one thread by default. Each worker is a V8 isolate that compiles and
+ * warms up the search on its own (about a second of CPU on the 2-core machine, a part's cold cost against its warm
+ * one) and V8's compiler and collector threads want the spare core a single thread already uses: on 2 cores, two
+ * workers took 1.2–2.2× the wall time of one thread (docs/DESIGN.md §8, issue 12's search rows).
+ */
+export const MIN_CORES_FOR_SEARCH_WORKERS = 4;
+
+/** The cores the process may use (1 under `taskset -c 0`). */
+export function searchCores(): number {
+  return Math.max(1, availableParallelism());
+}
+
+/** One worker per core, at most DEFAULT_MAX_SEARCH_WORKERS, from MIN_CORES_FOR_SEARCH_WORKERS cores; else one. */
+export function defaultSearchWorkers(cores = searchCores()): number {
+  return cores < MIN_CORES_FOR_SEARCH_WORKERS ? 1 : Math.min(cores, DEFAULT_MAX_SEARCH_WORKERS);
 }
 
 export interface WorkerSearchOptions {

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { findModel } from '../../src/model/catalog/models';
 import type { Design, ParallelPlan } from '../../src/model/design';
 import { searchLayouts, type SearchProgress } from '../../src/model/search';
-import { searchOnWorkers } from '../../src/worker/searchDriver';
+import { defaultSearchWorkers, searchOnWorkers } from '../../src/worker/searchDriver';
 // @ts-expect-error: a plain .mjs shared with scripts/build.mjs, without type declarations.
 import { cliTargets } from '../../scripts/esbuildOptions.mjs';
 
@@ -97,5 +97,9 @@ describe('a search on worker threads', () => {
   it('a worker that exits without a result is an Error, and so is a missing worker file', async () => {
     await expect(searchOnWorkers(SMALL, { workerPath: exitingWorker, workers: 2, objective: 'step-time', top: 10 }).result).rejects.toThrow(/exit code 3/);
     await expect(searchOnWorkers(SMALL, { workerPath: join(folder, 'missing.js'), workers: 1, objective: 'step-time', top: 10 }).result).rejects.toThrow(/search worker 1 of 1/);
+  });
+
+  it('by default one thread below 4 cores (a worker\'s warm-up costs more than a second core saves), one per core up to 8 from 4', () => {
+    expect([1, 2, 3, 4, 6, 8, 16, 64].map((cores) => defaultSearchWorkers(cores))).toEqual([1, 1, 1, 4, 6, 8, 8, 8]);
   });
 });

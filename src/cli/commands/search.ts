@@ -14,7 +14,7 @@ import { table, tablePercent } from '../format';
 import { UsageError, type CliIo } from '../io';
 import { DESIGN_FLAGS, DESIGN_SWITCHES, flagDraft, loadDesign, type LoadedDesign } from './loadDesign';
 
-export const SEARCH_USAGE = 'plens search FILE [--top K] [--objective step-time|memory] [--budget SECONDS (default: none, complete)] [--workers N (default: one per core, at most 8)] [--apply N [--write]] [--json | --csv]';
+export const SEARCH_USAGE = 'plens search FILE [--top K] [--objective step-time|memory] [--budget SECONDS (default: none, complete)] [--workers N (default: one per core up to 8 from 4 cores, else 1)] [--apply N [--write]] [--json | --csv]';
 
 export async function runSearch(argv: string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, { values: [...DESIGN_FLAGS, 'top', 'objective', 'budget', 'workers', 'apply'], switches: ['json', 'csv', 'write', ...DESIGN_SWITCHES] });
