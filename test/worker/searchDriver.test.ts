@@ -44,7 +44,7 @@ const LARGE = design('deepseek-v2', 32, { globalBatchSize: 1024, seqLength: 4096
 const ranking = (results: { plan: ParallelPlan; estimate: { stepTimeSeconds: number } }[]) => results.map((r) => [r.plan, r.estimate.stepTimeSeconds]);
 
 describe('a search on worker threads', () => {
-  it.each([2, 3])('on %i workers gives the one-thread search\'s top 10 and covers its space', async (workers) => {
+  it.each([1, 2, 3])('on %i worker(s) gives the one-thread search\'s top 10 and covers its space', async (workers) => {
     const whole = searchLayouts(SMALL, { top: 10 });
     const running = searchOnWorkers(SMALL, { workerPath, workers, objective: 'step-time', top: 10 });
     const merged = await running.result;
