@@ -29,7 +29,7 @@ import { busiestRankBound, countOps, meanBusyBound, NO_PAIRS, overlapsPairs, pai
 import { MinHeap } from './heap';
 import type { SharedBound } from './sharedBound';
 import { pipelineLayoutSummary, type PipelineLayoutSummary } from './pipelineLayouts';
-import { boundFromFloor, chunksPerRank, inFlightSumOf, memoryFloor, memoryLowerBound, rankStagesOf, wholeModel, type RankStages } from './memoryBound';
+import { boundFromFloor, chunksPerRank, inFlightSumOf, memoryFloor, memoryLowerBound, rankStagesOf, wholeModel, type MemoryFloor, type RankStages } from './memoryBound';
 import { choicePlan, DEEPSEEK_RECOMPUTE_MODULES, enumerateShapes, ONE_STAGE, shapeFamilies, stageCostKeyOf, type Family, type ScheduleChoice, type Shape } from './space';
 
 export { pipelineLayoutLabel, type PipelineLayoutSummary } from './pipelineLayouts';
@@ -139,8 +139,11 @@ interface ScheduleFacts {
 }
 
 
-/** A queue entry: a shape or a family at its work bound, or one of a family's schedules at its own bound. */
-type Node = { shape: Shape } | { family: Family } | { family: Family; scheduleIndex: number };
+/**
+ * A queue entry: a shape or a family at its work bound, or one of a family's schedules at its work bound or, once
+ * `bounded`, at its own bound on its own stage costs.
+ */
+type Node = { shape: Shape } | { family: Family } | { family: Family; scheduleIndex: number; bounded: boolean };
 
 export function searchLayouts(design: Design, options: SearchOptions = {}): SearchResult {
   const { scores: _scores, orders: _orders, partSpace: _partSpace, ...result } = searchLayoutsPart(design, options);
@@ -208,6 +211,7 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
   const overBudget = () => options.budgetMs !== undefined && now() - started > options.budgetMs;
   const queue = new MinHeap<Node>();
   const memoryTerms = new WeakMap<Family, LayerMemoryTerms>();
+  const floors = new WeakMap<Family, MemoryFloor>();
   // The step is at least the fabric slowdown × the makespan (estimate.ts: the fabric term scales the makespan and
   // the exposed DP time by slowdown − 1, and every other addition is ≥ 0): every makespan bound is scaled by it.
   const fabric = env ? fabricSlowdown(design.cluster.worldSize, env.calibration.fabricSlowdownPerDoubling) : 1;
@@ -267,21 +271,17 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
   // With `ownPairs` each pair-running schedule counts the share of its work it runs in pairs (bound.ts; its ops are
   // counted once per schedule): a family's schedules all run its micro-batches. A shape's bound covers families
   // with other micro-batch counts, so it counts none.
-  const workBound = (plan: ParallelPlan, schedules: readonly { schedule: ScheduleId; vpp: number }[], ownPairs: boolean): number => {
+  const scheduleWorkBounds = (plan: ParallelPlan, schedules: readonly { schedule: ScheduleId; vpp: number }[], ownPairs: boolean): number[] => {
     const oneStage = workOf(plan);
-    let least = Number.POSITIVE_INFINITY;
-    let otherCounted = false;
-    for (const choice of schedules) {
-      if (!overlapsPairs(choice.schedule)) {
-        if (!otherCounted) least = Math.min(least, meanBusyBound(oneStage, plan.microbatches, plan.pp, false));
-        otherCounted = true;
-        continue;
-      }
+    let other: number | undefined;
+    return schedules.map((choice) => {
+      if (!overlapsPairs(choice.schedule)) return (other ??= fabric * meanBusyBound(oneStage, plan.microbatches, plan.pp, false));
       const shares = ownPairs ? pairedSharesOf(plan, choice) : NO_PAIRS;
-      least = Math.min(least, meanBusyBound(oneStage, plan.microbatches, plan.pp, true, shares));
-    }
-    return fabric * least;
+      return fabric * meanBusyBound(oneStage, plan.microbatches, plan.pp, true, shares);
+    });
   };
+  const workBound = (plan: ParallelPlan, schedules: readonly { schedule: ScheduleId; vpp: number }[], ownPairs: boolean): number =>
+    Math.min(...scheduleWorkBounds(plan, schedules, ownPairs));
   // What the bounds read of a schedule (its sizes and placement, its ops counted by rank, its peak in-flight counts)
   // is kept per schedule, a few numbers per rank: the estimate cache keeps whole op tables only up to its budget,
   // and a bound should not generate a table again once that budget is full.
@@ -401,6 +401,19 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
       options.onProgress({ evaluated, space, best: bestScore() });
     }
   };
+  /**
+   * A schedule that came up at `bound`: its memory bound with its own activations in flight, then its own time bound
+   * on its own stage costs and ops; one above `bound` waits in the queue at it, and may never come up.
+   */
+  const boundSchedule = (family: Family, scheduleIndex: number, bound: number) => {
+    const choice = family.schedules[scheduleIndex]!;
+    const inFlight = inFlightOf(family, choice, memoryTerms.get(family)!);
+    // The family's floor holds for each of its schedules: the rank totals read none of the schedule's fields.
+    if (boundFromFloor(floors.get(family)!, chunksPerRank([choice]), inFlight) > capacityBytes) return;
+    const own = bounded ? scheduleBound(family, choice) : bound;
+    if (own > bound) queue.push(own, family.order + scheduleIndex * family.zeros.length, { family, scheduleIndex, bounded: true });
+    else estimateSchedule(family, scheduleIndex, bound);
+  };
   const stop = (): boolean => {
     if (options.isCancelled?.()) status = 'cancelled';
     else if (overBudget()) status = 'budget';
@@ -426,26 +439,27 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
     }
     const { family } = node;
     if ('scheduleIndex' in node) {
-      estimateSchedule(family, node.scheduleIndex, bound);
+      if (node.bounded) estimateSchedule(family, node.scheduleIndex, bound);
+      else boundSchedule(family, node.scheduleIndex, bound);
       continue;
     }
-    // The family's activation terms serve its memory bound and then every estimate of its layouts.
+    // The family's activation terms serve its memory bounds and then every estimate of its layouts. Its floor with
+    // one micro-batch through the model in flight holds for every schedule; each schedule's own in-flight share is
+    // counted when the schedule comes up.
     const terms = termsOf(family.plan);
-    const inFlight = family.schedules.map((choice) => inFlightOf(family, choice, terms));
     const floor = memoryFloor(design, family.plan, family.zeros, terms, wholeModel(design, family.plan, terms));
-    if (boundFromFloor(floor, chunksPerRank(family.schedules), Math.min(...inFlight)) > capacityBytes) continue;
+    if (boundFromFloor(floor, chunksPerRank(family.schedules)) > capacityBytes) continue;
     memoryTerms.set(family, terms);
-    // Each schedule in turn, at the family's bound (nothing left in the queue is below it): its memory bound, then
-    // its own time bound on its own stage costs and ops; one that is higher waits in the queue at it, and may
-    // never come up.
+    floors.set(family, floor);
+    // Each schedule in turn: one whose work bound (bound.ts: a schedule that pairs F with B has its own) is above
+    // the family's waits in the queue at it; the others are bounded now, at the family's bound (nothing left in the
+    // queue is below it).
+    const workBounds = bounded ? scheduleWorkBounds(family.plan, family.schedules, true) : undefined;
     for (let scheduleIndex = 0; scheduleIndex < family.schedules.length; scheduleIndex++) {
       if (bound * (1 - BOUND_SLACK) > kth() || stop()) break;
-      const choice = family.schedules[scheduleIndex]!;
-      // The family's floor holds for each of its schedules: the rank totals read none of the schedule's fields.
-      if (boundFromFloor(floor, chunksPerRank([choice]), inFlight[scheduleIndex]) > capacityBytes) continue;
-      const own = bounded ? scheduleBound(family, choice) : bound;
-      if (own > bound) queue.push(own, family.order + scheduleIndex * family.zeros.length, { family, scheduleIndex });
-      else estimateSchedule(family, scheduleIndex, bound);
+      const own = workBounds?.[scheduleIndex] ?? bound;
+      if (own > bound) queue.push(own, family.order + scheduleIndex * family.zeros.length, { family, scheduleIndex, bounded: false });
+      else boundSchedule(family, scheduleIndex, bound);
     }
   }
 
