@@ -96,7 +96,10 @@ export const ONE_STAGE = 0;
  * Schedules (with their chunk counts) that a pipeline of `pp` ranks running `microbatches` allows, each with every
  * layout pipelineLayouts.ts offers for it. `limits`: endReductionLimits(design), `contents` numbers the layouts.
  */
-export function scheduleChoices(design: Design, pp: number, microbatches: number, limits = endReductionLimits(design), contents = new StageContents()): ScheduleChoice[] {
+export function scheduleChoices(
+  design: Design, pp: number, microbatches: number, limits = endReductionLimits(design), contents = new StageContents(),
+  layoutMemo = new Map<string, ScheduleChoice[]>(),
+): ScheduleChoice[] {
   const single = (schedule: ScheduleId, vpp: number): ScheduleChoice => ({ schedule, vpp, layout: {}, layoutString: '', content: ONE_STAGE });
   // One rank has nothing to schedule: every schedule runs plain F, B per micro-batch (schedule/index.ts planSchedule).
   if (pp === 1) return [single('1f1b', 1)];
@@ -107,9 +110,16 @@ export function scheduleChoices(design: Design, pp: number, microbatches: number
     // Interleaving needs the plain split to divide (Megatron's rule); the other schedules shorten the end stages.
     const evenAllowed = schedule !== 'interleaved-1f1b' || layers % stages === 0;
     if (checkScheduleConstraints(schedule, { ranks: pp, microbatches, chunks: vpp }) !== undefined) return;
-    for (const option of layoutOptions(design, pp, schedule, stages, evenAllowed, limits)) {
-      out.push({ schedule, vpp, layout: option.fields, layoutString: option.layoutString, content: contents.idOf(stages, option.layoutString) });
+    // The layouts read the PP, the schedule and the stage count, not the micro-batches: one list per PP serves
+    // every micro-batch size.
+    const key = `${pp}/${schedule}/${vpp}`;
+    let choices = layoutMemo.get(key);
+    if (!choices) {
+      choices = layoutOptions(design, pp, schedule, stages, evenAllowed, limits)
+        .map((option) => ({ schedule, vpp, layout: option.fields, layoutString: option.layoutString, content: contents.idOf(stages, option.layoutString) }));
+      layoutMemo.set(key, choices);
     }
+    out.push(...choices);
   };
   consider('gpipe', 1);
   consider('1f1b', 1);
@@ -184,6 +194,7 @@ export function enumerateShapes(design: Design, options: SpaceOptions = {}): Sha
   const schedulesOf = new Map<string, ScheduleChoice[]>();
   const limits = endReductionLimits(design);
   const contents = new StageContents();
+  const layoutMemo = new Map<string, ScheduleChoice[]>();
   const shapes: Shape[] = [];
   for (const tp of divisors(world)) {
     if (!tpAllowed(design, tp)) continue;
@@ -200,7 +211,7 @@ export function enumerateShapes(design: Design, options: SpaceOptions = {}): Sha
           const microbatches = file.globalBatchSize / (microBatchSize * dp);
           const key = `${pp}/${microbatches}`;
           let schedules = schedulesOf.get(key);
-          if (!schedules) schedulesOf.set(key, (schedules = scheduleChoices(design, pp, microbatches, limits, contents)));
+          if (!schedules) schedulesOf.set(key, (schedules = scheduleChoices(design, pp, microbatches, limits, contents, layoutMemo)));
           if (schedules.length > 0) batches.push({ microBatchSize, microbatches, schedules });
         }
         if (batches.length === 0) continue;
