@@ -267,12 +267,22 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
     }
     return work;
   };
+  // Without its EP all-to-all a stage costs the same whatever the EP degree (the grouped expert GEMM sees the rank's
+  // whole routed work, the imbalance is the calibration's; bounds.test.ts checks it): priced with EP 1, one whole
+  // stage serves the shapes and families of every EP degree as a bound that leaves the all-to-all out. A family's
+  // schedules get the bound with their own all-to-all when the family opens.
+  const withoutAllToAll = new Map<string, StageWorkSeconds>();
+  const workWithoutAllToAll = (plan: ParallelPlan): StageWorkSeconds => {
+    const key = `${plan.tp}/${plan.cp}/${plan.etp}/${plan.microBatchSize}/${plan.recompute}/${plan.recomputeModules?.join('+') ?? ''}`;
+    let work = withoutAllToAll.get(key);
+    if (!work) withoutAllToAll.set(key, (work = workOf({ ...plan, ep: 1 })));
+    return work;
+  };
   /** The step's total work per rank (bound.ts), priced as 1F1B: a DualPipe stage exposes at least as much EP all-to-all, and its bound takes it all off. */
   // With `ownPairs` each pair-running schedule counts the share of its work it runs in pairs (bound.ts; its ops are
   // counted once per schedule): a family's schedules all run its micro-batches. A shape's bound covers families
   // with other micro-batch counts, so it counts none.
-  const scheduleWorkBounds = (plan: ParallelPlan, schedules: readonly { schedule: ScheduleId; vpp: number }[], ownPairs: boolean): number[] => {
-    const oneStage = workOf(plan);
+  const scheduleWorkBounds = (plan: ParallelPlan, schedules: readonly { schedule: ScheduleId; vpp: number }[], ownPairs: boolean, oneStage = workOf(plan)): number[] => {
     let other: number | undefined;
     return schedules.map((choice) => {
       if (!overlapsPairs(choice.schedule)) return (other ??= fabric * meanBusyBound(oneStage, plan.microbatches, plan.pp, false));
@@ -280,8 +290,8 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
       return fabric * meanBusyBound(oneStage, plan.microbatches, plan.pp, true, shares);
     });
   };
-  const workBound = (plan: ParallelPlan, schedules: readonly { schedule: ScheduleId; vpp: number }[], ownPairs: boolean): number =>
-    Math.min(...scheduleWorkBounds(plan, schedules, ownPairs));
+  const workBound = (plan: ParallelPlan, schedules: readonly { schedule: ScheduleId; vpp: number }[], ownPairs: boolean, oneStage?: StageWorkSeconds): number =>
+    Math.min(...scheduleWorkBounds(plan, schedules, ownPairs, oneStage));
   // What the bounds read of a schedule (its sizes and placement, its ops counted by rank, its peak in-flight counts)
   // is kept per schedule, a few numbers per rank: the estimate cache keeps whole op tables only up to its budget,
   // and a bound should not generate a table again once that budget is full.
@@ -358,7 +368,8 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
       if (bounded) {
         const largest = shape.batches[shape.batches.length - 1]!;
         // recomputeChoices lists none first.
-        bound = workBound({ ...shape.base, microBatchSize: largest.microBatchSize, microbatches: largest.microbatches, recompute: 'none' }, shape.batches.flatMap((b) => b.schedules), false);
+        const plan: ParallelPlan = { ...shape.base, microBatchSize: largest.microBatchSize, microbatches: largest.microbatches, recompute: 'none' };
+        bound = workBound(plan, shape.batches.flatMap((b) => b.schedules), false, workWithoutAllToAll(plan));
       }
       queue.push(bound, shape.order, { shape });
     }

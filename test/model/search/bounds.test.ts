@@ -89,9 +89,10 @@ describe('search bounds on random layouts', () => {
     expect(checked).toBeGreaterThan(100);
   });
 
-  it('the work bound, with a pair schedule\'s share of paired work, is at most the simulated makespan', () => {
+  it('the work bound, with a pair schedule\'s share of paired work and priced without the all-to-all at EP 1, is at most the simulated makespan', () => {
     let checked = 0;
     let paired = 0;
+    let moe = 0;
     for (const { design, plan } of randomLayouts(28, 32, 12)) {
       const result = estimate({ ...design, plan });
       if (!result.estimate || !result.timeline) continue;
@@ -108,10 +109,21 @@ describe('search bounds on random layouts', () => {
       expect(pairs || shares.forward === 0).toBe(true);
       const bound = meanBusyBound(whole, plan.microbatches, plan.pp, pairs, shares);
       expect(bound).toBeLessThanOrEqual(result.timeline.timeline.makespan * SLACK);
+      // Priced with EP 1 (no all-to-all), the whole stage bounds every EP degree's work without its all-to-all.
+      const withoutExperts: ParallelPlan = { ...onePipelineRank, ep: 1 };
+      const free = wholeStageSeconds(stageCostBase({ ...design, plan: withoutExperts }, env).context, splitLayers({ ...design, plan: withoutExperts }, 1));
+      // A DualPipe stage carries its whole all-to-all (none hidden by overlap), so taking it off leaves the rest.
+      const pairedPlan: ParallelPlan = { ...onePipelineRank, schedule: 'dualpipe' };
+      const pairedWhole = wholeStageSeconds(stageCostBase({ ...design, plan: pairedPlan }, env).context, splitLayers({ ...design, plan: pairedPlan }, 1));
+      expect(free.F).toBeCloseTo(pairedWhole.F - pairedWhole.epF, 12);
+      expect(free.B).toBeCloseTo(pairedWhole.B - pairedWhole.epB, 12);
+      expect(meanBusyBound(free, plan.microbatches, plan.pp, pairs, shares)).toBeLessThanOrEqual(result.timeline.timeline.makespan * SLACK);
+      if (design.model.experts > 0 && plan.ep > 1) moe++;
       checked++;
     }
     expect(checked).toBeGreaterThan(100);
     expect(paired).toBeGreaterThan(10);
+    expect(moe).toBeGreaterThan(20);
   });
 
   it('the schedule-aware memory bound is at most the peak memory, fitting or not', () => {
