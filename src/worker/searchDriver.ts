@@ -53,6 +53,8 @@ export interface WorkerSearch {
   cancel(): Promise<void>;
   /** Workers that have not exited yet. */
   readonly running: number;
+  /** Resolves once every worker has exited (each does after its result, or when stopped). */
+  readonly exited: Promise<void>;
 }
 
 export function searchOnWorkers(design: Design, options: WorkerSearchOptions): WorkerSearch {
@@ -64,6 +66,7 @@ export function searchOnWorkers(design: Design, options: WorkerSearchOptions): W
   const parts: (SearchPartResult | undefined)[] = Array.from({ length: count }, () => undefined);
   const progress: SearchProgress[] = Array.from({ length: count }, () => ({ evaluated: 0, space: 0, best: Number.POSITIVE_INFINITY }));
   const workers: Worker[] = [];
+  const exits: Promise<void>[] = [];
   let running = 0;
   let settled = false;
   let resolveResult!: (result: SearchResult) => void;
@@ -108,6 +111,7 @@ export function searchOnWorkers(design: Design, options: WorkerSearchOptions): W
       break;
     }
     workers.push(worker);
+    exits.push(new Promise((resolve) => worker.once('exit', () => resolve())));
     running++;
     const name = `search worker ${index + 1} of ${count}`;
     worker.on('message', (message: SearchWorkerMessage) => {
@@ -137,5 +141,6 @@ export function searchOnWorkers(design: Design, options: WorkerSearchOptions): W
     get running() {
       return running;
     },
+    exited: result.then(() => undefined, () => undefined).then(() => Promise.all(exits)).then(() => undefined),
   };
 }

@@ -53,7 +53,7 @@ describe('a search on worker threads', () => {
     expect(merged.space).toBe(whole.space);
     expect(merged.evaluated + merged.pruned).toBe(whole.space);
     expect(merged.seconds).toBeGreaterThan(0);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await running.exited;
     expect(running.running).toBe(0);
   });
 
@@ -84,6 +84,7 @@ describe('a search on worker threads', () => {
     expect(result.status).toBe('cancelled');
     expect(result.cutShort).toBe(true);
     expect(result.pruned).toBe(0);
+    await running.exited;
     expect(running.running).toBe(0);
   });
 
@@ -91,6 +92,7 @@ describe('a search on worker threads', () => {
     const running = searchOnWorkers(SMALL, { workerPath: throwingWorker, workers: 2, objective: 'step-time', top: 10 });
     await expect(running.result).rejects.toThrow(/search worker \d of 2 failed: no search here/);
     await running.cancel();
+    await running.exited;
     expect(running.running).toBe(0);
   });
 
