@@ -278,20 +278,39 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
     if (!work) withoutAllToAll.set(key, (work = workOf({ ...plan, ep: 1 })));
     return work;
   };
-  /** The step's total work per rank (bound.ts), priced as 1F1B: a DualPipe stage exposes at least as much EP all-to-all, and its bound takes it all off. */
-  // With `ownPairs` each pair-running schedule counts the share of its work it runs in pairs (bound.ts; its ops are
-  // counted once per schedule): a family's schedules all run its micro-batches. A shape's bound covers families
-  // with other micro-batch counts, so it counts none.
-  const scheduleWorkBounds = (plan: ParallelPlan, schedules: readonly { schedule: ScheduleId; vpp: number }[], ownPairs: boolean, oneStage = workOf(plan)): number[] => {
-    let other: number | undefined;
-    return schedules.map((choice) => {
-      if (!overlapsPairs(choice.schedule)) return (other ??= fabric * meanBusyBound(oneStage, plan.microbatches, plan.pp, false));
-      const shares = ownPairs ? pairedSharesOf(plan, choice) : NO_PAIRS;
-      return fabric * meanBusyBound(oneStage, plan.microbatches, plan.pp, true, shares);
-    });
+  // The step's total work per rank (bound.ts) is priced as 1F1B: a DualPipe stage exposes at least as much EP
+  // all-to-all, and its bound takes it all off. The schedule lists are shared between the families of a PP and micro-batch count (space.ts): what a work bound
+  // reads of one (does any schedule not pair F with B; which pair-running schedules and VPPs) is kept per list.
+  const runsOf = new WeakMap<readonly ScheduleChoice[], { other: boolean; pairs: { schedule: ScheduleId; vpp: number }[] }>();
+  const pairRuns = (schedules: readonly ScheduleChoice[]) => {
+    let runs = runsOf.get(schedules);
+    if (!runs) {
+      const pairs = new Map<string, { schedule: ScheduleId; vpp: number }>();
+      for (const { schedule, vpp } of schedules) if (overlapsPairs(schedule)) pairs.set(`${schedule}/${vpp}`, { schedule, vpp });
+      runsOf.set(schedules, (runs = { other: schedules.some((choice) => !overlapsPairs(choice.schedule)), pairs: [...pairs.values()] }));
+    }
+    return runs;
   };
-  const workBound = (plan: ParallelPlan, schedules: readonly { schedule: ScheduleId; vpp: number }[], ownPairs: boolean, oneStage?: StageWorkSeconds): number =>
-    Math.min(...scheduleWorkBounds(plan, schedules, ownPairs, oneStage));
+  /** Each of a family's schedules' work bound (bound.ts), with its own share of pairs. */
+  const scheduleWorkBounds = (plan: ParallelPlan, schedules: readonly ScheduleChoice[], oneStage = workOf(plan)): number[] => {
+    const other = fabric * meanBusyBound(oneStage, plan.microbatches, plan.pp, false);
+    const paired = new Map(pairRuns(schedules).pairs.map((run) => [`${run.schedule}/${run.vpp}`, fabric * meanBusyBound(oneStage, plan.microbatches, plan.pp, true, pairedSharesOf(plan, run))]));
+    return schedules.map((choice) => (overlapsPairs(choice.schedule) ? paired.get(`${choice.schedule}/${choice.vpp}`)! : other));
+  };
+  /**
+   * The least work bound over `lists` of schedules. With `ownPairs` each pair-running schedule counts the share of
+   * its work it runs in pairs (its ops are counted once per schedule): a family's schedules all run its
+   * micro-batches. A shape's bound covers families with other micro-batch counts, so it counts none.
+   */
+  const workBound = (plan: ParallelPlan, lists: readonly (readonly ScheduleChoice[])[], ownPairs: boolean, oneStage = workOf(plan)): number => {
+    let least = Number.POSITIVE_INFINITY;
+    for (const schedules of lists) {
+      const runs = pairRuns(schedules);
+      if (runs.other) least = Math.min(least, meanBusyBound(oneStage, plan.microbatches, plan.pp, false));
+      for (const run of runs.pairs) least = Math.min(least, meanBusyBound(oneStage, plan.microbatches, plan.pp, true, ownPairs ? pairedSharesOf(plan, run) : NO_PAIRS));
+    }
+    return fabric * least;
+  };
   // What the bounds read of a schedule (its sizes and placement, its ops counted by rank, its peak in-flight counts)
   // is kept per schedule, a few numbers per rank: the estimate cache keeps whole op tables only up to its budget,
   // and a bound should not generate a table again once that budget is full.
@@ -369,7 +388,7 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
         const largest = shape.batches[shape.batches.length - 1]!;
         // recomputeChoices lists none first.
         const plan: ParallelPlan = { ...shape.base, microBatchSize: largest.microBatchSize, microbatches: largest.microbatches, recompute: 'none' };
-        bound = workBound(plan, shape.batches.flatMap((b) => b.schedules), false, workWithoutAllToAll(plan));
+        bound = workBound(plan, shape.batches.map((b) => b.schedules), false, workWithoutAllToAll(plan));
       }
       queue.push(bound, shape.order, { shape });
     }
@@ -444,7 +463,7 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
       if (memoryLowerBound(design, { ...node.shape.base, microBatchSize: first.microBatchSize, microbatches: first.microbatches, recompute: 'full' }, node.shape.zeros, shapeChunks) > capacityBytes) continue;
       // Each family's own memory bound waits until the family is opened: many are never reached.
       for (const family of shapeFamilies(node.shape)) {
-        queue.push(bounded ? workBound(family.plan, family.schedules, true) : 0, family.order, { family });
+        queue.push(bounded ? workBound(family.plan, [family.schedules], true) : 0, family.order, { family });
       }
       continue;
     }
@@ -465,7 +484,7 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
     // Each schedule in turn: one whose work bound (bound.ts: a schedule that pairs F with B has its own) is above
     // the family's waits in the queue at it; the others are bounded now, at the family's bound (nothing left in the
     // queue is below it).
-    const workBounds = bounded ? scheduleWorkBounds(family.plan, family.schedules, true) : undefined;
+    const workBounds = bounded ? scheduleWorkBounds(family.plan, family.schedules) : undefined;
     for (let scheduleIndex = 0; scheduleIndex < family.schedules.length; scheduleIndex++) {
       if (bound * (1 - BOUND_SLACK) > kth() || stop()) break;
       const own = workBounds?.[scheduleIndex] ?? bound;
