@@ -33,8 +33,6 @@ export function defaultSearchWorkers(cores = searchCores()): number {
 }
 
 export interface WorkerSearchOptions {
-  /** The bundled searchWorker.js. */
-  workerPath: string;
   /** How many workers (and parts); at least 1. */
   workers: number;
   objective: SearchObjective;
@@ -43,21 +41,106 @@ export interface WorkerSearchOptions {
   budgetMs?: number;
   /** Progress summed over the workers: layouts estimated added, the least best score. */
   onProgress?: (progress: SearchProgress) => void;
-  resourceLimits?: ResourceLimits;
 }
 
 export interface WorkerSearch {
   /** The merged result; status `cancelled` after cancel(). Rejects with an Error when a worker fails or stops early. */
   readonly result: Promise<SearchResult>;
-  /** Stops every worker (the result resolves `cancelled` unless it was already settled); resolves when all have exited. */
+  /** Stops every worker still on this search (the result resolves `cancelled` unless already settled); resolves when they have exited. */
   cancel(): Promise<void>;
-  /** Workers that have not exited yet. */
+  /** Workers still on this search: neither back in the pool nor exited. */
   readonly running: number;
-  /** Resolves once every worker has exited (each does after its result, or when stopped). */
-  readonly exited: Promise<void>;
+  /** Resolves once every worker of this search is back in the pool or has exited. */
+  readonly released: Promise<void>;
+  /** The threads that searched (Worker.threadId), in part order. */
+  readonly threadIds: readonly number[];
 }
 
-export function searchOnWorkers(design: Design, options: WorkerSearchOptions): WorkerSearch {
+export interface SearchWorkerPoolOptions {
+  /** How long a worker stays, warm, after a search for the next one; 0 ends it with its search. */
+  idleMs: number;
+  resourceLimits?: ResourceLimits;
+}
+
+/** The search on `options.workers` new worker threads, which end with it (plens search). */
+export function searchOnWorkers(design: Design, options: WorkerSearchOptions & { workerPath: string; resourceLimits?: ResourceLimits }): WorkerSearch {
+  return new SearchWorkerPool(options.workerPath, { idleMs: 0, ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}) }).search(design, options);
+}
+
+interface IdleWorker {
+  worker: Worker;
+  timer: ReturnType<typeof setTimeout>;
+  onExit: () => void;
+}
+
+/**
+ * Search workers kept warm between searches: a worker compiles and warms up the search itself (a cold search takes
+ * about twice a warm one), so the editor's next search reuses the last one's workers while they wait, unref'd,
+ * up to `idleMs`. A cancelled or failed search's workers are terminated, never reused.
+ */
+export class SearchWorkerPool {
+  private idle: IdleWorker[] = [];
+  private disposed = false;
+
+  constructor(private readonly workerPath: string, private readonly options: SearchWorkerPoolOptions) {}
+
+  /** Workers waiting for the next search. */
+  get idleCount(): number {
+    return this.idle.length;
+  }
+
+  search(design: Design, options: WorkerSearchOptions): WorkerSearch {
+    return runParts(design, options, () => this.take(), (worker) => this.give(worker));
+  }
+
+  /** Ends the waiting workers (a running search is its owner's to cancel); resolves when they have exited. */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    const idle = this.idle;
+    this.idle = [];
+    await Promise.all(idle.map(({ worker, timer, onExit }) => {
+      clearTimeout(timer);
+      worker.off('exit', onExit);
+      return worker.terminate();
+    }));
+  }
+
+  private take(): Worker {
+    const waiting = this.idle.pop();
+    if (!waiting) return new Worker(this.workerPath, this.options.resourceLimits ? { resourceLimits: this.options.resourceLimits } : {});
+    clearTimeout(waiting.timer);
+    waiting.worker.off('exit', waiting.onExit);
+    waiting.worker.ref();
+    return waiting.worker;
+  }
+
+  private give(worker: Worker): void {
+    if (this.disposed || this.options.idleMs <= 0) {
+      void worker.terminate();
+      return;
+    }
+    // A waiting worker neither keeps the process alive nor outlives idleMs; one that dies while waiting leaves the pool.
+    worker.unref();
+    const entry: IdleWorker = {
+      worker,
+      timer: setTimeout(() => {
+        this.idle = this.idle.filter((other) => other !== entry);
+        worker.off('exit', entry.onExit);
+        void worker.terminate();
+      }, this.options.idleMs),
+      onExit: () => {
+        clearTimeout(entry.timer);
+        this.idle = this.idle.filter((other) => other !== entry);
+      },
+    };
+    entry.timer.unref();
+    worker.once('exit', entry.onExit);
+    this.idle.push(entry);
+  }
+}
+
+/** One search over `count` workers from `take`; each goes to `give` once it has given its part. */
+function runParts(design: Design, options: WorkerSearchOptions, take: () => Worker, give: (worker: Worker) => void): WorkerSearch {
   const started = performance.now();
   const seconds = () => (performance.now() - started) / 1000;
   const count = Math.max(1, Math.floor(options.workers));
@@ -65,9 +148,7 @@ export function searchOnWorkers(design: Design, options: WorkerSearchOptions): W
   const bound = new SharedBound();
   const parts: (SearchPartResult | undefined)[] = Array.from({ length: count }, () => undefined);
   const progress: SearchProgress[] = Array.from({ length: count }, () => ({ evaluated: 0, space: 0, best: Number.POSITIVE_INFINITY }));
-  const workers: Worker[] = [];
-  const exits: Promise<void>[] = [];
-  let running = 0;
+  const members: { worker: Worker; done: boolean; gone: Promise<void>; release: () => void }[] = [];
   let settled = false;
   let resolveResult!: (result: SearchResult) => void;
   let rejectResult!: (error: Error) => void;
@@ -76,13 +157,14 @@ export function searchOnWorkers(design: Design, options: WorkerSearchOptions): W
     rejectResult = reject;
   });
 
-  const stopAll = async (): Promise<void> => {
-    await Promise.all(workers.map((worker) => worker.terminate()));
+  // Workers still on the search are terminated: their state is half a part, never fit for the next search.
+  const stopRunning = async (): Promise<void> => {
+    await Promise.all(members.filter((member) => !member.done).map((member) => member.worker.terminate()));
   };
   const settle = (outcome: SearchResult | Error) => {
     if (settled) return;
     settled = true;
-    void stopAll();
+    void stopRunning();
     if (outcome instanceof Error) rejectResult(outcome);
     else resolveResult(outcome);
   };
@@ -98,49 +180,65 @@ export function searchOnWorkers(design: Design, options: WorkerSearchOptions): W
   });
 
   for (let index = 0; index < count; index++) {
-    const request: SearchPartRequest = {
-      design, objective: options.objective, top,
-      ...(options.budgetMs !== undefined ? { budgetMs: options.budgetMs } : {}),
-      part: { index, count, buffer: bound.buffer },
-    };
+    const name = `search worker ${index + 1} of ${count}`;
     let worker: Worker;
     try {
-      worker = new Worker(options.workerPath, { workerData: request, ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}) });
+      worker = take();
     } catch (error) {
-      settle(new Error(`search worker ${index + 1} of ${count} could not start: ${error instanceof Error ? error.message : String(error)}`));
+      settle(new Error(`${name} could not start: ${error instanceof Error ? error.message : String(error)}`));
       break;
     }
-    workers.push(worker);
-    exits.push(new Promise((resolve) => worker.once('exit', () => resolve())));
-    running++;
-    const name = `search worker ${index + 1} of ${count}`;
-    worker.on('message', (message: SearchWorkerMessage) => {
-      if (settled) return;
+    let release!: () => void;
+    const member = { worker, done: false, gone: new Promise<void>((resolve) => (release = resolve)), release: () => release() };
+    members.push(member);
+    const detach = () => {
+      member.done = true;
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('messageerror', onMessageError);
+      worker.off('exit', onExit);
+      member.release();
+    };
+    const onMessage = (message: SearchWorkerMessage) => {
+      if (settled || member.done) return;
       if (message.type === 'progress') {
         progress[index] = message.progress;
         options.onProgress?.(summed());
         return;
       }
       parts[index] = message.result;
+      detach();
+      give(worker);
       if (parts.every((part) => part !== undefined)) settle(mergeSearchParts(parts as SearchPartResult[], top, seconds()));
-    });
-    worker.once('error', (error: unknown) => settle(new Error(`${name} failed: ${error instanceof Error ? error.message : String(error)}`)));
-    worker.once('messageerror', (error: Error) => settle(new Error(`${name} sent a message that could not be read: ${error.message}`)));
-    worker.once('exit', (code: number) => {
-      running--;
-      if (parts[index] === undefined) settle(new Error(`${name} stopped (exit code ${code}) before it gave its result`));
-    });
+    };
+    const onError = (error: unknown) => settle(new Error(`${name} failed: ${error instanceof Error ? error.message : String(error)}`));
+    const onMessageError = (error: Error) => settle(new Error(`${name} sent a message that could not be read: ${error.message}`));
+    const onExit = (code: number) => {
+      detach();
+      settle(new Error(`${name} stopped (exit code ${code}) before it gave its result`));
+    };
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('messageerror', onMessageError);
+    worker.on('exit', onExit);
+    const request: SearchPartRequest = {
+      design, objective: options.objective, top,
+      ...(options.budgetMs !== undefined ? { budgetMs: options.budgetMs } : {}),
+      part: { index, count, buffer: bound.buffer },
+    };
+    worker.postMessage(request);
   }
 
   return {
     result,
     async cancel() {
       settle(mergeSearchParts(parts.map((part, index) => part ?? cancelledPart(index)), top, seconds()));
-      await stopAll();
+      await stopRunning();
     },
     get running() {
-      return running;
+      return members.filter((member) => !member.done).length;
     },
-    exited: result.then(() => undefined, () => undefined).then(() => Promise.all(exits)).then(() => undefined),
+    released: result.then(() => undefined, () => undefined).then(() => Promise.all(members.map((member) => member.gone))).then(() => undefined),
+    threadIds: members.map((member) => member.worker.threadId),
   };
 }

@@ -3,7 +3,7 @@
 import type { Design } from '../model/design';
 import type { SearchObjective, SearchPartResult, SearchProgress } from '../model/search/index';
 
-/** One part of a search, as a worker receives it in `workerData`. */
+/** One part of a search, as a worker receives it by message. */
 export interface SearchPartRequest {
   design: Design;
   objective: SearchObjective;

@@ -1,8 +1,8 @@
-// A worker thread that runs one part of a layout search (the shapes dealt to it, src/model/search) and posts its
-// progress and its part's result. Both `plens search` and the editor's Search Layouts start several of these
+// A worker thread that runs parts of layout searches (the shapes dealt to it, src/model/search), one per message,
+// and posts each part's progress and result. Both `plens search` and the editor's Search Layouts start several of these
 // through searchDriver.ts; the parts share the k-th best score through a SharedArrayBuffer, so each prunes with the
 // best any of them has found. Bundled on its own (dist/searchWorker.js): model code only.
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { SharedBound, searchLayoutsPart } from '../model/search/index';
 import type { SearchPartRequest, SearchWorkerMessage } from './searchMessages';
 
@@ -20,5 +20,6 @@ function runPart(request: SearchPartRequest): void {
   post({ type: 'result', result });
 }
 
-// A throw here reaches the driver as the Worker's 'error' event, which it turns into an Error for its caller.
-if (parentPort && workerData) runPart(workerData as SearchPartRequest);
+// One part per message: a pool (searchDriver.ts) sends a warm worker the next search's part. A throw here reaches
+// the driver as the Worker's 'error' event, which it turns into an Error for its caller.
+parentPort?.on('message', (request: SearchPartRequest) => runPart(request));

@@ -5,11 +5,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { findModel } from '../../src/model/catalog/models';
 import type { Design, ParallelPlan } from '../../src/model/design';
 import { searchLayouts, type SearchProgress } from '../../src/model/search';
-import { defaultSearchWorkers, searchOnWorkers } from '../../src/worker/searchDriver';
+import { defaultSearchWorkers, SearchWorkerPool, searchOnWorkers } from '../../src/worker/searchDriver';
 // @ts-expect-error: a plain .mjs shared with scripts/build.mjs, without type declarations.
 import { cliTargets } from '../../scripts/esbuildOptions.mjs';
 
@@ -53,7 +53,7 @@ describe('a search on worker threads', () => {
     expect(merged.space).toBe(whole.space);
     expect(merged.evaluated + merged.pruned).toBe(whole.space);
     expect(merged.seconds).toBeGreaterThan(0);
-    await running.exited;
+    await running.released;
     expect(running.running).toBe(0);
   });
 
@@ -84,7 +84,7 @@ describe('a search on worker threads', () => {
     expect(result.status).toBe('cancelled');
     expect(result.cutShort).toBe(true);
     expect(result.pruned).toBe(0);
-    await running.exited;
+    await running.released;
     expect(running.running).toBe(0);
   });
 
@@ -92,7 +92,7 @@ describe('a search on worker threads', () => {
     const running = searchOnWorkers(SMALL, { workerPath: throwingWorker, workers: 2, objective: 'step-time', top: 10 });
     await expect(running.result).rejects.toThrow(/search worker \d of 2 failed: no search here/);
     await running.cancel();
-    await running.exited;
+    await running.released;
     expect(running.running).toBe(0);
   });
 
@@ -103,5 +103,41 @@ describe('a search on worker threads', () => {
 
   it('by default one thread below 4 cores (a worker\'s warm-up costs more than a second core saves), one per core up to 8 from 4', () => {
     expect([1, 2, 3, 4, 6, 8, 16, 64].map((cores) => defaultSearchWorkers(cores))).toEqual([1, 1, 1, 4, 6, 8, 8, 8]);
+  });
+
+  it('a pool keeps its workers warm for the next search, which gets the same answer, and ends them when disposed', async () => {
+    const pool = new SearchWorkerPool(workerPath, { idleMs: 60_000 });
+    const whole = searchLayouts(SMALL, { top: 10 });
+    const first = pool.search(SMALL, { workers: 2, objective: 'step-time', top: 10 });
+    expect(ranking((await first.result).results)).toEqual(ranking(whole.results));
+    await first.released;
+    expect(pool.idleCount).toBe(2);
+    const second = pool.search(SMALL, { workers: 2, objective: 'step-time', top: 10 });
+    expect(pool.idleCount).toBe(0);
+    expect([...second.threadIds].sort()).toEqual([...first.threadIds].sort());
+    expect(ranking((await second.result).results)).toEqual(ranking(whole.results));
+    await second.released;
+    await pool.dispose();
+    expect(pool.idleCount).toBe(0);
+    // A pool that is disposed starts new workers for a search and ends them with it.
+    const third = pool.search(SMALL, { workers: 1, objective: 'step-time', top: 10 });
+    expect(third.threadIds).not.toContain(first.threadIds[0]);
+    await third.result;
+    await third.released;
+    expect(pool.idleCount).toBe(0);
+  });
+
+  it('a pool ends a worker that waited idleMs, and never reuses a cancelled search\'s workers', async () => {
+    const pool = new SearchWorkerPool(workerPath, { idleMs: 100 });
+    const done = pool.search(SMALL, { workers: 1, objective: 'step-time', top: 10 });
+    await done.result;
+    await done.released;
+    await vi.waitFor(() => expect(pool.idleCount).toBe(0), { timeout: 10_000, interval: 50 });
+    const cancelled = pool.search(LARGE, { workers: 2, objective: 'step-time', top: 10 });
+    await cancelled.cancel();
+    expect((await cancelled.result).status).toBe('cancelled');
+    await cancelled.released;
+    expect(pool.idleCount).toBe(0);
+    await pool.dispose();
   });
 });

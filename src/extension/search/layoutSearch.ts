@@ -9,12 +9,14 @@ import type { SearchMessage } from '../../protocol';
 import type { ConfigFeatures } from '../editor/configFeatures';
 import type { PanelSession } from '../panel/panel';
 import { searchRows } from './searchView';
-import { defaultSearchWorkers, searchOnWorkers, type WorkerSearch } from '../../worker/searchDriver';
+import { defaultSearchWorkers, SearchWorkerPool, type WorkerSearch } from '../../worker/searchDriver';
 import type { Design } from '../../model/design';
 
 // Like `plens search`, the editor's search is complete: no time budget, so its answer does not depend on the
 // machine's load. The progress notification's Cancel stops it.
 const TOP = 25;
+/** A search's workers wait this long, warm, for the next search (a warm search takes about half a cold one). */
+const WORKER_IDLE_MS = 120_000;
 
 interface Searched {
   id: number;
@@ -27,14 +29,17 @@ interface Searched {
 export class LayoutSearch implements vscode.Disposable {
   private searchId = 0;
   private running: WorkerSearch | undefined;
+  private readonly pool: SearchWorkerPool;
   private last: Searched | undefined;
 
   constructor(
-    private readonly workerPath: string,
+    workerPath: string,
     private readonly features: ConfigFeatures,
     private readonly session: PanelSession,
     private readonly openPanel: () => void,
-  ) {}
+  ) {
+    this.pool = new SearchWorkerPool(workerPath, { idleMs: WORKER_IDLE_MS });
+  }
 
   async run(): Promise<void> {
     const analysis = this.features.current();
@@ -66,8 +71,8 @@ export class LayoutSearch implements vscode.Disposable {
   private async search(design: Design, progress: vscode.Progress<{ message?: string; increment?: number }>, token: vscode.CancellationToken): Promise<SearchResult | Error | 'cancelled'> {
     // Bounds rule out most of the space without an estimate (DeepSeek-V3: 669 of 8.2 M estimated), so a bar of
     // estimated ÷ space would sit near zero: the notification stays indeterminate and counts the layouts instead.
-    const running = searchOnWorkers(design, {
-      workerPath: this.workerPath, workers: defaultSearchWorkers(), objective: 'step-time', top: TOP,
+    const running = this.pool.search(design, {
+      workers: defaultSearchWorkers(), objective: 'step-time', top: TOP,
       onProgress: ({ evaluated, space }) => progress.report({ message: `${evaluated.toLocaleString('en-US')} layouts estimated; ${space.toLocaleString('en-US')} in the space` }),
     });
     this.running = running;
@@ -132,6 +137,7 @@ export class LayoutSearch implements vscode.Disposable {
 
   dispose(): void {
     this.stopWorker();
+    void this.pool.dispose();
   }
 }
 
