@@ -142,7 +142,8 @@ export class SearchWorkerPool {
 /** One search over `count` workers from `take`; each goes to `give` once it has given its part. */
 function runParts(design: Design, options: WorkerSearchOptions, take: () => Worker, give: (worker: Worker) => void): WorkerSearch {
   const started = performance.now();
-  const seconds = () => (performance.now() - started) / 1000;
+  // Whole milliseconds, as the one-thread search gives them.
+  const seconds = () => Math.round(performance.now() - started) / 1000;
   const count = Math.max(1, Math.floor(options.workers));
   const top = Math.max(1, options.top);
   const bound = new SharedBound();
