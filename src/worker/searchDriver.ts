@@ -11,8 +11,11 @@ import type { SearchPartRequest, SearchWorkerMessage } from './searchMessages';
 
 /** By default no more workers than this: more gain little on the spaces we search and cost a V8 heap each. */
 export const DEFAULT_MAX_SEARCH_WORKERS = 8;
-/** The most a caller may ask for: each worker is a thread with its own heap. */
-export const MAX_SEARCH_WORKERS = 64;
+/**
+ * The most a caller may ask for: each worker is a thread with its own heap (60–100 MB at the end of half a DeepSeek-V3
+ * search), and each warms the search up itself, so past a few cores a part's warm-up, not its share, sets the time.
+ */
+export const MAX_SEARCH_WORKERS = 16;
 
 /**
  * Below this many cores the search runs on one thread by default. Each worker is a V8 isolate that compiles and
