@@ -1,5 +1,6 @@
 // A binary min-heap on (key, order): the search opens the layout with the lowest bound first, and equal bounds in
-// the space's order, so two runs open the same layouts in the same order.
+// the space's order, so two runs open the same layouts in the same order. Sifting moves a hole instead of swapping
+// pairs: a search pushes and pops tens of thousands of entries.
 export class MinHeap<T> {
   private readonly keys: number[] = [];
   private readonly orders: number[] = [];
@@ -20,41 +21,49 @@ export class MinHeap<T> {
     this.items.push(item);
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!this.less(i, parent)) break;
-      this.swap(i, parent);
+      if (!before(key, order, this.keys[parent]!, this.orders[parent]!)) break;
+      this.move(parent, i);
       i = parent;
     }
+    this.place(i, key, order, item);
   }
 
   pop(): T | undefined {
     const n = this.items.length;
     if (n === 0) return undefined;
     const top = this.items[0]!;
-    this.swap(0, n - 1);
-    this.keys.pop();
-    this.orders.pop();
-    this.items.pop();
+    const key = this.keys.pop()!;
+    const order = this.orders.pop()!;
+    const item = this.items.pop()!;
+    const size = n - 1;
+    if (size === 0) return top;
     let i = 0;
     for (;;) {
       const left = 2 * i + 1;
+      if (left >= size) break;
       const right = left + 1;
-      let least = i;
-      if (left < n - 1 && this.less(left, least)) least = left;
-      if (right < n - 1 && this.less(right, least)) least = right;
-      if (least === i) break;
-      this.swap(i, least);
+      const least = right < size && before(this.keys[right]!, this.orders[right]!, this.keys[left]!, this.orders[left]!) ? right : left;
+      if (!before(this.keys[least]!, this.orders[least]!, key, order)) break;
+      this.move(least, i);
       i = least;
     }
+    this.place(i, key, order, item);
     return top;
   }
 
-  private less(a: number, b: number): boolean {
-    return this.keys[a]! < this.keys[b]! || (this.keys[a] === this.keys[b] && this.orders[a]! < this.orders[b]!);
+  private move(from: number, to: number): void {
+    this.keys[to] = this.keys[from]!;
+    this.orders[to] = this.orders[from]!;
+    this.items[to] = this.items[from]!;
   }
 
-  private swap(a: number, b: number): void {
-    [this.keys[a], this.keys[b]] = [this.keys[b]!, this.keys[a]!];
-    [this.orders[a], this.orders[b]] = [this.orders[b]!, this.orders[a]!];
-    [this.items[a], this.items[b]] = [this.items[b]!, this.items[a]!];
+  private place(i: number, key: number, order: number, item: T): void {
+    this.keys[i] = key;
+    this.orders[i] = order;
+    this.items[i] = item;
   }
+}
+
+function before(keyA: number, orderA: number, keyB: number, orderB: number): boolean {
+  return keyA < keyB || (keyA === keyB && orderA < orderB);
 }
