@@ -230,7 +230,13 @@ function runParts(design: Design, options: WorkerSearchOptions, take: () => Work
       ...(options.budgetMs !== undefined ? { budgetMs: options.budgetMs } : {}),
       part: { index, count, buffer: bound.buffer },
     };
-    worker.postMessage(request);
+    try {
+      worker.postMessage(request);
+    } catch (error) {
+      // A design that cannot be copied to a thread (never one a reader gives) must not leave the others searching.
+      settle(new Error(`${name} could not be given its part: ${error instanceof Error ? error.message : String(error)}`));
+      break;
+    }
   }
 
   return {

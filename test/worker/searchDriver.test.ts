@@ -96,6 +96,14 @@ describe('a search on worker threads', () => {
     expect(running.running).toBe(0);
   });
 
+  it('a design that cannot be sent to a thread is an Error, and no worker is left searching', async () => {
+    const uncopyable = { ...SMALL, model: { ...SMALL.model, name: (() => 'x') as unknown as string } };
+    const running = searchOnWorkers(uncopyable, { workerPath, workers: 2, objective: 'step-time', top: 10 });
+    await expect(running.result).rejects.toThrow(/search worker 1 of 2 could not be given its part/);
+    await running.released;
+    expect(running.running).toBe(0);
+  });
+
   it('a worker that exits without a result is an Error, and so is a missing worker file', async () => {
     await expect(searchOnWorkers(SMALL, { workerPath: exitingWorker, workers: 2, objective: 'step-time', top: 10 }).result).rejects.toThrow(/exit code 3/);
     await expect(searchOnWorkers(SMALL, { workerPath: join(folder, 'missing.js'), workers: 1, objective: 'step-time', top: 10 }).result).rejects.toThrow(/search worker 1 of 1/);
