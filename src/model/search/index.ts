@@ -129,6 +129,13 @@ interface Ranked {
   estimate: Estimate;
 }
 
+/** The distinct runs (schedule and VPP) of a shared schedule list, each choice's run, and each run's facts once asked for. */
+interface ScheduleList {
+  runs: { schedule: ScheduleId; vpp: number; pairs: boolean }[];
+  runOf: number[];
+  facts: (ScheduleFacts | null | undefined)[];
+}
+
 /** What the bounds read of a schedule: inFlightSumBytes' part of it, its op counts (bound.ts), its peak in-flight counts. */
 interface ScheduleFacts {
   stages: number;
@@ -278,39 +285,6 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
     if (!work) withoutAllToAll.set(key, (work = workOf({ ...plan, ep: 1 })));
     return work;
   };
-  // The step's total work per rank (bound.ts) is priced as 1F1B: a DualPipe stage exposes at least as much EP
-  // all-to-all, and its bound takes it all off. The schedule lists are shared between the families of a PP and micro-batch count (space.ts): what a work bound
-  // reads of one (does any schedule not pair F with B; which pair-running schedules and VPPs) is kept per list.
-  const runsOf = new WeakMap<readonly ScheduleChoice[], { other: boolean; pairs: { schedule: ScheduleId; vpp: number }[] }>();
-  const pairRuns = (schedules: readonly ScheduleChoice[]) => {
-    let runs = runsOf.get(schedules);
-    if (!runs) {
-      const pairs = new Map<string, { schedule: ScheduleId; vpp: number }>();
-      for (const { schedule, vpp } of schedules) if (overlapsPairs(schedule)) pairs.set(`${schedule}/${vpp}`, { schedule, vpp });
-      runsOf.set(schedules, (runs = { other: schedules.some((choice) => !overlapsPairs(choice.schedule)), pairs: [...pairs.values()] }));
-    }
-    return runs;
-  };
-  /** Each of a family's schedules' work bound (bound.ts), with its own share of pairs. */
-  const scheduleWorkBounds = (plan: ParallelPlan, schedules: readonly ScheduleChoice[], oneStage = workOf(plan)): number[] => {
-    const other = fabric * meanBusyBound(oneStage, plan.microbatches, plan.pp, false);
-    const paired = new Map(pairRuns(schedules).pairs.map((run) => [`${run.schedule}/${run.vpp}`, fabric * meanBusyBound(oneStage, plan.microbatches, plan.pp, true, pairedSharesOf(plan, run))]));
-    return schedules.map((choice) => (overlapsPairs(choice.schedule) ? paired.get(`${choice.schedule}/${choice.vpp}`)! : other));
-  };
-  /**
-   * The least work bound over `lists` of schedules. With `ownPairs` each pair-running schedule counts the share of
-   * its work it runs in pairs (its ops are counted once per schedule): a family's schedules all run its
-   * micro-batches. A shape's bound covers families with other micro-batch counts, so it counts none.
-   */
-  const workBound = (plan: ParallelPlan, lists: readonly (readonly ScheduleChoice[])[], ownPairs: boolean, oneStage = workOf(plan)): number => {
-    let least = Number.POSITIVE_INFINITY;
-    for (const schedules of lists) {
-      const runs = pairRuns(schedules);
-      if (runs.other) least = Math.min(least, meanBusyBound(oneStage, plan.microbatches, plan.pp, false));
-      for (const run of runs.pairs) least = Math.min(least, meanBusyBound(oneStage, plan.microbatches, plan.pp, true, ownPairs ? pairedSharesOf(plan, run) : NO_PAIRS));
-    }
-    return fabric * least;
-  };
   // What the bounds read of a schedule (its sizes and placement, its ops counted by rank, its peak in-flight counts)
   // is kept per schedule, a few numbers per rank: the estimate cache keeps whole op tables only up to its budget,
   // and a bound should not generate a table again once that budget is full.
@@ -330,25 +304,72 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
     }
     return facts;
   };
-  const pairedSharesOf = (plan: ParallelPlan, choice: { schedule: ScheduleId; vpp: number }): PairedShares => {
-    const run = planSchedule({ pp: plan.pp, microbatches: plan.microbatches, vpp: choice.vpp, schedule: choice.schedule });
-    if (scheduleOpBound(run.id, run.params) > BOUND_SCHEDULE_OPS) return NO_PAIRS;
-    return factsOf(run.id, run.params)?.shares ?? NO_PAIRS;
+  // A schedule list is shared by the families of one PP and micro-batch count (space.ts), and many of its choices
+  // run the same schedule and VPP with other layouts: what the bounds read of its runs is kept per list.
+  const lists = new WeakMap<readonly ScheduleChoice[], ScheduleList>();
+  const listOf = (schedules: readonly ScheduleChoice[]): ScheduleList => {
+    let list = lists.get(schedules);
+    if (!list) {
+      const runs: ScheduleList['runs'] = [];
+      const runOf = schedules.map(({ schedule, vpp }) => {
+        let index = runs.findIndex((run) => run.schedule === schedule && run.vpp === vpp);
+        if (index < 0) index = runs.push({ schedule, vpp, pairs: overlapsPairs(schedule) }) - 1;
+        return index;
+      });
+      lists.set(schedules, (list = { runs, runOf, facts: [] }));
+    }
+    return list;
+  };
+  /** A run's facts for the bounds, or null for a schedule too large to build for a bound (or one that does not apply). */
+  const runFacts = (list: ScheduleList, runIndex: number, plan: ParallelPlan): ScheduleFacts | null => {
+    let facts = list.facts[runIndex];
+    if (facts === undefined) {
+      const { schedule, vpp } = list.runs[runIndex]!;
+      const run = planSchedule({ pp: plan.pp, microbatches: plan.microbatches, vpp, schedule });
+      list.facts[runIndex] = facts = scheduleOpBound(run.id, run.params) > BOUND_SCHEDULE_OPS ? null : factsOf(run.id, run.params);
+    }
+    return facts;
+  };
+  // The step's total work per rank (bound.ts) is priced as 1F1B: a DualPipe stage exposes at least as much EP
+  // all-to-all, and its bound takes it all off.
+  const runWorkBounds = (plan: ParallelPlan, list: ScheduleList, ownPairs: boolean, oneStage: StageWorkSeconds): number[] => {
+    let other: number | undefined;
+    return list.runs.map((run, runIndex) => {
+      if (!run.pairs) return (other ??= fabric * meanBusyBound(oneStage, plan.microbatches, plan.pp, false));
+      const shares = ownPairs ? (runFacts(list, runIndex, plan)?.shares ?? NO_PAIRS) : NO_PAIRS;
+      return fabric * meanBusyBound(oneStage, plan.microbatches, plan.pp, true, shares);
+    });
+  };
+  /** Each of a family's schedules' work bound (bound.ts), with its own share of pairs. */
+  const scheduleWorkBounds = (plan: ParallelPlan, schedules: readonly ScheduleChoice[]): number[] => {
+    const list = listOf(schedules);
+    const byRun = runWorkBounds(plan, list, true, workOf(plan));
+    return list.runOf.map((runIndex) => byRun[runIndex]!);
+  };
+  /**
+   * The least work bound over `lists` of schedules. With `ownPairs` each pair-running schedule counts the share of
+   * its work it runs in pairs (its ops are counted once per schedule): a family's schedules all run its
+   * micro-batches. A shape's bound covers families with other micro-batch counts, so it counts none.
+   */
+  const workBound = (plan: ParallelPlan, scheduleLists: readonly (readonly ScheduleChoice[])[], ownPairs: boolean, oneStage = workOf(plan)): number => {
+    let least = Number.POSITIVE_INFINITY;
+    for (const schedules of scheduleLists) for (const bound of runWorkBounds(plan, listOf(schedules), ownPairs, oneStage)) least = Math.min(least, bound);
+    return least;
   };
   /** inFlightSumBytes of one of a family's schedules (memoryBound.ts); 0 for a schedule too large to build for a bound. */
   // A stage's activations read the activation terms and what the stage holds (and the file's offloading, the same
   // in every layout): the families that share terms share them per stage contents.
   const activationBytes = new WeakMap<LayerMemoryTerms, Map<number, Float64Array>>();
-  const inFlightOf = (family: Family, choice: ScheduleChoice, terms: LayerMemoryTerms): number => {
-    // The schedule reads only the sizes: the whole plan is built only for a stage contents not seen yet.
-    const run = planSchedule({ pp: family.plan.pp, microbatches: family.plan.microbatches, vpp: choice.vpp, schedule: choice.schedule });
-    if (scheduleOpBound(run.id, run.params) > BOUND_SCHEDULE_OPS) return 0;
-    const facts = factsOf(run.id, run.params);
+  const inFlightOf = (family: Family, scheduleIndex: number, terms: LayerMemoryTerms): number => {
+    const list = listOf(family.schedules);
+    const facts = runFacts(list, list.runOf[scheduleIndex]!, family.plan);
     if (!facts) return 0;
+    const choice = family.schedules[scheduleIndex]!;
     let stageBytes = activationBytes.get(terms);
     if (!stageBytes) activationBytes.set(terms, (stageBytes = new Map()));
     let bytes = stageBytes.get(choice.content);
     if (!bytes) {
+      // The whole plan is built only for a stage contents not seen yet.
       const plan = choicePlan(family.plan, choice);
       stageBytes.set(choice.content, (bytes = stageActivationBytes({ ...design, plan }, splitOf(plan, choice.content), terms)));
     }
@@ -437,7 +458,7 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
    */
   const boundSchedule = (family: Family, scheduleIndex: number, bound: number) => {
     const choice = family.schedules[scheduleIndex]!;
-    const inFlight = inFlightOf(family, choice, memoryTerms.get(family)!);
+    const inFlight = inFlightOf(family, scheduleIndex, memoryTerms.get(family)!);
     // The family's floor holds for each of its schedules: the rank totals read none of the schedule's fields.
     if (boundFromFloor(floors.get(family)!, chunksPerRank([choice]), inFlight) > capacityBytes) return;
     const own = bounded ? scheduleBound(family, choice) : bound;
