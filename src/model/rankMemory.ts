@@ -42,15 +42,20 @@ export function stageActivationBytes(design: Design, split: LayerSplit, terms?: 
  * `terms`: layerMemoryTerms(design.model, design.plan), worked out once for all ranks of a layout.
  */
 export function rankMemory(design: Design, rank: number, holding: RankHolding, peakActivations: number, peakChunkActivationBytes?: number, terms?: LayerMemoryTerms): RankMemory {
-  const memory = stageMemory({
+  return { stage: rank, ...holdingMemory(design, holding, peakActivations, peakChunkActivationBytes, terms) };
+}
+
+/** rankMemory without the rank: what a GPU holding `holding` keeps (a search's bounds read only the total). */
+export function holdingMemory(design: Design, holding: RankHolding, peakActivations: number, peakChunkActivationBytes?: number, terms?: LayerMemoryTerms): StageMemory {
+  // Absent fields are passed as undefined rather than spread in: a search prices tens of thousands of holdings.
+  return stageMemory({
     arch: design.model,
     plan: design.plan,
     chunks: holding.chunks,
     gpuParameters: holding.parameters,
     peakInFlightMicroBatches: peakActivations,
-    ...(peakChunkActivationBytes !== undefined ? { peakChunkActivationBytes } : {}),
+    peakChunkActivationBytes,
     stateBytes: stateBytesOf(design.plan),
-    ...(terms ? { terms } : {}),
+    terms,
   });
-  return { stage: rank, ...memory };
 }

@@ -17,7 +17,7 @@ import { chunkActivationBytes, DEFAULT_MEMORY_RESERVE, gpuParameters, layerMemor
 import { offloadsActivations } from '../cost/memory/offload';
 import { stageContent, splitLayers } from '../cost/stages';
 import type { Design, ParallelPlan, ScheduleId, ZeroStage } from '../design';
-import { rankMemory, type RankHolding } from '../rankMemory';
+import { holdingMemory, type RankHolding } from '../rankMemory';
 import type { Schedule } from '../schedule/ops';
 
 /** Most chunks a rank of these schedules holds, in the sense above. */
@@ -101,7 +101,7 @@ export function memoryFloor(design: Design, plan: ParallelPlan, zeros: readonly 
   // HBM, so what stays depends on the split: with activation offloading no in-flight share is counted.
   const offloads = offloadsActivations(design.plan) || offloadsActivations(plan);
   let least = Number.POSITIVE_INFINITY;
-  for (const zero of zeros) least = Math.min(least, rankMemory({ ...design, plan: { ...plan, zero } }, 0, whole.holding, 1, 0, terms).totalBytes);
+  for (const zero of zeros) least = Math.min(least, holdingMemory({ ...design, plan: { ...plan, zero } }, whole.holding, 1, 0, terms).totalBytes);
   return { restBytes: least, wholeActivationBytes: offloads ? 0 : whole.activationBytes, pp: Math.max(1, plan.pp) };
 }
 
