@@ -6,14 +6,16 @@
 //
 // Order of work (branch and bound): layouts are grouped into shapes (the parallel degrees), families (a shape's
 // micro-batch size and recomputation) and schedules (with their pipeline layout, the ZeRO stages under them). A
-// shape's and a family's time bound is the step's total work per rank (one cheap one-stage cost, shared by every
-// PP and DP degree); a family's memory bound counts what its schedules keep in flight (memoryBound.ts). A schedule
-// waits at its family's bound and, when it comes up, gets its own: its memory bound, then the busiest rank's ops
-// and fill and drain on its own stage costs (bound.ts); only layouts whose bound is below the k-th best score so
-// far are estimated. Stage costs and simulated timelines are shared through the estimate cache
-// (stageCostCache.ts), keyed by a number from the enumeration (space.ts stageCostKeyOf), so the layouts that
-// differ only in ZeRO stage simulate once and the schedules that do not pair F with B share one set of stage costs
-// per stage contents; each entry also keeps the ranks' holdings and activation terms.
+// shape's time bound is the step's total work per rank without the EP all-to-all (one stage holding every layer,
+// priced at EP 1 and shared by every PP, DP and EP degree); a family's adds its own all-to-all and, for the
+// schedules that pair F with B, the slower compute of the share of work they run in pairs (bound.ts). A family
+// that comes up checks its memory floor (memoryBound.ts) and then its schedules: one whose own work bound is above
+// the family's waits in the queue at it. A schedule that comes up gets its memory bound with what it keeps in
+// flight, then a time bound from its busiest rank's ops and fill and drain on its own stage costs; only layouts
+// whose bound is below the k-th best score so far are estimated. A stage's costs are priced once per (TP, CP, EP,
+// ETP, micro-batch, recomputation) and stage contents, whatever the PP degree (stageTime.ts rows); the estimate
+// cache (stageCostCache.ts) shares stage costs and simulated timelines between layouts, keyed by a number from the
+// enumeration (space.ts stageCostKeyOf), so the layouts that differ only in ZeRO stage simulate once.
 import { findGpu } from '../catalog/gpus';
 import { DEFAULT_RECOMPUTE_MODULES, type Design, type ParallelPlan, type RecomputeModule, type ScheduleId } from '../design';
 import { cachedSchedule, costEnvironment, createEstimateCache, estimate, peakCounts, peakFlopsOf, type Estimate } from '../estimate';
