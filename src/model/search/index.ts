@@ -18,20 +18,21 @@
 // enumeration (space.ts stageCostKeyOf), so the layouts that differ only in ZeRO stage simulate once.
 import { findGpu } from '../catalog/gpus';
 import { DEFAULT_RECOMPUTE_MODULES, type Design, type ParallelPlan, type RecomputeModule, type ScheduleId } from '../design';
-import { cachedSchedule, costEnvironment, createEstimateCache, estimate, peakCounts, peakFlopsOf, type Estimate } from '../estimate';
+import { costEnvironment, createEstimateCache, estimate, peakFlopsOf, type Estimate } from '../estimate';
 import { sharedStageCosts, stageCostBase, stageCostGroups, type StageCostGroups } from '../stageCostCache';
 import { fabricSlowdown } from '../cost/comm/overlap';
 import { layerMemoryTerms, type LayerMemoryTerms } from '../cost/memory/memory';
 import { stageCount } from '../layoutChecks';
-import { planSchedule, scheduleOpBound, type Schedule } from '../schedule/index';
+import { planSchedule, scheduleOpBound } from '../schedule/index';
 import { splitLayers, type LayerSplit } from '../cost/stages';
 import { stageActivationBytes } from '../rankMemory';
 import { stageTimesOf, wholeStageSeconds, type StageCostContext, type StageTimes, type StageWorkSeconds } from '../cost/compute/stageTime';
-import { busiestRankBound, countOps, meanBusyBound, NO_PAIRS, overlapsPairs, pairedShares, pipelineBound, type OpCounts, type PairedShares } from './bound';
+import { busiestRankBound, meanBusyBound, NO_PAIRS, overlapsPairs, pipelineBound } from './bound';
 import { MinHeap } from './heap';
+import { scheduleFacts, type ScheduleFacts } from './scheduleFacts';
 import type { SharedBound } from './sharedBound';
 import { pipelineLayoutSummary, type PipelineLayoutSummary } from './pipelineLayouts';
-import { boundFromFloor, chunksPerRank, inFlightSumOf, memoryFloor, memoryLowerBound, rankStagesOf, wholeModel, type MemoryFloor, type RankStages } from './memoryBound';
+import { boundFromFloor, chunksPerRank, inFlightSumOf, memoryFloor, memoryLowerBound, wholeModel, type MemoryFloor } from './memoryBound';
 import { choicePlan, DEEPSEEK_RECOMPUTE_MODULES, enumerateShapes, ONE_STAGE, shapeFamilies, stageCostKeyOf, type Family, type ScheduleChoice, type Shape } from './space';
 
 export { pipelineLayoutLabel, type PipelineLayoutSummary } from './pipelineLayouts';
@@ -138,14 +139,6 @@ interface ScheduleList {
   facts: (ScheduleFacts | null | undefined)[];
 }
 
-/** What the bounds read of a schedule: inFlightSumBytes' part of it, its op counts (bound.ts), its peak in-flight counts. */
-interface ScheduleFacts {
-  stages: number;
-  rankStages: RankStages;
-  counts: OpCounts;
-  peaks: Float64Array;
-  shares: PairedShares;
-}
 
 
 /**
@@ -288,22 +281,13 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
     return work;
   };
   // What the bounds read of a schedule (its sizes and placement, its ops counted by rank, its peak in-flight counts)
-  // is kept per schedule, a few numbers per rank: the estimate cache keeps whole op tables only up to its budget,
-  // and a bound should not generate a table again once that budget is full.
-  const scheduleFacts = new Map<string, ScheduleFacts | null>();
+  // is collected as its program runs, with no op table (scheduleFacts.ts), and kept per schedule: a few numbers per
+  // rank.
+  const scheduleFactsByKey = new Map<string, ScheduleFacts | null>();
   const factsOf = (id: ScheduleId, params: { ranks: number; microbatches: number; chunks?: number }): ScheduleFacts | null => {
     const key = `${id}/${params.ranks}/${params.microbatches}/${params.chunks}`;
-    let facts = scheduleFacts.get(key);
-    if (facts === undefined) {
-      const generated = cachedSchedule(id, params, cache);
-      facts = generated.ok
-        ? {
-          stages: generated.schedule.stages, rankStages: rankStagesOf(generated.schedule), counts: countOps(generated.schedule),
-          peaks: peakCounts(generated.schedule, cache), shares: pairedShares(generated.schedule),
-        }
-        : null;
-      scheduleFacts.set(key, facts);
-    }
+    let facts = scheduleFactsByKey.get(key);
+    if (facts === undefined) scheduleFactsByKey.set(key, (facts = scheduleFacts(id, params)));
     return facts;
   };
   // A schedule list is shared by the families of one PP and micro-batch count (space.ts), and many of its choices

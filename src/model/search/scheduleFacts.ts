@@ -1,0 +1,93 @@
+// What the search's bounds read of a schedule, collected as its program emits each rank's ops (schedule/program.ts),
+// without building the op table: each rank's ops counted by kind and stage (bound.ts countOps), its peak count of
+// chunks in flight (cost/memory/activationPeak.ts with every stage weighing 1), the stages it holds, and how many
+// forwards and backwards of each stage run inside F&B pairs (bound.ts pairedShares). The same figures as from the
+// generated table (test/model/search/scheduleFacts.test.ts); a search reads them for hundreds of schedules.
+import type { ScheduleId } from '../design';
+import { OP_B, OP_F, OP_FB, OP_W, type OpKind } from '../schedule/ops';
+import { PhaseCursor, type OpSink } from '../schedule/program';
+import { scheduleProgram, type ScheduleParams } from '../schedule/index';
+import { NO_PAIRS, type OpCounts, type PairedShares } from './bound';
+import type { RankStages } from './memoryBound';
+
+export interface ScheduleFacts {
+  stages: number;
+  rankStages: RankStages;
+  counts: OpCounts;
+  /** Per rank, the most chunks it holds in flight at once. */
+  peaks: Float64Array;
+  shares: PairedShares;
+}
+
+const KINDS = 5;
+
+class FactsSink implements OpSink {
+  readonly perRank: Float64Array;
+  readonly pairedForward: Float64Array;
+  readonly pairedBackward: Float64Array;
+  held = 0;
+  peak = 0;
+  pairs = 0;
+
+  constructor(readonly stages: number) {
+    this.perRank = new Float64Array(KINDS * stages);
+    this.pairedForward = new Float64Array(stages);
+    this.pairedBackward = new Float64Array(stages);
+  }
+
+  op(kind: OpKind, _mb: number, _chunk: number, stage: number): void {
+    this.perRank[kind * this.stages + stage]!++;
+    if (kind === OP_F) this.held++;
+    if (this.held > this.peak) this.peak = this.held;
+    if (kind === OP_B || kind === OP_W) this.held--;
+  }
+
+  overlapped(_mb: number, _chunk: number, stage: number, _pipe: number, _backMb: number, _backChunk: number, backStage: number): void {
+    this.perRank[OP_FB * this.stages + stage]!++;
+    this.pairedForward[stage]!++;
+    this.pairedBackward[backStage]!++;
+    this.pairs++;
+    this.held++;
+    if (this.held > this.peak) this.peak = this.held;
+    this.held--;
+  }
+}
+
+/** The facts of schedule `id` with `params`, or null when it does not apply (its constraints, the op budget). */
+export function scheduleFacts(id: ScheduleId, params: ScheduleParams): ScheduleFacts | null {
+  const result = scheduleProgram(id, params);
+  if (!result.ok) return null;
+  const { program } = result;
+  const { ranks, stages, pipes, stageRank } = program;
+  const sink = new FactsSink(stages);
+  const peaks = new Float64Array(ranks);
+  const rankStart = new Int32Array(ranks + 1);
+  const rows: { kind: number; stage: number; count: number }[] = [];
+  for (let rank = 0; rank < ranks; rank++) {
+    sink.perRank.fill(0);
+    sink.held = 0;
+    sink.peak = 0;
+    new PhaseCursor(program.rankPhases(rank, sink)).advance(() => true);
+    peaks[rank] = sink.peak;
+    for (let kind = 0; kind < KINDS; kind++) {
+      for (let stage = 0; stage < stages; stage++) {
+        const count = sink.perRank[kind * stages + stage]!;
+        if (count > 0) rows.push({ kind, stage, count });
+      }
+    }
+    rankStart[rank + 1] = rows.length;
+  }
+  const counts: OpCounts = {
+    rankStart,
+    kind: Uint8Array.from(rows, (row) => row.kind),
+    stage: Int32Array.from(rows, (row) => row.stage),
+    count: Float64Array.from(rows, (row) => row.count),
+  };
+  const byRank: number[][] = Array.from({ length: ranks }, () => []);
+  for (let i = 0; i < pipes * stages; i++) byRank[stageRank[i]!]!.push(i % stages);
+  const stageStart = new Int32Array(ranks + 1);
+  for (let r = 0; r < ranks; r++) stageStart[r + 1] = stageStart[r]! + byRank[r]!.length;
+  const least = (counts: Float64Array) => counts.reduce((min, count) => Math.min(min, count), Number.POSITIVE_INFINITY) / program.microbatches;
+  const shares = sink.pairs > 0 && program.microbatches > 0 ? { forward: least(sink.pairedForward), backward: least(sink.pairedBackward) } : NO_PAIRS;
+  return { stages, rankStages: { start: stageStart, stage: Int32Array.from(byRank.flat()) }, counts, peaks, shares };
+}
