@@ -222,7 +222,15 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
   // on random layouts), and m / PP = global batch · TP · CP / (micro-batch · world) does not read them either: the
   // families of one (TP, CP, EP, ETP, micro-batch, recompute) share one work bound.
   // The activation terms read neither either (the same test): those families share them too.
-  const sharedKey = (plan: ParallelPlan) => `${plan.tp}/${plan.cp}/${plan.ep}/${plan.etp}/${plan.microBatchSize}/${plan.recompute}/${plan.recomputeModules?.join('+') ?? ''}`;
+  const sharedKeys = new WeakMap<ParallelPlan, string>();
+  const sharedKey = (plan: ParallelPlan): string => {
+    let key = sharedKeys.get(plan);
+    if (key === undefined) {
+      key = `${plan.tp}/${plan.cp}/${plan.ep}/${plan.etp}/${plan.microBatchSize}/${plan.recompute}/${plan.recomputeModules?.join('+') ?? ''}`;
+      sharedKeys.set(plan, key);
+    }
+    return key;
+  };
   const wholeStageWork = new Map<string, StageWorkSeconds>();
   const sharedTerms = new Map<string, LayerMemoryTerms>();
   const termsOf = (plan: ParallelPlan): LayerMemoryTerms => {
@@ -364,16 +372,24 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
   // The bounds read F, B, W and F&B per stage alone (the rest of the breakdown waits for a layout's estimate), and
   // those are fixed by the pricing context and the stage contents.
   const boundTimes = new WeakMap<StageCostContext, Map<number, StageTimes>>();
-  /** A schedule's own bound on its stage costs: fill and drain, and its busiest rank's ops (bound.ts). */
-  const scheduleBound = (family: Family, choice: ScheduleChoice): number => {
-    const plan = choicePlan(family.plan, choice);
+  /**
+   * A schedule's own bound on its stage costs: fill and drain, and its busiest rank's ops (bound.ts). The family's
+   * plan serves for the pricing context, the placement and the sizes (they read none of the schedule's fields); the
+   * schedule's own plan is built only for a stage contents not seen yet.
+   */
+  const scheduleBound = (family: Family, scheduleIndex: number): number => {
+    const choice = family.schedules[scheduleIndex]!;
+    const { plan } = family;
     const pairs = overlapsPairs(choice.schedule);
     const context = contextOf(plan, pairs, family);
     let byContents = boundTimes.get(context);
     if (!byContents) boundTimes.set(context, (byContents = new Map()));
     let times = byContents.get(choice.content);
-    if (!times) byContents.set(choice.content, (times = stageTimesOf(context, splitOf(plan, choice.content))));
-    const run = planSchedule(plan);
+    if (!times) {
+      const own = choicePlan(plan, choice);
+      byContents.set(choice.content, (times = stageTimesOf(context, splitOf(own, choice.content))));
+    }
+    const run = planSchedule({ pp: plan.pp, microbatches: plan.microbatches, vpp: choice.vpp, schedule: choice.schedule });
     const facts = factsOf(run.id, run.params);
     const busiest = facts ? busiestRankBound(facts.counts, times) : 0;
     const p2p = pairs ? 0 : groupsOf(family, plan).comm.ppSend.seconds;
@@ -447,7 +463,7 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
     const inFlight = inFlightOf(family, scheduleIndex, memoryTerms.get(family)!);
     // The family's floor holds for each of its schedules: the rank totals read none of the schedule's fields.
     if (boundFromFloor(floors.get(family)!, chunksPerRank([choice]), inFlight) > capacityBytes) return;
-    const own = bounded ? scheduleBound(family, choice) : bound;
+    const own = bounded ? scheduleBound(family, scheduleIndex) : bound;
     if (own > bound) queue.push(own, family.order + scheduleIndex * family.zeros.length, { family, scheduleIndex, bounded: true });
     else estimateSchedule(family, scheduleIndex, bound);
   };
