@@ -101,7 +101,13 @@ export function memoryFloor(design: Design, plan: ParallelPlan, zeros: readonly 
   // HBM, so what stays depends on the split: with activation offloading no in-flight share is counted.
   const offloads = offloadsActivations(design.plan) || offloadsActivations(plan);
   let least = Number.POSITIVE_INFINITY;
-  for (const zero of zeros) least = Math.min(least, holdingMemory({ ...design, plan: { ...plan, zero } }, whole.holding, 1, 0, terms).totalBytes);
+  // One copy of the plan, its ZeRO stage set in turn (holdingMemory keeps nothing of it).
+  const zeroPlan: ParallelPlan = { ...plan };
+  const withZero: Design = { ...design, plan: zeroPlan };
+  for (const zero of zeros) {
+    zeroPlan.zero = zero;
+    least = Math.min(least, holdingMemory(withZero, whole.holding, 1, 0, terms).totalBytes);
+  }
   return { restBytes: least, wholeActivationBytes: offloads ? 0 : whole.activationBytes, pp: Math.max(1, plan.pp) };
 }
 
