@@ -32,7 +32,7 @@ import { MinHeap } from './heap';
 import { scheduleFacts, type ScheduleFacts } from './scheduleFacts';
 import type { SharedBound } from './sharedBound';
 import { pipelineLayoutSummary, type PipelineLayoutSummary } from './pipelineLayouts';
-import { boundFromFloor, chunksPerRank, inFlightSumOf, memoryFloor, memoryLowerBound, wholeModel, type MemoryFloor } from './memoryBound';
+import { boundFromFloor, chunksPerRank, inFlightSumOf, memoryFloor, memoryLowerBound, wholeModel, type MemoryFloor, type WholeModel } from './memoryBound';
 import { choicePlan, DEEPSEEK_RECOMPUTE_MODULES, enumerateShapes, ONE_STAGE, shapeFamilies, stageCostKeyOf, type Family, type ScheduleChoice, type Shape } from './space';
 
 export { pipelineLayoutLabel, type PipelineLayoutSummary } from './pipelineLayouts';
@@ -214,6 +214,9 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
   const queue = new MinHeap<Node>();
   const memoryTerms = new WeakMap<Family, LayerMemoryTerms>();
   const floors = new WeakMap<Family, MemoryFloor>();
+  // One stage holding every layer reads the TP, EP and ETP degrees (gpuParameters) and the activation terms, which
+  // share a key (sharedKey below): the families with the same terms share it.
+  const wholeModels = new WeakMap<LayerMemoryTerms, WholeModel>();
   // The step is at least the fabric slowdown × the makespan (estimate.ts: the fabric term scales the makespan and
   // the exposed DP time by slowdown − 1, and every other addition is ≥ 0): every makespan bound is scaled by it.
   const fabric = env ? fabricSlowdown(design.cluster.worldSize, env.calibration.fabricSlowdownPerDoubling) : 1;
@@ -500,7 +503,9 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
     // one micro-batch through the model in flight holds for every schedule; each schedule's own in-flight share is
     // counted when the schedule comes up.
     const terms = termsOf(family.plan);
-    const floor = memoryFloor(design, family.plan, family.zeros, terms, wholeModel(design, family.plan, terms));
+    let whole = wholeModels.get(terms);
+    if (!whole) wholeModels.set(terms, (whole = wholeModel(design, family.plan, terms)));
+    const floor = memoryFloor(design, family.plan, family.zeros, terms, whole);
     if (boundFromFloor(floor, chunksPerRank(family.schedules)) > capacityBytes) continue;
     memoryTerms.set(family, terms);
     floors.set(family, floor);
