@@ -22,7 +22,7 @@
 //   takes, the all-to-all a pair cannot hide) and its unpaired warm-up and cool-down ops in full.
 import type { ScheduleId } from '../design';
 import { PAIR_SLOWDOWN, type StageTimes, type StageWorkSeconds } from '../cost/compute/stageTime';
-import { OP_B, OP_F, OP_FB, OP_I, OP_W, type Schedule } from '../schedule/ops';
+import { OP_B, OP_F, OP_FB, OP_I, OP_W } from '../schedule/ops';
 
 /** Schedules whose F&B pairs hide the EP all-to-all and whose p2p sends the estimate counts as hidden. */
 export function overlapsPairs(schedule: ScheduleId): boolean {
@@ -46,20 +46,6 @@ export interface PairedShares {
 }
 
 export const NO_PAIRS: PairedShares = { forward: 0, backward: 0 };
-
-export function pairedShares(schedule: Schedule): PairedShares {
-  const paired = { forward: new Float64Array(schedule.stages), backward: new Float64Array(schedule.stages) };
-  let any = false;
-  for (let i = 0; i < schedule.opCount; i++) {
-    if (schedule.kind[i] !== OP_FB) continue;
-    any = true;
-    paired.forward[schedule.stage[i]!]!++;
-    paired.backward[schedule.backStage[i]!]!++;
-  }
-  if (!any || schedule.microbatches <= 0) return NO_PAIRS;
-  const least = (counts: Float64Array) => counts.reduce((min, count) => Math.min(min, count), Number.POSITIVE_INFINITY) / schedule.microbatches;
-  return { forward: least(paired.forward), backward: least(paired.backward) };
-}
 
 /** Ranks of the stages: looped (stage s on rank s mod p) or V (rank r holds r and 2p−1−r). */
 function rankOfStage(schedule: ScheduleId, stage: number, pp: number): number {
@@ -91,30 +77,6 @@ export interface OpCounts {
   kind: Uint8Array;
   stage: Int32Array;
   count: Float64Array;
-}
-
-const KINDS = 5;
-
-/** The schedule's ops counted by rank, kind and stage (a property of the op order alone). */
-export function countOps(schedule: Schedule): OpCounts {
-  const { ranks, stages } = schedule;
-  const perRank = new Float64Array(KINDS * stages);
-  const rankStart = new Int32Array(ranks + 1);
-  const rows: { kind: number; stage: number; count: number }[] = [];
-  for (let r = 0; r < ranks; r++) {
-    perRank.fill(0);
-    for (let i = schedule.rankStart[r]!; i < schedule.rankStart[r + 1]!; i++) perRank[schedule.kind[i]! * stages + schedule.stage[i]!]!++;
-    for (let k = 0; k < KINDS; k++) {
-      for (let s = 0; s < stages; s++) if (perRank[k * stages + s]! > 0) rows.push({ kind: k, stage: s, count: perRank[k * stages + s]! });
-    }
-    rankStart[r + 1] = rows.length;
-  }
-  return {
-    rankStart,
-    kind: Uint8Array.from(rows, (row) => row.kind),
-    stage: Int32Array.from(rows, (row) => row.stage),
-    count: Float64Array.from(rows, (row) => row.count),
-  };
 }
 
 /**

@@ -353,7 +353,7 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
     for (const schedules of scheduleLists) for (const bound of runWorkBounds(plan, listOf(schedules), ownPairs, oneStage)) least = Math.min(least, bound);
     return least;
   };
-  /** inFlightSumBytes of one of a family's schedules (memoryBound.ts); 0 for a schedule too large to build for a bound. */
+  /** inFlightSumOf one of a family's schedules (memoryBound.ts); 0 for a schedule too large to build for a bound. */
   // A stage's activations read the activation terms and what the stage holds (and the file's offloading, the same
   // in every layout): the families that share terms share them per stage contents.
   const activationBytes = new WeakMap<LayerMemoryTerms, Map<number, Float64Array>>();

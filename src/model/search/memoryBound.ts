@@ -18,7 +18,6 @@ import { offloadsActivations } from '../cost/memory/offload';
 import { stageContent, splitLayers } from '../cost/stages';
 import type { Design, ParallelPlan, ScheduleId, ZeroStage } from '../design';
 import { holdingMemory, type RankHolding } from '../rankMemory';
-import type { Schedule } from '../schedule/ops';
 
 /** Most chunks a rank of these schedules holds, in the sense above. */
 export function chunksPerRank(schedules: readonly { schedule: ScheduleId; vpp: number }[]): number {
@@ -36,24 +35,10 @@ export interface RankStages {
   stage: Int32Array;
 }
 
-export function rankStagesOf(schedule: Pick<Schedule, 'ranks' | 'stages' | 'pipes' | 'stageRank'>): RankStages {
-  const byRank: number[][] = Array.from({ length: schedule.ranks }, () => []);
-  for (let i = 0; i < schedule.pipes * schedule.stages; i++) byRank[schedule.stageRank[i]!]!.push(i % schedule.stages);
-  const start = new Int32Array(schedule.ranks + 1);
-  for (let r = 0; r < schedule.ranks; r++) start[r + 1] = start[r]! + byRank[r]!.length;
-  return { start, stage: Int32Array.from(byRank.flat()) };
-}
-
 /**
  * Σ over a schedule's ranks of the activations each holds at its peak, at least: its peak count of chunks in flight
  * (`peakCounts`, per rank) × the lightest stage it holds (`stageBytes`: one micro-batch through each stage).
  */
-export function inFlightSumBytes(schedule: Pick<Schedule, 'ranks' | 'stages' | 'pipes' | 'stageRank'>, peakCounts: ArrayLike<number>, stageBytes: ArrayLike<number>): number {
-  if (stageBytes.length !== schedule.stages) return 0;
-  return inFlightSumOf(rankStagesOf(schedule), peakCounts, stageBytes);
-}
-
-/** inFlightSumBytes with the schedule's rank stages worked out once (a search sums many layouts of one schedule). */
 export function inFlightSumOf(rankStages: RankStages, peakCounts: ArrayLike<number>, stageBytes: ArrayLike<number>): number {
   let sum = 0;
   for (let r = 0; r + 1 < rankStages.start.length; r++) {
@@ -122,7 +107,7 @@ export function boundFromFloor(floor: MemoryFloor, chunks: number, inFlightSum =
 }
 
 /**
- * `terms`: layerMemoryTerms(design.model, plan), when the caller has them. `inFlightSum`: inFlightSumBytes of
+ * `terms`: layerMemoryTerms(design.model, plan), when the caller has them. `inFlightSum`: inFlightSumOf
  * every schedule the bound covers (the least of them), when the caller has the schedules. `whole`: wholeModel of
  * the plan with the same terms, when the caller has it.
  */

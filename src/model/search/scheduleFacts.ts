@@ -1,8 +1,9 @@
 // What the search's bounds read of a schedule, collected as its program emits each rank's ops (schedule/program.ts),
-// without building the op table: each rank's ops counted by kind and stage (bound.ts countOps), its peak count of
-// chunks in flight (cost/memory/activationPeak.ts with every stage weighing 1), the stages it holds, and how many
-// forwards and backwards of each stage run inside F&B pairs (bound.ts pairedShares). The same figures as from the
-// generated table (test/model/search/scheduleFacts.test.ts); a search reads them for hundreds of schedules.
+// without building the op table: each rank's ops counted by kind and stage (bound.ts busiestRankBound), its peak
+// count of chunks in flight (cost/memory/activationPeak.ts with every stage weighing 1), the stages it holds, and
+// the least share of each stage's forwards and backwards run inside F&B pairs (bound.ts PairedShares). The same
+// figures as read off the generated table (test/model/search/scheduleFacts.test.ts); a search reads them for
+// hundreds of schedules.
 import type { ScheduleId } from '../design';
 import { OP_B, OP_F, OP_FB, OP_W, type OpKind } from '../schedule/ops';
 import { PhaseCursor, type OpSink } from '../schedule/program';

@@ -3,10 +3,46 @@
 import { describe, expect, it } from 'vitest';
 import type { ScheduleId } from '../../../src/model/design';
 import { peakActivationBytes } from '../../../src/model/cost/memory/activationPeak';
-import { countOps, pairedShares } from '../../../src/model/search/bound';
-import { rankStagesOf } from '../../../src/model/search/memoryBound';
+import type { OpCounts, PairedShares } from '../../../src/model/search/bound';
+import type { RankStages } from '../../../src/model/search/memoryBound';
 import { scheduleFacts } from '../../../src/model/search/scheduleFacts';
-import { checkScheduleConstraints, generateSchedule, SCHEDULE_IDS } from '../../../src/model/schedule/index';
+import { checkScheduleConstraints, generateSchedule, OP_FB, SCHEDULE_IDS, type Schedule } from '../../../src/model/schedule/index';
+
+// The facts as read off a generated op table: the definitions the streaming collector must meet.
+function countOps(schedule: Schedule): OpCounts {
+  const kinds = 5;
+  const rankStart = new Int32Array(schedule.ranks + 1);
+  const rows: { kind: number; stage: number; count: number }[] = [];
+  for (let r = 0; r < schedule.ranks; r++) {
+    const perRank = new Float64Array(kinds * schedule.stages);
+    for (let i = schedule.rankStart[r]!; i < schedule.rankStart[r + 1]!; i++) perRank[schedule.kind[i]! * schedule.stages + schedule.stage[i]!]!++;
+    for (let k = 0; k < kinds; k++) for (let s = 0; s < schedule.stages; s++) if (perRank[k * schedule.stages + s]! > 0) rows.push({ kind: k, stage: s, count: perRank[k * schedule.stages + s]! });
+    rankStart[r + 1] = rows.length;
+  }
+  return { rankStart, kind: Uint8Array.from(rows, (row) => row.kind), stage: Int32Array.from(rows, (row) => row.stage), count: Float64Array.from(rows, (row) => row.count) };
+}
+
+function rankStagesOf(schedule: Schedule): RankStages {
+  const byRank: number[][] = Array.from({ length: schedule.ranks }, () => []);
+  for (let i = 0; i < schedule.pipes * schedule.stages; i++) byRank[schedule.stageRank[i]!]!.push(i % schedule.stages);
+  const start = new Int32Array(schedule.ranks + 1);
+  for (let r = 0; r < schedule.ranks; r++) start[r + 1] = start[r]! + byRank[r]!.length;
+  return { start, stage: Int32Array.from(byRank.flat()) };
+}
+
+function pairedShares(schedule: Schedule): PairedShares {
+  const forward = new Float64Array(schedule.stages);
+  const backward = new Float64Array(schedule.stages);
+  let pairs = 0;
+  for (let i = 0; i < schedule.opCount; i++) {
+    if (schedule.kind[i] !== OP_FB) continue;
+    pairs++;
+    forward[schedule.stage[i]!]!++;
+    backward[schedule.backStage[i]!]!++;
+  }
+  if (pairs === 0) return { forward: 0, backward: 0 };
+  return { forward: Math.min(...forward) / schedule.microbatches, backward: Math.min(...backward) / schedule.microbatches };
+}
 
 describe('scheduleFacts', () => {
   it.each(SCHEDULE_IDS.map((id) => [id]))('%s: the same facts as the generated table, over ranks, micro-batches and chunks', (id: ScheduleId) => {
