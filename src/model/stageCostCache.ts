@@ -81,8 +81,8 @@ export interface StageCostGroups {
   comm: ModelComm;
 }
 
-export function stageCostGroups(design: Design, env: StageCostEnv): StageCostGroups {
-  const placement = placePlan(design.plan, design.cluster.gpusPerNode);
+/** `placement`: placePlan of the plan, when the caller keeps it (it reads only the parallel degrees). */
+export function stageCostGroups(design: Design, env: StageCostEnv, placement = placePlan(design.plan, design.cluster.gpusPerNode)): StageCostGroups {
   return { placement, comm: modelComm({ design, placement, links: env.links }) };
 }
 

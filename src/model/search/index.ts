@@ -21,6 +21,7 @@ import { DEFAULT_RECOMPUTE_MODULES, type Design, type ParallelPlan, type Recompu
 import { costEnvironment, createEstimateCache, estimate, peakFlopsOf, type Estimate } from '../estimate';
 import { sharedStageCosts, stageCostBase, stageCostGroups, type StageCostGroups } from '../stageCostCache';
 import { fabricSlowdown } from '../cost/comm/overlap';
+import { placePlan, type Placement } from '../cost/comm/placement';
 import { layerMemoryTerms, type LayerMemoryTerms } from '../cost/memory/memory';
 import { stageCount } from '../layoutChecks';
 import { planSchedule, scheduleOpBound } from '../schedule/index';
@@ -256,9 +257,16 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
   // placement: each family keeps its own groups (placement and communication) for those.
   const contexts = new Map<string, StageCostContext>();
   const groups = new WeakMap<Family | ParallelPlan, StageCostGroups>();
+  // A placement reads only the parallel degrees (cost/comm/placement.ts): the families of a shape share it.
+  const placements = new Map<string, Placement>();
   const groupsOf = (owner: Family | ParallelPlan, plan: ParallelPlan): StageCostGroups => {
     let found = groups.get(owner);
-    if (!found) groups.set(owner, (found = stageCostGroups({ ...design, plan }, env!)));
+    if (!found) {
+      const degrees = `${plan.tp}/${plan.cp}/${plan.dp}/${plan.pp}/${plan.ep}/${plan.etp}`;
+      let placement = placements.get(degrees);
+      if (!placement) placements.set(degrees, (placement = placePlan(plan, design.cluster.gpusPerNode)));
+      groups.set(owner, (found = stageCostGroups({ ...design, plan }, env!, placement)));
+    }
     return found;
   };
   const contextOf = (plan: ParallelPlan, pairs: boolean, owner: Family | ParallelPlan): StageCostContext => {
