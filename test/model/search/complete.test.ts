@@ -3,7 +3,7 @@
 // budget or a cancel cuts it short, saying so. The estimate cache it shares (stage costs per stageCostKey,
 // simulations per schedule and key) changes no figure on random layouts of the space.
 import { describe, expect, it } from 'vitest';
-import { findModel } from '../../../src/model/catalog/models';
+import { searchDesign } from './searchDesigns';
 import type { Design, ParallelPlan } from '../../../src/model/design';
 import { createEstimateCache, estimate } from '../../../src/model/estimate';
 import { enumerateFamilies, searchLayouts } from '../../../src/model/search';
@@ -13,16 +13,6 @@ import { stageCount } from '../../../src/model/layoutChecks';
 import { stageCostKey } from '../../../src/model/stageCostCache';
 import { seededRandom } from '../../testInputs';
 
-function design(modelId: string, nodes: number, plan: Partial<ParallelPlan>, hbmGB?: number): Design {
-  return {
-    model: findModel(modelId)!.arch,
-    plan: {
-      tp: 1, pp: 1, vpp: 1, cp: 1, ep: 1, etp: 1, dp: nodes * 8, zero: 1, sequenceParallel: false, seqLength: 4096, microBatchSize: 1,
-      globalBatchSize: 64, microbatches: 64 / (nodes * 8), schedule: '1f1b', recompute: 'selective', precision: 'bf16', nodeLimit: null, ...plan,
-    },
-    cluster: { gpu: 'H100-SXM', gpusPerNode: 8, nodes, worldSize: nodes * 8, ...(hbmGB ? { hbmGB } : {}) },
-  };
-}
 
 /** Every layout of the space with its order, as the search numbers them. */
 function everyLayout(d: Design, maxMicroBatchSize: number): { plan: ParallelPlan; order: number }[] {
@@ -45,11 +35,11 @@ function exhaustiveTop(d: Design, maxMicroBatchSize: number, top: number, object
 }
 
 const CASES: [string, Design, number][] = [
-  ['Llama 3 8B on 8 H100', design('llama3-8b', 1, { globalBatchSize: 32, microbatches: 4, seqLength: 2048 }), 2],
-  ['Llama 3 8B on 8 GPUs of 24 GB (memory binds)', design('llama3-8b', 1, { globalBatchSize: 16, microbatches: 2, seqLength: 2048 }, 24), 2],
-  ['Mixtral 8x7B on 16 H100 (EP, ETP, DualPipe)', design('mixtral-8x7b', 2, { globalBatchSize: 16, microbatches: 1, seqLength: 2048 }), 1],
+  ['Llama 3 8B on 8 H100', searchDesign('llama3-8b', 1, { globalBatchSize: 32, microbatches: 4, seqLength: 2048 }), 2],
+  ['Llama 3 8B on 8 GPUs of 24 GB (memory binds)', searchDesign('llama3-8b', 1, { globalBatchSize: 16, microbatches: 2, seqLength: 2048 }, 24), 2],
+  ['Mixtral 8x7B on 16 H100 (EP, ETP, DualPipe)', searchDesign('mixtral-8x7b', 2, { globalBatchSize: 16, microbatches: 1, seqLength: 2048 }), 1],
   // Activations in flight decide what fits: the memory bound's in-flight share must not rule out a layout that fits.
-  ['Mixtral 8x7B on 16 GPUs of 64 GB (MoE, memory binds)', design('mixtral-8x7b', 2, { globalBatchSize: 16, microbatches: 1, seqLength: 4096 }, 64), 1],
+  ['Mixtral 8x7B on 16 GPUs of 64 GB (MoE, memory binds)', searchDesign('mixtral-8x7b', 2, { globalBatchSize: 16, microbatches: 1, seqLength: 4096 }, 64), 1],
 ];
 
 describe('searchLayouts is complete', () => {
@@ -112,7 +102,7 @@ describe('the memory bound', () => {
 describe('the space', () => {
   it('GPT-3 175B on 1,024 A100: VPP 3 and 6, micro-batches 1 to 8, recompute none, selective and full', () => {
     const gpt3: Design = {
-      ...design('gpt3-175b', 128, { seqLength: 2048, globalBatchSize: 1536, microbatches: 12 }),
+      ...searchDesign('gpt3-175b', 128, { seqLength: 2048, globalBatchSize: 1536, microbatches: 12 }),
       cluster: { gpu: 'A100-80GB', gpusPerNode: 8, nodes: 128, worldSize: 1024 },
     };
     const families = enumerateFamilies(gpt3);

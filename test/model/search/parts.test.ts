@@ -2,25 +2,15 @@
 // answer: the parts' best layouts merged by score and the space's order are the same top k, whichever order the
 // parts run in and however many there are, and their counts add up to the space.
 import { describe, expect, it } from 'vitest';
-import { findModel } from '../../../src/model/catalog/models';
+import { searchDesign } from './searchDesigns';
 import type { Design, ParallelPlan } from '../../../src/model/design';
 import { mergeSearchParts, searchLayouts, searchLayoutsPart, SharedBound, type SearchPartResult } from '../../../src/model/search';
 
-function design(modelId: string, nodes: number, plan: Partial<ParallelPlan>, hbmGB?: number): Design {
-  return {
-    model: findModel(modelId)!.arch,
-    plan: {
-      tp: 1, pp: 1, vpp: 1, cp: 1, ep: 1, etp: 1, dp: nodes * 8, zero: 1, sequenceParallel: false, seqLength: 4096, microBatchSize: 1,
-      globalBatchSize: 64, microbatches: 64 / (nodes * 8), schedule: '1f1b', recompute: 'selective', precision: 'bf16', nodeLimit: null, ...plan,
-    },
-    cluster: { gpu: 'H100-SXM', gpusPerNode: 8, nodes, worldSize: nodes * 8, ...(hbmGB ? { hbmGB } : {}) },
-  };
-}
 
 const CASES: [string, Design][] = [
-  ['Llama 3 8B on 16 H100', design('llama3-8b', 2, { globalBatchSize: 64, seqLength: 2048 })],
-  ['Mixtral 8x7B on 32 GPUs of 64 GB', design('mixtral-8x7b', 4, { globalBatchSize: 64, seqLength: 4096 }, 64)],
-  ['DeepSeek-V2 on 64 H100', design('deepseek-v2', 8, { globalBatchSize: 256, seqLength: 4096 })],
+  ['Llama 3 8B on 16 H100', searchDesign('llama3-8b', 2, { globalBatchSize: 64, seqLength: 2048 })],
+  ['Mixtral 8x7B on 32 GPUs of 64 GB', searchDesign('mixtral-8x7b', 4, { globalBatchSize: 64, seqLength: 4096 }, 64)],
+  ['DeepSeek-V2 on 64 H100', searchDesign('deepseek-v2', 8, { globalBatchSize: 256, seqLength: 4096 })],
 ];
 
 const ranking = (results: { plan: ParallelPlan; estimate: { stepTimeSeconds: number } }[]) => results.map((r) => [r.plan, r.estimate.stepTimeSeconds]);
