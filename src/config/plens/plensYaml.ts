@@ -36,29 +36,19 @@ interface FieldSpec {
   list?: boolean;
 }
 
-/** Megatron's recompute module names, each once (`recomputeModules: [layernorm, mla_up_proj, moe_act]`). */
-const recomputeModules: ValueParser = (raw) => {
-  const items = Array.isArray(raw) ? raw : [raw];
-  const modules: string[] = [];
-  for (const item of items) {
-    const parsed = parseChoice(item, RECOMPUTE_MODULES);
-    if (!parsed.ok || typeof parsed.value !== 'string') return { ok: false, message: `expected a list of ${RECOMPUTE_MODULES.join(', ')}, got ${describe(item)}` };
-    if (!modules.includes(parsed.value)) modules.push(parsed.value);
-  }
-  return { ok: true, value: modules };
-};
-
-/** Megatron's fine-grained offload modules, each once (`activationModules: [core_attn, attn_proj]`). */
-const offloadModules: ValueParser = (raw) => {
-  const items = Array.isArray(raw) ? raw : [raw];
-  const modules: string[] = [];
-  for (const item of items) {
-    const parsed = parseChoice(item, ACTIVATION_OFFLOAD_MODULES);
-    if (!parsed.ok || typeof parsed.value !== 'string') return { ok: false, message: `expected a list of ${ACTIVATION_OFFLOAD_MODULES.join(', ')}, got ${describe(item)}` };
-    if (!modules.includes(parsed.value)) modules.push(parsed.value);
-  }
-  return { ok: true, value: modules };
-};
+/** A list of Megatron module names from `choices`, each once (`recomputeModules: [layernorm, mla_up_proj, moe_act]`). */
+function moduleList(choices: readonly string[]): ValueParser {
+  return (raw) => {
+    const items = Array.isArray(raw) ? raw : [raw];
+    const modules: string[] = [];
+    for (const item of items) {
+      const parsed = parseChoice(item, choices);
+      if (!parsed.ok || typeof parsed.value !== 'string') return { ok: false, message: `expected a list of ${choices.join(', ')}, got ${describe(item)}` };
+      if (!modules.includes(parsed.value)) modules.push(parsed.value);
+    }
+    return { ok: true, value: modules };
+  };
+}
 
 /** A Megatron layout string, or one such string per stage; its grammar and rules are checked by the model. */
 function pipelineLayout(raw: unknown): Parsed<unknown> {
@@ -109,7 +99,7 @@ const TRAINING: Record<string, FieldSpec> = {
   // fp4 / nvfp4 / mxfp8 name the GEMM format directly: fp8 precision with that recipe (lowPrecisionShorthand).
   precision: { path: 'plan.precision', parse: (raw) => parseChoice(raw, ['bf16', 'fp16', 'fp8', 'fp4', 'nvfp4', 'mxfp8'] as const) },
   recompute: { path: 'plan.recompute', parse: (raw) => parseChoice(raw, ['none', 'selective', 'full'] as const) },
-  recomputeModules: { path: 'plan.recomputeModules', parse: recomputeModules, list: true },
+  recomputeModules: { path: 'plan.recomputeModules', parse: moduleList(RECOMPUTE_MODULES), list: true },
   activationFp8InputStore: { path: 'plan.activationFp8InputStore', parse: flag },
   fp8Recipe: { path: 'plan.fp8Recipe', parse: (raw) => parseChoice(raw, FP8_RECIPES) },
   compile: { path: 'plan.compile', parse: flag },
@@ -128,7 +118,7 @@ const fraction: ValueParser = (raw) => {
 /** What lives in host memory instead of HBM (model/cost/memory/offload.ts). */
 const OFFLOAD: Record<string, FieldSpec> = {
   activationLayers: { path: 'plan.activationOffloadLayers', parse: countOrZero },
-  activationModules: { path: 'plan.activationOffloadModules', parse: offloadModules, list: true },
+  activationModules: { path: 'plan.activationOffloadModules', parse: moduleList(ACTIVATION_OFFLOAD_MODULES), list: true },
   optimizer: { path: 'plan.optimizerOffloadFraction', parse: fraction },
   optimizerOverlap: { path: 'plan.optimizerOffloadOverlap', parse: flag },
   parameters: { path: 'plan.parameterOffload', parse: flag },
