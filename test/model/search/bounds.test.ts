@@ -68,14 +68,23 @@ function* randomLayouts(seed: number, designs: number, perDesign: number) {
 
 const SLACK = 1 + 1e-9;
 
+function environment(design: Design) {
+  const gpu = findGpu(design.cluster.gpu)!;
+  return costEnvironment(design, gpu, peakFlopsOf(design, gpu));
+}
+
+/** One stage holding every layer of `design`'s plan, priced in a context of its own. */
+function wholeStage(design: Design, env: ReturnType<typeof environment>) {
+  return wholeStageSeconds(stageCostBase(design, env).context, splitLayers(design, 1));
+}
+
 describe('search bounds on random layouts', () => {
   it('the busiest rank and fill-and-drain bounds are at most the simulated makespan', () => {
     let checked = 0;
     for (const { design, plan } of randomLayouts(21, 24, 12)) {
       const result = estimate({ ...design, plan });
       if (!result.estimate || !result.timeline) continue;
-      const gpu = findGpu(design.cluster.gpu)!;
-      const env = costEnvironment({ ...design, plan }, gpu, peakFlopsOf({ ...design, plan }, gpu));
+      const env = environment({ ...design, plan });
       const { costs, comm } = sharedStageCosts({ ...design, plan }, env, undefined);
       const run = planSchedule(plan);
       const facts = scheduleFacts(run.id, run.params);
@@ -96,10 +105,9 @@ describe('search bounds on random layouts', () => {
     for (const { design, plan } of randomLayouts(28, 32, 12)) {
       const result = estimate({ ...design, plan });
       if (!result.estimate || !result.timeline) continue;
-      const gpu = findGpu(design.cluster.gpu)!;
-      const env = costEnvironment({ ...design, plan }, gpu, peakFlopsOf({ ...design, plan }, gpu));
+      const env = environment({ ...design, plan });
       const onePipelineRank: ParallelPlan = { ...plan, pp: 1, dp: design.cluster.worldSize / (plan.tp * plan.cp), schedule: '1f1b', vpp: 1 };
-      const whole = wholeStageSeconds(stageCostBase({ ...design, plan: onePipelineRank }, env).context, splitLayers({ ...design, plan: onePipelineRank }, 1));
+      const whole = wholeStage({ ...design, plan: onePipelineRank }, env);
       const run = planSchedule(plan);
       const facts = scheduleFacts(run.id, run.params);
       if (!facts) throw new Error(`${run.id} does not apply`);
@@ -111,10 +119,10 @@ describe('search bounds on random layouts', () => {
       expect(bound).toBeLessThanOrEqual(result.timeline.timeline.makespan * SLACK);
       // Priced with EP 1 (no all-to-all), the whole stage bounds every EP degree's work without its all-to-all.
       const withoutExperts: ParallelPlan = { ...onePipelineRank, ep: 1 };
-      const free = wholeStageSeconds(stageCostBase({ ...design, plan: withoutExperts }, env).context, splitLayers({ ...design, plan: withoutExperts }, 1));
+      const free = wholeStage({ ...design, plan: withoutExperts }, env);
       // A DualPipe stage carries its whole all-to-all (none hidden by overlap), so taking it off leaves the rest.
       const pairedPlan: ParallelPlan = { ...onePipelineRank, schedule: 'dualpipe' };
-      const pairedWhole = wholeStageSeconds(stageCostBase({ ...design, plan: pairedPlan }, env).context, splitLayers({ ...design, plan: pairedPlan }, 1));
+      const pairedWhole = wholeStage({ ...design, plan: pairedPlan }, env);
       expect(free.F).toBeCloseTo(pairedWhole.F - pairedWhole.epF, 12);
       expect(free.B).toBeCloseTo(pairedWhole.B - pairedWhole.epB, 12);
       expect(meanBusyBound(free, plan.microbatches, plan.pp, pairs, shares)).toBeLessThanOrEqual(result.timeline.timeline.makespan * SLACK);
@@ -152,8 +160,7 @@ describe('search bounds on random layouts', () => {
   it('one stage\'s costs and the activation terms do not read the PP or DP degree', () => {
     let checked = 0;
     for (const { design, plan } of randomLayouts(23, 24, 8)) {
-      const gpu = findGpu(design.cluster.gpu)!;
-      const env = costEnvironment({ ...design, plan }, gpu, peakFlopsOf({ ...design, plan }, gpu));
+      const env = environment({ ...design, plan });
       const other: ParallelPlan = { ...plan, pp: 1, dp: design.cluster.worldSize / (plan.tp * plan.cp), schedule: '1f1b', vpp: 1 };
       const own = sharedStageCosts({ ...design, plan: { ...plan, schedule: '1f1b', vpp: 1 } }, env, undefined, { stages: 1 }).costs;
       const shared = sharedStageCosts({ ...design, plan: other }, env, undefined, { stages: 1 }).costs;
@@ -188,9 +195,8 @@ describe('search bounds on random layouts', () => {
   it('one context prices every split of a plan as a fresh one does, and its F, B, W and F&B alone match the breakdown', () => {
     let checked = 0;
     for (const { design, family } of randomLayouts(25, 16, 4)) {
-      const gpu = findGpu(design.cluster.gpu)!;
       const first = { ...design, plan: choicePlan(family.plan, family.schedules[0]!) };
-      const env = costEnvironment(first, gpu, peakFlopsOf(first, gpu));
+      const env = environment(first);
       const shared = stageCostBase(first, env);
       for (const choice of family.schedules) {
         const plan = choicePlan(family.plan, choice);
@@ -211,9 +217,8 @@ describe('search bounds on random layouts', () => {
   it('a stage\'s costs do not read the PP or DP degree either: a context priced at PP 1 prices every split of the layout as its own does', () => {
     let checked = 0;
     for (const { design, plan } of randomLayouts(27, 24, 8)) {
-      const gpu = findGpu(design.cluster.gpu)!;
       const withPlan = { ...design, plan };
-      const env = costEnvironment(withPlan, gpu, peakFlopsOf(withPlan, gpu));
+      const env = environment(withPlan);
       const onePipelineRank: ParallelPlan = { ...plan, pp: 1, dp: design.cluster.worldSize / (plan.tp * plan.cp), vpp: 1 };
       const shared = stageCostBase({ ...design, plan: onePipelineRank }, env);
       const own = sharedStageCosts(withPlan, env, undefined).costs;
