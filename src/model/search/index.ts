@@ -32,6 +32,7 @@ import { busiestRankBound, meanBusyBound, NO_PAIRS, overlapsPairs, pipelineBound
 import { MinHeap } from './heap';
 import { scheduleFacts, type ScheduleFacts } from './scheduleFacts';
 import type { SharedBound } from './sharedBound';
+import { PlanKeys, type SharedPlanKey } from './planKeys';
 import { pipelineLayoutSummary, type PipelineLayoutSummary } from './pipelineLayouts';
 import { boundFromFloor, chunksPerRank, inFlightSumOf, memoryFloor, memoryLowerBound, wholeModel, type MemoryFloor, type WholeModel } from './memoryBound';
 import { choicePlan, DEEPSEEK_RECOMPUTE_MODULES, enumerateShapes, ONE_STAGE, shapeFamilies, stageCostKeyOf, type Family, type ScheduleChoice, type Shape } from './space';
@@ -226,17 +227,10 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
   // on random layouts), and m / PP = global batch · TP · CP / (micro-batch · world) does not read them either: the
   // families of one (TP, CP, EP, ETP, micro-batch, recompute) share one work bound.
   // The activation terms read neither either (the same test): those families share them too.
-  const sharedKeys = new WeakMap<ParallelPlan, string>();
-  const sharedKey = (plan: ParallelPlan): string => {
-    let key = sharedKeys.get(plan);
-    if (key === undefined) {
-      key = `${plan.tp}/${plan.cp}/${plan.ep}/${plan.etp}/${plan.microBatchSize}/${plan.recompute}/${plan.recomputeModules?.join('+') ?? ''}`;
-      sharedKeys.set(plan, key);
-    }
-    return key;
-  };
-  const wholeStageWork = new Map<string, StageWorkSeconds>();
-  const sharedTerms = new Map<string, LayerMemoryTerms>();
+  const keys = new PlanKeys(design.cluster.worldSize, options.maxMicroBatchSize ?? 8);
+  const sharedKey = (plan: ParallelPlan): SharedPlanKey => keys.shared(plan);
+  const wholeStageWork = new Map<SharedPlanKey, StageWorkSeconds>();
+  const sharedTerms = new Map<SharedPlanKey, LayerMemoryTerms>();
   const termsOf = (plan: ParallelPlan): LayerMemoryTerms => {
     const key = sharedKey(plan);
     let terms = sharedTerms.get(key);
@@ -255,7 +249,7 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
   // prices every split of a layout as its own does): the families of one such key share one pricing context per
   // pairing, so a stage of 4 layers is priced once for every PP degree. The PP send and the DP traffic do read the
   // placement: each family keeps its own groups (placement and communication) for those.
-  const contexts = new Map<string, StageCostContext>();
+  const contexts = [new Map<SharedPlanKey, StageCostContext>(), new Map<SharedPlanKey, StageCostContext>()];
   const groups = new WeakMap<Family | ParallelPlan, StageCostGroups>();
   // A placement reads only the parallel degrees (cost/comm/placement.ts): the families of a shape share it.
   const placements = new Map<string, Placement>();
@@ -270,12 +264,13 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
     return found;
   };
   const contextOf = (plan: ParallelPlan, pairs: boolean, owner: Family | ParallelPlan): StageCostContext => {
-    const key = `${sharedKey(plan)}|${pairs}`;
-    let context = contexts.get(key);
+    const key = sharedKey(plan);
+    const byKey = contexts[pairs ? 1 : 0]!;
+    let context = byKey.get(key);
     if (!context) {
       // The context reads of the schedule only whether it pairs F with B.
       const priced: ParallelPlan = pairs === overlapsPairs(plan.schedule) ? plan : { ...plan, schedule: pairs ? 'dualpipe' : '1f1b' };
-      contexts.set(key, (context = stageCostBase({ ...design, plan: priced }, env!, groupsOf(owner, plan)).context));
+      byKey.set(key, (context = stageCostBase({ ...design, plan: priced }, env!, groupsOf(owner, plan)).context));
     }
     return context;
   };
@@ -292,12 +287,8 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
   // whole routed work, the imbalance is the calibration's; bounds.test.ts checks it): priced with EP 1, one whole
   // stage serves the shapes and families of every EP degree as a bound that leaves the all-to-all out. A family's
   // schedules get the bound with their own all-to-all when the family opens.
-  const withoutAllToAll = new Map<string, StageWorkSeconds>();
   const workWithoutAllToAll = (plan: ParallelPlan): StageWorkSeconds => {
-    const key = `${plan.tp}/${plan.cp}/${plan.etp}/${plan.microBatchSize}/${plan.recompute}/${plan.recomputeModules?.join('+') ?? ''}`;
-    let work = withoutAllToAll.get(key);
-    if (!work) withoutAllToAll.set(key, (work = workOf({ ...plan, ep: 1 })));
-    return work;
+    return wholeStageWork.get(keys.withoutExperts(plan)) ?? workOf({ ...plan, ep: 1 });
   };
   // What the bounds read of a schedule (its sizes and placement, its ops counted by rank, its peak in-flight counts)
   // is collected as its program runs, with no op table (scheduleFacts.ts), and kept per schedule: a few numbers per

@@ -1,0 +1,58 @@
+// Numbers for the plan fields a search's shared work reads: the stage costs of one stage holding every layer, the
+// pricing context and the activation terms read TP, CP, EP, ETP, the micro-batch size and the recomputation
+// (index.ts says why), so the families with the same six share them. A search asks for such a key tens of
+// thousands of times, mostly for plans it built a moment before: a number is built and hashed faster than a string.
+import type { ParallelPlan, RecomputeModule } from '../design';
+
+export type SharedPlanKey = number | string;
+
+export class PlanKeys {
+  /** One more than the largest degree (the world size), and than the largest micro-batch size: the key's digits. */
+  private readonly degreeBase: number;
+  private readonly batchBase: number;
+  /** The recomputations seen so far, numbered; looked up by the module list's identity first (a family's plans share it). */
+  private readonly byModules = new WeakMap<readonly RecomputeModule[], Map<string, number>>();
+  private readonly withoutModules = new Map<string, number>();
+  private readonly byName = new Map<string, number>();
+
+  constructor(worldSize: number, maxMicroBatchSize: number) {
+    this.degreeBase = Math.max(1, worldSize) + 1;
+    this.batchBase = Math.max(1, maxMicroBatchSize) + 1;
+  }
+
+  /** The key of (TP, CP, EP, ETP, micro-batch size, recomputation). */
+  shared(plan: ParallelPlan): SharedPlanKey {
+    return this.keyOf(plan, plan.ep);
+  }
+
+  /** The same key with EP 1: what a stage costs without its all-to-all (index.ts workWithoutAllToAll). */
+  withoutExperts(plan: ParallelPlan): SharedPlanKey {
+    return this.keyOf(plan, 1);
+  }
+
+  private keyOf(plan: ParallelPlan, ep: number): SharedPlanKey {
+    const recompute = this.recomputeNumber(plan);
+    const base = this.degreeBase;
+    const digits = [plan.tp, plan.cp, ep, plan.etp];
+    let key = recompute * this.batchBase + plan.microBatchSize;
+    for (const degree of digits) key = key * base + degree;
+    // Degrees or batch sizes out of range (a plan the space would not hold) or a key past 2^53: a string, never a clash.
+    const inRange = plan.microBatchSize < this.batchBase && digits.every((d) => d < base) && Number.isSafeInteger(key);
+    return inRange ? key : `${plan.tp}/${plan.cp}/${ep}/${plan.etp}/${plan.microBatchSize}/${recompute}`;
+  }
+
+  private recomputeNumber(plan: ParallelPlan): number {
+    const modules = plan.recomputeModules;
+    let byRecompute = modules ? this.byModules.get(modules) : this.withoutModules;
+    if (!byRecompute) this.byModules.set(modules!, (byRecompute = new Map()));
+    let known = byRecompute.get(plan.recompute);
+    if (known === undefined) {
+      // Another list with the same modules in the same order gets the same number.
+      const name = `${plan.recompute}/${plan.recomputeModules?.join('+') ?? ''}`;
+      known = this.byName.get(name);
+      if (known === undefined) this.byName.set(name, (known = this.byName.size));
+      byRecompute.set(plan.recompute, known);
+    }
+    return known;
+  }
+}
