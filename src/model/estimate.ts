@@ -20,7 +20,7 @@ import { closedForm } from './schedule/closedForm';
 import { generateSchedule, planSchedule } from './schedule/index';
 import { OP_B, OP_F, OP_FB, OP_I, type Schedule, type ScheduleParams, type ScheduleResult } from './schedule/ops';
 import { simulate, type SimulationResult, type StageCosts, type Timeline } from './schedule/simulate';
-import { sharedStageCosts, type SharedStageCosts, type StageCostEnv, type StageCostKey } from './stageCostCache';
+import { sharedHoldings, sharedStageCosts, type SharedStageCosts, type StageCostEnv, type StageCostKey } from './stageCostCache';
 import { stepTraffic, type Dimension } from './stepTraffic';
 import { fullestHostBytes, hostSideOf, optimizerOffloadStep } from './cost/memory/offload';
 import { stateBytesOf } from './cost/memory/memory';
@@ -375,16 +375,6 @@ function layoutMemory(design: Design, split: LayerSplit, schedule: Schedule, hol
   const memoryStages: RankMemory[] = [];
   for (let r = 0; r < schedule.ranks; r++) memoryStages.push(rankMemory(design, r, holdings[r]!, counts[r]!, activationPeaks[r]!, terms));
   return memoryStages;
-}
-
-/** The ranks' holdings of a shared stage-cost entry, by how the schedule places stages on ranks (stages.ts stagesOfRank). */
-function sharedHoldings(design: Design, shared: SharedStageCosts): RankHolding[] {
-  const { schedule } = design.plan;
-  const placement = schedule === 'dualpipe' || schedule === 'zbv' || schedule === 'dualpipev' ? schedule.replace('zbv', 'dualpipev') : 'looped';
-  shared.holdings ??= new Map();
-  let holdings = shared.holdings.get(placement);
-  if (!holdings) shared.holdings.set(placement, (holdings = rankHoldings(design, shared.split)));
-  return holdings;
 }
 
 /** Most chunks in flight on each rank: a property of the op order alone, so one count serves every layout of a schedule. */

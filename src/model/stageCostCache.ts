@@ -18,7 +18,7 @@ import type { Calibration } from './cost/calibration';
 import { modelComm, type ModelComm } from './cost/comm/traffic';
 import type { Design, ParallelPlan } from './design';
 import type { LayerMemoryTerms } from './cost/memory/memory';
-import type { RankHolding } from './rankMemory';
+import { rankHoldings, type RankHolding } from './rankMemory';
 import { stageCount } from './layoutChecks';
 
 /**
@@ -130,4 +130,14 @@ export function sharedStageCosts(design: Design, env: StageCostEnv, memo: StageC
   const shared = { key, placement, comm, split, costs };
   memo?.stageCosts.set(key, shared);
   return shared;
+}
+
+/** The ranks' holdings of a shared stage-cost entry, by how the schedule places stages on ranks (stages.ts stagesOfRank). */
+export function sharedHoldings(design: Design, shared: SharedStageCosts): RankHolding[] {
+  const { schedule } = design.plan;
+  const placement = schedule === 'dualpipe' || schedule === 'zbv' || schedule === 'dualpipev' ? schedule.replace('zbv', 'dualpipev') : 'looped';
+  shared.holdings ??= new Map();
+  let holdings = shared.holdings.get(placement);
+  if (!holdings) shared.holdings.set(placement, (holdings = rankHoldings(design, shared.split)));
+  return holdings;
 }

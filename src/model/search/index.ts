@@ -19,7 +19,7 @@
 import { findGpu } from '../catalog/gpus';
 import { DEFAULT_RECOMPUTE_MODULES, type Design, type ParallelPlan, type RecomputeModule, type ScheduleId } from '../design';
 import { costEnvironment, createEstimateCache, estimate, peakFlopsOf, type Estimate } from '../estimate';
-import { sharedStageCosts, stageCostBase, stageCostGroups, type StageCostGroups } from '../stageCostCache';
+import { sharedHoldings, sharedStageCosts, stageCostBase, stageCostGroups, type StageCostGroups } from '../stageCostCache';
 import { fabricSlowdown } from '../cost/comm/overlap';
 import { placePlan, type Placement } from '../cost/comm/placement';
 import { layerMemoryTerms, type LayerMemoryTerms } from '../cost/memory/memory';
@@ -34,7 +34,7 @@ import { scheduleFacts, type ScheduleFacts } from './scheduleFacts';
 import type { SharedBound } from './sharedBound';
 import { PlanKeys, type SharedPlanKey } from './planKeys';
 import { pipelineLayoutSummary, type PipelineLayoutSummary } from './pipelineLayouts';
-import { boundFromFloor, chunksPerRank, inFlightSumOf, memoryFloor, memoryLowerBound, wholeModel, type MemoryFloor, type WholeModel } from './memoryBound';
+import { boundFromFloor, chunksPerRank, inFlightSumOf, memoryFloor, memoryLowerBound, someRankOver, wholeModel, type MemoryFloor, type WholeModel } from './memoryBound';
 import { choicePlan, DEEPSEEK_RECOMPUTE_MODULES, enumerateShapes, ONE_STAGE, shapeFamilies, stageCostKeyOf, type Family, type ScheduleChoice, type Shape } from './space';
 
 export { pipelineLayoutLabel, type PipelineLayoutSummary } from './pipelineLayouts';
@@ -147,7 +147,7 @@ interface ScheduleList {
  * A queue entry: a shape or a family at its work bound, or one of a family's schedules at its work bound or, once
  * `bounded`, at its own bound on its own stage costs.
  */
-type Node = { shape: Shape } | { family: Family } | { family: Family; scheduleIndex: number; bounded: boolean };
+type Node = { shape: Shape } | { family: Family; priced: boolean } | { family: Family; scheduleIndex: number; bounded: boolean };
 
 export function searchLayouts(design: Design, options: SearchOptions = {}): SearchResult {
   const { scores: _scores, orders: _orders, partSpace: _partSpace, ...result } = searchLayoutsPart(design, options);
@@ -352,15 +352,27 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
     for (const schedules of scheduleLists) for (const bound of runWorkBounds(plan, listOf(schedules), ownPairs, oneStage)) least = Math.min(least, bound);
     return least;
   };
+  // Work bounds without the all-to-all, by the plan's key without EP and by the schedule lists (or a shape's
+  // batches) they cover: the shapes and families that differ only in EP share them.
+  const boundsWithoutAllToAll = new Map<SharedPlanKey, WeakMap<object, number>>();
+  const withoutAllToAllBounds = (plan: ParallelPlan): WeakMap<object, number> => {
+    const key = keys.withoutExperts(plan);
+    let bounds = boundsWithoutAllToAll.get(key);
+    if (!bounds) boundsWithoutAllToAll.set(key, (bounds = new WeakMap()));
+    return bounds;
+  };
+  /** A family's work bound without its all-to-all: where it waits until it comes up and is priced in full. */
+  const familyBoundWithoutAllToAll = (family: Family): number => {
+    const bounds = withoutAllToAllBounds(family.plan);
+    let bound = bounds.get(family.schedules);
+    if (bound === undefined) bounds.set(family.schedules, (bound = workBound(family.plan, [family.schedules], true, workWithoutAllToAll(family.plan))));
+    return bound;
+  };
   /** inFlightSumOf one of a family's schedules (memoryBound.ts); 0 for a schedule too large to build for a bound. */
   // A stage's activations read the activation terms and what the stage holds (and the file's offloading, the same
   // in every layout): the families that share terms share them per stage contents.
   const activationBytes = new WeakMap<LayerMemoryTerms, Map<number, Float64Array>>();
-  const inFlightOf = (family: Family, scheduleIndex: number, terms: LayerMemoryTerms): number => {
-    const list = listOf(family.schedules);
-    const facts = runFacts(list, list.runOf[scheduleIndex]!, family.plan);
-    if (!facts) return 0;
-    const choice = family.schedules[scheduleIndex]!;
+  const stageBytesOf = (family: Family, choice: ScheduleChoice, terms: LayerMemoryTerms): Float64Array => {
     let stageBytes = activationBytes.get(terms);
     if (!stageBytes) activationBytes.set(terms, (stageBytes = new Map()));
     let bytes = stageBytes.get(choice.content);
@@ -369,6 +381,17 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
       const plan = choicePlan(family.plan, choice);
       stageBytes.set(choice.content, (bytes = stageActivationBytes({ ...design, plan }, splitOf(plan, choice.content), terms)));
     }
+    return bytes;
+  };
+  /** A schedule's facts for its bounds, or null (schedule too large to build for a bound). */
+  const choiceFacts = (family: Family, scheduleIndex: number): ScheduleFacts | null => {
+    const list = listOf(family.schedules);
+    return runFacts(list, list.runOf[scheduleIndex]!, family.plan);
+  };
+  const inFlightOf = (family: Family, scheduleIndex: number, terms: LayerMemoryTerms): number => {
+    const facts = choiceFacts(family, scheduleIndex);
+    if (!facts) return 0;
+    const bytes = stageBytesOf(family, family.schedules[scheduleIndex]!, terms);
     return bytes.length === facts.stages ? inFlightSumOf(facts.rankStages, facts.peaks, bytes) : 0;
   };
   // The bounds read F, B, W and F&B per stage alone (the rest of the breakdown waits for a layout's estimate), and
@@ -413,7 +436,11 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
         const largest = shape.batches[shape.batches.length - 1]!;
         // recomputeChoices lists none first.
         const plan: ParallelPlan = { ...shape.base, microBatchSize: largest.microBatchSize, microbatches: largest.microbatches, recompute: 'none' };
-        bound = workBound(plan, shape.batches.map((b) => b.schedules), false, workWithoutAllToAll(plan));
+        // Without the all-to-all the bound reads no EP degree, and the shapes of one PP and DP share their batches.
+        const byBatches = withoutAllToAllBounds(plan);
+        const known = byBatches.get(shape.batches);
+        if (known !== undefined) bound = known;
+        else byBatches.set(shape.batches, (bound = workBound(plan, shape.batches.map((b) => b.schedules), false, workWithoutAllToAll(plan))));
       }
       queue.push(bound, shape.order, { shape });
     }
@@ -426,6 +453,8 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
     // ZeRO-2 shards a superset of what ZeRO-1 shards, and ZeRO-1 of ZeRO-0's (cost/memory/memory.ts): once one does not
     // fit, the lower stages do not either. ZeRO-3 (only without PP) adds transient gathers and is tried on its own.
     let misfitAt = Number.NEGATIVE_INFINITY;
+    const terms = memoryTerms.get(family)!;
+    const facts = choiceFacts(family, scheduleIndex);
     for (let zeroIndex = family.zeros.length - 1; zeroIndex >= 0; zeroIndex--) {
       const zero = family.zeros[zeroIndex]!;
       if (zero < misfitAt) continue;
@@ -436,11 +465,16 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
       const beforeSimulation = bounded ? (beyondSeconds: number) => (bound + beyondSeconds) * (1 - BOUND_SLACK) <= kth() : undefined;
       const pairs = overlapsPairs(choice.schedule);
       const stageCostKey = stageCostKeyOf(family.order, choice.content, pairs);
-      if (!cache.stageCosts.has(stageCostKey)) {
-        const base = { ...groupsOf(family, plan), context: contextOf(plan, pairs, family) };
-        sharedStageCosts({ ...design, plan }, env!, cache, { key: stageCostKey, split: splitOf(plan, choice.content), base });
+      const layout: Design = { ...design, plan };
+      const shared = cache.stageCosts.get(stageCostKey)
+        ?? sharedStageCosts(layout, env!, cache, { key: stageCostKey, split: splitOf(plan, choice.content), base: { ...groupsOf(family, plan), context: contextOf(plan, pairs, family) } });
+      // A rank that is over capacity with its in-flight chunks at their lightest is over in the estimate too.
+      const bytes = facts && stageBytesOf(family, choice, terms);
+      if (facts && bytes!.length === facts.stages && someRankOver(layout, sharedHoldings(layout, shared), facts.rankStages, facts.peaks, bytes!, terms, capacityBytes)) {
+        if (zero <= 2) misfitAt = zero;
+        continue;
       }
-      const result = estimate({ ...design, plan }, { cache, onlyIfFits: true, stageCostKey, memoryTerms: memoryTerms.get(family), ...(beforeSimulation ? { beforeSimulation } : {}) });
+      const result = estimate(layout, { cache, onlyIfFits: true, stageCostKey, memoryTerms: terms, ...(beforeSimulation ? { beforeSimulation } : {}) });
       if (result.declined) continue;
       evaluated++;
       if (!result.estimate || result.problems.some((p) => p.severity === 'error')) {
@@ -487,8 +521,10 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
       const shapeChunks = chunksPerRank(node.shape.batches.flatMap((b) => b.schedules));
       if (memoryLowerBound(design, { ...node.shape.base, microBatchSize: first.microBatchSize, microbatches: first.microbatches, recompute: 'full' }, node.shape.zeros, shapeChunks) > capacityBytes) continue;
       // Each family's own memory bound waits until the family is opened: many are never reached.
+      // A family waits at its bound without the all-to-all (shared by the EP degrees); the all-to-all is priced
+      // when it comes up: many never do.
       for (const family of shapeFamilies(node.shape)) {
-        queue.push(bounded ? workBound(family.plan, [family.schedules], true) : 0, family.order, { family });
+        queue.push(bounded ? familyBoundWithoutAllToAll(family) : 0, family.order, { family, priced: !bounded });
       }
       continue;
     }
@@ -497,6 +533,13 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
       if (node.bounded) estimateSchedule(family, node.scheduleIndex, bound);
       else boundSchedule(family, node.scheduleIndex, bound);
       continue;
+    }
+    if (!node.priced) {
+      const own = workBound(family.plan, [family.schedules], true);
+      if (own > bound) {
+        queue.push(own, family.order, { family, priced: true });
+        continue;
+      }
     }
     // The family's activation terms serve its memory bounds and then every estimate of its layouts. Its floor with
     // one micro-batch through the model in flight holds for every schedule; each schedule's own in-flight share is

@@ -13,7 +13,7 @@
 // property of the op order, activationPeak.ts), each at least its lightest stage's activations, and summed over the
 // ranks that is far more than one micro-batch (1F1B: p + (p−1) + … + 1 chunks). The search takes the larger.
 // Every rank also keeps the fixed reserve (cost/memory/memory.ts), so the ranks' sum holds it p times, not once.
-import { chunkActivationBytes, DEFAULT_MEMORY_RESERVE, gpuParameters, layerMemoryTerms } from '../cost/memory/memory';
+import { chunkActivationBytes, DEFAULT_MEMORY_RESERVE, gpuParameters, layerMemoryTerms, type LayerMemoryTerms } from '../cost/memory/memory';
 import { offloadsActivations } from '../cost/memory/offload';
 import { stageContent, splitLayers } from '../cost/stages';
 import type { Design, ParallelPlan, ScheduleId, ZeroStage } from '../design';
@@ -35,6 +35,13 @@ export interface RankStages {
   stage: Int32Array;
 }
 
+/** The lightest stage rank `rank` holds (`stageBytes`: one micro-batch through each stage); Infinity for none. */
+function lightestStageBytes(rankStages: RankStages, rank: number, stageBytes: ArrayLike<number>): number {
+  let lightest = Number.POSITIVE_INFINITY;
+  for (let i = rankStages.start[rank]!; i < rankStages.start[rank + 1]!; i++) lightest = Math.min(lightest, Math.max(0, stageBytes[rankStages.stage[i]!]!));
+  return lightest;
+}
+
 /**
  * Σ over a schedule's ranks of the activations each holds at its peak, at least: its peak count of chunks in flight
  * (`peakCounts`, per rank) × the lightest stage it holds (`stageBytes`: one micro-batch through each stage).
@@ -42,11 +49,27 @@ export interface RankStages {
 export function inFlightSumOf(rankStages: RankStages, peakCounts: ArrayLike<number>, stageBytes: ArrayLike<number>): number {
   let sum = 0;
   for (let r = 0; r + 1 < rankStages.start.length; r++) {
-    let lightest = Number.POSITIVE_INFINITY;
-    for (let i = rankStages.start[r]!; i < rankStages.start[r + 1]!; i++) lightest = Math.min(lightest, Math.max(0, stageBytes[rankStages.stage[i]!]!));
+    const lightest = lightestStageBytes(rankStages, r, stageBytes);
     if (Number.isFinite(lightest)) sum += peakCounts[r]! * lightest;
   }
   return sum;
+}
+
+/**
+ * Whether some rank of a layout holds more than `capacityBytes` at least: its own holding (`holdings`, by rank) with
+ * its peak count of chunks in flight, each at the lightest stage it holds. The estimate weighs each chunk at its own
+ * stage (estimate.ts layoutMemory) and a rank's total grows with its activations, so a rank over here is over there.
+ */
+export function someRankOver(
+  design: Design, holdings: readonly RankHolding[], rankStages: RankStages, peakCounts: ArrayLike<number>, stageBytes: ArrayLike<number>,
+  terms: LayerMemoryTerms, capacityBytes: number,
+): boolean {
+  for (let r = 0; r < holdings.length && r + 1 < rankStages.start.length; r++) {
+    const lightest = lightestStageBytes(rankStages, r, stageBytes);
+    const inFlightBytes = Number.isFinite(lightest) ? peakCounts[r]! * lightest : 0;
+    if (holdingMemory(design, holdings[r]!, peakCounts[r]!, inFlightBytes, terms).totalBytes * (1 - FLOOR_SLACK) > capacityBytes) return true;
+  }
+  return false;
 }
 
 /** One stage holding every layer, as one GPU of the plan holds it: the same for every schedule and layout of a family. */
