@@ -29,23 +29,35 @@ export function overlapsPairs(schedule: ScheduleId): boolean {
   return schedule === 'dualpipe' || schedule === 'dualpipev';
 }
 
-/** Total work of one step over the pipeline's ranks, from the row of one stage holding every layer (see above). */
-export function meanBusyBound(wholeStage: StageWorkSeconds, microbatches: number, pp: number, pairs: boolean, shares: PairedShares = NO_PAIRS): number {
+/**
+ * Total work of one step over the pipeline's ranks, from the row of one stage holding every layer (see above). For a
+ * schedule that pairs F with B, two lower bounds on each forward (likewise backward), the larger taken: a paired half
+ * costs at least its compute at the pair's slower pace and its TP and CP (its all-to-all may hide), an unpaired one
+ * its whole cost; so every op costs at least its whole cost minus its all-to-all, plus the slowdown on the least
+ * share run in pairs, and at least its whole cost minus the all-to-all on the most share run in pairs.
+ */
+export function meanBusyBound(wholeStage: StageWorkSeconds, microbatches: number, pp: number, pairs: boolean, shares: PairedShares = ANY_PAIRS): number {
   if (!pairs) return (microbatches * (wholeStage.F + wholeStage.B)) / Math.max(1, pp);
   const slower = (PAIR_SLOWDOWN - 1) * (shares.forward * wholeStage.computeF + shares.backward * wholeStage.computeB);
-  return (microbatches * (wholeStage.F + wholeStage.B - wholeStage.epF - wholeStage.epB + slower)) / Math.max(1, pp);
+  const allHidden = wholeStage.F + wholeStage.B - wholeStage.epF - wholeStage.epB + slower;
+  const unpairedExposed = wholeStage.F + wholeStage.B - shares.mostForward * wholeStage.epF - shares.mostBackward * wholeStage.epB;
+  return (microbatches * Math.max(allHidden, unpairedExposed)) / Math.max(1, pp);
 }
 
 /**
- * Of each stage's forwards, the least number a schedule runs inside F&B pairs, per micro-batch; likewise of its
- * backwards (the pair's backward half). 0 for a schedule without pairs.
+ * Of each stage's forwards, the least and the most a schedule runs inside F&B pairs, per micro-batch (over the
+ * stages); likewise of its backwards (the pair's backward half). All 0 for a schedule without pairs.
  */
 export interface PairedShares {
   forward: number;
   backward: number;
+  mostForward: number;
+  mostBackward: number;
 }
 
-export const NO_PAIRS: PairedShares = { forward: 0, backward: 0 };
+export const NO_PAIRS: PairedShares = { forward: 0, backward: 0, mostForward: 0, mostBackward: 0 };
+/** What holds for any pair schedule when its own op order is not at hand: none paired at least, every one at most. */
+export const ANY_PAIRS: PairedShares = { forward: 0, backward: 0, mostForward: 1, mostBackward: 1 };
 
 /** Ranks of the stages: looped (stage s on rank s mod p) or V (rank r holds r and 2p−1−r). */
 function rankOfStage(schedule: ScheduleId, stage: number, pp: number): number {

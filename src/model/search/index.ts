@@ -28,7 +28,7 @@ import { planSchedule, scheduleOpBound } from '../schedule/index';
 import { splitLayers, type LayerSplit } from '../cost/stages';
 import { stageActivationBytes } from '../rankMemory';
 import { stageTimesOf, wholeStageSeconds, type StageCostContext, type StageTimes, type StageWorkSeconds } from '../cost/compute/stageTime';
-import { busiestRankBound, meanBusyBound, NO_PAIRS, overlapsPairs, pipelineBound } from './bound';
+import { ANY_PAIRS, busiestRankBound, meanBusyBound, overlapsPairs, pipelineBound } from './bound';
 import { MinHeap } from './heap';
 import { scheduleFacts, type ScheduleFacts } from './scheduleFacts';
 import type { SharedBound } from './sharedBound';
@@ -332,7 +332,7 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
     let other: number | undefined;
     return list.runs.map((run, runIndex) => {
       if (!run.pairs) return (other ??= fabric * meanBusyBound(oneStage, plan.microbatches, plan.pp, false));
-      const shares = ownPairs ? (runFacts(list, runIndex, plan)?.shares ?? NO_PAIRS) : NO_PAIRS;
+      const shares = ownPairs ? (runFacts(list, runIndex, plan)?.shares ?? ANY_PAIRS) : ANY_PAIRS;
       return fabric * meanBusyBound(oneStage, plan.microbatches, plan.pp, true, shares);
     });
   };

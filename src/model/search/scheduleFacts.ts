@@ -1,7 +1,7 @@
 // What the search's bounds read of a schedule, collected as its program emits each rank's ops (schedule/program.ts),
 // without building the op table: each rank's ops counted by kind and stage (bound.ts busiestRankBound), its peak
 // count of chunks in flight (cost/memory/activationPeak.ts with every stage weighing 1), the stages it holds, and
-// the least share of each stage's forwards and backwards run inside F&B pairs (bound.ts PairedShares). The same
+// the least and the most share of each stage's forwards and backwards run inside F&B pairs (bound.ts PairedShares). The same
 // figures as read off the generated table (test/model/search/scheduleFacts.test.ts); a search reads them for
 // hundreds of schedules.
 import type { ScheduleId } from '../design';
@@ -89,6 +89,9 @@ export function scheduleFacts(id: ScheduleId, params: ScheduleParams): ScheduleF
   const stageStart = new Int32Array(ranks + 1);
   for (let r = 0; r < ranks; r++) stageStart[r + 1] = stageStart[r]! + byRank[r]!.length;
   const least = (counts: Float64Array) => counts.reduce((min, count) => Math.min(min, count), Number.POSITIVE_INFINITY) / program.microbatches;
-  const shares = sink.pairs > 0 && program.microbatches > 0 ? { forward: least(sink.pairedForward), backward: least(sink.pairedBackward) } : NO_PAIRS;
+  const most = (counts: Float64Array) => counts.reduce((max, count) => Math.max(max, count), 0) / program.microbatches;
+  const shares = sink.pairs > 0 && program.microbatches > 0
+    ? { forward: least(sink.pairedForward), backward: least(sink.pairedBackward), mostForward: most(sink.pairedForward), mostBackward: most(sink.pairedBackward) }
+    : NO_PAIRS;
   return { stages, rankStages: { start: stageStart, stage: Int32Array.from(byRank.flat()) }, counts, peaks, shares };
 }

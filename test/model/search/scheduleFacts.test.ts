@@ -40,8 +40,9 @@ function pairedShares(schedule: Schedule): PairedShares {
     forward[schedule.stage[i]!]!++;
     backward[schedule.backStage[i]!]!++;
   }
-  if (pairs === 0) return { forward: 0, backward: 0 };
-  return { forward: Math.min(...forward) / schedule.microbatches, backward: Math.min(...backward) / schedule.microbatches };
+  if (pairs === 0) return { forward: 0, backward: 0, mostForward: 0, mostBackward: 0 };
+  const m = schedule.microbatches;
+  return { forward: Math.min(...forward) / m, backward: Math.min(...backward) / m, mostForward: Math.max(...forward) / m, mostBackward: Math.max(...backward) / m };
 }
 
 describe('scheduleFacts', () => {
