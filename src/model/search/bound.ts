@@ -30,18 +30,23 @@ export function overlapsPairs(schedule: ScheduleId): boolean {
 }
 
 /**
- * Total work of one step over the pipeline's ranks, from the row of one stage holding every layer (see above). For a
- * schedule that pairs F with B, two lower bounds on each forward (likewise backward), the larger taken: a paired half
- * costs at least its compute at the pair's slower pace and its TP and CP (its all-to-all may hide), an unpaired one
- * its whole cost; so every op costs at least its whole cost minus its all-to-all, plus the slowdown on the least
- * share run in pairs, and at least its whole cost minus the all-to-all on the most share run in pairs.
+ * Total work of one step over the pipeline's ranks, from the row of one stage holding every layer (see above).
+ *
+ * For a schedule that pairs F with B: an unpaired op costs its whole row, all-to-all included; a pair costs its
+ * halves' TP, CP and offload plus the longer of their compute (slowed, on the SMs the all-to-all leaves free) and
+ * their all-to-all (stageTime.ts pairInto). Summed over the pairs, the longer of two sums is at most the sum of the
+ * longer ones, so with X the paired halves' compute and Y their all-to-all, the total is at least the whole work
+ * minus X and Y plus the longer of (slowdown × X) and Y. X and Y lie between what the least and the most share of
+ * each stage's ops run in pairs give; the least over that range is taken.
  */
 export function meanBusyBound(wholeStage: StageWorkSeconds, microbatches: number, pp: number, pairs: boolean, shares: PairedShares = ANY_PAIRS): number {
-  if (!pairs) return (microbatches * (wholeStage.F + wholeStage.B)) / Math.max(1, pp);
-  const slower = (PAIR_SLOWDOWN - 1) * (shares.forward * wholeStage.computeF + shares.backward * wholeStage.computeB);
-  const allHidden = wholeStage.F + wholeStage.B - wholeStage.epF - wholeStage.epB + slower;
-  const unpairedExposed = wholeStage.F + wholeStage.B - shares.mostForward * wholeStage.epF - shares.mostBackward * wholeStage.epB;
-  return (microbatches * Math.max(allHidden, unpairedExposed)) / Math.max(1, pp);
+  const work = wholeStage.F + wholeStage.B;
+  if (!pairs) return (microbatches * work) / Math.max(1, pp);
+  const leastCompute = shares.forward * wholeStage.computeF + shares.backward * wholeStage.computeB;
+  const mostCompute = shares.mostForward * wholeStage.computeF + shares.mostBackward * wholeStage.computeB;
+  const mostAllToAll = shares.mostForward * wholeStage.epF + shares.mostBackward * wholeStage.epB;
+  const pairing = Math.max((PAIR_SLOWDOWN - 1) * leastCompute - mostAllToAll, -mostCompute);
+  return (microbatches * (work + pairing)) / Math.max(1, pp);
 }
 
 /**
