@@ -9,7 +9,7 @@
 // What a micro-batch costs on a stage is stageTime.ts.
 import type { Design } from '../design';
 import type { StageContent } from './compute/flops';
-import { isMoeLayer } from './memory/params';
+import { moeLayersIn } from './memory/params';
 import { statedLayout, type StageHolding } from '../pipelineLayout';
 
 export interface StageLayout {
@@ -40,8 +40,7 @@ export function splitLayers(design: Design, stageCount: number): LayerSplit {
   let first = 0;
   for (const [stage, holding] of holdings.entries()) {
     const count = holding.decoderLayers;
-    let moeLayers = 0;
-    for (let i = first; i < first + count; i++) if (isMoeLayer(design.model, i)) moeLayers++;
+    const moeLayers = moeLayersIn(design.model, first, count);
     stages.push({ stage, firstLayer: first, layers: count, moeLayers, embedding: holding.embedding, head: holding.loss, mtpLayers: holding.mtpLayers });
     first += count;
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findFlavour, findModel } from '../../../src/model/catalog/models';
 import type { ModelArch } from '../../../src/model/design';
-import { isMoeLayer, moeLayerCount, parameterCounts } from '../../../src/model/cost/memory/params';
+import { isMoeLayer, moeLayerCount, moeLayersIn, parameterCounts } from '../../../src/model/cost/memory/params';
 
 function arch(id: string): ModelArch {
   const entry = findModel(id);
@@ -100,5 +100,28 @@ describe('MoE layer placement', () => {
   it('a dense model has no MoE layers', () => {
     expect(moeLayerCount(arch('llama3-70b'))).toBe(0);
     expect(parameterCounts(arch('llama3-70b')).active).toBe(parameterCounts(arch('llama3-70b')).total);
+  });
+});
+
+describe('moeLayersIn', () => {
+  it('counts the MoE layers of any range as isMoeLayer does layer by layer, for every dense prefix and interval', () => {
+    const base = arch('deepseek-v3');
+    let checked = 0;
+    for (const denseLayers of [0, 1, 3, 7]) {
+      for (const moeLayerInterval of [undefined, 1, 2, 3, 2.5]) {
+        for (const experts of [0, 8]) {
+          const model: ModelArch = { ...base, layers: 13, denseLayers, experts, ...(moeLayerInterval === undefined ? {} : { moeLayerInterval }) };
+          for (let first = -1; first <= 14; first++) {
+            for (let count = 0; count <= 15; count++) {
+              let expected = 0;
+              for (let i = first; i < first + count; i++) if (isMoeLayer(model, i)) expected++;
+              expect(moeLayersIn(model, first, count)).toBe(expected);
+              checked++;
+            }
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(5000);
   });
 });

@@ -17,7 +17,7 @@ import type { ModelArch } from '../../design';
 import { type ActivationSettings, BYTES_PER_ELEMENT, layerActivationBytes, lmHeadActivationBytes, sumTensorBytes } from './activations';
 import type { MicroBatchShape, StageContent } from '../compute/flops';
 import { opCheckpointTensors } from './opCheckpoint';
-import { isMoeLayer } from './params';
+import { moeLayersIn } from './params';
 
 /** Bytes per vocabulary entry per token torchtitan's eager cross-entropy reserves at its backward (header). */
 export const TORCHTITAN_LOSS_BYTES_PER_LOGIT = BYTES_PER_ELEMENT.bf16 + 3 * BYTES_PER_ELEMENT.fp32;
@@ -91,11 +91,9 @@ export function largestRematerialisedLayerBytes(
   let dense = false;
   let moe = false;
   for (const chunk of chunks) {
-    for (let index = chunk.firstLayer; index < chunk.firstLayer + chunk.layerCount; index += 1) {
-      if (isMoeLayer(arch, index)) moe = true;
-      else dense = true;
-    }
-    if (chunk.mtpModules > 0) moe = true;
+    const moeLayers = moeLayersIn(arch, chunk.firstLayer, chunk.layerCount);
+    if (moeLayers > 0 || chunk.mtpModules > 0) moe = true;
+    if (moeLayers < chunk.layerCount) dense = true;
   }
   if (!dense && !moe) return 0;
   const bytes = byKind ?? rematerialisedBytesByKind(arch, settings, shape);

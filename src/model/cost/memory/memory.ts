@@ -14,7 +14,7 @@ import {
 } from './activations';
 import type { StageContent } from '../compute/flops';
 import { keptLayerBytes, largestRematerialisedLayerBytes, lossPhaseBytes, rematerialisedBytesByKind, type RematerialisedBytes } from './layerMemory';
-import { isMoeLayer, parameterCounts } from './params';
+import { isMoeLayer, moeLayersIn, parameterCounts } from './params';
 import { moduleOffloadedBytes, offloadedActivationBytes, offloadsActivations, optimizerOffloadFraction } from './offload';
 import { gradientBytesOf, type GpuParams } from '../comm/traffic';
 import { hpzGroups, shardGroups } from '../comm/shardGroups';
@@ -132,14 +132,10 @@ export function rankParameters(arch: ModelArch, chunks: readonly StageContent[])
   let nonExpert = 0;
   let routedExperts = 0;
   for (const chunk of chunks) {
-    for (let index = chunk.firstLayer; index < chunk.firstLayer + chunk.layerCount; index += 1) {
-      if (isMoeLayer(arch, index)) {
-        nonExpert += counts.perLayer.moeLayer - counts.routedExpertsPerLayer;
-        routedExperts += counts.routedExpertsPerLayer;
-      } else {
-        nonExpert += counts.perLayer.denseLayer;
-      }
-    }
+    // Whole counts: the products and sums are exact, as the per-layer sums were.
+    const moeLayers = moeLayersIn(arch, chunk.firstLayer, chunk.layerCount);
+    nonExpert += moeLayers * (counts.perLayer.moeLayer - counts.routedExpertsPerLayer) + (chunk.layerCount - moeLayers) * counts.perLayer.denseLayer;
+    routedExperts += moeLayers * counts.routedExpertsPerLayer;
     if (chunk.hasEmbedding) nonExpert += vocabMatrix;
     // Final norm + head. Megatron keeps tied word embeddings on the last stage too when pp > 1 (a second copy to
     // compute logits); only when one chunk holds both ends is the tied matrix shared.
@@ -444,12 +440,8 @@ function largestChunkActivationBytes(arch: ModelArch, plan: MemoryPlan, perLayer
  */
 function largestLayerLocalParams(arch: ModelArch, chunk: StageContent, nonExpertShare: number, expertShare: number): number {
   const counts = parameterCounts(arch);
-  let largest = 0;
-  for (let index = chunk.firstLayer; index < chunk.firstLayer + chunk.layerCount; index += 1) {
-    const layer = isMoeLayer(arch, index)
-      ? (counts.perLayer.moeLayer - counts.routedExpertsPerLayer) * nonExpertShare + counts.routedExpertsPerLayer * expertShare
-      : counts.perLayer.denseLayer * nonExpertShare;
-    largest = Math.max(largest, layer);
-  }
-  return largest;
+  const moeLayers = moeLayersIn(arch, chunk.firstLayer, chunk.layerCount);
+  const moe = moeLayers > 0 ? (counts.perLayer.moeLayer - counts.routedExpertsPerLayer) * nonExpertShare + counts.routedExpertsPerLayer * expertShare : 0;
+  const dense = moeLayers < chunk.layerCount ? counts.perLayer.denseLayer * nonExpertShare : 0;
+  return Math.max(0, moe, dense);
 }

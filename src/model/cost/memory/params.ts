@@ -13,10 +13,20 @@ export function isMoeLayer(arch: ModelArch, index: number): boolean {
   return (index - arch.denseLayers + 1) % interval === 0;
 }
 
+/**
+ * How many of the `count` layers from `first` are MoE layers (isMoeLayer), counted without visiting each: a search
+ * asks this of thousands of chunks. Layer i is one when i − denseLayers + 1 is a multiple of the interval.
+ */
+export function moeLayersIn(arch: ModelArch, first: number, count: number): number {
+  const low = Math.max(first, arch.denseLayers);
+  const high = Math.min(first + count, arch.layers);
+  if (arch.experts <= 0 || low >= high) return 0;
+  const interval = Math.max(1, Math.floor(arch.moeLayerInterval ?? 1));
+  return Math.floor((high - arch.denseLayers) / interval) - Math.floor((low - arch.denseLayers) / interval);
+}
+
 export function moeLayerCount(arch: ModelArch): number {
-  let count = 0;
-  for (let index = 0; index < arch.layers; index += 1) if (isMoeLayer(arch, index)) count += 1;
-  return count;
+  return moeLayersIn(arch, 0, arch.layers);
 }
 
 /** Weights of the attention projections of one layer (Q, K, V, output; MLA's LoRA down/up projections). */
