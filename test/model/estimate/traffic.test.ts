@@ -35,6 +35,21 @@ describe('placement (Megatron order tp-cp-dp-pp)', () => {
     expect(placement.tp).toMatchObject({ nodes: 1, perNode: 8 });
     expect(placement.dp).toMatchObject({ nodes: 128, perNode: 1 });
   });
+
+  it('places a group as counting its members node by node would, for any size, stride and node size', () => {
+    for (const gpusPerNode of [1, 2, 4, 6, 8, 72]) {
+      for (let size = 1; size <= 40; size++) {
+        for (let stride = 1; stride <= 20; stride++) {
+          const perNodeCount = new Map<number, number>();
+          for (let i = 0; i < size; i++) {
+            const node = Math.floor((i * stride) / gpusPerNode);
+            perNodeCount.set(node, (perNodeCount.get(node) ?? 0) + 1);
+          }
+          expect(placeGroup(size, stride, gpusPerNode)).toEqual({ size, stride, nodes: perNodeCount.size, perNode: Math.max(...perNodeCount.values()) });
+        }
+      }
+    }
+  });
 });
 
 describe('collectives', () => {

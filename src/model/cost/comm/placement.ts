@@ -33,22 +33,10 @@ export function placeGroup(size: number, stride: number, gpusPerNode: number): G
   const n = Math.max(1, Math.floor(size));
   const step = Math.max(1, Math.floor(stride));
   const g = Math.max(1, Math.floor(gpusPerNode));
-  // Count members per node directly: cheap (n is a parallel degree) and exact when g is not a multiple of step.
-  let nodes = 0;
-  let perNode = 0;
-  let currentNode = -1;
-  let onCurrent = 0;
-  for (let i = 0; i < n; i++) {
-    const node = Math.floor((i * step) / g);
-    if (node !== currentNode) {
-      nodes++;
-      currentNode = node;
-      onCurrent = 0;
-    }
-    onCurrent++;
-    if (onCurrent > perNode) perNode = onCurrent;
-  }
-  return { size: n, stride: step, nodes, perNode };
+  // Members sit at ranks 0, step, 2·step, …: a step of a node or more puts each on its own node; a shorter one
+  // leaves no node between the first and the last empty, and no node holds more than the first does.
+  if (step >= g) return { size: n, stride: step, nodes: n, perNode: 1 };
+  return { size: n, stride: step, nodes: Math.floor(((n - 1) * step) / g) + 1, perNode: Math.min(n, Math.ceil(g / step)) };
 }
 
 export function placePlan(plan: ParallelPlan, gpusPerNode: number): Placement {
