@@ -14,6 +14,9 @@ export class PlanKeys {
   private readonly byModules = new WeakMap<readonly RecomputeModule[], Map<string, number>>();
   private readonly withoutModules = new Map<string, number>();
   private readonly byName = new Map<string, number>();
+  private lastRecompute: ParallelPlan['recompute'] | undefined;
+  private lastModules: readonly RecomputeModule[] | undefined;
+  private lastNumber = -1;
 
   constructor(worldSize: number, maxMicroBatchSize: number) {
     this.degreeBase = Math.max(1, worldSize) + 1;
@@ -31,28 +34,32 @@ export class PlanKeys {
   }
 
   private keyOf(plan: ParallelPlan, ep: number): SharedPlanKey {
-    const recompute = this.recomputeNumber(plan);
     const base = this.degreeBase;
-    const digits = [plan.tp, plan.cp, ep, plan.etp];
-    let key = recompute * this.batchBase + plan.microBatchSize;
-    for (const degree of digits) key = key * base + degree;
+    const { tp, cp, etp, microBatchSize } = plan;
+    const recompute = this.recomputeNumber(plan);
+    const key = ((((recompute * this.batchBase + microBatchSize) * base + tp) * base + cp) * base + ep) * base + etp;
     // Degrees or batch sizes out of range (a plan the space would not hold) or a key past 2^53: a string, never a clash.
-    const inRange = plan.microBatchSize < this.batchBase && digits.every((d) => d < base) && Number.isSafeInteger(key);
-    return inRange ? key : `${plan.tp}/${plan.cp}/${ep}/${plan.etp}/${plan.microBatchSize}/${recompute}`;
+    const inRange = microBatchSize < this.batchBase && tp < base && cp < base && ep < base && etp < base && Number.isSafeInteger(key);
+    return inRange ? key : `${tp}/${cp}/${ep}/${etp}/${microBatchSize}/${recompute}`;
   }
 
   private recomputeNumber(plan: ParallelPlan): number {
     const modules = plan.recomputeModules;
+    // Most asks in a row are for the plans of one family: the last answer first.
+    if (plan.recompute === this.lastRecompute && modules === this.lastModules && this.lastNumber >= 0) return this.lastNumber;
     let byRecompute = modules ? this.byModules.get(modules) : this.withoutModules;
     if (!byRecompute) this.byModules.set(modules!, (byRecompute = new Map()));
     let known = byRecompute.get(plan.recompute);
     if (known === undefined) {
       // Another list with the same modules in the same order gets the same number.
-      const name = `${plan.recompute}/${plan.recomputeModules?.join('+') ?? ''}`;
+      const name = `${plan.recompute}/${modules?.join('+') ?? ''}`;
       known = this.byName.get(name);
       if (known === undefined) this.byName.set(name, (known = this.byName.size));
       byRecompute.set(plan.recompute, known);
     }
+    this.lastRecompute = plan.recompute;
+    this.lastModules = modules;
+    this.lastNumber = known;
     return known;
   }
 }
