@@ -216,9 +216,9 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
   const queue = new MinHeap<Node>();
   const memoryTerms = new WeakMap<Family, LayerMemoryTerms>();
   const floors = new WeakMap<Family, MemoryFloor>();
-  // One stage holding every layer reads the TP, EP and ETP degrees (gpuParameters) and the activation terms, which
-  // share a key (sharedKey below): the families with the same terms share it.
-  const wholeModels = new WeakMap<LayerMemoryTerms, WholeModel>();
+  // One stage holding every layer reads the TP, EP and ETP degrees (gpuParameters) and the activation terms: the
+  // families with the same shared key (below) share it.
+  const wholeModels = new Map<SharedPlanKey, WholeModel>();
   // The step is at least the fabric slowdown × the makespan (estimate.ts: the fabric term scales the makespan and
   // the exposed DP time by slowdown − 1, and every other addition is ≥ 0): every makespan bound is scaled by it.
   const fabric = env ? fabricSlowdown(design.cluster.worldSize, env.calibration.fabricSlowdownPerDoubling) : 1;
@@ -226,13 +226,14 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
   // EP groups, the micro-batch and the recomputation, never PP or DP: test/model/search/bounds.test.ts checks this
   // on random layouts), and m / PP = global batch · TP · CP / (micro-batch · world) does not read them either: the
   // families of one (TP, CP, EP, ETP, micro-batch, recompute) share one work bound.
-  // The activation terms read neither either (the same test): those families share them too.
+  // The activation terms read neither either, and of EP only whether it is above 1 (the same test): the families
+  // with the same terms key share them.
   const keys = new PlanKeys(design.cluster.worldSize, options.maxMicroBatchSize ?? 8);
   const sharedKey = (plan: ParallelPlan): SharedPlanKey => keys.shared(plan);
   const wholeStageWork = new Map<SharedPlanKey, StageWorkSeconds>();
   const sharedTerms = new Map<SharedPlanKey, LayerMemoryTerms>();
   const termsOf = (plan: ParallelPlan): LayerMemoryTerms => {
-    const key = sharedKey(plan);
+    const key = keys.activations(plan);
     let terms = sharedTerms.get(key);
     if (!terms) sharedTerms.set(key, (terms = layerMemoryTerms(design.model, plan)));
     return terms;
@@ -545,8 +546,9 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
     // one micro-batch through the model in flight holds for every schedule; each schedule's own in-flight share is
     // counted when the schedule comes up.
     const terms = termsOf(family.plan);
-    let whole = wholeModels.get(terms);
-    if (!whole) wholeModels.set(terms, (whole = wholeModel(design, family.plan, terms)));
+    const wholeKey = sharedKey(family.plan);
+    let whole = wholeModels.get(wholeKey);
+    if (!whole) wholeModels.set(wholeKey, (whole = wholeModel(design, family.plan, terms)));
     const floor = memoryFloor(design, family.plan, family.zeros, terms, whole);
     if (boundFromFloor(floor, chunksPerRank(family.schedules)) > capacityBytes) continue;
     memoryTerms.set(family, terms);

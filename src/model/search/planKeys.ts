@@ -33,6 +33,14 @@ export class PlanKeys {
     return this.keyOf(plan, 1);
   }
 
+  /**
+   * The key of the activation terms (cost/memory/memory.ts layerMemoryTerms): they read EP only as whether it is
+   * above 1 (the dispatched tokens a rank keeps), so the plans with EP 2 and above share one.
+   */
+  activations(plan: ParallelPlan): SharedPlanKey {
+    return this.keyOf(plan, Math.min(plan.ep, 2));
+  }
+
   private keyOf(plan: ParallelPlan, ep: number): SharedPlanKey {
     const base = this.degreeBase;
     const { tp, cp, etp, microBatchSize } = plan;

@@ -15,7 +15,7 @@ import { boundFromFloor, chunksPerRank, inFlightSumOf, memoryFloor, memoryLowerB
 import { scheduleFacts } from '../../../src/model/search/scheduleFacts';
 import { enumerateShapes } from '../../../src/model/search/space';
 import { PAIR_SLOWDOWN, stageCostsOf, stageTimesOf, wholeStageSeconds } from '../../../src/model/cost/compute/stageTime';
-import { rankMemory } from '../../../src/model/rankMemory';
+import { holdingMemory, rankHoldings, rankMemory } from '../../../src/model/rankMemory';
 import { stageCount } from '../../../src/model/layoutChecks';
 import { DEFAULT_MEMORY_RESERVE, layerMemoryTerms } from '../../../src/model/cost/memory/memory';
 import { splitLayers } from '../../../src/model/cost/stages';
@@ -215,6 +215,7 @@ describe('search bounds on random layouts', () => {
 
   it('one stage\'s costs and the activation terms do not read the PP or DP degree', () => {
     let checked = 0;
+    let expertParallel = 0;
     for (const { design, plan } of randomLayouts(23, 24, 8)) {
       const env = environment({ ...design, plan });
       const other: ParallelPlan = { ...plan, pp: 1, dp: design.cluster.worldSize / (plan.tp * plan.cp), schedule: '1f1b', vpp: 1 };
@@ -222,9 +223,20 @@ describe('search bounds on random layouts', () => {
       const shared = sharedStageCosts({ ...design, plan: other }, env, undefined, { stages: 1 }).costs;
       for (const field of ['F', 'B', 'epF', 'epB'] as const) expect(shared[field]).toEqual(own[field]);
       expect(layerMemoryTerms(design.model, other)).toEqual(layerMemoryTerms(design.model, plan));
+      if (plan.ep > 1) {
+        // Of EP they read only whether it is above 1: terms worked out at EP 2 give every rank what its own give.
+        const own = layerMemoryTerms(design.model, plan);
+        const atTwo = layerMemoryTerms(design.model, { ...plan, ep: 2 });
+        expect({ ...atTwo, settings: { ...atTwo.settings, ep: plan.ep } }).toEqual(own);
+        for (const holding of rankHoldings({ ...design, plan }, splitLayers({ ...design, plan }, stageCount({ plan })))) {
+          expect(holdingMemory({ ...design, plan }, holding, 3, undefined, atTwo)).toEqual(holdingMemory({ ...design, plan }, holding, 3, undefined, own));
+        }
+        expertParallel++;
+      }
       checked++;
     }
     expect(checked).toBeGreaterThan(100);
+    expect(expertParallel).toBeGreaterThan(10);
   });
 
   it('the memory floor is rankMemory\'s least total over the ZeRO stages, plus (1 + reserve fraction) × the bytes in flight', () => {
