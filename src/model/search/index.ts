@@ -389,11 +389,18 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
     const list = listOf(family.schedules);
     return runFacts(list, list.runOf[scheduleIndex]!, family.plan);
   };
+  // The families that differ only in EP (above 1) share their terms, so their stage bytes, and their schedule lists:
+  // a schedule's in-flight sum is kept per schedule and stage bytes.
+  const inFlightSums = new WeakMap<ScheduleFacts, WeakMap<Float64Array, number>>();
   const inFlightOf = (family: Family, scheduleIndex: number, terms: LayerMemoryTerms): number => {
     const facts = choiceFacts(family, scheduleIndex);
     if (!facts) return 0;
     const bytes = stageBytesOf(family, family.schedules[scheduleIndex]!, terms);
-    return bytes.length === facts.stages ? inFlightSumOf(facts.rankStages, facts.peaks, bytes) : 0;
+    let sums = inFlightSums.get(facts);
+    if (!sums) inFlightSums.set(facts, (sums = new WeakMap()));
+    let sum = sums.get(bytes);
+    if (sum === undefined) sums.set(bytes, (sum = bytes.length === facts.stages ? inFlightSumOf(facts.rankStages, facts.peaks, bytes) : 0));
+    return sum;
   };
   // The bounds read F, B, W and F&B per stage alone (the rest of the breakdown waits for a layout's estimate), and
   // those are fixed by the pricing context and the stage contents.
