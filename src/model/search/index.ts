@@ -27,7 +27,7 @@ import { stageCount } from '../layoutChecks';
 import { planSchedule, scheduleOpBound } from '../schedule/index';
 import { splitLayers, type LayerSplit } from '../cost/stages';
 import { stageActivationBytes } from '../rankMemory';
-import { stageTimesOf, wholeStageSeconds, type StageCostContext, type StageTimes, type StageWorkSeconds } from '../cost/compute/stageTime';
+import { stageTimesOf, wholeStageSeconds, wholeStageWithAllToAll, type StageCostContext, type StageTimes, type StageWorkSeconds } from '../cost/compute/stageTime';
 import { ANY_PAIRS, busiestRankBound, meanBusyBound, overlapsPairs, pipelineBound } from './bound';
 import { MinHeap } from './heap';
 import { scheduleFacts, type ScheduleFacts } from './scheduleFacts';
@@ -280,7 +280,12 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
     let work = wholeStageWork.get(key);
     if (!work) {
       const one: ParallelPlan = { ...plan, pp: 1, dp: design.cluster.worldSize / (plan.tp * plan.cp), schedule: '1f1b', vpp: 1 };
-      wholeStageWork.set(key, (work = wholeStageSeconds(contextOf(one, false, one), splitOf(one, ONE_STAGE))));
+      // With experts spread over EP ranks, the stage at EP 1 and this plan's all-to-all: no pricing context of its
+      // own, which most of these work bounds would never use again.
+      work = one.ep > 1 && design.model.experts > 0
+        ? wholeStageWithAllToAll(workWithoutAllToAll(one), { ...design, plan: one }, groupsOf(one, one).comm, env!.calibration, splitOf(one, ONE_STAGE))
+        : wholeStageSeconds(contextOf(one, false, one), splitOf(one, ONE_STAGE));
+      wholeStageWork.set(key, work);
     }
     return work;
   };

@@ -14,7 +14,7 @@ import { busiestRankBound, meanBusyBound, overlapsPairs, pipelineBound } from '.
 import { boundFromFloor, chunksPerRank, inFlightSumOf, memoryFloor, memoryLowerBound, wholeModel } from '../../../src/model/search/memoryBound';
 import { scheduleFacts } from '../../../src/model/search/scheduleFacts';
 import { enumerateShapes } from '../../../src/model/search/space';
-import { PAIR_SLOWDOWN, stageCostsOf, stageTimesOf, wholeStageSeconds } from '../../../src/model/cost/compute/stageTime';
+import { PAIR_SLOWDOWN, stageCostsOf, stageTimesOf, wholeStageSeconds, wholeStageWithAllToAll } from '../../../src/model/cost/compute/stageTime';
 import { holdingMemory, rankHoldings, rankMemory } from '../../../src/model/rankMemory';
 import { stageCount } from '../../../src/model/layoutChecks';
 import { DEFAULT_MEMORY_RESERVE, layerMemoryTerms } from '../../../src/model/cost/memory/memory';
@@ -22,7 +22,7 @@ import { splitLayers } from '../../../src/model/cost/stages';
 import { stageActivationBytes } from '../../../src/model/rankMemory';
 import { planSchedule } from '../../../src/model/schedule/index';
 import { OP_B, OP_F, OP_FB, OP_I, OP_W } from '../../../src/model/schedule/ops';
-import { sharedStageCosts, stageCostBase } from '../../../src/model/stageCostCache';
+import { sharedStageCosts, stageCostBase, stageCostGroups } from '../../../src/model/stageCostCache';
 import { seededRandom } from '../../testInputs';
 
 const MODELS = ['llama3-8b', 'mixtral-8x7b', 'qwen3-30b-a3b', 'deepseek-v2', 'deepseek-v3', 'gpt3-175b'];
@@ -148,6 +148,10 @@ describe('search bounds on random layouts', () => {
       expect(free.F).toBeCloseTo(pairedWhole.F - pairedWhole.epF, 12);
       expect(free.B).toBeCloseTo(pairedWhole.B - pairedWhole.epB, 12);
       expect(meanBusyBound(free, plan.microbatches, plan.pp, pairs, shares)).toBeLessThanOrEqual(result.timeline.timeline.makespan * SLACK);
+      // That stage with the plan's own all-to-all added is the stage priced with it.
+      const onePlan = { ...design, plan: onePipelineRank };
+      const composed = wholeStageWithAllToAll(free, onePlan, stageCostGroups(onePlan, env).comm, env.calibration, splitLayers(onePlan, 1));
+      for (const field of ['F', 'B', 'epF', 'epB', 'computeF', 'computeB'] as const) expect(composed[field]).toBeCloseTo(whole[field], 12);
       if (design.model.experts > 0 && plan.ep > 1) moe++;
       checked++;
     }

@@ -286,12 +286,28 @@ function rowKey(context: StageCostContext, layout: StageLayout): string | number
   return ((flags * 64 + mtpLayers) * 4096 + moeLayers) * 4096 + layers;
 }
 
+/** The MoE layers a stage's all-to-all runs for: its MoE layers, and its MTP modules in an MoE model. */
+function allToAllLayers(design: Design, layout: StageLayout): number {
+  return layout.moeLayers + (design.model.experts > 0 ? layout.mtpLayers : 0);
+}
+
+/** The EP all-to-all of a forward and of a backward through `moeLayers` MoE layers; recomputing the MoE block repeats the forward's. */
+function allToAllSeconds(comm: ModelComm, imbalance: number, moeLayers: number, moeAllToAllAgain: boolean): { epF: number; epB: number } {
+  const ep = comm.moe.ep;
+  return { epF: imbalance * moeLayers * ep.forward.seconds, epB: imbalance * moeLayers * (ep.backward.seconds + (moeAllToAllAgain ? ep.forward.seconds : 0)) };
+}
+
+/** What a pass leaves exposed of its all-to-all: the overlap hides a share behind its compute; DualPipe's lone ops hide none (its pairs do). */
+function exposedAllToAll(seconds: number, computeSeconds: number, design: Design, cal: Calibration, dualPipe: boolean): number {
+  return design.plan.epCommOverlap && !dualPipe ? exposedAfterOverlap(seconds, computeSeconds, cal.epOverlap) : seconds;
+}
+
 function stageRow(context: StageCostContext, layout: StageLayout): StageRow {
   const { design, comm, cal, gpuShare, imbalance, rates, lossBytes, denseRecompute, moeRecompute, recomputeAll, offloadLayerBytes } = context;
   const { plan, model } = design;
   const work = stageWorkOf(context.pieces, layout);
   const denseLayers = layout.layers - layout.moeLayers + (model.experts > 0 ? 0 : layout.mtpLayers);
-  const moeLayers = layout.moeLayers + (model.experts > 0 ? layout.mtpLayers : 0);
+  const moeLayers = allToAllLayers(design, layout);
   const row: number[] = new Array<number>(ROW_LENGTH).fill(0);
   row[F_PARTS + DENSE] = ((work.denseMatmulFlops - work.headMatmulFlops) / rates.matmul + work.headMatmulFlops / rates.head) / gpuShare;
   row[F_PARTS + EXPERT] = (imbalance * work.expertMatmulFlops) / rates.expert / gpuShare;
@@ -313,14 +329,13 @@ function stageRow(context: StageCostContext, layout: StageLayout): StageRow {
   row[W_PARTS + EXPERT] = row[F_PARTS + EXPERT]!;
 
   const commOf = (pass: 'forward' | 'backward', dim: 'tp' | 'cp') => denseLayers * comm.dense[dim][pass].seconds + moeLayers * comm.moe[dim][pass].seconds;
-  const epF = imbalance * moeLayers * comm.moe.ep.forward.seconds;
-  const epB = imbalance * moeLayers * (comm.moe.ep.backward.seconds + (context.moeAllToAllAgain ? comm.moe.ep.forward.seconds : 0));
+  const { epF, epB } = allToAllSeconds(comm, imbalance, moeLayers, context.moeAllToAllAgain);
   const expose = (parts: number, pass: 'forward' | 'backward', ep: number) => {
     const gemms = row[parts + DENSE]! + row[parts + EXPERT]!;
     const computeSeconds = sumParts(row, parts / PART_COUNT, COMPUTE_PARTS);
     row[parts + TP] = plan.tpCommOverlap ? exposedAfterOverlap(commOf(pass, 'tp'), gemms, cal.tpOverlap) : commOf(pass, 'tp');
     row[parts + CP] = plan.cpCommOverlap ? exposedAfterOverlap(commOf(pass, 'cp'), row[parts + ATTENTION]! * context.cpWindowShare[pass], cal.cpOverlap) : commOf(pass, 'cp');
-    row[parts + EP] = plan.epCommOverlap && !context.dualPipe ? exposedAfterOverlap(ep, computeSeconds, cal.epOverlap) : ep;
+    row[parts + EP] = exposedAllToAll(ep, computeSeconds, design, cal, context.dualPipe);
   };
   expose(F_PARTS, 'forward', epF);
   expose(B_PARTS, 'backward', epB);
@@ -420,6 +435,24 @@ export function wholeStageSeconds(context: StageCostContext, split: LayerSplit):
   if (split.stages.length !== 1) throw new Error(`wholeStageSeconds: a split of ${split.stages.length} stages, not 1`);
   const row = rowsOf(context, split)[0]!;
   return { F: row[F_TOTAL]!, B: row[B_TOTAL]!, epF: row[EP_F]!, epB: row[EP_B]!, computeF: row[COMPUTE_F]!, computeB: row[COMPUTE_B]! };
+}
+
+/**
+ * wholeStageSeconds of a plan with its EP all-to-all, from the same stage priced without one (at EP 1: the rest of
+ * its row is the same, test/model/search/bounds.test.ts checks it) and the plan's communication (`comm`), priced
+ * as a stage that does not pair F with B. No context of its own: a search prices thousands of these for its work
+ * bounds, most of them never again.
+ */
+export function wholeStageWithAllToAll(withoutAllToAll: StageWorkSeconds, design: Design, comm: ModelComm, cal: Calibration, split: LayerSplit): StageWorkSeconds {
+  if (split.stages.length !== 1) throw new Error(`wholeStageWithAllToAll: a split of ${split.stages.length} stages, not 1`);
+  const imbalance = design.model.experts > 0 ? expertLoad(design.plan, Math.max(1, cal.expertImbalance)).busiest : 1;
+  const { epF, epB } = allToAllSeconds(comm, imbalance, allToAllLayers(design, split.stages[0]!), recomputedModules(design.plan).has('moe'));
+  const { computeF, computeB } = withoutAllToAll;
+  return {
+    F: withoutAllToAll.F + exposedAllToAll(epF, computeF, design, cal, false),
+    B: withoutAllToAll.B + exposedAllToAll(epB, computeB, design, cal, false),
+    epF, epB, computeF, computeB,
+  };
 }
 
 /** The stage costs of one split of the context's plan; stages that hold the same share one row. */
