@@ -130,6 +130,11 @@ export interface EstimateOptions {
   stageCostKey?: StageCostKey;
   /** For a search: layerMemoryTerms of the design's model and plan, worked out once for many layouts. */
   memoryTerms?: LayerMemoryTerms | undefined;
+  /**
+   * For a search: the caller vouches that layoutChecks.ts finds no error in the plan (search/space.ts holds only such
+   * plans), so the checks, and the warnings they would add, are skipped.
+   */
+  layoutChecked?: boolean;
 }
 
 /**
@@ -161,7 +166,7 @@ export function createEstimateCache(): EstimateCache {
 const SECONDS_PER_HOUR = 3600;
 
 export function estimate(design: Design, options: EstimateOptions = {}): EstimateResult {
-  const problems = checkLayout(design);
+  const problems = options.layoutChecked ? [] : checkLayout(design);
   const gpu = findGpu(design.cluster.gpu);
   if (!gpu) problems.push({ severity: 'error', code: 'cluster/unknown-gpu', field: 'cluster.gpu', message: `unknown GPU "${design.cluster.gpu}" (plens catalog gpus lists the known ones)` });
   if (!gpu || problems.some((p) => p.severity === 'error')) return { estimate: null, problems };

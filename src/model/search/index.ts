@@ -487,7 +487,7 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
         if (zero <= 2) misfitAt = zero;
         continue;
       }
-      const result = estimate(layout, { cache, onlyIfFits: true, stageCostKey, memoryTerms: terms, ...(beforeSimulation ? { beforeSimulation } : {}) });
+      const result = estimate(layout, { cache, onlyIfFits: true, layoutChecked: true, stageCostKey, memoryTerms: terms, ...(beforeSimulation ? { beforeSimulation } : {}) });
       if (result.declined) continue;
       evaluated++;
       if (!result.estimate || result.problems.some((p) => p.severity === 'error')) {

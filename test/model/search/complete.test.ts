@@ -9,7 +9,7 @@ import { createEstimateCache, estimate } from '../../../src/model/estimate';
 import { enumerateFamilies, searchLayouts } from '../../../src/model/search';
 import { choicePlan, ONE_STAGE, stageCostKeyOf } from '../../../src/model/search/space';
 import { chunksPerRank, memoryLowerBound } from '../../../src/model/search/memoryBound';
-import { stageCount } from '../../../src/model/layoutChecks';
+import { checkLayout, stageCount } from '../../../src/model/layoutChecks';
 import { stageCostKey } from '../../../src/model/stageCostCache';
 import { seededRandom } from '../../testInputs';
 
@@ -52,6 +52,12 @@ describe('searchLayouts is complete', () => {
     expect(result.evaluated + result.pruned).toBe(result.space);
     expect(result.results.map((r) => r.plan)).toEqual(expected.map((e) => e.plan));
     expect(result.results.map((r) => r.estimate.stepTimeSeconds)).toEqual(expected.map((e) => e.score));
+  });
+
+  it.each(CASES)('%s: every layout of the space passes the layout checks, which the search\'s estimates skip', (_name, d, maxMicroBatchSize) => {
+    const layouts = everyLayout(d, maxMicroBatchSize);
+    expect(layouts.length).toBeGreaterThan(100);
+    for (const { plan } of layouts) expect(checkLayout({ ...d, plan }).filter((p) => p.severity === 'error')).toEqual([]);
   });
 
   it('ranks by peak memory when asked, completely too', () => {
