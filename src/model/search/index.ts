@@ -219,6 +219,12 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
   // One stage holding every layer reads the TP, EP and ETP degrees (gpuParameters) and the activation terms: the
   // families with the same shared key (below) share it.
   const wholeModels = new Map<SharedPlanKey, WholeModel>();
+  const wholeModelOf = (plan: ParallelPlan, terms: LayerMemoryTerms): WholeModel => {
+    const key = sharedKey(plan);
+    let whole = wholeModels.get(key);
+    if (!whole) wholeModels.set(key, (whole = wholeModel(design, plan, terms)));
+    return whole;
+  };
   // The step is at least the fabric slowdown × the makespan (estimate.ts: the fabric term scales the makespan and
   // the exposed DP time by slowdown − 1, and every other addition is ≥ 0): every makespan bound is scaled by it.
   const fabric = env ? fabricSlowdown(design.cluster.worldSize, env.calibration.fabricSlowdownPerDoubling) : 1;
@@ -532,7 +538,9 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
       // input; what its backward rebuilds is less than what any other choice keeps of the whole stage's layers).
       const first = node.shape.batches[0]!;
       const shapeChunks = chunksPerRank(node.shape.batches.flatMap((b) => b.schedules));
-      if (memoryLowerBound(design, { ...node.shape.base, microBatchSize: first.microBatchSize, microbatches: first.microbatches, recompute: 'full' }, node.shape.zeros, shapeChunks) > capacityBytes) continue;
+      const leastPlan: ParallelPlan = { ...node.shape.base, microBatchSize: first.microBatchSize, microbatches: first.microbatches, recompute: 'full' };
+      const leastTerms = termsOf(leastPlan);
+      if (memoryLowerBound(design, leastPlan, node.shape.zeros, shapeChunks, leastTerms, 0, wholeModelOf(leastPlan, leastTerms)) > capacityBytes) continue;
       // Each family's own memory bound waits until the family is opened: many are never reached.
       // A family waits at its bound without the all-to-all (shared by the EP degrees); the all-to-all is priced
       // when it comes up: many never do.
@@ -558,9 +566,7 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
     // one micro-batch through the model in flight holds for every schedule; each schedule's own in-flight share is
     // counted when the schedule comes up.
     const terms = termsOf(family.plan);
-    const wholeKey = sharedKey(family.plan);
-    let whole = wholeModels.get(wholeKey);
-    if (!whole) wholeModels.set(wholeKey, (whole = wholeModel(design, family.plan, terms)));
+    const whole = wholeModelOf(family.plan, terms);
     const floor = memoryFloor(design, family.plan, family.zeros, terms, whole);
     if (boundFromFloor(floor, chunksPerRank(family.schedules)) > capacityBytes) continue;
     memoryTerms.set(family, terms);
