@@ -27,13 +27,16 @@ export const nodeCjs = {
 };
 
 /**
- * `plens` as it ships: dist/cli.js and, beside it, the search's worker threads (dist/searchWorker.js, which
- * `plens search` and the extension both start). Tests build these into a scratch folder to run the real bundle.
+ * `plens` as it ships: dist/cli.js, the bundle it runs (dist/plens.js) and, beside them, the search's worker
+ * threads (dist/searchWorker.js, which `plens search` and the extension both start). Tests build these into a
+ * scratch folder to run the real bundle.
  */
 export function cliTargets(production, outdir, version) {
   const common = commonOptions(production);
   return [
-    { ...common, ...nodeCjs, entryPoints: ['src/cli/plens.ts'], outfile: `${outdir}/cli.js`, banner: { js: '#!/usr/bin/env node\n' + nodeCjs.banner.js }, define: { ...nodeCjs.define, PLENS_VERSION: JSON.stringify(version) } },
+    // The executable: the command's V8 flags, then plens.js from the code cache the build leaves beside it.
+    { ...common, ...nodeCjs, entryPoints: ['src/cli/launch.ts'], outfile: `${outdir}/cli.js`, banner: { js: '#!/usr/bin/env node' } },
+    { ...common, ...nodeCjs, entryPoints: ['src/cli/plens.ts'], outfile: `${outdir}/plens.js`, define: { ...nodeCjs.define, PLENS_VERSION: JSON.stringify(version) } },
     // Layout searches (seconds each) run their parts in these, one per core.
     { ...common, ...nodeCjs, entryPoints: ['src/worker/searchWorker.ts'], outfile: `${outdir}/searchWorker.js` },
   ];
