@@ -10,13 +10,9 @@ export class PlanKeys {
   /** One more than the largest degree (the world size), and than the largest micro-batch size: the key's digits. */
   private readonly degreeBase: number;
   private readonly batchBase: number;
-  /** The recomputations seen so far, numbered; looked up by the module list's identity first (a family's plans share it). */
+  /** The recomputations with a module list seen so far, numbered; looked up by the list's identity first (a family's plans share it). */
   private readonly byModules = new WeakMap<readonly RecomputeModule[], Map<string, number>>();
-  private readonly withoutModules = new Map<string, number>();
   private readonly byName = new Map<string, number>();
-  private lastRecompute: ParallelPlan['recompute'] | undefined;
-  private lastModules: readonly RecomputeModule[] | undefined;
-  private lastNumber = -1;
 
   constructor(worldSize: number, maxMicroBatchSize: number) {
     this.degreeBase = Math.max(1, worldSize) + 1;
@@ -53,21 +49,18 @@ export class PlanKeys {
 
   private recomputeNumber(plan: ParallelPlan): number {
     const modules = plan.recomputeModules;
-    // Most asks in a row are for the plans of one family: the last answer first.
-    if (plan.recompute === this.lastRecompute && modules === this.lastModules && this.lastNumber >= 0) return this.lastNumber;
-    let byRecompute = modules ? this.byModules.get(modules) : this.withoutModules;
-    if (!byRecompute) this.byModules.set(modules!, (byRecompute = new Map()));
+    // Without a module list the recomputation is one of three: numbered without a lookup.
+    if (modules === undefined) return plan.recompute === 'none' ? 0 : plan.recompute === 'full' ? 1 : 2;
+    let byRecompute = this.byModules.get(modules);
+    if (!byRecompute) this.byModules.set(modules, (byRecompute = new Map()));
     let known = byRecompute.get(plan.recompute);
     if (known === undefined) {
-      // Another list with the same modules in the same order gets the same number.
-      const name = `${plan.recompute}/${modules?.join('+') ?? ''}`;
+      // Another list with the same modules in the same order gets the same number; 0 to 2 are taken above.
+      const name = `${plan.recompute}/${modules.join('+')}`;
       known = this.byName.get(name);
-      if (known === undefined) this.byName.set(name, (known = this.byName.size));
+      if (known === undefined) this.byName.set(name, (known = this.byName.size + 3));
       byRecompute.set(plan.recompute, known);
     }
-    this.lastRecompute = plan.recompute;
-    this.lastModules = modules;
-    this.lastNumber = known;
     return known;
   }
 }
