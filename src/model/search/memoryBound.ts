@@ -109,10 +109,14 @@ export function memoryFloor(design: Design, plan: ParallelPlan, zeros: readonly 
   // HBM, so what stays depends on the split: with activation offloading no in-flight share is counted.
   const offloads = offloadsActivations(design.plan) || offloadsActivations(plan);
   let least = Number.POSITIVE_INFINITY;
-  // One copy of the plan, its ZeRO stage set in turn (holdingMemory keeps nothing of it).
+  // One copy of the plan, its ZeRO stage set in turn (holdingMemory keeps nothing of it). ZeRO-2 shards a superset
+  // of what ZeRO-1 shards, and ZeRO-1 of ZeRO-0's, so of those the highest keeps the least and is the only one
+  // priced; ZeRO-3 adds transient gathers and is priced on its own.
   const zeroPlan: ParallelPlan = { ...plan };
   const withZero: Design = { ...design, plan: zeroPlan };
+  const highestBelowThree = zeros.reduce<ZeroStage | undefined>((highest, zero) => (zero <= 2 && (highest === undefined || zero > highest) ? zero : highest), undefined);
   for (const zero of zeros) {
+    if (zero <= 2 && zero !== highestBelowThree) continue;
     zeroPlan.zero = zero;
     least = Math.min(least, holdingMemory(withZero, whole.holding, 1, 0, terms).totalBytes);
   }

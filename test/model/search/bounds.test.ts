@@ -246,22 +246,31 @@ describe('search bounds on random layouts', () => {
   it('the memory floor is rankMemory\'s least total over the ZeRO stages, plus (1 + reserve fraction) × the bytes in flight', () => {
     let checked = 0;
     const random = seededRandom(24);
-    for (const { design, family, plan } of randomLayouts(24, 24, 6)) {
-      const terms = layerMemoryTerms(design.model, plan);
-      const whole = wholeModel(design, plan, terms);
-      const floor = memoryFloor(design, family.plan, family.zeros, terms, whole);
-      const inFlight = random() * 4 * whole.activationBytes;
-      let direct = Number.POSITIVE_INFINITY;
-      const counted = Math.max(inFlight, floor.wholeActivationBytes);
-      for (const zero of family.zeros) direct = Math.min(direct, rankMemory({ ...design, plan: { ...plan, zero } }, 0, whole.holding, 1, counted, terms).totalBytes);
-      const pp = Math.max(1, plan.pp);
-      const expected = (direct + (pp - 1) * DEFAULT_MEMORY_RESERVE.fixedBytes) / pp;
-      const bound = boundFromFloor(floor, 1, inFlight);
-      expect(bound).toBeLessThanOrEqual(expected);
-      expect(bound).toBeGreaterThanOrEqual(expected * (1 - 1e-9));
-      checked++;
+    for (const layout of randomLayouts(24, 24, 6)) {
+      // The floor prices only the highest ZeRO stage below 3 (and ZeRO-3): the others keep no less, also with the
+      // optimizer state offloaded or ZeRO++'s secondary shards.
+      const offloads = { optimizerOffloadFraction: 0.5 };
+      const hpz = { hpzPartitionSize: 8 };
+      for (const extra of [{}, offloads, hpz]) {
+        const design = { ...layout.design, plan: { ...layout.design.plan, ...extra } };
+        const family = { ...layout.family, plan: { ...layout.family.plan, ...extra } };
+        const plan = { ...layout.plan, ...extra };
+        const terms = layerMemoryTerms(design.model, plan);
+        const whole = wholeModel(design, plan, terms);
+        const floor = memoryFloor(design, family.plan, family.zeros, terms, whole);
+        const inFlight = random() * 4 * whole.activationBytes;
+        let direct = Number.POSITIVE_INFINITY;
+        const counted = Math.max(inFlight, floor.wholeActivationBytes);
+        for (const zero of family.zeros) direct = Math.min(direct, rankMemory({ ...design, plan: { ...plan, zero } }, 0, whole.holding, 1, counted, terms).totalBytes);
+        const pp = Math.max(1, plan.pp);
+        const expected = (direct + (pp - 1) * DEFAULT_MEMORY_RESERVE.fixedBytes) / pp;
+        const bound = boundFromFloor(floor, 1, inFlight);
+        expect(bound).toBeLessThanOrEqual(expected);
+        expect(bound).toBeGreaterThanOrEqual(expected * (1 - 1e-9));
+        checked++;
+      }
     }
-    expect(checked).toBeGreaterThan(50);
+    expect(checked).toBeGreaterThan(150);
   });
 
   it('one context prices every split of a plan as a fresh one does, and its F, B, W and F&B alone match the breakdown', () => {
