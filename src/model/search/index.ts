@@ -22,6 +22,7 @@ import { costEnvironment, createEstimateCache, estimate, peakFlopsOf, type Estim
 import { sharedHoldings, sharedStageCosts, stageCostBase, stageCostGroups, type StageCostGroups } from '../stageCostCache';
 import { fabricSlowdown } from '../cost/comm/overlap';
 import { placePlan, type Placement } from '../cost/comm/placement';
+import { pipelineSend } from '../cost/comm/traffic';
 import { layerMemoryTerms, type LayerMemoryTerms } from '../cost/memory/memory';
 import { stageCount } from '../layoutChecks';
 import { planSchedule, scheduleOpBound } from '../schedule/index';
@@ -413,6 +414,18 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
     if (sum === undefined) sums.set(bytes, (sum = bytes.length === facts.stages ? inFlightSumOf(facts.rankStages, facts.peaks, bytes) : 0));
     return sum;
   };
+  // A stage boundary's send reads the PP group's placement and the activation's size (traffic.ts pipelineSend):
+  // the families of one PP, TP, CP and micro-batch share it, without pricing the rest of their communication.
+  const pipelineSends = new Map<string, number>();
+  const pipelineSendSeconds = (plan: ParallelPlan): number => {
+    const key = `${plan.pp}/${plan.dp}/${plan.tp}/${plan.cp}/${plan.microBatchSize}`;
+    let seconds = pipelineSends.get(key);
+    if (seconds === undefined) {
+      const placement = placements.get(`${plan.tp}/${plan.cp}/${plan.dp}/${plan.pp}/${plan.ep}/${plan.etp}`) ?? placePlan(plan, design.cluster.gpusPerNode);
+      pipelineSends.set(key, (seconds = pipelineSend({ design: { ...design, plan }, placement, links: env!.links }).seconds));
+    }
+    return seconds;
+  };
   // The bounds read F, B, W and F&B per stage alone (the rest of the breakdown waits for a layout's estimate), and
   // those are fixed by the pricing context and the stage contents.
   const boundTimes = new WeakMap<StageCostContext, Map<number, StageTimes>>();
@@ -436,7 +449,7 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
     const run = planSchedule({ pp: plan.pp, microbatches: plan.microbatches, vpp: choice.vpp, schedule: choice.schedule });
     const facts = factsOf(run.id, run.params);
     const busiest = facts ? busiestRankBound(facts.counts, times) : 0;
-    const p2p = pairs ? 0 : groupsOf(family, plan).comm.ppSend.seconds;
+    const p2p = pairs ? 0 : pipelineSendSeconds(plan);
     return fabric * Math.max(busiest, pipelineBound(choice.schedule, times, plan.microbatches, plan.pp, p2p));
   };
   let partSpace = 0;

@@ -130,15 +130,19 @@ export function modelComm(context: CommContext): ModelComm {
   const tp = tensorParallelComm(context);
   const cp = contextParallelComm(context);
   const token = moeTokenTraffic(context);
-  const { design, placement, links } = context;
-  // Megatron's scatter-gather optimisation sends 1/t of the activation per TP rank (COSTMODEL.md §2.4).
-  const ppBytes = design.plan.pp > 1 ? (tokensPerTpGroup(design) * design.model.hidden * ACTIVATION_BYTES) / design.plan.tp : 0;
   return {
     dense: { tp, cp, ep: NONE },
     moe: { tp, cp, ep: expertParallelComm(context, token) },
     token,
-    ppSend: sendRecv(placement.pp.nodes > 1, ppBytes, links),
+    ppSend: pipelineSend(context),
   };
+}
+
+/** One activation (or gradient) send across a stage boundary (ModelComm.ppSend), alone: a search's bounds read only it. */
+export function pipelineSend({ design, placement, links }: CommContext): CollectiveCost {
+  // Megatron's scatter-gather optimisation sends 1/t of the activation per TP rank (COSTMODEL.md §2.4).
+  const ppBytes = design.plan.pp > 1 ? (tokensPerTpGroup(design) * design.model.hidden * ACTIVATION_BYTES) / design.plan.tp : 0;
+  return sendRecv(placement.pp.nodes > 1, ppBytes, links);
 }
 
 /** Weights one GPU holds that data parallelism must keep in sync. */
