@@ -1,10 +1,13 @@
 // Numbers for the plan fields a search's shared work reads: the stage costs of one stage holding every layer, the
 // pricing context and the activation terms read TP, CP, EP, ETP, the micro-batch size and the recomputation
-// (index.ts says why), so the families with the same six share them. A search asks for such a key tens of
+// (sharedPricing.ts says why), so the families with the same six share them. A search asks for such a key tens of
 // thousands of times, mostly for plans it built a moment before: a number is built and hashed faster than a string.
 import type { ParallelPlan, RecomputeModule } from '../design';
 
 export type SharedPlanKey = number | string;
+
+/** The plan fields a key reads besides EP. */
+export type KeyedFields = Pick<ParallelPlan, 'tp' | 'cp' | 'etp' | 'microBatchSize' | 'recompute' | 'recomputeModules'>;
 
 export class PlanKeys {
   /** One more than the largest degree (the world size), and than the largest micro-batch size: the key's digits. */
@@ -24,8 +27,8 @@ export class PlanKeys {
     return this.keyOf(plan, plan.ep);
   }
 
-  /** The same key with EP 1: what a stage costs without its all-to-all (index.ts workWithoutAllToAll). */
-  withoutExperts(plan: ParallelPlan): SharedPlanKey {
+  /** The same key with EP 1: what a stage costs without its all-to-all (sharedPricing.ts workWithoutAllToAll). */
+  withoutExperts(plan: KeyedFields): SharedPlanKey {
     return this.keyOf(plan, 1);
   }
 
@@ -37,7 +40,7 @@ export class PlanKeys {
     return this.keyOf(plan, Math.min(plan.ep, 2));
   }
 
-  private keyOf(plan: ParallelPlan, ep: number): SharedPlanKey {
+  private keyOf(plan: KeyedFields, ep: number): SharedPlanKey {
     const base = this.degreeBase;
     const { tp, cp, etp, microBatchSize } = plan;
     const recompute = this.recomputeNumber(plan);
@@ -47,7 +50,7 @@ export class PlanKeys {
     return inRange ? key : `${tp}/${cp}/${ep}/${etp}/${microBatchSize}/${recompute}`;
   }
 
-  private recomputeNumber(plan: ParallelPlan): number {
+  private recomputeNumber(plan: KeyedFields): number {
     const modules = plan.recomputeModules;
     // Without a module list the recomputation is one of three: numbered without a lookup.
     if (modules === undefined) return plan.recompute === 'none' ? 0 : plan.recompute === 'full' ? 1 : 2;

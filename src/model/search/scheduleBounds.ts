@@ -40,11 +40,12 @@ export class ScheduleBounds {
    */
   shapeBound(shape: Shape): number {
     const largest = shape.batches[shape.batches.length - 1]!;
-    // recomputeChoices lists none first.
-    const plan: ParallelPlan = { ...shape.base, microBatchSize: largest.microBatchSize, microbatches: largest.microbatches, recompute: 'none' };
-    const byBatches = this.withoutAllToAll(plan);
+    const { tp, cp, etp } = shape.base;
+    // recomputeChoices lists none first. The shape's plan is built only for a bound not worked out yet.
+    const byBatches = this.withoutAllToAll(this.keys.withoutExperts({ tp, cp, etp, microBatchSize: largest.microBatchSize, recompute: 'none' }));
     let bound = byBatches.get(shape.batches);
     if (bound === undefined) {
+      const plan: ParallelPlan = { ...shape.base, microBatchSize: largest.microBatchSize, microbatches: largest.microbatches, recompute: 'none' };
       byBatches.set(shape.batches, (bound = this.workBound(plan, shape.batches.map((b) => b.schedules), false, this.pricing.workWithoutAllToAll(plan))));
     }
     return bound;
@@ -52,7 +53,7 @@ export class ScheduleBounds {
 
   /** A family's work bound without its all-to-all: where it waits until it comes up and is priced in full. */
   familyBoundWithoutAllToAll(family: Family): number {
-    const bounds = this.withoutAllToAll(family.plan);
+    const bounds = this.withoutAllToAll(this.keys.withoutExperts(family.plan));
     let bound = bounds.get(family.schedules);
     if (bound === undefined) {
       bounds.set(family.schedules, (bound = this.workBound(family.plan, [family.schedules], true, this.pricing.workWithoutAllToAll(family.plan))));
@@ -175,8 +176,7 @@ export class ScheduleBounds {
   }
 
   /** Work bounds without the all-to-all, by the plan's key without EP and by the schedule lists (or a shape's batches) they cover. */
-  private withoutAllToAll(plan: ParallelPlan): WeakMap<object, number> {
-    const key = this.keys.withoutExperts(plan);
+  private withoutAllToAll(key: SharedPlanKey): WeakMap<object, number> {
     let bounds = this.boundsWithoutAllToAll.get(key);
     if (!bounds) this.boundsWithoutAllToAll.set(key, (bounds = new WeakMap()));
     return bounds;

@@ -19,7 +19,11 @@ describe('PlanKeys', () => {
 
   it('keys a plan with EP 1 as withoutExperts keys it at any EP', () => {
     const keys = new PlanKeys(32, 8);
-    expect(keys.withoutExperts({ ...plan, ep: 8 })).toBe(keys.shared({ ...plan, ep: 1 }));
+    const withExperts: typeof plan = { ...plan, ep: 8 };
+    expect(keys.withoutExperts(withExperts)).toBe(keys.shared({ ...plan, ep: 1 }));
+    // Only the fields a key reads.
+    const { tp, cp, etp, microBatchSize, recompute } = plan;
+    expect(keys.withoutExperts({ tp, cp, etp, microBatchSize, recompute })).toBe(keys.withoutExperts(withExperts));
   });
 
   it('falls back to distinct strings past its digits, never to a clash', () => {
