@@ -36,7 +36,14 @@ export function cliTargets(production, outdir, version) {
   return [
     // The executable: the command's V8 flags, then plens.js from the code cache the build leaves beside it.
     { ...common, ...nodeCjs, entryPoints: ['src/cli/launch.ts'], outfile: `${outdir}/cli.js`, banner: { js: '#!/usr/bin/env node' } },
-    { ...common, ...nodeCjs, entryPoints: ['src/cli/plens.ts'], outfile: `${outdir}/plens.js`, define: { ...nodeCjs.define, PLENS_VERSION: JSON.stringify(version) } },
+    // No dynamic import in it: a function compiled from the code cache has no callback for one (Node 20). So the
+    // tree-sitter runtime is its CommonJS build (the ES one imports Node's `module` dynamically), and what dynamic
+    // imports remain become require.
+    {
+      ...common, ...nodeCjs, entryPoints: ['src/cli/plens.ts'], outfile: `${outdir}/plens.js`, supported: { 'dynamic-import': false },
+      alias: { ...common.alias, 'web-tree-sitter': './node_modules/web-tree-sitter/web-tree-sitter.cjs' },
+      define: { ...nodeCjs.define, PLENS_VERSION: JSON.stringify(version) },
+    },
     // Layout searches (seconds each) run their parts in these, one per core.
     { ...common, ...nodeCjs, entryPoints: ['src/worker/searchWorker.ts'], outfile: `${outdir}/searchWorker.js` },
   ];

@@ -44,6 +44,8 @@ try {
   // No cache beside the bundle (a build in watch mode, a copy without it): compile as usual.
 }
 
+// The bundle has no dynamic import (scripts/esbuildOptions.mjs): a function compiled from the cache would have no
+// callback for one.
 const script = new Script(Module.wrap(source), { filename: bundle, ...(cachedData ? { cachedData } : {}) });
 // The build sets this to write the cache at the end of a run, with the bytecode of every function the run compiled.
 if (process.env.PLENS_WRITE_CODE_CACHE === '1') {

@@ -3,7 +3,7 @@
 // bundle, every run prints the same. A cache is used only when its first bytes are the bundle's SHA-256.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
@@ -17,6 +17,10 @@ const searchCache = join(folder, 'plens.search.cache');
 
 beforeAll(() => {
   for (const target of cliTargets(false, folder, 'test') as object[]) buildSync({ ...target, sourcemap: false, logLevel: 'silent' });
+  // The grammars travel beside the bundle, as scripts/build.mjs copies them.
+  copyFileSync('node_modules/web-tree-sitter/web-tree-sitter.wasm', join(folder, 'web-tree-sitter.wasm'));
+  copyFileSync('node_modules/tree-sitter-bash/tree-sitter-bash.wasm', join(folder, 'tree-sitter-bash.wasm'));
+  writeFileSync(join(folder, SCRIPT), SCRIPT_TEXT);
 });
 
 function plens(args: string[], env: Record<string, string> = {}): { stdout: string; stderr: string; status: number | null } {
@@ -25,6 +29,8 @@ function plens(args: string[], env: Record<string, string> = {}): { stdout: stri
 }
 
 const ARGS = ['catalog', 'gpus', '--json'];
+const SCRIPT = 'train.sh';
+const SCRIPT_TEXT = '#!/bin/bash\n# plens: model=llama3-8b gpu=H100\ntorchrun --nnodes 1 --nproc-per-node 8 pretrain_gpt.py --tensor-model-parallel-size 2 --micro-batch-size 1 --global-batch-size 64 --seq-length 4096 --bf16\n';
 
 describe('plens launcher and its code cache', () => {
   it('writes a cache headed by the bundle\'s SHA-256 when asked, and prints the same with it, without it and with a damaged one', () => {
@@ -59,6 +65,21 @@ describe('plens launcher and its code cache', () => {
     const run = plens(['--version']);
     expect(run).toEqual({ stdout: 'test\n', stderr: '', status: 0 });
     expect(readFileSync(cache)).toEqual(before);
+  });
+
+  it('reads a launch script from the cache too (the shell grammar loads: no dynamic import in the bundle)', () => {
+    rmSync(cache, { force: true });
+    const args = ['estimate', SCRIPT, '--json'];
+    const plain = plens(args);
+    expect(plens(args, { PLENS_WRITE_CODE_CACHE: '1' })).toEqual(plain);
+    expect(existsSync(cache)).toBe(true);
+    const cached = plens(args);
+    expect(cached).toEqual(plain);
+    expect(cached.status).toBe(0);
+    const read = JSON.parse(cached.stdout) as { format: string; design: { plan: { tp: number } }; problems: { code: string }[] };
+    expect(read.format).toBe('megatron-shell');
+    expect(read.design.plan.tp).toBe(2);
+    expect(read.problems.map((p) => p.code)).not.toContain('reader/not-initialised');
   });
 
   it('keeps a cache of its own for search, whose V8 flags differ', () => {
