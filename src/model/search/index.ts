@@ -22,7 +22,6 @@ import type { Design, ParallelPlan } from '../design';
 import { costEnvironment, createEstimateCache, estimate, peakFlopsOf, type Estimate } from '../estimate';
 import { sharedHoldings, sharedStageCosts } from '../stageCostCache';
 import { fabricSlowdown } from '../cost/comm/overlap';
-import type { LayerMemoryTerms } from '../cost/memory/memory';
 import { overlapsPairs } from './bound';
 import { MinHeap } from './heap';
 import { boundFromFloor, chunksPerRank, memoryFloor, memoryLowerBound, someRankOver, type MemoryFloor } from './memoryBound';
@@ -102,7 +101,6 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
 
   const overBudget = () => options.budgetMs !== undefined && now() - started > options.budgetMs;
   const queue = new MinHeap<Node>();
-  const memoryTerms = new WeakMap<Family, LayerMemoryTerms>();
   const floors = new WeakMap<Family, MemoryFloor>();
   const fabric = env ? fabricSlowdown(design.cluster.worldSize, env.calibration.fabricSlowdownPerDoubling) : 1;
   const keys = new PlanKeys(design.cluster.worldSize, options.maxMicroBatchSize ?? 8);
@@ -129,8 +127,9 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
     // ZeRO-2 shards a superset of what ZeRO-1 shards, and ZeRO-1 of ZeRO-0's (cost/memory/memory.ts): once one does not
     // fit, the lower stages do not either. ZeRO-3 (only without PP) adds transient gathers and is tried on its own.
     let misfitAt = Number.NEGATIVE_INFINITY;
-    const terms = memoryTerms.get(family)!;
+    const terms = pricing!.termsOf(family.plan);
     const facts = bounds!.choiceFacts(family, scheduleIndex);
+    const bytes = facts && pricing!.stageBytesOf(family, choice, terms);
     for (let zeroIndex = family.zeros.length - 1; zeroIndex >= 0; zeroIndex--) {
       const zero = family.zeros[zeroIndex]!;
       if (zero < misfitAt) continue;
@@ -145,7 +144,6 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
       const shared = cache.stageCosts.get(stageCostKey)
         ?? sharedStageCosts(layout, env!, cache, { key: stageCostKey, split: pricing!.splitOf(plan, choice.content), base: { ...pricing!.groupsOf(family, plan), context: pricing!.contextOf(plan, pairs, family) } });
       // A rank that is over capacity with its in-flight chunks at their lightest is over in the estimate too.
-      const bytes = facts && pricing!.stageBytesOf(family, choice, terms);
       if (facts && bytes!.length === facts.stages && someRankOver(layout, sharedHoldings(layout, shared), facts.rankStages, facts.peaks, bytes!, terms, capacityBytes)) {
         if (zero <= 2) misfitAt = zero;
         continue;
@@ -172,7 +170,7 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
    */
   const boundSchedule = (family: Family, scheduleIndex: number, bound: number) => {
     const choice = family.schedules[scheduleIndex]!;
-    const inFlight = bounds!.inFlightOf(family, scheduleIndex, memoryTerms.get(family)!);
+    const inFlight = bounds!.inFlightOf(family, scheduleIndex, pricing!.termsOf(family.plan));
     // The family's floor holds for each of its schedules: the rank totals read none of the schedule's fields.
     if (boundFromFloor(floors.get(family)!, chunksPerRank([choice]), inFlight) > capacityBytes) return;
     const own = bounded ? bounds!.scheduleBound(family, scheduleIndex) : bound;
@@ -226,7 +224,6 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
     const whole = pricing!.wholeModelOf(family.plan, terms);
     const floor = memoryFloor(design, family.plan, family.zeros, terms, whole);
     if (boundFromFloor(floor, chunksPerRank(family.schedules)) > capacityBytes) continue;
-    memoryTerms.set(family, terms);
     floors.set(family, floor);
     // Each schedule in turn: one whose work bound (bound.ts: a schedule that pairs F with B has its own) is above
     // the family's waits in the queue at it; the others are bounded now, at the family's bound (nothing left in the
