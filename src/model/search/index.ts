@@ -9,9 +9,9 @@
 // shape's time bound is the step's total work per rank without the EP all-to-all (one stage holding every layer,
 // priced at EP 1 and shared by every PP, DP and EP degree). A family waits at that bound with its own schedules'
 // share of F&B pairs, and when it comes up at the bound with its own all-to-all (bound.ts). A family that comes up
-// at that checks its memory floor (memoryBound.ts) and then its schedules: one whose own work bound is above the
-// family's waits in the queue at it. A schedule that comes up gets its memory bound with what it keeps in flight,
-// then a time bound from its busiest rank's ops and fill and drain on its own stage costs; only layouts whose bound
+// at that checks its memory floor with the least any of its schedules keeps in flight (memoryBound.ts), then its
+// schedules: one whose own work bound is above the family's waits in the queue at it. A schedule that comes up gets
+// its memory bound with what it keeps in flight, then a time bound from its busiest rank's ops and fill and drain on its own stage costs; only layouts whose bound
 // is below the k-th best score so far are estimated, and not those with a rank over capacity already. What the
 // bounds read is priced once and shared by the plans that read the same fields (sharedPricing.ts,
 // scheduleBounds.ts); the estimate cache (stageCostCache.ts) shares stage costs and simulated timelines between
@@ -24,7 +24,7 @@ import { sharedHoldings, sharedStageCosts } from '../stageCostCache';
 import { fabricSlowdown } from '../cost/comm/overlap';
 import { overlapsPairs } from './bound';
 import { MinHeap } from './heap';
-import { boundFromFloor, chunksPerRank, memoryFloor, memoryLowerBound, someRankOver, type MemoryFloor } from './memoryBound';
+import { boundWithInFlight, chunksPerRank, memoryFloor, memoryLowerBound, someRankOver, type MemoryFloor } from './memoryBound';
 import { pipelineLayoutSummary } from './pipelineLayouts';
 import { PlanKeys } from './planKeys';
 import { recomputeLabel, type SearchOptions, type SearchPartResult, type SearchResult, type SearchStatus } from './result';
@@ -101,7 +101,8 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
 
   const overBudget = () => options.budgetMs !== undefined && now() - started > options.budgetMs;
   const queue = new MinHeap<Node>();
-  const floors = new WeakMap<Family, MemoryFloor>();
+  /** An opened family's memory floor and what each of its schedules counts in flight (scheduleBounds.ts listInFlight). */
+  const floors = new WeakMap<Family, { floor: MemoryFloor; inFlight: Float64Array }>();
   const fabric = env ? fabricSlowdown(design.cluster.worldSize, env.calibration.fabricSlowdownPerDoubling) : 1;
   const keys = new PlanKeys(design.cluster.worldSize, options.maxMicroBatchSize ?? 8);
   // Without an environment the queue stays empty and neither is asked anything.
@@ -169,10 +170,9 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
    * on its own stage costs and ops; one above `bound` waits in the queue at it, and may never come up.
    */
   const boundSchedule = (family: Family, scheduleIndex: number, bound: number) => {
-    const choice = family.schedules[scheduleIndex]!;
-    const inFlight = bounds!.inFlightOf(family, scheduleIndex, pricing!.termsOf(family.plan));
     // The family's floor holds for each of its schedules: the rank totals read none of the schedule's fields.
-    if (boundFromFloor(floors.get(family)!, chunksPerRank([choice]), inFlight) > capacityBytes) return;
+    const { floor, inFlight } = floors.get(family)!;
+    if (boundWithInFlight(floor, inFlight[scheduleIndex]!) > capacityBytes) return;
     const own = bounded ? bounds!.scheduleBound(family, scheduleIndex) : bound;
     if (own > bound) queue.push(own, family.order + scheduleIndex * family.zeros.length, { family, scheduleIndex, bounded: true });
     else estimateSchedule(family, scheduleIndex, bound);
@@ -217,14 +217,15 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
         continue;
       }
     }
-    // The family's activation terms serve its memory bounds and then every estimate of its layouts. Its floor with
-    // one micro-batch through the model in flight holds for every schedule; each schedule's own in-flight share is
-    // counted when the schedule comes up.
+    // The family's activation terms serve its memory bounds and then every estimate of its layouts. Its floor holds
+    // for every schedule, and with the least any of its schedules keeps in flight, for every layout: a family none
+    // of whose schedules fits is left here. Each schedule's own share is checked when the schedule comes up.
     const terms = pricing!.termsOf(family.plan);
     const whole = pricing!.wholeModelOf(family.plan, terms);
     const floor = memoryFloor(design, family.plan, family.zeros, terms, whole);
-    if (boundFromFloor(floor, chunksPerRank(family.schedules)) > capacityBytes) continue;
-    floors.set(family, floor);
+    const inFlight = bounds!.listInFlight(family, terms, floor);
+    if (boundWithInFlight(floor, inFlight.least) > capacityBytes) continue;
+    floors.set(family, { floor, inFlight: inFlight.bytes });
     // Each schedule in turn: one whose work bound (bound.ts: a schedule that pairs F with B has its own) is above
     // the family's waits in the queue at it; the others are bounded now, at the family's bound (nothing left in the
     // queue is below it).

@@ -126,11 +126,23 @@ export function memoryFloor(design: Design, plan: ParallelPlan, zeros: readonly 
 /** Relative slack: the affine sum and stageMemory's own add the same terms in different orders. */
 const FLOOR_SLACK = 1e-12;
 
-/** memoryLowerBound from a floor: `chunks` and `inFlightSum` as there. */
-export function boundFromFloor(floor: MemoryFloor, chunks: number, inFlightSum = 0): number {
-  const inFlightBytes = Math.max(inFlightSum, floor.wholeActivationBytes / Math.max(1, chunks));
+/**
+ * The activations in flight a bound counts over the ranks: `inFlightSum` (inFlightSumOf a schedule), or one
+ * micro-batch through every layer ÷ `chunks` when that is more (see the top of this file).
+ */
+export function countedInFlight(floor: MemoryFloor, chunks: number, inFlightSum = 0): number {
+  return Math.max(inFlightSum, floor.wholeActivationBytes / Math.max(1, chunks));
+}
+
+/** memoryLowerBound from a floor and the activations in flight it counts (countedInFlight). */
+export function boundWithInFlight(floor: MemoryFloor, inFlightBytes: number): number {
   const least = floor.restBytes + (1 + DEFAULT_MEMORY_RESERVE.fraction) * inFlightBytes;
   return ((least + (floor.pp - 1) * DEFAULT_MEMORY_RESERVE.fixedBytes) / floor.pp) * (1 - FLOOR_SLACK);
+}
+
+/** memoryLowerBound from a floor: `chunks` and `inFlightSum` as there. */
+export function boundFromFloor(floor: MemoryFloor, chunks: number, inFlightSum = 0): number {
+  return boundWithInFlight(floor, countedInFlight(floor, chunks, inFlightSum));
 }
 
 /**

@@ -1,6 +1,7 @@
 // The time and in-flight bounds a search reads of its shapes, families and schedules (bound.ts, memoryBound.ts),
 // with what they share: the schedules' facts, kept per schedule and per shared schedule list, the work bounds
-// without the all-to-all, kept per plan key without EP, and the in-flight sums, kept per schedule and stage bytes.
+// without the all-to-all, kept per plan key without EP, and the in-flight sums, kept per schedule and stage bytes
+// and per schedule list and activation terms.
 //
 // The step is at least the fabric slowdown × the makespan (estimate.ts: the fabric term scales the makespan and the
 // exposed DP time by slowdown − 1, and every other addition is ≥ 0): every makespan bound is scaled by it.
@@ -9,7 +10,7 @@ import { planSchedule, scheduleOpBound } from '../schedule/index';
 import type { StageWorkSeconds } from '../cost/compute/stageTime';
 import type { LayerMemoryTerms } from '../cost/memory/memory';
 import { ANY_PAIRS, busiestRankBound, meanBusyBound, overlapsPairs, pipelineBound } from './bound';
-import { inFlightSumOf } from './memoryBound';
+import { chunksPerRank, countedInFlight, inFlightSumOf, type MemoryFloor } from './memoryBound';
 import type { PlanKeys, SharedPlanKey } from './planKeys';
 import { scheduleFacts, type ScheduleFacts } from './scheduleFacts';
 import type { SharedPricing } from './sharedPricing';
@@ -17,6 +18,14 @@ import type { Family, ScheduleChoice, Shape } from './space';
 
 /** Largest schedule built only for a memory bound; a larger one's bound counts one micro-batch in flight. */
 const BOUND_SCHEDULE_OPS = 1 << 18;
+
+/** Per choice of a schedule list, the activations in flight its memory bound counts (countedInFlight), and their least. */
+export interface ListInFlight {
+  bytes: Float64Array;
+  least: number;
+  /** The floor's one micro-batch through every layer they were counted with. */
+  wholeActivationBytes: number;
+}
 
 /** The distinct runs (schedule and VPP) of a shared schedule list, each choice's run, and each run's facts once asked for. */
 interface ScheduleList {
@@ -30,6 +39,7 @@ export class ScheduleBounds {
   private readonly lists = new WeakMap<readonly ScheduleChoice[], ScheduleList>();
   private readonly boundsWithoutAllToAll = new Map<SharedPlanKey, WeakMap<object, number>>();
   private readonly inFlightSums = new WeakMap<ScheduleFacts, WeakMap<Float64Array, number>>();
+  private readonly listInFlights = new WeakMap<LayerMemoryTerms, WeakMap<readonly ScheduleChoice[], ListInFlight>>();
 
   constructor(private readonly pricing: SharedPricing, private readonly keys: PlanKeys, private readonly fabric: number) {}
 
@@ -80,11 +90,29 @@ export class ScheduleBounds {
   }
 
   /**
+   * The activations in flight each of a family's schedules counts in its memory bound, and the least of them: with
+   * the family's floor, a bound on every layout of the family. They read the schedule list (PP and micro-batch
+   * count), the activation terms and the floor's whole-model activations (read off the terms): the families that
+   * differ only in EP (above 1) share all three, and one count serves them all.
+   */
+  listInFlight(family: Family, terms: LayerMemoryTerms, floor: MemoryFloor): ListInFlight {
+    let byList = this.listInFlights.get(terms);
+    if (!byList) this.listInFlights.set(terms, (byList = new WeakMap()));
+    let counted = byList.get(family.schedules);
+    if (!counted || counted.wholeActivationBytes !== floor.wholeActivationBytes) {
+      const bytes = Float64Array.from(family.schedules, (choice, index) => countedInFlight(floor, chunksPerRank([choice]), this.inFlightOf(family, index, terms)));
+      const least = bytes.reduce((min, value) => Math.min(min, value), Number.POSITIVE_INFINITY);
+      byList.set(family.schedules, (counted = { bytes, least, wholeActivationBytes: floor.wholeActivationBytes }));
+    }
+    return counted;
+  }
+
+  /**
    * inFlightSumOf one of a family's schedules (memoryBound.ts); 0 for a schedule too large to build for a bound.
    * The families that differ only in EP (above 1) share their terms, so their stage bytes, and their schedule
    * lists: a sum is kept per schedule and stage bytes.
    */
-  inFlightOf(family: Family, scheduleIndex: number, terms: LayerMemoryTerms): number {
+  private inFlightOf(family: Family, scheduleIndex: number, terms: LayerMemoryTerms): number {
     const facts = this.choiceFacts(family, scheduleIndex);
     if (!facts) return 0;
     const bytes = this.pricing.stageBytesOf(family, family.schedules[scheduleIndex]!, terms);

@@ -11,7 +11,10 @@ import { costEnvironment, estimate, peakFlopsOf } from '../../../src/model/estim
 import { enumerateFamilies } from '../../../src/model/search';
 import { choicePlan } from '../../../src/model/search/space';
 import { busiestRankBound, meanBusyBound, overlapsPairs, pipelineBound } from '../../../src/model/search/bound';
-import { boundFromFloor, chunksPerRank, inFlightSumOf, memoryFloor, memoryLowerBound, wholeModel } from '../../../src/model/search/memoryBound';
+import { boundFromFloor, boundWithInFlight, chunksPerRank, inFlightSumOf, memoryFloor, memoryLowerBound, wholeModel } from '../../../src/model/search/memoryBound';
+import { PlanKeys } from '../../../src/model/search/planKeys';
+import { ScheduleBounds } from '../../../src/model/search/scheduleBounds';
+import { SharedPricing } from '../../../src/model/search/sharedPricing';
 import { scheduleFacts } from '../../../src/model/search/scheduleFacts';
 import { enumerateShapes } from '../../../src/model/search/space';
 import { PAIR_SLOWDOWN, stageCostsOf, stageTimesOf, wholeStageSeconds, wholeStageWithAllToAll } from '../../../src/model/cost/compute/stageTime';
@@ -215,6 +218,45 @@ describe('search bounds on random layouts', () => {
     }
     expect(checked).toBeGreaterThan(100);
     expect(overCapacity).toBeGreaterThan(10);
+  });
+
+  it('a family\'s schedules\' in-flight counts bound the peak of each of its layouts, and their least bounds every one', () => {
+    let checked = 0;
+    let overCapacity = 0;
+    const random = seededRandom(29);
+    for (let d = 0; d < 24; d++) {
+      const design = randomDesign(random);
+      const families = enumerateFamilies(design, { maxMicroBatchSize: 4 });
+      if (families.length === 0) continue;
+      const gpu = findGpu(design.cluster.gpu)!;
+      const env = costEnvironment(design, gpu, peakFlopsOf(design, gpu));
+      const keys = new PlanKeys(design.cluster.worldSize, 4);
+      const pricing = new SharedPricing(design, env, keys);
+      const bounds = new ScheduleBounds(pricing, keys, 1);
+      for (let f = 0; f < 4; f++) {
+        const family = families[Math.floor(random() * families.length)]!;
+        const terms = pricing.termsOf(family.plan);
+        const floor = memoryFloor(design, family.plan, family.zeros, terms, pricing.wholeModelOf(family.plan, terms));
+        const counted = bounds.listInFlight(family, terms, floor);
+        expect(counted.bytes.length).toBe(family.schedules.length);
+        family.schedules.forEach((choice, scheduleIndex) => {
+          expect(counted.least).toBeLessThanOrEqual(counted.bytes[scheduleIndex]!);
+          for (const zero of family.zeros) {
+            const plan: ParallelPlan = { ...choicePlan(family.plan, choice), zero };
+            const result = estimate({ ...design, plan });
+            if (!result.estimate) continue;
+            const peak = result.estimate.memory.peakBytes;
+            expect(boundWithInFlight(floor, counted.bytes[scheduleIndex]!)).toBeLessThanOrEqual(peak * SLACK);
+            if (peak > result.estimate.memory.capacityBytes) overCapacity++;
+            checked++;
+          }
+        });
+        // The families of another EP degree (above 1) with the same terms and schedule list are counted once.
+        expect(bounds.listInFlight(family, terms, floor)).toBe(counted);
+      }
+    }
+    expect(checked).toBeGreaterThan(300);
+    expect(overCapacity).toBeGreaterThan(30);
   });
 
   it('one stage\'s costs and the activation terms do not read the PP or DP degree', () => {
