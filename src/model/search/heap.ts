@@ -1,6 +1,7 @@
 // A binary min-heap on (key, order): the search opens the layout with the lowest bound first, and equal bounds in
 // the space's order, so two runs open the same layouts in the same order. Sifting moves a hole instead of swapping
-// pairs: a search pushes and pops tens of thousands of entries.
+// pairs, and compares in place rather than through a helper: a search pushes and pops tens of thousands of entries,
+// mostly before its code is optimised, when every number passed to a call is boxed.
 export class MinHeap<T> {
   private readonly keys: number[] = [];
   private readonly orders: number[] = [];
@@ -15,26 +16,34 @@ export class MinHeap<T> {
   }
 
   push(key: number, order: number, item: T): void {
-    let i = this.items.length;
-    this.keys.push(key);
-    this.orders.push(order);
-    this.items.push(item);
+    const { keys, orders, items } = this;
+    let i = items.length;
+    keys.push(key);
+    orders.push(order);
+    items.push(item);
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!before(key, order, this.keys[parent]!, this.orders[parent]!)) break;
-      this.move(parent, i);
+      const parentKey = keys[parent]!;
+      // Up past the parent only while the entry comes first: a lower key, or the same key earlier in the order.
+      if (!(key < parentKey || (key === parentKey && order < orders[parent]!))) break;
+      keys[i] = parentKey;
+      orders[i] = orders[parent]!;
+      items[i] = items[parent]!;
       i = parent;
     }
-    this.place(i, key, order, item);
+    keys[i] = key;
+    orders[i] = order;
+    items[i] = item;
   }
 
   pop(): T | undefined {
-    const n = this.items.length;
+    const { keys, orders, items } = this;
+    const n = items.length;
     if (n === 0) return undefined;
-    const top = this.items[0]!;
-    const key = this.keys.pop()!;
-    const order = this.orders.pop()!;
-    const item = this.items.pop()!;
+    const top = items[0]!;
+    const key = keys.pop()!;
+    const order = orders.pop()!;
+    const item = items.pop()!;
     const size = n - 1;
     if (size === 0) return top;
     let i = 0;
@@ -42,28 +51,18 @@ export class MinHeap<T> {
       const left = 2 * i + 1;
       if (left >= size) break;
       const right = left + 1;
-      const least = right < size && before(this.keys[right]!, this.orders[right]!, this.keys[left]!, this.orders[left]!) ? right : left;
-      if (!before(this.keys[least]!, this.orders[least]!, key, order)) break;
-      this.move(least, i);
+      let least = left;
+      if (right < size && (keys[right]! < keys[left]! || (keys[right] === keys[left] && orders[right]! < orders[left]!))) least = right;
+      const leastKey = keys[least]!;
+      if (!(leastKey < key || (leastKey === key && orders[least]! < order))) break;
+      keys[i] = leastKey;
+      orders[i] = orders[least]!;
+      items[i] = items[least]!;
       i = least;
     }
-    this.place(i, key, order, item);
+    keys[i] = key;
+    orders[i] = order;
+    items[i] = item;
     return top;
   }
-
-  private move(from: number, to: number): void {
-    this.keys[to] = this.keys[from]!;
-    this.orders[to] = this.orders[from]!;
-    this.items[to] = this.items[from]!;
-  }
-
-  private place(i: number, key: number, order: number, item: T): void {
-    this.keys[i] = key;
-    this.orders[i] = order;
-    this.items[i] = item;
-  }
-}
-
-function before(keyA: number, orderA: number, keyB: number, orderB: number): boolean {
-  return keyA < keyB || (keyA === keyB && orderA < orderB);
 }

@@ -31,7 +31,8 @@ export const TIME_PARTS = ['denseGemm', 'expertGemm', 'attention', 'memoryBound'
 export type TimePart = (typeof TIME_PARTS)[number];
 export const PART_COUNT = TIME_PARTS.length;
 const [DENSE, EXPERT, ATTENTION, MEMORY, FIXED, TP, CP, EP, OFFLOAD] = [0, 1, 2, 3, 4, 5, 6, 7, 8] as const;
-const COMPUTE_PARTS = [DENSE, EXPERT, ATTENTION, MEMORY, FIXED] as const;
+/** The compute parts are TIME_PARTS' first ones (DENSE … FIXED): sums over them, like those over every part, run over a range. */
+const COMPUTE_PART_COUNT = FIXED + 1;
 
 export interface StageCostBreakdown {
   /** Per stage, seconds for one micro-batch. */
@@ -150,9 +151,14 @@ interface Rates {
   hbm: number;
 }
 
-function sumParts(parts: ArrayLike<number>, row: number, which: readonly number[] = TIME_PARTS.map((_, i) => i)): number {
+/**
+ * The first `count` parts of row `row` of `parts`. Index loops, here and in the other functions a search calls per
+ * stage: an array's iterator is an object per loop until the code is optimised, and a search prices rows cold.
+ */
+function sumParts(parts: ArrayLike<number>, row: number, count: number = PART_COUNT): number {
+  const start = row * PART_COUNT;
   let total = 0;
-  for (const i of which) total += parts[row * PART_COUNT + i]!;
+  for (let i = 0; i < count; i++) total += parts[start + i]!;
   return total;
 }
 
@@ -316,10 +322,10 @@ function stageRow(context: StageCostContext, layout: StageLayout): StageRow {
   row[F_PARTS + MEMORY] = layersMemory + (work.heads * lossBytes.forward) / rates.hbm;
   const fixed = (denseLayers + moeLayers) * cal.layerFixedSeconds + moeLayers * cal.moeLayerFixedSeconds;
   row[F_PARTS + FIXED] = fixed / 3;
-  for (const part of [DENSE, EXPERT, ATTENTION] as const) {
+  for (let part = DENSE; part <= ATTENTION; part++) {
     // Full recompute checkpoints the layers only: the output head is never recomputed.
     const headForward = part === DENSE ? work.headMatmulFlops / rates.head / gpuShare : 0;
-    const redone = recomputeAll ? row[F_PARTS + part]! - headForward : denseLayers * denseRecompute[part] + moeLayers * moeRecompute[part];
+    const redone = recomputeAll ? row[F_PARTS + part]! - headForward : denseLayers * denseRecompute[part]! + moeLayers * moeRecompute[part]!;
     row[B_PARTS + part] = 2 * row[F_PARTS + part]! + redone;
   }
   row[B_PARTS + MEMORY] = BACKWARD_BYTES_RATIO * layersMemory + (work.heads * lossBytes.backward) / rates.hbm
@@ -332,7 +338,7 @@ function stageRow(context: StageCostContext, layout: StageLayout): StageRow {
   const { epF, epB } = allToAllSeconds(comm, imbalance, moeLayers, context.moeAllToAllAgain);
   const expose = (parts: number, pass: 'forward' | 'backward', ep: number) => {
     const gemms = row[parts + DENSE]! + row[parts + EXPERT]!;
-    const computeSeconds = sumParts(row, parts / PART_COUNT, COMPUTE_PARTS);
+    const computeSeconds = sumParts(row, parts / PART_COUNT, COMPUTE_PART_COUNT);
     row[parts + TP] = plan.tpCommOverlap ? exposedAfterOverlap(commOf(pass, 'tp'), gemms, cal.tpOverlap) : commOf(pass, 'tp');
     row[parts + CP] = plan.cpCommOverlap ? exposedAfterOverlap(commOf(pass, 'cp'), row[parts + ATTENTION]! * context.cpWindowShare[pass], cal.cpOverlap) : commOf(pass, 'cp');
     row[parts + EP] = exposedAllToAll(ep, computeSeconds, design, cal, context.dualPipe);
@@ -341,13 +347,13 @@ function stageRow(context: StageCostContext, layout: StageLayout): StageRow {
   expose(B_PARTS, 'backward', epB);
   if (offloadLayerBytes) {
     const bytes = offloadedActivationBytes(model, plan, layout, offloadLayerBytes);
-    row[F_PARTS + OFFLOAD] = exposedTransferSeconds(bytes, context.hostLinkBytesPerSecond, sumParts(row, 0, COMPUTE_PARTS), layout.layers);
-    row[B_PARTS + OFFLOAD] = exposedTransferSeconds(bytes, context.hostLinkBytesPerSecond, sumParts(row, 1, COMPUTE_PARTS), layout.layers);
+    row[F_PARTS + OFFLOAD] = exposedTransferSeconds(bytes, context.hostLinkBytesPerSecond, sumParts(row, 0, COMPUTE_PART_COUNT), layout.layers);
+    row[B_PARTS + OFFLOAD] = exposedTransferSeconds(bytes, context.hostLinkBytesPerSecond, sumParts(row, 1, COMPUTE_PART_COUNT), layout.layers);
   }
   row[EP_F] = epF;
   row[EP_B] = epB;
-  row[COMPUTE_F] = sumParts(row, 0, COMPUTE_PARTS);
-  row[COMPUTE_B] = sumParts(row, 1, COMPUTE_PARTS);
+  row[COMPUTE_F] = sumParts(row, 0, COMPUTE_PART_COUNT);
+  row[COMPUTE_B] = sumParts(row, 1, COMPUTE_PART_COUNT);
   row[COMM_F] = row[F_PARTS + TP]! + row[F_PARTS + CP]! + row[F_PARTS + EP]!;
   row[COMM_B] = row[B_PARTS + TP]! + row[B_PARTS + CP]! + row[B_PARTS + EP]!;
   row[F_TOTAL] = sumParts(row, 0);
@@ -379,9 +385,9 @@ export const PAIR_SLOWDOWN = 1 / (1 - DUALPIPE_COMM_SM_FRACTION);
  * (V placement likewise), so a pair on one rank couples stage s with stage S−1−s.
  */
 function pairInto(forward: StageRow, backward: StageRow, parts: Float64Array | number[], offset: number): number {
-  for (const part of COMPUTE_PARTS) parts[offset + part] = (forward[F_PARTS + part]! + backward[B_PARTS + part]!) * PAIR_SLOWDOWN;
+  for (let part = 0; part < COMPUTE_PART_COUNT; part++) parts[offset + part] = (forward[F_PARTS + part]! + backward[B_PARTS + part]!) * PAIR_SLOWDOWN;
   let pairedCompute = 0;
-  for (const part of COMPUTE_PARTS) pairedCompute += parts[offset + part]!;
+  for (let part = 0; part < COMPUTE_PART_COUNT; part++) pairedCompute += parts[offset + part]!;
   const hiddenComm = forward[EP_F]! + backward[EP_B]!;
   parts[offset + TP] = forward[F_PARTS + TP]! + backward[B_PARTS + TP]!;
   parts[offset + CP] = forward[F_PARTS + CP]! + backward[B_PARTS + CP]!;
