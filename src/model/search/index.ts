@@ -8,7 +8,9 @@
 // micro-batch size and recomputation) and schedules (with their pipeline layout, the ZeRO stages under them). A
 // shape's time bound is the step's total work per rank without the EP all-to-all (one stage holding every layer,
 // priced at EP 1 and shared by every PP, DP and EP degree). A family waits at that bound with its own schedules'
-// share of F&B pairs, and when it comes up at the bound with its own all-to-all (bound.ts). A family that comes up
+// share of F&B pairs, and when it comes up at the bound with its own all-to-all (bound.ts). Until then a bound reads
+// no EP degree: the shapes that differ only in EP wait as one entry, and so do their families of one micro-batch
+// size and recomputation. A family that comes up
 // at that checks its memory floor with the least any of its schedules keeps in flight (memoryBound.ts), then its
 // schedules: one whose own work bound is above the family's waits in the queue at it. A schedule that comes up gets
 // its memory bound with what it keeps in flight, then a time bound from its busiest rank's ops and fill and drain on its own stage costs; only layouts whose bound
@@ -30,7 +32,7 @@ import { PlanKeys } from './planKeys';
 import { recomputeLabel, type SearchOptions, type SearchPartResult, type SearchResult, type SearchStatus } from './result';
 import { ScheduleBounds } from './scheduleBounds';
 import { SharedPricing } from './sharedPricing';
-import { choicePlan, enumerateShapes, shapeFamilies, stageCostKeyOf, type Family, type Shape } from './space';
+import { choicePlan, enumerateShapes, expertSiblings, shapeFamilies, stageCostKeyOf, type Family, type Shape } from './space';
 
 export { pipelineLayoutLabel, type PipelineLayoutSummary } from './pipelineLayouts';
 export { SharedBound } from './sharedBound';
@@ -52,11 +54,12 @@ interface Ranked {
 }
 
 /**
- * A queue entry: a shape at its work bound, a family at its bound without (then, once `priced`, with) its
- * all-to-all, or one of a family's schedules at its work bound or, once `bounded`, at its own bound on its own stage
- * costs.
+ * A queue entry: shapes that differ only in EP at their work bound, their families of one micro-batch size and
+ * recomputation at the bound without the all-to-all, one family at its bound with its all-to-all, or one of a
+ * family's schedules at its work bound or, once `bounded`, at its own bound on its own stage costs. Without the
+ * all-to-all a bound reads no EP degree (sharedPricing.ts), so the EP degrees wait as one entry until then.
  */
-type Node = { shape: Shape } | { family: Family; priced: boolean } | { family: Family; scheduleIndex: number; bounded: boolean };
+type Node = { shapes: Shape[] } | { families: Family[] } | { family: Family } | { family: Family; scheduleIndex: number; bounded: boolean };
 
 export function searchLayouts(design: Design, options: SearchOptions = {}): SearchResult {
   const { scores: _scores, orders: _orders, partSpace: _partSpace, ...result } = searchLayoutsPart(design, options);
@@ -110,6 +113,7 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
   const bounds = pricing ? new ScheduleBounds(pricing, keys, fabric) : undefined;
   let partSpace = 0;
   if (env) {
+    const ours: Shape[] = [];
     for (const [index, shape] of shapes.entries()) {
       if (index % part.count !== part.index) continue;
       partSpace += shape.layouts;
@@ -117,8 +121,9 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
         status = 'budget';
         break;
       }
-      queue.push(bounded ? bounds!.shapeBound(shape) : 0, shape.order, { shape });
+      ours.push(shape);
     }
+    for (const siblings of expertSiblings(ours)) queue.push(bounded ? bounds!.shapeBound(siblings[0]!) : 0, siblings[0]!.order, { shapes: siblings });
   }
 
   let opened = 0;
@@ -183,40 +188,19 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
     return status !== 'complete';
   };
 
-  while (status === 'complete' && queue.size > 0) {
-    const bound = queue.peekKey();
-    if (bound * (1 - BOUND_SLACK) > kth()) break;
-    if (stop()) break;
-    const node = queue.pop()!;
-    if ('shape' in node) {
-      // Least memory of the shape: the smallest micro-batch, full recomputation (it keeps the least: each layer's
-      // input; what its backward rebuilds is less than what any other choice keeps of the whole stage's layers).
-      const first = node.shape.batches[0]!;
-      const shapeChunks = chunksPerRank(node.shape.batches.flatMap((b) => b.schedules));
-      const leastPlan: ParallelPlan = { ...node.shape.base, microBatchSize: first.microBatchSize, microbatches: first.microbatches, recompute: 'full' };
-      const leastTerms = pricing!.termsOf(leastPlan);
-      if (memoryLowerBound(design, leastPlan, node.shape.zeros, shapeChunks, leastTerms, 0, pricing!.wholeModelOf(leastPlan, leastTerms)) > capacityBytes) continue;
-      // Each family's own memory bound waits until the family is opened: many are never reached.
-      // A family waits at its bound without the all-to-all (shared by the EP degrees); the all-to-all is priced
-      // when it comes up: many never do.
-      for (const family of shapeFamilies(node.shape)) {
-        queue.push(bounded ? bounds!.familyBoundWithoutAllToAll(family) : 0, family.order, { family, priced: !bounded });
-      }
-      continue;
-    }
-    const { family } = node;
-    if ('scheduleIndex' in node) {
-      if (node.bounded) estimateSchedule(family, node.scheduleIndex, bound);
-      else boundSchedule(family, node.scheduleIndex, bound);
-      continue;
-    }
-    if (!node.priced) {
-      const own = bounds!.familyBound(family);
-      if (own > bound) {
-        queue.push(own, family.order, { family, priced: true });
-        continue;
-      }
-    }
+  /**
+   * Least memory of a shape: the smallest micro-batch, full recomputation (it keeps the least: each layer's input;
+   * what its backward rebuilds is less than what any other choice keeps of the whole stage's layers).
+   */
+  const fitsAtLeast = (shape: Shape): boolean => {
+    const first = shape.batches[0]!;
+    const shapeChunks = chunksPerRank(shape.batches.flatMap((b) => b.schedules));
+    const leastPlan: ParallelPlan = { ...shape.base, microBatchSize: first.microBatchSize, microbatches: first.microbatches, recompute: 'full' };
+    const leastTerms = pricing!.termsOf(leastPlan);
+    return memoryLowerBound(design, leastPlan, shape.zeros, shapeChunks, leastTerms, 0, pricing!.wholeModelOf(leastPlan, leastTerms)) <= capacityBytes;
+  };
+  /** A family that came up at `bound` with its all-to-all: its memory bounds, then its schedules. */
+  const openFamily = (family: Family, bound: number) => {
     // The family's activation terms serve its memory bounds and then every estimate of its layouts. Its floor holds
     // for every schedule, and with the least any of its schedules keeps in flight, for every layout: a family none
     // of whose schedules fits is left here. Each schedule's own share is checked when the schedule comes up.
@@ -224,7 +208,7 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
     const whole = pricing!.wholeModelOf(family.plan, terms);
     const floor = memoryFloor(design, family.plan, family.zeros, terms, whole);
     const inFlight = bounds!.listInFlight(family, terms, floor);
-    if (boundWithInFlight(floor, inFlight.least) > capacityBytes) continue;
+    if (boundWithInFlight(floor, inFlight.least) > capacityBytes) return;
     floors.set(family, { floor, inFlight: inFlight.bytes });
     // Each schedule in turn: one whose work bound (bound.ts: a schedule that pairs F with B has its own) is above
     // the family's waits in the queue at it; the others are bounded now, at the family's bound (nothing left in the
@@ -236,8 +220,40 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
       if (own > bound) queue.push(own, family.order + scheduleIndex * family.zeros.length, { family, scheduleIndex, bounded: false });
       else boundSchedule(family, scheduleIndex, bound);
     }
-  }
+  };
 
+  while (status === 'complete' && queue.size > 0) {
+    const bound = queue.peekKey();
+    if (bound * (1 - BOUND_SLACK) > kth()) break;
+    if (stop()) break;
+    const node = queue.pop()!;
+    if ('shapes' in node) {
+      // Each family's own memory bound waits until the family is opened: many are never reached. The families of
+      // one micro-batch size and recomputation wait at their bound without the all-to-all, the same for every EP
+      // degree; the all-to-all is priced when they come up: many never do.
+      const families = node.shapes.filter(fitsAtLeast).map(shapeFamilies);
+      for (let index = 0; index < (families[0]?.length ?? 0); index++) {
+        const siblings = families.map((list) => list[index]!);
+        queue.push(bounded ? bounds!.familyBoundWithoutAllToAll(siblings[0]!) : 0, siblings[0]!.order, { families: siblings });
+      }
+      continue;
+    }
+    if ('families' in node) {
+      for (const family of node.families) {
+        if (bound * (1 - BOUND_SLACK) > kth() || stop()) break;
+        const own = bounded ? bounds!.familyBound(family) : bound;
+        if (own > bound) queue.push(own, family.order, { family });
+        else openFamily(family, bound);
+      }
+      continue;
+    }
+    if ('scheduleIndex' in node) {
+      if (node.bounded) estimateSchedule(node.family, node.scheduleIndex, bound);
+      else boundSchedule(node.family, node.scheduleIndex, bound);
+      continue;
+    }
+    openFamily(node.family, bound);
+  }
   // Without an environment no layout has an estimate, and none was ruled out by a bound.
   const pruned = status === 'complete' && env ? partSpace - evaluated : 0;
   return {

@@ -230,6 +230,22 @@ export function enumerateShapes(design: Design, options: SpaceOptions = {}): Sha
   return shapes;
 }
 
+/**
+ * `shapes` (in the space's order) in runs that differ only in EP: enumerateShapes lists the EP degrees of one TP,
+ * CP, PP, DP and ETP one after another, with one batch list between them. Such shapes share every bound that leaves
+ * the all-to-all out (search/sharedPricing.ts), and their families line up: the same batches and recomputations.
+ */
+export function expertSiblings(shapes: readonly Shape[]): Shape[][] {
+  const runs: Shape[][] = [];
+  for (const shape of shapes) {
+    const run = runs[runs.length - 1];
+    const last = run?.[run.length - 1];
+    if (run && last && last.batches === shape.batches && last.base.etp === shape.base.etp && last.recomputes === shape.recomputes) run.push(shape);
+    else runs.push([shape]);
+  }
+  return runs;
+}
+
 /** The order of a shape's family: its micro-batch size's index × the recompute choice's. */
 export function familyOrder(shape: Shape, batchIndex: number, recomputeIndex: number): number {
   return shape.order + (batchIndex * shape.recomputes.length + recomputeIndex) * FAMILY_STRIDE;

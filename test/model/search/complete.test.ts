@@ -7,7 +7,7 @@ import { searchDesign } from './searchDesigns';
 import type { Design, ParallelPlan } from '../../../src/model/design';
 import { createEstimateCache, estimate } from '../../../src/model/estimate';
 import { enumerateFamilies, searchLayouts } from '../../../src/model/search';
-import { choicePlan, ONE_STAGE, stageCostKeyOf } from '../../../src/model/search/space';
+import { choicePlan, enumerateShapes, expertSiblings, ONE_STAGE, shapeFamilies, stageCostKeyOf, type Shape } from '../../../src/model/search/space';
 import { chunksPerRank, memoryLowerBound } from '../../../src/model/search/memoryBound';
 import { checkLayout, stageCount } from '../../../src/model/layoutChecks';
 import { stageCostKey } from '../../../src/model/stageCostCache';
@@ -117,6 +117,25 @@ describe('the space', () => {
     // Every size from 1 to 8 that divides the batch of each data-parallel rank (1,536 = 2⁹ · 3: not 5 or 7).
     expect([...new Set(families.map((f) => f.plan.microBatchSize))].sort()).toEqual([1, 2, 3, 4, 6, 8]);
     expect(new Set(families.map((f) => f.plan.recompute))).toEqual(new Set(['none', 'selective', 'full']));
+  });
+
+  it('groups the shapes of one TP, CP, PP, DP and ETP by EP, in order, with their families lined up', () => {
+    const deepseek: Design = searchDesign('deepseek-v3', 64, { seqLength: 4096, globalBatchSize: 1024, microbatches: 16 });
+    const shapes = enumerateShapes(deepseek);
+    const runs = expertSiblings(shapes);
+    expect(runs.flat()).toEqual(shapes);
+    expect(runs.some((run) => run.length > 2)).toBe(true);
+    const degrees = (shape: Shape) => [shape.base.tp, shape.base.cp, shape.base.pp, shape.base.dp, shape.base.etp].join('/');
+    for (const run of runs) {
+      expect(new Set(run.map(degrees)).size).toBe(1);
+      expect(new Set(run.map((shape) => shape.base.ep)).size).toBe(run.length);
+      const families = run.map(shapeFamilies);
+      for (const list of families) {
+        expect(list.map((f) => [f.plan.microBatchSize, f.plan.recompute, f.plan.recomputeModules, f.schedules])).toEqual(families[0]!.map((f) => [f.plan.microBatchSize, f.plan.recompute, f.plan.recomputeModules, f.schedules]));
+      }
+    }
+    // Neighbours in the space with other degrees are never one run.
+    for (let i = 1; i < runs.length; i++) expect(degrees(runs[i]![0]!)).not.toBe(degrees(runs[i - 1]![0]!));
   });
 });
 
