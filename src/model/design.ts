@@ -156,7 +156,7 @@ export interface ParallelPlan {
   schedule: ScheduleId;
   recompute: Recompute;
   /** With `recompute: selective`, the modules recomputed; absent means DEFAULT_RECOMPUTE_MODULES. */
-  recomputeModules?: RecomputeModule[];
+  recomputeModules?: readonly RecomputeModule[];
   /** Absent means `megatron`. With `torchtitan`, `selective` is its op-level policy unless recomputeLayerInterval is set. */
   framework?: TrainingFramework;
   /**

@@ -10,7 +10,7 @@
 import type { Design, ParallelPlan } from '../design';
 import { type StageCostEnv, stageCostBase, stageCostGroups, type StageCostGroups } from '../stageCostCache';
 import { placePlan, type Placement } from '../cost/comm/placement';
-import { pipelineSend } from '../cost/comm/traffic';
+import { expertAllToAll, pipelineSend } from '../cost/comm/traffic';
 import { layerMemoryTerms, type LayerMemoryTerms } from '../cost/memory/memory';
 import { stageCount } from '../layoutChecks';
 import { splitLayers, type LayerSplit } from '../cost/stages';
@@ -94,10 +94,11 @@ export class SharedPricing {
     let work = this.wholeStageWork.get(key);
     if (!work) {
       const one: ParallelPlan = { ...plan, pp: 1, dp: this.design.cluster.worldSize / (plan.tp * plan.cp), schedule: '1f1b', vpp: 1 };
+      const withOne: Design = { ...this.design, plan: one };
       // With experts spread over EP ranks, the stage at EP 1 and this plan's all-to-all: no pricing context of its
       // own, which most of these work bounds would never use again.
       work = one.ep > 1 && this.design.model.experts > 0
-        ? wholeStageWithAllToAll(this.workWithoutAllToAll(one), { ...this.design, plan: one }, this.groupsOf(one, one).comm, this.env.calibration, this.splitOf(one, ONE_STAGE))
+        ? wholeStageWithAllToAll(this.workWithoutAllToAll(one), withOne, expertAllToAll({ design: withOne, placement: this.placementOf(one), links: this.env.links }), this.env.calibration, this.splitOf(one, ONE_STAGE))
         : wholeStageSeconds(this.contextOf(one, false, one), this.splitOf(one, ONE_STAGE));
       this.wholeStageWork.set(key, work);
     }

@@ -276,7 +276,9 @@ export function shapeFamilies(shape: Shape): Family[] {
       const plan: ParallelPlan = {
         ...shape.base, microBatchSize, microbatches, schedule: schedules[0]!.schedule, vpp: schedules[0]!.vpp, recompute: choice.recompute,
       };
-      if (choice.recomputeModules) plan.recomputeModules = [...choice.recomputeModules];
+      // One list per recomputation choice for every family: plans never change their lists, and a search keys its
+      // shared pricing by the list's identity first (planKeys.ts).
+      if (choice.recomputeModules) plan.recomputeModules = choice.recomputeModules;
       families.push({ plan, schedules, zeros: shape.zeros, layouts: schedules.length * shape.zeros.length, order: shape.order + families.length * FAMILY_STRIDE });
     }
   }

@@ -153,7 +153,7 @@ describe('search bounds on random layouts', () => {
       expect(meanBusyBound(free, plan.microbatches, plan.pp, pairs, shares)).toBeLessThanOrEqual(result.timeline.timeline.makespan * SLACK);
       // That stage with the plan's own all-to-all added is the stage priced with it.
       const onePlan = { ...design, plan: onePipelineRank };
-      const composed = wholeStageWithAllToAll(free, onePlan, stageCostGroups(onePlan, env).comm, env.calibration, splitLayers(onePlan, 1));
+      const composed = wholeStageWithAllToAll(free, onePlan, stageCostGroups(onePlan, env).comm.moe.ep, env.calibration, splitLayers(onePlan, 1));
       for (const field of ['F', 'B', 'epF', 'epB', 'computeF', 'computeB'] as const) expect(composed[field]).toBeCloseTo(whole[field], 12);
       if (design.model.experts > 0 && plan.ep > 1) moe++;
       checked++;

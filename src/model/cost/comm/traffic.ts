@@ -103,6 +103,11 @@ export function moeTokenTraffic({ design, placement }: CommContext): TokenAllToA
   );
 }
 
+/** ModelComm's moe.ep alone: a search's work bounds read only it. */
+export function expertAllToAll(context: CommContext): PassComm {
+  return expertParallelComm(context, moeTokenTraffic(context));
+}
+
 /**
  * One MoE layer's dispatch + combine for the tokens one GPU holds: the IB and NVLink legs are pipelined by the
  * kernels (DeepEP), so the time is the slower leg plus one latency per all-to-all.

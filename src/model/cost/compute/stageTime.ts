@@ -24,7 +24,7 @@ import { activationSettingsOf, layerKindActivationBytes } from '../memory/memory
 import { exposedTransferSeconds, hostSideOf, offloadedActivationBytes, offloadsActivations } from '../memory/offload';
 import { recomputedLayerWork } from './recompute';
 import type { LayerSplit, StageLayout } from '../stages';
-import type { ModelComm } from '../comm/traffic';
+import type { ModelComm, PassComm } from '../comm/traffic';
 
 /** The parts a stage's op time is made of, in the waterfall's order. */
 export const TIME_PARTS = ['denseGemm', 'expertGemm', 'attention', 'memoryBound', 'fixed', 'tp', 'cp', 'ep', 'offload'] as const;
@@ -298,8 +298,7 @@ function allToAllLayers(design: Design, layout: StageLayout): number {
 }
 
 /** The EP all-to-all of a forward and of a backward through `moeLayers` MoE layers; recomputing the MoE block repeats the forward's. */
-function allToAllSeconds(comm: ModelComm, imbalance: number, moeLayers: number, moeAllToAllAgain: boolean): { epF: number; epB: number } {
-  const ep = comm.moe.ep;
+function allToAllSeconds(ep: PassComm, imbalance: number, moeLayers: number, moeAllToAllAgain: boolean): { epF: number; epB: number } {
   return { epF: imbalance * moeLayers * ep.forward.seconds, epB: imbalance * moeLayers * (ep.backward.seconds + (moeAllToAllAgain ? ep.forward.seconds : 0)) };
 }
 
@@ -335,7 +334,7 @@ function stageRow(context: StageCostContext, layout: StageLayout): StageRow {
   row[W_PARTS + EXPERT] = row[F_PARTS + EXPERT]!;
 
   const commOf = (pass: 'forward' | 'backward', dim: 'tp' | 'cp') => denseLayers * comm.dense[dim][pass].seconds + moeLayers * comm.moe[dim][pass].seconds;
-  const { epF, epB } = allToAllSeconds(comm, imbalance, moeLayers, context.moeAllToAllAgain);
+  const { epF, epB } = allToAllSeconds(comm.moe.ep, imbalance, moeLayers, context.moeAllToAllAgain);
   const expose = (parts: number, pass: 'forward' | 'backward', ep: number) => {
     const gemms = row[parts + DENSE]! + row[parts + EXPERT]!;
     const computeSeconds = sumParts(row, parts / PART_COUNT, COMPUTE_PART_COUNT);
@@ -445,14 +444,14 @@ export function wholeStageSeconds(context: StageCostContext, split: LayerSplit):
 
 /**
  * wholeStageSeconds of a plan with its EP all-to-all, from the same stage priced without one (at EP 1: the rest of
- * its row is the same, test/model/search/bounds.test.ts checks it) and the plan's communication (`comm`), priced
- * as a stage that does not pair F with B. No context of its own: a search prices thousands of these for its work
- * bounds, most of them never again.
+ * its row is the same, test/model/search/bounds.test.ts checks it) and one MoE layer's all-to-all under the plan
+ * (`expertAllToAll`: ModelComm's moe.ep, the only communication it reads), priced as a stage that does not pair F
+ * with B. No context of its own: a search prices thousands of these for its work bounds, most of them never again.
  */
-export function wholeStageWithAllToAll(withoutAllToAll: StageWorkSeconds, design: Design, comm: ModelComm, cal: Calibration, split: LayerSplit): StageWorkSeconds {
+export function wholeStageWithAllToAll(withoutAllToAll: StageWorkSeconds, design: Design, expertAllToAll: PassComm, cal: Calibration, split: LayerSplit): StageWorkSeconds {
   if (split.stages.length !== 1) throw new Error(`wholeStageWithAllToAll: a split of ${split.stages.length} stages, not 1`);
   const imbalance = design.model.experts > 0 ? expertLoad(design.plan, Math.max(1, cal.expertImbalance)).busiest : 1;
-  const { epF, epB } = allToAllSeconds(comm, imbalance, allToAllLayers(design, split.stages[0]!), recomputedModules(design.plan).has('moe'));
+  const { epF, epB } = allToAllSeconds(expertAllToAll, imbalance, allToAllLayers(design, split.stages[0]!), recomputedModules(design.plan).has('moe'));
   const { computeF, computeB } = withoutAllToAll;
   return {
     F: withoutAllToAll.F + exposedAllToAll(epF, computeF, design, cal, false),
