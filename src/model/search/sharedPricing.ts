@@ -10,16 +10,25 @@
 import type { Design, ParallelPlan } from '../design';
 import { type StageCostEnv, stageCostBase, stageCostGroups, type StageCostGroups } from '../stageCostCache';
 import { placePlan, type Placement } from '../cost/comm/placement';
-import { expertAllToAll, pipelineSend } from '../cost/comm/traffic';
+import { expertAllToAll as expertAllToAllOf, pipelineSend, type PassComm } from '../cost/comm/traffic';
 import { layerMemoryTerms, type LayerMemoryTerms } from '../cost/memory/memory';
 import { stageCount } from '../layoutChecks';
 import { splitLayers, type LayerSplit } from '../cost/stages';
 import { stageActivationBytes } from '../rankMemory';
-import { stageTimesOf, wholeStageSeconds, wholeStageWithAllToAll, type StageCostContext, type StageTimes, type StageWorkSeconds } from '../cost/compute/stageTime';
+import {
+  stageTimesOf, stageTimesWithAllToAll, wholeStageSeconds, wholeStageWithAllToAll, type StageCostContext, type StageTimes, type StageWorkSeconds,
+} from '../cost/compute/stageTime';
 import { overlapsPairs } from './bound';
 import { wholeModel, type WholeModel } from './memoryBound';
 import type { PlanKeys, SharedPlanKey } from './planKeys';
 import { choicePlan, ONE_STAGE, type Family, type ScheduleChoice } from './space';
+
+interface ComposedTimes {
+  context: StageCostContext;
+  design: Design;
+  expertAllToAll: PassComm;
+  byContents: Map<number, StageTimes>;
+}
 
 export class SharedPricing {
   private readonly terms = new Map<SharedPlanKey, LayerMemoryTerms>();
@@ -32,6 +41,8 @@ export class SharedPricing {
   private readonly pipelineSends = new Map<string, number>();
   private readonly activationBytes = new WeakMap<LayerMemoryTerms, Map<number, Float64Array>>();
   private readonly boundTimes = new WeakMap<StageCostContext, Map<number, StageTimes>>();
+  /** Per pairing and plan key (with EP), the EP-1 context, the plan's all-to-all and the stage times composed from them. */
+  private readonly composedTimes = [new Map<SharedPlanKey, ComposedTimes>(), new Map<SharedPlanKey, ComposedTimes>()];
 
   constructor(private readonly design: Design, private readonly env: StageCostEnv, private readonly keys: PlanKeys) {}
 
@@ -98,7 +109,7 @@ export class SharedPricing {
       // With experts spread over EP ranks, the stage at EP 1 and this plan's all-to-all: no pricing context of its
       // own, which most of these work bounds would never use again.
       work = one.ep > 1 && this.design.model.experts > 0
-        ? wholeStageWithAllToAll(this.workWithoutAllToAll(one), withOne, expertAllToAll({ design: withOne, placement: this.placementOf(one), links: this.env.links }), this.env.calibration, this.splitOf(one, ONE_STAGE))
+        ? wholeStageWithAllToAll(this.workWithoutAllToAll(one), withOne, expertAllToAllOf({ design: withOne, placement: this.placementOf(one), links: this.env.links }), this.env.calibration, this.splitOf(one, ONE_STAGE))
         : wholeStageSeconds(this.contextOf(one, false, one), this.splitOf(one, ONE_STAGE));
       this.wholeStageWork.set(key, work);
     }
@@ -152,13 +163,39 @@ export class SharedPricing {
    * for the context; the choice's own plan is built only for a stage contents not seen yet.
    */
   stageTimesOf(family: Family, choice: ScheduleChoice, pairs: boolean): StageTimes {
-    const context = this.contextOf(family.plan, pairs, family);
+    const { plan } = family;
+    if (plan.ep > 1 && this.design.model.experts > 0) return this.stageTimesWithAllToAll(family, choice, pairs);
+    const context = this.contextOf(plan, pairs, family);
     let byContents = this.boundTimes.get(context);
     if (!byContents) this.boundTimes.set(context, (byContents = new Map()));
     let times = byContents.get(choice.content);
     if (!times) {
-      const own = choicePlan(family.plan, choice);
+      const own = choicePlan(plan, choice);
       byContents.set(choice.content, (times = stageTimesOf(context, this.splitOf(own, choice.content))));
+    }
+    return times;
+  }
+
+  /**
+   * stageTimesOf with EP above 1: the rows of the plan priced at EP 1 (one context and one row per stage contents for
+   * every EP degree) with the plan's all-to-all added per stage (stageTime.ts stageTimesWithAllToAll). Most of the
+   * families whose schedules are bounded are never estimated, and need no context of their own.
+   */
+  private stageTimesWithAllToAll(family: Family, choice: ScheduleChoice, pairs: boolean): StageTimes {
+    const { plan } = family;
+    const key = this.keys.shared(plan);
+    const byKey = this.composedTimes[pairs ? 1 : 0]!;
+    let composed = byKey.get(key);
+    if (!composed) {
+      const withoutExperts: ParallelPlan = { ...plan, ep: 1 };
+      const design: Design = { ...this.design, plan };
+      const expertAllToAll = expertAllToAllOf({ design, placement: this.placementOf(plan), links: this.env.links });
+      byKey.set(key, (composed = { context: this.contextOf(withoutExperts, pairs, withoutExperts), design, expertAllToAll, byContents: new Map() }));
+    }
+    let times = composed.byContents.get(choice.content);
+    if (!times) {
+      const split = this.splitOf(choicePlan(plan, choice), choice.content);
+      composed.byContents.set(choice.content, (times = stageTimesWithAllToAll(composed.context, split, composed.design, composed.expertAllToAll, this.env.calibration)));
     }
     return times;
   }

@@ -17,7 +17,7 @@ import { ScheduleBounds } from '../../../src/model/search/scheduleBounds';
 import { SharedPricing } from '../../../src/model/search/sharedPricing';
 import { scheduleFacts } from '../../../src/model/search/scheduleFacts';
 import { enumerateShapes } from '../../../src/model/search/space';
-import { PAIR_SLOWDOWN, stageCostsOf, stageTimesOf, wholeStageSeconds, wholeStageWithAllToAll } from '../../../src/model/cost/compute/stageTime';
+import { PAIR_SLOWDOWN, stageCostsOf, stageTimesOf, stageTimesWithAllToAll, wholeStageSeconds, wholeStageWithAllToAll } from '../../../src/model/cost/compute/stageTime';
 import { holdingMemory, rankHoldings, rankMemory } from '../../../src/model/rankMemory';
 import { stageCount } from '../../../src/model/layoutChecks';
 import { DEFAULT_MEMORY_RESERVE, layerMemoryTerms } from '../../../src/model/cost/memory/memory';
@@ -313,6 +313,55 @@ describe('search bounds on random layouts', () => {
       }
     }
     expect(checked).toBeGreaterThan(150);
+  });
+
+  it('a split priced at EP 1 with the plan\'s all-to-all added per stage has the F, B, W and F&B of the split priced with it', () => {
+    let checked = 0;
+    let overlapped = 0;
+    for (const { design, plan } of randomLayouts(31, 40, 8)) {
+      if (design.model.experts <= 0 || plan.ep <= 1) continue;
+      const withPlan = { ...design, plan };
+      const env = environment(withPlan);
+      const split = splitLayers(withPlan, stageCount(withPlan));
+      for (const schedule of ['1f1b', 'dualpipe'] as const) {
+        const priced = { ...design, plan: { ...plan, schedule } };
+        const own = stageTimesOf(stageCostBase(priced, env).context, split);
+        const withoutExperts = { ...design, plan: { ...plan, schedule, ep: 1 } };
+        const groups = stageCostGroups(priced, env);
+        const composed = stageTimesWithAllToAll(stageCostBase(withoutExperts, env).context, split, priced, groups.comm.moe.ep, env.calibration);
+        for (const field of ['F', 'B', 'W', 'FB'] as const) {
+          expect(composed[field].length).toBe(own[field].length);
+          for (let s = 0; s < own[field].length; s++) expect(composed[field][s]).toBeCloseTo(own[field][s]!, 12);
+        }
+        if (plan.epCommOverlap) overlapped++;
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(40);
+    expect(overlapped).toBeGreaterThan(5);
+    // A small-expert MoE over IB on 32 nodes: a pair's all-to-all outlasts its compute, and F&B carries the rest.
+    let exposedPairs = 0;
+    for (const gpu of ['H800', 'H100-SXM']) {
+      const design: Design = {
+        model: findModel('qwen3-30b-a3b')!.arch,
+        plan: {
+          tp: 1, pp: 2, vpp: 1, cp: 1, ep: 128, etp: 1, dp: 128, zero: 1, sequenceParallel: false, seqLength: 4096, microBatchSize: 1, globalBatchSize: 1024,
+          microbatches: 8, schedule: 'dualpipe', recompute: 'selective', precision: 'fp8', nodeLimit: null,
+        },
+        cluster: { gpu, gpusPerNode: 8, nodes: 32, worldSize: 256 },
+      };
+      const env = environment(design);
+      const split = splitLayers(design, stageCount(design));
+      const atOne = stageCostBase({ ...design, plan: { ...design.plan, ep: 1 } }, env).context;
+      const own = stageTimesOf(stageCostBase(design, env).context, split);
+      const composed = stageTimesWithAllToAll(atOne, split, design, stageCostGroups(design, env).comm.moe.ep, env.calibration);
+      const free = stageTimesOf(atOne, split);
+      for (let s = 0; s < own.FB.length; s++) {
+        expect(composed.FB[s]).toBeCloseTo(own.FB[s]!, 12);
+        if (own.FB[s]! > free.FB[s]! * (1 + 1e-6)) exposedPairs++;
+      }
+    }
+    expect(exposedPairs).toBe(4);
   });
 
   it('one context prices every split of a plan as a fresh one does, and its F, B, W and F&B alone match the breakdown', () => {

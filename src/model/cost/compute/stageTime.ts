@@ -425,6 +425,45 @@ export function stageTimesOf(context: StageCostContext, split: LayerSplit): Stag
   return { F, B, W, FB };
 }
 
+/**
+ * stageTimesOf a plan with its EP all-to-all, from the rows of the same plan priced without one (`withoutAllToAll`:
+ * a context whose plan differs only in having EP 1, with the same pairing) and one MoE layer's all-to-all under the
+ * plan (`expertAllToAll`, ModelComm's moe.ep). A row's other parts do not read EP (wholeStageWithAllToAll), so each
+ * stage adds what its own row would expose: F and B their all-to-all after any overlap, an F&B pair what its
+ * compute does not cover. A search's schedule bounds share one EP-1 context between every EP degree.
+ */
+export function stageTimesWithAllToAll(
+  withoutAllToAll: StageCostContext, split: LayerSplit, design: Design, expertAllToAll: PassComm, cal: Calibration,
+): StageTimes {
+  const rows = rowsOf(withoutAllToAll, split);
+  const n = rows.length;
+  const imbalance = design.model.experts > 0 ? expertLoad(design.plan, Math.max(1, cal.expertImbalance)).busiest : 1;
+  const again = recomputedModules(design.plan).has('moe');
+  const { dualPipe } = withoutAllToAll;
+  const epF: number[] = [];
+  const epB: number[] = [];
+  for (let s = 0; s < n; s++) {
+    const seconds = allToAllSeconds(expertAllToAll, imbalance, allToAllLayers(design, split.stages[s]!), again);
+    epF.push(seconds.epF);
+    epB.push(seconds.epB);
+  }
+  const F: number[] = [];
+  const B: number[] = [];
+  const W: number[] = [];
+  const FB: number[] = [];
+  for (let s = 0; s < n; s++) {
+    const row = rows[s]!;
+    F.push(row[F_TOTAL]! + exposedAllToAll(epF[s]!, row[COMPUTE_F]!, design, cal, dualPipe));
+    B.push(row[B_TOTAL]! + exposedAllToAll(epB[s]!, row[COMPUTE_B]!, design, cal, dualPipe));
+    W.push(row[W_TOTAL]!);
+    const pairSeconds = pairInto(row, rows[n - 1 - s]!, pairScratch, 0);
+    let pairedCompute = 0;
+    for (let part = 0; part < COMPUTE_PART_COUNT; part++) pairedCompute += pairScratch[part]!;
+    FB.push(pairSeconds + Math.max(0, epF[s]! + epB[n - 1 - s]! - pairedCompute));
+  }
+  return { F, B, W, FB };
+}
+
 /** F, B, their EP all-to-all and their compute alone, for one micro-batch through one stage. */
 export interface StageWorkSeconds {
   F: number;
