@@ -409,20 +409,7 @@ const pairScratch: number[] = new Array<number>(PART_COUNT).fill(0);
 
 /** stageCostsOf's F, B, W and F&B alone. */
 export function stageTimesOf(context: StageCostContext, split: LayerSplit): StageTimes {
-  const rows = rowsOf(context, split);
-  const n = rows.length;
-  const F: number[] = [];
-  const B: number[] = [];
-  const W: number[] = [];
-  const FB: number[] = [];
-  for (let s = 0; s < n; s++) {
-    const row = rows[s]!;
-    F.push(row[F_TOTAL]!);
-    B.push(row[B_TOTAL]!);
-    W.push(row[W_TOTAL]!);
-    FB.push(pairInto(row, rows[n - 1 - s]!, pairScratch, 0));
-  }
-  return { F, B, W, FB };
+  return timesOfRows(rowsOf(context, split));
 }
 
 /**
@@ -435,31 +422,44 @@ export function stageTimesOf(context: StageCostContext, split: LayerSplit): Stag
 export function stageTimesWithAllToAll(
   withoutAllToAll: StageCostContext, split: LayerSplit, design: Design, expertAllToAll: PassComm, cal: Calibration,
 ): StageTimes {
-  const rows = rowsOf(withoutAllToAll, split);
-  const n = rows.length;
   const imbalance = design.model.experts > 0 ? expertLoad(design.plan, Math.max(1, cal.expertImbalance)).busiest : 1;
   const again = recomputedModules(design.plan).has('moe');
   const { dualPipe } = withoutAllToAll;
   const epF: number[] = [];
   const epB: number[] = [];
-  for (let s = 0; s < n; s++) {
+  for (let s = 0; s < split.stages.length; s++) {
     const seconds = allToAllSeconds(expertAllToAll, imbalance, allToAllLayers(design, split.stages[s]!), again);
     epF.push(seconds.epF);
     epB.push(seconds.epB);
   }
+  const expose = (seconds: number, computeSeconds: number) => exposedAllToAll(seconds, computeSeconds, design, cal, dualPipe);
+  return timesOfRows(rowsOf(withoutAllToAll, split), { epF, epB, expose });
+}
+
+/** F, B, W and F&B of a split's rows; with `allToAll`, each stage's all-to-all added as its own row would expose it. */
+function timesOfRows(
+  rows: readonly StageRow[], allToAll?: { epF: readonly number[]; epB: readonly number[]; expose: (seconds: number, computeSeconds: number) => number },
+): StageTimes {
+  const n = rows.length;
   const F: number[] = [];
   const B: number[] = [];
   const W: number[] = [];
   const FB: number[] = [];
   for (let s = 0; s < n; s++) {
     const row = rows[s]!;
-    F.push(row[F_TOTAL]! + exposedAllToAll(epF[s]!, row[COMPUTE_F]!, design, cal, dualPipe));
-    B.push(row[B_TOTAL]! + exposedAllToAll(epB[s]!, row[COMPUTE_B]!, design, cal, dualPipe));
-    W.push(row[W_TOTAL]!);
     const pairSeconds = pairInto(row, rows[n - 1 - s]!, pairScratch, 0);
+    W.push(row[W_TOTAL]!);
+    if (!allToAll) {
+      F.push(row[F_TOTAL]!);
+      B.push(row[B_TOTAL]!);
+      FB.push(pairSeconds);
+      continue;
+    }
+    F.push(row[F_TOTAL]! + allToAll.expose(allToAll.epF[s]!, row[COMPUTE_F]!));
+    B.push(row[B_TOTAL]! + allToAll.expose(allToAll.epB[s]!, row[COMPUTE_B]!));
     let pairedCompute = 0;
     for (let part = 0; part < COMPUTE_PART_COUNT; part++) pairedCompute += pairScratch[part]!;
-    FB.push(pairSeconds + Math.max(0, epF[s]! + epB[n - 1 - s]! - pairedCompute));
+    FB.push(pairSeconds + Math.max(0, allToAll.epF[s]! + allToAll.epB[n - 1 - s]! - pairedCompute));
   }
   return { F, B, W, FB };
 }
