@@ -1,5 +1,6 @@
-// The bounds' facts of a schedule collected as its program runs equal those read off its generated op table: op
-// counts by rank, kind and stage, peak chunks in flight per rank, the stages each rank holds, and the paired shares.
+// The bounds' facts of a schedule, collected as its program runs or, for GPipe, 1F1B, ZB-H1 and ZB-H2, read off their
+// phase counts, equal those read off its generated op table: op counts by rank, kind and stage, peak chunks in
+// flight per rank, the stages each rank holds, and the paired shares.
 import { describe, expect, it } from 'vitest';
 import type { ScheduleId } from '../../../src/model/design';
 import { peakActivationBytes } from '../../../src/model/cost/memory/activationPeak';
@@ -71,5 +72,20 @@ describe('scheduleFacts', () => {
       }
     }
     expect(checked).toBeGreaterThan(10);
+  });
+
+  it.each((['gpipe', '1f1b', 'zb-h1', 'zb-h2'] as const).map((id) => [id]))('%s, read off its phase counts: the table\'s facts on deep pipelines too', (id: ScheduleId) => {
+    for (const ranks of [24, 32, 64]) {
+      for (const microbatches of [1, ranks - 1, ranks, ranks + 1, 2 * ranks - 1, 2 * ranks, 3 * ranks + 7]) {
+        const generated = generateSchedule(id, { ranks, microbatches });
+        if (!generated.ok) throw new Error(generated.error.message);
+        const schedule = generated.schedule;
+        const facts = scheduleFacts(id, { ranks, microbatches })!;
+        expect(facts.counts).toEqual(countOps(schedule));
+        expect(Array.from(facts.peaks)).toEqual(Array.from(peakActivationBytes(schedule, new Float64Array(schedule.pipes * schedule.stages).fill(1))));
+        expect(facts.rankStages).toEqual(rankStagesOf(schedule));
+        expect(facts.shares).toEqual(pairedShares(schedule));
+      }
+    }
   });
 });
