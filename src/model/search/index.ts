@@ -254,6 +254,7 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
     }
     openFamily(node.family, bound);
   }
+
   // Without an environment no layout has an estimate, and none was ruled out by a bound.
   const pruned = status === 'complete' && env ? partSpace - evaluated : 0;
   return {

@@ -1,7 +1,7 @@
 // The time and in-flight bounds a search reads of its shapes, families and schedules (bound.ts, memoryBound.ts),
 // with what they share: the schedules' facts, kept per schedule and per shared schedule list, the work bounds
-// without the all-to-all, kept per plan key without EP, and the in-flight sums, kept per schedule and stage bytes
-// and per schedule list and activation terms.
+// without the all-to-all, kept per plan key without EP, and the in-flight counts, kept per schedule list and
+// activation terms.
 //
 // The step is at least the fabric slowdown × the makespan (estimate.ts: the fabric term scales the makespan and the
 // exposed DP time by slowdown − 1, and every other addition is ≥ 0): every makespan bound is scaled by it.
@@ -38,7 +38,6 @@ export class ScheduleBounds {
   private readonly factsByKey = new Map<string, ScheduleFacts | null>();
   private readonly lists = new WeakMap<readonly ScheduleChoice[], ScheduleList>();
   private readonly boundsWithoutAllToAll = new Map<SharedPlanKey, WeakMap<object, number>>();
-  private readonly inFlightSums = new WeakMap<ScheduleFacts, WeakMap<Float64Array, number>>();
   private readonly listInFlights = new WeakMap<LayerMemoryTerms, WeakMap<readonly ScheduleChoice[], ListInFlight>>();
 
   constructor(private readonly pricing: SharedPricing, private readonly keys: PlanKeys, private readonly fabric: number) {}
@@ -109,18 +108,13 @@ export class ScheduleBounds {
 
   /**
    * inFlightSumOf one of a family's schedules (memoryBound.ts); 0 for a schedule too large to build for a bound.
-   * The families that differ only in EP (above 1) share their terms, so their stage bytes, and their schedule
-   * lists: a sum is kept per schedule and stage bytes.
+   * Asked once per schedule of a list and terms (listInFlight keeps the counts).
    */
   private inFlightOf(family: Family, scheduleIndex: number, terms: LayerMemoryTerms): number {
     const facts = this.choiceFacts(family, scheduleIndex);
     if (!facts) return 0;
     const bytes = this.pricing.stageBytesOf(family, family.schedules[scheduleIndex]!, terms);
-    let sums = this.inFlightSums.get(facts);
-    if (!sums) this.inFlightSums.set(facts, (sums = new WeakMap()));
-    let sum = sums.get(bytes);
-    if (sum === undefined) sums.set(bytes, (sum = bytes.length === facts.stages ? inFlightSumOf(facts.rankStages, facts.peaks, bytes) : 0));
-    return sum;
+    return bytes.length === facts.stages ? inFlightSumOf(facts.rankStages, facts.peaks, bytes) : 0;
   }
 
   /**

@@ -215,8 +215,7 @@ export function stageCostContext(input: Omit<StageCostInput, 'split'>): StageCos
   // flops.ts counts a micro-batch over its whole TP/CP group; one GPU does 1/(tp·cp) of it (balanced EP too).
   const gpuShare = plan.tp * plan.cp;
   const tokens = (plan.microBatchSize * plan.seqLength) / gpuShare;
-  // The busiest EP rank's routed load: the imbalance, capped (or padded) by the expert capacity (capacity.ts).
-  const imbalance = model.experts > 0 ? expertLoad(plan, Math.max(1, cal.expertImbalance)).busiest : 1;
+  const imbalance = busiestExpertLoad(design, cal);
   // Small GEMMs fill the GPU less: a dense h × h/t projection over the micro-batch's tokens sets the dense factor;
   // the rank's grouped expert GEMM (all its routed copies, h × f/etp) sets the expert factor, whatever the EP size.
   const denseGemmFlops = 2 * tokens * plan.tp * model.hidden * (model.hidden / plan.tp);
@@ -300,6 +299,18 @@ function allToAllLayers(design: Design, layout: StageLayout): number {
 /** The EP all-to-all of a forward and of a backward through `moeLayers` MoE layers; recomputing the MoE block repeats the forward's. */
 function allToAllSeconds(ep: PassComm, imbalance: number, moeLayers: number, moeAllToAllAgain: boolean): { epF: number; epB: number } {
   return { epF: imbalance * moeLayers * ep.forward.seconds, epB: imbalance * moeLayers * (ep.backward.seconds + (moeAllToAllAgain ? ep.forward.seconds : 0)) };
+}
+
+/** The busiest EP rank's routed load: the imbalance, capped (or padded) by the expert capacity (capacity.ts); 1 without experts. */
+function busiestExpertLoad(design: Design, cal: Calibration): number {
+  return design.model.experts > 0 ? expertLoad(design.plan, Math.max(1, cal.expertImbalance)).busiest : 1;
+}
+
+/** Each stage's EP all-to-all under `design`'s plan (allToAllSeconds), from one MoE layer's (`expertAllToAll`). */
+function stageAllToAll(design: Design, cal: Calibration, expertAllToAll: PassComm): (layout: StageLayout) => { epF: number; epB: number } {
+  const imbalance = busiestExpertLoad(design, cal);
+  const again = recomputedModules(design.plan).has('moe');
+  return (layout) => allToAllSeconds(expertAllToAll, imbalance, allToAllLayers(design, layout), again);
 }
 
 /** What a pass leaves exposed of its all-to-all: the overlap hides a share behind its compute; DualPipe's lone ops hide none (its pairs do). */
@@ -422,13 +433,12 @@ export function stageTimesOf(context: StageCostContext, split: LayerSplit): Stag
 export function stageTimesWithAllToAll(
   withoutAllToAll: StageCostContext, split: LayerSplit, design: Design, expertAllToAll: PassComm, cal: Calibration,
 ): StageTimes {
-  const imbalance = design.model.experts > 0 ? expertLoad(design.plan, Math.max(1, cal.expertImbalance)).busiest : 1;
-  const again = recomputedModules(design.plan).has('moe');
+  const allToAllOf = stageAllToAll(design, cal, expertAllToAll);
   const { dualPipe } = withoutAllToAll;
   const epF: number[] = [];
   const epB: number[] = [];
   for (let s = 0; s < split.stages.length; s++) {
-    const seconds = allToAllSeconds(expertAllToAll, imbalance, allToAllLayers(design, split.stages[s]!), again);
+    const seconds = allToAllOf(split.stages[s]!);
     epF.push(seconds.epF);
     epB.push(seconds.epB);
   }
@@ -489,8 +499,7 @@ export function wholeStageSeconds(context: StageCostContext, split: LayerSplit):
  */
 export function wholeStageWithAllToAll(withoutAllToAll: StageWorkSeconds, design: Design, expertAllToAll: PassComm, cal: Calibration, split: LayerSplit): StageWorkSeconds {
   if (split.stages.length !== 1) throw new Error(`wholeStageWithAllToAll: a split of ${split.stages.length} stages, not 1`);
-  const imbalance = design.model.experts > 0 ? expertLoad(design.plan, Math.max(1, cal.expertImbalance)).busiest : 1;
-  const { epF, epB } = allToAllSeconds(expertAllToAll, imbalance, allToAllLayers(design, split.stages[0]!), recomputedModules(design.plan).has('moe'));
+  const { epF, epB } = stageAllToAll(design, cal, expertAllToAll)(split.stages[0]!);
   const { computeF, computeB } = withoutAllToAll;
   return {
     F: withoutAllToAll.F + exposedAllToAll(epF, computeF, design, cal, false),
