@@ -5,7 +5,7 @@ import { findGpu, type GpuSpec } from './catalog/gpus';
 import type { Design, ScheduleId } from './design';
 import type { Problem } from './problems';
 import { gemmPeakFlopsPerSecond, linksFor, unsupportedPrecision } from './cost/compute/efficiency';
-import { resolveCalibration, type Calibration, type CalibrationKey, type CalibrationOrigin } from './cost/calibration';
+import { resolveCalibration, type Calibration, type ResolvedCalibration, type CalibrationKey, type CalibrationOrigin } from './cost/calibration';
 import { fabricSlowdown } from './cost/comm/overlap';
 import { rankParts, stepBreakdown, type StepBreakdown } from './stepBreakdown';
 import { modelFlopsPerToken } from './cost/compute/flops';
@@ -152,6 +152,18 @@ export interface EstimateCache {
   simulations: Map<string, SimulationResult>;
   simulationOps: number;
   peakCounts: WeakMap<Schedule, Float64Array>;
+  /**
+   * The resolved calibration and links per GPU and GEMM precision: they read no other plan field, and a search
+   * estimates hundreds of layouts of one precision.
+   */
+  environments: Map<string, PricedEnvironment>;
+}
+
+/** What every layout of one GPU and precision is priced with, or, without `priced`, why that precision cannot run. */
+interface PricedEnvironment {
+  unsupported: string | undefined;
+  peakFlopsPerSecond: number;
+  priced?: { resolved: ResolvedCalibration; env: StageCostEnv };
 }
 
 /** An op takes 21 B of schedule arrays (schedule/ops.ts): some 85 MB of schedules at most. */
@@ -160,7 +172,7 @@ const SCHEDULE_CACHE_OPS = 4_000_000;
 const SIMULATION_CACHE_OPS = 2_000_000;
 
 export function createEstimateCache(): EstimateCache {
-  return { schedules: new Map(), scheduleOps: 0, stageCosts: new Map(), simulations: new Map(), simulationOps: 0, peakCounts: new WeakMap() };
+  return { schedules: new Map(), scheduleOps: 0, stageCosts: new Map(), simulations: new Map(), simulationOps: 0, peakCounts: new WeakMap(), environments: new Map() };
 }
 
 const SECONDS_PER_HOUR = 3600;
@@ -172,16 +184,14 @@ export function estimate(design: Design, options: EstimateOptions = {}): Estimat
   if (!gpu || problems.some((p) => p.severity === 'error')) return { estimate: null, problems };
 
   const { plan, model, cluster } = design;
-  const peakFlopsPerSecond = peakFlopsOf(design, gpu);
-  const unsupported = cluster.peakTflops ? undefined : unsupportedPrecision(gpu, plan.precision, plan.fp8Recipe);
-  if (unsupported || !(peakFlopsPerSecond > 0)) {
+  const { unsupported, peakFlopsPerSecond, priced } = pricedEnvironment(design, gpu, options.cache);
+  if (!priced) {
     const field = plan.fp8Recipe && plan.precision === 'fp8' ? 'plan.fp8Recipe' : 'plan.precision';
     problems.push({ severity: 'error', code: 'precision/unsupported', field, message: unsupported ?? `${gpu.id} has no ${plan.precision.toUpperCase()} tensor cores` });
     return { estimate: null, problems };
   }
-  const resolved = resolveCalibration(design, gpu);
+  const { resolved, env } = priced;
   const cal = resolved.values;
-  const env = costEnvironment(design, gpu, peakFlopsPerSecond, resolved.values, resolved.efficiency);
   const { links } = env;
   const shared = sharedStageCosts(design, env, options.cache, options.stageCostKey === undefined ? {} : { key: options.stageCostKey });
   const { placement, comm, split, costs, key: costKey } = shared;
@@ -362,6 +372,25 @@ function calibrationReport(values: Calibration, origins: Record<CalibrationKey, 
 /** Dense peak FLOP/s of the GEMMs' precision, after the cluster's override. */
 export function peakFlopsOf(design: Design, gpu: GpuSpec): number {
   return design.cluster.peakTflops ? design.cluster.peakTflops * 1e12 : gemmPeakFlopsPerSecond(gpu, design.plan.precision, design.plan.fp8Recipe);
+}
+
+/** The GPU's peak for the plan's precision, the resolved calibration and the links: once per GPU and precision of a cache (its cluster and calibration are the cache's own). */
+function pricedEnvironment(design: Design, gpu: GpuSpec, cache: EstimateCache | undefined): PricedEnvironment {
+  const { plan, cluster } = design;
+  const key = `${gpu.id}/${plan.precision}/${plan.fp8Recipe ?? ''}`;
+  const known = cache?.environments.get(key);
+  if (known) return known;
+  const peakFlopsPerSecond = peakFlopsOf(design, gpu);
+  const unsupported = cluster.peakTflops ? undefined : unsupportedPrecision(gpu, plan.precision, plan.fp8Recipe);
+  let priced: PricedEnvironment['priced'];
+  // The calibration's catalog fractions exist only for a precision the GPU runs.
+  if (!unsupported && peakFlopsPerSecond > 0) {
+    const resolved = resolveCalibration(design, gpu);
+    priced = { resolved, env: costEnvironment(design, gpu, peakFlopsPerSecond, resolved.values, resolved.efficiency) };
+  }
+  const environment = { unsupported, peakFlopsPerSecond, ...(priced ? { priced } : {}) };
+  cache?.environments.set(key, environment);
+  return environment;
 }
 
 /** What the stage costs of every layout of one design read besides the plan: GPU, calibration, links. */
