@@ -3,15 +3,16 @@
 // count of chunks in flight (cost/memory/activationPeak.ts with every stage weighing 1), the stages it holds, and
 // the least and the most share of each stage's forwards and backwards run inside F&B pairs (bound.ts PairedShares). The same
 // figures as read off the generated table (test/model/search/scheduleFacts.test.ts); a search reads them for
-// hundreds of schedules. Where a schedule holds one stage per rank and its phases are plain loops (GPipe, 1F1B,
-// ZB-H1, ZB-H2) the figures follow from the phase counts in closed form (closedFormFacts below) and no op is
-// emitted; the others run their program.
+// hundreds of schedules. Where a schedule's phases are fixed-count loops (GPipe, 1F1B, ZB-H1, ZB-H2, DualPipe,
+// DualPipeV, and ZB-V once no padded micro-batch is skipped) the figures follow from the phase counts in closed form
+// (closedFormFacts.ts) and no op is emitted; the others run their program.
 import type { ScheduleId } from '../design';
 import { OP_B, OP_F, OP_FB, OP_I, OP_W, type OpKind } from '../schedule/ops';
 import { PhaseCursor, type OpSink } from '../schedule/program';
 import { scheduleProgram, type ScheduleParams } from '../schedule/index';
 import { NO_PAIRS, type OpCounts, type PairedShares } from './bound';
 import type { RankStages } from './memoryBound';
+import { closedFormFacts } from './closedFormFacts';
 
 export interface ScheduleFacts {
   stages: number;
@@ -61,7 +62,7 @@ export function scheduleFacts(id: ScheduleId, params: ScheduleParams): ScheduleF
   const result = scheduleProgram(id, params);
   if (!result.ok) return null;
   const { program } = result;
-  const closed = closedFormFacts(id, program.ranks, program.microbatches);
+  const closed = closedFormFacts(program);
   if (closed) return closed;
   const { ranks, stages, pipes, stageRank } = program;
   const sink = new FactsSink(stages);
@@ -98,53 +99,4 @@ export function scheduleFacts(id: ScheduleId, params: ScheduleParams): ScheduleF
     ? { forward: least(sink.pairedForward), backward: least(sink.pairedBackward), mostForward: most(sink.pairedForward), mostBackward: most(sink.pairedBackward) }
     : NO_PAIRS;
   return { stages, rankStages: { start: stageStart, stage: Int32Array.from(byRank.flat()) }, counts, peaks, shares };
-}
-
-/**
- * The facts of a schedule whose rank r runs m forwards and m backwards of its one stage r, read off its generator's
- * phase counts (w: the warm-up forwards; a backward or a W frees a chunk, an I does not):
- * - GPipe: every forward first, so m in flight;
- * - 1F1B: w = min(p − r − 1, m), then a forward before each backward: min(p − r, m);
- * - ZB-H1: the same warm-up, then F, I and a W that trails its I by r: min(p, m) on every rank;
- * - ZB-H2: w = min(2(p − r − 1) + 1, m) and up to 2r (I, F) pairs before the first W: min(2p − 1, m).
- * Undefined for the other schedules.
- */
-function closedFormFacts(id: ScheduleId, ranks: number, microbatches: number): ScheduleFacts | undefined {
-  const m = microbatches;
-  let peakOf: (rank: number) => number;
-  let kinds: readonly OpKind[];
-  if (id === 'gpipe') {
-    peakOf = () => m;
-    kinds = [OP_F, OP_B];
-  } else if (id === '1f1b') {
-    peakOf = (rank) => Math.min(ranks - rank, m);
-    kinds = [OP_F, OP_B];
-  } else if (id === 'zb-h1') {
-    peakOf = () => Math.min(ranks, m);
-    kinds = [OP_F, OP_I, OP_W];
-  } else if (id === 'zb-h2') {
-    peakOf = () => Math.min(2 * ranks - 1, m);
-    kinds = [OP_F, OP_I, OP_W];
-  } else {
-    return undefined;
-  }
-  const rows = ranks * kinds.length;
-  const rankStart = new Int32Array(ranks + 1);
-  const kind = new Uint8Array(rows);
-  const stage = new Int32Array(rows);
-  const count = new Float64Array(rows).fill(m);
-  const peaks = new Float64Array(ranks);
-  const start = new Int32Array(ranks + 1);
-  const stages = new Int32Array(ranks);
-  for (let rank = 0; rank < ranks; rank++) {
-    for (let k = 0; k < kinds.length; k++) {
-      kind[rank * kinds.length + k] = kinds[k]!;
-      stage[rank * kinds.length + k] = rank;
-    }
-    rankStart[rank + 1] = (rank + 1) * kinds.length;
-    peaks[rank] = peakOf(rank);
-    start[rank + 1] = rank + 1;
-    stages[rank] = rank;
-  }
-  return { stages: ranks, rankStages: { start, stage: stages }, counts: { rankStart, kind, stage, count }, peaks, shares: NO_PAIRS };
 }

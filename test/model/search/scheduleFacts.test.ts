@@ -1,6 +1,6 @@
-// The bounds' facts of a schedule, collected as its program runs or, for GPipe, 1F1B, ZB-H1 and ZB-H2, read off their
-// phase counts, equal those read off its generated op table: op counts by rank, kind and stage, peak chunks in
-// flight per rank, the stages each rank holds, and the paired shares.
+// The bounds' facts of a schedule, collected as its program runs or, for GPipe, 1F1B, ZB-H1, ZB-H2, ZB-V, DualPipe and
+// DualPipeV, read off their phase counts (closedFormFacts.ts), equal those read off its generated op table: op
+// counts by rank, kind and stage, peak chunks in flight per rank, the stages each rank holds, and the paired shares.
 import { describe, expect, it } from 'vitest';
 import type { ScheduleId } from '../../../src/model/design';
 import { peakActivationBytes } from '../../../src/model/cost/memory/activationPeak';
@@ -87,5 +87,26 @@ describe('scheduleFacts', () => {
         expect(facts.shares).toEqual(pairedShares(schedule));
       }
     }
+  });
+
+  it.each((['zbv', 'dualpipe', 'dualpipev'] as const).map((id) => [id]))('%s, read off its phase counts: the table\'s facts on deep pipelines too', (id: ScheduleId) => {
+    let checked = 0;
+    for (const ranks of [10, 24, 32, 64]) {
+      for (const microbatches of [2 * ranks - 2, 2 * ranks - 1, 2 * ranks, 2 * ranks + 1, 2 * ranks + 2, 3 * ranks + 7, 4 * ranks + 2]) {
+        const generated = generateSchedule(id, { ranks, microbatches });
+        const facts = scheduleFacts(id, { ranks, microbatches });
+        if (!generated.ok) {
+          expect(facts).toBeNull();
+          continue;
+        }
+        const schedule = generated.schedule;
+        expect(facts!.counts).toEqual(countOps(schedule));
+        expect(Array.from(facts!.peaks)).toEqual(Array.from(peakActivationBytes(schedule, new Float64Array(schedule.pipes * schedule.stages).fill(1))));
+        expect(facts!.rankStages).toEqual(rankStagesOf(schedule));
+        expect(facts!.shares).toEqual(pairedShares(schedule));
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(12);
   });
 });

@@ -1,0 +1,178 @@
+// The bounds' facts of a schedule read off its generator's phase counts, with no op emitted: what scheduleFacts.ts
+// would collect by running the program, for the schedules whose phases are fixed-count loops. The held count
+// follows FactsSink's rule (activationPeak.ts with every stage weighing 1): a forward adds a chunk, a full backward
+// or a W frees one, an I frees none, and an F&B pair holds its forward's chunk until its backward half frees one.
+// test/model/search/scheduleFacts.test.ts compares every figure with the generated table.
+import { OP_B, OP_F, OP_FB, OP_I, OP_W, type OpKind } from '../schedule/ops';
+import type { ScheduleProgram } from '../schedule/program';
+import { NO_PAIRS, type OpCounts, type PairedShares } from './bound';
+import type { ScheduleFacts } from './scheduleFacts';
+
+const KINDS = 5;
+
+/** The facts of `program` in closed form, or undefined where only running it gives them. */
+export function closedFormFacts(program: ScheduleProgram): ScheduleFacts | undefined {
+  const { id, ranks, microbatches } = program;
+  if (id === 'gpipe' || id === '1f1b' || id === 'zb-h1' || id === 'zb-h2') return oneStagePerRankFacts(id, ranks, microbatches);
+  if (id === 'zbv' && microbatches >= 2 * ranks - 1) return zbvFacts(program);
+  if (id === 'dualpipev' || id === 'dualpipe') return dualPipeFacts(program);
+  return undefined;
+}
+
+/**
+ * A schedule whose rank r runs m forwards and m backwards of its one stage r (w: the warm-up forwards):
+ * - GPipe: every forward first, so m in flight;
+ * - 1F1B: w = min(p − r − 1, m), then a forward before each backward: min(p − r, m);
+ * - ZB-H1: the same warm-up, then F, I and a W that trails its I by r: min(p, m) on every rank;
+ * - ZB-H2: w = min(2(p − r − 1) + 1, m) and up to 2r (I, F) pairs before the first W: min(2p − 1, m).
+ */
+function oneStagePerRankFacts(id: 'gpipe' | '1f1b' | 'zb-h1' | 'zb-h2', ranks: number, microbatches: number): ScheduleFacts {
+  const m = microbatches;
+  const split = id === 'zb-h1' || id === 'zb-h2';
+  const kinds: readonly OpKind[] = split ? [OP_F, OP_I, OP_W] : [OP_F, OP_B];
+  const peakOf = (rank: number) =>
+    id === 'gpipe' ? m : id === '1f1b' ? Math.min(ranks - rank, m) : id === 'zb-h1' ? Math.min(ranks, m) : Math.min(2 * ranks - 1, m);
+  const rows = ranks * kinds.length;
+  const rankStart = new Int32Array(ranks + 1);
+  const kind = new Uint8Array(rows);
+  const stage = new Int32Array(rows);
+  const count = new Float64Array(rows).fill(m);
+  const peaks = new Float64Array(ranks);
+  const start = new Int32Array(ranks + 1);
+  const stages = new Int32Array(ranks);
+  for (let rank = 0; rank < ranks; rank++) {
+    for (let k = 0; k < kinds.length; k++) {
+      kind[rank * kinds.length + k] = kinds[k]!;
+      stage[rank * kinds.length + k] = rank;
+    }
+    rankStart[rank + 1] = (rank + 1) * kinds.length;
+    peaks[rank] = peakOf(rank);
+    start[rank + 1] = rank + 1;
+    stages[rank] = rank;
+  }
+  return { stages: ranks, rankStages: { start, stage: stages }, counts: { rankStart, kind, stage, count }, peaks, shares: NO_PAIRS };
+}
+
+/**
+ * ZB-V with m ≥ 2p − 1, where no padded micro-batch is skipped: each rank runs m F, I and W on each of its two
+ * stages. Phases 1 and 2 leave 2(p − r) − 1 + 2r = 2p − 1 forwards in flight, and phase 3's first forward (before
+ * its W) makes 2p; from then on every forward follows a W, and the count only falls.
+ */
+function zbvFacts(program: ScheduleProgram): ScheduleFacts {
+  const { ranks, microbatches: m } = program;
+  const facts = new TwoStageFacts(program);
+  for (let rank = 0; rank < ranks; rank++) {
+    const perStage = [OP_F, OP_I, OP_W].map((kind) => ({ kind, count: m }));
+    facts.rank(rank, rank, perStage, 2 * ranks - 1 - rank, perStage, 2 * ranks);
+  }
+  return facts.finish(NO_PAIRS);
+}
+
+/**
+ * DualPipe and DualPipeV run the same eight steps (dualpipe.ts, dualpipev.ts): on DualPipe with D = p/2 ranks to the
+ * middle, R = the rank's distance from the nearer end, M = m/2 micro-batches per direction and local phase φ in
+ * direction φ xor (rank in the second half); on DualPipeV with D = p, R = r, M = m and phase = chunk. The "special"
+ * rank runs step 4's first pair apart: DualPipe's two middle ranks, DualPipeV's last.
+ * - Pairs: step 4 pairs a phase-0 forward with a phase-1 backward (A = M − 2D + R + 1 − special of them) and a
+ *   phase-1 forward with a phase-0 backward, and step 5 does the latter D − R − 1 times more: M − D in all.
+ * - Split backwards (I, each with its W): D − R − 1 of phase 1 in step 3 and of phase 0 in step 7, and in step 6
+ *   (R + 1 rounds, splitting from round k = ⌊(R + 1)/2⌋) R + 1 − k of phase 0, and of phase 1 one fewer on an even R.
+ * - Steps 1 and 2 leave 2(D − R − 1) + 2(R + 1) = 2D forwards in flight; step 3 frees one before each forward, and
+ *   step 4's first pair (m ≥ 2p leaves every rank one) holds one more while it runs: 2D + 1 at the peak.
+ */
+function dualPipeFacts(program: ScheduleProgram): ScheduleFacts {
+  const { id, ranks, microbatches } = program;
+  const dual = id === 'dualpipe';
+  const D = dual ? ranks / 2 : ranks;
+  const M = dual ? microbatches / 2 : microbatches;
+  const facts = new TwoStageFacts(program);
+  const pairedForward = new Float64Array(program.stages);
+  const pairedBackward = new Float64Array(program.stages);
+  for (let rank = 0; rank < ranks; rank++) {
+    const R = dual ? Math.min(rank, ranks - 1 - rank) : rank;
+    const special = R === D - 1 ? 1 : 0;
+    const secondHalf = dual && rank >= D ? 1 : 0;
+    // The stage each local phase runs on this rank.
+    const own = [rank, dual ? ranks - 1 - rank : 2 * ranks - 1 - rank] as const;
+    const stageOf = (phase: number) => own[phase ^ secondHalf]!;
+    const pairsFromPhase0 = M - 2 * D + R + 1 - special;
+    const pairsFromPhase1 = M - D;
+    const splitFrom = (R + 1) >> 1;
+    const split0 = R + 1 - splitFrom + (D - R - 1);
+    const split1 = (D - R - 1) + R + 1 - splitFrom - (R % 2 === 0 ? 1 : 0);
+    const phase0 = [
+      { kind: OP_F, count: M - pairsFromPhase0 },
+      { kind: OP_B, count: D - split0 },
+      { kind: OP_I, count: split0 },
+      { kind: OP_W, count: split0 },
+      { kind: OP_FB, count: pairsFromPhase0 },
+    ];
+    const phase1 = [
+      { kind: OP_F, count: D },
+      { kind: OP_B, count: M - pairsFromPhase0 - split1 },
+      { kind: OP_I, count: split1 },
+      { kind: OP_W, count: split1 },
+      { kind: OP_FB, count: pairsFromPhase1 },
+    ];
+    facts.rank(rank, stageOf(0), phase0, stageOf(1), phase1, 2 * D + 1);
+    pairedForward[stageOf(0)]! += pairsFromPhase0;
+    pairedForward[stageOf(1)]! += pairsFromPhase1;
+    pairedBackward[stageOf(1)]! += pairsFromPhase0;
+    pairedBackward[stageOf(0)]! += pairsFromPhase1;
+  }
+  return facts.finish(sharesOf(pairedForward, pairedBackward, microbatches));
+}
+
+/** Of each stage's forwards and backwards, the least and the most share run inside F&B pairs. */
+function sharesOf(pairedForward: Float64Array, pairedBackward: Float64Array, microbatches: number): PairedShares {
+  const least = (counts: Float64Array) => counts.reduce((min, count) => Math.min(min, count), Number.POSITIVE_INFINITY) / microbatches;
+  const most = (counts: Float64Array) => counts.reduce((max, count) => Math.max(max, count), 0) / microbatches;
+  return { forward: least(pairedForward), backward: least(pairedBackward), mostForward: most(pairedForward), mostBackward: most(pairedBackward) };
+}
+
+/** Facts of a schedule whose every rank holds two stages, gathered rank by rank in the table's row order. */
+class TwoStageFacts {
+  private readonly kind: number[] = [];
+  private readonly stage: number[] = [];
+  private readonly count: number[] = [];
+  private readonly rankStart: Int32Array;
+  private readonly peaks: Float64Array;
+
+  constructor(private readonly program: ScheduleProgram) {
+    this.rankStart = new Int32Array(program.ranks + 1);
+    this.peaks = new Float64Array(program.ranks);
+  }
+
+  /** Rank `rank`'s ops on its two stages, kind by kind (each list in OP_* order), and its peak in flight. */
+  rank(rank: number, stageA: number, opsA: readonly { kind: number; count: number }[], stageB: number, opsB: readonly { kind: number; count: number }[], peak: number): void {
+    const [low, lowOps, high, highOps] = stageA < stageB ? [stageA, opsA, stageB, opsB] : [stageB, opsB, stageA, opsA];
+    for (let kind = 0; kind < KINDS; kind++) {
+      this.row(kind, low, lowOps);
+      this.row(kind, high, highOps);
+    }
+    this.rankStart[rank + 1] = this.kind.length;
+    this.peaks[rank] = peak;
+  }
+
+  private row(kind: number, stage: number, ops: readonly { kind: number; count: number }[]): void {
+    for (const op of ops) {
+      if (op.kind !== kind || op.count <= 0) continue;
+      this.kind.push(kind);
+      this.stage.push(stage);
+      this.count.push(op.count);
+    }
+  }
+
+  finish(shares: PairedShares): ScheduleFacts {
+    const { ranks, stages, pipes, stageRank } = this.program;
+    const counts: OpCounts = { rankStart: this.rankStart, kind: Uint8Array.from(this.kind), stage: Int32Array.from(this.stage), count: Float64Array.from(this.count) };
+    // The stages of each rank in the table's order: by pipe, then stage.
+    const start = new Int32Array(ranks + 1);
+    const held = new Int32Array(pipes * stages);
+    for (let i = 0; i < pipes * stages; i++) start[stageRank[i]! + 1]!++;
+    for (let r = 0; r < ranks; r++) start[r + 1]! += start[r]!;
+    const next = start.slice(0, ranks);
+    for (let i = 0; i < pipes * stages; i++) held[next[stageRank[i]!]!++] = i % stages;
+    return { stages, rankStages: { start, stage: held }, counts, peaks: this.peaks, shares };
+  }
+}
