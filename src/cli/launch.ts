@@ -21,6 +21,11 @@ const search = process.argv[2] === 'search';
 // with the search for the second core. Without those two passes the process uses about a quarter less CPU and wall
 // time (DESIGN.md §7), and the answer is the same. Twice V8's default interrupt budget (67,584) leaves the
 // functions that run only briefly to the baseline compiler: about 4 % less again, in three paired measurements.
+// The largest function a search runs, the layout estimate (5.4 kB of bytecode), runs a few hundred times; V8
+// asked for its optimized code near the end of the search, compiled it for about 67 ms, and the process waited for
+// that compile before it could exit (Node drains the compiler's queue on the way out). A cap of 4 kB of bytecode
+// leaves it to the baseline compiler and every smaller function as it was: about 5 % less wall time in paired runs
+// (DESIGN.md §7).
 // They stay on for every other command: the schedule simulator's long loops gain from them. The flags are
 // process-wide, so the search's worker threads compile the same way; they are set before the bundle is compiled,
 // as the code cache was made with them.
@@ -28,6 +33,7 @@ if (search) {
   setFlagsFromString('--no-turbo-inlining');
   setFlagsFromString('--no-turbo-escape');
   setFlagsFromString('--interrupt-budget=135168');
+  setFlagsFromString('--max-optimized-bytecode-size=4096');
 }
 
 const bundle = join(__dirname, 'plens.js');
