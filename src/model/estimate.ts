@@ -178,6 +178,28 @@ export function createEstimateCache(): EstimateCache {
 const SECONDS_PER_HOUR = 3600;
 
 export function estimate(design: Design, options: EstimateOptions = {}): EstimateResult {
+  const priced = priceLayout(design, options);
+  return 'report' in priced ? priced.report() : priced;
+}
+
+/**
+ * A layout priced as far as a search ranks it: its step time, its peak memory and whether it fits. The rest of its
+ * estimate (bubble, traffic summary, per-stage rows, problems) is built by `report`, which a search asks of the
+ * layouts it returns only: it estimates hundreds and returns ten.
+ */
+export interface PricedLayout {
+  stepTimeSeconds: number;
+  peakBytes: number;
+  /** Some rank over the GPU's memory: the report holds a `memory/over-capacity` error. */
+  overCapacity: boolean;
+  /** The fullest host over its memory (offloading): the report holds a `memory/host-over-capacity` error. */
+  hostOverCapacity: boolean;
+  /** The layout's estimate as estimate() returns it. */
+  report(): EstimateResult;
+}
+
+/** estimate() as far as its step time and memory (PricedLayout), or its result when it stops before (a problem, declined). */
+export function priceLayout(design: Design, options: EstimateOptions = {}): PricedLayout | EstimateResult {
   const problems = options.layoutChecked ? [] : checkLayout(design);
   const gpu = findGpu(design.cluster.gpu);
   if (!gpu) problems.push({ severity: 'error', code: 'cluster/unknown-gpu', field: 'cluster.gpu', message: `unknown GPU "${design.cluster.gpu}" (plens catalog gpus lists the known ones)` });
@@ -263,76 +285,81 @@ export function estimate(design: Design, options: EstimateOptions = {}): Estimat
   // The rank with the most work sets the step; its exposed communication is what overlap did not hide.
   let busiest = 0;
   for (let r = 1; r < schedule.ranks; r++) if (timeline.busy[r]! > timeline.busy[busiest]!) busiest = r;
-  let exposedInOps = 0;
-  for (let i = schedule.rankStart[busiest]!; i < schedule.rankStart[busiest + 1]!; i++) {
-    const kind = schedule.kind[i]!;
-    const stage = schedule.stage[i]!;
-    if (kind === OP_F) exposedInOps += costs.commF[stage]!;
-    else if (kind === OP_B || kind === OP_I) exposedInOps += costs.commB[stage]!;
-    else if (kind === OP_FB) exposedInOps += costs.commFB[stage]!;
-  }
 
   const fabricSeconds = (fabricSlowdown(cluster.worldSize, cal.fabricSlowdownPerDoubling) - 1) * (timeline.makespan + exposedDpSeconds);
   const breakdown = stepBreakdown(rankParts(schedule, busiest, costs), timeline.makespan, exposedDpSeconds, optimizerSeconds, fabricSeconds, parameterCopySeconds);
   const stepTimeSeconds = breakdown.totalSeconds;
-  const tokensPerStep = plan.globalBatchSize * plan.seqLength;
-  const modelFlopsPerStep = modelFlopsPerToken(model, plan.seqLength) * tokensPerStep;
-  const tflopsPerGpu = modelFlopsPerStep / (cluster.worldSize * stepTimeSeconds) / 1e12;
-
-  const closed = closedForm(scheduleId, { ranks: plan.pp, microbatches: plan.microbatches, chunks: schedule.chunks }, bottleneckCosts(costs));
-  // The bubble is the busiest rank's idle time: lighter ranks (fewer layers) also idle for load imbalance,
-  // which is not the schedule's doing.
-  const idle = closed.metric === 'idleInOwnSpan' ? timeline.idleInOwnSpan : timeline.idleVsMakespan;
-  const bubbleSeconds = Math.max(0, idle[busiest]!);
-  const bubbleFraction = timeline.makespan > 0 ? bubbleSeconds / timeline.makespan : 0;
-  if (bubbleFraction > (options.maxBubbleFraction ?? 0.2)) {
-    problems.push({ severity: 'warning', code: 'bubble/high', field: 'plan.schedule', message: `pipeline bubble is ${(bubbleFraction * 100).toFixed(0)} % of the step (${scheduleId}, PP ${plan.pp}, ${plan.microbatches} micro-batches)` });
-  }
-
   let peakBytes = 0;
-  for (const m of memoryStages) {
-    peakBytes = Math.max(peakBytes, m.totalBytes);
-    if (m.totalBytes > capacityBytes) {
-      problems.push({ severity: 'error', code: 'memory/over-capacity', field: 'plan.pp', message: `pipeline stage ${m.stage} needs ${gib(m.totalBytes)} GiB per GPU (weights ${gib(m.parametersBytes)}, gradients ${gib(m.gradientsBytes)}, optimizer ${gib(m.optimizerBytes)}, activations ${gib(m.activationsBytes)}) of ${gib(capacityBytes)} GiB` });
-    }
-  }
-
-  const moe = model.experts > 0 ? moeLoad(design, cal) : null;
-  if (moe && moe.droppedFractionOfBusiestExpert > 0) {
-    problems.push({ severity: 'info', code: 'moe/tokens-dropped', field: 'plan.expertCapacityFactor', message: `expert capacity ${moe.capacityFactor} is under the expert imbalance ${cal.expertImbalance}: the busiest expert drops ${(100 * moe.droppedFractionOfBusiestExpert).toFixed(0)} % of the token copies routed to it${moe.padded ? '' : '; the average expert drops less, depending on the routing'}` });
-  }
+  for (const m of memoryStages) peakBytes = Math.max(peakBytes, m.totalBytes);
   const hostMemory = hostMemorySummary(design, memoryStages, host);
-  if (hostMemory.peakBytes > hostMemory.capacityBytes) {
-    problems.push({ severity: 'error', code: 'memory/host-over-capacity', field: 'cluster.hostMemoryGB', message: `offloading needs ${gib(hostMemory.peakBytes)} GiB of host memory on the fullest host (${hostMemory.gpusPerHost} GPUs) of ${gib(hostMemory.capacityBytes)} GiB` });
-  }
 
-  const layerComm = model.experts > 0 ? comm.moe : comm.dense;
-  const layerCommSeconds = (['tp', 'cp', 'ep'] as const).reduce((sum, d) => sum + layerComm[d].forward.seconds + layerComm[d].backward.seconds, 0);
+  const report = (): EstimateResult => {
+    const reported = [...problems];
+    let exposedInOps = 0;
+    for (let i = schedule.rankStart[busiest]!; i < schedule.rankStart[busiest + 1]!; i++) {
+      const kind = schedule.kind[i]!;
+      const stage = schedule.stage[i]!;
+      if (kind === OP_F) exposedInOps += costs.commF[stage]!;
+      else if (kind === OP_B || kind === OP_I) exposedInOps += costs.commB[stage]!;
+      else if (kind === OP_FB) exposedInOps += costs.commFB[stage]!;
+    }
+    const tokensPerStep = plan.globalBatchSize * plan.seqLength;
+    const modelFlopsPerStep = modelFlopsPerToken(model, plan.seqLength) * tokensPerStep;
+    const tflopsPerGpu = modelFlopsPerStep / (cluster.worldSize * stepTimeSeconds) / 1e12;
 
-  return {
-    problems,
-    timeline: { schedule, timeline, params: run.params, costs: simulatedCosts, comm: { forward: costs.commF, backward: costs.commB, overlapped: costs.commFB } },
-    estimate: {
-      stepTimeSeconds,
-      tokensPerSecond: tokensPerStep / stepTimeSeconds,
-      tflopsPerGpu,
-      mfu: (tflopsPerGpu * 1e12) / peakFlopsPerSecond,
-      gpuHoursPerTrillionTokens: (cluster.worldSize * stepTimeSeconds * (1e12 / tokensPerStep)) / SECONDS_PER_HOUR,
-      bubble: { seconds: bubbleSeconds, fraction: bubbleFraction, closedFormSeconds: closed.bubble },
-      memory: { capacityBytes, peakBytes, stages: memoryStages, host: hostMemory },
-      traffic: {
-        perGpuPerStep: traffic.perGpuPerStep,
-        ibBytesPerToken: traffic.ibBytesPerToken,
-        exposedCommSeconds: exposedInOps + Math.max(0, exposedDpSeconds),
-        computeToCommRatio: layerCommSeconds > 0 ? costs.layerComputeSeconds / layerCommSeconds : null,
+    const closed = closedForm(scheduleId, { ranks: plan.pp, microbatches: plan.microbatches, chunks: schedule.chunks }, bottleneckCosts(costs));
+    // The bubble is the busiest rank's idle time: lighter ranks (fewer layers) also idle for load imbalance,
+    // which is not the schedule's doing.
+    const idle = closed.metric === 'idleInOwnSpan' ? timeline.idleInOwnSpan : timeline.idleVsMakespan;
+    const bubbleSeconds = Math.max(0, idle[busiest]!);
+    const bubbleFraction = timeline.makespan > 0 ? bubbleSeconds / timeline.makespan : 0;
+    if (bubbleFraction > (options.maxBubbleFraction ?? 0.2)) {
+      reported.push({ severity: 'warning', code: 'bubble/high', field: 'plan.schedule', message: `pipeline bubble is ${(bubbleFraction * 100).toFixed(0)} % of the step (${scheduleId}, PP ${plan.pp}, ${plan.microbatches} micro-batches)` });
+    }
+
+    for (const m of memoryStages) {
+      if (m.totalBytes > capacityBytes) {
+        reported.push({ severity: 'error', code: 'memory/over-capacity', field: 'plan.pp', message: `pipeline stage ${m.stage} needs ${gib(m.totalBytes)} GiB per GPU (weights ${gib(m.parametersBytes)}, gradients ${gib(m.gradientsBytes)}, optimizer ${gib(m.optimizerBytes)}, activations ${gib(m.activationsBytes)}) of ${gib(capacityBytes)} GiB` });
+      }
+    }
+
+    const moe = model.experts > 0 ? moeLoad(design, cal) : null;
+    if (moe && moe.droppedFractionOfBusiestExpert > 0) {
+      reported.push({ severity: 'info', code: 'moe/tokens-dropped', field: 'plan.expertCapacityFactor', message: `expert capacity ${moe.capacityFactor} is under the expert imbalance ${cal.expertImbalance}: the busiest expert drops ${(100 * moe.droppedFractionOfBusiestExpert).toFixed(0)} % of the token copies routed to it${moe.padded ? '' : '; the average expert drops less, depending on the routing'}` });
+    }
+    if (hostMemory.peakBytes > hostMemory.capacityBytes) {
+      reported.push({ severity: 'error', code: 'memory/host-over-capacity', field: 'cluster.hostMemoryGB', message: `offloading needs ${gib(hostMemory.peakBytes)} GiB of host memory on the fullest host (${hostMemory.gpusPerHost} GPUs) of ${gib(hostMemory.capacityBytes)} GiB` });
+    }
+
+    const layerComm = model.experts > 0 ? comm.moe : comm.dense;
+    const layerCommSeconds = (['tp', 'cp', 'ep'] as const).reduce((sum, d) => sum + layerComm[d].forward.seconds + layerComm[d].backward.seconds, 0);
+
+    return {
+      problems: reported,
+      timeline: { schedule, timeline, params: run.params, costs: simulatedCosts, comm: { forward: costs.commF, backward: costs.commB, overlapped: costs.commFB } },
+      estimate: {
+        stepTimeSeconds,
+        tokensPerSecond: tokensPerStep / stepTimeSeconds,
+        tflopsPerGpu,
+        mfu: (tflopsPerGpu * 1e12) / peakFlopsPerSecond,
+        gpuHoursPerTrillionTokens: (cluster.worldSize * stepTimeSeconds * (1e12 / tokensPerStep)) / SECONDS_PER_HOUR,
+        bubble: { seconds: bubbleSeconds, fraction: bubbleFraction, closedFormSeconds: closed.bubble },
+        memory: { capacityBytes, peakBytes, stages: memoryStages, host: hostMemory },
+        traffic: {
+          perGpuPerStep: traffic.perGpuPerStep,
+          ibBytesPerToken: traffic.ibBytesPerToken,
+          exposedCommSeconds: exposedInOps + Math.max(0, exposedDpSeconds),
+          computeToCommRatio: layerCommSeconds > 0 ? costs.layerComputeSeconds / layerCommSeconds : null,
+        },
+        stages: split.stages.map((s, i) => ({
+          stage: i, layers: s.layers, firstLayer: s.firstLayer, embedding: s.embedding, loss: s.head, mtpLayers: s.mtpLayers, F: costs.F[i]!, B: costs.B[i]!, W: costs.W[i]!, FB: costs.FB[i]! })),
+        breakdown,
+        moe,
+        calibration: calibrationReport(cal, resolved.origins),
       },
-      stages: split.stages.map((s, i) => ({
-        stage: i, layers: s.layers, firstLayer: s.firstLayer, embedding: s.embedding, loss: s.head, mtpLayers: s.mtpLayers, F: costs.F[i]!, B: costs.B[i]!, W: costs.W[i]!, FB: costs.FB[i]! })),
-      breakdown,
-      moe,
-      calibration: calibrationReport(cal, resolved.origins),
-    },
+    };
   };
+  return { stepTimeSeconds, peakBytes, overCapacity: peakBytes > capacityBytes, hostOverCapacity: hostMemory.peakBytes > hostMemory.capacityBytes, report };
 }
 
 /**

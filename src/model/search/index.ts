@@ -21,7 +21,7 @@
 // ZeRO stage simulate once.
 import { findGpu } from '../catalog/gpus';
 import type { Design, ParallelPlan } from '../design';
-import { costEnvironment, createEstimateCache, estimate, peakFlopsOf, type Estimate } from '../estimate';
+import { costEnvironment, createEstimateCache, peakFlopsOf, priceLayout, type PricedLayout } from '../estimate';
 import { sharedHoldings, sharedStageCosts } from '../stageCostCache';
 import { fabricSlowdown } from '../cost/comm/overlap';
 import { overlapsPairs } from './bound';
@@ -50,7 +50,8 @@ interface Ranked {
   score: number;
   order: number;
   plan: ParallelPlan;
-  estimate: Estimate;
+  /** Its estimate is built only if it stays among the best (PricedLayout.report). */
+  priced: PricedLayout;
 }
 
 /**
@@ -154,16 +155,20 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
         if (zero <= 2) misfitAt = zero;
         continue;
       }
-      const result = estimate(layout, { cache, onlyIfFits: true, layoutChecked: true, stageCostKey, memoryTerms: terms, ...(beforeSimulation ? { beforeSimulation } : {}) });
-      if (result.declined) continue;
+      const result = priceLayout(layout, { cache, onlyIfFits: true, layoutChecked: true, stageCostKey, memoryTerms: terms, ...(beforeSimulation ? { beforeSimulation } : {}) });
+      if ('declined' in result && result.declined) continue;
       evaluated++;
-      if (!result.estimate || result.problems.some((p) => p.severity === 'error')) {
+      if (!('report' in result)) {
         if (zero <= 2 && result.problems.some((p) => p.code === 'memory/over-capacity')) misfitAt = zero;
         continue;
       }
+      if (result.overCapacity || result.hostOverCapacity) {
+        if (zero <= 2 && result.overCapacity) misfitAt = zero;
+        continue;
+      }
       feasible++;
-      const score = objective === 'memory' ? result.estimate.memory.peakBytes : result.estimate.stepTimeSeconds;
-      offer({ score, order: family.order + scheduleIndex * family.zeros.length + zeroIndex, plan, estimate: result.estimate });
+      const score = objective === 'memory' ? result.peakBytes : result.stepTimeSeconds;
+      offer({ score, order: family.order + scheduleIndex * family.zeros.length + zeroIndex, plan, priced: result });
     }
     if (options.onProgress && Math.floor(evaluated / PROGRESS_EVERY) > opened) {
       opened = Math.floor(evaluated / PROGRESS_EVERY);
@@ -268,7 +273,10 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
     seconds: (now() - started) / 1000,
     status,
     cutShort: status !== 'complete',
-    results: best.map(({ plan, estimate: e }) => ({ plan, estimate: e, recomputeLabel: recomputeLabel(plan), pipelineLayout: pipelineLayoutSummary(plan, e) })),
+    results: best.map(({ plan, priced }) => {
+      const e = priced.report().estimate!;
+      return { plan, estimate: e, recomputeLabel: recomputeLabel(plan), pipelineLayout: pipelineLayoutSummary(plan, e) };
+    }),
   };
 }
 
