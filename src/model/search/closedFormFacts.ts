@@ -61,10 +61,9 @@ function oneStagePerRankFacts(id: 'gpipe' | '1f1b' | 'zb-h1' | 'zb-h2', ranks: n
 function zbvFacts(program: ScheduleProgram): ScheduleFacts {
   const { ranks, microbatches: m } = program;
   const facts = new TwoStageFacts(program);
-  for (let rank = 0; rank < ranks; rank++) {
-    const perStage = [OP_F, OP_I, OP_W].map((kind) => ({ kind, count: m }));
-    facts.rank(rank, rank, perStage, 2 * ranks - 1 - rank, perStage, 2 * ranks);
-  }
+  const perStage = new Float64Array(KINDS);
+  perStage[OP_F] = perStage[OP_I] = perStage[OP_W] = m;
+  for (let rank = 0; rank < ranks; rank++) facts.rank(rank, rank, perStage, 2 * ranks - 1 - rank, perStage, 2 * ranks);
   return facts.finish(NO_PAIRS);
 }
 
@@ -88,6 +87,8 @@ function dualPipeFacts(program: ScheduleProgram): ScheduleFacts {
   const facts = new TwoStageFacts(program);
   const pairedForward = new Float64Array(program.stages);
   const pairedBackward = new Float64Array(program.stages);
+  const phase0 = new Float64Array(KINDS);
+  const phase1 = new Float64Array(KINDS);
   for (let rank = 0; rank < ranks; rank++) {
     const R = dual ? Math.min(rank, ranks - 1 - rank) : rank;
     const special = R === D - 1 ? 1 : 0;
@@ -100,20 +101,14 @@ function dualPipeFacts(program: ScheduleProgram): ScheduleFacts {
     const splitFrom = (R + 1) >> 1;
     const split0 = R + 1 - splitFrom + (D - R - 1);
     const split1 = (D - R - 1) + R + 1 - splitFrom - (R % 2 === 0 ? 1 : 0);
-    const phase0 = [
-      { kind: OP_F, count: M - pairsFromPhase0 },
-      { kind: OP_B, count: D - split0 },
-      { kind: OP_I, count: split0 },
-      { kind: OP_W, count: split0 },
-      { kind: OP_FB, count: pairsFromPhase0 },
-    ];
-    const phase1 = [
-      { kind: OP_F, count: D },
-      { kind: OP_B, count: M - pairsFromPhase0 - split1 },
-      { kind: OP_I, count: split1 },
-      { kind: OP_W, count: split1 },
-      { kind: OP_FB, count: pairsFromPhase1 },
-    ];
+    phase0[OP_F] = M - pairsFromPhase0;
+    phase0[OP_B] = D - split0;
+    phase0[OP_I] = phase0[OP_W] = split0;
+    phase0[OP_FB] = pairsFromPhase0;
+    phase1[OP_F] = D;
+    phase1[OP_B] = M - pairsFromPhase0 - split1;
+    phase1[OP_I] = phase1[OP_W] = split1;
+    phase1[OP_FB] = pairsFromPhase1;
     facts.rank(rank, stageOf(0), phase0, stageOf(1), phase1, 2 * D + 1);
     pairedForward[stageOf(0)]! += pairsFromPhase0;
     pairedForward[stageOf(1)]! += pairsFromPhase1;
@@ -132,40 +127,48 @@ function sharesOf(pairedForward: Float64Array, pairedBackward: Float64Array, mic
 
 /** Facts of a schedule whose every rank holds two stages, gathered rank by rank in the table's row order. */
 class TwoStageFacts {
-  private readonly kind: number[] = [];
-  private readonly stage: number[] = [];
-  private readonly count: number[] = [];
+  private readonly kind: Uint8Array;
+  private readonly stage: Int32Array;
+  private readonly count: Float64Array;
+  private rows = 0;
   private readonly rankStart: Int32Array;
   private readonly peaks: Float64Array;
 
   constructor(private readonly program: ScheduleProgram) {
+    const most = program.ranks * 2 * KINDS;
+    this.kind = new Uint8Array(most);
+    this.stage = new Int32Array(most);
+    this.count = new Float64Array(most);
     this.rankStart = new Int32Array(program.ranks + 1);
     this.peaks = new Float64Array(program.ranks);
   }
 
-  /** Rank `rank`'s ops on its two stages, kind by kind (each list in OP_* order), and its peak in flight. */
-  rank(rank: number, stageA: number, opsA: readonly { kind: number; count: number }[], stageB: number, opsB: readonly { kind: number; count: number }[], peak: number): void {
-    const [low, lowOps, high, highOps] = stageA < stageB ? [stageA, opsA, stageB, opsB] : [stageB, opsB, stageA, opsA];
+  /** Rank `rank`'s op counts on its two stages (each indexed by OP_* kind), and its peak in flight. */
+  rank(rank: number, stageA: number, countsA: ArrayLike<number>, stageB: number, countsB: ArrayLike<number>, peak: number): void {
+    const aFirst = stageA < stageB;
     for (let kind = 0; kind < KINDS; kind++) {
-      this.row(kind, low, lowOps);
-      this.row(kind, high, highOps);
+      if (aFirst) {
+        this.row(kind, stageA, countsA[kind]!);
+        this.row(kind, stageB, countsB[kind]!);
+      } else {
+        this.row(kind, stageB, countsB[kind]!);
+        this.row(kind, stageA, countsA[kind]!);
+      }
     }
-    this.rankStart[rank + 1] = this.kind.length;
+    this.rankStart[rank + 1] = this.rows;
     this.peaks[rank] = peak;
   }
 
-  private row(kind: number, stage: number, ops: readonly { kind: number; count: number }[]): void {
-    for (const op of ops) {
-      if (op.kind !== kind || op.count <= 0) continue;
-      this.kind.push(kind);
-      this.stage.push(stage);
-      this.count.push(op.count);
-    }
+  private row(kind: number, stage: number, count: number): void {
+    if (count <= 0) return;
+    this.kind[this.rows] = kind;
+    this.stage[this.rows] = stage;
+    this.count[this.rows++] = count;
   }
 
   finish(shares: PairedShares): ScheduleFacts {
     const { ranks, stages, pipes, stageRank } = this.program;
-    const counts: OpCounts = { rankStart: this.rankStart, kind: Uint8Array.from(this.kind), stage: Int32Array.from(this.stage), count: Float64Array.from(this.count) };
+    const counts: OpCounts = { rankStart: this.rankStart, kind: this.kind.slice(0, this.rows), stage: this.stage.slice(0, this.rows), count: this.count.slice(0, this.rows) };
     // The stages of each rank in the table's order: by pipe, then stage.
     const start = new Int32Array(ranks + 1);
     const held = new Int32Array(pipes * stages);

@@ -22,11 +22,14 @@ import { holdingMemory, type RankHolding } from '../rankMemory';
 /** Most chunks a rank of these schedules holds, in the sense above. */
 export function chunksPerRank(schedules: readonly { schedule: ScheduleId; vpp: number }[]): number {
   let most = 1;
-  for (const { schedule, vpp } of schedules) {
-    if (schedule === 'interleaved-1f1b') most = Math.max(most, vpp);
-    else if (schedule === 'zbv' || schedule === 'dualpipev') most = Math.max(most, 2);
-  }
+  for (let i = 0; i < schedules.length; i++) most = Math.max(most, chunksOf(schedules[i]!));
   return most;
+}
+
+/** The chunks a rank of one schedule holds, in the sense above. */
+export function chunksOf({ schedule, vpp }: { schedule: ScheduleId; vpp: number }): number {
+  if (schedule === 'interleaved-1f1b') return Math.max(1, vpp);
+  return schedule === 'zbv' || schedule === 'dualpipev' ? 2 : 1;
 }
 
 /** The model stages each rank of a schedule holds: rank r's are stage[start[r]] … stage[start[r + 1] − 1]. */

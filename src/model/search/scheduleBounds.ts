@@ -10,7 +10,7 @@ import { planSchedule, scheduleOpBound } from '../schedule/index';
 import type { StageWorkSeconds } from '../cost/compute/stageTime';
 import type { LayerMemoryTerms } from '../cost/memory/memory';
 import { ANY_PAIRS, busiestRankBound, meanBusyBound, overlapsPairs, pipelineBound } from './bound';
-import { chunksPerRank, countedInFlight, inFlightSumOf, type MemoryFloor } from './memoryBound';
+import { chunksOf, countedInFlight, inFlightSumOf, type MemoryFloor } from './memoryBound';
 import type { PlanKeys, SharedPlanKey } from './planKeys';
 import { scheduleFacts, type ScheduleFacts } from './scheduleFacts';
 import type { SharedPricing } from './sharedPricing';
@@ -78,7 +78,8 @@ export class ScheduleBounds {
   /** Each of a family's schedules' work bound (bound.ts), with its own share of pairs. */
   scheduleWorkBounds(plan: ParallelPlan, schedules: readonly ScheduleChoice[]): number[] {
     const list = this.listOf(schedules);
-    const byRun = this.runWorkBounds(plan, list, true, this.pricing.workOf(plan));
+    const oneStage = this.pricing.workOf(plan);
+    const byRun = list.runs.map((_, runIndex) => this.runWorkBound(plan, list, runIndex, true, oneStage));
     return list.runOf.map((runIndex) => byRun[runIndex]!);
   }
 
@@ -99,7 +100,7 @@ export class ScheduleBounds {
     if (!byList) this.listInFlights.set(terms, (byList = new WeakMap()));
     let counted = byList.get(family.schedules);
     if (!counted || counted.wholeActivationBytes !== floor.wholeActivationBytes) {
-      const bytes = Float64Array.from(family.schedules, (choice, index) => countedInFlight(floor, chunksPerRank([choice]), this.inFlightOf(family, index, terms)));
+      const bytes = Float64Array.from(family.schedules, (choice, index) => countedInFlight(floor, chunksOf(choice), this.inFlightOf(family, index, terms)));
       const least = bytes.reduce((min, value) => Math.min(min, value), Number.POSITIVE_INFINITY);
       byList.set(family.schedules, (counted = { bytes, least, wholeActivationBytes: floor.wholeActivationBytes }));
     }
@@ -174,16 +175,13 @@ export class ScheduleBounds {
   }
 
   /**
-   * The step's total work per rank (bound.ts) for each run of a list, priced as 1F1B: a DualPipe stage exposes at
+   * The step's total work per rank (bound.ts) for one run of a list, priced as 1F1B: a DualPipe stage exposes at
    * least as much EP all-to-all, and its bound counts only what it cannot hide.
    */
-  private runWorkBounds(plan: ParallelPlan, list: ScheduleList, ownPairs: boolean, oneStage: StageWorkSeconds): number[] {
-    let other: number | undefined;
-    return list.runs.map((run, runIndex) => {
-      if (!run.pairs) return (other ??= this.fabric * meanBusyBound(oneStage, plan.microbatches, plan.pp, false));
-      const shares = ownPairs ? (this.runFacts(list, runIndex, plan)?.shares ?? ANY_PAIRS) : ANY_PAIRS;
-      return this.fabric * meanBusyBound(oneStage, plan.microbatches, plan.pp, true, shares);
-    });
+  private runWorkBound(plan: ParallelPlan, list: ScheduleList, runIndex: number, ownPairs: boolean, oneStage: StageWorkSeconds): number {
+    if (!list.runs[runIndex]!.pairs) return this.fabric * meanBusyBound(oneStage, plan.microbatches, plan.pp, false);
+    const shares = ownPairs ? (this.runFacts(list, runIndex, plan)?.shares ?? ANY_PAIRS) : ANY_PAIRS;
+    return this.fabric * meanBusyBound(oneStage, plan.microbatches, plan.pp, true, shares);
   }
 
   /**
@@ -193,7 +191,18 @@ export class ScheduleBounds {
    */
   private workBound(plan: ParallelPlan, scheduleLists: readonly (readonly ScheduleChoice[])[], ownPairs: boolean, oneStage: StageWorkSeconds): number {
     let least = Number.POSITIVE_INFINITY;
-    for (const schedules of scheduleLists) for (const bound of this.runWorkBounds(plan, this.listOf(schedules), ownPairs, oneStage)) least = Math.min(least, bound);
+    for (let i = 0; i < scheduleLists.length; i++) {
+      const list = this.listOf(scheduleLists[i]!);
+      // The runs without pairs share one bound: it reads no schedule.
+      let unpairedDone = false;
+      for (let runIndex = 0; runIndex < list.runs.length; runIndex++) {
+        if (!list.runs[runIndex]!.pairs) {
+          if (unpairedDone) continue;
+          unpairedDone = true;
+        }
+        least = Math.min(least, this.runWorkBound(plan, list, runIndex, ownPairs, oneStage));
+      }
+    }
     return least;
   }
 
