@@ -137,10 +137,11 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
     const terms = pricing!.termsOf(family.plan);
     const facts = bounds!.choiceFacts(family, scheduleIndex);
     const bytes = facts && pricing!.stageBytesOf(family, choice, terms);
+    const choiceOf = choicePlan(family.plan, choice);
     for (let zeroIndex = family.zeros.length - 1; zeroIndex >= 0; zeroIndex--) {
       const zero = family.zeros[zeroIndex]!;
       if (zero < misfitAt) continue;
-      const plan: ParallelPlan = { ...choicePlan(family.plan, choice), zero };
+      const plan: ParallelPlan = { ...choiceOf, zero };
       // The step adds exposed DP synchronisation and the optimizer step to the makespan, known before the
       // simulation: with them the node's bound may already lose to the k-th best (the bound has the fabric's
       // share of the makespan already; its share of the DP time is left out, a looser bound).
