@@ -240,17 +240,18 @@ export function layerActivationTensors(arch: ModelArch, kind: 'dense' | 'moe', s
 export function tensorBytes(tensor: ActivationTensor, shape: MicroBatchShape, settings: ActivationSettings): number {
   const t = Math.max(1, settings.tp);
   const sbLocal = (shape.seqLength * shape.microBatchSize) / Math.max(1, settings.cp);
+  return (sbLocal * tensor.elements * tensor.bytesPerElement) / placementDivisor(tensor.placement, t, settings);
+}
+
+/** What a tensor's placement divides it by on one rank: TP, or SP (TP with sequence parallelism) and ETP. */
+function placementDivisor(placement: Placement, t: number, settings: ActivationSettings): number {
   const spDivisor = settings.sequenceParallel ? t : 1;
-  const divisor = {
-    replicated: spDivisor,
-    attention: t,
-    attentionCore: t,
-    mlp: t,
-    routed: spDivisor,
-    routedInternal: spDivisor * Math.max(1, settings.etp),
-    wholeWidth: 1,
-  }[tensor.placement];
-  return (sbLocal * tensor.elements * tensor.bytesPerElement) / divisor;
+  switch (placement) {
+    case 'replicated': case 'routed': return spDivisor;
+    case 'attention': case 'attentionCore': case 'mlp': return t;
+    case 'routedInternal': return spDivisor * Math.max(1, settings.etp);
+    case 'wholeWidth': return 1;
+  }
 }
 
 export function layerActivationBytes(

@@ -47,14 +47,17 @@ export function keptLayerBytes(arch: ModelArch, kind: 'dense' | 'moe', shape: Mi
   return sumTensorBytes(opCheckpointTensors(arch, kind, settings), shape, settings).total;
 }
 
-/** Bytes a recomputed layer rebuilds during its backward, on top of what it kept (0 without recompute). */
-export function rematerialisedLayerBytes(arch: ModelArch, kind: 'dense' | 'moe', shape: MicroBatchShape, settings: ActivationSettings): number {
+/**
+ * Bytes a recomputed layer rebuilds during its backward, on top of what it kept (0 without recompute).
+ * `keptBytes`: keptLayerBytes of the same layer, when the caller has it.
+ */
+export function rematerialisedLayerBytes(arch: ModelArch, kind: 'dense' | 'moe', shape: MicroBatchShape, settings: ActivationSettings, keptBytes?: number): number {
   if (settings.recompute === 'none') return 0;
   const whole = layerActivationBytes(arch, kind, shape, { ...settings, recompute: 'none' }).total;
   // Under the layer-level policy the recomputed layer is a checkpointed one, which kept only its input.
   const kept = layerInterval(settings) !== undefined
     ? layerActivationBytes(arch, kind, shape, { ...settings, recompute: 'full' }).total
-    : keptLayerBytes(arch, kind, shape, settings);
+    : (keptBytes ?? keptLayerBytes(arch, kind, shape, settings));
   return Math.max(0, whole - kept);
 }
 
@@ -74,10 +77,11 @@ export interface RematerialisedBytes {
   moe: number;
 }
 
-export function rematerialisedBytesByKind(arch: ModelArch, settings: ActivationSettings, shape: MicroBatchShape): RematerialisedBytes {
+/** `kept`: keptLayerBytes of each kind (an MoE model's `moe`, a dense model's `dense` twice), when the caller has them. */
+export function rematerialisedBytesByKind(arch: ModelArch, settings: ActivationSettings, shape: MicroBatchShape, kept?: RematerialisedBytes): RematerialisedBytes {
   return {
-    dense: rematerialisedLayerBytes(arch, 'dense', shape, settings),
-    moe: rematerialisedLayerBytes(arch, arch.experts > 0 ? 'moe' : 'dense', shape, settings),
+    dense: rematerialisedLayerBytes(arch, 'dense', shape, settings, kept?.dense),
+    moe: rematerialisedLayerBytes(arch, arch.experts > 0 ? 'moe' : 'dense', shape, settings, kept?.moe),
   };
 }
 

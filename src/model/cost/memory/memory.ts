@@ -222,10 +222,12 @@ export interface LayerMemoryTerms {
 export function layerMemoryTerms(arch: ModelArch, plan: MemoryPlan, options: Pick<StageMemoryInput, 'flashAttention' | 'dropout'> = {}): LayerMemoryTerms {
   const settings = activationSettingsOf(arch, plan, options);
   const shape = { microBatchSize: plan.microBatchSize, seqLength: plan.seqLength };
+  const perLayer = layerKindActivationBytes(arch, plan, settings);
   return {
     settings,
-    perLayer: layerKindActivationBytes(arch, plan, settings),
-    rematerialised: rematerialisedBytesByKind(arch, settings, shape),
+    perLayer,
+    // What each kind keeps is perLayer's (the kinds as rematerialisedBytesByKind reads them).
+    rematerialised: rematerialisedBytesByKind(arch, settings, shape, perLayer),
     lossBytes: lossPhaseBytes(arch, shape, settings),
     embeddingBytes: embeddingActivationBytes(arch, shape, settings),
   };
