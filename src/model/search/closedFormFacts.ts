@@ -68,48 +68,49 @@ function zbvFacts(program: ScheduleProgram): ScheduleFacts {
 }
 
 /**
- * DualPipe and DualPipeV run the same eight steps (dualpipe.ts, dualpipev.ts): on DualPipe with D = p/2 ranks to the
- * middle, R = the rank's distance from the nearer end, M = m/2 micro-batches per direction and local phase φ in
- * direction φ xor (rank in the second half); on DualPipeV with D = p, R = r, M = m and phase = chunk. The "special"
- * rank runs step 4's first pair apart: DualPipe's two middle ranks, DualPipeV's last.
- * - Pairs: step 4 pairs a phase-0 forward with a phase-1 backward (A = M − 2D + R + 1 − special of them) and a
- *   phase-1 forward with a phase-0 backward, and step 5 does the latter D − R − 1 times more: M − D in all.
- * - Split backwards (I, each with its W): D − R − 1 of phase 1 in step 3 and of phase 0 in step 7, and in step 6
- *   (R + 1 rounds, splitting from round k = ⌊(R + 1)/2⌋) R + 1 − k of phase 0, and of phase 1 one fewer on an even R.
- * - Steps 1 and 2 leave 2(D − R − 1) + 2(R + 1) = 2D forwards in flight; step 3 frees one before each forward, and
- *   step 4's first pair (m ≥ 2p leaves every rank one) holds one more while it runs: 2D + 1 at the peak.
+ * DualPipe and DualPipeV run the same eight steps (dualpipe.ts, dualpipev.ts), in the generators' terms: on
+ * DualPipe `half` = p/2 ranks to the middle, `halfRank` = the rank's distance from the nearer end, `perDirection` =
+ * m/2 micro-batches and local phase φ in direction φ xor (rank in the second half); on DualPipeV `half` = p,
+ * `halfRank` = r, `perDirection` = m and phase = chunk. The `middle` rank runs step 4's first pair apart: DualPipe's
+ * two middle ranks, DualPipeV's last. With H = half, h = halfRank, n = perDirection:
+ * - Pairs: step 4 pairs a phase-0 forward with a phase-1 backward (n − 2H + h + 1, one fewer on a middle rank) and a
+ *   phase-1 forward with a phase-0 backward, and step 5 does the latter H − h − 1 times more: n − H in all.
+ * - Split backwards (I, each with its W): H − h − 1 of phase 1 in step 3 and of phase 0 in step 7, and in step 6
+ *   (h + 1 rounds, splitting from round k = ⌊(h + 1)/2⌋) h + 1 − k of phase 0, and of phase 1 one fewer on an even h.
+ * - Steps 1 and 2 leave 2(H − h − 1) + 2(h + 1) = 2H forwards in flight; step 3 frees one before each forward, and
+ *   step 4's first pair (m ≥ 2p leaves every rank one) holds one more while it runs: 2H + 1 at the peak.
  */
 function dualPipeFacts(program: ScheduleProgram): ScheduleFacts {
   const { id, ranks, microbatches } = program;
   const dual = id === 'dualpipe';
-  const D = dual ? ranks / 2 : ranks;
-  const M = dual ? microbatches / 2 : microbatches;
+  const half = dual ? ranks / 2 : ranks;
+  const perDirection = dual ? microbatches / 2 : microbatches;
   const facts = new TwoStageFacts(program);
   const pairedForward = new Float64Array(program.stages);
   const pairedBackward = new Float64Array(program.stages);
   const phase0 = new Float64Array(KINDS);
   const phase1 = new Float64Array(KINDS);
   for (let rank = 0; rank < ranks; rank++) {
-    const R = dual ? Math.min(rank, ranks - 1 - rank) : rank;
-    const special = R === D - 1 ? 1 : 0;
-    const secondHalf = dual && rank >= D ? 1 : 0;
+    const halfRank = dual ? Math.min(rank, ranks - 1 - rank) : rank;
+    const middle = halfRank === half - 1 ? 1 : 0;
+    const secondHalf = dual && rank >= half ? 1 : 0;
     // The stage each local phase runs on this rank.
     const own = [rank, dual ? ranks - 1 - rank : 2 * ranks - 1 - rank] as const;
     const stageOf = (phase: number) => own[phase ^ secondHalf]!;
-    const pairsFromPhase0 = M - 2 * D + R + 1 - special;
-    const pairsFromPhase1 = M - D;
-    const splitFrom = (R + 1) >> 1;
-    const split0 = R + 1 - splitFrom + (D - R - 1);
-    const split1 = (D - R - 1) + R + 1 - splitFrom - (R % 2 === 0 ? 1 : 0);
-    phase0[OP_F] = M - pairsFromPhase0;
-    phase0[OP_B] = D - split0;
+    const pairsFromPhase0 = perDirection - 2 * half + halfRank + 1 - middle;
+    const pairsFromPhase1 = perDirection - half;
+    const splitFrom = (halfRank + 1) >> 1;
+    const split0 = halfRank + 1 - splitFrom + (half - halfRank - 1);
+    const split1 = (half - halfRank - 1) + halfRank + 1 - splitFrom - (halfRank % 2 === 0 ? 1 : 0);
+    phase0[OP_F] = perDirection - pairsFromPhase0;
+    phase0[OP_B] = half - split0;
     phase0[OP_I] = phase0[OP_W] = split0;
     phase0[OP_FB] = pairsFromPhase0;
-    phase1[OP_F] = D;
-    phase1[OP_B] = M - pairsFromPhase0 - split1;
+    phase1[OP_F] = half;
+    phase1[OP_B] = perDirection - pairsFromPhase0 - split1;
     phase1[OP_I] = phase1[OP_W] = split1;
     phase1[OP_FB] = pairsFromPhase1;
-    facts.rank(rank, stageOf(0), phase0, stageOf(1), phase1, 2 * D + 1);
+    facts.rank(rank, stageOf(0), phase0, stageOf(1), phase1, 2 * half + 1);
     pairedForward[stageOf(0)]! += pairsFromPhase0;
     pairedForward[stageOf(1)]! += pairsFromPhase1;
     pairedBackward[stageOf(1)]! += pairsFromPhase0;
