@@ -160,7 +160,7 @@ export interface EstimateCache {
 }
 
 /** What every layout of one GPU and precision is priced with, or, without `priced`, why that precision cannot run. */
-interface PricedEnvironment {
+export interface PricedEnvironment {
   unsupported: string | undefined;
   peakFlopsPerSecond: number;
   priced?: { resolved: ResolvedCalibration; env: StageCostEnv };
@@ -402,7 +402,7 @@ export function peakFlopsOf(design: Design, gpu: GpuSpec): number {
 }
 
 /** The GPU's peak for the plan's precision, the resolved calibration and the links: once per GPU and precision of a cache (its cluster and calibration are the cache's own). */
-function pricedEnvironment(design: Design, gpu: GpuSpec, cache: EstimateCache | undefined): PricedEnvironment {
+export function pricedEnvironment(design: Design, gpu: GpuSpec, cache: EstimateCache | undefined): PricedEnvironment {
   const { plan, cluster } = design;
   const key = `${gpu.id}/${plan.precision}/${plan.fp8Recipe ?? ''}`;
   const known = cache?.environments.get(key);

@@ -21,7 +21,7 @@
 // ZeRO stage simulate once.
 import { findGpu } from '../catalog/gpus';
 import type { Design, ParallelPlan } from '../design';
-import { costEnvironment, createEstimateCache, peakFlopsOf, priceLayout, type PricedLayout } from '../estimate';
+import { createEstimateCache, priceLayout, pricedEnvironment, type PricedLayout } from '../estimate';
 import { sharedHoldings, sharedStageCosts } from '../stageCostCache';
 import { fabricSlowdown } from '../cost/comm/overlap';
 import { overlapsPairs } from './bound';
@@ -97,9 +97,9 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
   };
 
   const gpu = findGpu(design.cluster.gpu);
-  const peak = gpu ? peakFlopsOf(design, gpu) : 0;
-  // Without a known GPU or a peak for the precision no layout has an estimate: the queue stays empty.
-  const env = gpu && peak > 0 ? costEnvironment(design, gpu, peak) : undefined;
+  // Without a known GPU, or a precision it runs, no layout has an estimate: the queue stays empty. The environment
+  // is the one every estimate of the search reads from the cache.
+  const env = gpu ? pricedEnvironment(design, gpu, cache).priced?.env : undefined;
   const bounded = objective === 'step-time' && env !== undefined;
   const capacityBytes = design.cluster.hbmGB ? design.cluster.hbmGB * 2 ** 30 : (gpu?.hbmBytes ?? 0);
 
