@@ -61,6 +61,13 @@ export interface PairedShares {
 }
 
 export const NO_PAIRS: PairedShares = { forward: 0, backward: 0, mostForward: 0, mostBackward: 0 };
+
+/** PairedShares from each stage's forwards and backwards run in pairs, out of `microbatches` each. */
+export function pairedSharesOf(pairedForward: Float64Array, pairedBackward: Float64Array, microbatches: number): PairedShares {
+  const least = (counts: Float64Array) => counts.reduce((min, count) => Math.min(min, count), Number.POSITIVE_INFINITY) / microbatches;
+  const most = (counts: Float64Array) => counts.reduce((max, count) => Math.max(max, count), 0) / microbatches;
+  return { forward: least(pairedForward), backward: least(pairedBackward), mostForward: most(pairedForward), mostBackward: most(pairedBackward) };
+}
 /** What holds for any pair schedule when its own op order is not at hand: none paired at least, every one at most. */
 export const ANY_PAIRS: PairedShares = { forward: 0, backward: 0, mostForward: 1, mostBackward: 1 };
 

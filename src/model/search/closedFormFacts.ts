@@ -5,7 +5,8 @@
 // test/model/search/scheduleFacts.test.ts compares every figure with the generated table.
 import { OP_B, OP_F, OP_FB, OP_I, OP_W, type OpKind } from '../schedule/ops';
 import type { ScheduleProgram } from '../schedule/program';
-import { NO_PAIRS, type OpCounts, type PairedShares } from './bound';
+import { NO_PAIRS, pairedSharesOf, type OpCounts, type PairedShares } from './bound';
+import { rankStagesOf } from './memoryBound';
 import type { ScheduleFacts } from './scheduleFacts';
 
 const KINDS = 5;
@@ -13,7 +14,7 @@ const KINDS = 5;
 /** The facts of `program` in closed form, or undefined where only running it gives them. */
 export function closedFormFacts(program: ScheduleProgram): ScheduleFacts | undefined {
   const { id, ranks, microbatches } = program;
-  if (id === 'gpipe' || id === '1f1b' || id === 'zb-h1' || id === 'zb-h2') return oneStagePerRankFacts(id, ranks, microbatches);
+  if (id === 'gpipe' || id === '1f1b' || id === 'zb-h1' || id === 'zb-h2') return oneStagePerRankFacts(program, id);
   if (id === 'zbv' && microbatches >= 2 * ranks - 1) return zbvFacts(program);
   if (id === 'dualpipev' || id === 'dualpipe') return dualPipeFacts(program);
   return undefined;
@@ -26,8 +27,8 @@ export function closedFormFacts(program: ScheduleProgram): ScheduleFacts | undef
  * - ZB-H1: the same warm-up, then F, I and a W that trails its I by r: min(p, m) on every rank;
  * - ZB-H2: w = min(2(p − r − 1) + 1, m) and up to 2r (I, F) pairs before the first W: min(2p − 1, m).
  */
-function oneStagePerRankFacts(id: 'gpipe' | '1f1b' | 'zb-h1' | 'zb-h2', ranks: number, microbatches: number): ScheduleFacts {
-  const m = microbatches;
+function oneStagePerRankFacts(program: ScheduleProgram, id: 'gpipe' | '1f1b' | 'zb-h1' | 'zb-h2'): ScheduleFacts {
+  const { ranks, microbatches: m } = program;
   const split = id === 'zb-h1' || id === 'zb-h2';
   const kinds: readonly OpKind[] = split ? [OP_F, OP_I, OP_W] : [OP_F, OP_B];
   const peakOf = (rank: number) =>
@@ -38,8 +39,6 @@ function oneStagePerRankFacts(id: 'gpipe' | '1f1b' | 'zb-h1' | 'zb-h2', ranks: n
   const stage = new Int32Array(rows);
   const count = new Float64Array(rows).fill(m);
   const peaks = new Float64Array(ranks);
-  const start = new Int32Array(ranks + 1);
-  const stages = new Int32Array(ranks);
   for (let rank = 0; rank < ranks; rank++) {
     for (let k = 0; k < kinds.length; k++) {
       kind[rank * kinds.length + k] = kinds[k]!;
@@ -47,10 +46,9 @@ function oneStagePerRankFacts(id: 'gpipe' | '1f1b' | 'zb-h1' | 'zb-h2', ranks: n
     }
     rankStart[rank + 1] = (rank + 1) * kinds.length;
     peaks[rank] = peakOf(rank);
-    start[rank + 1] = rank + 1;
-    stages[rank] = rank;
   }
-  return { stages: ranks, rankStages: { start, stage: stages }, counts: { rankStart, kind, stage, count }, peaks, shares: NO_PAIRS };
+  const rankStages = rankStagesOf(ranks, program.stages, program.pipes, program.stageRank);
+  return { stages: program.stages, rankStages, counts: { rankStart, kind, stage, count }, peaks, shares: NO_PAIRS };
 }
 
 /**
@@ -116,14 +114,7 @@ function dualPipeFacts(program: ScheduleProgram): ScheduleFacts {
     pairedBackward[stageOf(1)]! += pairsFromPhase0;
     pairedBackward[stageOf(0)]! += pairsFromPhase1;
   }
-  return facts.finish(sharesOf(pairedForward, pairedBackward, microbatches));
-}
-
-/** Of each stage's forwards and backwards, the least and the most share run inside F&B pairs. */
-function sharesOf(pairedForward: Float64Array, pairedBackward: Float64Array, microbatches: number): PairedShares {
-  const least = (counts: Float64Array) => counts.reduce((min, count) => Math.min(min, count), Number.POSITIVE_INFINITY) / microbatches;
-  const most = (counts: Float64Array) => counts.reduce((max, count) => Math.max(max, count), 0) / microbatches;
-  return { forward: least(pairedForward), backward: least(pairedBackward), mostForward: most(pairedForward), mostBackward: most(pairedBackward) };
+  return facts.finish(pairedSharesOf(pairedForward, pairedBackward, microbatches));
 }
 
 /** Facts of a schedule whose every rank holds two stages, gathered rank by rank in the table's row order. */
@@ -170,13 +161,6 @@ class TwoStageFacts {
   finish(shares: PairedShares): ScheduleFacts {
     const { ranks, stages, pipes, stageRank } = this.program;
     const counts: OpCounts = { rankStart: this.rankStart, kind: this.kind.slice(0, this.rows), stage: this.stage.slice(0, this.rows), count: this.count.slice(0, this.rows) };
-    // The stages of each rank in the table's order: by pipe, then stage.
-    const start = new Int32Array(ranks + 1);
-    const held = new Int32Array(pipes * stages);
-    for (let i = 0; i < pipes * stages; i++) start[stageRank[i]! + 1]!++;
-    for (let r = 0; r < ranks; r++) start[r + 1]! += start[r]!;
-    const next = start.slice(0, ranks);
-    for (let i = 0; i < pipes * stages; i++) held[next[stageRank[i]!]!++] = i % stages;
-    return { stages, rankStages: { start, stage: held }, counts, peaks: this.peaks, shares };
+    return { stages, rankStages: rankStagesOf(ranks, stages, pipes, stageRank), counts, peaks: this.peaks, shares };
   }
 }

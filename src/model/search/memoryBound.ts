@@ -38,6 +38,17 @@ export interface RankStages {
   stage: Int32Array;
 }
 
+/** Each rank's stages in a schedule table's order (by pipe, then stage), from its `stageRank` (pipe × stage → rank). */
+export function rankStagesOf(ranks: number, stages: number, pipes: number, stageRank: ArrayLike<number>): RankStages {
+  const start = new Int32Array(ranks + 1);
+  const stage = new Int32Array(pipes * stages);
+  for (let i = 0; i < pipes * stages; i++) start[stageRank[i]! + 1]!++;
+  for (let r = 0; r < ranks; r++) start[r + 1]! += start[r]!;
+  const next = start.slice(0, ranks);
+  for (let i = 0; i < pipes * stages; i++) stage[next[stageRank[i]!]!++] = i % stages;
+  return { start, stage };
+}
+
 /** The lightest stage rank `rank` holds (`stageBytes`: one micro-batch through each stage); Infinity for none. */
 function lightestStageBytes(rankStages: RankStages, rank: number, stageBytes: ArrayLike<number>): number {
   let lightest = Number.POSITIVE_INFINITY;

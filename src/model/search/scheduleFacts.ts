@@ -10,8 +10,8 @@ import type { ScheduleId } from '../design';
 import { OP_B, OP_F, OP_FB, OP_I, OP_W, type OpKind } from '../schedule/ops';
 import { PhaseCursor, type OpSink } from '../schedule/program';
 import { scheduleProgram, type ScheduleParams } from '../schedule/index';
-import { NO_PAIRS, type OpCounts, type PairedShares } from './bound';
-import type { RankStages } from './memoryBound';
+import { NO_PAIRS, pairedSharesOf, type OpCounts, type PairedShares } from './bound';
+import { rankStagesOf, type RankStages } from './memoryBound';
 import { closedFormFacts } from './closedFormFacts';
 
 export interface ScheduleFacts {
@@ -89,14 +89,6 @@ export function scheduleFacts(id: ScheduleId, params: ScheduleParams): ScheduleF
     stage: Int32Array.from(rows, (row) => row.stage),
     count: Float64Array.from(rows, (row) => row.count),
   };
-  const byRank: number[][] = Array.from({ length: ranks }, () => []);
-  for (let i = 0; i < pipes * stages; i++) byRank[stageRank[i]!]!.push(i % stages);
-  const stageStart = new Int32Array(ranks + 1);
-  for (let r = 0; r < ranks; r++) stageStart[r + 1] = stageStart[r]! + byRank[r]!.length;
-  const least = (counts: Float64Array) => counts.reduce((min, count) => Math.min(min, count), Number.POSITIVE_INFINITY) / program.microbatches;
-  const most = (counts: Float64Array) => counts.reduce((max, count) => Math.max(max, count), 0) / program.microbatches;
-  const shares = sink.pairs > 0 && program.microbatches > 0
-    ? { forward: least(sink.pairedForward), backward: least(sink.pairedBackward), mostForward: most(sink.pairedForward), mostBackward: most(sink.pairedBackward) }
-    : NO_PAIRS;
-  return { stages, rankStages: { start: stageStart, stage: Int32Array.from(byRank.flat()) }, counts, peaks, shares };
+  const shares = sink.pairs > 0 && program.microbatches > 0 ? pairedSharesOf(sink.pairedForward, sink.pairedBackward, program.microbatches) : NO_PAIRS;
+  return { stages, rankStages: rankStagesOf(ranks, stages, pipes, stageRank), counts, peaks, shares };
 }
