@@ -467,8 +467,8 @@ function timesOfRows(
     }
     F.push(row[F_TOTAL]! + allToAll.expose(allToAll.epF[s]!, row[COMPUTE_F]!));
     B.push(row[B_TOTAL]! + allToAll.expose(allToAll.epB[s]!, row[COMPUTE_B]!));
-    let pairedCompute = 0;
-    for (let part = 0; part < COMPUTE_PART_COUNT; part++) pairedCompute += pairScratch[part]!;
+    // The pair's compute, as pairInto left it in the scratch row.
+    const pairedCompute = sumParts(pairScratch, 0, COMPUTE_PART_COUNT);
     FB.push(pairSeconds + Math.max(0, allToAll.epF[s]! + allToAll.epB[n - 1 - s]! - pairedCompute));
   }
   return { F, B, W, FB };
