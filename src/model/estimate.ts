@@ -10,8 +10,6 @@ import { fabricSlowdown } from './cost/comm/overlap';
 import { rankParts, stepBreakdown, type StepBreakdown } from './stepBreakdown';
 import { modelFlopsPerToken } from './cost/compute/flops';
 import type { LayerSplit } from './cost/stages';
-import { exposedDataParallelSeconds } from './cost/comm/dpOverlap';
-import { splitGathers } from './cost/comm/shardGroups';
 import { checkLayout } from './layoutChecks';
 import { peakActivationBytes } from './cost/memory/activationPeak';
 import { layerMemoryTerms, type LayerMemoryTerms } from './cost/memory/memory';
@@ -22,9 +20,8 @@ import { OP_B, OP_F, OP_FB, OP_I, type Schedule, type ScheduleParams, type Sched
 import { simulate, type SimulationResult, type StageCosts, type Timeline } from './schedule/simulate';
 import { sharedHoldings, sharedStageCosts, type SharedStageCosts, type StageCostEnv, type StageCostKey } from './stageCostCache';
 import { stepTraffic, type Dimension } from './stepTraffic';
-import { fullestHostBytes, hostSideOf, optimizerOffloadStep } from './cost/memory/offload';
-import { stateBytesOf } from './cost/memory/memory';
-import { zeroStepPlan } from './cost/comm/zeroSchedule';
+import { dpOverlapWindows, mostExposedDpSeconds, optimizerStepSeconds } from './stepBeyond';
+import { fullestHostBytes, hostSideOf } from './cost/memory/offload';
 import { expertLoad } from './cost/compute/capacity';
 
 export interface StageEstimate {
@@ -244,29 +241,9 @@ export function priceLayout(design: Design, options: EstimateOptions = {}): Pric
   let maxB = 0;
   for (const f of costs.F) maxF = Math.max(maxF, f);
   for (const b of costs.B) maxB = Math.max(maxB, b);
-  const windows = { forwardSeconds: maxF * schedule.chunks, backwardSeconds: maxB * schedule.chunks, units: rankUnits(split, 0) };
-  let exposedDpSeconds = 0;
-  for (const sync of traffic.dpPerRank) exposedDpSeconds = Math.max(exposedDpSeconds, exposedDpOf(sync.total.seconds, exposedDataParallelSeconds(sync, windows, plan.overlapParamGather === true), design, cal));
-
-  // The optimizer step streams weights, gradients and optimizer state through HBM once each way; an offloaded
-  // share is stepped on the host after its gradients are copied down, and its weights copied back (offload.ts).
+  const exposedDpSeconds = mostExposedDpSeconds(design, cal, traffic.dpPerRank, dpOverlapWindows(maxF, maxB, schedule.chunks, split));
+  const { optimizerSeconds, parameterCopySeconds } = optimizerStepSeconds(design, gpu, cal, memoryStages);
   const host = hostSideOf(gpu, cluster);
-  const state = stateBytesOf(plan);
-  let optimizerSeconds = 0;
-  let parameterCopySeconds = 0;
-  const zeroStep = zeroStepPlan(plan.zero, plan.pp, plan.microbatches);
-  for (const m of memoryStages) {
-    const stateBytes = m.parametersBytes + m.gradientsBytes + m.optimizerBytes;
-    const hostStepped = state.master + state.moments > 0 ? m.host.optimizerBytes / (state.master + state.moments) : 0;
-    const hostStep = hostStepped > 0 ? optimizerOffloadStep(hostStepped, state.gradients, state.weights, host, plan.optimizerOffloadOverlap === true).seconds : 0;
-    optimizerSeconds = Math.max(optimizerSeconds, (2 * stateBytes) / (gpu.hbmBytesPerSecond * cal.hbmFraction) + hostStep);
-    // Offloaded shards are copied up before each of the step's gathers, not hidden (a conservative bound): the
-    // primary shard for a gather over the shard group, the hpZ copy for one inside the hpZ group.
-    const hostHpzBytes = m.host.parametersBytes > 0 ? m.hpzCopyBytes : 0;
-    const gathers = splitGathers(zeroStep.weightGathers, m.hpzCopyBytes > 0);
-    const copiedBytes = gathers.primary * (m.host.parametersBytes - hostHpzBytes) + gathers.hpz * hostHpzBytes;
-    parameterCopySeconds = Math.max(parameterCopySeconds, copiedBytes / host.linkBytesPerSecond);
-  }
 
   // The fabric term only adds (its slowdown is at least 1), so these two are what the step adds at least.
   if (options.beforeSimulation && !options.beforeSimulation(exposedDpSeconds + optimizerSeconds + parameterCopySeconds)) return { estimate: null, problems, declined: true };
@@ -360,17 +337,6 @@ export function priceLayout(design: Design, options: EstimateOptions = {}): Pric
     };
   };
   return { stepTimeSeconds, peakBytes, overCapacity: peakBytes > capacityBytes, hostOverCapacity: hostMemory.peakBytes > hostMemory.capacityBytes, report };
-}
-
-/**
- * DP synchronisation left exposed: `ruleSeconds` is what cost/comm/dpOverlap.ts says compute cannot cover when the
- * framework overlaps (Megatron --overlap-grad-reduce, FSDP prefetch); of the rest only `dpOverlap` is hidden.
- * With the overlap off (`overlapGradReduce: false`) the whole synchronisation runs after the backward.
- */
-function exposedDpOf(totalSeconds: number, ruleSeconds: number, design: Design, cal: Calibration): number {
-  if (design.plan.overlapGradReduce === false) return totalSeconds;
-  const hidden = Math.max(0, totalSeconds - ruleSeconds);
-  return ruleSeconds + (1 - cal.dpOverlap) * hidden;
 }
 
 function moeLoad({ plan }: Design, cal: Calibration): MoeLoad {
@@ -484,12 +450,6 @@ export function cachedSchedule(id: ScheduleId, params: ScheduleParams, cache: Es
     cache.scheduleOps += ops;
   }
   return generated;
-}
-
-/** FSDP units (transformer layers, MTP modules) of a stage: per-unit gathers only matter without PP, one stage. */
-function rankUnits(split: LayerSplit, stage: number): number {
-  const layout = split.stages[stage];
-  return layout ? layout.layers + layout.mtpLayers : 1;
 }
 
 /** The slowest stage's costs, for the closed-form bubble shown beside the simulation. */
