@@ -22,9 +22,12 @@
 import { findGpu } from '../catalog/gpus';
 import type { Design, ParallelPlan } from '../design';
 import { createEstimateCache, priceLayout, pricedEnvironment, type PricedLayout } from '../estimate';
-import { sharedHoldings, sharedStageCosts } from '../stageCostCache';
+import { sharedStageCosts } from '../stageCostCache';
+import { rankHoldings, type RankHolding } from '../rankMemory';
+import type { DpOverlapWindows } from '../cost/comm/dpOverlap';
 import { fabricSlowdown } from '../cost/comm/overlap';
 import { overlapsPairs } from './bound';
+import { stepBeyondAtLeast, windowsAtLeast } from './beyondBound';
 import { MinHeap } from './heap';
 import { boundWithInFlight, chunksPerRank, memoryFloor, memoryLowerBound, someRankOver, type MemoryFloor } from './memoryBound';
 import { pipelineLayoutSummary } from './pipelineLayouts';
@@ -138,23 +141,36 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
     const facts = bounds!.choiceFacts(family, scheduleIndex);
     const bytes = facts && pricing!.stageBytesOf(family, choice, terms);
     const choiceOf = choicePlan(family.plan, choice);
+    const pairs = overlapsPairs(choice.schedule);
+    const split = pricing!.splitOf(choiceOf, choice.content);
+    // What each rank holds, and the windows DP synchronisation hides behind: the same for every ZeRO stage.
+    let holdings: RankHolding[] | undefined;
+    let windows: DpOverlapWindows | undefined;
     for (let zeroIndex = family.zeros.length - 1; zeroIndex >= 0; zeroIndex--) {
       const zero = family.zeros[zeroIndex]!;
       if (zero < misfitAt) continue;
       const plan: ParallelPlan = { ...choiceOf, zero };
-      // The step adds exposed DP synchronisation and the optimizer step to the makespan, known before the
-      // simulation: with them the node's bound may already lose to the k-th best (the bound has the fabric's
-      // share of the makespan already; its share of the DP time is left out, a looser bound).
-      const beforeSimulation = bounded ? (beyondSeconds: number) => (bound + beyondSeconds) * (1 - BOUND_SLACK) <= kth() : undefined;
-      const pairs = overlapsPairs(choice.schedule);
-      const stageCostKey = stageCostKeyOf(family.order, choice.content, pairs);
       const layout: Design = { ...design, plan };
-      const shared = cache.stageCosts.get(stageCostKey)
-        ?? sharedStageCosts(layout, env!, cache, { key: stageCostKey, split: pricing!.splitOf(plan, choice.content), base: { ...pricing!.groupsOf(family, plan), context: pricing!.contextOf(plan, pairs, family) } });
+      holdings ??= rankHoldings(layout, split);
       // A rank that is over capacity with its in-flight chunks at their lightest is over in the estimate too.
-      if (facts && bytes!.length === facts.stages && someRankOver(layout, sharedHoldings(layout, shared), facts.rankStages, facts.peaks, bytes!, terms, capacityBytes)) {
+      if (facts && bytes!.length === facts.stages && someRankOver(layout, holdings, facts.rankStages, facts.peaks, bytes!, terms, capacityBytes)) {
         if (zero <= 2) misfitAt = zero;
         continue;
+      }
+      // The step adds exposed DP synchronisation and the optimizer step to the makespan, known before the
+      // simulation: with them the node's bound may already lose to the k-th best (the bound has the fabric's
+      // share of the makespan already; its share of the DP time is left out, a looser bound). At least as much is
+      // known before the layout's stages are priced (beyondBound.ts): most layouts that lose on it are declined
+      // here, and the rest are checked again in full before their simulation.
+      const beyondBound = (beyondSeconds: number) => (bound + beyondSeconds) * (1 - BOUND_SLACK) <= kth();
+      if (bounded && facts) {
+        windows ??= windowsAtLeast(split, pricing!.stageTimesOf(family, choice, pairs), facts.rankStages);
+        if (!beyondBound(stepBeyondAtLeast(layout, gpu!, env!, pricing!.placementOf(plan), holdings, windows, terms))) continue;
+      }
+      const beforeSimulation = bounded ? beyondBound : undefined;
+      const stageCostKey = stageCostKeyOf(family.order, choice.content, pairs);
+      if (!cache.stageCosts.has(stageCostKey)) {
+        sharedStageCosts(layout, env!, cache, { key: stageCostKey, split, base: { ...pricing!.groupsOf(family, plan), context: pricing!.contextOf(plan, pairs, family) } });
       }
       const result = priceLayout(layout, { cache, onlyIfFits: true, layoutChecked: true, stageCostKey, memoryTerms: terms, ...(beforeSimulation ? { beforeSimulation } : {}) });
       if ('declined' in result && result.declined) continue;

@@ -200,7 +200,8 @@ export class SharedPricing {
     return times;
   }
 
-  private placementOf(plan: ParallelPlan): Placement {
+  /** The plan's placement (cost/comm/placement.ts): it reads only the parallel degrees. */
+  placementOf(plan: ParallelPlan): Placement {
     const degrees = `${plan.tp}/${plan.cp}/${plan.dp}/${plan.pp}/${plan.ep}/${plan.etp}`;
     let placement = this.placements.get(degrees);
     if (!placement) this.placements.set(degrees, (placement = placePlan(plan, this.design.cluster.gpusPerNode)));

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { findGpu } from '../../../src/model/catalog/gpus';
 import { findModel } from '../../../src/model/catalog/models';
 import type { Design, ParallelPlan } from '../../../src/model/design';
-import { costEnvironment, estimate, peakFlopsOf } from '../../../src/model/estimate';
+import { costEnvironment, createEstimateCache, estimate, peakFlopsOf, priceLayout, pricedEnvironment } from '../../../src/model/estimate';
+import { stepBeyondAtLeast, windowsAtLeast } from '../../../src/model/search/beyondBound';
 import { enumerateFamilies } from '../../../src/model/search';
 import { choicePlan } from '../../../src/model/search/space';
 import { busiestRankBound, meanBusyBound, overlapsPairs, pipelineBound } from '../../../src/model/search/bound';
@@ -65,7 +66,7 @@ function* randomLayouts(seed: number, designs: number, perDesign: number) {
       const family = families[Math.floor(random() * families.length)]!;
       const choice = family.schedules[Math.floor(random() * family.schedules.length)]!;
       const zero = family.zeros[Math.floor(random() * family.zeros.length)]!;
-      yield { design, family, plan: { ...choicePlan(family.plan, choice), zero } as ParallelPlan };
+      yield { design, family, choice, plan: { ...choicePlan(family.plan, choice), zero } as ParallelPlan };
     }
   }
 }
@@ -398,6 +399,35 @@ describe('search bounds on random layouts', () => {
       checked++;
     }
     expect(checked).toBeGreaterThan(100);
+  });
+
+  it('what a step adds beyond its makespan, worked out before its stages are priced, is at most what its estimate adds, and within a hair of it', () => {
+    let checked = 0;
+    let exposedDp = 0;
+    for (const { design, family, choice, plan } of randomLayouts(43, 40, 8)) {
+      const layout = { ...design, plan };
+      const gpu = findGpu(design.cluster.gpu)!;
+      const cache = createEstimateCache();
+      const env = pricedEnvironment(layout, gpu, cache).priced?.env;
+      const run = planSchedule(plan);
+      const facts = scheduleFacts(run.id, run.params);
+      if (!env || !facts) continue;
+      let late: number | undefined;
+      priceLayout(layout, { cache, beforeSimulation: (beyondSeconds) => ((late = beyondSeconds), true) });
+      if (late === undefined) continue;
+      const pricing = new SharedPricing(design, env, new PlanKeys(design.cluster.worldSize, 4));
+      const split = pricing.splitOf(plan, choice.content);
+      const windows = windowsAtLeast(split, pricing.stageTimesOf(family, choice, overlapsPairs(plan.schedule)), facts.rankStages);
+      const early = stepBeyondAtLeast(layout, gpu, env, pricing.placementOf(plan), rankHoldings(layout, split), windows, layerMemoryTerms(design.model, plan));
+      expect(early).toBeLessThanOrEqual(late);
+      expect(early).toBeGreaterThanOrEqual(late * (1 - 1e-6));
+      // Layouts whose exposed DP time reads the windows: what shows that the windows are the estimate's.
+      const withoutWindows = stepBeyondAtLeast(layout, gpu, env, pricing.placementOf(plan), rankHoldings(layout, split), { ...windows, forwardSeconds: 0, backwardSeconds: 0 }, layerMemoryTerms(design.model, plan));
+      if (withoutWindows > late * (1 + 1e-6)) exposedDp++;
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(150);
+    expect(exposedDp).toBeGreaterThan(30);
   });
 
   it('a stage-contents number stands for one split, in every family of the space', () => {
