@@ -14,7 +14,8 @@
 // at that checks its memory floor with the least any of its schedules keeps in flight (memoryBound.ts), then its
 // schedules: one whose own work bound is above the family's waits in the queue at it. A schedule that comes up gets
 // its memory bound with what it keeps in flight, then a time bound from its busiest rank's ops and fill and drain on its own stage costs; only layouts whose bound
-// is below the k-th best score so far are estimated, and not those with a rank over capacity already. What the
+// is below the k-th best score so far are estimated, and not those with a rank over capacity already, nor those
+// whose bound plus the exposed DP synchronisation and optimizer step their step adds is not (beyondBound.ts). What the
 // bounds read is priced once and shared by the plans that read the same fields (sharedPricing.ts,
 // scheduleBounds.ts); the estimate cache (stageCostCache.ts) shares stage costs and simulated timelines between
 // layouts, keyed by a number from the enumeration (space.ts stageCostKeyOf), so the layouts that differ only in
