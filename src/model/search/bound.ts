@@ -20,8 +20,8 @@
 //   once per schedule) and the stage costs, each rank's busy time is known exactly before any simulation; the
 //   makespan is at least the largest. For DualPipe this counts its pairs at their own cost (the SMs the all-to-all
 //   takes, the all-to-all a pair cannot hide) and its unpaired warm-up and cool-down ops in full.
-// - DualPipe's drain: its busiest ranks start at once, so its bubble shows at the end, where each direction's last
-//   micro-batch goes through the pipeline and back (dualPipeDrain.ts).
+// - The drain of DualPipe and DualPipeV: their busiest ranks start at once, so their bubble shows at the end, where
+//   a pipe's last micro-batch goes through the pipeline and back (pairedDrain.ts).
 import type { ScheduleId } from '../design';
 import { PAIR_SLOWDOWN, type StageTimes, type StageWorkSeconds } from '../cost/compute/stageTime';
 import { OP_B, OP_F, OP_FB, OP_I, OP_W } from '../schedule/ops';

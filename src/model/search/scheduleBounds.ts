@@ -10,7 +10,7 @@ import { planSchedule, scheduleOpBound } from '../schedule/index';
 import type { StageWorkSeconds } from '../cost/compute/stageTime';
 import type { LayerMemoryTerms } from '../cost/memory/memory';
 import { ANY_PAIRS, busiestRankBound, meanBusyBound, overlapsPairs, pipelineBound } from './bound';
-import { dualPipeDrainBound, dualPipeTails, tailsHold, type DualPipeTails } from './dualPipeDrain';
+import { drainBound, drainTails, tailsHold, type DrainScheduleId, type DrainTails } from './pairedDrain';
 import { chunksOf, countedInFlight, inFlightSumOf, type MemoryFloor } from './memoryBound';
 import type { PlanKeys, SharedPlanKey } from './planKeys';
 import { scheduleFacts, type ScheduleFacts } from './scheduleFacts';
@@ -40,7 +40,7 @@ export class ScheduleBounds {
   private readonly lists = new WeakMap<readonly ScheduleChoice[], ScheduleList>();
   private readonly boundsWithoutAllToAll = new Map<SharedPlanKey, WeakMap<object, number>>();
   private readonly listInFlights = new WeakMap<LayerMemoryTerms, WeakMap<readonly ScheduleChoice[], ListInFlight>>();
-  private readonly tailsByRanks = new Map<number, DualPipeTails | undefined>();
+  private readonly drainTails = new Map<string, DrainTails | undefined>();
 
   constructor(private readonly pricing: SharedPricing, private readonly keys: PlanKeys, private readonly fabric: number) {}
 
@@ -132,18 +132,19 @@ export class ScheduleBounds {
     const run = planSchedule({ pp: plan.pp, microbatches: plan.microbatches, vpp: choice.vpp, schedule: choice.schedule });
     const facts = this.factsOf(run.id, run.params);
     let busiest = facts ? busiestRankBound(facts.counts, times) : 0;
-    if (facts && choice.schedule === 'dualpipe' && tailsHold(plan.pp, plan.microbatches)) {
-      const tails = this.dualPipeTailsOf(plan.pp);
-      if (tails) busiest = Math.max(busiest, dualPipeDrainBound(facts.counts, tails, times, plan.pp));
+    if (facts && pairs && tailsHold(plan.pp, plan.microbatches)) {
+      const tails = this.drainTailsOf(choice.schedule as DrainScheduleId, plan.pp);
+      if (tails) busiest = Math.max(busiest, drainBound(facts.counts, tails, times));
     }
     const p2p = pairs ? 0 : this.pricing.pipelineSendSeconds(plan);
     return this.fabric * Math.max(busiest, pipelineBound(choice.schedule, times, plan.microbatches, plan.pp, p2p));
   }
 
-  /** dualPipeTails per PP degree (dualPipeDrain.ts): a few hundred ops each, read once. */
-  private dualPipeTailsOf(ranks: number): DualPipeTails | undefined {
-    if (!this.tailsByRanks.has(ranks)) this.tailsByRanks.set(ranks, dualPipeTails(ranks));
-    return this.tailsByRanks.get(ranks);
+  /** drainTails per schedule and PP degree (pairedDrain.ts): a few hundred ops each, read once. */
+  private drainTailsOf(id: DrainScheduleId, ranks: number): DrainTails | undefined {
+    const key = `${id}/${ranks}`;
+    if (!this.drainTails.has(key)) this.drainTails.set(key, drainTails(id, ranks));
+    return this.drainTails.get(key);
   }
 
   /**
