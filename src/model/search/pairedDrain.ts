@@ -14,7 +14,7 @@
 // the steady state: steps 5 to 8 and the last iteration of step 4 have counts that read the rank and p only, so
 // with m ≥ 2p + 2 (two or more steady-state iterations on every rank) they are the same for every m. They are read
 // once per p off a small generated table (test/model/search/pairedDrain.test.ts checks them against the table at
-// larger m).
+// larger m); below that (m = 2p or 2p + 1, the least the schedules allow) off the run's own table, as small.
 import type { StageTimes } from '../cost/compute/stageTime';
 import { generateSchedule } from '../schedule/index';
 import { OP_B, OP_F, OP_FB, OP_I, OP_W } from '../schedule/ops';
@@ -36,9 +36,14 @@ export interface DrainTails {
   backwardAt: Int32Array;
 }
 
-/** Whether drainTails hold for `microbatches` (DualPipe's both directions together): two steady iterations on every rank. */
+/** Whether drainTails at m = 2p + 2 hold for `microbatches` (DualPipe's both directions together): two steady iterations on every rank. */
 export function tailsHold(ranks: number, microbatches: number): boolean {
   return microbatches >= 2 * ranks + 2;
+}
+
+/** The micro-batches of the table drainTails reads for a run of `microbatches`: 2p + 2 where the tails hold, else its own. */
+export function tailsMicrobatches(ranks: number, microbatches: number): number {
+  return tailsHold(ranks, microbatches) ? 2 * ranks + 2 : microbatches;
 }
 
 /** The ops from X to the end on each stage's rank, for p = `ranks`; undefined where the schedule does not apply. */

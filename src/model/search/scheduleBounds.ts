@@ -10,7 +10,7 @@ import { planSchedule, scheduleOpBound } from '../schedule/index';
 import type { StageWorkSeconds } from '../cost/compute/stageTime';
 import type { LayerMemoryTerms } from '../cost/memory/memory';
 import { ANY_PAIRS, busiestRankBound, meanBusyBound, overlapsPairs, pipelineBound } from './bound';
-import { drainBound, drainTails, tailsHold, type DrainScheduleId, type DrainTails } from './pairedDrain';
+import { drainBound, drainTails, tailsMicrobatches, type DrainScheduleId, type DrainTails } from './pairedDrain';
 import { chunksOf, countedInFlight, inFlightSumOf, type MemoryFloor } from './memoryBound';
 import type { PlanKeys, SharedPlanKey } from './planKeys';
 import { scheduleFacts, type ScheduleFacts } from './scheduleFacts';
@@ -132,18 +132,18 @@ export class ScheduleBounds {
     const run = planSchedule({ pp: plan.pp, microbatches: plan.microbatches, vpp: choice.vpp, schedule: choice.schedule });
     const facts = this.factsOf(run.id, run.params);
     let busiest = facts ? busiestRankBound(facts.counts, times) : 0;
-    if (facts && pairs && tailsHold(plan.pp, plan.microbatches)) {
-      const tails = this.drainTailsOf(choice.schedule as DrainScheduleId, plan.pp);
+    if (facts && pairs) {
+      const tails = this.drainTailsOf(choice.schedule as DrainScheduleId, plan.pp, tailsMicrobatches(plan.pp, plan.microbatches));
       if (tails) busiest = Math.max(busiest, drainBound(facts.counts, tails, times));
     }
     const p2p = pairs ? 0 : this.pricing.pipelineSendSeconds(plan);
     return this.fabric * Math.max(busiest, pipelineBound(choice.schedule, times, plan.microbatches, plan.pp, p2p));
   }
 
-  /** drainTails per schedule and PP degree (pairedDrain.ts): a few hundred ops each, read once. */
-  private drainTailsOf(id: DrainScheduleId, ranks: number): DrainTails | undefined {
-    const key = `${id}/${ranks}`;
-    if (!this.drainTails.has(key)) this.drainTails.set(key, drainTails(id, ranks));
+  /** drainTails per schedule, PP degree and table size (pairedDrain.ts): a few hundred ops each, read once. */
+  private drainTailsOf(id: DrainScheduleId, ranks: number, microbatches: number): DrainTails | undefined {
+    const key = `${id}/${ranks}/${microbatches}`;
+    if (!this.drainTails.has(key)) this.drainTails.set(key, drainTails(id, ranks, microbatches));
     return this.drainTails.get(key);
   }
 
