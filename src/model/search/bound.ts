@@ -105,21 +105,25 @@ export interface OpCounts {
   count: Float64Array;
 }
 
-/**
- * The busiest rank's busy time: each op at the simulator's cost (schedule/simulate.ts: an I op is B − W, an F&B
- * pair its stage's F&B cost).
- */
+/** An op's time as the simulator gives it (schedule/simulate.ts): an I op is B − W, an F&B pair its stage's F&B. */
+export function opSeconds(kind: number, stage: number, costs: StageTimes): number {
+  if (kind === OP_F) return costs.F[stage]!;
+  if (kind === OP_B) return costs.B[stage]!;
+  if (kind === OP_I) return costs.B[stage]! - costs.W[stage]!;
+  if (kind === OP_W) return costs.W[stage]!;
+  return kind === OP_FB ? costs.FB[stage]! : 0;
+}
+
+/** Rank `rank`'s busy time: each of its ops at the simulator's cost. */
+export function rankBusySeconds(counts: OpCounts, costs: StageTimes, rank: number): number {
+  let busy = 0;
+  for (let i = counts.rankStart[rank]!; i < counts.rankStart[rank + 1]!; i++) busy += counts.count[i]! * opSeconds(counts.kind[i]!, counts.stage[i]!, costs);
+  return busy;
+}
+
+/** The busiest rank's busy time. */
 export function busiestRankBound(counts: OpCounts, costs: StageTimes): number {
   let most = 0;
-  for (let r = 0; r + 1 < counts.rankStart.length; r++) {
-    let busy = 0;
-    for (let i = counts.rankStart[r]!; i < counts.rankStart[r + 1]!; i++) {
-      const s = counts.stage[i]!;
-      const kind = counts.kind[i]!;
-      const seconds = kind === OP_F ? costs.F[s]! : kind === OP_B ? costs.B[s]! : kind === OP_I ? costs.B[s]! - costs.W[s]! : kind === OP_W ? costs.W[s]! : kind === OP_FB ? costs.FB[s]! : 0;
-      busy += counts.count[i]! * seconds;
-    }
-    if (busy > most) most = busy;
-  }
+  for (let r = 0; r + 1 < counts.rankStart.length; r++) most = Math.max(most, rankBusySeconds(counts, costs, r));
   return most;
 }

@@ -17,8 +17,8 @@
 // larger m); below that (m = 2p or 2p + 1, the least the schedules allow) off the run's own table, as small.
 import type { StageTimes } from '../cost/compute/stageTime';
 import { generateSchedule } from '../schedule/index';
-import { OP_B, OP_F, OP_FB, OP_I, OP_W } from '../schedule/ops';
-import type { OpCounts } from './bound';
+import { OP_B, OP_F, OP_FB, OP_I } from '../schedule/ops';
+import { opSeconds, rankBusySeconds, type OpCounts } from './bound';
 
 /** The schedules this bound is for: the pair schedules, whose busiest ranks start at once. */
 export type DrainScheduleId = 'dualpipe' | 'dualpipev';
@@ -77,27 +77,16 @@ export function drainTails(id: DrainScheduleId, ranks: number, microbatches = 2 
   return { stages, pipes, stageRank, kinds, opStages, backwardAt: Int32Array.from(backwards) };
 }
 
-/** An op's time as the simulator gives it: an I op is B − W, an F&B pair its forward stage's F&B. */
-function opSeconds(kind: number, stage: number, costs: StageTimes): number {
-  if (kind === OP_F) return costs.F[stage]!;
-  if (kind === OP_B) return costs.B[stage]!;
-  if (kind === OP_I) return costs.B[stage]! - costs.W[stage]!;
-  if (kind === OP_W) return costs.W[stage]!;
-  return kind === OP_FB ? costs.FB[stage]! : 0;
-}
-
 /**
- * The drain bound above: `counts` are the schedule's ops by rank (schedule facts), `tails` drainTails of the same
- * schedule and p, `costs` its stage times.
+ * The drain bound above, and at least the busiest rank's work (bound.ts busiestRankBound): `counts` are the
+ * schedule's ops by rank (schedule facts), `tails` drainTails of the same schedule and p, `costs` its stage times.
  */
 export function drainBound(counts: OpCounts, tails: DrainTails, costs: StageTimes): number {
   const ranks = counts.rankStart.length - 1;
   const busy = new Float64Array(ranks);
-  for (let rank = 0; rank < ranks; rank++) {
-    for (let i = counts.rankStart[rank]!; i < counts.rankStart[rank + 1]!; i++) busy[rank]! += counts.count[i]! * opSeconds(counts.kind[i]!, counts.stage[i]!, costs);
-  }
-  const { stages, pipes, stageRank } = tails;
   let most = 0;
+  for (let rank = 0; rank < ranks; rank++) most = Math.max(most, (busy[rank] = rankBusySeconds(counts, costs, rank)));
+  const { stages, pipes, stageRank } = tails;
   for (let pipe = 0; pipe < pipes; pipe++) {
     let end = 0;
     for (let stage = 0; stage < stages; stage++) {

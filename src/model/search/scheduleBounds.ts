@@ -131,11 +131,9 @@ export class ScheduleBounds {
     const times = this.pricing.stageTimesOf(family, choice, pairs);
     const run = planSchedule({ pp: plan.pp, microbatches: plan.microbatches, vpp: choice.vpp, schedule: choice.schedule });
     const facts = this.factsOf(run.id, run.params);
-    let busiest = facts ? busiestRankBound(facts.counts, times) : 0;
-    if (facts && pairs) {
-      const tails = this.drainTailsOf(choice.schedule as DrainScheduleId, plan.pp, tailsMicrobatches(plan.pp, plan.microbatches));
-      if (tails) busiest = Math.max(busiest, drainBound(facts.counts, tails, times));
-    }
+    // The pair schedules' drain bound is at least their busiest rank's work (pairedDrain.ts).
+    const tails = facts && pairs ? this.drainTailsOf(choice.schedule as DrainScheduleId, plan.pp, tailsMicrobatches(plan.pp, plan.microbatches)) : undefined;
+    const busiest = !facts ? 0 : tails ? drainBound(facts.counts, tails, times) : busiestRankBound(facts.counts, times);
     const p2p = pairs ? 0 : this.pricing.pipelineSendSeconds(plan);
     return this.fabric * Math.max(busiest, pipelineBound(choice.schedule, times, plan.microbatches, plan.pp, p2p));
   }
