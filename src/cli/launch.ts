@@ -19,8 +19,11 @@ const search = process.argv[2] === 'search';
 // profile of `plens search` on the DeepSeek-V3 example, V8's optimizing compiler took about as much CPU, on its
 // background threads, as the search itself, most of it inlining and escape analysis; on two cores it competes
 // with the search for the second core. Without those two passes the process uses about a quarter less CPU and wall
-// time (DESIGN.md §7), and the answer is the same. Twice V8's default interrupt budget (67,584) leaves the
-// functions that run only briefly to the baseline compiler: about 4 % less again, in three paired measurements.
+// time (DESIGN.md §7), and the answer is the same. Three times V8's default interrupt budget (67,584) leaves the
+// functions that run only briefly to the baseline compiler, and loop peeling, store-store elimination and node
+// splitting cost more to compile than they save in a run this short: together about 7 % less CPU for the same wall
+// time on two idle cores, and about 10 % less wall time where the search has one core to itself (taskset -c 0,
+// DESIGN.md §8), as on a busy machine, where the compiler's threads take their CPU from the search.
 // The largest function a search runs, the layout estimate (5.4 kB of bytecode), runs a few hundred times; V8
 // asked for its optimized code near the end of the search, compiled it for about 67 ms, and the process waited for
 // that compile before it could exit (Node drains the compiler's queue on the way out). A cap of 4 kB of bytecode
@@ -32,8 +35,11 @@ const search = process.argv[2] === 'search';
 if (search) {
   setFlagsFromString('--no-turbo-inlining');
   setFlagsFromString('--no-turbo-escape');
-  setFlagsFromString('--interrupt-budget=135168');
+  setFlagsFromString('--interrupt-budget=202752');
   setFlagsFromString('--max-optimized-bytecode-size=4096');
+  setFlagsFromString('--no-turbo-loop-peeling');
+  setFlagsFromString('--no-turbo-store-elimination');
+  setFlagsFromString('--no-turbo-splitting');
 }
 
 const bundle = join(__dirname, 'plens.js');
