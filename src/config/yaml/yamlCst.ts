@@ -9,7 +9,7 @@
 // yamlCstCheck.ts first decides whether the composer would read the text exactly so; when it would not
 // (anchors, aliases, tags, `<<` keys, `?` keys, directives, `---`/`...`, several documents, tabs in
 // indentation, any parse error or anything the composer reports), `readCst` answers undefined and the caller
-// uses parseDocument. test/config/yamlCst.test.ts holds both ways to the same result on every YAML file we ship
+// uses parseDocument. test/config/readers/yamlCst.test.ts holds both ways to the same result on every YAML file we ship
 // and mutations of them.
 import { CST, Document, isScalar, Parser } from 'yaml';
 import { CstCheck, emptyScalarOffset, endOf, endTokens, scanned, scanProps, type FlowScalarToken } from './yamlCstCheck';

@@ -5,7 +5,7 @@
 // values that cannot be anything but one scalar (a plain one starting with no indicator and holding no `: ` or
 // ` #`, a one-line quoted string, `[]`, `{}`), at indentations that nest the one way YAML allows. Anything else
 // (flow collections, block scalars, anchors, tags, multi-line scalars, `- key: value`) goes to the parser.
-// test/config/yamlSplit.test.ts holds it to parseDocument on every YAML file we ship and mutations of them.
+// test/config/readers/yamlSplit.test.ts holds it to parseDocument on every YAML file we ship and mutations of them.
 
 /** A plain key as the cut takes it, then `:` and a space, line break or the end. */
 const KEY_LINE = /(?:--?)?[A-Za-z_][A-Za-z0-9_.\-/]{0,255}:(?= |\n|$)/y;

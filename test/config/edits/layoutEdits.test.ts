@@ -2,10 +2,10 @@
 // every other byte kept; re-reading the edited text gives the chosen layout.
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { applyOffsetEdits, layoutDifferences, layoutEdits, lineDiff, planLayoutApply } from '../../src/config/layoutEdits';
-import { analyseText, type PipelineResult } from '../../src/extension/analysis/pipeline';
-import type { ParallelPlan } from '../../src/model/design';
-import { loadShellGrammar } from '../testInputs';
+import { applyOffsetEdits, layoutDifferences, layoutEdits, lineDiff, planLayoutApply } from '../../../src/config/layoutEdits';
+import { analyseText, type PipelineResult } from '../../../src/extension/analysis/pipeline';
+import type { ParallelPlan } from '../../../src/model/design';
+import { loadShellGrammar } from '../../testInputs';
 
 function analyse(text: string, fileName: string): PipelineResult & { plan: ParallelPlan } {
   const result = analyseText({ text, fileName });

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { completeDesign } from '../../src/config/completion/complete';
-import { readConfig } from '../../src/config/index';
-import { readHfConfig } from '../../src/config/json/hfConfig';
+import { completeDesign } from '../../../src/config/completion/complete';
+import { readConfig } from '../../../src/config/index';
+import { readHfConfig } from '../../../src/config/json/hfConfig';
 
-const fixture = (path: string) => readFileSync(new URL(`../fixtures/hf/${path}`, import.meta.url), 'utf8');
+const fixture = (path: string) => readFileSync(new URL(`../../fixtures/hf/${path}`, import.meta.url), 'utf8');
 const DEEPSEEK_V3_MLA = { qLoraRank: 1536, kvLoraRank: 512, qkNopeHeadDim: 128, qkRopeHeadDim: 64, vHeadDim: 128 };
 
 describe('readHfConfig', () => {

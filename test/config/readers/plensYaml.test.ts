@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { readPlensYaml } from '../../src/config/plens/plensYaml';
+import { readPlensYaml } from '../../../src/config/plens/plensYaml';
 
-const data = (name: string) => readFileSync(new URL(`./data/${name}`, import.meta.url), 'utf8');
+const data = (name: string) => readFileSync(new URL(`../data/${name}`, import.meta.url), 'utf8');
 
 describe('readPlensYaml', () => {
   it('reads the DeepSeek-V3 example as the CONTRACT writes it', () => {

@@ -4,10 +4,10 @@
 import { readFileSync } from 'node:fs';
 import { Parser } from 'yaml';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { readConfig } from '../../src/config/index';
-import { isPlainEntry } from '../../src/config/yaml/yamlLineCheck';
-import { NEEDS_DOCUMENT } from '../../src/config/yaml/yamlSplit';
-import { parseYamlCut, parseYamlDocument, readYaml, rootMap } from '../../src/config/yaml/yamlTree';
+import { readConfig } from '../../../src/config/index';
+import { isPlainEntry } from '../../../src/config/yaml/yamlLineCheck';
+import { NEEDS_DOCUMENT } from '../../../src/config/yaml/yamlSplit';
+import { parseYamlCut, parseYamlDocument, readYaml, rootMap } from '../../../src/config/yaml/yamlTree';
 import { treeText, yamlFiles, yamlMutations, type YamlInput } from './yamlCorpus';
 
 const FILES = yamlFiles();

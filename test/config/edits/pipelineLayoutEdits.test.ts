@@ -3,13 +3,13 @@
 // an option the chosen layout drops is removed with its line. Reading the edited file gives the chosen stages.
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { applyOffsetEdits, planLayoutApply } from '../../src/config/layoutEdits';
-import { analyseText } from '../../src/extension/analysis/pipeline';
-import { splitLayers } from '../../src/model/cost/stages';
-import type { Design, ParallelPlan } from '../../src/model/design';
-import { stageCount } from '../../src/model/layoutChecks';
-import { formatLayout } from '../../src/model/pipelineLayout';
-import { loadShellGrammar } from '../testInputs';
+import { applyOffsetEdits, planLayoutApply } from '../../../src/config/layoutEdits';
+import { analyseText } from '../../../src/extension/analysis/pipeline';
+import { splitLayers } from '../../../src/model/cost/stages';
+import type { Design, ParallelPlan } from '../../../src/model/design';
+import { stageCount } from '../../../src/model/layoutChecks';
+import { formatLayout } from '../../../src/model/pipelineLayout';
+import { loadShellGrammar } from '../../testInputs';
 
 function analyse(text: string, fileName: string): { design: Design; format: ReturnType<typeof analyseText> } {
   const result = analyseText({ text, fileName });

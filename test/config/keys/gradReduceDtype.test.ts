@@ -4,15 +4,15 @@
 // training.mixed_precision_reduce; and what it does to the estimate (traffic.ts gradientBytesOf, memory.ts).
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { completeDesign } from '../../src/config/completion/complete';
-import { readConfig } from '../../src/config/index';
-import { initPythonGrammar } from '../../src/config/torchtitan/torchtitanPython';
-import { gradientBytesOf } from '../../src/model/cost/comm/traffic';
-import { stateBytesOf } from '../../src/model/cost/memory/memory';
-import { estimate } from '../../src/model/estimate';
-import { loadShellGrammar } from '../testInputs';
+import { completeDesign } from '../../../src/config/completion/complete';
+import { readConfig } from '../../../src/config/index';
+import { initPythonGrammar } from '../../../src/config/torchtitan/torchtitanPython';
+import { gradientBytesOf } from '../../../src/model/cost/comm/traffic';
+import { stateBytesOf } from '../../../src/model/cost/memory/memory';
+import { estimate } from '../../../src/model/estimate';
+import { loadShellGrammar } from '../../testInputs';
 
-const fixture = (path: string): string => readFileSync(new URL(`../fixtures/${path}`, import.meta.url), 'utf8');
+const fixture = (path: string): string => readFileSync(new URL(`../../fixtures/${path}`, import.meta.url), 'utf8');
 const script = (flags: string): string =>
   `#!/bin/bash\ntorchrun --nproc_per_node 8 --nnodes 2 pretrain_gpt.py --tensor-model-parallel-size 2 --num-layers 8 --hidden-size 2048 \\\n  --num-attention-heads 16 --seq-length 2048 --micro-batch-size 1 --global-batch-size 32 --use-distributed-optimizer ${flags}\n`;
 const functest = (flags: string): string => `MODEL_ARGS:\n  --num-layers: 4\n  --hidden-size: 1024\n  --num-attention-heads: 16\n  --seq-length: 4096\n  --bf16: true\n${flags}`;

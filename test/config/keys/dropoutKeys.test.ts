@@ -1,13 +1,13 @@
 // Dropout rates in every format that states them (FORMATS.md A.6b), and what completion fills when none does.
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { completeDesign } from '../../src/config/completion/complete';
-import { readHfConfig } from '../../src/config/json/hfConfig';
-import { readNemoYaml } from '../../src/config/nemo/nemoYaml';
-import { readPlensYaml } from '../../src/config/plens/plensYaml';
-import { initPythonGrammar, readTorchtitanPython } from '../../src/config/torchtitan/torchtitanPython';
-import { readTorchtitanToml } from '../../src/config/torchtitan/torchtitanToml';
-import type { ReadResult } from '../../src/config/types';
+import { completeDesign } from '../../../src/config/completion/complete';
+import { readHfConfig } from '../../../src/config/json/hfConfig';
+import { readNemoYaml } from '../../../src/config/nemo/nemoYaml';
+import { readPlensYaml } from '../../../src/config/plens/plensYaml';
+import { initPythonGrammar, readTorchtitanPython } from '../../../src/config/torchtitan/torchtitanPython';
+import { readTorchtitanToml } from '../../../src/config/torchtitan/torchtitanToml';
+import type { ReadResult } from '../../../src/config/types';
 
 const fixture = (path: string) => readFileSync(`test/fixtures/${path}`, 'utf8');
 const line = (read: ReadResult, field: 'model.hiddenDropout' | 'model.attentionDropout') => read.sourceMap.get(field)?.key.line;

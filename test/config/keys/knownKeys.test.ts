@@ -2,8 +2,8 @@
 // a key added to a reader's table without its line in the reference fails here.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { MEGATRON_ACKNOWLEDGED_KEYS, MEGATRON_MODELLED_KEYS } from '../../src/config/megatron/megatronKeys';
-import { DEEPSPEED_NOT_MODELLED, TORCHTITAN_NOT_MODELLED } from '../../src/config/draft/notModelled';
+import { MEGATRON_ACKNOWLEDGED_KEYS, MEGATRON_MODELLED_KEYS } from '../../../src/config/megatron/megatronKeys';
+import { DEEPSPEED_NOT_MODELLED, TORCHTITAN_NOT_MODELLED } from '../../../src/config/draft/notModelled';
 
 const formats = readFileSync('docs/reference/FORMATS.md', 'utf8');
 const section = formats.slice(formats.indexOf('### A.7'));

@@ -3,9 +3,9 @@
 // hand-rolled reading would drift from the yaml package's composer (anchors, tags, flow collections, quoting,
 // indentation, comments, numbers in every core-schema spelling).
 import { readFileSync } from 'node:fs';
-import type { ReadResult } from '../../src/config/types';
-import { listFiles, seededRandom } from '../testInputs';
-import type { YamlNode } from '../../src/config/yaml/yamlTree';
+import type { ReadResult } from '../../../src/config/types';
+import { listFiles, seededRandom } from '../../testInputs';
+import type { YamlNode } from '../../../src/config/yaml/yamlTree';
 
 export interface YamlInput {
   name: string;

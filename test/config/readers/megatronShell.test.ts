@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { completeDesign } from '../../src/config/completion/complete';
-import { readMegatronShell } from '../../src/config/megatron/megatronShell';
-import type { ReadResult } from '../../src/config/types';
-import { parameterCounts } from '../../src/model/cost/memory/params';
-import { loadShellGrammar } from '../testInputs';
+import { completeDesign } from '../../../src/config/completion/complete';
+import { readMegatronShell } from '../../../src/config/megatron/megatronShell';
+import type { ReadResult } from '../../../src/config/types';
+import { parameterCounts } from '../../../src/model/cost/memory/params';
+import { loadShellGrammar } from '../../testInputs';
 
 const read = (path: string): ReadResult => {
   const result = readMegatronShell(readFileSync(`test/fixtures/${path}`, 'utf8'), path);

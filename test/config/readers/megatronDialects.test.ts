@@ -2,12 +2,12 @@
 // to the same design with the same problems; the NeMo / Bridge dataclass YAML differs only where Megatron's
 // command line does (argparse's gates and defaults, the legacy flags).
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DraftBuilder } from '../../src/config/draft/draftBuilder';
-import { applyMegatronKeys, type KeyValues } from '../../src/config/megatron/megatronKeys';
-import { readMegatronShell } from '../../src/config/megatron/megatronShell';
-import { readNemoYaml } from '../../src/config/nemo/nemoYaml';
-import type { ReadResult } from '../../src/config/types';
-import { loadShellGrammar } from '../testInputs';
+import { DraftBuilder } from '../../../src/config/draft/draftBuilder';
+import { applyMegatronKeys, type KeyValues } from '../../../src/config/megatron/megatronKeys';
+import { readMegatronShell } from '../../../src/config/megatron/megatronShell';
+import { readNemoYaml } from '../../../src/config/nemo/nemoYaml';
+import type { ReadResult } from '../../../src/config/types';
+import { loadShellGrammar } from '../../testInputs';
 
 type Flags = [flag: string, value: string | true][];
 

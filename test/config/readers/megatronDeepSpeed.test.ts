@@ -2,12 +2,12 @@
 // and MoE sizes in variables, a `megatron_options` string, a DeepSpeed config written by a heredoc, the deepspeed
 // launcher. Megatron-DeepSpeed's own flags and defaults must be read as its arguments.py reads them.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { completeDesign } from '../../src/config/completion/complete';
-import { readMegatronShell } from '../../src/config/megatron/megatronShell';
-import type { ReadResult } from '../../src/config/types';
-import { runEstimate } from '../../src/cli/commands/estimate';
-import { memoryIo } from '../../src/cli/io';
-import { loadShellGrammar } from '../testInputs';
+import { completeDesign } from '../../../src/config/completion/complete';
+import { readMegatronShell } from '../../../src/config/megatron/megatronShell';
+import type { ReadResult } from '../../../src/config/types';
+import { runEstimate } from '../../../src/cli/commands/estimate';
+import { memoryIo } from '../../../src/cli/io';
+import { loadShellGrammar } from '../../testInputs';
 
 const MOE_SCRIPT = `#!/bin/bash
 # GPT-3 350M with 64 experts (PR-MoE off), Megatron-DeepSpeed style.

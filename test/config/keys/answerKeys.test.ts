@@ -5,9 +5,9 @@
 // from the readers' output.
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureGrammars } from '../../src/cli/grammars';
-import { readConfig } from '../../src/config/index';
-import type { FieldPath } from '../../src/model/design';
+import { ensureGrammars } from '../../../src/cli/grammars';
+import { readConfig } from '../../../src/config/index';
+import type { FieldPath } from '../../../src/model/design';
 
 interface AnswerKey {
   format: string;

@@ -1,7 +1,7 @@
 // Megatron's offloading and optimizer-state keys as Megatron reads them (megatronOffload.ts, megatronOptimizerStates.ts):
 // the command line and the dataclass configs differ in what turns activation offload on and in the optimizer fraction's default.
 import { describe, expect, it } from 'vitest';
-import { readNemoYaml } from '../../src/config/nemo/nemoYaml';
+import { readNemoYaml } from '../../../src/config/nemo/nemoYaml';
 
 const flags = (args: Record<string, string | number | boolean>) => readNemoYaml(
   `MODEL_ARGS:\n  --num-layers: 16\n  --pipeline-model-parallel-size: 1\n${Object.entries(args).map(([k, v]) => `  ${k}: ${v}`).join('\n')}\n`, 'model_config.yaml')!;

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { completeDesign } from '../../src/config/completion/complete';
-import { readDeepspeedJson } from '../../src/config/json/deepspeedJson';
-import { designProblems } from '../../src/config/completion/designProblems';
+import { completeDesign } from '../../../src/config/completion/complete';
+import { readDeepspeedJson } from '../../../src/config/json/deepspeedJson';
+import { designProblems } from '../../../src/config/completion/designProblems';
 
-const fixture = (path: string) => readFileSync(new URL(`../fixtures/deepspeed/${path}`, import.meta.url), 'utf8');
+const fixture = (path: string) => readFileSync(new URL(`../../fixtures/deepspeed/${path}`, import.meta.url), 'utf8');
 const read = (path: string) => readDeepspeedJson(fixture(path), path)!;
 
 describe('readDeepspeedJson', () => {

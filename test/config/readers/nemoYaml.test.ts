@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { completeDesign } from '../../src/config/completion/complete';
-import { readNemoYaml } from '../../src/config/nemo/nemoYaml';
-import { countLayoutStages } from '../../src/config/megatron/megatronLayout';
+import { completeDesign } from '../../../src/config/completion/complete';
+import { readNemoYaml } from '../../../src/config/nemo/nemoYaml';
+import { countLayoutStages } from '../../../src/config/megatron/megatronLayout';
 
-const fixture = (path: string) => readFileSync(new URL(`../fixtures/${path}`, import.meta.url), 'utf8');
+const fixture = (path: string) => readFileSync(new URL(`../../fixtures/${path}`, import.meta.url), 'utf8');
 const read = (path: string) => readNemoYaml(fixture(path), path.split('/').pop()!)!;
 const line = (result: ReturnType<typeof read>, field: Parameters<typeof result.sourceMap.get>[0]) => result.sourceMap.get(field)?.key.line;
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { completeDesign } from '../../src/config/completion/complete';
-import { initPythonGrammar, readTorchtitanPython } from '../../src/config/torchtitan/torchtitanPython';
-import type { ReadResult } from '../../src/config/types';
+import { completeDesign } from '../../../src/config/completion/complete';
+import { initPythonGrammar, readTorchtitanPython } from '../../../src/config/torchtitan/torchtitanPython';
+import type { ReadResult } from '../../../src/config/types';
 
 const read = (name: string): ReadResult => {
   const result = readTorchtitanPython(readFileSync(`test/fixtures/python/${name}`, 'utf8'), name);

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { completeDesign } from '../../src/config/completion/complete';
-import { designProblems } from '../../src/config/completion/designProblems';
-import { readNemoYaml } from '../../src/config/nemo/nemoYaml';
-import { readPlensYaml } from '../../src/config/plens/plensYaml';
+import { completeDesign } from '../../../src/config/completion/complete';
+import { designProblems } from '../../../src/config/completion/designProblems';
+import { readNemoYaml } from '../../../src/config/nemo/nemoYaml';
+import { readPlensYaml } from '../../../src/config/plens/plensYaml';
 
-const data = (name: string) => readFileSync(new URL(`./data/${name}`, import.meta.url), 'utf8');
+const data = (name: string) => readFileSync(new URL(`../data/${name}`, import.meta.url), 'utf8');
 
 function complete(text: string, name = 'x.plens.yaml', context = {}) {
   const read = readPlensYaml(text, name)!;

@@ -1,10 +1,10 @@
 // A world size left to the launcher (issue 10 item 2): when EP needs more GPUs than tp·pp·cp give, completion
 // takes the smallest DP that makes Megatron's expert layout valid, says it assumed it and why, and estimates.
 import { describe, expect, it } from 'vitest';
-import { completeDesign } from '../../src/config/completion/complete';
-import { designProblems } from '../../src/config/completion/designProblems';
-import { readConfig } from '../../src/config/index';
-import { estimate } from '../../src/model/estimate';
+import { completeDesign } from '../../../src/config/completion/complete';
+import { designProblems } from '../../../src/config/completion/designProblems';
+import { readConfig } from '../../../src/config/index';
+import { estimate } from '../../../src/model/estimate';
 
 /** A functional-test YAML as Megatron's CI writes it: flags only, no world size (the CI launcher sets it). */
 function functest(flags: Record<string, string | number>): string {

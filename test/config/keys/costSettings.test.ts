@@ -2,10 +2,10 @@
 // (COSTMODEL.md §7 items 4–5): Megatron's overlap flags and FP8 recipe, and an unknown recipe as a problem.
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { completeDesign } from '../../src/config/completion/complete';
-import { readConfig } from '../../src/config/index';
-import { estimate } from '../../src/model/estimate';
-import { loadShellGrammar } from '../testInputs';
+import { completeDesign } from '../../../src/config/completion/complete';
+import { readConfig } from '../../../src/config/index';
+import { estimate } from '../../../src/model/estimate';
+import { loadShellGrammar } from '../../testInputs';
 
 const script = (flags: string) => `#!/bin/bash
 torchrun --nproc_per_node 8 --nnodes 2 pretrain_gpt.py --tensor-model-parallel-size 2 --pipeline-model-parallel-size 2 --num-layers 8 --hidden-size 2048 \\

@@ -2,11 +2,11 @@
 // training.recomputeModules / activationFp8InputStore, and the YAML dialects' recompute_modules reach the design.
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { completeDesign } from '../../src/config/completion/complete';
-import { readMegatronShell } from '../../src/config/megatron/megatronShell';
-import { readNemoYaml } from '../../src/config/nemo/nemoYaml';
-import { readPlensYaml } from '../../src/config/plens/plensYaml';
-import { loadShellGrammar } from '../testInputs';
+import { completeDesign } from '../../../src/config/completion/complete';
+import { readMegatronShell } from '../../../src/config/megatron/megatronShell';
+import { readNemoYaml } from '../../../src/config/nemo/nemoYaml';
+import { readPlensYaml } from '../../../src/config/plens/plensYaml';
+import { loadShellGrammar } from '../../testInputs';
 
 describe('Megatron launch scripts', () => {
   beforeAll(loadShellGrammar);

@@ -2,13 +2,13 @@
 // key of the first of its fields the file wrote.
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { completeDesign, type CompletionContext } from '../../src/config/completion/complete';
-import { designProblems } from '../../src/config/completion/designProblems';
-import { readConfig } from '../../src/config/index';
-import { locate } from '../../src/config/completion/validate';
-import { estimate } from '../../src/model/estimate';
-import type { Problem } from '../../src/model/problems';
-import { loadShellGrammar } from '../testInputs';
+import { completeDesign, type CompletionContext } from '../../../src/config/completion/complete';
+import { designProblems } from '../../../src/config/completion/designProblems';
+import { readConfig } from '../../../src/config/index';
+import { locate } from '../../../src/config/completion/validate';
+import { estimate } from '../../../src/model/estimate';
+import type { Problem } from '../../../src/model/problems';
+import { loadShellGrammar } from '../../testInputs';
 
 function analyse(text: string, fileName: string, context: CompletionContext = {}, withEstimate = true) {
   const read = readConfig(text, fileName)!;

@@ -3,8 +3,8 @@
 // file the repository ships and seeded mutations of them; plus the core schema's spellings of values, worked
 // out by hand, and the inputs that must go to parseDocument.
 import { afterEach, describe, expect, it } from 'vitest';
-import { readConfig } from '../../src/config/index';
-import { parseYaml, parseYamlCst, parseYamlDocument, rootMap, scalarValue, setYamlReadingPath, mapGet } from '../../src/config/yaml/yamlTree';
+import { readConfig } from '../../../src/config/index';
+import { parseYaml, parseYamlCst, parseYamlDocument, rootMap, scalarValue, setYamlReadingPath, mapGet } from '../../../src/config/yaml/yamlTree';
 import { readJson, treeText, yamlFiles, yamlMutations, type YamlInput } from './yamlCorpus';
 
 const FILES = yamlFiles();

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { completeDesign } from '../../src/config/completion/complete';
-import { readTorchtitanToml } from '../../src/config/torchtitan/torchtitanToml';
-import type { ReadResult } from '../../src/config/types';
+import { completeDesign } from '../../../src/config/completion/complete';
+import { readTorchtitanToml } from '../../../src/config/torchtitan/torchtitanToml';
+import type { ReadResult } from '../../../src/config/types';
 
 const read = (name: string): ReadResult => {
   const result = readTorchtitanToml(readFileSync(`test/fixtures/torchtitan/${name}`, 'utf8'), name);

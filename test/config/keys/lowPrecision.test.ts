@@ -2,13 +2,13 @@
 // the precision is fp8 with the named recipe, never BF16 because a reader did not know the spelling.
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { completeDesign } from '../../src/config/completion/complete';
-import { readConfig } from '../../src/config/index';
-import { initPythonGrammar } from '../../src/config/torchtitan/torchtitanPython';
-import type { FormatId } from '../../src/config/types';
-import { loadShellGrammar } from '../testInputs';
+import { completeDesign } from '../../../src/config/completion/complete';
+import { readConfig } from '../../../src/config/index';
+import { initPythonGrammar } from '../../../src/config/torchtitan/torchtitanPython';
+import type { FormatId } from '../../../src/config/types';
+import { loadShellGrammar } from '../../testInputs';
 
-const fixture = (path: string): string => readFileSync(new URL(`../fixtures/${path}`, import.meta.url), 'utf8');
+const fixture = (path: string): string => readFileSync(new URL(`../../fixtures/${path}`, import.meta.url), 'utf8');
 
 const SHAPE_FLAGS = '--num-layers 4 --hidden-size 1024 --num-attention-heads 16 --seq-length 4096 --micro-batch-size 1 --global-batch-size 32 --bf16';
 const script = (flags: string): string => `#!/bin/bash\ntorchrun --nproc_per_node 8 pretrain_gpt.py \\\n  ${SHAPE_FLAGS} \\\n  ${flags}\n`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readHostfile } from '../../src/config/completion/hostfile';
+import { readHostfile } from '../../../src/config/completion/hostfile';
 
 describe('readHostfile', () => {
   it('equal hosts are nodes × GPUs per node; comments and blank lines are skipped', () => {
