@@ -92,6 +92,8 @@ export interface EstimateResult {
   timeline?: SimulatedStep;
   /** Set when `beforeSimulation` declined the layout. */
   declined?: true;
+  /** Set with `onlyIfFits` when the layout does not fit: what its fullest rank holds. */
+  overCapacityBytes?: number;
 }
 
 /**
@@ -231,7 +233,7 @@ export function priceLayout(design: Design, options: EstimateOptions = {}): Pric
   const capacityBytes = cluster.hbmGB ? cluster.hbmGB * 2 ** 30 : gpu.hbmBytes;
   if (options.onlyIfFits && memoryStages.some((m) => m.totalBytes > capacityBytes)) {
     problems.push({ severity: 'error', code: 'memory/over-capacity', field: 'plan.pp', message: 'the layout does not fit in memory (estimated without its step, onlyIfFits)' });
-    return { estimate: null, problems };
+    return { estimate: null, problems, overCapacityBytes: memoryStages.reduce((most, m) => Math.max(most, m.totalBytes), 0) };
   }
   const traffic = stepTraffic(context, comm, split, holdings.map((h) => h.parameters));
 

@@ -180,7 +180,7 @@ function runParts(design: Design, options: WorkerSearchOptions, take: () => Work
   // A cancelled part's counts are what its worker last reported; its best layouts are lost with the thread.
   const cancelledPart = (index: number): SearchPartResult => ({
     space: Math.max(summed().space, ...parts.map((p) => p?.space ?? 0)), evaluated: progress[index]!.evaluated, pruned: 0, feasible: 0,
-    seconds: 0, status: 'cancelled', cutShort: true, results: [], scores: [], orders: [], partSpace: 0,
+    seconds: 0, status: 'cancelled', cutShort: true, results: [], scores: [], orders: [], partSpace: 0, leastOverBytes: Number.NaN,
   });
 
   for (let index = 0; index < count; index++) {

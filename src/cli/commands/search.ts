@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { lineDiff, planLayoutApply } from '../../config/layoutEdits';
 import type { Design } from '../../model/design';
-import { pipelineLayoutLabel, searchLayouts, type SearchCandidate, type SearchObjective, type SearchResult } from '../../model/search';
+import { noLayoutReason, pipelineLayoutLabel, searchLayouts, searchRefusal, type SearchCandidate, type SearchObjective, type SearchResult } from '../../model/search';
 import { defaultSearchWorkers, MAX_SEARCH_WORKERS, searchOnWorkers } from '../../worker/searchDriver';
 import { numberFlag, parseArgs } from '../args';
 import { formatGiB, formatSeconds } from '../../format';
@@ -33,6 +33,8 @@ export async function runSearch(argv: string[], io: CliIo): Promise<number> {
     const first = loaded.completion.problems.find((p) => p.severity === 'error');
     throw new UsageError(`${file}: the file does not give a complete design${first ? `: ${first.code}: ${first.message}` : ''}`);
   }
+  const refusal = searchRefusal(design);
+  if (refusal) throw new UsageError(`${file}: no layout can be priced: ${refusal}`);
   const applyRow = args.values.has('apply') ? numberFlag(args, 'apply', 1, { integer: true, min: 1 }) : undefined;
   if (args.switches.has('write') && applyRow === undefined) throw new UsageError('--write goes with --apply N (the result row to write into the file)');
   const request = { objective: objective as SearchObjective, top: Math.max(top, applyRow ?? 0), ...(budgetSeconds !== undefined ? { budgetMs: budgetSeconds * 1000 } : {}) };
@@ -51,8 +53,11 @@ export async function runSearch(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   if (args.switches.has('json')) {
-    const { space, evaluated, pruned, feasible, seconds, status, cutShort, results } = result;
-    io.stdout(JSON.stringify({ space, evaluated, pruned, feasible, seconds, status, cutShort, workers: threads, results: results.slice(0, top), ...(applied ? { apply: applied.json } : {}) }, null, 2) + '\n');
+    const { space, evaluated, pruned, feasible, seconds, status, cutShort, results, leastPeakBytes } = result;
+    io.stdout(JSON.stringify({
+      space, evaluated, pruned, feasible, seconds, status, cutShort, workers: threads, results: results.slice(0, top),
+      ...(leastPeakBytes !== undefined ? { leastPeakBytes } : {}), ...(applied ? { apply: applied.json } : {}),
+    }, null, 2) + '\n');
     return 0;
   }
   const coverage = result.status === 'complete'
@@ -65,6 +70,8 @@ export async function runSearch(argv: string[], io: CliIo): Promise<number> {
       plan.schedule, pipelineLayoutLabel(plan), String(plan.microBatchSize), plan.recomputeModules?.join('+') ?? plan.recompute, formatSeconds(estimate.stepTimeSeconds), tablePercent(estimate.mfu),
       tablePercent(estimate.bubble.fraction), formatGiB(estimate.memory.peakBytes),
     ]));
+  const none = noLayoutReason(result, design);
+  if (none) text += `\nNo layout to rank: ${none}.\n`;
   if (applied) text += `\n${applied.text}`;
   io.stdout(text);
   return 0;

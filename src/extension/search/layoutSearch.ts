@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { layoutEdits, applyOffsetEdits, planLayoutApply, type FieldChange } from '../../config/layoutEdits';
 import type { ParallelPlan } from '../../model/design';
-import type { SearchResult } from '../../model/search/index';
+import { noLayoutReason, searchRefusal, type SearchResult } from '../../model/search/index';
 import type { SearchMessage } from '../../protocol';
 import type { ConfigFeatures } from '../editor/configFeatures';
 import type { PanelSession } from '../panel/panel';
@@ -53,6 +53,8 @@ export class LayoutSearch implements vscode.Disposable {
     const fileName = analysis.uri.path.slice(analysis.uri.path.lastIndexOf('/') + 1);
     const post = (message: Omit<SearchMessage, 'type' | 'searchId' | 'fileName'>) => this.session.showSearch({ type: 'search', searchId: id, fileName, ...message });
     this.openPanel();
+    const refusal = searchRefusal(design);
+    if (refusal) return post({ state: 'error', summary: `No layout can be priced: ${refusal}.`, rows: [] });
     post({ state: 'running', summary: `Searching every layout of ${fileName}…`, rows: [] });
     const outcome = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Parallelism Lens: searching layouts of ${fileName}`, cancellable: true },
@@ -65,7 +67,8 @@ export class LayoutSearch implements vscode.Disposable {
     const { rows, summary } = searchRows(outcome, estimate ? { plan: design.plan, estimate } : undefined);
     const plans = new Map<number, { plan: ParallelPlan; layout: string }>(outcome.results.map((candidate, index) => [index + 1, { plan: candidate.plan, layout: candidate.pipelineLayout.layout }]));
     this.last = { id, uri: analysis.uri, fileName, plans };
-    post({ state: 'done', summary, rows });
+    const none = noLayoutReason(outcome, design);
+    post({ state: 'done', summary: none ? `${summary}. No layout to rank: ${none}.` : summary, rows });
   }
 
   private async search(design: Design, progress: vscode.Progress<{ message?: string; increment?: number }>, token: vscode.CancellationToken): Promise<SearchResult | Error | 'cancelled'> {

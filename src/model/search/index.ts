@@ -30,10 +30,10 @@ import { fabricSlowdown } from '../cost/comm/overlap';
 import { overlapsPairs } from './bound';
 import { stepBeyondAtLeast, windowsAtLeast } from './beyondBound';
 import { MinHeap } from './heap';
-import { boundWithInFlight, chunksPerRank, memoryFloor, memoryLowerBound, someRankOver, type MemoryFloor } from './memoryBound';
+import { boundWithInFlight, chunksPerRank, memoryFloor, memoryLowerBound, rankOverCapacity, type MemoryFloor } from './memoryBound';
 import { pipelineLayoutSummary } from './pipelineLayouts';
 import { PlanKeys } from './planKeys';
-import { recomputeLabel, type SearchOptions, type SearchPartResult, type SearchResult, type SearchStatus } from './result';
+import { leastPeakBytesOf, recomputeLabel, type SearchOptions, type SearchPartResult, type SearchResult, type SearchStatus } from './result';
 import { ScheduleBounds } from './scheduleBounds';
 import { SharedPricing } from './sharedPricing';
 import { choicePlan, enumerateShapes, expertSiblings, shapeFamilies, stageCostKeyOf, type Family, type Shape } from './space';
@@ -42,7 +42,7 @@ export { pipelineLayoutLabel, type PipelineLayoutSummary } from './pipelineLayou
 export { SharedBound } from './sharedBound';
 export { DEEPSEEK_RECOMPUTE_MODULES, enumerateFamilies, enumerateShapes, recomputeChoices, scheduleChoices } from './space';
 export {
-  mergeSearchParts, recomputeLabel, type SearchCandidate, type SearchObjective, type SearchOptions, type SearchPart, type SearchPartResult,
+  mergeSearchParts, noLayoutReason, recomputeLabel, type SearchCandidate, type SearchObjective, type SearchOptions, type SearchPart, type SearchPartResult,
   type SearchProgress, type SearchResult, type SearchStatus,
 } from './result';
 
@@ -67,8 +67,21 @@ interface Ranked {
 type Node = { shapes: Shape[] } | { families: Family[] } | { family: Family } | { family: Family; scheduleIndex: number; bounded: boolean };
 
 export function searchLayouts(design: Design, options: SearchOptions = {}): SearchResult {
-  const { scores: _scores, orders: _orders, partSpace: _partSpace, ...result } = searchLayoutsPart(design, options);
-  return result;
+  const { scores: _scores, orders: _orders, partSpace: _partSpace, leastOverBytes, ...result } = searchLayoutsPart(design, options);
+  const leastPeakBytes = leastPeakBytesOf(result.status, result.space, result.feasible, [leastOverBytes]);
+  return leastPeakBytes !== undefined ? { ...result, leastPeakBytes } : result;
+}
+
+/**
+ * Why no layout of the design can be priced (a GPU plens does not know, a precision the GPU does not run), or
+ * undefined when they can. searchLayouts would then rank nothing and rule nothing out: callers say this instead.
+ */
+export function searchRefusal(design: Design): string | undefined {
+  const gpu = findGpu(design.cluster.gpu);
+  if (!gpu) return `"${design.cluster.gpu}" is not a GPU plens knows (plens catalog gpus lists them)`;
+  const { unsupported, priced } = pricedEnvironment(design, gpu, undefined);
+  if (priced) return undefined;
+  return unsupported ?? `${gpu.id} has no ${design.plan.precision.toUpperCase()} tensor cores`;
 }
 
 /** searchLayouts over `options.part` of the space (all of it without one), with what mergeSearchParts needs. */
@@ -106,6 +119,15 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
   const env = gpu ? pricedEnvironment(design, gpu, cache).priced?.env : undefined;
   const bounded = objective === 'step-time' && env !== undefined;
   const capacityBytes = design.cluster.hbmGB ? design.cluster.hbmGB * 2 ** 30 : (gpu?.hbmBytes ?? 0);
+  // For a search where nothing fits: the least of the memory bounds and estimates that ruled layouts out, and
+  // whether every layout estimated failed on memory alone (result.ts leastPeakBytes).
+  let leastOverBytes = Number.POSITIVE_INFINITY;
+  let onlyMemoryFailed = true;
+  const overCapacity = (bytes: number): boolean => {
+    if (bytes <= capacityBytes) return false;
+    leastOverBytes = Math.min(leastOverBytes, bytes);
+    return true;
+  };
 
   const overBudget = () => options.budgetMs !== undefined && now() - started > options.budgetMs;
   const queue = new MinHeap<Node>();
@@ -154,7 +176,7 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
       const layout: Design = { ...design, plan };
       holdings ??= rankHoldings(layout, split);
       // A rank that is over capacity with its in-flight chunks at their lightest is over in the estimate too.
-      if (facts && bytes!.length === facts.stages && someRankOver(layout, holdings, facts.rankStages, facts.peaks, bytes!, terms, capacityBytes)) {
+      if (facts && bytes!.length === facts.stages && overCapacity(rankOverCapacity(layout, holdings, facts.rankStages, facts.peaks, bytes!, terms, capacityBytes))) {
         if (zero <= 2) misfitAt = zero;
         continue;
       }
@@ -177,11 +199,15 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
       if ('declined' in result && result.declined) continue;
       evaluated++;
       if (!('report' in result)) {
-        if (zero <= 2 && result.problems.some((p) => p.code === 'memory/over-capacity')) misfitAt = zero;
+        if (result.overCapacityBytes !== undefined && overCapacity(result.overCapacityBytes)) {
+          if (zero <= 2) misfitAt = zero;
+        } else onlyMemoryFailed = false;
         continue;
       }
       if (result.overCapacity || result.hostOverCapacity) {
-        if (zero <= 2 && result.overCapacity) misfitAt = zero;
+        if (result.overCapacity && overCapacity(result.peakBytes)) {
+          if (zero <= 2) misfitAt = zero;
+        } else onlyMemoryFailed = false;
         continue;
       }
       feasible++;
@@ -200,7 +226,7 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
   const boundSchedule = (family: Family, scheduleIndex: number, bound: number) => {
     // The family's floor holds for each of its schedules: the rank totals read none of the schedule's fields.
     const { floor, inFlight } = floors.get(family)!;
-    if (boundWithInFlight(floor, inFlight[scheduleIndex]!) > capacityBytes) return;
+    if (overCapacity(boundWithInFlight(floor, inFlight[scheduleIndex]!))) return;
     const own = bounded ? bounds!.scheduleBound(family, scheduleIndex) : bound;
     if (own > bound) queue.push(own, family.order + scheduleIndex * family.zeros.length, { family, scheduleIndex, bounded: true });
     else estimateSchedule(family, scheduleIndex, bound);
@@ -220,7 +246,7 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
     const shapeChunks = chunksPerRank(shape.batches.flatMap((b) => b.schedules));
     const leastPlan: ParallelPlan = { ...shape.base, microBatchSize: first.microBatchSize, microbatches: first.microbatches, recompute: 'full' };
     const leastTerms = pricing!.termsOf(leastPlan);
-    return memoryLowerBound(design, leastPlan, shape.zeros, shapeChunks, leastTerms, 0, pricing!.wholeModelOf(leastPlan, leastTerms)) <= capacityBytes;
+    return !overCapacity(memoryLowerBound(design, leastPlan, shape.zeros, shapeChunks, leastTerms, 0, pricing!.wholeModelOf(leastPlan, leastTerms)));
   };
   /** A family that came up at `bound` with its all-to-all: its memory bounds, then its schedules. */
   const openFamily = (family: Family, bound: number) => {
@@ -231,7 +257,7 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
     const whole = pricing!.wholeModelOf(family.plan, terms);
     const floor = memoryFloor(design, family.plan, family.zeros, terms, whole);
     const inFlight = bounds!.listInFlight(family, terms, floor);
-    if (boundWithInFlight(floor, inFlight.least) > capacityBytes) return;
+    if (overCapacity(boundWithInFlight(floor, inFlight.least))) return;
     floors.set(family, { floor, inFlight: inFlight.bytes });
     // Each schedule in turn: one whose work bound (bound.ts: a schedule that pairs F with B has its own) is above
     // the family's waits in the queue at it; the others are bounded now, at the family's bound (nothing left in the
@@ -291,6 +317,7 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
     seconds: (now() - started) / 1000,
     status,
     cutShort: status !== 'complete',
+    leastOverBytes: onlyMemoryFailed ? leastOverBytes : Number.NaN,
     results: best.map(({ plan, priced }) => {
       const e = priced.report().estimate!;
       return { plan, estimate: e, recomputeLabel: recomputeLabel(plan), pipelineLayout: pipelineLayoutSummary(plan, e) };

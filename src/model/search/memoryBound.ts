@@ -70,20 +70,22 @@ export function inFlightSumOf(rankStages: RankStages, peakCounts: ArrayLike<numb
 }
 
 /**
- * Whether some rank of a layout holds more than `capacityBytes` at least: its own holding (`holdings`, by rank) with
- * its peak count of chunks in flight, each at the lightest stage it holds. The estimate weighs each chunk at its own
- * stage (estimate.ts layoutMemory) and a rank's total grows with its activations, so a rank over here is over there.
+ * What the first rank of a layout found over `capacityBytes` holds at least, or 0 when none is: its own holding
+ * (`holdings`, by rank) with its peak count of chunks in flight, each at the lightest stage it holds. The estimate
+ * weighs each chunk at its own stage (estimate.ts layoutMemory) and a rank's total grows with its activations, so a
+ * rank over here is over there.
  */
-export function someRankOver(
+export function rankOverCapacity(
   design: Design, holdings: readonly RankHolding[], rankStages: RankStages, peakCounts: ArrayLike<number>, stageBytes: ArrayLike<number>,
   terms: LayerMemoryTerms, capacityBytes: number,
-): boolean {
+): number {
   for (let r = 0; r < holdings.length && r + 1 < rankStages.start.length; r++) {
     const lightest = lightestStageBytes(rankStages, r, stageBytes);
     const inFlightBytes = Number.isFinite(lightest) ? peakCounts[r]! * lightest : 0;
-    if (holdingMemory(design, holdings[r]!, peakCounts[r]!, inFlightBytes, terms).totalBytes * (1 - FLOOR_SLACK) > capacityBytes) return true;
+    const atLeast = holdingMemory(design, holdings[r]!, peakCounts[r]!, inFlightBytes, terms).totalBytes * (1 - FLOOR_SLACK);
+    if (atLeast > capacityBytes) return atLeast;
   }
-  return false;
+  return 0;
 }
 
 /** One stage holding every layer, as one GPU of the plan holds it: the same for every schedule and layout of a family. */

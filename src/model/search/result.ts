@@ -1,6 +1,7 @@
 // What a layout search is asked and what it answers (index.ts runs it): its options, its result with the best
 // layouts, and the merge of the parts that worker threads search side by side (src/worker/).
-import { DEFAULT_RECOMPUTE_MODULES, type ParallelPlan, type RecomputeModule } from '../design';
+import { findGpu } from '../catalog/gpus';
+import { DEFAULT_RECOMPUTE_MODULES, type Design, type ParallelPlan, type RecomputeModule } from '../design';
 import type { Estimate } from '../estimate';
 import type { PipelineLayoutSummary } from './pipelineLayouts';
 import type { SharedBound } from './sharedBound';
@@ -50,6 +51,11 @@ export interface SearchPartResult extends SearchResult {
   scores: number[];
   orders: number[];
   partSpace: number;
+  /**
+   * The least of the memory bounds and estimates over the GPU's memory that ruled this part's layouts out; Infinity
+   * when none did, NaN when some layout estimated failed for another reason (leastPeakBytes then says nothing).
+   */
+  leastOverBytes: number;
 }
 
 export type SearchStatus = 'complete' | 'budget' | 'cancelled';
@@ -68,6 +74,37 @@ export interface SearchResult {
   /** True when the status is not `complete` (kept for CONTRACT.md's older readers). */
   cutShort: boolean;
   results: SearchCandidate[];
+  /**
+   * Only when the search is complete and no layout fits, each having failed on GPU memory: what every layout of the
+   * space needs per GPU at least (the least of the memory bounds and estimates that ruled them out).
+   */
+  leastPeakBytes?: number;
+}
+
+/** Why a complete search of `design` ranks no layout, in a sentence; undefined when it ranks some, or cannot say. */
+export function noLayoutReason(result: SearchResult, design: Design): string | undefined {
+  if (result.status !== 'complete' || result.results.length > 0) return undefined;
+  const { cluster, model, plan } = design;
+  if (result.space === 0) {
+    return `the space is empty: no split of the ${cluster.worldSize} GPUs into TP × CP × PP × DP has a DP that divides the global batch of ${plan.globalBatchSize}`
+      + ` with TP within the heads, CP dividing the sequence, PP at most the ${model.layers} layers and a schedule for its micro-batches`;
+  }
+  if (result.leastPeakBytes === undefined) return undefined;
+  const capacityBytes = cluster.hbmGB ? cluster.hbmGB * 2 ** 30 : (findGpu(cluster.gpu)?.hbmBytes ?? 0);
+  const gib = (bytes: number) => (bytes / 2 ** 30).toFixed(1);
+  return `none of the ${result.space} layouts fits in ${gib(capacityBytes)} GiB per GPU: each needs at least ${gib(result.leastPeakBytes)} GiB`
+    + ' (the least of the memory bounds and estimates that ruled them out)';
+}
+
+/** leastPeakBytes of a search from its status, its counts and its parts' leastOverBytes; undefined where it says nothing. */
+export function leastPeakBytesOf(status: SearchStatus, space: number, feasible: number, leastOverBytes: readonly number[]): number | undefined {
+  if (status !== 'complete' || space === 0 || feasible > 0) return undefined;
+  let least = Number.POSITIVE_INFINITY;
+  for (const bytes of leastOverBytes) {
+    if (Number.isNaN(bytes)) return undefined;
+    least = Math.min(least, bytes);
+  }
+  return Number.isFinite(least) ? least : undefined;
 }
 
 export interface SearchCandidate {
@@ -102,8 +139,11 @@ export function mergeSearchParts(parts: readonly SearchPartResult[], top: number
     feasible += part.feasible;
     pruned += part.pruned;
   }
+  const space = parts[0]?.space ?? 0;
+  const leastPeakBytes = leastPeakBytesOf(status, space, feasible, parts.map((part) => part.leastOverBytes));
   return {
-    space: parts[0]?.space ?? 0, evaluated, pruned: status === 'complete' ? pruned : 0, feasible, seconds, status, cutShort: status !== 'complete',
+    space, evaluated, pruned: status === 'complete' ? pruned : 0, feasible, seconds, status, cutShort: status !== 'complete',
     results: ranked.slice(0, Math.max(1, top)).map((entry) => entry.candidate),
+    ...(leastPeakBytes !== undefined ? { leastPeakBytes } : {}),
   };
 }
