@@ -31,10 +31,25 @@ function writeError(path: string, error: unknown): Error {
   return new OutputError(`cannot write ${path}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
 }
 
+/**
+ * Characters a terminal acts on rather than shows: C0 controls but tab and newline (and a carriage return outside a
+ * CRLF), DEL, C1 controls, and the bidirectional overrides and isolates that reorder what a line shows.
+ */
+const TERMINAL_ACTIVE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]|\r(?!\n)/g;
+
+/**
+ * `text` with every character a terminal would act on written as `\uXXXX`: a config is untrusted, and a value it
+ * holds (a GPU's name, a path) reaches messages and tables as it is. The same spelling is a JSON string escape, so
+ * `--json` output stays valid and reads back the same (JSON.stringify has escaped the C0 controls already).
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(TERMINAL_ACTIVE, (char) => `\\u${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
+}
+
 export function processIo(): CliIo {
   return {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
+    stdout: (text) => process.stdout.write(terminalSafe(text)),
+    stderr: (text) => process.stderr.write(terminalSafe(text)),
     readFile: (path, options) => {
       try {
         return readGuarded(path, options);

@@ -32,6 +32,18 @@ const ARGS = ['catalog', 'gpus', '--json'];
 const SCRIPT = 'train.sh';
 const SCRIPT_TEXT = '#!/bin/bash\n# plens: model=llama3-8b gpu=H100\ntorchrun --nnodes 1 --nproc-per-node 8 pretrain_gpt.py --tensor-model-parallel-size 2 --micro-batch-size 1 --global-batch-size 64 --seq-length 4096 --bf16\n';
 
+describe('plens prints what a config holds', () => {
+  it('with the characters a terminal acts on written out, on stdout and stderr', () => {
+    writeFileSync(join(folder, 'hostile.plens.yaml'), 'model: llama3-8b\ncluster:\n  gpu: "H\\e]0;owned\\a\\e[2J\\u202e"\n  nodes: 1\n  gpusPerNode: 8\nparallel: {tp: 8}\ntraining: {globalBatchSize: 8, seqLength: 2048}\n');
+    const estimate = plens(['estimate', 'hostile.plens.yaml']);
+    const search = plens(['search', 'hostile.plens.yaml']);
+    expect(estimate.stdout).toContain('H\\u001B]0;owned\\u0007\\u001B[2J\\u202E');
+    expect(search.status).toBe(2);
+    expect(search.stderr).toContain('no layout can be priced: "H\\u001B]0;owned');
+    for (const text of [estimate.stdout, estimate.stderr, search.stdout, search.stderr]) expect(text).not.toMatch(/[\u001b\u0007\u202e]/);
+  });
+});
+
 describe('plens launcher and its code cache', () => {
   it('writes a cache headed by the bundle\'s SHA-256 when asked, and prints the same with it, without it and with a damaged one', () => {
     rmSync(cache, { force: true });
