@@ -1,7 +1,7 @@
 // estimate(design): per-stage costs → the schedule's simulated timeline → step time, throughput, memory per rank
 // and traffic per link (DESIGN.md §4, CONTRACT.md `estimate`). Pure and synchronous; bad layouts come back as
 // problems, never as exceptions.
-import { findGpu, type GpuSpec } from './catalog/gpus';
+import { findGpu, hbmCapacityBytes, type GpuSpec } from './catalog/gpus';
 import type { Design, ScheduleId } from './design';
 import type { Problem } from './problems';
 import { gemmPeakFlopsPerSecond, linksFor, unsupportedPrecision } from './cost/compute/efficiency';
@@ -197,18 +197,37 @@ export interface PricedLayout {
   report(): EstimateResult;
 }
 
+/**
+ * The problem that keeps every layout of `design` from being priced, whatever its parallel degrees: a GPU plens does
+ * not know, or a precision the GPU does not run; undefined when layouts can be priced. A layout search asks first.
+ */
+export function pricingProblem(design: Design): Problem | undefined {
+  const gpu = findGpu(design.cluster.gpu);
+  if (!gpu) return unknownGpuProblem(design);
+  const environment = pricedEnvironment(design, gpu, undefined);
+  return environment.priced ? undefined : precisionProblem(design, gpu, environment.unsupported);
+}
+
+function unknownGpuProblem(design: Design): Problem {
+  return { severity: 'error', code: 'cluster/unknown-gpu', field: 'cluster.gpu', message: `unknown GPU "${design.cluster.gpu}" (plens catalog gpus lists the known ones)` };
+}
+
+function precisionProblem({ plan }: Design, gpu: GpuSpec, unsupported: string | undefined): Problem {
+  const field = plan.fp8Recipe && plan.precision === 'fp8' ? 'plan.fp8Recipe' : 'plan.precision';
+  return { severity: 'error', code: 'precision/unsupported', field, message: unsupported ?? `${gpu.id} has no ${plan.precision.toUpperCase()} tensor cores` };
+}
+
 /** estimate() as far as its step time and memory (PricedLayout), or its result when it stops before (a problem, declined). */
 export function priceLayout(design: Design, options: EstimateOptions = {}): PricedLayout | EstimateResult {
   const problems = options.layoutChecked ? [] : checkLayout(design);
   const gpu = findGpu(design.cluster.gpu);
-  if (!gpu) problems.push({ severity: 'error', code: 'cluster/unknown-gpu', field: 'cluster.gpu', message: `unknown GPU "${design.cluster.gpu}" (plens catalog gpus lists the known ones)` });
+  if (!gpu) problems.push(unknownGpuProblem(design));
   if (!gpu || problems.some((p) => p.severity === 'error')) return { estimate: null, problems };
 
   const { plan, model, cluster } = design;
   const { unsupported, peakFlopsPerSecond, priced } = pricedEnvironment(design, gpu, options.cache);
   if (!priced) {
-    const field = plan.fp8Recipe && plan.precision === 'fp8' ? 'plan.fp8Recipe' : 'plan.precision';
-    problems.push({ severity: 'error', code: 'precision/unsupported', field, message: unsupported ?? `${gpu.id} has no ${plan.precision.toUpperCase()} tensor cores` });
+    problems.push(precisionProblem(design, gpu, unsupported));
     return { estimate: null, problems };
   }
   const { resolved, env } = priced;
@@ -230,10 +249,12 @@ export function priceLayout(design: Design, options: EstimateOptions = {}): Pric
   const holdings = options.cache ? sharedHoldings(design, shared) : rankHoldings(design, split);
   const terms = options.memoryTerms ?? (options.cache ? (shared.memoryTerms ??= layerMemoryTerms(model, plan)) : layerMemoryTerms(model, plan));
   const memoryStages = layoutMemory(design, split, schedule, holdings, terms, options.cache);
-  const capacityBytes = cluster.hbmGB ? cluster.hbmGB * 2 ** 30 : gpu.hbmBytes;
-  if (options.onlyIfFits && memoryStages.some((m) => m.totalBytes > capacityBytes)) {
+  const capacityBytes = hbmCapacityBytes(cluster, gpu);
+  let peakBytes = 0;
+  for (const m of memoryStages) peakBytes = Math.max(peakBytes, m.totalBytes);
+  if (options.onlyIfFits && peakBytes > capacityBytes) {
     problems.push({ severity: 'error', code: 'memory/over-capacity', field: 'plan.pp', message: 'the layout does not fit in memory (estimated without its step, onlyIfFits)' });
-    return { estimate: null, problems, overCapacityBytes: memoryStages.reduce((most, m) => Math.max(most, m.totalBytes), 0) };
+    return { estimate: null, problems, overCapacityBytes: peakBytes };
   }
   const traffic = stepTraffic(context, comm, split, holdings.map((h) => h.parameters));
 
@@ -268,8 +289,6 @@ export function priceLayout(design: Design, options: EstimateOptions = {}): Pric
   const fabricSeconds = (fabricSlowdown(cluster.worldSize, cal.fabricSlowdownPerDoubling) - 1) * (timeline.makespan + exposedDpSeconds);
   const breakdown = stepBreakdown(rankParts(schedule, busiest, costs), timeline.makespan, exposedDpSeconds, optimizerSeconds, fabricSeconds, parameterCopySeconds);
   const stepTimeSeconds = breakdown.totalSeconds;
-  let peakBytes = 0;
-  for (const m of memoryStages) peakBytes = Math.max(peakBytes, m.totalBytes);
   const hostMemory = hostMemorySummary(design, memoryStages, host);
 
   const report = (): EstimateResult => {

@@ -39,7 +39,7 @@ describe('plens prints what a config holds', () => {
     const search = plens(['search', 'hostile.plens.yaml']);
     expect(estimate.stdout).toContain('H\\u001B]0;owned\\u0007\\u001B[2J\\u202E');
     expect(search.status).toBe(2);
-    expect(search.stderr).toContain('no layout can be priced: "H\\u001B]0;owned');
+    expect(search.stderr).toContain('no layout can be priced: unknown GPU "H\\u001B]0;owned');
     for (const text of [estimate.stdout, estimate.stderr, search.stdout, search.stderr]) expect(text).not.toMatch(/[\u001b\u0007\u202e]/);
   });
 });

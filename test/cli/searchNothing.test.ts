@@ -27,7 +27,7 @@ training:
 describe('plens search with nothing to rank', () => {
   it('refuses a GPU it does not know, and a precision the GPU does not run', async () => {
     await expect(runSearch(['run.plens.yaml'], memoryIo({ 'run.plens.yaml': design('Z9000', 1) })))
-      .rejects.toThrow(new UsageError('run.plens.yaml: no layout can be priced: "Z9000" is not a GPU plens knows (plens catalog gpus lists them)'));
+      .rejects.toThrow(new UsageError('run.plens.yaml: no layout can be priced: unknown GPU "Z9000" (plens catalog gpus lists the known ones)'));
     await expect(runSearch(['run.plens.yaml'], memoryIo({ 'run.plens.yaml': design('A100-80GB', 1, 'fp8') })))
       .rejects.toThrow(new UsageError('run.plens.yaml: no layout can be priced: A100-80GB has no FP8 tensor cores'));
   });

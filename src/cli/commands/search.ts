@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { lineDiff, planLayoutApply } from '../../config/layoutEdits';
 import type { Design } from '../../model/design';
-import { noLayoutReason, pipelineLayoutLabel, searchLayouts, searchRefusal, type SearchCandidate, type SearchObjective, type SearchResult } from '../../model/search';
+import { pricingProblem } from '../../model/estimate';
+import { noLayoutReason, pipelineLayoutLabel, searchLayouts, type SearchCandidate, type SearchObjective, type SearchResult } from '../../model/search';
 import { defaultSearchWorkers, MAX_SEARCH_WORKERS, searchOnWorkers } from '../../worker/searchDriver';
 import { numberFlag, parseArgs } from '../args';
 import { formatGiB, formatSeconds } from '../../format';
@@ -33,8 +34,8 @@ export async function runSearch(argv: string[], io: CliIo): Promise<number> {
     const first = loaded.completion.problems.find((p) => p.severity === 'error');
     throw new UsageError(`${file}: the file does not give a complete design${first ? `: ${first.code}: ${first.message}` : ''}`);
   }
-  const refusal = searchRefusal(design);
-  if (refusal) throw new UsageError(`${file}: no layout can be priced: ${refusal}`);
+  const unpriced = pricingProblem(design);
+  if (unpriced) throw new UsageError(`${file}: no layout can be priced: ${unpriced.message}`);
   const applyRow = args.values.has('apply') ? numberFlag(args, 'apply', 1, { integer: true, min: 1 }) : undefined;
   if (args.switches.has('write') && applyRow === undefined) throw new UsageError('--write goes with --apply N (the result row to write into the file)');
   const request = { objective: objective as SearchObjective, top: Math.max(top, applyRow ?? 0), ...(budgetSeconds !== undefined ? { budgetMs: budgetSeconds * 1000 } : {}) };

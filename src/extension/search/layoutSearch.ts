@@ -4,7 +4,8 @@
 import * as vscode from 'vscode';
 import { layoutEdits, applyOffsetEdits, planLayoutApply, type FieldChange } from '../../config/layoutEdits';
 import type { ParallelPlan } from '../../model/design';
-import { noLayoutReason, searchRefusal, type SearchResult } from '../../model/search/index';
+import { pricingProblem } from '../../model/estimate';
+import { noLayoutReason, type SearchResult } from '../../model/search/index';
 import type { SearchMessage } from '../../protocol';
 import type { ConfigFeatures } from '../editor/configFeatures';
 import type { PanelSession } from '../panel/panel';
@@ -53,8 +54,8 @@ export class LayoutSearch implements vscode.Disposable {
     const fileName = analysis.uri.path.slice(analysis.uri.path.lastIndexOf('/') + 1);
     const post = (message: Omit<SearchMessage, 'type' | 'searchId' | 'fileName'>) => this.session.showSearch({ type: 'search', searchId: id, fileName, ...message });
     this.openPanel();
-    const refusal = searchRefusal(design);
-    if (refusal) return post({ state: 'error', summary: `No layout can be priced: ${refusal}.`, rows: [] });
+    const unpriced = pricingProblem(design);
+    if (unpriced) return post({ state: 'error', summary: `No layout can be priced: ${unpriced.message}.`, rows: [] });
     post({ state: 'running', summary: `Searching every layout of ${fileName}…`, rows: [] });
     const outcome = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Parallelism Lens: searching layouts of ${fileName}`, cancellable: true },

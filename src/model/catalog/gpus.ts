@@ -228,6 +228,11 @@ export function normaliseCatalogKey(text: string): string {
   return text.trim().toLowerCase().replace(/[\s_]+/g, '-');
 }
 
+/** The HBM a layout may fill per GPU: the cluster's stated `hbmGB` when it gives one, else the GPU's own (0 unknown). */
+export function hbmCapacityBytes(cluster: { hbmGB?: number | undefined }, gpu: GpuSpec | undefined): number {
+  return cluster.hbmGB ? cluster.hbmGB * 2 ** 30 : (gpu?.hbmBytes ?? 0);
+}
+
 export function findGpu(id: string): GpuSpec | undefined {
   const key = normaliseCatalogKey(id);
   return GPUS.find(

@@ -20,7 +20,7 @@
 // scheduleBounds.ts); the estimate cache (stageCostCache.ts) shares stage costs and simulated timelines between
 // layouts, keyed by a number from the enumeration (space.ts stageCostKeyOf), so the layouts that differ only in
 // ZeRO stage simulate once.
-import { findGpu } from '../catalog/gpus';
+import { findGpu, hbmCapacityBytes } from '../catalog/gpus';
 import type { Design, ParallelPlan } from '../design';
 import { createEstimateCache, priceLayout, pricedEnvironment, type PricedLayout } from '../estimate';
 import { sharedStageCosts } from '../stageCostCache';
@@ -72,18 +72,6 @@ export function searchLayouts(design: Design, options: SearchOptions = {}): Sear
   return leastPeakBytes !== undefined ? { ...result, leastPeakBytes } : result;
 }
 
-/**
- * Why no layout of the design can be priced (a GPU plens does not know, a precision the GPU does not run), or
- * undefined when they can. searchLayouts would then rank nothing and rule nothing out: callers say this instead.
- */
-export function searchRefusal(design: Design): string | undefined {
-  const gpu = findGpu(design.cluster.gpu);
-  if (!gpu) return `"${design.cluster.gpu}" is not a GPU plens knows (plens catalog gpus lists them)`;
-  const { unsupported, priced } = pricedEnvironment(design, gpu, undefined);
-  if (priced) return undefined;
-  return unsupported ?? `${gpu.id} has no ${design.plan.precision.toUpperCase()} tensor cores`;
-}
-
 /** searchLayouts over `options.part` of the space (all of it without one), with what mergeSearchParts needs. */
 export function searchLayoutsPart(design: Design, options: SearchOptions = {}): SearchPartResult {
   const part = options.part ?? { index: 0, count: 1 };
@@ -118,7 +106,7 @@ export function searchLayoutsPart(design: Design, options: SearchOptions = {}): 
   // is the one every estimate of the search reads from the cache.
   const env = gpu ? pricedEnvironment(design, gpu, cache).priced?.env : undefined;
   const bounded = objective === 'step-time' && env !== undefined;
-  const capacityBytes = design.cluster.hbmGB ? design.cluster.hbmGB * 2 ** 30 : (gpu?.hbmBytes ?? 0);
+  const capacityBytes = hbmCapacityBytes(design.cluster, gpu);
   // For a search where nothing fits: the least of the memory bounds and estimates that ruled layouts out, and
   // whether every layout estimated failed on memory alone (result.ts leastPeakBytes).
   let leastOverBytes = Number.POSITIVE_INFINITY;

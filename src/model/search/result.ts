@@ -1,6 +1,6 @@
 // What a layout search is asked and what it answers (index.ts runs it): its options, its result with the best
 // layouts, and the merge of the parts that worker threads search side by side (src/worker/).
-import { findGpu } from '../catalog/gpus';
+import { findGpu, hbmCapacityBytes } from '../catalog/gpus';
 import { DEFAULT_RECOMPUTE_MODULES, type Design, type ParallelPlan, type RecomputeModule } from '../design';
 import type { Estimate } from '../estimate';
 import type { PipelineLayoutSummary } from './pipelineLayouts';
@@ -90,7 +90,7 @@ export function noLayoutReason(result: SearchResult, design: Design): string | u
       + ` with TP within the heads, CP dividing the sequence, PP at most the ${model.layers} layers and a schedule for its micro-batches`;
   }
   if (result.leastPeakBytes === undefined) return undefined;
-  const capacityBytes = cluster.hbmGB ? cluster.hbmGB * 2 ** 30 : (findGpu(cluster.gpu)?.hbmBytes ?? 0);
+  const capacityBytes = hbmCapacityBytes(cluster, findGpu(cluster.gpu));
   const gib = (bytes: number) => (bytes / 2 ** 30).toFixed(1);
   return `none of the ${result.space} layouts fits in ${gib(capacityBytes)} GiB per GPU: each needs at least ${gib(result.leastPeakBytes)} GiB`
     + ' (the least of the memory bounds and estimates that ruled them out)';

@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { searchDesign } from './searchDesigns';
 import type { Design } from '../../../src/model/design';
-import { estimate } from '../../../src/model/estimate';
-import { enumerateFamilies, mergeSearchParts, noLayoutReason, searchLayouts, searchRefusal } from '../../../src/model/search';
+import { estimate, pricingProblem } from '../../../src/model/estimate';
+import { enumerateFamilies, mergeSearchParts, noLayoutReason, searchLayouts } from '../../../src/model/search';
 import { searchLayoutsPart } from '../../../src/model/search/index';
 import { choicePlan } from '../../../src/model/search/space';
 
@@ -84,8 +84,10 @@ describe('a search that ranks no layout', () => {
 
   it('is refused before a search when no layout can be priced', () => {
     const d = searchDesign('llama3-8b', 1, {});
-    expect(searchRefusal(d)).toBeUndefined();
-    expect(searchRefusal({ ...d, cluster: { ...d.cluster, gpu: 'Z9000' } })).toBe('"Z9000" is not a GPU plens knows (plens catalog gpus lists them)');
-    expect(searchRefusal({ ...d, cluster: { ...d.cluster, gpu: 'A100-80GB' }, plan: { ...d.plan, precision: 'fp8' } })).toBe('A100-80GB has no FP8 tensor cores');
+    expect(pricingProblem(d)).toBeUndefined();
+    expect(pricingProblem({ ...d, cluster: { ...d.cluster, gpu: 'Z9000' } })).toMatchObject({ code: 'cluster/unknown-gpu', message: 'unknown GPU "Z9000" (plens catalog gpus lists the known ones)' });
+    expect(pricingProblem({ ...d, cluster: { ...d.cluster, gpu: 'A100-80GB' }, plan: { ...d.plan, precision: 'fp8' } })).toMatchObject({ code: 'precision/unsupported', message: 'A100-80GB has no FP8 tensor cores' });
+    // The same problems the estimate of any layout of those designs reports.
+    expect(estimate({ ...d, cluster: { ...d.cluster, gpu: 'Z9000' } }).problems).toContainEqual(pricingProblem({ ...d, cluster: { ...d.cluster, gpu: 'Z9000' } }));
   });
 });
